@@ -1,0 +1,1 @@
+//! The browser player: fetch scheduler (buffer health), MSE append queue.

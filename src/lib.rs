@@ -1,0 +1,1 @@
+//! Root package of the Riptide workspace: holds the end-to-end tests (`tests/`) and benchmarks (`benches/`).
