@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the tests need (once; quiet when present) and runs every test:
+# unit and integration tests, wasm tests in headless Chromium, and the end-to-end tests
+# (a real local swarm + the server + headless Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/ensure.sh
+ensure_apt chromium chromium-driver ffmpeg aria2
+ensure_wasm_target
+ensure_wasm_bindgen
+ensure_npm
+
+bash scripts/build-wasm.sh
+echo "== native tests (unit, integration, end-to-end)"
+cargo test --workspace --quiet
+echo "== wasm tests in headless Chromium"
+CHROMEDRIVER=/usr/bin/chromedriver \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --quiet -p remux-wasm --target wasm32-unknown-unknown --test web
+echo "== all tests passed"
