@@ -1,12 +1,52 @@
 //! Picks the demuxer from the file's first bytes (magic numbers).
-// TODO(mkv helper): implement; `open` probes the first bytes and opens the matching demuxer.
 
+use super::mkv::MkvDemuxer;
 use super::Demuxer;
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
 
 /// Reads the first bytes of `src`, recognises the container and opens its demuxer (reading
 /// its headers). `NeedData`-retriable.
-pub fn open(_src: &mut dyn ByteSource) -> Result<Box<dyn Demuxer>> {
-    Err(Error::unsupported("no demuxer yet"))
+pub fn open(src: &mut dyn ByteSource) -> Result<Box<dyn Demuxer>> {
+    let head = src.read_at(0, 12)?;
+    let mut magic = [0u8; 12];
+    magic[..head.len()].copy_from_slice(head);
+    let len = head.len();
+    if len >= 4 && magic[..4] == [0x1A, 0x45, 0xDF, 0xA3] {
+        return Ok(Box::new(MkvDemuxer::open(src)?));
+    }
+    if len >= 8 && &magic[4..8] == b"ftyp" {
+        return Err(Error::unsupported("MP4 / AVI files are not supported yet"));
+    }
+    if len >= 4 && &magic[..4] == b"RIFF" {
+        return Err(Error::unsupported("MP4 / AVI files are not supported yet"));
+    }
+    if len == 0 {
+        return Err(Error::invalid("media", "the file is empty"));
+    }
+    Err(Error::invalid(
+        "media",
+        format!(
+            "unrecognised file type (first bytes {:02X?}); Riptide plays MKV and WebM files",
+            &magic[..len.min(4)]
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::SparseCache;
+
+    #[test]
+    fn recognises_magic_numbers() {
+        let mp4 = b"\0\0\0\x20ftypisom\0\0\0\0".to_vec();
+        let err = open(&mut SparseCache::from_bytes(mp4)).err().unwrap();
+        assert!(matches!(err, Error::Unsupported { .. }));
+        let avi = b"RIFF\0\0\0\0AVI LIST".to_vec();
+        assert!(matches!(open(&mut SparseCache::from_bytes(avi)).err().unwrap(), Error::Unsupported { .. }));
+        let junk = b"hello world!".to_vec();
+        assert!(matches!(open(&mut SparseCache::from_bytes(junk)).err().unwrap(), Error::Invalid { .. }));
+        assert!(open(&mut SparseCache::new(Some(100))).err().unwrap().is_need_data());
+    }
 }

@@ -1,0 +1,742 @@
+//! Matroska / WebM demuxer over a [`ByteSource`] whose bytes may still be arriving.
+//!
+//! [`MkvDemuxer::open`] reads the EBML header, the Segment and its top-level elements up to
+//! the first Cluster (Info, Tracks, SeekHead; the rest is skipped, Cues are not fetched).
+//! [`Demuxer::next_packet`] then walks the Clusters in file order, one block at a time,
+//! splitting laced blocks into one packet per frame.
+//!
+//! Every read may return `NeedData`; the demuxer's state only changes once a whole element
+//! has been read, so the same call succeeds after the bytes arrive. A file that ends early
+//! (a short read at the known size) ends the stream: what was there plays.
+
+use std::collections::VecDeque;
+
+use super::ebml::{self, Header, MAX_BLOCK, MAX_HEADER_ELEMENT};
+use super::Demuxer;
+use crate::error::{Error, Result};
+use crate::io::ByteSource;
+use crate::packet::{AudioInfo, Codec, Packet, Track, TrackKind, VideoInfo};
+use crate::time::{Duration, TimeBase, Timestamp};
+
+const MKV: &str = "MKV";
+
+/// Element IDs (marker kept), as named by the Matroska specification.
+pub mod id {
+    pub const EBML: u32 = 0x1A45DFA3;
+    pub const DOC_TYPE: u32 = 0x4282;
+    pub const SEGMENT: u32 = 0x18538067;
+    pub const SEEK_HEAD: u32 = 0x114D9B74;
+    pub const SEEK: u32 = 0x4DBB;
+    pub const SEEK_ID: u32 = 0x53AB;
+    pub const SEEK_POSITION: u32 = 0x53AC;
+    pub const INFO: u32 = 0x1549A966;
+    pub const TIMESTAMP_SCALE: u32 = 0x2AD7B1;
+    pub const DURATION: u32 = 0x4489;
+    pub const TRACKS: u32 = 0x1654AE6B;
+    pub const TRACK_ENTRY: u32 = 0xAE;
+    pub const TRACK_NUMBER: u32 = 0xD7;
+    pub const TRACK_TYPE: u32 = 0x83;
+    pub const CODEC_ID: u32 = 0x86;
+    pub const CODEC_PRIVATE: u32 = 0x63A2;
+    pub const DEFAULT_DURATION: u32 = 0x23E383;
+    pub const LANGUAGE: u32 = 0x22B59C;
+    pub const LANGUAGE_BCP47: u32 = 0x22B59D;
+    pub const NAME: u32 = 0x536E;
+    pub const FLAG_DEFAULT: u32 = 0x88;
+    pub const VIDEO: u32 = 0xE0;
+    pub const PIXEL_WIDTH: u32 = 0xB0;
+    pub const PIXEL_HEIGHT: u32 = 0xBA;
+    pub const AUDIO: u32 = 0xE1;
+    pub const SAMPLING_FREQUENCY: u32 = 0xB5;
+    pub const CHANNELS: u32 = 0x9F;
+    pub const CONTENT_ENCODINGS: u32 = 0x6D80;
+    pub const CONTENT_ENCODING: u32 = 0x6240;
+    pub const CONTENT_COMPRESSION: u32 = 0x5034;
+    pub const CONTENT_COMP_ALGO: u32 = 0x4254;
+    pub const CONTENT_COMP_SETTINGS: u32 = 0x4255;
+    pub const CONTENT_ENCRYPTION: u32 = 0x5035;
+    pub const CLUSTER: u32 = 0x1F43B675;
+    pub const TIMESTAMP: u32 = 0xE7;
+    pub const SIMPLE_BLOCK: u32 = 0xA3;
+    pub const BLOCK_GROUP: u32 = 0xA0;
+    pub const BLOCK: u32 = 0xA1;
+    pub const BLOCK_DURATION: u32 = 0x9B;
+    pub const REFERENCE_BLOCK: u32 = 0xFB;
+    pub const CUES: u32 = 0x1C53BB6B;
+    pub const TAGS: u32 = 0x1254C367;
+    pub const CHAPTERS: u32 = 0x1043A770;
+    pub const ATTACHMENTS: u32 = 0x1941A469;
+    pub const VOID: u32 = 0xEC;
+    pub const CRC32: u32 = 0xBF;
+}
+
+/// How far [`MkvDemuxer`] scans for the next Cluster after garbage before giving up.
+const RESYNC_LIMIT: u64 = 4 << 20;
+const RESYNC_CHUNK: usize = 64 << 10;
+
+fn invalid(what: impl Into<String>) -> Error {
+    Error::invalid(MKV, what)
+}
+
+/// Top-level (Segment child) elements: seeing one ends an unknown-size Cluster.
+fn is_top_level(id: u32) -> bool {
+    matches!(
+        id,
+        id::CLUSTER
+            | id::CUES
+            | id::TAGS
+            | id::SEEK_HEAD
+            | id::INFO
+            | id::TRACKS
+            | id::CHAPTERS
+            | id::ATTACHMENTS
+            | id::SEGMENT
+            | id::EBML
+    )
+}
+
+/// One SeekHead entry: an element ID and its absolute file offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeekEntry {
+    pub id: u32,
+    pub pos: u64,
+}
+
+/// Per-track facts the demuxer needs beyond [`Track`].
+#[derive(Clone, Debug)]
+struct TrackState {
+    number: u64,
+    /// Index into `tracks`.
+    index: usize,
+    /// Header-stripping compression (ContentCompAlgo 3): bytes to put back before each frame.
+    strip_prefix: Vec<u8>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Cluster {
+    /// Cluster Timestamp, in TimestampScale ticks.
+    ts: i64,
+    /// End offset, `None` for an unknown-size Cluster.
+    end: Option<u64>,
+}
+
+/// A Matroska / WebM demuxer. See the [module docs](self).
+#[derive(Debug)]
+pub struct MkvDemuxer {
+    doc_type: String,
+    timestamp_scale: u64,
+    time_base: TimeBase,
+    duration: Option<f64>,
+    tracks: Vec<Track>,
+    track_states: Vec<TrackState>,
+    segment_data_start: u64,
+    segment_end: Option<u64>,
+    first_cluster: u64,
+    seek_entries: Vec<SeekEntry>,
+    // Reading state.
+    pos: u64,
+    cluster: Option<Cluster>,
+    pending: VecDeque<Packet>,
+    done: bool,
+}
+
+impl MkvDemuxer {
+    /// Reads the headers up to the first Cluster. A pure function of the source: after
+    /// `NeedData`, fetch the range and call again.
+    pub fn open(src: &mut dyn ByteSource) -> Result<Self> {
+        // EBML header.
+        let h = ebml::read_header(src, 0)?.ok_or_else(|| invalid("the file is empty"))?;
+        if h.id != id::EBML {
+            return Err(invalid("no EBML header at the start of the file"));
+        }
+        let body = ebml::read_body(src, &h, 4096)?
+            .ok_or_else(|| invalid("the file ends inside its EBML header"))?;
+        let mut doc_type = String::from("matroska");
+        for child in ebml::children(&body, h.data_start()) {
+            let (cid, data, _) = child?;
+            if cid == id::DOC_TYPE {
+                doc_type = ebml::string(data);
+            }
+        }
+        if doc_type != "matroska" && doc_type != "webm" {
+            return Err(invalid(format!("DocType is {doc_type:?}, not matroska or webm")));
+        }
+
+        // The Segment (skipping any Void before it).
+        let mut pos = h.end().ok_or_else(|| invalid("EBML header size overflows"))?;
+        let seg = loop {
+            let h = ebml::read_header(src, pos)?.ok_or_else(|| invalid("the file has no Segment"))?;
+            match h.id {
+                id::SEGMENT => break h,
+                id::VOID | id::CRC32 => {
+                    pos = h.end().ok_or_else(|| invalid("Void element of unknown size"))?
+                }
+                other => return Err(invalid(format!("expected a Segment, found element 0x{other:X}"))),
+            }
+        };
+        let segment_data_start = seg.data_start();
+        let segment_end = seg.end();
+
+        let mut timestamp_scale = 1_000_000u64;
+        let mut duration = None;
+        let mut tracks = Vec::new();
+        let mut track_states = Vec::new();
+        let mut seek_entries = Vec::new();
+        let mut pos = segment_data_start;
+        let first_cluster = loop {
+            if segment_end.is_some_and(|end| pos >= end) {
+                break pos;
+            }
+            let h = match ebml::read_header(src, pos) {
+                Ok(Some(h)) => h,
+                Ok(None) => break pos, // The file ends before any Cluster.
+                Err(e) if e.is_need_data() => return Err(e),
+                Err(_) => break resync(src, pos)?.unwrap_or(pos),
+            };
+            let load = |src: &mut dyn ByteSource, h: &Header| -> Result<Vec<u8>> {
+                ebml::read_body(src, h, MAX_HEADER_ELEMENT)?.ok_or_else(|| {
+                    invalid(format!("the file ends inside element 0x{:X} at {}", h.id, h.pos))
+                })
+            };
+            match h.id {
+                id::CLUSTER => break pos,
+                id::INFO => {
+                    let body = load(src, &h)?;
+                    for child in ebml::children(&body, h.data_start()) {
+                        let (cid, data, _) = child?;
+                        match cid {
+                            id::TIMESTAMP_SCALE => timestamp_scale = ebml::uint(data)?,
+                            id::DURATION => duration = Some(ebml::float(data)?),
+                            _ => {}
+                        }
+                    }
+                }
+                id::TRACKS => {
+                    let body = load(src, &h)?;
+                    for child in ebml::children(&body, h.data_start()) {
+                        let (cid, data, cpos) = child?;
+                        if cid != id::TRACK_ENTRY {
+                            continue;
+                        }
+                        let (track, state) = parse_track_entry(data, cpos)?;
+                        if state.number != 0 && !track_states.iter().any(|t: &TrackState| t.number == state.number)
+                        {
+                            track_states.push(TrackState { index: tracks.len(), ..state });
+                            tracks.push(track);
+                        }
+                    }
+                }
+                id::SEEK_HEAD => {
+                    let body = load(src, &h)?;
+                    for child in ebml::children(&body, h.data_start()) {
+                        let (cid, data, _) = child?;
+                        if cid != id::SEEK {
+                            continue;
+                        }
+                        let (mut sid, mut spos) = (None, None);
+                        for c in ebml::children(data, 0) {
+                            let (c, d, _) = c?;
+                            match c {
+                                id::SEEK_ID => sid = ebml::parse_id(d)?.map(|(i, _)| i),
+                                id::SEEK_POSITION => spos = Some(ebml::uint(d)?),
+                                _ => {}
+                            }
+                        }
+                        if let (Some(id), Some(p)) = (sid, spos) {
+                            if let Some(pos) = segment_data_start.checked_add(p) {
+                                seek_entries.push(SeekEntry { id, pos });
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            pos = h.end().ok_or_else(|| {
+                invalid(format!("top-level element 0x{:X} at {} has an unknown size", h.id, h.pos))
+            })?;
+        };
+
+        if tracks.is_empty() {
+            return Err(invalid("no Tracks before the first Cluster"));
+        }
+        if timestamp_scale == 0 {
+            return Err(invalid("TimestampScale is 0"));
+        }
+        let time_base = time_base_of(timestamp_scale)?;
+        for t in &mut tracks {
+            t.time_base = time_base;
+            // default_duration was parsed in nanoseconds; the contract wants track ticks.
+            t.default_duration = t.default_duration.map(|d| d.rescale(TimeBase::NANOS, time_base));
+        }
+        Ok(MkvDemuxer {
+            doc_type,
+            timestamp_scale,
+            time_base,
+            duration: duration.filter(|d: &f64| d.is_finite() && *d >= 0.0),
+            tracks,
+            track_states,
+            segment_data_start,
+            segment_end,
+            first_cluster,
+            seek_entries,
+            pos: first_cluster,
+            cluster: None,
+            pending: VecDeque::new(),
+            done: false,
+        })
+    }
+
+    /// `matroska` or `webm`.
+    pub fn doc_type(&self) -> &str {
+        &self.doc_type
+    }
+    /// Nanoseconds per timestamp tick.
+    pub fn timestamp_scale(&self) -> u64 {
+        self.timestamp_scale
+    }
+    /// The time base of every track (from the TimestampScale).
+    pub fn time_base(&self) -> TimeBase {
+        self.time_base
+    }
+    /// Offset of the first byte of the Segment's data (SeekHead positions are relative to it).
+    pub fn segment_data_start(&self) -> u64 {
+        self.segment_data_start
+    }
+    /// Offset just past the Segment, if its size is known.
+    pub fn segment_end(&self) -> Option<u64> {
+        self.segment_end
+    }
+    /// Offset of the first Cluster (or of the end of the file if there is none).
+    pub fn first_cluster_pos(&self) -> u64 {
+        self.first_cluster
+    }
+    /// The SeekHead entries, with absolute offsets.
+    pub fn seek_entries(&self) -> &[SeekEntry] {
+        &self.seek_entries
+    }
+    /// Absolute offset of the Cues, if the SeekHead names them (for seeking, later).
+    pub fn cues_position(&self) -> Option<u64> {
+        self.seek_entries.iter().find(|e| e.id == id::CUES).map(|e| e.pos)
+    }
+    /// Offset of the next element the demuxer will read.
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
+    fn end_of_stream(&mut self) -> Result<Option<Packet>> {
+        self.done = true;
+        self.cluster = None;
+        Ok(None)
+    }
+
+    /// Continues after garbage at `from`: at the next Cluster, or ends the stream at the end
+    /// of the file. State changes only once the scan has an answer.
+    fn resync_from(&mut self, src: &mut dyn ByteSource, from: u64) -> Result<()> {
+        match resync(src, from)? {
+            Some(p) => {
+                self.pos = p;
+                self.cluster = None;
+            }
+            None => {
+                self.done = true;
+                self.cluster = None;
+            }
+        }
+        Ok(())
+    }
+
+    fn track_state(&self, number: u64) -> Option<&TrackState> {
+        self.track_states.iter().find(|t| t.number == number)
+    }
+
+    /// Splits one Block / SimpleBlock (`data`) into packets, appended to `out`.
+    fn block_packets(
+        &self,
+        data: &[u8],
+        pos: u64,
+        cluster_ts: i64,
+        keyframe: Option<bool>,
+        block_duration: Option<u64>,
+        out: &mut VecDeque<Packet>,
+    ) -> Result<()> {
+        let block = parse_block(data, pos)?;
+        let Some(ts) = self.track_state(block.track) else {
+            return Ok(()); // A block for a track the header did not declare: skip.
+        };
+        let track = &self.tracks[ts.index];
+        let keyframe = keyframe.unwrap_or(block.flags & 0x80 != 0);
+        let pts0 = cluster_ts.saturating_add(block.timecode as i64);
+        let n = block.frames.len() as u64;
+        let dur = if n == 1 {
+            block_duration.map(Duration).or(track.default_duration)
+        } else {
+            track.default_duration.or(block_duration.map(|d| Duration(d / n)))
+        };
+        let step = if n > 1 { track.default_duration.map_or(0, |d| d.0 as i64) } else { 0 };
+        for (i, &(s, e)) in block.frames.iter().enumerate() {
+            let frame = &data[s..e];
+            let mut bytes = Vec::with_capacity(ts.strip_prefix.len() + frame.len());
+            bytes.extend_from_slice(&ts.strip_prefix);
+            bytes.extend_from_slice(frame);
+            out.push_back(Packet {
+                track_id: track.id,
+                pts: Timestamp(pts0.saturating_add(step.saturating_mul(i as i64))),
+                dts: None,
+                dur,
+                keyframe,
+                pos,
+                data: bytes,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Demuxer for MkvDemuxer {
+    fn tracks(&self) -> &[Track] {
+        &self.tracks
+    }
+
+    fn duration(&self) -> Option<(Duration, TimeBase)> {
+        self.duration.map(|d| (Duration(d.round() as u64), self.time_base))
+    }
+
+    fn next_packet(&mut self, src: &mut dyn ByteSource) -> Result<Option<Packet>> {
+        loop {
+            if let Some(p) = self.pending.pop_front() {
+                return Ok(Some(p));
+            }
+            if self.done || self.segment_end.is_some_and(|end| self.pos >= end) {
+                return self.end_of_stream();
+            }
+            if let Some(c) = self.cluster {
+                if c.end.is_some_and(|end| self.pos >= end) {
+                    self.cluster = None;
+                    continue;
+                }
+            }
+            let h = match ebml::read_header(src, self.pos) {
+                Ok(Some(h)) => h,
+                Ok(None) => return self.end_of_stream(),
+                Err(e) if e.is_need_data() => return Err(e),
+                Err(_) => {
+                    let from = self.pos + 1;
+                    self.resync_from(src, from)?;
+                    continue;
+                }
+            };
+            match self.cluster {
+                Some(c) if !is_top_level(h.id) => {
+                    match h.id {
+                        id::TIMESTAMP => match ebml::read_uint(src, &h)? {
+                            Some(t) => {
+                                self.cluster = Some(Cluster { ts: t.min(i64::MAX as u64) as i64, ..c });
+                            }
+                            None => return self.end_of_stream(),
+                        },
+                        id::SIMPLE_BLOCK | id::BLOCK_GROUP => {
+                            let size = match ebml::checked_size(&h, MAX_BLOCK) {
+                                Ok(s) => s,
+                                Err(_) => {
+                                    let from = self.pos + 1;
+                                    self.resync_from(src, from)?;
+                                    continue;
+                                }
+                            };
+                            let data = src.read_at(h.data_start(), size)?;
+                            if data.len() < size {
+                                return self.end_of_stream(); // Truncated file.
+                            }
+                            let mut out = VecDeque::new();
+                            if h.id == id::SIMPLE_BLOCK {
+                                self.block_packets(data, h.pos, c.ts, None, None, &mut out)?;
+                            } else {
+                                let (mut block, mut dur, mut reference) = (None, None, false);
+                                for child in ebml::children(data, h.data_start()) {
+                                    let (cid, d, _) = child?;
+                                    match cid {
+                                        id::BLOCK => block = Some(d),
+                                        id::BLOCK_DURATION => dur = Some(ebml::uint(d)?),
+                                        id::REFERENCE_BLOCK => reference = true,
+                                        _ => {}
+                                    }
+                                }
+                                if let Some(b) = block {
+                                    self.block_packets(b, h.pos, c.ts, Some(!reference), dur, &mut out)?;
+                                }
+                            }
+                            self.pending = out;
+                        }
+                        _ => {}
+                    }
+                    match h.end() {
+                        Some(end) => self.pos = end,
+                        None => {
+                            // Only Clusters may have an unknown size.
+                            let from = self.pos + 1;
+                            self.resync_from(src, from)?;
+                        }
+                    }
+                }
+                _ => {
+                    // Top level (or a top-level ID ending the current Cluster).
+                    self.cluster = None;
+                    match h.id {
+                        id::CLUSTER => {
+                            self.cluster = Some(Cluster { ts: 0, end: h.end() });
+                            self.pos = h.data_start();
+                        }
+                        id::EBML | id::SEGMENT => return self.end_of_stream(), // A chained file.
+                        id::CUES | id::TAGS | id::SEEK_HEAD | id::INFO | id::TRACKS | id::CHAPTERS
+                        | id::ATTACHMENTS | id::VOID | id::CRC32 => match h.end() {
+                            Some(end) => self.pos = end,
+                            None => {
+                                let from = self.pos + 1;
+                                self.resync_from(src, from)?;
+                            }
+                        },
+                        _ => {
+                            let from = self.pos + 1;
+                            self.resync_from(src, from)?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Scans forward from `from` for the Cluster ID. `Ok(Some(offset))` where one starts,
+/// `Ok(None)` if the file ends first, `Invalid` after [`RESYNC_LIMIT`] bytes.
+fn resync(src: &mut dyn ByteSource, from: u64) -> Result<Option<u64>> {
+    const CLUSTER_ID: [u8; 4] = [0x1F, 0x43, 0xB6, 0x75];
+    let mut at = from;
+    while at - from < RESYNC_LIMIT {
+        let chunk = src.read_at(at, RESYNC_CHUNK)?;
+        if let Some(i) = chunk.windows(4).position(|w| w == CLUSTER_ID) {
+            return Ok(Some(at + i as u64));
+        }
+        if chunk.len() < RESYNC_CHUNK {
+            return Ok(None); // End of file.
+        }
+        at += (RESYNC_CHUNK - 3) as u64; // Overlap so an ID across chunks is found.
+    }
+    Err(invalid(format!(
+        "damaged data at {from}: no Cluster within {} MiB after it",
+        RESYNC_LIMIT >> 20
+    )))
+}
+
+/// The time base of a TimestampScale (nanoseconds per tick), reduced.
+fn time_base_of(scale: u64) -> Result<TimeBase> {
+    fn gcd(mut a: u64, mut b: u64) -> u64 {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    }
+    let g = gcd(scale, 1_000_000_000);
+    let num = u32::try_from(scale / g).map_err(|_| invalid(format!("TimestampScale {scale} is too large")))?;
+    Ok(TimeBase::new(num, (1_000_000_000 / g) as u32))
+}
+
+fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
+    let mut number = 0u64;
+    let mut track_type = 0u64;
+    let mut codec_id = String::new();
+    let mut codec_private = Vec::new();
+    let mut default_duration = None;
+    let mut language = None;
+    let mut language_bcp47 = None;
+    let mut name = None;
+    let mut default = true;
+    let mut video = None;
+    let mut audio = None;
+    let mut strip_prefix = Vec::new();
+    let mut encoded = false;
+    for child in ebml::children(data, base) {
+        let (cid, d, cpos) = child?;
+        match cid {
+            id::TRACK_NUMBER => number = ebml::uint(d)?,
+            id::TRACK_TYPE => track_type = ebml::uint(d)?,
+            id::CODEC_ID => codec_id = ebml::string(d),
+            id::CODEC_PRIVATE => codec_private = d.to_vec(),
+            id::DEFAULT_DURATION => default_duration = Some(Duration(ebml::uint(d)?)),
+            id::LANGUAGE => language = Some(ebml::string(d)),
+            id::LANGUAGE_BCP47 => language_bcp47 = Some(ebml::string(d)),
+            id::NAME => name = Some(ebml::string(d)),
+            id::FLAG_DEFAULT => default = ebml::uint(d)? != 0,
+            id::VIDEO => {
+                let mut v = VideoInfo::default();
+                for c in ebml::children(d, cpos) {
+                    let (c, d, _) = c?;
+                    match c {
+                        id::PIXEL_WIDTH => v.width = ebml::uint(d)?.min(u32::MAX as u64) as u32,
+                        id::PIXEL_HEIGHT => v.height = ebml::uint(d)?.min(u32::MAX as u64) as u32,
+                        _ => {}
+                    }
+                }
+                video = Some(v);
+            }
+            id::AUDIO => {
+                let mut a = AudioInfo { sample_rate: 8000, channels: 1 };
+                for c in ebml::children(d, cpos) {
+                    let (c, d, _) = c?;
+                    match c {
+                        id::SAMPLING_FREQUENCY => {
+                            let f = ebml::float(d)?;
+                            if f.is_finite() && f > 0.0 {
+                                a.sample_rate = f.round().min(u32::MAX as f64) as u32;
+                            }
+                        }
+                        id::CHANNELS => a.channels = ebml::uint(d)?.min(u16::MAX as u64) as u16,
+                        _ => {}
+                    }
+                }
+                audio = Some(a);
+            }
+            id::CONTENT_ENCODINGS => {
+                for enc in ebml::children(d, cpos) {
+                    let (c, d, epos) = enc?;
+                    if c != id::CONTENT_ENCODING {
+                        continue;
+                    }
+                    for part in ebml::children(d, epos) {
+                        let (c, d, ppos) = part?;
+                        match c {
+                            id::CONTENT_COMPRESSION => {
+                                let (mut algo, mut settings) = (0u64, Vec::new());
+                                for s in ebml::children(d, ppos) {
+                                    let (c, d, _) = s?;
+                                    match c {
+                                        id::CONTENT_COMP_ALGO => algo = ebml::uint(d)?,
+                                        id::CONTENT_COMP_SETTINGS => settings = d.to_vec(),
+                                        _ => {}
+                                    }
+                                }
+                                if algo == 3 {
+                                    strip_prefix = settings;
+                                } else {
+                                    encoded = true;
+                                }
+                            }
+                            id::CONTENT_ENCRYPTION => encoded = true,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let kind = match track_type {
+        1 => TrackKind::Video,
+        2 => TrackKind::Audio,
+        17 => TrackKind::Subtitle,
+        _ => TrackKind::Other,
+    };
+    let codec = if encoded {
+        // Compressed (zlib, ...) or encrypted frames: not remuxable as they are.
+        Codec::Other(format!("{codec_id} (compressed or encrypted)"))
+    } else if codec_id == "V_MPEG4/ISO/AVC" {
+        Codec::H264
+    } else if codec_id.starts_with("A_AAC") {
+        Codec::Aac
+    } else {
+        Codec::Other(codec_id.clone())
+    };
+    let track = Track {
+        id: number.min(u32::MAX as u64) as u32,
+        kind,
+        codec,
+        codec_id,
+        time_base: TimeBase::MILLIS, // Set by `open` once the TimestampScale is known.
+        codec_private,
+        default_duration: default_duration.filter(|d| d.0 > 0), // In ns until `open` rescales.
+        language: language_bcp47.or(language).or_else(|| Some("eng".into())),
+        name,
+        default,
+        video: if kind == TrackKind::Video { video.or(Some(VideoInfo::default())) } else { video },
+        audio,
+    };
+    Ok((track, TrackState { number, index: 0, strip_prefix }))
+}
+
+/// A parsed Block header: track, timecode, flags and the byte ranges of its frames.
+struct Block {
+    track: u64,
+    timecode: i16,
+    flags: u8,
+    frames: Vec<(usize, usize)>,
+}
+
+/// Parses a Block or SimpleBlock body, splitting Xiph, EBML and fixed-size lacing.
+fn parse_block(d: &[u8], pos: u64) -> Result<Block> {
+    let short = || invalid(format!("block at {pos} is too short"));
+    let (track, n) = ebml::parse_vint(d)?.ok_or_else(short)?;
+    let hdr = d.get(n..n + 3).ok_or_else(short)?;
+    let timecode = i16::from_be_bytes([hdr[0], hdr[1]]);
+    let flags = hdr[2];
+    let mut off = n + 3;
+    let lacing = (flags >> 1) & 3;
+    if lacing == 0 {
+        return Ok(Block { track, timecode, flags, frames: vec![(off, d.len())] });
+    }
+    let count = *d.get(off).ok_or_else(short)? as usize + 1;
+    off += 1;
+    let mut sizes = Vec::with_capacity(count);
+    match lacing {
+        1 => {
+            // Xiph: each size is a run of 255s plus a final byte.
+            for _ in 0..count - 1 {
+                let mut size = 0usize;
+                loop {
+                    let b = *d.get(off).ok_or_else(short)?;
+                    off += 1;
+                    size += b as usize;
+                    if b != 255 {
+                        break;
+                    }
+                }
+                sizes.push(size);
+            }
+        }
+        3 => {
+            // EBML: the first size as a VINT, then signed differences.
+            let (first, l) = ebml::parse_vint(d.get(off..).unwrap_or(&[]))?.ok_or_else(short)?;
+            off += l;
+            let mut size = first as i64;
+            if count > 1 {
+                sizes.push(usize::try_from(size).map_err(|_| short())?);
+            }
+            for _ in 1..count.saturating_sub(1) {
+                let (diff, l) = ebml::parse_signed_vint(d.get(off..).unwrap_or(&[]))?.ok_or_else(short)?;
+                off += l;
+                size = size.checked_add(diff).filter(|s| *s >= 0).ok_or_else(|| {
+                    invalid(format!("block at {pos} has a negative laced frame size"))
+                })?;
+                sizes.push(size as usize);
+            }
+        }
+        _ => {
+            // Fixed: equal sizes.
+            let rest = d.len() - off;
+            if rest % count != 0 {
+                return Err(invalid(format!(
+                    "block at {pos}: {rest} bytes do not split into {count} equal frames"
+                )));
+            }
+            sizes.resize(count - 1, rest / count);
+        }
+    }
+    let mut frames = Vec::with_capacity(count);
+    for s in sizes {
+        let end = off.checked_add(s).filter(|&e| e <= d.len()).ok_or_else(|| {
+            invalid(format!("block at {pos}: laced frame sizes exceed the block"))
+        })?;
+        frames.push((off, end));
+        off = end;
+    }
+    frames.push((off, d.len()));
+    Ok(Block { track, timecode, flags, frames })
+}
