@@ -740,3 +740,266 @@ fn parse_block(d: &[u8], pos: u64) -> Result<Block> {
     frames.push((off, d.len()));
     Ok(Block { track, timecode, flags, frames })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::SparseCache;
+
+    /// An element with a known size (8-byte size VINT, as some muxers write).
+    fn el(id: u32, body: &[u8]) -> Vec<u8> {
+        let mut v = id_bytes(id);
+        v.push(0x01);
+        v.extend_from_slice(&(body.len() as u64).to_be_bytes()[1..]);
+        v.extend_from_slice(body);
+        v
+    }
+    /// An element with an unknown size.
+    fn el_unknown(id: u32, body: &[u8]) -> Vec<u8> {
+        let mut v = id_bytes(id);
+        v.push(0xFF);
+        v.extend_from_slice(body);
+        v
+    }
+    fn id_bytes(id: u32) -> Vec<u8> {
+        let b = id.to_be_bytes();
+        let skip = b.iter().position(|&x| x != 0).unwrap_or(3);
+        b[skip..].to_vec()
+    }
+    fn uint_el(id: u32, v: u64) -> Vec<u8> {
+        el(id, &v.to_be_bytes())
+    }
+    fn cat(parts: &[Vec<u8>]) -> Vec<u8> {
+        parts.concat()
+    }
+    fn simple_block(track: u8, rel: i16, flags: u8, payload: &[u8]) -> Vec<u8> {
+        let mut b = vec![0x80 | track];
+        b.extend_from_slice(&rel.to_be_bytes());
+        b.push(flags);
+        b.extend_from_slice(payload);
+        el(id::SIMPLE_BLOCK, &b)
+    }
+    fn header(doc_type: &str) -> Vec<u8> {
+        el(id::EBML, &el(id::DOC_TYPE, doc_type.as_bytes()))
+    }
+    fn segment_head() -> Vec<u8> {
+        let seek = el(id::SEEK, &cat(&[el(id::SEEK_ID, &id::CUES.to_be_bytes()), uint_el(id::SEEK_POSITION, 5000)]));
+        let info = el(
+            id::INFO,
+            &cat(&[uint_el(id::TIMESTAMP_SCALE, 1_000_000), el(id::DURATION, &2000.0f64.to_be_bytes())]),
+        );
+        let video = el(
+            id::TRACK_ENTRY,
+            &cat(&[
+                uint_el(id::TRACK_NUMBER, 1),
+                uint_el(id::TRACK_TYPE, 1),
+                el(id::CODEC_ID, b"V_MPEG4/ISO/AVC"),
+                el(id::CODEC_PRIVATE, &[1, 0x64, 0, 0x1F]),
+                uint_el(id::DEFAULT_DURATION, 40_000_000),
+                el(id::VIDEO, &cat(&[uint_el(id::PIXEL_WIDTH, 320), uint_el(id::PIXEL_HEIGHT, 240)])),
+            ]),
+        );
+        let audio = el(
+            id::TRACK_ENTRY,
+            &cat(&[
+                uint_el(id::TRACK_NUMBER, 2),
+                uint_el(id::TRACK_TYPE, 2),
+                el(id::CODEC_ID, b"A_AAC"),
+                el(id::CODEC_PRIVATE, &[0x11, 0x90]),
+                uint_el(id::DEFAULT_DURATION, 20_000_000),
+                el(id::LANGUAGE, b"fre"),
+                uint_el(id::FLAG_DEFAULT, 0),
+                el(id::AUDIO, &cat(&[el(id::SAMPLING_FREQUENCY, &48000.0f32.to_be_bytes()), uint_el(id::CHANNELS, 2)])),
+            ]),
+        );
+        cat(&[el(id::SEEK_HEAD, &seek), el(id::VOID, &[0; 5]), info, el(id::TRACKS, &cat(&[video, audio]))])
+    }
+    /// A cluster at 1000 ms with: a key SimpleBlock, a BlockGroup (ReferenceBlock, BlockDuration),
+    /// Xiph-, EBML- and fixed-laced audio, and an unknown element.
+    fn cluster_one() -> Vec<u8> {
+        let block = {
+            let mut b = vec![0x81];
+            b.extend_from_slice(&40i16.to_be_bytes());
+            b.push(0);
+            b.extend_from_slice(b"P-frame");
+            b
+        };
+        let group = el(
+            id::BLOCK_GROUP,
+            &cat(&[el(id::BLOCK, &block), uint_el(id::BLOCK_DURATION, 41), el(id::REFERENCE_BLOCK, &[0xD8])]),
+        );
+        // Xiph: 3 frames of 300, 2, 5 bytes.
+        let mut xiph = vec![2, 255, 45, 2];
+        xiph.extend(std::iter::repeat(7u8).take(300));
+        xiph.extend_from_slice(&[8, 8]);
+        xiph.extend_from_slice(&[9; 5]);
+        // EBML: 3 frames of 4, 6, 1 bytes: first 4 (0x84), diff +2 (0xC1 = 65 - 63).
+        let mut ebml_lace = vec![2, 0x84, 0xC1];
+        ebml_lace.extend_from_slice(&[1; 4]);
+        ebml_lace.extend_from_slice(&[2; 6]);
+        ebml_lace.extend_from_slice(&[3; 1]);
+        // Fixed: 2 frames of 3 bytes.
+        let fixed = [1u8, 4, 4, 4, 5, 5, 5];
+        cat(&[
+            uint_el(id::TIMESTAMP, 1000),
+            simple_block(1, 0, 0x80, b"I-frame"),
+            group,
+            el(0x6E67, b"unknown element"),
+            simple_block(2, 5, 0x80 | 0x02, &xiph),
+            simple_block(2, 100, 0x80 | 0x06, &ebml_lace),
+            simple_block(2, 200, 0x80 | 0x04, &fixed),
+        ])
+    }
+    fn file() -> Vec<u8> {
+        let seg_body = cat(&[
+            segment_head(),
+            el(id::CLUSTER, &cluster_one()),
+            el_unknown(id::CLUSTER, &cat(&[uint_el(id::TIMESTAMP, 2000), simple_block(1, -3, 0x80, b"K")])),
+            el(id::CUES, &[0; 4]),
+        ]);
+        cat(&[header("webm"), el(id::SEGMENT, &seg_body)])
+    }
+
+    fn all_packets(src: &mut dyn ByteSource) -> (MkvDemuxer, Vec<Packet>) {
+        let mut d = MkvDemuxer::open(src).unwrap();
+        let mut out = Vec::new();
+        while let Some(p) = d.next_packet(src).unwrap() {
+            out.push(p);
+        }
+        (d, out)
+    }
+
+    fn summary(ps: &[Packet]) -> Vec<(u32, i64, Option<u64>, bool, Vec<u8>)> {
+        ps.iter().map(|p| (p.track_id, p.pts.0, p.dur.map(|d| d.0), p.keyframe, p.data.clone())).collect()
+    }
+
+    #[test]
+    fn reads_headers() {
+        let bytes = file();
+        let d = MkvDemuxer::open(&mut SparseCache::from_bytes(bytes.clone())).unwrap();
+        assert_eq!(d.doc_type(), "webm");
+        assert_eq!(d.time_base(), TimeBase::MILLIS);
+        assert_eq!(d.duration(), Some((Duration(2000), TimeBase::MILLIS)));
+        assert_eq!(d.cues_position(), Some(d.segment_data_start() + 5000));
+        assert_eq!(&bytes[d.first_cluster_pos() as usize..][..4], &[0x1F, 0x43, 0xB6, 0x75]);
+        let t = d.tracks();
+        assert_eq!(t.len(), 2);
+        assert_eq!((t[0].id, t[0].kind, &t[0].codec), (1, TrackKind::Video, &Codec::H264));
+        assert_eq!(t[0].codec_private, vec![1, 0x64, 0, 0x1F]);
+        assert_eq!(t[0].default_duration, Some(Duration(40)));
+        assert_eq!(t[0].video, Some(VideoInfo { width: 320, height: 240 }));
+        assert!(t[0].default);
+        assert_eq!((t[1].id, t[1].kind, &t[1].codec), (2, TrackKind::Audio, &Codec::Aac));
+        assert_eq!(t[1].audio, Some(AudioInfo { sample_rate: 48000, channels: 2 }));
+        assert_eq!(t[1].language.as_deref(), Some("fre"));
+        assert!(!t[1].default);
+    }
+
+    #[test]
+    fn reads_blocks_lacing_and_unknown_size_clusters() {
+        let (_, ps) = all_packets(&mut SparseCache::from_bytes(file()));
+        let s = summary(&ps);
+        let v = |t, pts, dur, key, data: &[u8]| (t, pts, dur, key, data.to_vec());
+        assert_eq!(s[0], v(1, 1000, Some(40), true, b"I-frame"));
+        assert_eq!(s[1], v(1, 1040, Some(41), false, b"P-frame"));
+        assert_eq!(s[2], v(2, 1005, Some(20), true, &[7; 300]));
+        assert_eq!(s[3], v(2, 1025, Some(20), true, &[8; 2]));
+        assert_eq!(s[4], v(2, 1045, Some(20), true, &[9; 5]));
+        assert_eq!(s[5], v(2, 1100, Some(20), true, &[1; 4]));
+        assert_eq!(s[6], v(2, 1120, Some(20), true, &[2; 6]));
+        assert_eq!(s[7], v(2, 1140, Some(20), true, &[3; 1]));
+        assert_eq!(s[8], v(2, 1200, Some(20), true, &[4; 3]));
+        assert_eq!(s[9], v(2, 1220, Some(20), true, &[5; 3]));
+        // The unknown-size cluster ends at the Cues.
+        assert_eq!(s[10], v(1, 1997, Some(40), true, b"K"));
+        assert_eq!(s.len(), 11);
+        // Laced frames share their block's position.
+        assert_eq!(ps[2].pos, ps[4].pos);
+        assert!(ps[1].pos > ps[0].pos);
+    }
+
+    #[test]
+    fn need_data_retries_cleanly() {
+        let bytes = file();
+        let (_, expected) = all_packets(&mut SparseCache::from_bytes(bytes.clone()));
+        // Feed 7 bytes at a time, only when asked.
+        let mut src = SparseCache::new(Some(bytes.len() as u64));
+        let mut filled = 0usize;
+        let mut feed = |src: &mut SparseCache, e: Error| {
+            let Error::NeedData { offset, .. } = e else { panic!("unexpected {e:?}") };
+            assert!(offset as usize >= filled, "asked for bytes already given");
+            let end = (filled + 7).min(bytes.len());
+            src.insert(filled as u64, bytes[filled..end].to_vec());
+            filled = end;
+        };
+        let mut d = loop {
+            match MkvDemuxer::open(&mut src) {
+                Ok(d) => break d,
+                Err(e) => feed(&mut src, e),
+            }
+        };
+        let mut got = Vec::new();
+        loop {
+            match d.next_packet(&mut src) {
+                Ok(Some(p)) => got.push(p),
+                Ok(None) => break,
+                Err(e) => feed(&mut src, e),
+            }
+        }
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn truncated_file_ends_cleanly() {
+        let bytes = file();
+        let (_, all) = all_packets(&mut SparseCache::from_bytes(bytes.clone()));
+        let first_cluster = MkvDemuxer::open(&mut SparseCache::from_bytes(bytes.clone())).unwrap().first_cluster_pos();
+        for cut in first_cluster as usize..bytes.len() {
+            let (_, ps) = all_packets(&mut SparseCache::from_bytes(bytes[..cut].to_vec()));
+            assert!(ps.len() <= all.len());
+            assert_eq!(ps[..], all[..ps.len()], "cut at {cut}");
+        }
+        // Cut inside the I-frame block: nothing comes out, and no error.
+        let i_frame = bytes.windows(7).position(|w| w == b"I-frame").unwrap();
+        let (_, ps) = all_packets(&mut SparseCache::from_bytes(bytes[..i_frame + 3].to_vec()));
+        assert!(ps.is_empty());
+    }
+
+    #[test]
+    fn resynchronises_after_garbage() {
+        let seg_body = cat(&[
+            segment_head(),
+            el(id::CLUSTER, &cat(&[uint_el(id::TIMESTAMP, 0), simple_block(1, 0, 0x80, b"A")])),
+            vec![0x00, 0x13, 0x37, 0x00, 0x42],
+            el(id::CLUSTER, &cat(&[uint_el(id::TIMESTAMP, 80), simple_block(1, 0, 0x80, b"B")])),
+        ]);
+        let bytes = cat(&[header("matroska"), el(id::SEGMENT, &seg_body)]);
+        let (_, ps) = all_packets(&mut SparseCache::from_bytes(bytes));
+        assert_eq!(summary(&ps).iter().map(|p| (p.1, p.4.clone())).collect::<Vec<_>>(), vec![
+            (0, b"A".to_vec()),
+            (80, b"B".to_vec())
+        ]);
+    }
+
+    #[test]
+    fn rejects_bad_headers_and_blocks() {
+        let bad_doc = cat(&[header("mp4"), el(id::SEGMENT, &segment_head())]);
+        assert!(matches!(MkvDemuxer::open(&mut SparseCache::from_bytes(bad_doc)), Err(Error::Invalid { .. })));
+        let no_tracks = cat(&[header("webm"), el(id::SEGMENT, &[])]);
+        assert!(MkvDemuxer::open(&mut SparseCache::from_bytes(no_tracks)).is_err());
+        // Lacing sizes past the block.
+        assert!(parse_block(&[0x81, 0, 0, 0x02, 1, 200, 1, 2], 0).is_err());
+        assert!(parse_block(&[0x81, 0, 0, 0x04, 1, 1, 2, 3], 0).is_err());
+        assert!(parse_block(&[0x81, 0], 0).is_err());
+        assert!(parse_block(&[0x81, 0, 0, 0x06, 2, 0x85, 0x80, 1, 2, 3, 4, 5], 0).is_err());
+    }
+
+    #[test]
+    fn time_base_from_timestamp_scale() {
+        assert_eq!(time_base_of(1_000_000).unwrap(), TimeBase::new(1, 1000));
+        assert_eq!(time_base_of(100_000).unwrap(), TimeBase::new(1, 10_000));
+        assert_eq!(time_base_of(1).unwrap(), TimeBase::NANOS);
+        assert_eq!(time_base_of(1_000_000_007).unwrap(), TimeBase::new(1_000_000_007, 1_000_000_000));
+        assert!(time_base_of(u64::MAX).is_err());
+    }
+}
