@@ -21,7 +21,12 @@ struct Fixture {
 }
 
 fn have_ffmpeg() -> bool {
-    let ok = |bin: &str| Command::new(bin).arg("-version").output().is_ok_and(|o| o.status.success());
+    let ok = |bin: &str| {
+        Command::new(bin)
+            .arg("-version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
     ok("ffmpeg") && ok("ffprobe")
 }
 
@@ -34,18 +39,37 @@ fn fixture() -> Option<&'static Fixture> {
                 eprintln!("ffmpeg/ffprobe not found: skipping the MKV comparison tests");
                 return None;
             }
-            let dir = std::env::temp_dir().join(format!("riptide-mkv-demux-{}", std::process::id()));
+            let dir =
+                std::env::temp_dir().join(format!("riptide-mkv-demux-{}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();
             let path = dir.join("out.mkv");
             let status = Command::new("ffmpeg")
-                .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25"])
-                .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "4"])
+                .args([
+                    "-v",
+                    "error",
+                    "-y",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "testsrc2=size=320x240:rate=25",
+                ])
+                .args([
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "sine=frequency=440:sample_rate=48000",
+                    "-t",
+                    "4",
+                ])
                 .args(["-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a", "aac"])
                 .arg(&path)
                 .status()
                 .unwrap();
             assert!(status.success(), "ffmpeg failed");
-            Some(Fixture { expected: ffprobe_packets(&path), path })
+            Some(Fixture {
+                expected: ffprobe_packets(&path),
+                path,
+            })
         })
         .as_ref()
 }
@@ -63,7 +87,10 @@ fn ffprobe_packets(path: &Path) -> Vec<Expected> {
         .unwrap()
         .iter()
         .map(|p| {
-            let num = |k: &str| p[k].as_i64().or_else(|| p[k].as_str().and_then(|s| s.parse().ok()));
+            let num = |k: &str| {
+                p[k].as_i64()
+                    .or_else(|| p[k].as_str().and_then(|s| s.parse().ok()))
+            };
             (
                 // ffmpeg numbers MKV tracks from 1 in stream order.
                 num("stream_index").unwrap() as u32 + 1,
@@ -87,7 +114,15 @@ fn demux_all(src: &mut dyn ByteSource) -> Vec<Packet> {
 
 fn summary(ps: &[Packet]) -> Vec<Expected> {
     ps.iter()
-        .map(|p| (p.track_id, p.pts.0, p.keyframe, p.data.len(), p.dur.map(|d| d.0 as i64)))
+        .map(|p| {
+            (
+                p.track_id,
+                p.pts.0,
+                p.keyframe,
+                p.data.len(),
+                p.dur.map(|d| d.0 as i64),
+            )
+        })
         .collect()
 }
 
@@ -98,13 +133,27 @@ fn matches_ffprobe() {
     let d = MkvDemuxer::open(&mut src).unwrap();
     let tracks = d.tracks();
     assert_eq!(tracks.len(), 2);
-    assert_eq!((tracks[0].kind, &tracks[0].codec), (TrackKind::Video, &Codec::H264));
-    assert_eq!((tracks[1].kind, &tracks[1].codec), (TrackKind::Audio, &Codec::Aac));
-    assert!(tracks.iter().all(|t| !t.codec_private.is_empty() && t.time_base == TimeBase::MILLIS));
-    assert_eq!(tracks[0].video.map(|v| (v.width, v.height)), Some((320, 240)));
+    assert_eq!(
+        (tracks[0].kind, &tracks[0].codec),
+        (TrackKind::Video, &Codec::H264)
+    );
+    assert_eq!(
+        (tracks[1].kind, &tracks[1].codec),
+        (TrackKind::Audio, &Codec::Aac)
+    );
+    assert!(tracks
+        .iter()
+        .all(|t| !t.codec_private.is_empty() && t.time_base == TimeBase::MILLIS));
+    assert_eq!(
+        tracks[0].video.map(|v| (v.width, v.height)),
+        Some((320, 240))
+    );
     assert_eq!(tracks[1].audio.map(|a| a.sample_rate), Some(48000));
     let (dur, tb) = d.duration().expect("ffmpeg writes a Duration");
-    assert!((tb.seconds(dur.0 as i64) - 4.0).abs() < 0.1, "duration {dur:?} in {tb}");
+    assert!(
+        (tb.seconds(dur.0 as i64) - 4.0).abs() < 0.1,
+        "duration {dur:?} in {tb}"
+    );
 
     let got = summary(&demux_all(&mut src));
     assert_eq!(got.len(), fx.expected.len());
@@ -112,7 +161,10 @@ fn matches_ffprobe() {
         // Compare track, pts, key flag and size exactly; durations where both state one.
         assert_eq!((g.0, g.1, g.2, g.3), (e.0, e.1, e.2, e.3), "packet {i}");
         if let (Some(gd), Some(ed)) = (g.4, e.4) {
-            assert!((gd - ed).abs() <= 1, "packet {i}: duration {gd} vs ffprobe {ed}");
+            assert!(
+                (gd - ed).abs() <= 1,
+                "packet {i}: duration {gd} vs ffprobe {ed}"
+            );
         }
     }
     for track in [1, 2] {
@@ -140,8 +192,13 @@ fn sparse_cache_filled_on_demand_gives_the_same_packets() {
     let mut filled = 0usize;
     let mut requests = 0;
     let mut feed = |src: &mut SparseCache, e: Error| {
-        let Error::NeedData { offset, len } = e else { panic!("unexpected error {e}") };
-        assert!(offset as usize >= filled && len > 0, "asked for {offset}+{len}, have {filled}");
+        let Error::NeedData { offset, len } = e else {
+            panic!("unexpected error {e}")
+        };
+        assert!(
+            offset as usize >= filled && len > 0,
+            "asked for {offset}+{len}, have {filled}"
+        );
         let end = (filled + CHUNK).min(bytes.len());
         src.insert(filled as u64, bytes[filled..end].to_vec());
         filled = end;
@@ -175,7 +232,12 @@ fn truncated_copy_plays_a_prefix() {
     std::fs::write(&path, &bytes[..cut]).unwrap();
     let mut src = FileSource::open(&path).unwrap();
     let got = demux_all(&mut src);
-    assert!(got.len() > expected.len() / 3 && got.len() < expected.len(), "{} of {}", got.len(), expected.len());
+    assert!(
+        got.len() > expected.len() / 3 && got.len() < expected.len(),
+        "{} of {}",
+        got.len(),
+        expected.len()
+    );
     assert_eq!(got[..], expected[..got.len()]);
     assert!(got.iter().all(|p| p.pos < cut as u64));
 }

@@ -28,7 +28,9 @@ fn invalid(what: impl Into<String>) -> Error {
 /// Reads an element ID: a 1-4 byte VINT, returned with its length marker kept (so the EBML
 /// header is `0x1A45DFA3`). `Ok(None)` if `b` is too short.
 pub fn parse_id(b: &[u8]) -> Result<Option<(u32, usize)>> {
-    let Some(&first) = b.first() else { return Ok(None) };
+    let Some(&first) = b.first() else {
+        return Ok(None);
+    };
     let len = first.leading_zeros() as usize + 1;
     if len > 4 {
         return Err(invalid(format!("bad element ID byte 0x{first:02X}")));
@@ -43,7 +45,9 @@ pub fn parse_id(b: &[u8]) -> Result<Option<(u32, usize)>> {
 /// Reads a 1-8 byte VINT with its length marker removed, e.g. a block's track number.
 /// `Ok(None)` if `b` is too short.
 pub fn parse_vint(b: &[u8]) -> Result<Option<(u64, usize)>> {
-    let Some(&first) = b.first() else { return Ok(None) };
+    let Some(&first) = b.first() else {
+        return Ok(None);
+    };
     if first == 0 {
         return Err(invalid("variable-length integer longer than 8 bytes"));
     }
@@ -62,7 +66,9 @@ pub fn parse_vint(b: &[u8]) -> Result<Option<(u64, usize)>> {
 /// (`None`, for live streams and unfinished Segments / Clusters). `Ok(None)` if `b` is too short.
 #[allow(clippy::type_complexity)]
 pub fn parse_size(b: &[u8]) -> Result<Option<(Option<u64>, usize)>> {
-    let Some((v, len)) = parse_vint(b)? else { return Ok(None) };
+    let Some((v, len)) = parse_vint(b)? else {
+        return Ok(None);
+    };
     let all_ones = (1u64 << (7 * len)) - 1;
     Ok(Some((if v == all_ones { None } else { Some(v) }, len)))
 }
@@ -70,7 +76,9 @@ pub fn parse_size(b: &[u8]) -> Result<Option<(Option<u64>, usize)>> {
 /// Reads a signed VINT (EBML lacing size differences): the unsigned value minus
 /// `2^(7*len-1) - 1`.
 pub fn parse_signed_vint(b: &[u8]) -> Result<Option<(i64, usize)>> {
-    let Some((v, len)) = parse_vint(b)? else { return Ok(None) };
+    let Some((v, len)) = parse_vint(b)? else {
+        return Ok(None);
+    };
     let bias = (1i64 << (7 * len - 1)) - 1;
     Ok(Some((v as i64 - bias, len)))
 }
@@ -98,7 +106,9 @@ pub fn float(b: &[u8]) -> Result<f64> {
     match b.len() {
         0 => Ok(0.0),
         4 => Ok(f32::from_be_bytes([b[0], b[1], b[2], b[3]]) as f64),
-        8 => Ok(f64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])),
+        8 => Ok(f64::from_be_bytes([
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+        ])),
         n => Err(invalid(format!("float of {n} bytes"))),
     }
 }
@@ -134,9 +144,18 @@ impl Header {
 
 /// Parses an element header at the start of `b`, which is at file offset `pos`.
 pub fn parse_header(b: &[u8], pos: u64) -> Result<Option<Header>> {
-    let Some((id, id_len)) = parse_id(b)? else { return Ok(None) };
-    let Some((size, size_len)) = parse_size(&b[id_len..])? else { return Ok(None) };
-    Ok(Some(Header { id, pos, header_len: (id_len + size_len) as u8, size }))
+    let Some((id, id_len)) = parse_id(b)? else {
+        return Ok(None);
+    };
+    let Some((size, size_len)) = parse_size(&b[id_len..])? else {
+        return Ok(None);
+    };
+    Ok(Some(Header {
+        id,
+        pos,
+        header_len: (id_len + size_len) as u8,
+        size,
+    }))
 }
 
 /// Reads the element header at `pos` in one read of up to 12 bytes. `Ok(None)` at the end of
@@ -157,7 +176,10 @@ pub fn read_body(src: &mut dyn ByteSource, h: &Header, cap: u64) -> Result<Optio
 /// The size of `h` as a `usize`, if known and at most `cap`.
 pub fn checked_size(h: &Header, cap: u64) -> Result<usize> {
     match h.size {
-        None => Err(invalid(format!("element 0x{:X} at {} has an unknown size", h.id, h.pos))),
+        None => Err(invalid(format!(
+            "element 0x{:X} at {} has an unknown size",
+            h.id, h.pos
+        ))),
         Some(s) if s > cap => Err(invalid(format!(
             "element 0x{:X} at {} is {s} bytes, more than the {cap} allowed",
             h.id, h.pos
@@ -196,7 +218,11 @@ pub struct Children<'a> {
 
 /// Iterates the children of `data`, the body of a master element starting at file offset `base`.
 pub fn children(data: &[u8], base: u64) -> Children<'_> {
-    Children { buf: data, off: 0, base }
+    Children {
+        buf: data,
+        off: 0,
+        base,
+    }
 }
 
 impl<'a> Iterator for Children<'a> {
@@ -210,7 +236,9 @@ impl<'a> Iterator for Children<'a> {
         let rest = &self.buf[self.off..];
         let r = match parse_header(rest, pos) {
             Err(e) => Err(e),
-            Ok(None) => Err(invalid(format!("element header at {pos} cut by its parent"))),
+            Ok(None) => Err(invalid(format!(
+                "element header at {pos} cut by its parent"
+            ))),
             Ok(Some(h)) => {
                 let start = h.header_len as usize;
                 match h.size {
@@ -245,10 +273,19 @@ mod tests {
         assert_eq!(parse_id(&[0xA3]).unwrap(), Some((0xA3, 1)));
         assert_eq!(parse_id(&[0x42, 0x82]).unwrap(), Some((0x4282, 2)));
         assert_eq!(parse_id(&[0x2A, 0xD7, 0xB1]).unwrap(), Some((0x2AD7B1, 3)));
-        assert_eq!(parse_id(&[0x1A, 0x45, 0xDF, 0xA3, 0x99]).unwrap(), Some((0x1A45DFA3, 4)));
+        assert_eq!(
+            parse_id(&[0x1A, 0x45, 0xDF, 0xA3, 0x99]).unwrap(),
+            Some((0x1A45DFA3, 4))
+        );
         assert_eq!(parse_id(&[0x1A, 0x45]).unwrap(), None);
         assert_eq!(parse_id(&[]).unwrap(), None);
-        assert!(matches!(parse_id(&[0x08, 0, 0, 0, 0]), Err(Error::Invalid { container: "MKV", .. })));
+        assert!(matches!(
+            parse_id(&[0x08, 0, 0, 0, 0]),
+            Err(Error::Invalid {
+                container: "MKV",
+                ..
+            })
+        ));
         assert!(parse_id(&[0x00]).is_err());
     }
 
@@ -257,11 +294,17 @@ mod tests {
         assert_eq!(parse_size(&[0x81]).unwrap(), Some((Some(1), 1)));
         assert_eq!(parse_size(&[0x80]).unwrap(), Some((Some(0), 1)));
         assert_eq!(parse_size(&[0x40, 0x02]).unwrap(), Some((Some(2), 2)));
-        assert_eq!(parse_size(&[0x10, 0x00, 0x01, 0x00]).unwrap(), Some((Some(256), 4)));
+        assert_eq!(
+            parse_size(&[0x10, 0x00, 0x01, 0x00]).unwrap(),
+            Some((Some(256), 4))
+        );
         // All ones of any length: unknown.
         assert_eq!(parse_size(&[0xFF]).unwrap(), Some((None, 1)));
         assert_eq!(parse_size(&[0x7F, 0xFF]).unwrap(), Some((None, 2)));
-        assert_eq!(parse_size(&[0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]).unwrap(), Some((None, 8)));
+        assert_eq!(
+            parse_size(&[0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]).unwrap(),
+            Some((None, 8))
+        );
         // All ones but with a longer length than needed for 127: a real value.
         assert_eq!(parse_size(&[0x40, 0x7F]).unwrap(), Some((Some(127), 2)));
         assert_eq!(
@@ -307,8 +350,16 @@ mod tests {
         partial.insert(0, bytes[..5].to_vec());
         assert!(read_string(&mut partial, &h).unwrap_err().is_need_data());
         // Caps refuse oversized and unknown-size elements before allocating.
-        let big = Header { id: 0xA3, pos: 0, header_len: 2, size: Some(1 << 40) };
-        assert!(matches!(read_body(&mut src, &big, MAX_BLOCK), Err(Error::Invalid { .. })));
+        let big = Header {
+            id: 0xA3,
+            pos: 0,
+            header_len: 2,
+            size: Some(1 << 40),
+        };
+        assert!(matches!(
+            read_body(&mut src, &big, MAX_BLOCK),
+            Err(Error::Invalid { .. })
+        ));
         let unknown = Header { size: None, ..big };
         assert!(read_body(&mut src, &unknown, MAX_BLOCK).is_err());
     }

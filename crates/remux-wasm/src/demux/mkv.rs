@@ -159,19 +159,30 @@ impl MkvDemuxer {
             }
         }
         if doc_type != "matroska" && doc_type != "webm" {
-            return Err(invalid(format!("DocType is {doc_type:?}, not matroska or webm")));
+            return Err(invalid(format!(
+                "DocType is {doc_type:?}, not matroska or webm"
+            )));
         }
 
         // The Segment (skipping any Void before it).
-        let mut pos = h.end().ok_or_else(|| invalid("EBML header size overflows"))?;
+        let mut pos = h
+            .end()
+            .ok_or_else(|| invalid("EBML header size overflows"))?;
         let seg = loop {
-            let h = ebml::read_header(src, pos)?.ok_or_else(|| invalid("the file has no Segment"))?;
+            let h =
+                ebml::read_header(src, pos)?.ok_or_else(|| invalid("the file has no Segment"))?;
             match h.id {
                 id::SEGMENT => break h,
                 id::VOID | id::CRC32 => {
-                    pos = h.end().ok_or_else(|| invalid("Void element of unknown size"))?
+                    pos = h
+                        .end()
+                        .ok_or_else(|| invalid("Void element of unknown size"))?
                 }
-                other => return Err(invalid(format!("expected a Segment, found element 0x{other:X}"))),
+                other => {
+                    return Err(invalid(format!(
+                        "expected a Segment, found element 0x{other:X}"
+                    )))
+                }
             }
         };
         let segment_data_start = seg.data_start();
@@ -195,7 +206,10 @@ impl MkvDemuxer {
             };
             let load = |src: &mut dyn ByteSource, h: &Header| -> Result<Vec<u8>> {
                 ebml::read_body(src, h, MAX_HEADER_ELEMENT)?.ok_or_else(|| {
-                    invalid(format!("the file ends inside element 0x{:X} at {}", h.id, h.pos))
+                    invalid(format!(
+                        "the file ends inside element 0x{:X} at {}",
+                        h.id, h.pos
+                    ))
                 })
             };
             match h.id {
@@ -219,9 +233,15 @@ impl MkvDemuxer {
                             continue;
                         }
                         let (track, state) = parse_track_entry(data, cpos)?;
-                        if state.number != 0 && !track_states.iter().any(|t: &TrackState| t.number == state.number)
+                        if state.number != 0
+                            && !track_states
+                                .iter()
+                                .any(|t: &TrackState| t.number == state.number)
                         {
-                            track_states.push(TrackState { index: tracks.len(), ..state });
+                            track_states.push(TrackState {
+                                index: tracks.len(),
+                                ..state
+                            });
                             tracks.push(track);
                         }
                     }
@@ -252,7 +272,10 @@ impl MkvDemuxer {
                 _ => {}
             }
             pos = h.end().ok_or_else(|| {
-                invalid(format!("top-level element 0x{:X} at {} has an unknown size", h.id, h.pos))
+                invalid(format!(
+                    "top-level element 0x{:X} at {} has an unknown size",
+                    h.id, h.pos
+                ))
             })?;
         };
 
@@ -266,7 +289,9 @@ impl MkvDemuxer {
         for t in &mut tracks {
             t.time_base = time_base;
             // default_duration was parsed in nanoseconds; the contract wants track ticks.
-            t.default_duration = t.default_duration.map(|d| d.rescale(TimeBase::NANOS, time_base));
+            t.default_duration = t
+                .default_duration
+                .map(|d| d.rescale(TimeBase::NANOS, time_base));
         }
         Ok(MkvDemuxer {
             doc_type,
@@ -316,7 +341,10 @@ impl MkvDemuxer {
     }
     /// Absolute offset of the Cues, if the SeekHead names them (for seeking, later).
     pub fn cues_position(&self) -> Option<u64> {
-        self.seek_entries.iter().find(|e| e.id == id::CUES).map(|e| e.pos)
+        self.seek_entries
+            .iter()
+            .find(|e| e.id == id::CUES)
+            .map(|e| e.pos)
     }
     /// Offset of the next element the demuxer will read.
     pub fn position(&self) -> u64 {
@@ -349,6 +377,31 @@ impl MkvDemuxer {
         self.track_states.iter().find(|t| t.number == number)
     }
 
+    /// Splits a BlockGroup (`data`, the body of `h`) into packets, appended to `out`. The
+    /// block is a key frame iff it has no ReferenceBlock.
+    fn group_packets(
+        &self,
+        data: &[u8],
+        h: &Header,
+        cluster_ts: i64,
+        out: &mut VecDeque<Packet>,
+    ) -> Result<()> {
+        let (mut block, mut dur, mut reference) = (None, None, false);
+        for child in ebml::children(data, h.data_start()) {
+            let (cid, d, _) = child?;
+            match cid {
+                id::BLOCK => block = Some(d),
+                id::BLOCK_DURATION => dur = Some(ebml::uint(d)?),
+                id::REFERENCE_BLOCK => reference = true,
+                _ => {}
+            }
+        }
+        match block {
+            Some(b) => self.block_packets(b, h.pos, cluster_ts, Some(!reference), dur, out),
+            None => Ok(()),
+        }
+    }
+
     /// Splits one Block / SimpleBlock (`data`) into packets, appended to `out`.
     fn block_packets(
         &self,
@@ -370,9 +423,15 @@ impl MkvDemuxer {
         let dur = if n == 1 {
             block_duration.map(Duration).or(track.default_duration)
         } else {
-            track.default_duration.or(block_duration.map(|d| Duration(d / n)))
+            track
+                .default_duration
+                .or(block_duration.map(|d| Duration(d / n)))
         };
-        let step = if n > 1 { track.default_duration.map_or(0, |d| d.0 as i64) } else { 0 };
+        let step = if n > 1 {
+            track.default_duration.map_or(0, |d| d.0 as i64)
+        } else {
+            0
+        };
         for (i, &(s, e)) in block.frames.iter().enumerate() {
             let frame = &data[s..e];
             let mut bytes = Vec::with_capacity(ts.strip_prefix.len() + frame.len());
@@ -398,7 +457,8 @@ impl Demuxer for MkvDemuxer {
     }
 
     fn duration(&self) -> Option<(Duration, TimeBase)> {
-        self.duration.map(|d| (Duration(d.round() as u64), self.time_base))
+        self.duration
+            .map(|d| (Duration(d.round() as u64), self.time_base))
     }
 
     fn next_packet(&mut self, src: &mut dyn ByteSource) -> Result<Option<Packet>> {
@@ -430,7 +490,10 @@ impl Demuxer for MkvDemuxer {
                     match h.id {
                         id::TIMESTAMP => match ebml::read_uint(src, &h)? {
                             Some(t) => {
-                                self.cluster = Some(Cluster { ts: t.min(i64::MAX as u64) as i64, ..c });
+                                self.cluster = Some(Cluster {
+                                    ts: t.min(i64::MAX as u64) as i64,
+                                    ..c
+                                });
                             }
                             None => return self.end_of_stream(),
                         },
@@ -447,23 +510,16 @@ impl Demuxer for MkvDemuxer {
                             if data.len() < size {
                                 return self.end_of_stream(); // Truncated file.
                             }
-                            let mut out = VecDeque::new();
-                            if h.id == id::SIMPLE_BLOCK {
-                                self.block_packets(data, h.pos, c.ts, None, None, &mut out)?;
+                            // `pending` is empty here: reuse its allocation.
+                            let mut out = std::mem::take(&mut self.pending);
+                            let parsed = if h.id == id::SIMPLE_BLOCK {
+                                self.block_packets(data, h.pos, c.ts, None, None, &mut out)
                             } else {
-                                let (mut block, mut dur, mut reference) = (None, None, false);
-                                for child in ebml::children(data, h.data_start()) {
-                                    let (cid, d, _) = child?;
-                                    match cid {
-                                        id::BLOCK => block = Some(d),
-                                        id::BLOCK_DURATION => dur = Some(ebml::uint(d)?),
-                                        id::REFERENCE_BLOCK => reference = true,
-                                        _ => {}
-                                    }
-                                }
-                                if let Some(b) = block {
-                                    self.block_packets(b, h.pos, c.ts, Some(!reference), dur, &mut out)?;
-                                }
+                                self.group_packets(data, &h, c.ts, &mut out)
+                            };
+                            if parsed.is_err() {
+                                // A malformed block inside an intact Cluster: drop it and play on.
+                                out.clear();
                             }
                             self.pending = out;
                         }
@@ -483,12 +539,22 @@ impl Demuxer for MkvDemuxer {
                     self.cluster = None;
                     match h.id {
                         id::CLUSTER => {
-                            self.cluster = Some(Cluster { ts: 0, end: h.end() });
+                            self.cluster = Some(Cluster {
+                                ts: 0,
+                                end: h.end(),
+                            });
                             self.pos = h.data_start();
                         }
                         id::EBML | id::SEGMENT => return self.end_of_stream(), // A chained file.
-                        id::CUES | id::TAGS | id::SEEK_HEAD | id::INFO | id::TRACKS | id::CHAPTERS
-                        | id::ATTACHMENTS | id::VOID | id::CRC32 => match h.end() {
+                        id::CUES
+                        | id::TAGS
+                        | id::SEEK_HEAD
+                        | id::INFO
+                        | id::TRACKS
+                        | id::CHAPTERS
+                        | id::ATTACHMENTS
+                        | id::VOID
+                        | id::CRC32 => match h.end() {
                             Some(end) => self.pos = end,
                             None => {
                                 let from = self.pos + 1;
@@ -536,7 +602,8 @@ fn time_base_of(scale: u64) -> Result<TimeBase> {
         a
     }
     let g = gcd(scale, 1_000_000_000);
-    let num = u32::try_from(scale / g).map_err(|_| invalid(format!("TimestampScale {scale} is too large")))?;
+    let num = u32::try_from(scale / g)
+        .map_err(|_| invalid(format!("TimestampScale {scale} is too large")))?;
     Ok(TimeBase::new(num, (1_000_000_000 / g) as u32))
 }
 
@@ -579,7 +646,10 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
                 video = Some(v);
             }
             id::AUDIO => {
-                let mut a = AudioInfo { sample_rate: 8000, channels: 1 };
+                let mut a = AudioInfo {
+                    sample_rate: 8000,
+                    channels: 1,
+                };
                 for c in ebml::children(d, cpos) {
                     let (c, d, _) = c?;
                     match c {
@@ -656,10 +726,21 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
         language: language_bcp47.or(language).or_else(|| Some("eng".into())),
         name,
         default,
-        video: if kind == TrackKind::Video { video.or(Some(VideoInfo::default())) } else { video },
+        video: if kind == TrackKind::Video {
+            video.or(Some(VideoInfo::default()))
+        } else {
+            video
+        },
         audio,
     };
-    Ok((track, TrackState { number, index: 0, strip_prefix }))
+    Ok((
+        track,
+        TrackState {
+            number,
+            index: 0,
+            strip_prefix,
+        },
+    ))
 }
 
 /// A parsed Block header: track, timecode, flags and the byte ranges of its frames.
@@ -680,7 +761,12 @@ fn parse_block(d: &[u8], pos: u64) -> Result<Block> {
     let mut off = n + 3;
     let lacing = (flags >> 1) & 3;
     if lacing == 0 {
-        return Ok(Block { track, timecode, flags, frames: vec![(off, d.len())] });
+        return Ok(Block {
+            track,
+            timecode,
+            flags,
+            frames: vec![(off, d.len())],
+        });
     }
     let count = *d.get(off).ok_or_else(short)? as usize + 1;
     off += 1;
@@ -710,7 +796,8 @@ fn parse_block(d: &[u8], pos: u64) -> Result<Block> {
                 sizes.push(usize::try_from(size).map_err(|_| short())?);
             }
             for _ in 1..count.saturating_sub(1) {
-                let (diff, l) = ebml::parse_signed_vint(d.get(off..).unwrap_or(&[]))?.ok_or_else(short)?;
+                let (diff, l) =
+                    ebml::parse_signed_vint(d.get(off..).unwrap_or(&[]))?.ok_or_else(short)?;
                 off += l;
                 size = size.checked_add(diff).filter(|s| *s >= 0).ok_or_else(|| {
                     invalid(format!("block at {pos} has a negative laced frame size"))
@@ -721,6 +808,7 @@ fn parse_block(d: &[u8], pos: u64) -> Result<Block> {
         _ => {
             // Fixed: equal sizes.
             let rest = d.len() - off;
+            #[allow(clippy::manual_is_multiple_of)] // is_multiple_of needs Rust 1.87.
             if rest % count != 0 {
                 return Err(invalid(format!(
                     "block at {pos}: {rest} bytes do not split into {count} equal frames"
@@ -731,14 +819,24 @@ fn parse_block(d: &[u8], pos: u64) -> Result<Block> {
     }
     let mut frames = Vec::with_capacity(count);
     for s in sizes {
-        let end = off.checked_add(s).filter(|&e| e <= d.len()).ok_or_else(|| {
-            invalid(format!("block at {pos}: laced frame sizes exceed the block"))
-        })?;
+        let end = off
+            .checked_add(s)
+            .filter(|&e| e <= d.len())
+            .ok_or_else(|| {
+                invalid(format!(
+                    "block at {pos}: laced frame sizes exceed the block"
+                ))
+            })?;
         frames.push((off, end));
         off = end;
     }
     frames.push((off, d.len()));
-    Ok(Block { track, timecode, flags, frames })
+    Ok(Block {
+        track,
+        timecode,
+        flags,
+        frames,
+    })
 }
 
 #[cfg(test)]
@@ -783,10 +881,19 @@ mod tests {
         el(id::EBML, &el(id::DOC_TYPE, doc_type.as_bytes()))
     }
     fn segment_head() -> Vec<u8> {
-        let seek = el(id::SEEK, &cat(&[el(id::SEEK_ID, &id::CUES.to_be_bytes()), uint_el(id::SEEK_POSITION, 5000)]));
+        let seek = el(
+            id::SEEK,
+            &cat(&[
+                el(id::SEEK_ID, &id::CUES.to_be_bytes()),
+                uint_el(id::SEEK_POSITION, 5000),
+            ]),
+        );
         let info = el(
             id::INFO,
-            &cat(&[uint_el(id::TIMESTAMP_SCALE, 1_000_000), el(id::DURATION, &2000.0f64.to_be_bytes())]),
+            &cat(&[
+                uint_el(id::TIMESTAMP_SCALE, 1_000_000),
+                el(id::DURATION, &2000.0f64.to_be_bytes()),
+            ]),
         );
         let video = el(
             id::TRACK_ENTRY,
@@ -796,7 +903,13 @@ mod tests {
                 el(id::CODEC_ID, b"V_MPEG4/ISO/AVC"),
                 el(id::CODEC_PRIVATE, &[1, 0x64, 0, 0x1F]),
                 uint_el(id::DEFAULT_DURATION, 40_000_000),
-                el(id::VIDEO, &cat(&[uint_el(id::PIXEL_WIDTH, 320), uint_el(id::PIXEL_HEIGHT, 240)])),
+                el(
+                    id::VIDEO,
+                    &cat(&[
+                        uint_el(id::PIXEL_WIDTH, 320),
+                        uint_el(id::PIXEL_HEIGHT, 240),
+                    ]),
+                ),
             ]),
         );
         let audio = el(
@@ -809,10 +922,21 @@ mod tests {
                 uint_el(id::DEFAULT_DURATION, 20_000_000),
                 el(id::LANGUAGE, b"fre"),
                 uint_el(id::FLAG_DEFAULT, 0),
-                el(id::AUDIO, &cat(&[el(id::SAMPLING_FREQUENCY, &48000.0f32.to_be_bytes()), uint_el(id::CHANNELS, 2)])),
+                el(
+                    id::AUDIO,
+                    &cat(&[
+                        el(id::SAMPLING_FREQUENCY, &48000.0f32.to_be_bytes()),
+                        uint_el(id::CHANNELS, 2),
+                    ]),
+                ),
             ]),
         );
-        cat(&[el(id::SEEK_HEAD, &seek), el(id::VOID, &[0; 5]), info, el(id::TRACKS, &cat(&[video, audio]))])
+        cat(&[
+            el(id::SEEK_HEAD, &seek),
+            el(id::VOID, &[0; 5]),
+            info,
+            el(id::TRACKS, &cat(&[video, audio])),
+        ])
     }
     /// A cluster at 1000 ms with: a key SimpleBlock, a BlockGroup (ReferenceBlock, BlockDuration),
     /// Xiph-, EBML- and fixed-laced audio, and an unknown element.
@@ -826,11 +950,15 @@ mod tests {
         };
         let group = el(
             id::BLOCK_GROUP,
-            &cat(&[el(id::BLOCK, &block), uint_el(id::BLOCK_DURATION, 41), el(id::REFERENCE_BLOCK, &[0xD8])]),
+            &cat(&[
+                el(id::BLOCK, &block),
+                uint_el(id::BLOCK_DURATION, 41),
+                el(id::REFERENCE_BLOCK, &[0xD8]),
+            ]),
         );
         // Xiph: 3 frames of 300, 2, 5 bytes.
         let mut xiph = vec![2, 255, 45, 2];
-        xiph.extend(std::iter::repeat(7u8).take(300));
+        xiph.extend_from_slice(&[7u8; 300]);
         xiph.extend_from_slice(&[8, 8]);
         xiph.extend_from_slice(&[9; 5]);
         // EBML: 3 frames of 4, 6, 1 bytes: first 4 (0x84), diff +2 (0xC1 = 65 - 63).
@@ -854,7 +982,13 @@ mod tests {
         let seg_body = cat(&[
             segment_head(),
             el(id::CLUSTER, &cluster_one()),
-            el_unknown(id::CLUSTER, &cat(&[uint_el(id::TIMESTAMP, 2000), simple_block(1, -3, 0x80, b"K")])),
+            el_unknown(
+                id::CLUSTER,
+                &cat(&[
+                    uint_el(id::TIMESTAMP, 2000),
+                    simple_block(1, -3, 0x80, b"K"),
+                ]),
+            ),
             el(id::CUES, &[0; 4]),
         ]);
         cat(&[header("webm"), el(id::SEGMENT, &seg_body)])
@@ -869,8 +1003,19 @@ mod tests {
         (d, out)
     }
 
-    fn summary(ps: &[Packet]) -> Vec<(u32, i64, Option<u64>, bool, Vec<u8>)> {
-        ps.iter().map(|p| (p.track_id, p.pts.0, p.dur.map(|d| d.0), p.keyframe, p.data.clone())).collect()
+    type Summary = (u32, i64, Option<u64>, bool, Vec<u8>);
+    fn summary(ps: &[Packet]) -> Vec<Summary> {
+        ps.iter()
+            .map(|p| {
+                (
+                    p.track_id,
+                    p.pts.0,
+                    p.dur.map(|d| d.0),
+                    p.keyframe,
+                    p.data.clone(),
+                )
+            })
+            .collect()
     }
 
     #[test]
@@ -881,16 +1026,37 @@ mod tests {
         assert_eq!(d.time_base(), TimeBase::MILLIS);
         assert_eq!(d.duration(), Some((Duration(2000), TimeBase::MILLIS)));
         assert_eq!(d.cues_position(), Some(d.segment_data_start() + 5000));
-        assert_eq!(&bytes[d.first_cluster_pos() as usize..][..4], &[0x1F, 0x43, 0xB6, 0x75]);
+        assert_eq!(
+            &bytes[d.first_cluster_pos() as usize..][..4],
+            &[0x1F, 0x43, 0xB6, 0x75]
+        );
         let t = d.tracks();
         assert_eq!(t.len(), 2);
-        assert_eq!((t[0].id, t[0].kind, &t[0].codec), (1, TrackKind::Video, &Codec::H264));
+        assert_eq!(
+            (t[0].id, t[0].kind, &t[0].codec),
+            (1, TrackKind::Video, &Codec::H264)
+        );
         assert_eq!(t[0].codec_private, vec![1, 0x64, 0, 0x1F]);
         assert_eq!(t[0].default_duration, Some(Duration(40)));
-        assert_eq!(t[0].video, Some(VideoInfo { width: 320, height: 240 }));
+        assert_eq!(
+            t[0].video,
+            Some(VideoInfo {
+                width: 320,
+                height: 240
+            })
+        );
         assert!(t[0].default);
-        assert_eq!((t[1].id, t[1].kind, &t[1].codec), (2, TrackKind::Audio, &Codec::Aac));
-        assert_eq!(t[1].audio, Some(AudioInfo { sample_rate: 48000, channels: 2 }));
+        assert_eq!(
+            (t[1].id, t[1].kind, &t[1].codec),
+            (2, TrackKind::Audio, &Codec::Aac)
+        );
+        assert_eq!(
+            t[1].audio,
+            Some(AudioInfo {
+                sample_rate: 48000,
+                channels: 2
+            })
+        );
         assert_eq!(t[1].language.as_deref(), Some("fre"));
         assert!(!t[1].default);
     }
@@ -926,7 +1092,9 @@ mod tests {
         let mut src = SparseCache::new(Some(bytes.len() as u64));
         let mut filled = 0usize;
         let mut feed = |src: &mut SparseCache, e: Error| {
-            let Error::NeedData { offset, .. } = e else { panic!("unexpected {e:?}") };
+            let Error::NeedData { offset, .. } = e else {
+                panic!("unexpected {e:?}")
+            };
             assert!(offset as usize >= filled, "asked for bytes already given");
             let end = (filled + 7).min(bytes.len());
             src.insert(filled as u64, bytes[filled..end].to_vec());
@@ -953,7 +1121,9 @@ mod tests {
     fn truncated_file_ends_cleanly() {
         let bytes = file();
         let (_, all) = all_packets(&mut SparseCache::from_bytes(bytes.clone()));
-        let first_cluster = MkvDemuxer::open(&mut SparseCache::from_bytes(bytes.clone())).unwrap().first_cluster_pos();
+        let first_cluster = MkvDemuxer::open(&mut SparseCache::from_bytes(bytes.clone()))
+            .unwrap()
+            .first_cluster_pos();
         for cut in first_cluster as usize..bytes.len() {
             let (_, ps) = all_packets(&mut SparseCache::from_bytes(bytes[..cut].to_vec()));
             assert!(ps.len() <= all.len());
@@ -969,22 +1139,55 @@ mod tests {
     fn resynchronises_after_garbage() {
         let seg_body = cat(&[
             segment_head(),
-            el(id::CLUSTER, &cat(&[uint_el(id::TIMESTAMP, 0), simple_block(1, 0, 0x80, b"A")])),
+            el(
+                id::CLUSTER,
+                &cat(&[uint_el(id::TIMESTAMP, 0), simple_block(1, 0, 0x80, b"A")]),
+            ),
             vec![0x00, 0x13, 0x37, 0x00, 0x42],
-            el(id::CLUSTER, &cat(&[uint_el(id::TIMESTAMP, 80), simple_block(1, 0, 0x80, b"B")])),
+            el(
+                id::CLUSTER,
+                &cat(&[uint_el(id::TIMESTAMP, 80), simple_block(1, 0, 0x80, b"B")]),
+            ),
         ]);
         let bytes = cat(&[header("matroska"), el(id::SEGMENT, &seg_body)]);
         let (_, ps) = all_packets(&mut SparseCache::from_bytes(bytes));
-        assert_eq!(summary(&ps).iter().map(|p| (p.1, p.4.clone())).collect::<Vec<_>>(), vec![
-            (0, b"A".to_vec()),
-            (80, b"B".to_vec())
+        assert_eq!(
+            summary(&ps)
+                .iter()
+                .map(|p| (p.1, p.4.clone()))
+                .collect::<Vec<_>>(),
+            vec![(0, b"A".to_vec()), (80, b"B".to_vec())]
+        );
+    }
+
+    #[test]
+    fn skips_a_malformed_block() {
+        // Fixed lacing of 3 bytes into 2 frames cannot split: that block is dropped.
+        let seg_body = cat(&[
+            segment_head(),
+            el(
+                id::CLUSTER,
+                &cat(&[
+                    uint_el(id::TIMESTAMP, 0),
+                    simple_block(1, 0, 0x80, b"A"),
+                    simple_block(2, 0, 0x84, &[1, 1, 2, 3]),
+                    simple_block(1, 40, 0, b"B"),
+                ]),
+            ),
         ]);
+        let bytes = cat(&[header("matroska"), el(id::SEGMENT, &seg_body)]);
+        let (_, ps) = all_packets(&mut SparseCache::from_bytes(bytes));
+        let data: Vec<_> = ps.iter().map(|p| p.data.clone()).collect();
+        assert_eq!(data, vec![b"A".to_vec(), b"B".to_vec()]);
     }
 
     #[test]
     fn rejects_bad_headers_and_blocks() {
         let bad_doc = cat(&[header("mp4"), el(id::SEGMENT, &segment_head())]);
-        assert!(matches!(MkvDemuxer::open(&mut SparseCache::from_bytes(bad_doc)), Err(Error::Invalid { .. })));
+        assert!(matches!(
+            MkvDemuxer::open(&mut SparseCache::from_bytes(bad_doc)),
+            Err(Error::Invalid { .. })
+        ));
         let no_tracks = cat(&[header("webm"), el(id::SEGMENT, &[])]);
         assert!(MkvDemuxer::open(&mut SparseCache::from_bytes(no_tracks)).is_err());
         // Lacing sizes past the block.
@@ -999,7 +1202,10 @@ mod tests {
         assert_eq!(time_base_of(1_000_000).unwrap(), TimeBase::new(1, 1000));
         assert_eq!(time_base_of(100_000).unwrap(), TimeBase::new(1, 10_000));
         assert_eq!(time_base_of(1).unwrap(), TimeBase::NANOS);
-        assert_eq!(time_base_of(1_000_000_007).unwrap(), TimeBase::new(1_000_000_007, 1_000_000_000));
+        assert_eq!(
+            time_base_of(1_000_000_007).unwrap(),
+            TimeBase::new(1_000_000_007, 1_000_000_000)
+        );
         assert!(time_base_of(u64::MAX).is_err());
     }
 }

@@ -44,9 +44,18 @@ mod tests {
         let err = open(&mut SparseCache::from_bytes(mp4)).err().unwrap();
         assert!(matches!(err, Error::Unsupported { .. }));
         let avi = b"RIFF\0\0\0\0AVI LIST".to_vec();
-        assert!(matches!(open(&mut SparseCache::from_bytes(avi)).err().unwrap(), Error::Unsupported { .. }));
+        assert!(matches!(
+            open(&mut SparseCache::from_bytes(avi)).err().unwrap(),
+            Error::Unsupported { .. }
+        ));
         let junk = b"hello world!".to_vec();
-        assert!(matches!(open(&mut SparseCache::from_bytes(junk)).err().unwrap(), Error::Invalid { .. }));
-        assert!(open(&mut SparseCache::new(Some(100))).err().unwrap().is_need_data());
+        assert!(matches!(
+            open(&mut SparseCache::from_bytes(junk)).err().unwrap(),
+            Error::Invalid { .. }
+        ));
+        assert!(open(&mut SparseCache::new(Some(100)))
+            .err()
+            .unwrap()
+            .is_need_data());
     }
 }
