@@ -1182,6 +1182,36 @@ mod tests {
     }
 
     #[test]
+    fn mutated_files_never_panic_or_hang() {
+        let base = file();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rand = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2000 {
+            let mut bytes = base.clone();
+            for _ in 0..1 + rand() % 4 {
+                let i = (rand() % bytes.len() as u64) as usize;
+                bytes[i] = rand() as u8;
+            }
+            if rand() % 4 == 0 {
+                bytes.truncate((rand() % bytes.len() as u64) as usize);
+            }
+            let mut src = SparseCache::from_bytes(bytes);
+            let Ok(mut d) = MkvDemuxer::open(&mut src) else { continue };
+            for _ in 0..1000 {
+                match d.next_packet(&mut src) {
+                    Ok(Some(_)) => {}
+                    Ok(None) | Err(_) => break,
+                }
+            }
+        }
+    }
+
+    #[test]
     fn rejects_bad_headers_and_blocks() {
         let bad_doc = cat(&[header("mp4"), el(id::SEGMENT, &segment_head())]);
         assert!(matches!(
