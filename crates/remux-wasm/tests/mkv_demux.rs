@@ -30,7 +30,41 @@ fn have_ffmpeg() -> bool {
     ok("ffmpeg") && ok("ffprobe")
 }
 
-/// 4 s of H.264 (B-frames, GOP 25) + AAC in MKV, made once per test run; `None` without ffmpeg.
+/// Encodes 4 s of test pattern + sine with ffmpeg into `name` under a per-run temp dir.
+fn make(name: &str, codecs: &[&str]) -> Fixture {
+    let dir = std::env::temp_dir().join(format!("riptide-mkv-demux-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let status = Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25",
+        ])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=48000",
+            "-t",
+            "4",
+        ])
+        .args(codecs)
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "ffmpeg failed to make {name}");
+    Fixture {
+        expected: ffprobe_packets(&path),
+        path,
+    }
+}
+
+/// H.264 (B-frames, GOP 25) + AAC in MKV, made once per test run; `None` without ffmpeg.
 fn fixture() -> Option<&'static Fixture> {
     static FIXTURE: OnceLock<Option<Fixture>> = OnceLock::new();
     FIXTURE
@@ -39,37 +73,10 @@ fn fixture() -> Option<&'static Fixture> {
                 eprintln!("ffmpeg/ffprobe not found: skipping the MKV comparison tests");
                 return None;
             }
-            let dir =
-                std::env::temp_dir().join(format!("riptide-mkv-demux-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).unwrap();
-            let path = dir.join("out.mkv");
-            let status = Command::new("ffmpeg")
-                .args([
-                    "-v",
-                    "error",
-                    "-y",
-                    "-f",
-                    "lavfi",
-                    "-i",
-                    "testsrc2=size=320x240:rate=25",
-                ])
-                .args([
-                    "-f",
-                    "lavfi",
-                    "-i",
-                    "sine=frequency=440:sample_rate=48000",
-                    "-t",
-                    "4",
-                ])
-                .args(["-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a", "aac"])
-                .arg(&path)
-                .status()
-                .unwrap();
-            assert!(status.success(), "ffmpeg failed");
-            Some(Fixture {
-                expected: ffprobe_packets(&path),
-                path,
-            })
+            Some(make(
+                "out.mkv",
+                &["-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a", "aac"],
+            ))
         })
         .as_ref()
 }
@@ -156,9 +163,18 @@ fn matches_ffprobe() {
     );
 
     let got = summary(&demux_all(&mut src));
-    assert_eq!(got.len(), fx.expected.len());
-    for (i, (g, e)) in got.iter().zip(&fx.expected).enumerate() {
-        // Compare track, pts, key flag and size exactly; durations where both state one.
+    assert_matches(&got, &fx.expected);
+    for track in [1, 2] {
+        let n = |v: &[Expected]| v.iter().filter(|p| p.0 == track).count();
+        assert!(n(&got) > 50, "track {track} has packets");
+        assert_eq!(n(&got), n(&fx.expected));
+    }
+}
+
+/// Compares track, pts, key flag and size exactly; durations (ms) where both state one.
+fn assert_matches(got: &[Expected], expected: &[Expected]) {
+    assert_eq!(got.len(), expected.len());
+    for (i, (g, e)) in got.iter().zip(expected).enumerate() {
         assert_eq!((g.0, g.1, g.2, g.3), (e.0, e.1, e.2, e.3), "packet {i}");
         if let (Some(gd), Some(ed)) = (g.4, e.4) {
             assert!(
@@ -167,11 +183,59 @@ fn matches_ffprobe() {
             );
         }
     }
-    for track in [1, 2] {
-        let n = |v: &[Expected]| v.iter().filter(|p| p.0 == track).count();
-        assert!(n(&got) > 50, "track {track} has packets");
-        assert_eq!(n(&got), n(&fx.expected));
+}
+
+#[test]
+fn webm_vp9_opus_matches_ffprobe() {
+    if !have_ffmpeg() {
+        return;
     }
+    let encoders = Command::new("ffmpeg")
+        .args(["-hide_banner", "-encoders"])
+        .output()
+        .unwrap();
+    let encoders = String::from_utf8_lossy(&encoders.stdout);
+    if !encoders.contains("libvpx-vp9") || !encoders.contains("libopus") {
+        eprintln!("no libvpx-vp9 / libopus: skipping the WebM test");
+        return;
+    }
+    let fx = make(
+        "out.webm",
+        &[
+            "-c:v",
+            "libvpx-vp9",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+            "-c:a",
+            "libopus",
+        ],
+    );
+    let mut src = FileSource::open(&fx.path).unwrap();
+    let d = MkvDemuxer::open(&mut src).unwrap();
+    assert_eq!(d.doc_type(), "webm");
+    let codecs: Vec<_> = d.tracks().iter().map(|t| t.codec.clone()).collect();
+    assert_eq!(
+        codecs,
+        vec![Codec::Other("V_VP9".into()), Codec::Other("A_OPUS".into())]
+    );
+    // ffmpeg shifts Opus by its CodecDelay (6.5 ms); MKV block times, which we report, do not.
+    let shift = |mut v: Vec<Expected>| {
+        v.iter_mut().filter(|p| p.0 == 2).for_each(|p| p.1 = 0);
+        v
+    };
+    let got = summary(&demux_all(&mut src));
+    let expected = &fx.expected;
+    for (g, e) in got.iter().zip(expected).filter(|(g, _)| g.0 == 2) {
+        assert!(
+            (g.1 - e.1 - 7).abs() <= 1,
+            "Opus pts {} vs ffprobe {}",
+            g.1,
+            e.1
+        );
+    }
+    assert_matches(&shift(got), &shift(expected.clone()));
 }
 
 #[test]
