@@ -487,15 +487,23 @@ impl Demuxer for MkvDemuxer {
             };
             match self.cluster {
                 Some(c) if !is_top_level(h.id) => {
+                    if matches!((h.end(), c.end), (Some(e), Some(ce)) if e > ce) {
+                        // A child running past its Cluster is damage, not data.
+                        let from = self.pos + 1;
+                        self.resync_from(src, from)?;
+                        continue;
+                    }
                     match h.id {
-                        id::TIMESTAMP => match ebml::read_uint(src, &h)? {
-                            Some(t) => {
+                        id::TIMESTAMP => match ebml::read_uint(src, &h) {
+                            Ok(Some(t)) => {
                                 self.cluster = Some(Cluster {
                                     ts: t.min(i64::MAX as u64) as i64,
                                     ..c
                                 });
                             }
-                            None => return self.end_of_stream(),
+                            Ok(None) => return self.end_of_stream(),
+                            Err(e) if e.is_need_data() => return Err(e),
+                            Err(_) => {} // An oversized Timestamp: ignore it.
                         },
                         id::SIMPLE_BLOCK | id::BLOCK_GROUP => {
                             let size = match ebml::checked_size(&h, MAX_BLOCK) {
@@ -1201,7 +1209,9 @@ mod tests {
                 bytes.truncate((rand() % bytes.len() as u64) as usize);
             }
             let mut src = SparseCache::from_bytes(bytes);
-            let Ok(mut d) = MkvDemuxer::open(&mut src) else { continue };
+            let Ok(mut d) = MkvDemuxer::open(&mut src) else {
+                continue;
+            };
             for _ in 0..1000 {
                 match d.next_packet(&mut src) {
                     Ok(Some(_)) => {}
