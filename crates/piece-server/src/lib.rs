@@ -1,1 +1,173 @@
-pub fn placeholder() {}
+//! piece-server: joins a BitTorrent swarm with librqbit and serves each file's raw bytes over
+//! piece-aware HTTP Range endpoints, plus the static player page.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let config = piece_server::Config::for_test("/tmp/riptide-demo");
+//! let (addr, server) = piece_server::spawn(config).await?;
+//! let seeded = piece_server::seed(&server.session, "movie.mkv".as_ref(), None).await?;
+//! println!("http://{addr}/?magnet={}", seeded.magnet);
+//! # Ok(()) }
+//! ```
+//!
+//! HTTP API: see `docs/API.md`.
+
+mod config;
+mod error;
+pub mod range;
+mod routes;
+mod seed;
+
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+
+use anyhow::Context;
+use librqbit::{ListenerMode, ListenerOptions, Session, SessionOptions};
+use tokio::sync::Semaphore;
+
+pub use config::Config;
+pub use error::{ApiError, ApiResult, WithStatus};
+pub use routes::router;
+pub use seed::{build_torrent, make_magnet, seed, SeedInfo};
+
+/// Shared state of the HTTP handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub session: Arc<Session>,
+    pub config: Arc<Config>,
+    /// librqbit's API object; we only use it for the have-bitfield.
+    pub(crate) api: librqbit::Api,
+    /// One permit per open file stream (`Config::max_streams`).
+    pub(crate) streams: Arc<Semaphore>,
+}
+
+impl AppState {
+    pub fn new(session: Arc<Session>, config: Config) -> Self {
+        let streams = Arc::new(Semaphore::new(config.max_streams));
+        Self {
+            api: librqbit::Api::new(session.clone(), None, None),
+            session,
+            config: Arc::new(config),
+            streams,
+        }
+    }
+}
+
+fn absolute(p: &std::path::Path) -> anyhow::Result<PathBuf> {
+    if p.is_absolute() {
+        Ok(p.to_owned())
+    } else {
+        Ok(std::env::current_dir().context("cannot read the current directory")?.join(p))
+    }
+}
+
+/// Starts a librqbit session configured from `config`: downloads in `<data_dir>/downloads`,
+/// DHT unless `no_dht` (never persisted), no UPnP, LSD only with `lsd`, peer listener on
+/// `0.0.0.0:<peer_port>`, and `io_threads` blocking-I/O permits.
+pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
+    config.validate()?;
+    let data_dir = absolute(&config.data_dir)?;
+    let downloads = data_dir.join("downloads");
+    std::fs::create_dir_all(&downloads).with_context(|| {
+        format!("cannot create the download directory {downloads:?}; pass a writable --data-dir")
+    })?;
+    let opts = SessionOptions {
+        dht: if config.no_dht {
+            None
+        } else {
+            Some(librqbit::DhtSessionConfig { bootstrap_addrs: None, port: None, persistence: None })
+        },
+        disable_trackers: config.no_trackers,
+        disable_local_service_discovery: !config.lsd,
+        fastresume: false,
+        persistence: None,
+        listen: Some(ListenerOptions {
+            mode: ListenerMode::TcpOnly,
+            listen_addr: SocketAddr::from(([0, 0, 0, 0], config.peer_port)),
+            enable_upnp_port_forwarding: false,
+            ipv4_only: true,
+            ..Default::default()
+        }),
+        runtime_worker_threads: Some(config.io_threads),
+        ..Default::default()
+    };
+    let session = Session::new_with_opts(downloads.clone(), opts).await.with_context(|| {
+        format!(
+            "cannot start the BitTorrent session (peer port {}); is the port already in use?",
+            config.peer_port
+        )
+    })?;
+    tracing::info!(
+        downloads = ?downloads,
+        peer_listen = ?session.listen_addr(),
+        dht = !config.no_dht,
+        "BitTorrent session started"
+    );
+    Ok(session)
+}
+
+/// Binds the HTTP listener on `config.listen`.
+pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
+        format!("cannot listen for HTTP on {}; is another server using it? (--listen)", config.listen)
+    })
+}
+
+/// Serves the router on an already bound listener until Ctrl-C.
+pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
+    tracing::info!("HTTP server listening on http://{addr}/");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("Ctrl-C received, shutting down");
+        })
+        .await
+        .context("HTTP server failed")
+}
+
+/// Starts the session and serves HTTP until Ctrl-C.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let session = start_session(&config).await?;
+    let listener = bind(&config).await?;
+    serve_on(listener, AppState::new(session, config)).await
+}
+
+/// A server running in the background (see [`spawn`]). Dropping it stops the HTTP server
+/// and the session.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub session: Arc<Session>,
+    pub state: AppState,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Stops HTTP and the BitTorrent session.
+    pub async fn shutdown(self) {
+        self.task.abort();
+        self.session.stop().await;
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+        self.session.cancellation_token().cancel();
+    }
+}
+
+/// Starts a session and an HTTP server in the background on `config.listen` (use port 0 for
+/// a free port; [`Config::for_test`] does). Returns the bound HTTP address.
+pub async fn spawn(config: Config) -> anyhow::Result<(SocketAddr, Server)> {
+    let session = start_session(&config).await?;
+    let listener = bind(&config).await?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(session.clone(), config);
+    let app = router(state.clone());
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!("HTTP server failed: {e:#}");
+        }
+    });
+    Ok((addr, Server { addr, session, state, task }))
+}

@@ -1,0 +1,135 @@
+//! Server configuration. Every default is documented here, where it is defined, and
+//! each field names the module that reads it.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+/// Default HTTP listen address (read by `lib.rs::serve`/`spawn`). Loopback only: the
+/// server has no authentication, so exposing it is an explicit choice (`--listen`).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default data directory, relative to the current directory (read by `start_session`).
+/// Downloads go to `<data dir>/downloads`.
+pub const DEFAULT_DATA_DIR: &str = ".riptide";
+/// Default static-file directory (read by `router`). `www/pkg` holds the generated wasm.
+pub const DEFAULT_WWW_DIR: &str = "www";
+/// Default BitTorrent peer listen port (read by `start_session`). 0 = the OS picks a free
+/// port; the chosen port is logged and written into `seed` magnets as `x.pe`.
+pub const DEFAULT_PEER_PORT: u16 = 0;
+/// Default time to wait for a magnet's metadata (read by `routes/torrents.rs`).
+pub const DEFAULT_METADATA_TIMEOUT_SECS: u64 = 60;
+/// Default cap on concurrently open file streams (read by `routes/stream.rs`). Each open
+/// librqbit stream holds one blocking-I/O permit for its whole life, and disk I/O needs the
+/// same permits, so this must stay well below `io_threads`.
+pub const DEFAULT_MAX_STREAMS: usize = 48;
+/// Default size of librqbit's blocking-I/O permit pool (`SessionOptions::runtime_worker_threads`,
+/// read by `start_session`). librqbit's own default is 8, which stalls downloading as soon as
+/// 8 streams are open.
+pub const DEFAULT_IO_THREADS: usize = 128;
+/// Permits always left free for disk I/O, whatever `max_streams` says.
+pub const RESERVED_IO_PERMITS: usize = 16;
+
+/// Everything `piece-server` needs to run. Build it with clap (`piece-server --help`) or with
+/// [`Config::default`] / [`Config::for_test`] in code.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// HTTP address to listen on (port 0 picks a free port).
+    #[arg(long, env = "RIPTIDE_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+
+    /// Directory for downloaded data (files go to <DATA_DIR>/downloads). Relative paths are
+    /// resolved against the current directory.
+    #[arg(long, env = "RIPTIDE_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+
+    /// Turn the BitTorrent DHT off (it is on by default). Without DHT, peers come only from
+    /// trackers, magnet `x.pe` hints and --peer.
+    #[arg(long, env = "RIPTIDE_NO_DHT")]
+    pub no_dht: bool,
+
+    /// Never contact trackers (magnet `tr=` / .torrent announce URLs are ignored).
+    #[arg(long, env = "RIPTIDE_NO_TRACKERS")]
+    pub no_trackers: bool,
+
+    /// Enable Local Service Discovery (multicast peer discovery on the LAN). Off by default.
+    #[arg(long, env = "RIPTIDE_LSD")]
+    pub lsd: bool,
+
+    /// TCP port for incoming BitTorrent peer connections (0 = any free port).
+    #[arg(long, env = "RIPTIDE_PEER_PORT", default_value_t = DEFAULT_PEER_PORT)]
+    pub peer_port: u16,
+
+    /// Extra peer (IP:PORT) to try for every torrent; repeat the flag for several.
+    #[arg(long = "peer", value_name = "ADDR", env = "RIPTIDE_PEERS", value_delimiter = ',')]
+    pub peers: Vec<SocketAddr>,
+
+    /// Directory of static files served at / (index.html, and pkg/ with the generated wasm).
+    #[arg(long, visible_alias = "www", env = "RIPTIDE_WWW", default_value = DEFAULT_WWW_DIR)]
+    pub www_dir: PathBuf,
+
+    /// Seconds to wait for a magnet link's metadata before answering 504.
+    #[arg(long, env = "RIPTIDE_METADATA_TIMEOUT", default_value_t = DEFAULT_METADATA_TIMEOUT_SECS)]
+    pub metadata_timeout_secs: u64,
+
+    /// Maximum number of file streams (HTTP bodies) open at once; more get 503.
+    #[arg(long, env = "RIPTIDE_MAX_STREAMS", default_value_t = DEFAULT_MAX_STREAMS)]
+    pub max_streams: usize,
+
+    /// Size of librqbit's blocking I/O pool. Each open stream holds one slot; must exceed
+    /// --max-streams by at least 16 so disk I/O never starves.
+    #[arg(long, env = "RIPTIDE_IO_THREADS", default_value_t = DEFAULT_IO_THREADS)]
+    pub io_threads: usize,
+}
+
+impl Default for Config {
+    /// The same defaults as the command line, without reading the environment.
+    fn default() -> Self {
+        Self {
+            listen: DEFAULT_LISTEN.parse().expect("DEFAULT_LISTEN is a socket address"),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            no_dht: false,
+            no_trackers: false,
+            lsd: false,
+            peer_port: DEFAULT_PEER_PORT,
+            peers: Vec::new(),
+            www_dir: PathBuf::from(DEFAULT_WWW_DIR),
+            metadata_timeout_secs: DEFAULT_METADATA_TIMEOUT_SECS,
+            max_streams: DEFAULT_MAX_STREAMS,
+            io_threads: DEFAULT_IO_THREADS,
+        }
+    }
+}
+
+impl Config {
+    /// A hermetic configuration for tests: HTTP on 127.0.0.1 with a free port, no DHT, no
+    /// trackers, no LSD, peer listener on a free port, data in `data_dir`.
+    pub fn for_test(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.into(),
+            no_dht: true,
+            no_trackers: true,
+            lsd: false,
+            metadata_timeout_secs: 20,
+            ..Self::default()
+        }
+    }
+
+    pub fn metadata_timeout(&self) -> Duration {
+        Duration::from_secs(self.metadata_timeout_secs)
+    }
+
+    /// Checks combinations clap cannot express.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.max_streams == 0 {
+            anyhow::bail!("--max-streams must be at least 1");
+        }
+        if self.io_threads < self.max_streams + RESERVED_IO_PERMITS {
+            anyhow::bail!(
+                "--io-threads ({}) must be at least --max-streams ({}) + {RESERVED_IO_PERMITS}: \
+                 every open stream holds an I/O slot, and downloading stops when none are left",
+                self.io_threads,
+                self.max_streams
+            );
+        }
+        Ok(())
+    }
+}

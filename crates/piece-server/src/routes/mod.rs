@@ -1,0 +1,61 @@
+//! The HTTP router: JSON API under `/api`, static files everywhere else.
+
+mod pieces;
+mod stream;
+mod torrents;
+
+use axum::{
+    extract::DefaultBodyLimit,
+    http::{header, Method},
+    routing::get,
+    Router,
+};
+use tower_http::{
+    cors::{Any, CorsLayer},
+    services::ServeDir,
+};
+
+use crate::AppState;
+
+/// Largest accepted `POST /api/torrents` body (a .torrent of a huge torrent can be megabytes).
+const MAX_TORRENT_FILE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Builds the whole application: API routes, static files from `config.www_dir`
+/// (directories serve their `index.html`; `.wasm` is served as `application/wasm`), and
+/// permissive CORS so players on other origins can fetch ranges.
+pub fn router(state: AppState) -> Router {
+    let www = state.config.www_dir.clone();
+    if !www.join("index.html").is_file() {
+        tracing::warn!(
+            "static directory {www:?} has no index.html; GET / will be 404 (set --www to the player's www directory)"
+        );
+    }
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST])
+        .allow_headers([header::RANGE, header::CONTENT_TYPE])
+        .expose_headers([
+            header::CONTENT_RANGE,
+            header::ACCEPT_RANGES,
+            header::CONTENT_LENGTH,
+            header::CONTENT_TYPE,
+        ]);
+    let api = Router::new()
+        .route(
+            "/api/torrents",
+            axum::routing::post(torrents::add_torrent)
+                .layer(DefaultBodyLimit::max(MAX_TORRENT_FILE_BYTES)),
+        )
+        .route("/api/torrents/{id}", get(torrents::get_torrent))
+        .route("/api/torrents/{id}/pieces", get(pieces::get_pieces))
+        // `get` also answers HEAD (axum drops the body); the handler skips opening a stream.
+        .route("/api/torrents/{id}/files/{index}", get(stream::stream_file))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .with_state(state);
+    api.fallback_service(ServeDir::new(www).append_index_html_on_directories(true))
+        .layer(cors)
+}
+
+async fn api_not_found(uri: axum::http::Uri) -> crate::ApiError {
+    crate::ApiError::not_found(format!("no API endpoint at {}; see docs/API.md", uri.path()))
+}

@@ -1,0 +1,157 @@
+//! `GET|HEAD /api/torrents/{id}/files/{index}`: a file's raw bytes, with Range support.
+//!
+//! The body is read from librqbit's `FileStream`: we seek to the range start, and librqbit
+//! prioritises the pieces from the stream's read position onwards (32 MiB ahead), so the
+//! response starts as soon as the first piece is verified. A read of a missing piece stays
+//! pending until it arrives. Dropping the response (client gone) drops the stream, which
+//! releases its librqbit I/O permit and our stream slot.
+
+use std::{
+    io::SeekFrom,
+    pin::Pin,
+    task::{Context, Poll},
+};
+
+use axum::{
+    body::Body,
+    extract::{Path, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    response::{IntoResponse, Response},
+};
+use tokio::{
+    io::{AsyncRead, AsyncReadExt, AsyncSeekExt, ReadBuf},
+    sync::OwnedSemaphorePermit,
+};
+use tokio_util::io::ReaderStream;
+
+use super::torrents::find_torrent;
+use crate::{
+    range::{parse_range, RangeRequest},
+    ApiError, ApiResult, AppState, WithStatus,
+};
+
+/// Size of each body chunk read from the stream.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+/// Content-Type from the file extension.
+pub fn content_type_for(path: &std::path::Path) -> &'static str {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "mkv" => "video/x-matroska",
+        "mp4" | "m4v" => "video/mp4",
+        "webm" => "video/webm",
+        "avi" => "video/x-msvideo",
+        _ => "application/octet-stream",
+    }
+}
+
+/// An `AsyncRead` that also holds our stream-slot permit for as long as it lives.
+struct PermitReader<R> {
+    inner: R,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for PermitReader<R> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+pub async fn stream_file(
+    State(state): State<AppState>,
+    Path((id, index)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let handle = find_torrent(&state, &id)?;
+    let index: usize = index
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("file index {index:?} is not a number")))?;
+    let (file_len, file_path) = handle
+        .with_metadata(|m| {
+            let count = m.file_infos.len();
+            m.file_infos
+                .get(index)
+                .filter(|fi| !fi.attrs.padding)
+                .map(|fi| (fi.len, fi.relative_filename.clone()))
+                .ok_or(count)
+        })
+        .with_status(StatusCode::INTERNAL_SERVER_ERROR, "torrent metadata is not available")?
+        .map_err(|count| {
+            ApiError::not_found(format!(
+                "file index {index} does not exist: the torrent has {count} file(s), indexed from 0"
+            ))
+        })?;
+
+    let range_header = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let range = parse_range(range_header, file_len);
+    let mut out = HeaderMap::new();
+    out.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    out.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type_for(&file_path)));
+    let (status, start, len) = match range {
+        RangeRequest::Full => (StatusCode::OK, 0, file_len),
+        RangeRequest::Partial { start, end } => {
+            out.insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes {start}-{end}/{file_len}")).expect("ascii header"),
+            );
+            (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
+        }
+        RangeRequest::Unsatisfiable => {
+            return Err(ApiError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                format!(
+                    "range {:?} cannot be served: the file is {file_len} bytes (valid: bytes=START-END, START-, -SUFFIX with START < {file_len})",
+                    range_header.unwrap_or("")
+                ),
+            )
+            .with_header(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes */{file_len}")).expect("ascii header"),
+            ))
+        }
+    };
+    out.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+
+    if method == Method::HEAD || len == 0 {
+        return Ok((status, out, Body::empty()).into_response());
+    }
+
+    let permit = state.streams.clone().try_acquire_owned().map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "too many file streams are open (limit {}); close other players or tabs and retry, \
+                 or raise --max-streams (and --io-threads)",
+                state.config.max_streams
+            ),
+        )
+    })?;
+    tracing::debug!(id, index, start, len, "opening stream");
+    let mut stream = handle
+        .clone()
+        .stream(index)
+        .await
+        .with_status(StatusCode::INTERNAL_SERVER_ERROR, "could not open the file stream")?;
+    stream
+        .seek(SeekFrom::Start(start))
+        .await
+        .with_status(StatusCode::INTERNAL_SERVER_ERROR, "could not seek in the file stream")?;
+    let reader = PermitReader { inner: stream.take(len), _permit: permit };
+    let body = Body::from_stream(ReaderStream::with_capacity(reader, CHUNK_BYTES));
+    Ok((status, out, body).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_type_for;
+
+    #[test]
+    fn content_types() {
+        assert_eq!(content_type_for("a/b.MKV".as_ref()), "video/x-matroska");
+        assert_eq!(content_type_for("x.mp4".as_ref()), "video/mp4");
+        assert_eq!(content_type_for("x.webm".as_ref()), "video/webm");
+        assert_eq!(content_type_for("x.avi".as_ref()), "video/x-msvideo");
+        assert_eq!(content_type_for("x".as_ref()), "application/octet-stream");
+    }
+}

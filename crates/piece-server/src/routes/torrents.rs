@@ -1,0 +1,312 @@
+//! `POST /api/torrents` (add a magnet or .torrent) and `GET /api/torrents/{id}`.
+
+use std::{net::SocketAddr, str::FromStr};
+
+use axum::{
+    extract::{Path, State},
+    http::{header, HeaderMap, StatusCode},
+    Json,
+};
+use bytes::Bytes;
+use librqbit::{dht::Id20, AddTorrent, AddTorrentOptions, AddTorrentResponse, Magnet, ManagedTorrent};
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, ApiResult, AppState, WithStatus};
+
+#[derive(Debug, Serialize)]
+pub struct FileEntry {
+    /// The index to use in `/api/torrents/{id}/files/{index}`.
+    pub index: usize,
+    /// Path inside the torrent, `/`-separated.
+    pub path: String,
+    pub length: u64,
+    /// Byte offset of the file's first byte in the torrent's concatenated data.
+    pub offset: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TorrentStats {
+    /// `initializing` (checking existing data), `live`, `paused` or `error`.
+    pub state: String,
+    /// Verified bytes we have.
+    pub downloaded_bytes: u64,
+    pub uploaded_bytes: u64,
+    pub total_bytes: u64,
+    pub download_speed_bps: u64,
+    pub upload_speed_bps: u64,
+    /// Connected peers.
+    pub peers: u32,
+    pub finished: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TorrentDescription {
+    /// Lower-case hex info hash.
+    pub id: String,
+    pub name: String,
+    pub piece_length: u32,
+    pub total_pieces: u32,
+    pub total_length: u64,
+    pub files: Vec<FileEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stats: Option<TorrentStats>,
+}
+
+pub(crate) fn hex_id(id: Id20) -> String {
+    id.as_string()
+}
+
+/// Finds a managed torrent by its hex (or base32) info hash; 404 otherwise.
+pub(crate) fn find_torrent(state: &AppState, id: &str) -> ApiResult<std::sync::Arc<ManagedTorrent>> {
+    let not_found = || {
+        ApiError::not_found(format!(
+            "no torrent with id {id:?}; ids are the 40-character hex info hash returned by POST /api/torrents"
+        ))
+    };
+    let hash = Id20::from_str(id).map_err(|_| not_found())?;
+    state.session.get(librqbit::api::TorrentIdOrHash::Hash(hash)).ok_or_else(not_found)
+}
+
+pub(crate) fn describe(handle: &ManagedTorrent) -> ApiResult<TorrentDescription> {
+    let id = hex_id(handle.info_hash());
+    handle
+        .with_metadata(|m| {
+            let lengths = m.lengths();
+            let files = m
+                .file_infos
+                .iter()
+                .enumerate()
+                .filter(|(_, fi)| !fi.attrs.padding)
+                .map(|(index, fi)| FileEntry {
+                    index,
+                    path: fi
+                        .relative_filename
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                    length: fi.len,
+                    offset: fi.offset_in_torrent,
+                })
+                .collect();
+            TorrentDescription {
+                id: id.clone(),
+                name: m.info.name().map(|n| n.to_string()).unwrap_or_else(|| handle.name().unwrap_or_default()),
+                piece_length: lengths.default_piece_length(),
+                total_pieces: lengths.total_pieces(),
+                total_length: lengths.total_length(),
+                files,
+                stats: None,
+            }
+        })
+        .with_status(StatusCode::INTERNAL_SERVER_ERROR, "torrent metadata is not available yet")
+}
+
+pub(crate) fn stats(handle: &ManagedTorrent) -> TorrentStats {
+    let s = handle.stats();
+    let (down, up, peers) = match &s.live {
+        Some(l) => (
+            l.download_speed.as_bytes(),
+            l.upload_speed.as_bytes(),
+            l.snapshot.peer_stats.live,
+        ),
+        None => (0, 0, 0),
+    };
+    TorrentStats {
+        state: s.state.to_string(),
+        downloaded_bytes: s.progress_bytes,
+        uploaded_bytes: s.uploaded_bytes,
+        total_bytes: s.total_bytes,
+        download_speed_bps: down,
+        upload_speed_bps: up,
+        peers,
+        finished: s.finished,
+        error: s.error,
+    }
+}
+
+/// `GET /api/torrents/{id}`: the description plus live stats.
+pub async fn get_torrent(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<TorrentDescription>> {
+    let handle = find_torrent(&state, &id)?;
+    let mut d = describe(&handle)?;
+    d.stats = Some(stats(&handle));
+    Ok(Json(d))
+}
+
+#[derive(Deserialize)]
+struct AddRequest {
+    magnet: String,
+}
+
+/// The `x.pe` peer hints of a magnet, URL-decoded, unresolved.
+pub fn magnet_peer_hints(magnet: &str) -> Vec<String> {
+    let Some((_, query)) = magnet.split_once('?') else { return Vec::new() };
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| *k == "x.pe")
+        .map(|(_, v)| {
+            let v = v.replace('+', " ");
+            urlencoding::decode(&v).map(|c| c.into_owned()).unwrap_or(v)
+        })
+        .collect()
+}
+
+/// Turns `x.pe` hints (`IP:PORT`, `[IPv6]:PORT` or `host:PORT`) into socket addresses.
+async fn resolve_hints(hints: &[String]) -> ApiResult<Vec<SocketAddr>> {
+    let mut out = Vec::new();
+    for h in hints {
+        if let Ok(a) = h.parse::<SocketAddr>() {
+            out.push(a);
+            continue;
+        }
+        let resolved = tokio::time::timeout(std::time::Duration::from_secs(5), tokio::net::lookup_host(h.as_str()))
+            .await
+            .map_err(|_| ApiError::bad_request(format!("magnet peer hint x.pe={h:?}: looking up the host timed out")))?
+            .map_err(|e| {
+                ApiError::bad_request(format!(
+                    "magnet peer hint x.pe={h:?} is not an IP:PORT or resolvable HOST:PORT address ({e})"
+                ))
+            })?;
+        out.extend(resolved);
+    }
+    Ok(out)
+}
+
+enum Source {
+    Magnet(String),
+    TorrentFile(Bytes),
+}
+
+fn classify_body(headers: &HeaderMap, body: Bytes) -> ApiResult<Source> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("application/x-bittorrent") {
+        return Ok(Source::TorrentFile(body));
+    }
+    let trimmed = body.trim_ascii();
+    if trimmed.first() == Some(&b'{') || content_type.starts_with("application/json") {
+        let req: AddRequest = serde_json::from_slice(&body).map_err(|e| {
+            ApiError::bad_request(format!(
+                "request body is not the expected JSON {{\"magnet\": \"magnet:?xt=urn:btih:...\"}}: {e}"
+            ))
+        })?;
+        return Ok(Source::Magnet(req.magnet.trim().to_owned()));
+    }
+    if trimmed.starts_with(b"magnet:") {
+        return Ok(Source::Magnet(String::from_utf8_lossy(trimmed).into_owned()));
+    }
+    if trimmed.first() == Some(&b'd') {
+        return Ok(Source::TorrentFile(body));
+    }
+    Err(ApiError::bad_request(
+        "send JSON {\"magnet\": \"magnet:?...\"} or the raw .torrent file with Content-Type: application/x-bittorrent",
+    ))
+}
+
+/// `POST /api/torrents`: adds a magnet (waiting for its metadata) or a .torrent file.
+/// 201 when added, 200 when it was already there (same id).
+pub async fn add_torrent(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<TorrentDescription>)> {
+    let config = state.config.clone();
+    let mut initial_peers = config.peers.clone();
+    let (add, info_hash, has_trackers) = match classify_body(&headers, body)? {
+        Source::Magnet(magnet) => {
+            if !magnet.starts_with("magnet:") {
+                return Err(ApiError::bad_request(format!(
+                    "{magnet:?} is not a magnet link: it must start with \"magnet:?xt=urn:btih:\""
+                )));
+            }
+            let parsed = Magnet::parse(&magnet)
+                .map_err(|e| ApiError::bad_request(format!("invalid magnet link: {e:#}")))?;
+            let info_hash = parsed.as_id20().ok_or_else(|| {
+                ApiError::bad_request(
+                    "the magnet link has no BitTorrent v1 info hash (xt=urn:btih:...); v2-only magnets are not supported",
+                )
+            })?;
+            initial_peers.extend(resolve_hints(&magnet_peer_hints(&magnet)).await?);
+            let has_trackers = !parsed.trackers.is_empty();
+            (AddTorrent::from_url(magnet), info_hash, has_trackers)
+        }
+        Source::TorrentFile(bytes) => {
+            let parsed = librqbit::torrent_from_bytes(&bytes)
+                .map_err(|e| ApiError::bad_request(format!("the body is not a valid .torrent file: {e:#}")))?;
+            let has_trackers = parsed.iter_announce().next().is_some();
+            let info_hash = parsed.info_hash;
+            drop(parsed);
+            (AddTorrent::from_bytes(bytes), info_hash, has_trackers)
+        }
+    };
+
+    if let Some(existing) = state.session.get(librqbit::api::TorrentIdOrHash::Hash(info_hash)) {
+        return Ok((StatusCode::OK, Json(describe(&existing)?)));
+    }
+    let is_magnet = matches!(add, AddTorrent::Url(_));
+    if is_magnet && config.no_dht && initial_peers.is_empty() && (config.no_trackers || !has_trackers) {
+        return Err(ApiError::bad_request(
+            "no way to find peers for this magnet: DHT is off (--no-dht), it has no usable trackers and no \
+             x.pe peer hints; add x.pe=IP:PORT to the magnet, pass --peer, or enable DHT",
+        ));
+    }
+
+    let opts = AddTorrentOptions {
+        overwrite: true,
+        initial_peers: if initial_peers.is_empty() { None } else { Some(initial_peers) },
+        disable_trackers: config.no_trackers,
+        ..Default::default()
+    };
+    let timeout = config.metadata_timeout();
+    let res = tokio::time::timeout(timeout, state.session.add_torrent(add, Some(opts)))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                format!(
+                    "timed out after {} s waiting for the torrent's metadata from peers; check that the \
+                     peers are reachable (x.pe hints, --peer, DHT) and try again",
+                    timeout.as_secs()
+                ),
+            )
+        })?;
+    let res = match res {
+        Ok(r) => r,
+        Err(e) => {
+            let msg = format!("{e:#}");
+            let status = if msg.contains("exhausted") {
+                StatusCode::BAD_GATEWAY
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            return Err(ApiError::new(status, format!("could not add the torrent: {msg}")));
+        }
+    };
+    let (status, handle) = match res {
+        AddTorrentResponse::Added(_, h) => (StatusCode::CREATED, h),
+        AddTorrentResponse::AlreadyManaged(_, h) => (StatusCode::OK, h),
+        AddTorrentResponse::ListOnly(_) => {
+            return Err(ApiError::internal("librqbit answered list-only for a normal add"))
+        }
+    };
+    tracing::info!(id = %hex_id(handle.info_hash()), name = ?handle.name(), "torrent added");
+    Ok((status, Json(describe(&handle)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::magnet_peer_hints;
+
+    #[test]
+    fn peer_hints_are_decoded() {
+        let m = "magnet:?xt=urn:btih:aa&x.pe=127.0.0.1%3A6881&dn=x&x.pe=%5B%3A%3A1%5D:7000&x.pe=host:1";
+        assert_eq!(magnet_peer_hints(m), vec!["127.0.0.1:6881", "[::1]:7000", "host:1"]);
+        assert!(magnet_peer_hints("magnet:?xt=urn:btih:aa").is_empty());
+    }
+}
