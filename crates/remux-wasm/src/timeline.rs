@@ -1,2 +1,331 @@
 //! The only place timestamps are repaired: decode timestamps derived from presentation
 //! timestamps (MKV stores PTS only), monotonic DTS, durations.
+//!
+//! Output is [`Sample`]s in the track's output timescale (90 kHz for video, the sample rate
+//! for audio), in decode order, with `dts` strictly increasing.
+//!
+//! # Video: DTS from PTS
+//!
+//! Packets are buffered from one key frame to the next (a GOP, in decode order). When the
+//! next key frame arrives (or the stream ends) the GOP is complete and the DTS of its `i`-th
+//! frame in decode order is the `i`-th smallest PTS of the GOP. This is exact for any reorder
+//! pattern (IBBP, B-pyramids, open GOPs), needs no knowledge of the reorder depth, and keeps
+//! `dts` equal to the PTS grid, so DTS never starts before the first PTS (fMP4's `tfdt` is
+//! unsigned and MSE ignores edit lists). The price: a reordered frame can have `dts > pts`,
+//! i.e. a negative composition offset, which fMP4 carries in a version-1 `trun` (MSE in
+//! Chromium, Firefox and Safari accept it; so does ffmpeg). The first frame of a closed GOP
+//! has `dts == pts`. PTS are never changed. Duplicate or backwards DTS (broken files, or the
+//! forced cut of an overlong GOP) are bumped to `previous + 1`.
+//!
+//! If the container does state DTS (MP4, AVI), those are used instead, made monotonic.
+//!
+//! Durations are `next dts - dts`; the last frame of a GOP takes the packet's duration, else
+//! the track's default duration, else the previous frame's. (The fragment writer recomputes
+//! durations from DTS differences inside a fragment, so an estimate only ever affects the
+//! last sample of a fragment.)
+//!
+//! # Audio
+//!
+//! `dts == pts`, counted in whole frames (1024 samples for AAC) from the first packet, so the
+//! millisecond rounding of MKV timestamps does not turn into jitter. The count re-syncs to the
+//! packet's own timestamp when the two drift apart by a frame or more (a gap in the source).
+//! Each sample is held back until the next one arrives, so its duration is `next - this`.
+
+use crate::packet::Packet;
+use crate::time::{Duration, TimeBase, Timestamp};
+
+/// A video GOP longer than this many frames is emitted without waiting for its end (streams
+/// with intra refresh and no key frames would otherwise buffer without bound).
+const MAX_GOP_FRAMES: usize = 600;
+
+/// One frame with repaired timing, ready for a `trun`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// Decode time, in ticks of the output timescale. Strictly increasing within a track.
+    pub dts: i64,
+    /// Composition offset: `pts - dts` (may be negative, see the module doc).
+    pub cts: i32,
+    /// Duration in ticks (at least 1).
+    pub duration: u32,
+    pub keyframe: bool,
+    /// Byte offset of the source packet in the input file.
+    pub pos: u64,
+    pub data: Vec<u8>,
+}
+
+impl Sample {
+    /// Presentation time, in ticks of the output timescale.
+    pub fn pts(&self) -> i64 {
+        self.dts + self.cts as i64
+    }
+}
+
+enum Mode {
+    /// Buffers a GOP of packets to derive DTS.
+    Video { gop: Vec<Packet> },
+    /// Holds the newest sample until the next one gives its duration.
+    Audio { frame: i64, held: Option<Sample>, next_dts: Option<i64> },
+}
+
+/// Timestamp repair for one track.
+pub struct TrackTimeline {
+    in_tb: TimeBase,
+    out_tb: TimeBase,
+    default_duration: Option<u32>,
+    last_dts: Option<i64>,
+    last_duration: u32,
+    mode: Mode,
+}
+
+fn clamp_u32(v: i64) -> u32 {
+    v.clamp(1, u32::MAX as i64) as u32
+}
+
+impl TrackTimeline {
+    /// A video track whose packets have time base `in_tb`, re-timed into `out_tb`.
+    /// `default_duration` is the container's nominal frame duration (in `in_tb`), if any.
+    pub fn video(in_tb: TimeBase, out_tb: TimeBase, default_duration: Option<Duration>) -> Self {
+        TrackTimeline {
+            in_tb,
+            out_tb,
+            default_duration: default_duration
+                .map(|d| clamp_u32(d.rescale(in_tb, out_tb).0.min(i64::MAX as u64) as i64)),
+            last_dts: None,
+            // One frame at 25 fps, if nothing better is ever known.
+            last_duration: clamp_u32(out_tb.from_seconds(0.04)),
+            mode: Mode::Video { gop: Vec::new() },
+        }
+    }
+
+    /// An audio track re-timed into `out_tb` (1 / sample rate), with `frame_ticks` samples per
+    /// packet (1024 for AAC).
+    pub fn audio(in_tb: TimeBase, out_tb: TimeBase, frame_ticks: u32) -> Self {
+        TrackTimeline {
+            in_tb,
+            out_tb,
+            default_duration: Some(frame_ticks.max(1)),
+            last_dts: None,
+            last_duration: frame_ticks.max(1),
+            mode: Mode::Audio { frame: frame_ticks.max(1) as i64, held: None, next_dts: None },
+        }
+    }
+
+    /// The output timescale.
+    pub fn out_time_base(&self) -> TimeBase {
+        self.out_tb
+    }
+
+    /// Takes one packet (in file order); appends to `out` every sample whose timing is final.
+    pub fn push(&mut self, packet: Packet, out: &mut Vec<Sample>) {
+        if matches!(self.mode, Mode::Video { .. }) {
+            let flush = match &self.mode {
+                Mode::Video { gop } => {
+                    !gop.is_empty() && (packet.keyframe || gop.len() >= MAX_GOP_FRAMES)
+                }
+                _ => false,
+            };
+            if flush {
+                self.emit_gop(out);
+            }
+            if let Mode::Video { gop } = &mut self.mode {
+                gop.push(packet);
+            }
+        } else {
+            self.push_audio(packet, out);
+        }
+    }
+
+    /// Emits everything still buffered (end of stream).
+    pub fn flush(&mut self, out: &mut Vec<Sample>) {
+        match &mut self.mode {
+            Mode::Video { .. } => self.emit_gop(out),
+            Mode::Audio { held, .. } => out.extend(held.take()),
+        }
+    }
+
+    fn emit_gop(&mut self, out: &mut Vec<Sample>) {
+        let gop = match &mut self.mode {
+            Mode::Video { gop } => std::mem::take(gop),
+            _ => return,
+        };
+        if gop.is_empty() {
+            return;
+        }
+        let (in_tb, out_tb) = (self.in_tb, self.out_tb);
+        let pts: Vec<i64> = gop.iter().map(|p| in_tb.rescale(p.pts.0, out_tb)).collect();
+        let dts: Vec<i64> = if gop.iter().all(|p| p.dts.is_some()) {
+            gop.iter().map(|p| in_tb.rescale(p.dts.unwrap_or(Timestamp(0)).0, out_tb)).collect()
+        } else {
+            let mut sorted = pts.clone();
+            sorted.sort_unstable();
+            sorted
+        };
+        // Strictly increasing DTS.
+        let mut fixed = Vec::with_capacity(dts.len());
+        for d in dts {
+            let d = match self.last_dts {
+                Some(last) if d <= last => last + 1,
+                _ => d,
+            };
+            self.last_dts = Some(d);
+            fixed.push(d);
+        }
+        let n = gop.len();
+        out.reserve(n);
+        for (i, p) in gop.into_iter().enumerate() {
+            let duration = if i + 1 < n {
+                clamp_u32(fixed[i + 1] - fixed[i])
+            } else {
+                p.dur
+                    .map(|d| d.rescale(in_tb, out_tb).0.min(u32::MAX as u64) as u32)
+                    .filter(|&d| d > 0)
+                    .or(self.default_duration)
+                    .unwrap_or(self.last_duration)
+            };
+            self.last_duration = duration;
+            out.push(Sample {
+                dts: fixed[i],
+                cts: (pts[i] - fixed[i]).clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+                duration,
+                keyframe: p.keyframe,
+                pos: p.pos,
+                data: p.data,
+            });
+        }
+    }
+
+    fn push_audio(&mut self, packet: Packet, out: &mut Vec<Sample>) {
+        let pts = self.in_tb.rescale(packet.pts.0, self.out_tb);
+        let Mode::Audio { frame, held, next_dts } = &mut self.mode else { return };
+        let mut dts = match *next_dts {
+            // Re-sync after a gap; never step backwards.
+            Some(expected) if (pts - expected).abs() >= *frame && pts > expected => pts,
+            Some(expected) => expected,
+            None => pts,
+        };
+        if let Some(last) = self.last_dts {
+            dts = dts.max(last + 1);
+        }
+        if let Some(mut prev) = held.take() {
+            prev.duration = clamp_u32(dts - prev.dts);
+            out.push(prev);
+        }
+        let frame_ticks = packet
+            .dur
+            .map(|d| d.rescale(self.in_tb, self.out_tb).0 as i64)
+            .filter(|&d| (d - *frame).abs() >= *frame / 2 && d > 0)
+            .unwrap_or(*frame);
+        *held = Some(Sample {
+            dts,
+            cts: 0,
+            duration: clamp_u32(frame_ticks),
+            keyframe: true,
+            pos: packet.pos,
+            data: packet.data,
+        });
+        *next_dts = Some(dts + frame_ticks);
+        self.last_dts = Some(dts);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkt(pts: i64, key: bool) -> Packet {
+        Packet {
+            track_id: 1,
+            pts: Timestamp(pts),
+            dts: None,
+            dur: None,
+            keyframe: key,
+            pos: pts as u64,
+            data: vec![pts as u8],
+        }
+    }
+
+    fn run(tl: &mut TrackTimeline, packets: Vec<Packet>) -> Vec<Sample> {
+        let mut out = Vec::new();
+        for p in packets {
+            tl.push(p, &mut out);
+        }
+        tl.flush(&mut out);
+        out
+    }
+
+    #[test]
+    fn ibbp_gets_sorted_pts_as_dts() {
+        // 25 fps in ms, decode order I P B B P B B | I P B B, as x264 -bf 2 writes it.
+        let order = [0, 120, 40, 80, 240, 160, 200, 280, 400, 320, 360];
+        let packets = order.iter().enumerate().map(|(i, &p)| pkt(p, i == 0 || i == 7)).collect();
+        let mut tl = TrackTimeline::video(TimeBase::MILLIS, TimeBase::new(1, 90_000), Some(Duration(40)));
+        let out = run(&mut tl, packets);
+        assert_eq!(out.len(), 11);
+        for (i, s) in out.iter().enumerate() {
+            // PTS untouched.
+            assert_eq!(s.pts(), order[i] * 90, "frame {i}");
+            // DTS on the PTS grid, in order.
+            assert_eq!(s.dts, i as i64 * 3600, "frame {i}");
+            assert_eq!(s.duration, 3600);
+        }
+        // The P frame after the I frame is shown two frames after it is decoded; the B
+        // frames have negative offsets.
+        assert_eq!(out[1].cts, 7200);
+        assert_eq!(out[2].cts, -3600);
+        assert!(out[0].keyframe && out[7].keyframe && !out[1].keyframe);
+        assert_eq!(out[0].cts, 0);
+    }
+
+    #[test]
+    fn gop_is_emitted_when_next_key_frame_arrives() {
+        let mut tl = TrackTimeline::video(TimeBase::MILLIS, TimeBase::new(1, 90_000), None);
+        let mut out = Vec::new();
+        for (p, k) in [(0, true), (80, false), (40, false)] {
+            tl.push(pkt(p, k), &mut out);
+        }
+        assert!(out.is_empty());
+        tl.push(pkt(120, true), &mut out);
+        assert_eq!(out.iter().map(|s| s.dts).collect::<Vec<_>>(), vec![0, 3600, 7200]);
+        // Last of the GOP: no packet or default duration, so the previous one.
+        assert_eq!(out[2].duration, 3600);
+    }
+
+    #[test]
+    fn dts_is_strictly_increasing_with_duplicate_pts() {
+        let mut tl = TrackTimeline::video(TimeBase::MILLIS, TimeBase::MILLIS, None);
+        let out = run(&mut tl, vec![pkt(0, true), pkt(0, false), pkt(40, true), pkt(10, false)]);
+        let dts: Vec<i64> = out.iter().map(|s| s.dts).collect();
+        assert_eq!(dts, vec![0, 1, 10, 40]);
+        assert!(out.iter().all(|s| s.duration >= 1));
+    }
+
+    #[test]
+    fn audio_counts_frames_despite_millisecond_rounding() {
+        // 48 kHz AAC in ms: 0, 21, 43, 64, 85 (1024 / 48 = 21.33 ms).
+        let mut tl = TrackTimeline::audio(TimeBase::MILLIS, TimeBase::new(1, 48_000), 1024);
+        let out = run(&mut tl, [0, 21, 43, 64, 85].iter().map(|&p| pkt(p, true)).collect());
+        let dts: Vec<i64> = out.iter().map(|s| s.dts).collect();
+        assert_eq!(dts, vec![0, 1024, 2048, 3072, 4096]);
+        assert!(out.iter().all(|s| s.duration == 1024 && s.cts == 0));
+    }
+
+    #[test]
+    fn audio_resyncs_after_a_gap() {
+        let mut tl = TrackTimeline::audio(TimeBase::MILLIS, TimeBase::new(1, 48_000), 1024);
+        let out = run(&mut tl, [0, 21, 1000, 1021].iter().map(|&p| pkt(p, true)).collect());
+        let dts: Vec<i64> = out.iter().map(|s| s.dts).collect();
+        assert_eq!(dts, vec![0, 1024, 48000, 49024]);
+        assert_eq!(out[1].duration, 48000 - 1024);
+    }
+
+    #[test]
+    fn container_dts_is_used_when_present() {
+        let mut tl = TrackTimeline::video(TimeBase::MILLIS, TimeBase::MILLIS, None);
+        let mut a = pkt(80, true);
+        a.dts = Some(Timestamp(0));
+        let mut b = pkt(40, false);
+        b.dts = Some(Timestamp(40));
+        let out = run(&mut tl, vec![a, b]);
+        assert_eq!((out[0].dts, out[0].cts, out[1].dts, out[1].cts), (0, 80, 40, 0));
+    }
+}
