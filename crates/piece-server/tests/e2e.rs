@@ -1,0 +1,300 @@
+//! End-to-end: a seeding server and a leeching server talking BitTorrent over 127.0.0.1
+//! (DHT, trackers and LSD off; the leecher finds the seeder through the magnet's `x.pe` hint),
+//! with HTTP Range reads through the leecher compared against the source bytes.
+
+use std::{net::SocketAddr, path::Path, time::Duration};
+
+use base64::Engine;
+use piece_server::{spawn, Config, Server};
+use reqwest::{header, Client, StatusCode};
+use serde_json::Value;
+
+const PIECE: u32 = 256 * 1024;
+
+/// Deterministic pseudo-random bytes (xorshift64*), no extra dependency needed.
+fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        out.extend_from_slice(&x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+async fn start(dir: &Path) -> (SocketAddr, Server) {
+    let mut config = Config::for_test(dir);
+    config.www_dir = dir.join("www");
+    spawn(config).await.expect("server starts")
+}
+
+async fn json(resp: reqwest::Response) -> (StatusCode, Value) {
+    let status = resp.status();
+    let body = resp.bytes().await.unwrap();
+    let v = serde_json::from_slice(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"));
+    (status, v)
+}
+
+async fn add_magnet(client: &Client, addr: SocketAddr, magnet: &str) -> (StatusCode, Value) {
+    let resp = client
+        .post(format!("http://{addr}/api/torrents"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(serde_json::json!({ "magnet": magnet }).to_string())
+        .send()
+        .await
+        .unwrap();
+    json(resp).await
+}
+
+async fn get_range(client: &Client, url: &str, range: Option<&str>) -> reqwest::Response {
+    let mut req = client.get(url);
+    if let Some(r) = range {
+        req = req.header(header::RANGE, r);
+    }
+    req.send().await.unwrap()
+}
+
+fn header_str(resp: &reqwest::Response, name: header::HeaderName) -> String {
+    resp.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+/// Fetches `start..=end` and checks it against `src`.
+async fn check_range(client: &Client, url: &str, src: &[u8], start: u64, end: u64) {
+    let resp = get_range(client, url, Some(&format!("bytes={start}-{end}"))).await;
+    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT, "range {start}-{end}");
+    assert_eq!(
+        header_str(&resp, header::CONTENT_RANGE),
+        format!("bytes {start}-{end}/{}", src.len())
+    );
+    let body = resp.bytes().await.unwrap();
+    assert_eq!(body.len() as u64, end - start + 1);
+    assert!(body[..] == src[start as usize..=end as usize], "bytes differ in {start}-{end}");
+}
+
+async fn leech_and_check(client: &Client, seeder: &Server, leech: SocketAddr, path: &Path, src: &[u8], seed: u64) {
+    let info = piece_server::seed(&seeder.session, path, Some(PIECE)).await.unwrap();
+    assert!(info.magnet.contains("&x.pe=127.0.0.1:"), "{}", info.magnet);
+    assert!(info.magnet.contains(&format!("&xl={}", src.len())));
+    let expected_pieces = (src.len() as u64).div_ceil(PIECE as u64);
+
+    let (status, desc) = add_magnet(client, leech, &info.magnet).await;
+    assert_eq!(status, StatusCode::CREATED, "{desc}");
+    let id = desc["id"].as_str().unwrap().to_owned();
+    assert_eq!(id, info.info_hash);
+    assert_eq!(desc["piece_length"], PIECE);
+    assert_eq!(desc["total_length"], src.len() as u64);
+    assert_eq!(desc["files"][0]["index"], 0);
+    assert_eq!(desc["files"][0]["length"], src.len() as u64);
+    assert_eq!(desc["files"][0]["offset"], 0);
+    assert_eq!(desc["files"][0]["path"], info.name);
+
+    let url = format!("http://{leech}/api/torrents/{id}/files/0");
+    let len = src.len() as u64;
+
+    // Random ranges, all in flight at once, while the download is still going.
+    let mut x = seed;
+    let mut ranges = vec![(len - 1, len - 1), (0, 0), (PIECE as u64 - 1, PIECE as u64)];
+    for _ in 0..12 {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let a = (x >> 20) % len;
+        let b = (a + (x >> 40) % (700 * 1024)).min(len - 1);
+        ranges.push((a, b));
+    }
+    let shared_src = std::sync::Arc::new(src.to_vec());
+    let checks = ranges.iter().map(|&(a, b)| {
+        let (client, url, src) = (client.clone(), url.clone(), shared_src.clone());
+        async move { check_range(&client, &url, &src, a, b).await }
+    });
+    futures_join_all(checks).await;
+
+    // Suffix range.
+    let resp = get_range(client, &url, Some("bytes=-1000")).await;
+    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(header_str(&resp, header::CONTENT_RANGE), format!("bytes {}-{}/{len}", len - 1000, len - 1));
+    assert!(resp.bytes().await.unwrap()[..] == src[src.len() - 1000..]);
+
+    // Open-ended range.
+    let resp = get_range(client, &url, Some(&format!("bytes={}-", len - 5))).await;
+    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+    assert!(resp.bytes().await.unwrap()[..] == src[src.len() - 5..]);
+
+    // Past the end: 416 with `bytes */len` and a JSON message.
+    let resp = get_range(client, &url, Some(&format!("bytes={len}-"))).await;
+    assert_eq!(resp.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(header_str(&resp, header::CONTENT_RANGE), format!("bytes */{len}"));
+    let (_, err) = json(resp).await;
+    assert!(err["error"].as_str().unwrap().contains("cannot be served"), "{err}");
+
+    // HEAD: headers only.
+    let resp = client.head(&url).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(header_str(&resp, header::CONTENT_LENGTH), len.to_string());
+    assert_eq!(header_str(&resp, header::ACCEPT_RANGES), "bytes");
+    assert_eq!(header_str(&resp, header::CONTENT_TYPE), "video/x-matroska");
+    assert!(resp.bytes().await.unwrap().is_empty());
+
+    // Whole file without Range.
+    let resp = get_range(client, &url, None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(header_str(&resp, header::CONTENT_LENGTH), len.to_string());
+    assert!(resp.bytes().await.unwrap()[..] == src[..]);
+
+    // Everything was read, so every piece is verified: check the bitfield and stats.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, p) = json(client.get(format!("http://{leech}/api/torrents/{id}/pieces")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(p["total_pieces"], expected_pieces);
+        assert_eq!(p["piece_length"], PIECE);
+        let bits = base64::engine::general_purpose::STANDARD.decode(p["have"].as_str().unwrap()).unwrap();
+        assert_eq!(bits.len() as u64, expected_pieces.div_ceil(8));
+        let (_, t) = json(client.get(format!("http://{leech}/api/torrents/{id}")).send().await.unwrap()).await;
+        if p["have_count"] == expected_pieces && t["stats"]["finished"] == true {
+            // MSB-first: the first `expected_pieces` bits set, spare bits clear.
+            let mut expect = vec![0u8; bits.len()];
+            for i in 0..expected_pieces as usize {
+                expect[i / 8] |= 0x80 >> (i % 8);
+            }
+            assert_eq!(bits, expect);
+            assert_eq!(t["stats"]["downloaded_bytes"], len);
+            assert_eq!(t["stats"]["total_bytes"], len);
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "download never finished: {p} {t}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Adding the same magnet again gives the same id, without error.
+    let (status, again) = add_magnet(client, leech, &info.magnet).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["id"], id.as_str());
+}
+
+/// Minimal join_all (avoids a `futures` dependency).
+async fn futures_join_all<F: std::future::Future<Output = ()> + Send + 'static>(futs: impl Iterator<Item = F>) {
+    let handles: Vec<_> = futs.map(tokio::spawn).collect();
+    for h in handles {
+        h.await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn seed_then_stream_ranges_from_a_second_server() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let tmp = tempfile::tempdir().unwrap();
+        let src_dir = tmp.path().join("src");
+        std::fs::create_dir_all(&src_dir).unwrap();
+        let (_, seeder) = start(&tmp.path().join("seeder")).await;
+        let (leech, _leecher) = start(&tmp.path().join("leecher")).await;
+        let client = Client::new();
+
+        // Not a multiple of the piece length.
+        let a = random_bytes(3 * 1024 * 1024 + 123, 1);
+        let a_path = src_dir.join("odd size.mkv");
+        std::fs::write(&a_path, &a).unwrap();
+        leech_and_check(&client, &seeder, leech, &a_path, &a, 11).await;
+
+        // An exact multiple of the piece length (librqbit's create_torrent gets this wrong).
+        let b = random_bytes(4 * PIECE as usize, 2);
+        let b_path = src_dir.join("exact.mkv");
+        std::fs::write(&b_path, &b).unwrap();
+        leech_and_check(&client, &seeder, leech, &b_path, &b, 22).await;
+    })
+    .await
+    .expect("test took longer than 60 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_are_json_with_the_right_status() {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        let tmp = tempfile::tempdir().unwrap();
+        let (addr, server) = start(&tmp.path().join("s")).await;
+        let client = Client::new();
+
+        let (status, e) = add_magnet(&client, addr, "magnet:?xt=urn:btih:nothex").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(e["error"].as_str().unwrap().contains("invalid magnet link"), "{e}");
+
+        let (status, e) = add_magnet(&client, addr, "http://example.com/x").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(e["error"].as_str().unwrap().contains("not a magnet link"), "{e}");
+
+        let resp = client.post(format!("http://{addr}/api/torrents")).body("{oops").send().await.unwrap();
+        let (status, e) = json(resp).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(e["error"].as_str().unwrap().contains("JSON"), "{e}");
+
+        let resp = client
+            .post(format!("http://{addr}/api/torrents"))
+            .header(header::CONTENT_TYPE, "application/x-bittorrent")
+            .body("d4:infoi3ee")
+            .send()
+            .await
+            .unwrap();
+        let (status, e) = json(resp).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(e["error"].as_str().unwrap().contains(".torrent"), "{e}");
+
+        // No DHT, no trackers, no hints: explained, not a 60 s hang.
+        let (status, e) =
+            add_magnet(&client, addr, "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(e["error"].as_str().unwrap().contains("no way to find peers"), "{e}");
+
+        for path in [
+            "/api/torrents/0123456789abcdef0123456789abcdef01234567",
+            "/api/torrents/nonsense",
+            "/api/torrents/0123456789abcdef0123456789abcdef01234567/pieces",
+            "/api/torrents/0123456789abcdef0123456789abcdef01234567/files/0",
+            "/api/nothing-here",
+        ] {
+            let (status, e) = json(client.get(format!("http://{addr}{path}")).send().await.unwrap()).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            assert!(e["error"].is_string(), "{path}: {e}");
+        }
+
+        // A .torrent for something we already seed: same id, 200, no error; bad file index → 404.
+        let src = tmp.path().join("clip.mp4");
+        std::fs::write(&src, random_bytes(100_000, 3)).unwrap();
+        let info = piece_server::seed(&server.session, &src, None).await.unwrap();
+        let resp = client
+            .post(format!("http://{addr}/api/torrents"))
+            .header(header::CONTENT_TYPE, "application/x-bittorrent")
+            .body(info.torrent.clone())
+            .send()
+            .await
+            .unwrap();
+        let (status, d) = json(resp).await;
+        assert_eq!(status, StatusCode::OK, "{d}");
+        assert_eq!(d["id"], info.info_hash.as_str());
+        let (status, _) = json(
+            client.get(format!("http://{addr}/api/torrents/{}/files/7", info.info_hash)).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let resp = client.head(format!("http://{addr}/api/torrents/{}/files/0", info.info_hash)).send().await.unwrap();
+        assert_eq!(header_str(&resp, header::CONTENT_TYPE), "video/mp4");
+    })
+    .await
+    .expect("test took longer than 30 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_files_and_wasm_mime() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    std::fs::create_dir_all(dir.join("www/pkg")).unwrap();
+    std::fs::write(dir.join("www/index.html"), "<h1>riptide</h1>").unwrap();
+    std::fs::write(dir.join("www/pkg/x.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let (addr, _server) = start(&dir).await;
+    let client = Client::new();
+    let resp = client.get(format!("http://{addr}/")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.text().await.unwrap(), "<h1>riptide</h1>");
+    let resp = client.get(format!("http://{addr}/pkg/x.wasm")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(header_str(&resp, header::CONTENT_TYPE), "application/wasm");
+}
