@@ -298,3 +298,95 @@ async fn static_files_and_wasm_mime() {
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(header_str(&resp, header::CONTENT_TYPE), "application/wasm");
 }
+
+/// Interop with aria2 (skipped when `aria2c` is not installed). aria2 has no option to be told
+/// a peer address, so it cannot leech from us without a tracker; instead (1) aria2 verifies
+/// our .torrent for an exact-multiple-of-piece-length file against the data (an extra bogus
+/// piece hash would make it fail), and (2) aria2 seeds that torrent and our server downloads
+/// it through an `x.pe` hint pointing at aria2's listen port.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn aria2_accepts_our_torrent_and_seeds_to_us() {
+    let aria2 = ["/usr/bin/aria2c", "/usr/local/bin/aria2c"].into_iter().find(|p| Path::new(p).exists());
+    let Some(aria2) = aria2 else {
+        eprintln!("aria2c not installed; skipping");
+        return;
+    };
+    tokio::time::timeout(Duration::from_secs(40), async {
+        let tmp = tempfile::tempdir().unwrap();
+        let src_dir = tmp.path().join("src");
+        std::fs::create_dir_all(&src_dir).unwrap();
+        let data = random_bytes(6 * PIECE as usize, 9);
+        let path = src_dir.join("exact multiple.mkv");
+        std::fs::write(&path, &data).unwrap();
+
+        // Build the torrent through a seeding session (the same code path as `seed`).
+        let (_, seeder) = start(&tmp.path().join("seeder")).await;
+        let info = piece_server::seed(&seeder.session, &path, Some(PIECE)).await.unwrap();
+        drop(seeder);
+        let torrent_path = tmp.path().join("t.torrent");
+        std::fs::write(&torrent_path, &info.torrent).unwrap();
+
+        let common = [
+            "--enable-dht=false",
+            "--enable-dht6=false",
+            "--bt-enable-lpd=false",
+            "--enable-peer-exchange=false",
+            "--check-integrity=true",
+            "--file-allocation=none",
+            "--console-log-level=warn",
+            "--summary-interval=0",
+        ];
+        // (1) Hash check only.
+        let out = tokio::process::Command::new(aria2)
+            .args(common)
+            .arg("--hash-check-only=true")
+            .arg(format!("--dir={}", src_dir.display()))
+            .arg(&torrent_path)
+            .output()
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "aria2c rejected our torrent: {text}");
+        assert!(text.contains("OK"), "aria2c did not report a complete download: {text}");
+
+        // (2) aria2 seeds, we leech through the x.pe hint.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = tokio::process::Command::new(aria2)
+            .args(common)
+            .args(["--seed-ratio=0.0", "--bt-seed-unverified=false"])
+            .arg(format!("--listen-port={port}"))
+            .arg(format!("--dir={}", src_dir.display()))
+            .arg(&torrent_path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let (leech, _leecher) = start(&tmp.path().join("leecher")).await;
+        let magnet = piece_server::make_magnet(
+            &info.info_hash,
+            &info.name,
+            info.length,
+            &[SocketAddr::from(([127, 0, 0, 1], port))],
+        );
+        let client = Client::new();
+        // aria2 needs a moment to check the file and start listening.
+        let mut added = None;
+        for _ in 0..50 {
+            let (status, d) = add_magnet(&client, leech, &magnet).await;
+            if status.is_success() {
+                added = Some(d);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let d = added.expect("could not get metadata from aria2");
+        let url = format!("http://{leech}/api/torrents/{}/files/0", d["id"].as_str().unwrap());
+        let resp = get_range(&client, &url, Some("bytes=1000-")).await;
+        assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+        assert!(resp.bytes().await.unwrap()[..] == data[1000..], "bytes from aria2 differ");
+        child.kill().await.ok();
+    })
+    .await
+    .expect("aria2 test took longer than 40 s");
+}
