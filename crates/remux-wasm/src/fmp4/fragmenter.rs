@@ -1,0 +1,197 @@
+//! Where to cut fragments.
+//!
+//! Policy: a fragment starts at a video key frame and holds whole GOPs. The first fragment
+//! is a single GOP (cut at the second key frame) so that playback can start as soon as
+//! possible; later fragments are cut at the first GOP boundary at least [`TARGET_SECONDS`]
+//! after the fragment's start, so short-GOP streams do not turn into a flood of tiny
+//! appends. Audio goes into the fragment up to the video's presentation end; a cut waits
+//! until the audio has caught up with it (MKV interleaving can lag), but never by more than
+//! [`MAX_WAIT_SECONDS`] of queued video. Audio-only streams are cut every
+//! [`TARGET_SECONDS`].
+
+use std::collections::VecDeque;
+
+use super::boxes::{self, TrafData};
+use super::MediaSegment;
+use crate::time::{TimeBase, Timestamp};
+use crate::timeline::Sample;
+
+/// Wanted length of a fragment after the first.
+pub const TARGET_SECONDS: f64 = 1.0;
+/// Longest video queue held while waiting for audio to catch up.
+pub const MAX_WAIT_SECONDS: f64 = 10.0;
+
+/// The queued samples of one output track.
+pub struct Lane {
+    /// `track_ID` in the output.
+    pub track_id: u32,
+    pub time_base: TimeBase,
+    samples: VecDeque<Sample>,
+}
+
+impl Lane {
+    pub fn new(track_id: u32, time_base: TimeBase) -> Self {
+        Lane { track_id, time_base, samples: VecDeque::new() }
+    }
+
+    fn span(&self) -> i64 {
+        match (self.samples.front(), self.samples.back()) {
+            (Some(a), Some(b)) => b.dts + b.duration as i64 - a.dts,
+            _ => 0,
+        }
+    }
+
+    fn ticks(&self, seconds: f64) -> i64 {
+        self.time_base.from_seconds(seconds)
+    }
+}
+
+/// Collects re-timed samples of the carried tracks and cuts them into `moof`+`mdat`.
+pub struct Fragmenter {
+    video: Option<Lane>,
+    audio: Option<Lane>,
+    sequence: u32,
+    ended: bool,
+}
+
+impl Fragmenter {
+    pub fn new(video: Option<Lane>, audio: Option<Lane>) -> Self {
+        Fragmenter { video, audio, sequence: 0, ended: false }
+    }
+
+    /// The time base of [`MediaSegment`] start and end: the video's, else the audio's.
+    pub fn time_base(&self) -> TimeBase {
+        self.video.as_ref().or(self.audio.as_ref()).map_or(TimeBase::MILLIS, |l| l.time_base)
+    }
+
+    pub fn push_video(&mut self, samples: impl IntoIterator<Item = Sample>) {
+        if let Some(v) = &mut self.video {
+            v.samples.extend(samples);
+        }
+    }
+
+    pub fn push_audio(&mut self, samples: impl IntoIterator<Item = Sample>) {
+        if let Some(a) = &mut self.audio {
+            a.samples.extend(samples);
+        }
+    }
+
+    /// Every sample has been pushed: the next calls cut whatever is left.
+    pub fn end(&mut self) {
+        self.ended = true;
+    }
+
+    /// Number of fragments emitted so far.
+    pub fn fragments(&self) -> u32 {
+        self.sequence
+    }
+
+    /// Cuts the next fragment if one is ready and appends it to `out`, returning its timing.
+    pub fn next_fragment(&mut self) -> Option<MediaSegment> {
+        let (video_n, audio_end) = match &self.video {
+            Some(v) if !v.samples.is_empty() => {
+                let (k, end) = self.video_cut(v)?;
+                (k, Some(end))
+            }
+            Some(_) if !self.ended => return None,
+            _ => {
+                let a = self.audio.as_ref()?;
+                if a.samples.is_empty()
+                    || (!self.ended && a.span() < a.ticks(TARGET_SECONDS))
+                {
+                    return None;
+                }
+                (0, None)
+            }
+        };
+        let video: Vec<Sample> = match &mut self.video {
+            Some(v) => v.samples.drain(..video_n).collect(),
+            None => Vec::new(),
+        };
+        let video_left = self.video.as_ref().is_some_and(|v| !v.samples.is_empty());
+        let vtb = self.time_base();
+        let audio: Vec<Sample> = match &mut self.audio {
+            Some(a) => {
+                let n = match audio_end {
+                    Some(end) if !(self.ended && !video_left) => a
+                        .samples
+                        .iter()
+                        .take_while(|s| a.time_base.rescale(s.pts(), vtb) < end)
+                        .count(),
+                    _ => a.samples.len(),
+                };
+                a.samples.drain(..n).collect()
+            }
+            None => Vec::new(),
+        };
+        if video.is_empty() && audio.is_empty() {
+            return None;
+        }
+        Some(self.build(&video, &audio))
+    }
+
+    /// Where to cut the video queue: `(sample count, presentation end)`, or `None` to wait.
+    fn video_cut(&self, v: &Lane) -> Option<(usize, i64)> {
+        let s = &v.samples;
+        let first = s[0].dts;
+        let target = if self.sequence == 0 { 0 } else { v.ticks(TARGET_SECONDS) };
+        let k = if self.ended {
+            s.len()
+        } else {
+            // GOP boundaries: every key frame but the first, and the end of the queue (the
+            // timeline emits whole GOPs).
+            let boundary = (1..s.len())
+                .filter(|&i| s[i].keyframe)
+                .find(|&i| s[i].dts - first >= target);
+            match boundary {
+                Some(i) => i,
+                None if v.span() >= target => s.len(),
+                None => return None,
+            }
+        };
+        let end = s.iter().take(k).map(|x| x.pts() + x.duration as i64).max()?;
+        if !self.ended {
+            if let Some(a) = &self.audio {
+                let reach = a.samples.back().map_or(i64::MIN, |x| {
+                    a.time_base.rescale(x.dts + x.duration as i64, v.time_base)
+                });
+                if reach < end && v.span() < v.ticks(MAX_WAIT_SECONDS) {
+                    return None;
+                }
+            }
+        }
+        Some((k, end))
+    }
+
+    fn build(&mut self, video: &[Sample], audio: &[Sample]) -> MediaSegment {
+        let tb = self.time_base();
+        let mut trafs = Vec::with_capacity(2);
+        let mut start = i64::MAX;
+        let mut end = i64::MIN;
+        let mut source_pos = u64::MAX;
+        for (lane, samples, is_video) in [(&self.video, video, true), (&self.audio, audio, false)] {
+            let (Some(lane), false) = (lane, samples.is_empty()) else { continue };
+            for s in samples {
+                start = start.min(lane.time_base.rescale(s.pts(), tb));
+                end = end.max(lane.time_base.rescale(s.pts() + s.duration as i64, tb));
+                source_pos = source_pos.min(s.pos);
+            }
+            trafs.push(TrafData {
+                track_id: lane.track_id,
+                is_video,
+                base_decode_time: samples[0].dts.max(0) as u64,
+                samples,
+            });
+        }
+        self.sequence += 1;
+        let mut data = Vec::new();
+        boxes::fragment(&mut data, self.sequence, &trafs);
+        MediaSegment {
+            data,
+            start: Timestamp(start),
+            end: Timestamp(end),
+            time_base: tb,
+            source_pos,
+        }
+    }
+}
