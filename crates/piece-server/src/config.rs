@@ -1,7 +1,7 @@
 //! Server configuration. Every default is documented here, where it is defined, and
 //! each field names the module that reads it.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, num::NonZeroU32, path::PathBuf, time::Duration};
 
 /// Default HTTP listen address (read by `lib.rs::serve`/`spawn`). Loopback only: the
 /// server has no authentication, so exposing it is an explicit choice (`--listen`).
@@ -73,6 +73,14 @@ pub struct Config {
     #[arg(long, env = "RIPTIDE_MAX_STREAMS", default_value_t = DEFAULT_MAX_STREAMS)]
     pub max_streams: usize,
 
+    /// Cap on total download speed, bytes per second (default: unlimited).
+    #[arg(long, value_name = "BYTES_PER_SEC", env = "RIPTIDE_DOWNLOAD_LIMIT")]
+    pub download_limit_bps: Option<NonZeroU32>,
+
+    /// Cap on total upload (seeding) speed, bytes per second (default: unlimited).
+    #[arg(long, value_name = "BYTES_PER_SEC", env = "RIPTIDE_UPLOAD_LIMIT")]
+    pub upload_limit_bps: Option<NonZeroU32>,
+
     /// Size of librqbit's blocking I/O pool. Each open stream holds one slot; must exceed
     /// --max-streams by at least 16 so disk I/O never starves.
     #[arg(long, env = "RIPTIDE_IO_THREADS", default_value_t = DEFAULT_IO_THREADS)]
@@ -94,6 +102,8 @@ impl Default for Config {
             metadata_timeout_secs: DEFAULT_METADATA_TIMEOUT_SECS,
             max_streams: DEFAULT_MAX_STREAMS,
             io_threads: DEFAULT_IO_THREADS,
+            download_limit_bps: None,
+            upload_limit_bps: None,
         }
     }
 }

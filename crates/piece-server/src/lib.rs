@@ -88,6 +88,10 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
             ..Default::default()
         }),
         runtime_worker_threads: Some(config.io_threads),
+        ratelimits: librqbit::limits::LimitsConfig {
+            upload_bps: config.upload_limit_bps,
+            download_bps: config.download_limit_bps,
+        },
         ..Default::default()
     };
     let session = Session::new_with_opts(downloads.clone(), opts).await.with_context(|| {

@@ -390,3 +390,79 @@ async fn aria2_accepts_our_torrent_and_seeds_to_us() {
     .await
     .expect("aria2 test took longer than 40 s");
 }
+
+/// With the seeder's upload throttled, a range near the end of the file is answered long
+/// before the download finishes: the read position makes librqbit fetch those pieces first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_range_is_served_before_the_download_finishes() {
+    tokio::time::timeout(Duration::from_secs(40), async {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = random_bytes(8 * 1024 * 1024, 5);
+        let path = tmp.path().join("slow.mkv");
+        std::fs::write(&path, &data).unwrap();
+        let mut config = Config::for_test(tmp.path().join("seeder"));
+        config.upload_limit_bps = std::num::NonZeroU32::new(2 * 1024 * 1024);
+        let (_, seeder) = spawn(config).await.unwrap();
+        let info = piece_server::seed(&seeder.session, &path, Some(PIECE)).await.unwrap();
+        let (leech, _leecher) = start(&tmp.path().join("leecher")).await;
+        let client = Client::new();
+        let (status, d) = add_magnet(&client, leech, &info.magnet).await;
+        assert_eq!(status, StatusCode::CREATED, "{d}");
+        let id = d["id"].as_str().unwrap();
+        let url = format!("http://{leech}/api/torrents/{id}/files/0");
+
+        let start = (7 * 1024 + 512) * 1024u64;
+        let t0 = std::time::Instant::now();
+        check_range(&client, &url, &data, start, start + 100 * 1024).await;
+        let took = t0.elapsed();
+        let (_, t) = json(client.get(format!("http://{leech}/api/torrents/{id}")).send().await.unwrap()).await;
+        let (_, p) = json(client.get(format!("http://{leech}/api/torrents/{id}/pieces")).send().await.unwrap()).await;
+        assert_eq!(t["stats"]["finished"], false, "download already finished after {took:?}: {t}");
+        assert!(p["have_count"].as_u64().unwrap() < 32, "{p}");
+        // The piece holding the range (7.5 MiB / 256 KiB = piece 30: byte 3, mask 0x80 >> 6) is there.
+        let bits = base64::engine::general_purpose::STANDARD.decode(p["have"].as_str().unwrap()).unwrap();
+        assert_ne!(bits[3] & (0x80 >> 6), 0, "piece 30 missing: {p}");
+    })
+    .await
+    .expect("test took longer than 40 s");
+}
+
+/// Beyond `max_streams` open bodies the answer is 503; dropping a response frees its slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stream_cap_gives_503_and_disconnect_frees_the_slot() {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("big.mkv");
+        // 64 MiB of zeros (sparse), far more than loopback socket buffers absorb.
+        std::fs::File::create(&path).unwrap().set_len(64 * 1024 * 1024).unwrap();
+        let mut config = Config::for_test(tmp.path().join("s"));
+        config.max_streams = 1;
+        config.io_threads = 17;
+        let (addr, server) = spawn(config).await.unwrap();
+        let info = piece_server::seed(&server.session, &path, None).await.unwrap();
+        let url = format!("http://{addr}/api/torrents/{}/files/0", info.info_hash);
+        let client = Client::new();
+
+        let first = client.get(&url).send().await.unwrap();
+        assert_eq!(first.status(), StatusCode::OK);
+        // HEAD needs no stream slot.
+        assert_eq!(client.head(&url).send().await.unwrap().status(), StatusCode::OK);
+        let (status, e) = json(client.get(&url).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(e["error"].as_str().unwrap().contains("--max-streams"), "{e}");
+
+        drop(first);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let resp = get_range(&client, &url, Some("bytes=0-9")).await;
+            if resp.status() == StatusCode::PARTIAL_CONTENT {
+                assert_eq!(resp.bytes().await.unwrap()[..], [0u8; 10]);
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "slot never freed after disconnect");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("test took longer than 30 s");
+}
