@@ -58,7 +58,12 @@ pub struct Config {
     pub peer_port: u16,
 
     /// Extra peer (IP:PORT) to try for every torrent; repeat the flag for several.
-    #[arg(long = "peer", value_name = "ADDR", env = "RIPTIDE_PEERS", value_delimiter = ',')]
+    #[arg(
+        long = "peer",
+        value_name = "ADDR",
+        env = "RIPTIDE_PEERS",
+        value_delimiter = ','
+    )]
     pub peers: Vec<SocketAddr>,
 
     /// Directory of static files served at / (index.html, and pkg/ with the generated wasm).
@@ -91,7 +96,9 @@ impl Default for Config {
     /// The same defaults as the command line, without reading the environment.
     fn default() -> Self {
         Self {
-            listen: DEFAULT_LISTEN.parse().expect("DEFAULT_LISTEN is a socket address"),
+            listen: DEFAULT_LISTEN
+                .parse()
+                .expect("DEFAULT_LISTEN is a socket address"),
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             no_dht: false,
             no_trackers: false,

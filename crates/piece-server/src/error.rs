@@ -2,7 +2,7 @@
 //! Rendered as `{"error": "<message>"}` with that status.
 
 use axum::{
-    http::{HeaderMap, HeaderName, HeaderValue, StatusCode},
+    http::{HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -11,14 +11,19 @@ use axum::{
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
-    headers: HeaderMap,
+    /// Extra response headers (a Vec keeps the error small; there are rarely any).
+    headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, message: message.into(), headers: HeaderMap::new() }
+        Self {
+            status,
+            message: message.into(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -35,7 +40,7 @@ impl ApiError {
 
     /// Adds a response header (e.g. `Content-Range: bytes */len` on a 416).
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.insert(name, value);
+        self.headers.push((name, value));
         self
     }
 }
@@ -56,7 +61,11 @@ impl IntoResponse for ApiError {
             tracing::debug!(status = %self.status, "{}", self.message);
         }
         let body = Json(serde_json::json!({ "error": self.message }));
-        (self.status, self.headers, body).into_response()
+        let mut resp = (self.status, body).into_response();
+        for (name, value) in self.headers {
+            resp.headers_mut().insert(name, value);
+        }
+        resp
     }
 }
 

@@ -56,7 +56,9 @@ fn absolute(p: &std::path::Path) -> anyhow::Result<PathBuf> {
     if p.is_absolute() {
         Ok(p.to_owned())
     } else {
-        Ok(std::env::current_dir().context("cannot read the current directory")?.join(p))
+        Ok(std::env::current_dir()
+            .context("cannot read the current directory")?
+            .join(p))
     }
 }
 
@@ -74,7 +76,11 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
         dht: if config.no_dht {
             None
         } else {
-            Some(librqbit::DhtSessionConfig { bootstrap_addrs: None, port: None, persistence: None })
+            Some(librqbit::DhtSessionConfig {
+                bootstrap_addrs: None,
+                port: None,
+                persistence: None,
+            })
         },
         disable_trackers: config.no_trackers,
         disable_local_service_discovery: !config.lsd,
@@ -94,12 +100,14 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
         },
         ..Default::default()
     };
-    let session = Session::new_with_opts(downloads.clone(), opts).await.with_context(|| {
-        format!(
-            "cannot start the BitTorrent session (peer port {}); is the port already in use?",
-            config.peer_port
-        )
-    })?;
+    let session = Session::new_with_opts(downloads.clone(), opts)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot start the BitTorrent session (peer port {}); is the port already in use?",
+                config.peer_port
+            )
+        })?;
     tracing::info!(
         downloads = ?downloads,
         peer_listen = ?session.listen_addr(),
@@ -111,9 +119,14 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
 
 /// Binds the HTTP listener on `config.listen`.
 pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
-        format!("cannot listen for HTTP on {}; is another server using it? (--listen)", config.listen)
-    })
+    tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen for HTTP on {}; is another server using it? (--listen)",
+                config.listen
+            )
+        })
 }
 
 /// Serves the router on an already bound listener until Ctrl-C.
@@ -173,5 +186,13 @@ pub async fn spawn(config: Config) -> anyhow::Result<(SocketAddr, Server)> {
             tracing::error!("HTTP server failed: {e:#}");
         }
     });
-    Ok((addr, Server { addr, session, state, task }))
+    Ok((
+        addr,
+        Server {
+            addr,
+            session,
+            state,
+            task,
+        },
+    ))
 }

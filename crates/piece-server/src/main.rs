@@ -50,13 +50,20 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         None => piece_server::serve(cli.config).await,
         Some(Command::Serve { config }) => piece_server::serve(config).await,
-        Some(Command::Seed { file, piece_length, config }) => {
+        Some(Command::Seed {
+            file,
+            piece_length,
+            config,
+        }) => {
             let session = piece_server::start_session(&config).await?;
             let listener = piece_server::bind(&config).await?;
             let addr = listener.local_addr()?;
             let info = piece_server::seed(&session, &file, piece_length).await?;
             println!("{}", info.magnet);
-            println!("http://{addr}/?magnet={}", urlencoding::encode(&info.magnet));
+            println!(
+                "http://{addr}/?magnet={}",
+                urlencoding::encode(&info.magnet)
+            );
             piece_server::serve_on(listener, piece_server::AppState::new(session, config)).await
         }
     }

@@ -33,7 +33,9 @@ impl RangeRequest {
 
 /// Parses the value of a `Range` header (or its absence) for a file of `len` bytes.
 pub fn parse_range(header: Option<&str>, len: u64) -> RangeRequest {
-    let Some(header) = header else { return RangeRequest::Full };
+    let Some(header) = header else {
+        return RangeRequest::Full;
+    };
     let header = header.trim();
     let Some((unit, specs)) = header.split_once('=') else {
         // Not even `unit=...`: not a range request we understand; ignore it.
@@ -60,7 +62,10 @@ fn parse_one(spec: &str, len: u64) -> Option<RangeRequest> {
             return None;
         }
         let n = n.min(len);
-        return Some(RangeRequest::Partial { start: len - n, end: len - 1 });
+        return Some(RangeRequest::Partial {
+            start: len - n,
+            end: len - 1,
+        });
     }
     let start: u64 = parse_digits(start)?;
     if start >= len {
@@ -97,27 +102,54 @@ mod tests {
 
     #[test]
     fn closed_range() {
-        assert_eq!(parse_range(Some("bytes=0-9"), 100), Partial { start: 0, end: 9 });
-        assert_eq!(parse_range(Some("bytes=10-10"), 100), Partial { start: 10, end: 10 });
-        assert_eq!(parse_range(Some(" bytes = 5 - 6 "), 100), Partial { start: 5, end: 6 });
+        assert_eq!(
+            parse_range(Some("bytes=0-9"), 100),
+            Partial { start: 0, end: 9 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=10-10"), 100),
+            Partial { start: 10, end: 10 }
+        );
+        assert_eq!(
+            parse_range(Some(" bytes = 5 - 6 "), 100),
+            Partial { start: 5, end: 6 }
+        );
     }
 
     #[test]
     fn end_past_length_is_clamped() {
-        assert_eq!(parse_range(Some("bytes=90-1000"), 100), Partial { start: 90, end: 99 });
+        assert_eq!(
+            parse_range(Some("bytes=90-1000"), 100),
+            Partial { start: 90, end: 99 }
+        );
     }
 
     #[test]
     fn open_ended() {
-        assert_eq!(parse_range(Some("bytes=42-"), 100), Partial { start: 42, end: 99 });
-        assert_eq!(parse_range(Some("bytes=99-"), 100), Partial { start: 99, end: 99 });
+        assert_eq!(
+            parse_range(Some("bytes=42-"), 100),
+            Partial { start: 42, end: 99 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=99-"), 100),
+            Partial { start: 99, end: 99 }
+        );
     }
 
     #[test]
     fn suffix() {
-        assert_eq!(parse_range(Some("bytes=-10"), 100), Partial { start: 90, end: 99 });
-        assert_eq!(parse_range(Some("bytes=-100"), 100), Partial { start: 0, end: 99 });
-        assert_eq!(parse_range(Some("bytes=-500"), 100), Partial { start: 0, end: 99 });
+        assert_eq!(
+            parse_range(Some("bytes=-10"), 100),
+            Partial { start: 90, end: 99 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-100"), 100),
+            Partial { start: 0, end: 99 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-500"), 100),
+            Partial { start: 0, end: 99 }
+        );
         assert_eq!(parse_range(Some("bytes=-0"), 100), Unsatisfiable);
     }
 
@@ -131,7 +163,15 @@ mod tests {
 
     #[test]
     fn malformed_bytes_ranges_are_unsatisfiable() {
-        for h in ["bytes=", "bytes=-", "bytes=abc", "bytes=5-4", "bytes=+1-2", "bytes=1-x", "bytes=1"] {
+        for h in [
+            "bytes=",
+            "bytes=-",
+            "bytes=abc",
+            "bytes=5-4",
+            "bytes=+1-2",
+            "bytes=1-x",
+            "bytes=1",
+        ] {
             assert_eq!(parse_range(Some(h), 100), Unsatisfiable, "{h}");
         }
     }
@@ -144,8 +184,14 @@ mod tests {
 
     #[test]
     fn multiple_ranges_use_the_first() {
-        assert_eq!(parse_range(Some("bytes=0-1,5-9"), 100), Partial { start: 0, end: 1 });
-        assert_eq!(parse_range(Some("bytes=-3, 0-1"), 100), Partial { start: 97, end: 99 });
+        assert_eq!(
+            parse_range(Some("bytes=0-1,5-9"), 100),
+            Partial { start: 0, end: 1 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-3, 0-1"), 100),
+            Partial { start: 97, end: 99 }
+        );
     }
 
     #[test]

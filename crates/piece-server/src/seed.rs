@@ -63,7 +63,10 @@ fn bint(out: &mut Vec<u8>, i: u64) {
 /// Builds a BEP 3 single-file torrent: exactly `ceil(length / piece_length)` piece hashes
 /// (none for an empty file). Dictionary keys are written in sorted order, as bencode requires.
 pub fn build_torrent(name: &str, length: u64, piece_length: u32, pieces: &[u8]) -> BuiltTorrent {
-    debug_assert_eq!(pieces.len() as u64, length.div_ceil(piece_length as u64) * 20);
+    debug_assert_eq!(
+        pieces.len() as u64,
+        length.div_ceil(piece_length as u64) * 20
+    );
     let mut info = Vec::with_capacity(pieces.len() + 128);
     info.push(b'd');
     bstr(&mut info, b"length");
@@ -81,11 +84,18 @@ pub fn build_torrent(name: &str, length: u64, piece_length: u32, pieces: &[u8]) 
     let mut torrent = Vec::with_capacity(info.len() + 64);
     torrent.push(b'd');
     bstr(&mut torrent, b"created by");
-    bstr(&mut torrent, concat!("riptide piece-server ", env!("CARGO_PKG_VERSION")).as_bytes());
+    bstr(
+        &mut torrent,
+        concat!("riptide piece-server ", env!("CARGO_PKG_VERSION")).as_bytes(),
+    );
     bstr(&mut torrent, b"info");
     torrent.extend_from_slice(&info);
     torrent.push(b'e');
-    BuiltTorrent { info_hash, info, torrent }
+    BuiltTorrent {
+        info_hash,
+        info,
+        torrent,
+    }
 }
 
 /// Reads `path` and returns the concatenated SHA-1 of each `piece_length` piece.
@@ -98,7 +108,9 @@ fn hash_pieces(path: &Path, piece_length: u32) -> anyhow::Result<(u64, Vec<u8>)>
         // Fill a whole piece (read() may return short counts).
         let mut filled = 0;
         while filled < buf.len() {
-            let n = f.read(&mut buf[filled..]).with_context(|| format!("cannot read {path:?}"))?;
+            let n = f
+                .read(&mut buf[filled..])
+                .with_context(|| format!("cannot read {path:?}"))?;
             if n == 0 {
                 break;
             }
@@ -117,7 +129,12 @@ fn hash_pieces(path: &Path, piece_length: u32) -> anyhow::Result<(u64, Vec<u8>)>
 }
 
 /// Builds `magnet:?xt=urn:btih:<hex>&dn=<name>&xl=<len>` plus one `x.pe` per peer.
-pub fn make_magnet(info_hash_hex: &str, name: &str, length: u64, peers: &[std::net::SocketAddr]) -> String {
+pub fn make_magnet(
+    info_hash_hex: &str,
+    name: &str,
+    length: u64,
+    peers: &[std::net::SocketAddr],
+) -> String {
     let mut m = format!(
         "magnet:?xt=urn:btih:{info_hash_hex}&dn={}&xl={length}",
         urlencoding::encode(name)
@@ -133,13 +150,19 @@ pub fn make_magnet(info_hash_hex: &str, name: &str, length: u64, peers: &[std::n
 /// Creates a torrent for the local file `path`, adds it to `session` as complete (seeding the
 /// file in place, without copying), and returns its magnet. `piece_length` must be a power of
 /// two of at least 16 KiB; `None` picks one with [`auto_piece_length`].
-pub async fn seed(session: &Arc<Session>, path: &Path, piece_length: Option<u32>) -> anyhow::Result<SeedInfo> {
-    let path = path
-        .canonicalize()
-        .with_context(|| format!("cannot seed {path:?}: the file does not exist or is unreadable"))?;
+pub async fn seed(
+    session: &Arc<Session>,
+    path: &Path,
+    piece_length: Option<u32>,
+) -> anyhow::Result<SeedInfo> {
+    let path = path.canonicalize().with_context(|| {
+        format!("cannot seed {path:?}: the file does not exist or is unreadable")
+    })?;
     let meta = std::fs::metadata(&path).with_context(|| format!("cannot stat {path:?}"))?;
     if !meta.is_file() {
-        anyhow::bail!("cannot seed {path:?}: only single regular files can be seeded, not directories");
+        anyhow::bail!(
+            "cannot seed {path:?}: only single regular files can be seeded, not directories"
+        );
     }
     let name = path
         .file_name()
@@ -161,9 +184,10 @@ pub async fn seed(session: &Arc<Session>, path: &Path, piece_length: Option<u32>
 
     tracing::info!(?path, piece_length, "hashing file for seeding");
     let hash_path = path.clone();
-    let (length, pieces) = tokio::task::spawn_blocking(move || hash_pieces(&hash_path, piece_length))
-        .await
-        .context("hashing task panicked")??;
+    let (length, pieces) =
+        tokio::task::spawn_blocking(move || hash_pieces(&hash_path, piece_length))
+            .await
+            .context("hashing task panicked")??;
     let built = build_torrent(&name, length, piece_length, &pieces);
     let info_hash: String = built.info_hash.iter().map(|b| format!("{b:02x}")).collect();
     let torrent = Bytes::from(built.torrent);
@@ -201,7 +225,14 @@ pub async fn seed(session: &Arc<Session>, path: &Path, piece_length: Option<u32>
     let peer = std::net::SocketAddr::from(([127, 0, 0, 1], peer_port));
     let magnet = make_magnet(&info_hash, &name, length, &[peer]);
     tracing::info!(%info_hash, %magnet, "seeding");
-    Ok(SeedInfo { info_hash, magnet, name, length, piece_length, torrent })
+    Ok(SeedInfo {
+        info_hash,
+        magnet,
+        name,
+        length,
+        piece_length,
+        torrent,
+    })
 }
 
 #[cfg(test)]
@@ -240,6 +271,9 @@ mod tests {
     #[test]
     fn magnet_has_hints() {
         let m = make_magnet("ab", "x y", 5, &["127.0.0.1:6881".parse().unwrap()]);
-        assert_eq!(m, "magnet:?xt=urn:btih:ab&dn=x%20y&xl=5&x.pe=127.0.0.1:6881");
+        assert_eq!(
+            m,
+            "magnet:?xt=urn:btih:ab&dn=x%20y&xl=5&x.pe=127.0.0.1:6881"
+        );
     }
 }

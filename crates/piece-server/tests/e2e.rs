@@ -58,24 +58,43 @@ async fn get_range(client: &Client, url: &str, range: Option<&str>) -> reqwest::
 }
 
 fn header_str(resp: &reqwest::Response, name: header::HeaderName) -> String {
-    resp.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    resp.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }
 
 /// Fetches `start..=end` and checks it against `src`.
 async fn check_range(client: &Client, url: &str, src: &[u8], start: u64, end: u64) {
     let resp = get_range(client, url, Some(&format!("bytes={start}-{end}"))).await;
-    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT, "range {start}-{end}");
+    assert_eq!(
+        resp.status(),
+        StatusCode::PARTIAL_CONTENT,
+        "range {start}-{end}"
+    );
     assert_eq!(
         header_str(&resp, header::CONTENT_RANGE),
         format!("bytes {start}-{end}/{}", src.len())
     );
     let body = resp.bytes().await.unwrap();
     assert_eq!(body.len() as u64, end - start + 1);
-    assert!(body[..] == src[start as usize..=end as usize], "bytes differ in {start}-{end}");
+    assert!(
+        body[..] == src[start as usize..=end as usize],
+        "bytes differ in {start}-{end}"
+    );
 }
 
-async fn leech_and_check(client: &Client, seeder: &Server, leech: SocketAddr, path: &Path, src: &[u8], seed: u64) {
-    let info = piece_server::seed(&seeder.session, path, Some(PIECE)).await.unwrap();
+async fn leech_and_check(
+    client: &Client,
+    seeder: &Server,
+    leech: SocketAddr,
+    path: &Path,
+    src: &[u8],
+    seed: u64,
+) {
+    let info = piece_server::seed(&seeder.session, path, Some(PIECE))
+        .await
+        .unwrap();
     assert!(info.magnet.contains("&x.pe=127.0.0.1:"), "{}", info.magnet);
     assert!(info.magnet.contains(&format!("&xl={}", src.len())));
     let expected_pieces = (src.len() as u64).div_ceil(PIECE as u64);
@@ -98,7 +117,9 @@ async fn leech_and_check(client: &Client, seeder: &Server, leech: SocketAddr, pa
     let mut x = seed;
     let mut ranges = vec![(len - 1, len - 1), (0, 0), (PIECE as u64 - 1, PIECE as u64)];
     for _ in 0..12 {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let a = (x >> 20) % len;
         let b = (a + (x >> 40) % (700 * 1024)).min(len - 1);
         ranges.push((a, b));
@@ -113,7 +134,10 @@ async fn leech_and_check(client: &Client, seeder: &Server, leech: SocketAddr, pa
     // Suffix range.
     let resp = get_range(client, &url, Some("bytes=-1000")).await;
     assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
-    assert_eq!(header_str(&resp, header::CONTENT_RANGE), format!("bytes {}-{}/{len}", len - 1000, len - 1));
+    assert_eq!(
+        header_str(&resp, header::CONTENT_RANGE),
+        format!("bytes {}-{}/{len}", len - 1000, len - 1)
+    );
     assert!(resp.bytes().await.unwrap()[..] == src[src.len() - 1000..]);
 
     // Open-ended range.
@@ -124,9 +148,15 @@ async fn leech_and_check(client: &Client, seeder: &Server, leech: SocketAddr, pa
     // Past the end: 416 with `bytes */len` and a JSON message.
     let resp = get_range(client, &url, Some(&format!("bytes={len}-"))).await;
     assert_eq!(resp.status(), StatusCode::RANGE_NOT_SATISFIABLE);
-    assert_eq!(header_str(&resp, header::CONTENT_RANGE), format!("bytes */{len}"));
+    assert_eq!(
+        header_str(&resp, header::CONTENT_RANGE),
+        format!("bytes */{len}")
+    );
     let (_, err) = json(resp).await;
-    assert!(err["error"].as_str().unwrap().contains("cannot be served"), "{err}");
+    assert!(
+        err["error"].as_str().unwrap().contains("cannot be served"),
+        "{err}"
+    );
 
     // HEAD: headers only.
     let resp = client.head(&url).send().await.unwrap();
@@ -145,13 +175,29 @@ async fn leech_and_check(client: &Client, seeder: &Server, leech: SocketAddr, pa
     // Everything was read, so every piece is verified: check the bitfield and stats.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let (status, p) = json(client.get(format!("http://{leech}/api/torrents/{id}/pieces")).send().await.unwrap()).await;
+        let (status, p) = json(
+            client
+                .get(format!("http://{leech}/api/torrents/{id}/pieces"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(p["total_pieces"], expected_pieces);
         assert_eq!(p["piece_length"], PIECE);
-        let bits = base64::engine::general_purpose::STANDARD.decode(p["have"].as_str().unwrap()).unwrap();
+        let bits = base64::engine::general_purpose::STANDARD
+            .decode(p["have"].as_str().unwrap())
+            .unwrap();
         assert_eq!(bits.len() as u64, expected_pieces.div_ceil(8));
-        let (_, t) = json(client.get(format!("http://{leech}/api/torrents/{id}")).send().await.unwrap()).await;
+        let (_, t) = json(
+            client
+                .get(format!("http://{leech}/api/torrents/{id}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         if p["have_count"] == expected_pieces && t["stats"]["finished"] == true {
             // MSB-first: the first `expected_pieces` bits set, spare bits clear.
             let mut expect = vec![0u8; bits.len()];
@@ -163,7 +209,10 @@ async fn leech_and_check(client: &Client, seeder: &Server, leech: SocketAddr, pa
             assert_eq!(t["stats"]["total_bytes"], len);
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "download never finished: {p} {t}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "download never finished: {p} {t}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
@@ -174,7 +223,9 @@ async fn leech_and_check(client: &Client, seeder: &Server, leech: SocketAddr, pa
 }
 
 /// Minimal join_all (avoids a `futures` dependency).
-async fn futures_join_all<F: std::future::Future<Output = ()> + Send + 'static>(futs: impl Iterator<Item = F>) {
+async fn futures_join_all<F: std::future::Future<Output = ()> + Send + 'static>(
+    futs: impl Iterator<Item = F>,
+) {
     let handles: Vec<_> = futs.map(tokio::spawn).collect();
     for h in handles {
         h.await.unwrap();
@@ -216,13 +267,24 @@ async fn errors_are_json_with_the_right_status() {
 
         let (status, e) = add_magnet(&client, addr, "magnet:?xt=urn:btih:nothex").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(e["error"].as_str().unwrap().contains("invalid magnet link"), "{e}");
+        assert!(
+            e["error"].as_str().unwrap().contains("invalid magnet link"),
+            "{e}"
+        );
 
         let (status, e) = add_magnet(&client, addr, "http://example.com/x").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(e["error"].as_str().unwrap().contains("not a magnet link"), "{e}");
+        assert!(
+            e["error"].as_str().unwrap().contains("not a magnet link"),
+            "{e}"
+        );
 
-        let resp = client.post(format!("http://{addr}/api/torrents")).body("{oops").send().await.unwrap();
+        let resp = client
+            .post(format!("http://{addr}/api/torrents"))
+            .body("{oops")
+            .send()
+            .await
+            .unwrap();
         let (status, e) = json(resp).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(e["error"].as_str().unwrap().contains("JSON"), "{e}");
@@ -239,10 +301,20 @@ async fn errors_are_json_with_the_right_status() {
         assert!(e["error"].as_str().unwrap().contains(".torrent"), "{e}");
 
         // No DHT, no trackers, no hints: explained, not a 60 s hang.
-        let (status, e) =
-            add_magnet(&client, addr, "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567").await;
+        let (status, e) = add_magnet(
+            &client,
+            addr,
+            "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567",
+        )
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(e["error"].as_str().unwrap().contains("no way to find peers"), "{e}");
+        assert!(
+            e["error"]
+                .as_str()
+                .unwrap()
+                .contains("no way to find peers"),
+            "{e}"
+        );
 
         for path in [
             "/api/torrents/0123456789abcdef0123456789abcdef01234567",
@@ -251,7 +323,14 @@ async fn errors_are_json_with_the_right_status() {
             "/api/torrents/0123456789abcdef0123456789abcdef01234567/files/0",
             "/api/nothing-here",
         ] {
-            let (status, e) = json(client.get(format!("http://{addr}{path}")).send().await.unwrap()).await;
+            let (status, e) = json(
+                client
+                    .get(format!("http://{addr}{path}"))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
             assert!(e["error"].is_string(), "{path}: {e}");
         }
@@ -259,7 +338,9 @@ async fn errors_are_json_with_the_right_status() {
         // A .torrent for something we already seed: same id, 200, no error; bad file index → 404.
         let src = tmp.path().join("clip.mp4");
         std::fs::write(&src, random_bytes(100_000, 3)).unwrap();
-        let info = piece_server::seed(&server.session, &src, None).await.unwrap();
+        let info = piece_server::seed(&server.session, &src, None)
+            .await
+            .unwrap();
         let resp = client
             .post(format!("http://{addr}/api/torrents"))
             .header(header::CONTENT_TYPE, "application/x-bittorrent")
@@ -271,11 +352,25 @@ async fn errors_are_json_with_the_right_status() {
         assert_eq!(status, StatusCode::OK, "{d}");
         assert_eq!(d["id"], info.info_hash.as_str());
         let (status, _) = json(
-            client.get(format!("http://{addr}/api/torrents/{}/files/7", info.info_hash)).send().await.unwrap(),
+            client
+                .get(format!(
+                    "http://{addr}/api/torrents/{}/files/7",
+                    info.info_hash
+                ))
+                .send()
+                .await
+                .unwrap(),
         )
         .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        let resp = client.head(format!("http://{addr}/api/torrents/{}/files/0", info.info_hash)).send().await.unwrap();
+        let resp = client
+            .head(format!(
+                "http://{addr}/api/torrents/{}/files/0",
+                info.info_hash
+            ))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(header_str(&resp, header::CONTENT_TYPE), "video/mp4");
     })
     .await
@@ -294,7 +389,11 @@ async fn static_files_and_wasm_mime() {
     let resp = client.get(format!("http://{addr}/")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.text().await.unwrap(), "<h1>riptide</h1>");
-    let resp = client.get(format!("http://{addr}/pkg/x.wasm")).send().await.unwrap();
+    let resp = client
+        .get(format!("http://{addr}/pkg/x.wasm"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(header_str(&resp, header::CONTENT_TYPE), "application/wasm");
 }
@@ -306,7 +405,9 @@ async fn static_files_and_wasm_mime() {
 /// it through an `x.pe` hint pointing at aria2's listen port.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn aria2_accepts_our_torrent_and_seeds_to_us() {
-    let aria2 = ["/usr/bin/aria2c", "/usr/local/bin/aria2c"].into_iter().find(|p| Path::new(p).exists());
+    let aria2 = ["/usr/bin/aria2c", "/usr/local/bin/aria2c"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
     let Some(aria2) = aria2 else {
         eprintln!("aria2c not installed; skipping");
         return;
@@ -321,7 +422,9 @@ async fn aria2_accepts_our_torrent_and_seeds_to_us() {
 
         // Build the torrent through a seeding session (the same code path as `seed`).
         let (_, seeder) = start(&tmp.path().join("seeder")).await;
-        let info = piece_server::seed(&seeder.session, &path, Some(PIECE)).await.unwrap();
+        let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
+            .await
+            .unwrap();
         drop(seeder);
         let torrent_path = tmp.path().join("t.torrent");
         std::fs::write(&torrent_path, &info.torrent).unwrap();
@@ -345,12 +448,20 @@ async fn aria2_accepts_our_torrent_and_seeds_to_us() {
             .output()
             .await
             .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "aria2c rejected our torrent: {text}");
-        assert!(text.contains("OK"), "aria2c did not report a complete download: {text}");
+        assert!(
+            text.contains("OK"),
+            "aria2c did not report a complete download: {text}"
+        );
 
         // (2) aria2 seeds, we leech through the x.pe hint.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut child = tokio::process::Command::new(aria2)
             .args(common)
             .args(["--seed-ratio=0.0", "--bt-seed-unverified=false"])
@@ -381,10 +492,16 @@ async fn aria2_accepts_our_torrent_and_seeds_to_us() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         let d = added.expect("could not get metadata from aria2");
-        let url = format!("http://{leech}/api/torrents/{}/files/0", d["id"].as_str().unwrap());
+        let url = format!(
+            "http://{leech}/api/torrents/{}/files/0",
+            d["id"].as_str().unwrap()
+        );
         let resp = get_range(&client, &url, Some("bytes=1000-")).await;
         assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
-        assert!(resp.bytes().await.unwrap()[..] == data[1000..], "bytes from aria2 differ");
+        assert!(
+            resp.bytes().await.unwrap()[..] == data[1000..],
+            "bytes from aria2 differ"
+        );
         child.kill().await.ok();
     })
     .await
@@ -403,7 +520,9 @@ async fn a_range_is_served_before_the_download_finishes() {
         let mut config = Config::for_test(tmp.path().join("seeder"));
         config.upload_limit_bps = std::num::NonZeroU32::new(2 * 1024 * 1024);
         let (_, seeder) = spawn(config).await.unwrap();
-        let info = piece_server::seed(&seeder.session, &path, Some(PIECE)).await.unwrap();
+        let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
+            .await
+            .unwrap();
         let (leech, _leecher) = start(&tmp.path().join("leecher")).await;
         let client = Client::new();
         let (status, d) = add_magnet(&client, leech, &info.magnet).await;
@@ -415,12 +534,31 @@ async fn a_range_is_served_before_the_download_finishes() {
         let t0 = std::time::Instant::now();
         check_range(&client, &url, &data, start, start + 100 * 1024).await;
         let took = t0.elapsed();
-        let (_, t) = json(client.get(format!("http://{leech}/api/torrents/{id}")).send().await.unwrap()).await;
-        let (_, p) = json(client.get(format!("http://{leech}/api/torrents/{id}/pieces")).send().await.unwrap()).await;
-        assert_eq!(t["stats"]["finished"], false, "download already finished after {took:?}: {t}");
+        let (_, t) = json(
+            client
+                .get(format!("http://{leech}/api/torrents/{id}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let (_, p) = json(
+            client
+                .get(format!("http://{leech}/api/torrents/{id}/pieces"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            t["stats"]["finished"], false,
+            "download already finished after {took:?}: {t}"
+        );
         assert!(p["have_count"].as_u64().unwrap() < 32, "{p}");
         // The piece holding the range (7.5 MiB / 256 KiB = piece 30: byte 3, mask 0x80 >> 6) is there.
-        let bits = base64::engine::general_purpose::STANDARD.decode(p["have"].as_str().unwrap()).unwrap();
+        let bits = base64::engine::general_purpose::STANDARD
+            .decode(p["have"].as_str().unwrap())
+            .unwrap();
         assert_ne!(bits[3] & (0x80 >> 6), 0, "piece 30 missing: {p}");
     })
     .await
@@ -434,22 +572,33 @@ async fn stream_cap_gives_503_and_disconnect_frees_the_slot() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("big.mkv");
         // 64 MiB of zeros (sparse), far more than loopback socket buffers absorb.
-        std::fs::File::create(&path).unwrap().set_len(64 * 1024 * 1024).unwrap();
+        std::fs::File::create(&path)
+            .unwrap()
+            .set_len(64 * 1024 * 1024)
+            .unwrap();
         let mut config = Config::for_test(tmp.path().join("s"));
         config.max_streams = 1;
         config.io_threads = 17;
         let (addr, server) = spawn(config).await.unwrap();
-        let info = piece_server::seed(&server.session, &path, None).await.unwrap();
+        let info = piece_server::seed(&server.session, &path, None)
+            .await
+            .unwrap();
         let url = format!("http://{addr}/api/torrents/{}/files/0", info.info_hash);
         let client = Client::new();
 
         let first = client.get(&url).send().await.unwrap();
         assert_eq!(first.status(), StatusCode::OK);
         // HEAD needs no stream slot.
-        assert_eq!(client.head(&url).send().await.unwrap().status(), StatusCode::OK);
+        assert_eq!(
+            client.head(&url).send().await.unwrap().status(),
+            StatusCode::OK
+        );
         let (status, e) = json(client.get(&url).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-        assert!(e["error"].as_str().unwrap().contains("--max-streams"), "{e}");
+        assert!(
+            e["error"].as_str().unwrap().contains("--max-streams"),
+            "{e}"
+        );
 
         drop(first);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -459,10 +608,50 @@ async fn stream_cap_gives_503_and_disconnect_frees_the_slot() {
                 assert_eq!(resp.bytes().await.unwrap()[..], [0u8; 10]);
                 break;
             }
-            assert!(tokio::time::Instant::now() < deadline, "slot never freed after disconnect");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "slot never freed after disconnect"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     })
     .await
     .expect("test took longer than 30 s");
+}
+
+/// A peer that accepts the connection but never answers: 504 after the metadata timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metadata_timeout_is_504() {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        let tmp = tempfile::tempdir().unwrap();
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let silent_addr = silent.local_addr().unwrap();
+        // Accept and hold connections without ever writing.
+        let hold = tokio::spawn(async move {
+            let mut conns = Vec::new();
+            while let Ok((c, _)) = silent.accept().await {
+                conns.push(c);
+            }
+        });
+        let mut config = Config::for_test(tmp.path().join("s"));
+        config.metadata_timeout_secs = 1;
+        let (addr, _server) = spawn(config).await.unwrap();
+        let magnet = format!(
+            "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&x.pe={}",
+            urlencoding_lite(&silent_addr.to_string())
+        );
+        let t0 = std::time::Instant::now();
+        let (status, e) = add_magnet(&Client::new(), addr, &magnet).await;
+        assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{e}");
+        assert!(e["error"].as_str().unwrap().contains("timed out"), "{e}");
+        assert!(t0.elapsed() < Duration::from_secs(5));
+        hold.abort();
+    })
+    .await
+    .expect("test took longer than 20 s");
+}
+
+/// Percent-encodes `:` (enough for an IPv4 `x.pe` hint), checking the server decodes hints.
+fn urlencoding_lite(s: &str) -> String {
+    s.replace(':', "%3A")
 }

@@ -57,5 +57,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> crate::ApiError {
-    crate::ApiError::not_found(format!("no API endpoint at {}; see docs/API.md", uri.path()))
+    crate::ApiError::not_found(format!(
+        "no API endpoint at {}; see docs/API.md",
+        uri.path()
+    ))
 }

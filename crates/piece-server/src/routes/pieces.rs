@@ -21,16 +21,29 @@ pub struct PiecesResponse {
     pub have_count: u32,
 }
 
-pub async fn get_pieces(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<PiecesResponse>> {
+pub async fn get_pieces(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PiecesResponse>> {
     let handle = find_torrent(&state, &id)?;
     let (piece_length, total_pieces) = handle
-        .with_metadata(|m| (m.lengths().default_piece_length(), m.lengths().total_pieces()))
-        .map_err(|e| crate::ApiError::internal(format!("torrent metadata is not available: {e:#}")))?;
+        .with_metadata(|m| {
+            (
+                m.lengths().default_piece_length(),
+                m.lengths().total_pieces(),
+            )
+        })
+        .map_err(|e| {
+            crate::ApiError::internal(format!("torrent metadata is not available: {e:#}"))
+        })?;
     let nbytes = (total_pieces as usize).div_ceil(8);
     let mut bits = vec![0u8; nbytes];
     // While librqbit is still checking existing data the have-set is not available; every
     // piece then reads as missing.
-    if let Ok((bf, _)) = state.api.api_dump_haves(librqbit::api::TorrentIdOrHash::Hash(handle.info_hash())) {
+    if let Ok((bf, _)) = state
+        .api
+        .api_dump_haves(librqbit::api::TorrentIdOrHash::Hash(handle.info_hash()))
+    {
         let raw = bf.as_raw_slice();
         let n = raw.len().min(nbytes);
         bits[..n].copy_from_slice(&raw[..n]);

@@ -35,7 +35,11 @@ const CHUNK_BYTES: usize = 64 * 1024;
 
 /// Content-Type from the file extension.
 pub fn content_type_for(path: &std::path::Path) -> &'static str {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "mkv" => "video/x-matroska",
         "mp4" | "m4v" => "video/mp4",
@@ -52,7 +56,11 @@ struct PermitReader<R> {
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for PermitReader<R> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_read(cx, buf)
     }
 }
@@ -76,7 +84,10 @@ pub async fn stream_file(
                 .map(|fi| (fi.len, fi.relative_filename.clone()))
                 .ok_or(count)
         })
-        .with_status(StatusCode::INTERNAL_SERVER_ERROR, "torrent metadata is not available")?
+        .with_status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "torrent metadata is not available",
+        )?
         .map_err(|count| {
             ApiError::not_found(format!(
                 "file index {index} does not exist: the torrent has {count} file(s), indexed from 0"
@@ -87,7 +98,10 @@ pub async fn stream_file(
     let range = parse_range(range_header, file_len);
     let mut out = HeaderMap::new();
     out.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    out.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type_for(&file_path)));
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type_for(&file_path)),
+    );
     let (status, start, len) = match range {
         RangeRequest::Full => (StatusCode::OK, 0, file_len),
         RangeRequest::Partial { start, end } => {
@@ -128,16 +142,18 @@ pub async fn stream_file(
         )
     })?;
     tracing::debug!(id, index, start, len, "opening stream");
-    let mut stream = handle
-        .clone()
-        .stream(index)
-        .await
-        .with_status(StatusCode::INTERNAL_SERVER_ERROR, "could not open the file stream")?;
-    stream
-        .seek(SeekFrom::Start(start))
-        .await
-        .with_status(StatusCode::INTERNAL_SERVER_ERROR, "could not seek in the file stream")?;
-    let reader = PermitReader { inner: stream.take(len), _permit: permit };
+    let mut stream = handle.clone().stream(index).await.with_status(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "could not open the file stream",
+    )?;
+    stream.seek(SeekFrom::Start(start)).await.with_status(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "could not seek in the file stream",
+    )?;
+    let reader = PermitReader {
+        inner: stream.take(len),
+        _permit: permit,
+    };
     let body = Body::from_stream(ReaderStream::with_capacity(reader, CHUNK_BYTES));
     Ok((status, out, body).into_response())
 }

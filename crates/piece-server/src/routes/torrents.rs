@@ -8,7 +8,9 @@ use axum::{
     Json,
 };
 use bytes::Bytes;
-use librqbit::{dht::Id20, AddTorrent, AddTorrentOptions, AddTorrentResponse, Magnet, ManagedTorrent};
+use librqbit::{
+    dht::Id20, AddTorrent, AddTorrentOptions, AddTorrentResponse, Magnet, ManagedTorrent,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{ApiError, ApiResult, AppState, WithStatus};
@@ -59,14 +61,20 @@ pub(crate) fn hex_id(id: Id20) -> String {
 }
 
 /// Finds a managed torrent by its hex (or base32) info hash; 404 otherwise.
-pub(crate) fn find_torrent(state: &AppState, id: &str) -> ApiResult<std::sync::Arc<ManagedTorrent>> {
+pub(crate) fn find_torrent(
+    state: &AppState,
+    id: &str,
+) -> ApiResult<std::sync::Arc<ManagedTorrent>> {
     let not_found = || {
         ApiError::not_found(format!(
             "no torrent with id {id:?}; ids are the 40-character hex info hash returned by POST /api/torrents"
         ))
     };
     let hash = Id20::from_str(id).map_err(|_| not_found())?;
-    state.session.get(librqbit::api::TorrentIdOrHash::Hash(hash)).ok_or_else(not_found)
+    state
+        .session
+        .get(librqbit::api::TorrentIdOrHash::Hash(hash))
+        .ok_or_else(not_found)
 }
 
 pub(crate) fn describe(handle: &ManagedTorrent) -> ApiResult<TorrentDescription> {
@@ -93,7 +101,11 @@ pub(crate) fn describe(handle: &ManagedTorrent) -> ApiResult<TorrentDescription>
                 .collect();
             TorrentDescription {
                 id: id.clone(),
-                name: m.info.name().map(|n| n.to_string()).unwrap_or_else(|| handle.name().unwrap_or_default()),
+                name: m
+                    .info
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| handle.name().unwrap_or_default()),
                 piece_length: lengths.default_piece_length(),
                 total_pieces: lengths.total_pieces(),
                 total_length: lengths.total_length(),
@@ -101,7 +113,10 @@ pub(crate) fn describe(handle: &ManagedTorrent) -> ApiResult<TorrentDescription>
                 stats: None,
             }
         })
-        .with_status(StatusCode::INTERNAL_SERVER_ERROR, "torrent metadata is not available yet")
+        .with_status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "torrent metadata is not available yet",
+        )
 }
 
 pub(crate) fn stats(handle: &ManagedTorrent) -> TorrentStats {
@@ -128,7 +143,10 @@ pub(crate) fn stats(handle: &ManagedTorrent) -> TorrentStats {
 }
 
 /// `GET /api/torrents/{id}`: the description plus live stats.
-pub async fn get_torrent(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<TorrentDescription>> {
+pub async fn get_torrent(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TorrentDescription>> {
     let handle = find_torrent(&state, &id)?;
     let mut d = describe(&handle)?;
     d.stats = Some(stats(&handle));
@@ -142,7 +160,9 @@ struct AddRequest {
 
 /// The `x.pe` peer hints of a magnet, URL-decoded, unresolved.
 pub fn magnet_peer_hints(magnet: &str) -> Vec<String> {
-    let Some((_, query)) = magnet.split_once('?') else { return Vec::new() };
+    let Some((_, query)) = magnet.split_once('?') else {
+        return Vec::new();
+    };
     query
         .split('&')
         .filter_map(|kv| kv.split_once('='))
@@ -199,7 +219,9 @@ fn classify_body(headers: &HeaderMap, body: Bytes) -> ApiResult<Source> {
         return Ok(Source::Magnet(req.magnet.trim().to_owned()));
     }
     if trimmed.starts_with(b"magnet:") {
-        return Ok(Source::Magnet(String::from_utf8_lossy(trimmed).into_owned()));
+        return Ok(Source::Magnet(
+            String::from_utf8_lossy(trimmed).into_owned(),
+        ));
     }
     if trimmed.first() == Some(&b'd') {
         return Ok(Source::TorrentFile(body));
@@ -237,8 +259,9 @@ pub async fn add_torrent(
             (AddTorrent::from_url(magnet), info_hash, has_trackers)
         }
         Source::TorrentFile(bytes) => {
-            let parsed = librqbit::torrent_from_bytes(&bytes)
-                .map_err(|e| ApiError::bad_request(format!("the body is not a valid .torrent file: {e:#}")))?;
+            let parsed = librqbit::torrent_from_bytes(&bytes).map_err(|e| {
+                ApiError::bad_request(format!("the body is not a valid .torrent file: {e:#}"))
+            })?;
             let has_trackers = parsed.iter_announce().next().is_some();
             let info_hash = parsed.info_hash;
             drop(parsed);
@@ -246,11 +269,18 @@ pub async fn add_torrent(
         }
     };
 
-    if let Some(existing) = state.session.get(librqbit::api::TorrentIdOrHash::Hash(info_hash)) {
+    if let Some(existing) = state
+        .session
+        .get(librqbit::api::TorrentIdOrHash::Hash(info_hash))
+    {
         return Ok((StatusCode::OK, Json(describe(&existing)?)));
     }
     let is_magnet = matches!(add, AddTorrent::Url(_));
-    if is_magnet && config.no_dht && initial_peers.is_empty() && (config.no_trackers || !has_trackers) {
+    if is_magnet
+        && config.no_dht
+        && initial_peers.is_empty()
+        && (config.no_trackers || !has_trackers)
+    {
         return Err(ApiError::bad_request(
             "no way to find peers for this magnet: DHT is off (--no-dht), it has no usable trackers and no \
              x.pe peer hints; add x.pe=IP:PORT to the magnet, pass --peer, or enable DHT",
@@ -259,7 +289,11 @@ pub async fn add_torrent(
 
     let opts = AddTorrentOptions {
         overwrite: true,
-        initial_peers: if initial_peers.is_empty() { None } else { Some(initial_peers) },
+        initial_peers: if initial_peers.is_empty() {
+            None
+        } else {
+            Some(initial_peers)
+        },
         disable_trackers: config.no_trackers,
         ..Default::default()
     };
@@ -285,14 +319,19 @@ pub async fn add_torrent(
             } else {
                 StatusCode::INTERNAL_SERVER_ERROR
             };
-            return Err(ApiError::new(status, format!("could not add the torrent: {msg}")));
+            return Err(ApiError::new(
+                status,
+                format!("could not add the torrent: {msg}"),
+            ));
         }
     };
     let (status, handle) = match res {
         AddTorrentResponse::Added(_, h) => (StatusCode::CREATED, h),
         AddTorrentResponse::AlreadyManaged(_, h) => (StatusCode::OK, h),
         AddTorrentResponse::ListOnly(_) => {
-            return Err(ApiError::internal("librqbit answered list-only for a normal add"))
+            return Err(ApiError::internal(
+                "librqbit answered list-only for a normal add",
+            ))
         }
     };
     tracing::info!(id = %hex_id(handle.info_hash()), name = ?handle.name(), "torrent added");
@@ -305,8 +344,12 @@ mod tests {
 
     #[test]
     fn peer_hints_are_decoded() {
-        let m = "magnet:?xt=urn:btih:aa&x.pe=127.0.0.1%3A6881&dn=x&x.pe=%5B%3A%3A1%5D:7000&x.pe=host:1";
-        assert_eq!(magnet_peer_hints(m), vec!["127.0.0.1:6881", "[::1]:7000", "host:1"]);
+        let m =
+            "magnet:?xt=urn:btih:aa&x.pe=127.0.0.1%3A6881&dn=x&x.pe=%5B%3A%3A1%5D:7000&x.pe=host:1";
+        assert_eq!(
+            magnet_peer_hints(m),
+            vec!["127.0.0.1:6881", "[::1]:7000", "host:1"]
+        );
         assert!(magnet_peer_hints("magnet:?xt=urn:btih:aa").is_empty());
     }
 }
