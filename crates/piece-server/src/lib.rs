@@ -129,17 +129,33 @@ pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
         })
 }
 
-/// Serves the router on an already bound listener until Ctrl-C.
+/// How long open responses (e.g. a paused video stream) may keep the server alive after Ctrl-C.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Serves the router on an already bound listener until Ctrl-C, then gives open responses
+/// [`SHUTDOWN_GRACE`] to finish.
 pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!("HTTP server listening on http://{addr}/");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("Ctrl-C received, shutting down");
-        })
-        .await
-        .context("HTTP server failed")
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async {
+        let _ = stop_rx.await;
+    });
+    let mut server = std::pin::pin!(std::future::IntoFuture::into_future(server));
+    tokio::select! {
+        res = &mut server => return res.context("HTTP server failed"),
+        _ = tokio::signal::ctrl_c() => tracing::info!("Ctrl-C received, shutting down"),
+    }
+    let _ = stop_tx.send(());
+    match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
+        Ok(res) => res.context("HTTP server failed"),
+        Err(_) => {
+            tracing::warn!(
+                "open responses did not finish within {SHUTDOWN_GRACE:?}; exiting anyway"
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Starts the session and serves HTTP until Ctrl-C.
