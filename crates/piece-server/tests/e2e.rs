@@ -655,3 +655,70 @@ async fn metadata_timeout_is_504() {
 fn urlencoding_lite(s: &str) -> String {
     s.replace(':', "%3A")
 }
+
+/// A multi-file torrent (made by librqbit from a directory): every file is listed with its
+/// offset and served by index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn multi_file_torrent_serves_each_file_by_index() {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("pack");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        let files = [
+            ("a.mkv", random_bytes(100_000, 21)),
+            ("b.webm", random_bytes(300_001, 22)),
+            ("sub/c.avi", random_bytes(50_000, 23)),
+        ];
+        for (name, data) in &files {
+            std::fs::write(dir.join(name), data).unwrap();
+        }
+        let (_, seeder) = start(&tmp.path().join("seeder")).await;
+        let (created, _) = seeder
+            .session
+            .create_and_serve_torrent(
+                &dir,
+                librqbit::CreateTorrentOptions {
+                    piece_length: Some(16384),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let port = seeder.session.listen_addr().unwrap().port();
+        let magnet = piece_server::make_magnet(
+            &created.info_hash().as_string(),
+            "pack",
+            450_001,
+            &[SocketAddr::from(([127, 0, 0, 1], port))],
+        );
+        let (leech, _leecher) = start(&tmp.path().join("leecher")).await;
+        let client = Client::new();
+        let (status, d) = add_magnet(&client, leech, &magnet).await;
+        assert_eq!(status, StatusCode::CREATED, "{d}");
+        assert_eq!(d["total_length"], 450_001);
+        let listed = d["files"].as_array().unwrap();
+        assert_eq!(listed.len(), 3, "{d}");
+        let mut offset = 0;
+        for f in listed {
+            assert_eq!(f["offset"], offset, "{d}");
+            offset += f["length"].as_u64().unwrap();
+            let path = f["path"].as_str().unwrap();
+            let (name, src) = files
+                .iter()
+                .find(|(n, _)| path.ends_with(n))
+                .unwrap_or_else(|| panic!("{path}"));
+            assert_eq!(f["length"], src.len() as u64, "{name}");
+            let url = format!(
+                "http://{leech}/api/torrents/{}/files/{}",
+                d["id"].as_str().unwrap(),
+                f["index"]
+            );
+            check_range(&client, &url, src, 16_000, 40_000).await;
+            let resp = get_range(&client, &url, None).await;
+            assert_eq!(resp.status(), StatusCode::OK);
+            assert!(resp.bytes().await.unwrap()[..] == src[..], "{name}");
+        }
+    })
+    .await
+    .expect("test took longer than 30 s");
+}
