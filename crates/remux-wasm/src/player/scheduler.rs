@@ -1,0 +1,178 @@
+//! The buffer-health loop: pulls [`Pipeline::step`], fetches the byte ranges it asks for,
+//! hands segments to the [append queue](super::mse), and stops pulling while enough is
+//! buffered ahead of `currentTime`. Separate from the append queue on purpose: this decides
+//! *when* to fetch and append, the queue only serialises appends.
+
+use std::rc::Rc;
+
+use js_sys::Promise;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{mse::MseSink, Shared};
+use crate::error::Error;
+use crate::io::SparseCache;
+use crate::pipeline::{Pipeline, Step};
+
+/// Tuning of the loop. Every default names who reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct Config {
+    /// Bytes fetched per request once playback has started (the first segment is appended):
+    /// 1 MiB, rounded up to whole pieces. Read by [`plan_range`].
+    pub chunk_bytes: u64,
+    /// Bytes fetched per request before the first segment when the piece length is unknown:
+    /// 64 KiB. With a known piece length, one piece. Startup (MKV header + first key-frame
+    /// fragment) therefore costs only the pieces it touches. Read by [`plan_range`].
+    pub startup_bytes: u64,
+    /// Stop pulling when this many seconds are buffered ahead of `currentTime`: 30 s.
+    pub high_watermark: f64,
+    /// Resume pulling when less than this is buffered ahead: 10 s.
+    pub low_watermark: f64,
+    /// How often to re-check buffer health while not pulling: 250 ms.
+    pub poll_ms: i32,
+    /// Bytes kept behind the source position of the latest segment when evicting the cache
+    /// (the demuxer never goes back further than its current cluster): 2 MiB.
+    pub evict_margin: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            chunk_bytes: 1 << 20,
+            startup_bytes: 64 << 10,
+            high_watermark: 30.0,
+            low_watermark: 10.0,
+            poll_ms: 250,
+            evict_margin: 2 << 20,
+        }
+    }
+}
+
+/// The range `start..end` to fetch for a `NeedData { offset, len }`: at least `len`, extended
+/// to a chunk (a startup chunk before playback), the end rounded up to a piece boundary when
+/// the piece length is known, clipped to the file size and to the next bytes already held.
+pub fn plan_range(
+    cfg: &Config,
+    cache: &SparseCache,
+    offset: u64,
+    len: u64,
+    size: Option<u64>,
+    piece_length: u32,
+    started: bool,
+) -> (u64, u64) {
+    let chunk = match (started, piece_length) {
+        (true, _) => cfg.chunk_bytes,
+        (false, 0) => cfg.startup_bytes,
+        (false, p) => p as u64,
+    };
+    let mut end = offset.saturating_add(len.max(chunk).max(1));
+    if piece_length > 0 {
+        let p = piece_length as u64;
+        end = end.div_ceil(p).saturating_mul(p);
+    }
+    if let Some(size) = size {
+        end = end.min(size);
+    }
+    match cache.missing(offset, end.saturating_sub(offset)) {
+        Some((s, e)) if s == offset => (offset, e),
+        _ => (offset, end),
+    }
+}
+
+/// A promise that resolves after `ms` milliseconds (a JS timer; never blocks the page).
+pub async fn sleep(ms: i32) {
+    let p = Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        } else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = JsFuture::from(p).await;
+}
+
+/// Runs the whole file through the pipeline into the video. Returns at the end of the stream
+/// (after `endOfStream`), on `destroy()` (Ok), or with a plain-words error.
+pub async fn run(shared: Rc<Shared>, size: Option<u64>, piece_length: u32, cfg: Config) -> Result<(), String> {
+    let sink = Rc::new(MseSink::attach(&shared.video).await?);
+    *shared.sink.borrow_mut() = Some(sink.clone());
+    let mut cache = SparseCache::new(size);
+    let mut pipeline: Option<Pipeline> = None;
+    let mut started = false;
+    let mut holding = false;
+    let mut evict_mark = 0u64;
+    loop {
+        if shared.destroyed.get() {
+            return Ok(());
+        }
+        let ahead = sink.buffered_ahead();
+        shared.update(|s| s.buffered_ahead = ahead);
+        if started {
+            if holding && ahead < cfg.low_watermark {
+                holding = false;
+            } else if !holding && ahead >= cfg.high_watermark {
+                holding = true;
+            }
+            if holding {
+                sleep(cfg.poll_ms).await;
+                continue;
+            }
+        }
+        let result = match pipeline.as_mut() {
+            Some(p) => p.step(&mut cache),
+            None => match Pipeline::open(&mut cache) {
+                Ok(p) => pipeline.insert(p).step(&mut cache),
+                Err(e) => Err(e),
+            },
+        };
+        match result {
+            Err(Error::NeedData { offset, len }) => {
+                let (start, end) = plan_range(&cfg, &cache, offset, len, size, piece_length, started);
+                let bytes = shared.fetcher.fetch(start, end).await?;
+                if shared.destroyed.get() {
+                    return Ok(());
+                }
+                if bytes.is_empty() {
+                    return Err(format!(
+                        "the server sent no data for bytes {start}-{} (the file may be shorter than announced)",
+                        end.saturating_sub(1)
+                    ));
+                }
+                let n = bytes.len() as u64;
+                cache.insert(start, bytes);
+                shared.update(|s| s.bytes_fetched += n);
+            }
+            Err(e) => return Err(e.to_string()),
+            Ok(Step::Init(init)) => {
+                shared.update(|s| s.mime = init.mime.clone());
+                sink.add_source_buffer(&init.mime)?;
+                sink.append(&init.data).await?;
+            }
+            Ok(Step::Segment(seg)) => {
+                sink.append(&seg.data).await?;
+                if !started {
+                    started = true;
+                    // Media that starts later than 0 s: move the playhead onto it.
+                    if let Some(first) = sink.buffered_start() {
+                        if shared.video.current_time() + 0.01 < first {
+                            shared.video.set_current_time(first);
+                        }
+                    }
+                }
+                evict_mark = evict_mark.max(seg.source_pos);
+                cache.evict_before(evict_mark.saturating_sub(cfg.evict_margin));
+                let ahead = sink.buffered_ahead();
+                shared.update(|s| {
+                    s.segments += 1;
+                    s.buffered_ahead = ahead;
+                    s.cache_bytes = cache.held_bytes();
+                });
+            }
+            Ok(Step::End) => {
+                sink.end_of_stream()?;
+                shared.update(|s| s.complete = true);
+                return Ok(());
+            }
+        }
+    }
+}
+
