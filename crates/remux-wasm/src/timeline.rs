@@ -7,15 +7,23 @@
 //! # Video: DTS from PTS
 //!
 //! Packets are buffered from one key frame to the next (a GOP, in decode order). When the
-//! next key frame arrives (or the stream ends) the GOP is complete and the DTS of its `i`-th
-//! frame in decode order is the `i`-th smallest PTS of the GOP. This is exact for any reorder
-//! pattern (IBBP, B-pyramids, open GOPs), needs no knowledge of the reorder depth, and keeps
-//! `dts` equal to the PTS grid, so DTS never starts before the first PTS (fMP4's `tfdt` is
-//! unsigned and MSE ignores edit lists). The price: a reordered frame can have `dts > pts`,
-//! i.e. a negative composition offset, which fMP4 carries in a version-1 `trun` (MSE in
-//! Chromium, Firefox and Safari accept it; so does ffmpeg). The first frame of a closed GOP
-//! has `dts == pts`. PTS are never changed. Duplicate or backwards DTS (broken files, or the
-//! forced cut of an overlong GOP) are bumped to `previous + 1`.
+//! next key frame arrives (or the stream ends) the GOP is complete, and the `i`-th frame in
+//! decode order gets the `i`-th smallest PTS of the GOP, shifted earlier by the track's
+//! reorder delay `D`: `dts[i] = sorted_pts[i] - D`. `D` is the largest `sorted_pts[i] - pts[i]`
+//! seen so far (one frame for IBBP, two for B-pyramids), so every composition offset
+//! `pts - dts` is ≥ 0 and the `trun` stays version 0. This needs no knowledge of the codec's
+//! reorder depth and is exact for any pattern, open GOPs included; PTS are never changed.
+//!
+//! Why not keep `dts = sorted_pts` and write negative offsets (version-1 `trun`)? Browsers
+//! accept that, but ffmpeg's MP4 reader then shifts every PTS by the largest negative offset,
+//! so tools would disagree with browsers about where frames are.
+//!
+//! Decode times must stay ≥ 0 (`tfdt` is unsigned; MSE ignores edit lists), so at the very
+//! start of a stream whose first PTS is below `D`, the DTS that would be negative are clamped
+//! to 0, 1, 2... ticks. DTS are also made strictly increasing (`previous + 1`), which covers
+//! duplicate PTS in broken files and a GOP that needs more delay than the ones before. Only
+//! these repairs can leave a frame with `dts > pts` by a few ticks; the fragment writer then
+//! uses a version-1 `trun`.
 //!
 //! If the container does state DTS (MP4, AVI), those are used instead, made monotonic.
 //!
@@ -74,6 +82,8 @@ pub struct TrackTimeline {
     default_duration: Option<u32>,
     last_dts: Option<i64>,
     last_duration: u32,
+    /// Video reorder delay `D` (see the module doc), in output ticks.
+    reorder_delay: i64,
     mode: Mode,
 }
 
@@ -93,6 +103,7 @@ impl TrackTimeline {
             last_dts: None,
             // One frame at 25 fps, if nothing better is ever known.
             last_duration: clamp_u32(out_tb.from_seconds(0.04)),
+            reorder_delay: 0,
             mode: Mode::Video { gop: Vec::new() },
         }
     }
@@ -106,6 +117,7 @@ impl TrackTimeline {
             default_duration: Some(frame_ticks.max(1)),
             last_dts: None,
             last_duration: frame_ticks.max(1),
+            reorder_delay: 0,
             mode: Mode::Audio { frame: frame_ticks.max(1) as i64, held: None, next_dts: None },
         }
     }
@@ -158,15 +170,14 @@ impl TrackTimeline {
         } else {
             let mut sorted = pts.clone();
             sorted.sort_unstable();
-            sorted
+            let gop_delay = sorted.iter().zip(&pts).map(|(s, p)| s - p).max().unwrap_or(0);
+            self.reorder_delay = self.reorder_delay.max(gop_delay);
+            sorted.iter().map(|s| s - self.reorder_delay).collect()
         };
-        // Strictly increasing DTS.
+        // Non-negative, strictly increasing DTS.
         let mut fixed = Vec::with_capacity(dts.len());
         for d in dts {
-            let d = match self.last_dts {
-                Some(last) if d <= last => last + 1,
-                _ => d,
-            };
+            let d = d.max(self.last_dts.map_or(0, |last| last + 1));
             self.last_dts = Some(d);
             fixed.push(d);
         }
@@ -255,8 +266,9 @@ mod tests {
 
     #[test]
     fn ibbp_gets_sorted_pts_as_dts() {
-        // 25 fps in ms, decode order I P B B P B B | I P B B, as x264 -bf 2 writes it.
-        let order = [0, 120, 40, 80, 240, 160, 200, 280, 400, 320, 360];
+        // 25 fps in ms, decode order I P B B P B B | I P B B, as x264 -bf 2 writes it,
+        // starting one frame in (as ffmpeg's MKVs do).
+        let order = [40, 160, 80, 120, 280, 200, 240, 320, 440, 360, 400];
         let packets = order.iter().enumerate().map(|(i, &p)| pkt(p, i == 0 || i == 7)).collect();
         let mut tl = TrackTimeline::video(TimeBase::MILLIS, TimeBase::new(1, 90_000), Some(Duration(40)));
         let out = run(&mut tl, packets);
@@ -264,16 +276,26 @@ mod tests {
         for (i, s) in out.iter().enumerate() {
             // PTS untouched.
             assert_eq!(s.pts(), order[i] * 90, "frame {i}");
-            // DTS on the PTS grid, in order.
+            // DTS on the PTS grid, one frame (the reorder delay) earlier, in order.
             assert_eq!(s.dts, i as i64 * 3600, "frame {i}");
             assert_eq!(s.duration, 3600);
+            assert!(s.cts >= 0, "frame {i}");
         }
-        // The P frame after the I frame is shown two frames after it is decoded; the B
-        // frames have negative offsets.
-        assert_eq!(out[1].cts, 7200);
-        assert_eq!(out[2].cts, -3600);
+        // The I frame is shown one frame after it is decoded, the P frame three; the B
+        // frames as soon as they are decoded.
+        assert_eq!((out[0].cts, out[1].cts, out[2].cts, out[3].cts), (3600, 10800, 0, 0));
         assert!(out[0].keyframe && out[7].keyframe && !out[1].keyframe);
-        assert_eq!(out[0].cts, 0);
+    }
+
+    #[test]
+    fn dts_is_clamped_at_zero_when_the_first_pts_is_below_the_delay() {
+        let order = [0, 120, 40, 80];
+        let packets = order.iter().enumerate().map(|(i, &p)| pkt(p, i == 0)).collect();
+        let mut tl = TrackTimeline::video(TimeBase::MILLIS, TimeBase::new(1, 90_000), None);
+        let out = run(&mut tl, packets);
+        let dts: Vec<i64> = out.iter().map(|s| s.dts).collect();
+        assert_eq!(dts, vec![0, 1, 3600, 7200]);
+        assert!(out.iter().all(|s| s.cts >= 0));
     }
 
     #[test]
@@ -285,9 +307,10 @@ mod tests {
         }
         assert!(out.is_empty());
         tl.push(pkt(120, true), &mut out);
-        assert_eq!(out.iter().map(|s| s.dts).collect::<Vec<_>>(), vec![0, 3600, 7200]);
+        // Reorder delay one frame: -3600 clamps to 0.
+        assert_eq!(out.iter().map(|s| s.dts).collect::<Vec<_>>(), vec![0, 1, 3600]);
         // Last of the GOP: no packet or default duration, so the previous one.
-        assert_eq!(out[2].duration, 3600);
+        assert_eq!(out[2].duration, 3599);
     }
 
     #[test]
@@ -295,7 +318,8 @@ mod tests {
         let mut tl = TrackTimeline::video(TimeBase::MILLIS, TimeBase::MILLIS, None);
         let out = run(&mut tl, vec![pkt(0, true), pkt(0, false), pkt(40, true), pkt(10, false)]);
         let dts: Vec<i64> = out.iter().map(|s| s.dts).collect();
-        assert_eq!(dts, vec![0, 1, 10, 40]);
+        // GOP 1: no reorder. GOP 2: delay 30 ms: 10 - 30 -> bumped to 2, 40 - 30 = 10.
+        assert_eq!(dts, vec![0, 1, 2, 10]);
         assert!(out.iter().all(|s| s.duration >= 1));
     }
 
