@@ -351,6 +351,21 @@ async fn errors_are_json_with_the_right_status() {
         let (status, d) = json(resp).await;
         assert_eq!(status, StatusCode::OK, "{d}");
         assert_eq!(d["id"], info.info_hash.as_str());
+        // The .torrent comes back byte for byte.
+        let resp = client
+            .get(format!(
+                "http://{addr}/api/torrents/{}/torrent",
+                info.info_hash
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(
+            header_str(&resp, header::CONTENT_TYPE),
+            "application/x-bittorrent"
+        );
+        assert!(resp.bytes().await.unwrap() == info.torrent);
         let (status, _) = json(
             client
                 .get(format!(

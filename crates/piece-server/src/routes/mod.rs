@@ -48,6 +48,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/torrents/{id}", get(torrents::get_torrent))
         .route("/api/torrents/{id}/pieces", get(pieces::get_pieces))
+        .route(
+            "/api/torrents/{id}/torrent",
+            get(torrents::get_torrent_file),
+        )
         // `get` also answers HEAD (axum drops the body); the handler skips opening a stream.
         .route("/api/torrents/{id}/files/{index}", get(stream::stream_file))
         .route("/api/{*rest}", axum::routing::any(api_not_found))

@@ -153,6 +153,33 @@ pub async fn get_torrent(
     Ok(Json(d))
 }
 
+/// `GET /api/torrents/{id}/torrent`: the .torrent file (e.g. for aria2 or Transmission).
+pub async fn get_torrent_file(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let handle = find_torrent(&state, &id)?;
+    let bytes = handle
+        .with_metadata(|m| m.torrent_bytes.clone())
+        .with_status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "torrent metadata is not available",
+        )?;
+    let disposition = format!(
+        "attachment; filename=\"{}.torrent\"",
+        hex_id(handle.info_hash())
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-bittorrent".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 #[derive(Deserialize)]
 struct AddRequest {
     magnet: String,
