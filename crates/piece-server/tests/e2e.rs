@@ -737,3 +737,73 @@ async fn multi_file_torrent_serves_each_file_by_index() {
     .await
     .expect("test took longer than 30 s");
 }
+
+/// `piece-server seed FILE`: the magnet is the first stdout line, the player URL the second,
+/// and the same process serves the HTTP API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_command_prints_magnet_then_url_and_serves() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    tokio::time::timeout(Duration::from_secs(30), async {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("film.mkv");
+        std::fs::write(&file, random_bytes(300_000, 31)).unwrap();
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_piece-server"))
+            .arg("seed")
+            .arg(&file)
+            .args([
+                "--piece-length",
+                "65536",
+                "--no-dht",
+                "--no-trackers",
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .arg("--data-dir")
+            .arg(tmp.path().join("data"))
+            .arg("--www-dir")
+            .arg(tmp.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let magnet = lines.next_line().await.unwrap().expect("a magnet line");
+        let url = lines.next_line().await.unwrap().expect("a URL line");
+        assert!(magnet.starts_with("magnet:?xt=urn:btih:"), "{magnet}");
+        assert!(
+            magnet.contains("&dn=film.mkv&xl=300000&x.pe=127.0.0.1:"),
+            "{magnet}"
+        );
+        let (base, query) = url
+            .split_once("/?magnet=")
+            .unwrap_or_else(|| panic!("{url}"));
+        assert!(base.starts_with("http://127.0.0.1:"), "{url}");
+        assert_eq!(
+            query,
+            magnet
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' =>
+                        (b as char).to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        );
+        let id = &magnet["magnet:?xt=urn:btih:".len()..][..40];
+        let (status, d) = json(
+            Client::new()
+                .get(format!("{base}/api/torrents/{id}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{d}");
+        assert_eq!(d["piece_length"], 65536);
+        assert_eq!(d["stats"]["finished"], true);
+        child.kill().await.ok();
+    })
+    .await
+    .expect("test took longer than 30 s");
+}
