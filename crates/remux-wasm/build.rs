@@ -1,0 +1,40 @@
+//! Test media for the browser tests (`tests/web.rs`), generated at build time so that no
+//! binary is committed: when compiling for wasm32, ffmpeg writes a 4 s 320x240 H.264 + AAC
+//! MKV into OUT_DIR, exposed as `RIPTIDE_TEST_MKV`. Set `RIPTIDE_TEST_MKV` to an existing
+//! file to use that instead. Without ffmpeg the build still succeeds (the library needs no
+//! media); the file is left empty and the browser test fails saying ffmpeg is missing.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=RIPTIDE_TEST_MKV");
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") {
+        return;
+    }
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("test-h264-aac.mkv");
+    if let Ok(given) = std::env::var("RIPTIDE_TEST_MKV") {
+        std::fs::copy(&given, &out).unwrap_or_else(|e| panic!("RIPTIDE_TEST_MKV={given}: {e}"));
+    } else {
+        let status = Command::new("ffmpeg")
+            .args(["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=4"])
+            .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=4"])
+            .args(["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-g", "25"])
+            .args(["-c:a", "aac", "-b:a", "64k", "-shortest"])
+            .arg(&out)
+            .status();
+        match status {
+            Ok(s) if s.success() => {}
+            Ok(s) => {
+                println!("cargo:warning=ffmpeg failed ({s}); the browser test media is empty");
+                let _ = std::fs::write(&out, b"");
+            }
+            Err(e) => {
+                println!("cargo:warning=ffmpeg not found ({e}); the browser test media is empty");
+                let _ = std::fs::write(&out, b"");
+            }
+        }
+    }
+    println!("cargo:rustc-env=RIPTIDE_TEST_MKV={}", out.display());
+}
