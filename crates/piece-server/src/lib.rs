@@ -38,6 +38,9 @@ pub struct AppState {
     pub(crate) api: librqbit::Api,
     /// One permit per open file stream (`Config::max_streams`).
     pub(crate) streams: Arc<Semaphore>,
+    /// Torrents this server seeds from local files (`piece-server seed`), offered on the
+    /// page as one-click samples through `GET /api/samples`.
+    pub samples: Arc<std::sync::RwLock<Vec<SeedInfo>>>,
 }
 
 impl AppState {
@@ -48,6 +51,7 @@ impl AppState {
             session,
             config: Arc::new(config),
             streams,
+            samples: Arc::default(),
         }
     }
 }

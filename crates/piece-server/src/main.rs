@@ -64,7 +64,9 @@ async fn main() -> anyhow::Result<()> {
                 "http://{addr}/?magnet={}",
                 urlencoding::encode(&info.magnet)
             );
-            piece_server::serve_on(listener, piece_server::AppState::new(session, config)).await
+            let state = piece_server::AppState::new(session, config);
+            state.samples.write().expect("samples lock").push(info);
+            piece_server::serve_on(listener, state).await
         }
     }
 }

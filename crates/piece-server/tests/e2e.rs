@@ -802,6 +802,12 @@ async fn seed_command_prints_magnet_then_url_and_serves() {
         assert_eq!(status, StatusCode::OK, "{d}");
         assert_eq!(d["piece_length"], 65536);
         assert_eq!(d["stats"]["finished"], true);
+        // The page offers the seeded file as a one-click sample.
+        let (status, samples) =
+            json(Client::new().get(format!("{base}/api/samples")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{samples}");
+        assert_eq!(samples[0]["magnet"], magnet.as_str());
+        assert_eq!(samples[0]["name"], "film.mkv");
         child.kill().await.ok();
     })
     .await

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(torrents::add_torrent)
                 .layer(DefaultBodyLimit::max(MAX_TORRENT_FILE_BYTES)),
         )
+        .route("/api/samples", get(torrents::list_samples))
         .route("/api/torrents/{id}", get(torrents::get_torrent))
         .route("/api/torrents/{id}/pieces", get(pieces::get_pieces))
         .route(

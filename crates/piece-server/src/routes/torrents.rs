@@ -142,6 +142,26 @@ pub(crate) fn stats(handle: &ManagedTorrent) -> TorrentStats {
     }
 }
 
+/// One local file this server seeds, offered on the page as a one-click sample.
+#[derive(Debug, Serialize)]
+pub struct Sample {
+    pub name: String,
+    pub magnet: String,
+    pub length: u64,
+}
+
+/// `GET /api/samples`: the files this server seeds itself (`piece-server seed FILE`), so the
+/// page can offer them with one click. Empty when the server only streams.
+pub async fn list_samples(State(state): State<AppState>) -> Json<Vec<Sample>> {
+    let samples = state.samples.read().unwrap_or_else(|e| e.into_inner());
+    Json(
+        samples
+            .iter()
+            .map(|s| Sample { name: s.name.clone(), magnet: s.magnet.clone(), length: s.length })
+            .collect(),
+    )
+}
+
 /// `GET /api/torrents/{id}`: the description plus live stats.
 pub async fn get_torrent(
     State(state): State<AppState>,
