@@ -16,11 +16,11 @@ use crate::pipeline::{Pipeline, Step};
 /// Tuning of the loop. Every default names who reads it.
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
-    /// Bytes fetched per request once playback has started (the first segment is appended):
+    /// Bytes fetched per request once the video has started playing:
     /// 1 MiB, rounded up to whole pieces. Read by [`plan_range`].
     pub chunk_bytes: u64,
-    /// Bytes fetched per request before the first segment when the piece length is unknown:
-    /// 64 KiB. With a known piece length, one piece. Startup (MKV header + first key-frame
+    /// Bytes fetched per request before the video first plays when the piece length is
+    /// unknown: 64 KiB. With a known piece length, up to the end of the piece. Startup (MKV header + first key-frame
     /// fragment) therefore costs only the pieces it touches. Read by [`plan_range`].
     pub startup_bytes: u64,
     /// Stop pulling when this many seconds are buffered ahead of `currentTime`: 30 s.
@@ -29,6 +29,12 @@ pub struct Config {
     pub low_watermark: f64,
     /// How often to re-check buffer health while not pulling: 250 ms.
     pub poll_ms: i32,
+    /// Before the video first plays, stop pulling once this many seconds are buffered (1 s):
+    /// the bytes fetched at the first frame stay those of the first fragment or so.
+    pub startup_watermark: f64,
+    /// How long to wait at the startup watermark for playback to begin before filling the
+    /// buffer anyway (autoplay blocked, a paused video): 3 s.
+    pub startup_hold_ms: i32,
     /// Bytes kept behind the source position of the latest segment when evicting the cache
     /// (the demuxer never goes back further than its current cluster): 2 MiB.
     pub evict_margin: u64,
@@ -42,13 +48,18 @@ impl Default for Config {
             high_watermark: 30.0,
             low_watermark: 10.0,
             poll_ms: 250,
+            startup_watermark: 1.0,
+            startup_hold_ms: 3000,
             evict_margin: 2 << 20,
         }
     }
 }
 
+/// Poll interval while waiting for the first frame (the status turns "playing" quickly).
+const STARTUP_POLL_MS: i32 = 50;
+
 /// The range `start..end` to fetch for a `NeedData { offset, len }`: at least `len`, extended
-/// to a chunk (a startup chunk before playback), the end rounded up to a piece boundary when
+/// to a chunk (a startup chunk until the video first plays), the end rounded up to a piece boundary when
 /// the piece length is known, clipped to the file size and to the next bytes already held.
 pub fn plan_range(
     cfg: &Config,
@@ -57,12 +68,14 @@ pub fn plan_range(
     len: u64,
     size: Option<u64>,
     piece_length: u32,
-    started: bool,
+    playing: bool,
 ) -> (u64, u64) {
-    let chunk = match (started, piece_length) {
+    // Before playback with a known piece length: just to the end of the piece holding the
+    // last needed byte (the rounding below), so startup costs only the pieces it touches.
+    let chunk = match (playing, piece_length) {
         (true, _) => cfg.chunk_bytes,
         (false, 0) => cfg.startup_bytes,
-        (false, p) => p as u64,
+        (false, _) => 0,
     };
     let mut end = offset.saturating_add(len.max(chunk).max(1));
     if piece_length > 0 {
@@ -97,7 +110,11 @@ pub async fn run(shared: Rc<Shared>, size: Option<u64>, piece_length: u32, cfg: 
     *shared.sink.borrow_mut() = Some(sink.clone());
     let mut cache = SparseCache::new(size);
     let mut pipeline: Option<Pipeline> = None;
+    // A segment has been appended.
     let mut started = false;
+    // The video has played (or startup_hold_ms passed): from then on fetch full chunks.
+    let mut played = false;
+    let mut held_ms = 0;
     let mut holding = false;
     let mut evict_mark = 0u64;
     loop {
@@ -106,7 +123,16 @@ pub async fn run(shared: Rc<Shared>, size: Option<u64>, piece_length: u32, cfg: 
         }
         let ahead = sink.buffered_ahead();
         shared.update(|s| s.buffered_ahead = ahead);
-        if started {
+        if started && !played {
+            if shared.state() == "playing" || held_ms >= cfg.startup_hold_ms {
+                played = true;
+            } else if ahead >= cfg.startup_watermark {
+                sleep(STARTUP_POLL_MS).await;
+                held_ms += STARTUP_POLL_MS;
+                continue;
+            }
+        }
+        if played {
             if holding && ahead < cfg.low_watermark {
                 holding = false;
             } else if !holding && ahead >= cfg.high_watermark {
@@ -126,7 +152,7 @@ pub async fn run(shared: Rc<Shared>, size: Option<u64>, piece_length: u32, cfg: 
         };
         match result {
             Err(Error::NeedData { offset, len }) => {
-                let (start, end) = plan_range(&cfg, &cache, offset, len, size, piece_length, started);
+                let (start, end) = plan_range(&cfg, &cache, offset, len, size, piece_length, played);
                 let bytes = shared.fetcher.fetch(start, end).await?;
                 if shared.destroyed.get() {
                     return Ok(());
