@@ -72,7 +72,11 @@ enum Mode {
     /// Buffers a GOP of packets to derive DTS.
     Video { gop: Vec<Packet> },
     /// Holds the newest sample until the next one gives its duration.
-    Audio { frame: i64, held: Option<Sample>, next_dts: Option<i64> },
+    Audio {
+        frame: i64,
+        held: Option<Sample>,
+        next_dts: Option<i64>,
+    },
 }
 
 /// Timestamp repair for one track.
@@ -118,7 +122,11 @@ impl TrackTimeline {
             last_dts: None,
             last_duration: frame_ticks.max(1),
             reorder_delay: 0,
-            mode: Mode::Audio { frame: frame_ticks.max(1) as i64, held: None, next_dts: None },
+            mode: Mode::Audio {
+                frame: frame_ticks.max(1) as i64,
+                held: None,
+                next_dts: None,
+            },
         }
     }
 
@@ -166,11 +174,18 @@ impl TrackTimeline {
         let (in_tb, out_tb) = (self.in_tb, self.out_tb);
         let pts: Vec<i64> = gop.iter().map(|p| in_tb.rescale(p.pts.0, out_tb)).collect();
         let dts: Vec<i64> = if gop.iter().all(|p| p.dts.is_some()) {
-            gop.iter().map(|p| in_tb.rescale(p.dts.unwrap_or(Timestamp(0)).0, out_tb)).collect()
+            gop.iter()
+                .map(|p| in_tb.rescale(p.dts.unwrap_or(Timestamp(0)).0, out_tb))
+                .collect()
         } else {
             let mut sorted = pts.clone();
             sorted.sort_unstable();
-            let gop_delay = sorted.iter().zip(&pts).map(|(s, p)| s - p).max().unwrap_or(0);
+            let gop_delay = sorted
+                .iter()
+                .zip(&pts)
+                .map(|(s, p)| s - p)
+                .max()
+                .unwrap_or(0);
             self.reorder_delay = self.reorder_delay.max(gop_delay);
             sorted.iter().map(|s| s - self.reorder_delay).collect()
         };
@@ -207,7 +222,14 @@ impl TrackTimeline {
 
     fn push_audio(&mut self, packet: Packet, out: &mut Vec<Sample>) {
         let pts = self.in_tb.rescale(packet.pts.0, self.out_tb);
-        let Mode::Audio { frame, held, next_dts } = &mut self.mode else { return };
+        let Mode::Audio {
+            frame,
+            held,
+            next_dts,
+        } = &mut self.mode
+        else {
+            return;
+        };
         let mut dts = match *next_dts {
             // Re-sync after a gap; never step backwards.
             Some(expected) if (pts - expected).abs() >= *frame && pts > expected => pts,
@@ -269,8 +291,16 @@ mod tests {
         // 25 fps in ms, decode order I P B B P B B | I P B B, as x264 -bf 2 writes it,
         // starting one frame in (as ffmpeg's MKVs do).
         let order = [40, 160, 80, 120, 280, 200, 240, 320, 440, 360, 400];
-        let packets = order.iter().enumerate().map(|(i, &p)| pkt(p, i == 0 || i == 7)).collect();
-        let mut tl = TrackTimeline::video(TimeBase::MILLIS, TimeBase::new(1, 90_000), Some(Duration(40)));
+        let packets = order
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| pkt(p, i == 0 || i == 7))
+            .collect();
+        let mut tl = TrackTimeline::video(
+            TimeBase::MILLIS,
+            TimeBase::new(1, 90_000),
+            Some(Duration(40)),
+        );
         let out = run(&mut tl, packets);
         assert_eq!(out.len(), 11);
         for (i, s) in out.iter().enumerate() {
@@ -283,14 +313,21 @@ mod tests {
         }
         // The I frame is shown one frame after it is decoded, the P frame three; the B
         // frames as soon as they are decoded.
-        assert_eq!((out[0].cts, out[1].cts, out[2].cts, out[3].cts), (3600, 10800, 0, 0));
+        assert_eq!(
+            (out[0].cts, out[1].cts, out[2].cts, out[3].cts),
+            (3600, 10800, 0, 0)
+        );
         assert!(out[0].keyframe && out[7].keyframe && !out[1].keyframe);
     }
 
     #[test]
     fn dts_is_clamped_at_zero_when_the_first_pts_is_below_the_delay() {
         let order = [0, 120, 40, 80];
-        let packets = order.iter().enumerate().map(|(i, &p)| pkt(p, i == 0)).collect();
+        let packets = order
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| pkt(p, i == 0))
+            .collect();
         let mut tl = TrackTimeline::video(TimeBase::MILLIS, TimeBase::new(1, 90_000), None);
         let out = run(&mut tl, packets);
         let dts: Vec<i64> = out.iter().map(|s| s.dts).collect();
@@ -308,7 +345,10 @@ mod tests {
         assert!(out.is_empty());
         tl.push(pkt(120, true), &mut out);
         // Reorder delay one frame: -3600 clamps to 0.
-        assert_eq!(out.iter().map(|s| s.dts).collect::<Vec<_>>(), vec![0, 1, 3600]);
+        assert_eq!(
+            out.iter().map(|s| s.dts).collect::<Vec<_>>(),
+            vec![0, 1, 3600]
+        );
         // Last of the GOP: no packet or default duration, so the previous one.
         assert_eq!(out[2].duration, 3599);
     }
@@ -316,7 +356,10 @@ mod tests {
     #[test]
     fn dts_is_strictly_increasing_with_duplicate_pts() {
         let mut tl = TrackTimeline::video(TimeBase::MILLIS, TimeBase::MILLIS, None);
-        let out = run(&mut tl, vec![pkt(0, true), pkt(0, false), pkt(40, true), pkt(10, false)]);
+        let out = run(
+            &mut tl,
+            vec![pkt(0, true), pkt(0, false), pkt(40, true), pkt(10, false)],
+        );
         let dts: Vec<i64> = out.iter().map(|s| s.dts).collect();
         // GOP 1: no reorder. GOP 2: delay 30 ms: 10 - 30 -> bumped to 2, 40 - 30 = 10.
         assert_eq!(dts, vec![0, 1, 2, 10]);
@@ -327,7 +370,10 @@ mod tests {
     fn audio_counts_frames_despite_millisecond_rounding() {
         // 48 kHz AAC in ms: 0, 21, 43, 64, 85 (1024 / 48 = 21.33 ms).
         let mut tl = TrackTimeline::audio(TimeBase::MILLIS, TimeBase::new(1, 48_000), 1024);
-        let out = run(&mut tl, [0, 21, 43, 64, 85].iter().map(|&p| pkt(p, true)).collect());
+        let out = run(
+            &mut tl,
+            [0, 21, 43, 64, 85].iter().map(|&p| pkt(p, true)).collect(),
+        );
         let dts: Vec<i64> = out.iter().map(|s| s.dts).collect();
         assert_eq!(dts, vec![0, 1024, 2048, 3072, 4096]);
         assert!(out.iter().all(|s| s.duration == 1024 && s.cts == 0));
@@ -336,7 +382,10 @@ mod tests {
     #[test]
     fn audio_resyncs_after_a_gap() {
         let mut tl = TrackTimeline::audio(TimeBase::MILLIS, TimeBase::new(1, 48_000), 1024);
-        let out = run(&mut tl, [0, 21, 1000, 1021].iter().map(|&p| pkt(p, true)).collect());
+        let out = run(
+            &mut tl,
+            [0, 21, 1000, 1021].iter().map(|&p| pkt(p, true)).collect(),
+        );
         let dts: Vec<i64> = out.iter().map(|s| s.dts).collect();
         assert_eq!(dts, vec![0, 1024, 48000, 49024]);
         assert_eq!(out[1].duration, 48000 - 1024);
@@ -350,6 +399,9 @@ mod tests {
         let mut b = pkt(40, false);
         b.dts = Some(Timestamp(40));
         let out = run(&mut tl, vec![a, b]);
-        assert_eq!((out[0].dts, out[0].cts, out[1].dts, out[1].cts), (0, 80, 40, 0));
+        assert_eq!(
+            (out[0].dts, out[0].cts, out[1].dts, out[1].cts),
+            (0, 80, 40, 0)
+        );
     }
 }

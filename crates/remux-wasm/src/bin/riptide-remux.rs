@@ -69,7 +69,10 @@ mod native {
         let mut written = 0u64;
         let mut last_end = None;
         loop {
-            match pipeline.step(&mut src).map_err(|e| format!("{}: {e}", input.display()))? {
+            match pipeline
+                .step(&mut src)
+                .map_err(|e| format!("{}: {e}", input.display()))?
+            {
                 Step::Init(init) => {
                     mime = init.mime;
                     out.write_all(&init.data).map_err(write_err)?;

@@ -4,8 +4,9 @@
 use crate::error::{Error, Result};
 
 /// `samplingFrequencyIndex` → Hz (index 15 means an explicit 24-bit frequency follows).
-pub const SAMPLE_RATES: [u32; 13] =
-    [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+pub const SAMPLE_RATES: [u32; 13] = [
+    96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
+];
 
 /// A parsed AudioSpecificConfig (the fields Riptide needs).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,8 +35,10 @@ impl Bits<'_> {
     fn read(&mut self, n: u32) -> Result<u32> {
         let mut v = 0u32;
         for _ in 0..n {
-            let byte =
-                *self.b.get(self.pos / 8).ok_or_else(|| invalid("AudioSpecificConfig is truncated"))?;
+            let byte = *self
+                .b
+                .get(self.pos / 8)
+                .ok_or_else(|| invalid("AudioSpecificConfig is truncated"))?;
             v = (v << 1) | ((byte >> (7 - self.pos % 8)) & 1) as u32;
             self.pos += 1;
         }
@@ -80,19 +83,18 @@ impl AudioSpecificConfig {
         }
         // GASpecificConfig starts with frameLengthFlag for the GA object types.
         let frame_length = match object_type_v {
-            1 | 2 | 3 | 4 | 6 | 7 | 17 | 19 | 20 | 21 | 22 | 23 | 5 | 29 => {
-                if r.read(1).unwrap_or(0) == 1 {
-                    960
-                } else {
-                    1024
-                }
-            }
+            1..=7 | 17 | 19..=23 | 29 if r.read(1).unwrap_or(0) == 1 => 960,
             _ => 1024,
         };
         if object_type_v == 0 {
             return Err(invalid("audio object type 0 (null)"));
         }
-        Ok(AudioSpecificConfig { object_type: object_type_v, sample_rate, channels, frame_length })
+        Ok(AudioSpecificConfig {
+            object_type: object_type_v,
+            sample_rate,
+            channels,
+            frame_length,
+        })
     }
 
     /// The RFC 6381 codec string, `mp4a.40.<audioObjectType>` (e.g. `mp4a.40.2` for AAC LC).
@@ -161,7 +163,15 @@ mod tests {
     #[test]
     fn parses_lc_stereo_48k() {
         let c = AudioSpecificConfig::parse(&[0x11, 0x90]).unwrap();
-        assert_eq!(c, AudioSpecificConfig { object_type: 2, sample_rate: 48000, channels: 2, frame_length: 1024 });
+        assert_eq!(
+            c,
+            AudioSpecificConfig {
+                object_type: 2,
+                sample_rate: 48000,
+                channels: 2,
+                frame_length: 1024
+            }
+        );
         assert_eq!(c.codec_string(), "mp4a.40.2");
     }
 

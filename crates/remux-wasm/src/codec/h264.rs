@@ -63,15 +63,27 @@ impl AvcConfig {
         }
         let mut pos = 6;
         let sps = read_sets(b, (b[5] & 0x1f) as usize, &mut pos)?;
-        let n_pps = *b.get(pos).ok_or_else(|| invalid("avcC is truncated before the PPS count"))?;
+        let n_pps = *b
+            .get(pos)
+            .ok_or_else(|| invalid("avcC is truncated before the PPS count"))?;
         pos += 1;
         let pps = read_sets(b, n_pps as usize, &mut pos)?;
-        Ok(AvcConfig { profile: b[1], compat: b[2], level: b[3], nal_length_size, sps, pps })
+        Ok(AvcConfig {
+            profile: b[1],
+            compat: b[2],
+            level: b[3],
+            nal_length_size,
+            sps,
+            pps,
+        })
     }
 
     /// The RFC 6381 codec string, `avc1.PPCCLL` in hex (e.g. `avc1.64001f` for High@3.1).
     pub fn codec_string(&self) -> String {
-        format!("avc1.{:02x}{:02x}{:02x}", self.profile, self.compat, self.level)
+        format!(
+            "avc1.{:02x}{:02x}{:02x}",
+            self.profile, self.compat, self.level
+        )
     }
 }
 
@@ -79,7 +91,9 @@ impl AvcConfig {
 fn read_sets(b: &[u8], count: usize, pos: &mut usize) -> Result<Vec<Vec<u8>>> {
     let mut sets = Vec::with_capacity(count);
     for _ in 0..count {
-        let hdr = b.get(*pos..*pos + 2).ok_or_else(|| invalid("avcC is truncated"))?;
+        let hdr = b
+            .get(*pos..*pos + 2)
+            .ok_or_else(|| invalid("avcC is truncated"))?;
         let len = u16::from_be_bytes([hdr[0], hdr[1]]) as usize;
         let set = b
             .get(*pos + 2..*pos + 2 + len)
@@ -150,7 +164,9 @@ mod tests {
 
     /// avcC of an x264 High@3.0 320x240 stream.
     pub(crate) fn sample_avcc() -> Vec<u8> {
-        let sps = [0x67, 0x64, 0x00, 0x1e, 0xac, 0xd9, 0x41, 0x41, 0xfb, 0x01, 0x10];
+        let sps = [
+            0x67, 0x64, 0x00, 0x1e, 0xac, 0xd9, 0x41, 0x41, 0xfb, 0x01, 0x10,
+        ];
         let pps = [0x68, 0xeb, 0xe3, 0xcb, 0x22, 0xc0];
         build_avcc(&sps, &pps).unwrap()
     }
@@ -158,7 +174,10 @@ mod tests {
     #[test]
     fn parses_avcc_and_builds_codec_string() {
         let c = AvcConfig::parse(&sample_avcc()).unwrap();
-        assert_eq!((c.profile, c.compat, c.level, c.nal_length_size), (100, 0, 30, 4));
+        assert_eq!(
+            (c.profile, c.compat, c.level, c.nal_length_size),
+            (100, 0, 30, 4)
+        );
         assert_eq!(c.sps.len(), 1);
         assert_eq!(c.pps, vec![vec![0x68, 0xeb, 0xe3, 0xcb, 0x22, 0xc0]]);
         assert_eq!(c.codec_string(), "avc1.64001e");
@@ -175,12 +194,16 @@ mod tests {
 
     #[test]
     fn annexb_to_avcc_rewrites_start_codes() {
-        let annexb = [0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x65, 0x88, 0x00, 0x01, 0, 0, 0, 1, 0x41, 0x9a];
+        let annexb = [
+            0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x65, 0x88, 0x00, 0x01, 0, 0, 0, 1, 0x41, 0x9a,
+        ];
         let mut out = Vec::new();
         annexb_to_avcc(&annexb, &mut out);
         assert_eq!(
             out,
-            vec![0, 0, 0, 2, 0x09, 0xf0, 0, 0, 0, 4, 0x65, 0x88, 0x00, 0x01, 0, 0, 0, 2, 0x41, 0x9a]
+            vec![
+                0, 0, 0, 2, 0x09, 0xf0, 0, 0, 0, 4, 0x65, 0x88, 0x00, 0x01, 0, 0, 0, 2, 0x41, 0x9a
+            ]
         );
     }
 }

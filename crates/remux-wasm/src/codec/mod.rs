@@ -94,9 +94,18 @@ pub fn describe_unsupported(track: &Track) -> String {
         TrackKind::Other => "data",
     };
     let name = codec_name(&track.codec_id);
-    let browsers_decode = ["V_AV1", "V_VP8", "V_VP9", "A_OPUS", "A_VORBIS", "A_FLAC", "A_MPEG/L3", "S_"]
-        .iter()
-        .any(|p| track.codec_id.starts_with(p));
+    let browsers_decode = [
+        "V_AV1",
+        "V_VP8",
+        "V_VP9",
+        "A_OPUS",
+        "A_VORBIS",
+        "A_FLAC",
+        "A_MPEG/L3",
+        "S_",
+    ]
+    .iter()
+    .any(|p| track.codec_id.starts_with(p));
     let why = if browsers_decode {
         "which Riptide cannot play yet"
     } else {
@@ -116,7 +125,9 @@ pub(crate) mod tests {
     use crate::time::{Duration, TimeBase};
 
     pub(crate) fn h264_track(id: u32) -> Track {
-        let sps = [0x67, 0x64, 0x00, 0x1f, 0xac, 0xd9, 0x41, 0x41, 0xfb, 0x01, 0x10];
+        let sps = [
+            0x67, 0x64, 0x00, 0x1f, 0xac, 0xd9, 0x41, 0x41, 0xfb, 0x01, 0x10,
+        ];
         let pps = [0x68, 0xeb, 0xe3, 0xcb, 0x22, 0xc0];
         Track {
             id,
@@ -129,7 +140,10 @@ pub(crate) mod tests {
             language: None,
             name: None,
             default: true,
-            video: Some(VideoInfo { width: 320, height: 240 }),
+            video: Some(VideoInfo {
+                width: 320,
+                height: 240,
+            }),
             audio: None,
         }
     }
@@ -147,7 +161,10 @@ pub(crate) mod tests {
             name: None,
             default: true,
             video: None,
-            audio: Some(AudioInfo { sample_rate: 48000, channels: 2 }),
+            audio: Some(AudioInfo {
+                sample_rate: 48000,
+                channels: 2,
+            }),
         }
     }
 
@@ -168,7 +185,10 @@ pub(crate) mod tests {
         let legacy = Track {
             codec_private: Vec::new(),
             codec_id: "A_AAC/MPEG4/LC/SBR".into(),
-            audio: Some(AudioInfo { sample_rate: 48000, channels: 2 }),
+            audio: Some(AudioInfo {
+                sample_rate: 48000,
+                channels: 2,
+            }),
             ..aac_track(2)
         };
         assert_eq!(mse_codec(&legacy).unwrap(), "mp4a.40.5");

@@ -24,9 +24,17 @@ pub struct TrackConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub enum MediaConfig {
     /// H.264: the avcC payload (AVCDecoderConfigurationRecord).
-    Avc { width: u16, height: u16, avcc: Vec<u8> },
+    Avc {
+        width: u16,
+        height: u16,
+        avcc: Vec<u8>,
+    },
     /// AAC: the AudioSpecificConfig.
-    Aac { sample_rate: u32, channels: u16, asc: Vec<u8> },
+    Aac {
+        sample_rate: u32,
+        channels: u16,
+        asc: Vec<u8>,
+    },
 }
 
 /// The samples of one track in one fragment.
@@ -72,7 +80,7 @@ fn open_full(o: &mut Vec<u8>, kind: &[u8; 4], version: u8, flags: u32) -> usize 
 }
 
 /// Ends the box started at `at` by writing its size.
-fn close(o: &mut Vec<u8>, at: usize) {
+fn close(o: &mut [u8], at: usize) {
     let size = (o.len() - at) as u32;
     o[at..at + 4].copy_from_slice(&size.to_be_bytes());
 }
@@ -177,7 +185,10 @@ pub fn mdhd(o: &mut Vec<u8>, timescale: u32, language: [u8; 3]) {
     u32_(o, timescale); // timescale
     u32_(o, 0); // duration
     let l = |c: u8| (c.wrapping_sub(0x60) & 0x1f) as u16;
-    u16_(o, l(language[0]) << 10 | l(language[1]) << 5 | l(language[2])); // pad(1), language
+    u16_(
+        o,
+        l(language[0]) << 10 | l(language[1]) << 5 | l(language[2]),
+    ); // pad(1), language
     u16_(o, 0); // pre_defined
     close(o, at);
 }
@@ -188,7 +199,11 @@ pub fn hdlr(o: &mut Vec<u8>, video: bool) {
     u32_(o, 0); // pre_defined
     o.extend_from_slice(if video { b"vide" } else { b"soun" }); // handler_type
     zeros(o, 12); // reserved (32)[3]
-    o.extend_from_slice(if video { b"VideoHandler\0" } else { b"SoundHandler\0" }); // name
+    o.extend_from_slice(if video {
+        b"VideoHandler\0"
+    } else {
+        b"SoundHandler\0"
+    }); // name
     close(o, at);
 }
 
@@ -253,8 +268,16 @@ pub fn stsd(o: &mut Vec<u8>, t: &TrackConfig) {
     let at = open_full(o, b"stsd", 0, 0);
     u32_(o, 1); // entry_count
     match &t.media {
-        MediaConfig::Avc { width, height, avcc } => avc1(o, *width, *height, avcc),
-        MediaConfig::Aac { sample_rate, channels, asc } => mp4a(o, *sample_rate, *channels, asc),
+        MediaConfig::Avc {
+            width,
+            height,
+            avcc,
+        } => avc1(o, *width, *height, avcc),
+        MediaConfig::Aac {
+            sample_rate,
+            channels,
+            asc,
+        } => mp4a(o, *sample_rate, *channels, asc),
     }
     close(o, at);
 }
@@ -387,7 +410,11 @@ pub fn init_segment(tracks: &[TrackConfig]) -> Vec<u8> {
 /// DTS differences of consecutive samples (the last keeps its own), so the decode times the
 /// `trun` implies are exactly the samples' `dts`.
 pub fn fragment(o: &mut Vec<u8>, sequence_number: u32, trafs: &[TrafData]) {
-    let payload: usize = trafs.iter().flat_map(|t| t.samples).map(|s| s.data.len()).sum();
+    let payload: usize = trafs
+        .iter()
+        .flat_map(|t| t.samples)
+        .map(|s| s.data.len())
+        .sum();
     let samples: usize = trafs.iter().map(|t| t.samples.len()).sum();
     o.reserve(payload + samples * 16 + 200);
     let moof_at = open(o, b"moof");
@@ -426,20 +453,41 @@ pub fn traf(o: &mut Vec<u8>, t: &TrafData) -> usize {
     };
     let durations: Vec<u32> = (0..n).map(duration).collect();
     let uniform_duration = durations.windows(2).all(|w| w[0] == w[1]);
-    let flags = |s: &Sample| if s.keyframe { SYNC_SAMPLE_FLAGS } else { NON_SYNC_SAMPLE_FLAGS };
+    let flags = |s: &Sample| {
+        if s.keyframe {
+            SYNC_SAMPLE_FLAGS
+        } else {
+            NON_SYNC_SAMPLE_FLAGS
+        }
+    };
     // Video whose only sync sample is the first: first_sample_flags + a non-sync default.
     let only_first_sync = t.samples.iter().skip(1).all(|s| !s.keyframe);
     let all_same_flags = t.samples.windows(2).all(|w| w[0].keyframe == w[1].keyframe);
     let (default_flags, first_flags, per_sample_flags) = if all_same_flags {
-        (t.samples.first().map_or(SYNC_SAMPLE_FLAGS, flags), None, false)
+        (
+            t.samples.first().map_or(SYNC_SAMPLE_FLAGS, flags),
+            None,
+            false,
+        )
     } else if only_first_sync {
         (NON_SYNC_SAMPLE_FLAGS, Some(flags(&t.samples[0])), false)
     } else {
         (NON_SYNC_SAMPLE_FLAGS, None, true)
     };
-    tfhd(o, t.track_id, uniform_duration.then(|| durations.first().copied().unwrap_or(0)), default_flags);
+    tfhd(
+        o,
+        t.track_id,
+        uniform_duration.then(|| durations.first().copied().unwrap_or(0)),
+        default_flags,
+    );
     tfdt(o, t.base_decode_time);
-    let field = trun(o, t.samples, (!uniform_duration).then_some(&durations[..]), first_flags, per_sample_flags);
+    let field = trun(
+        o,
+        t.samples,
+        (!uniform_duration).then_some(&durations[..]),
+        first_flags,
+        per_sample_flags,
+    );
     close(o, at);
     field
 }
@@ -505,7 +553,11 @@ pub fn trun(
         }
         u32_(o, s.data.len() as u32); // sample_size
         if per_sample_flags {
-            let f = if s.keyframe { SYNC_SAMPLE_FLAGS } else { NON_SYNC_SAMPLE_FLAGS };
+            let f = if s.keyframe {
+                SYNC_SAMPLE_FLAGS
+            } else {
+                NON_SYNC_SAMPLE_FLAGS
+            };
             u32_(o, f); // sample_flags
         }
         if any_cts {

@@ -31,7 +31,11 @@ pub struct Lane {
 
 impl Lane {
     pub fn new(track_id: u32, time_base: TimeBase) -> Self {
-        Lane { track_id, time_base, samples: VecDeque::new() }
+        Lane {
+            track_id,
+            time_base,
+            samples: VecDeque::new(),
+        }
     }
 
     fn span(&self) -> i64 {
@@ -56,12 +60,20 @@ pub struct Fragmenter {
 
 impl Fragmenter {
     pub fn new(video: Option<Lane>, audio: Option<Lane>) -> Self {
-        Fragmenter { video, audio, sequence: 0, ended: false }
+        Fragmenter {
+            video,
+            audio,
+            sequence: 0,
+            ended: false,
+        }
     }
 
     /// The time base of [`MediaSegment`] start and end: the video's, else the audio's.
     pub fn time_base(&self) -> TimeBase {
-        self.video.as_ref().or(self.audio.as_ref()).map_or(TimeBase::MILLIS, |l| l.time_base)
+        self.video
+            .as_ref()
+            .or(self.audio.as_ref())
+            .map_or(TimeBase::MILLIS, |l| l.time_base)
     }
 
     pub fn push_video(&mut self, samples: impl IntoIterator<Item = Sample>) {
@@ -96,9 +108,7 @@ impl Fragmenter {
             Some(_) if !self.ended => return None,
             _ => {
                 let a = self.audio.as_ref()?;
-                if a.samples.is_empty()
-                    || (!self.ended && a.span() < a.ticks(TARGET_SECONDS))
-                {
+                if a.samples.is_empty() || (!self.ended && a.span() < a.ticks(TARGET_SECONDS)) {
                     return None;
                 }
                 (0, None)
@@ -113,7 +123,7 @@ impl Fragmenter {
         let audio: Vec<Sample> = match &mut self.audio {
             Some(a) => {
                 let n = match audio_end {
-                    Some(end) if !(self.ended && !video_left) => a
+                    Some(end) if !self.ended || video_left => a
                         .samples
                         .iter()
                         .take_while(|s| a.time_base.rescale(s.pts(), vtb) < end)
@@ -134,7 +144,11 @@ impl Fragmenter {
     fn video_cut(&self, v: &Lane) -> Option<(usize, i64)> {
         let s = &v.samples;
         let first = s[0].dts;
-        let target = if self.sequence == 0 { 0 } else { v.ticks(TARGET_SECONDS) };
+        let target = if self.sequence == 0 {
+            0
+        } else {
+            v.ticks(TARGET_SECONDS)
+        };
         let k = if self.ended {
             s.len()
         } else {
@@ -149,7 +163,11 @@ impl Fragmenter {
                 None => return None,
             }
         };
-        let end = s.iter().take(k).map(|x| x.pts() + x.duration as i64).max()?;
+        let end = s
+            .iter()
+            .take(k)
+            .map(|x| x.pts() + x.duration as i64)
+            .max()?;
         if !self.ended {
             if let Some(a) = &self.audio {
                 let reach = a.samples.back().map_or(i64::MIN, |x| {
@@ -170,7 +188,9 @@ impl Fragmenter {
         let mut end = i64::MIN;
         let mut source_pos = u64::MAX;
         for (lane, samples, is_video) in [(&self.video, video, true), (&self.audio, audio, false)] {
-            let (Some(lane), false) = (lane, samples.is_empty()) else { continue };
+            let (Some(lane), false) = (lane, samples.is_empty()) else {
+                continue;
+            };
             for s in samples {
                 start = start.min(lane.time_base.rescale(s.pts(), tb));
                 end = end.max(lane.time_base.rescale(s.pts() + s.duration as i64, tb));

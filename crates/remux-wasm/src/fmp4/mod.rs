@@ -152,7 +152,11 @@ impl Remuxer {
                     track_id: id,
                     timescale: asc.sample_rate,
                     language: language(t),
-                    media: MediaConfig::Aac { sample_rate: asc.sample_rate, channels, asc: asc_bytes },
+                    media: MediaConfig::Aac {
+                        sample_rate: asc.sample_rate,
+                        channels,
+                        asc: asc_bytes,
+                    },
                 });
                 audio_lane = Some(Lane::new(id, tb));
                 Some(Carried {
@@ -178,9 +182,16 @@ impl Remuxer {
 
     /// The MSE type, e.g. `video/mp4; codecs="avc1.64001f,mp4a.40.2"`.
     pub fn mime(&self) -> String {
-        let codecs: Vec<&str> =
-            [&self.video, &self.audio].into_iter().flatten().map(|c| c.codec.as_str()).collect();
-        let kind = if self.video.is_some() { "video" } else { "audio" };
+        let codecs: Vec<&str> = [&self.video, &self.audio]
+            .into_iter()
+            .flatten()
+            .map(|c| c.codec.as_str())
+            .collect();
+        let kind = if self.video.is_some() {
+            "video"
+        } else {
+            "audio"
+        };
         format!("{kind}/mp4; codecs=\"{}\"", codecs.join(","))
     }
 
@@ -191,7 +202,11 @@ impl Remuxer {
 
     /// The source tracks carried into the output (video first).
     pub fn carried_tracks(&self) -> Vec<&Track> {
-        [&self.video, &self.audio].into_iter().flatten().map(|c| &c.track).collect()
+        [&self.video, &self.audio]
+            .into_iter()
+            .flatten()
+            .map(|c| &c.track)
+            .collect()
     }
 
     /// Why the other video and audio tracks are not carried, in plain words.

@@ -24,8 +24,15 @@ fn children(b: &[u8], from: usize, to: usize) -> Vec<BoxAt> {
     let mut pos = from;
     while pos < to {
         let size = u32::from_be_bytes(b[pos..pos + 4].try_into().unwrap()) as usize;
-        assert!(size >= 8 && pos + size <= to, "bad box size {size} at {pos}");
-        out.push(BoxAt { kind: b[pos + 4..pos + 8].try_into().unwrap(), start: pos, size });
+        assert!(
+            size >= 8 && pos + size <= to,
+            "bad box size {size} at {pos}"
+        );
+        out.push(BoxAt {
+            kind: b[pos + 4..pos + 8].try_into().unwrap(),
+            start: pos,
+            size,
+        });
         pos += size;
     }
     assert_eq!(pos, to, "boxes overrun their parent");
@@ -63,7 +70,11 @@ fn parse_traf(b: &[u8], moof: BoxAt, traf: BoxAt) -> Traf {
         default_duration = be32(tfhd, p);
         p += 4;
     }
-    let default_flags = if tf_flags & 0x20 != 0 { be32(tfhd, p) } else { 0 };
+    let default_flags = if tf_flags & 0x20 != 0 {
+        be32(tfhd, p)
+    } else {
+        0
+    };
     let tfdt = child(b, traf, b"tfdt", 0).body(b);
     assert_eq!(tfdt[0], 1, "tfdt version 1");
     let base = u64::from_be_bytes(tfdt[4..12].try_into().unwrap());
@@ -85,17 +96,36 @@ fn parse_traf(b: &[u8], moof: BoxAt, traf: BoxAt) -> Traf {
             p += 4;
             be32(trun, p - 4)
         };
-        let dur = if flags & 0x100 != 0 { next() } else { default_duration };
+        let dur = if flags & 0x100 != 0 {
+            next()
+        } else {
+            default_duration
+        };
         let size = next();
-        let mut sflags = if flags & 0x400 != 0 { next() } else { default_flags };
+        let mut sflags = if flags & 0x400 != 0 {
+            next()
+        } else {
+            default_flags
+        };
         if i == 0 {
             sflags = first_flags.unwrap_or(sflags);
         }
         let cts = if flags & 0x800 != 0 { next() as i32 } else { 0 };
-        samples.push((size, dur, sflags, cts, b[data_pos..data_pos + size as usize].to_vec()));
+        samples.push((
+            size,
+            dur,
+            sflags,
+            cts,
+            b[data_pos..data_pos + size as usize].to_vec(),
+        ));
         data_pos += size as usize;
     }
-    Traf { track_id, tfdt: base, trun_version: version, samples }
+    Traf {
+        track_id,
+        tfdt: base,
+        trun_version: version,
+        samples,
+    }
 }
 
 /// Packets of a synthetic 25 fps IBBP video (GOP of 10, in ms) interleaved with 48 kHz AAC
@@ -153,14 +183,21 @@ fn synthetic(seconds: i64) -> Vec<Packet> {
         pos += 100;
         // A subtitle packet now and then: must be dropped.
         if pos % 5000 == 0 {
-            packets.push(Packet { track_id: 3, ..packets.last().unwrap().clone() });
+            packets.push(Packet {
+                track_id: 3,
+                ..packets.last().unwrap().clone()
+            });
         }
     }
     packets
 }
 
 fn tracks() -> Vec<Track> {
-    vec![h264_track(1), aac_track(2), other_track(3, TrackKind::Subtitle, "S_TEXT/UTF8")]
+    vec![
+        h264_track(1),
+        aac_track(2),
+        other_track(3, TrackKind::Subtitle, "S_TEXT/UTF8"),
+    ]
 }
 
 /// Runs the remuxer; returns the init segment and the segments.
@@ -194,7 +231,10 @@ fn unplayable_files_name_their_codecs() {
     .unwrap();
     let msg = err.to_string();
     assert!(matches!(err, Error::Unsupported { .. }));
-    assert!(msg.contains("H.265 (HEVC)") && msg.contains("AC-3 (A_AC3)"), "{msg}");
+    assert!(
+        msg.contains("H.265 (HEVC)") && msg.contains("AC-3 (A_AC3)"),
+        "{msg}"
+    );
     // Playable video with unplayable audio: video only, and the reason is kept.
     let r = Remuxer::new(&[h264_track(1), other_track(2, TrackKind::Audio, "A_DTS")]).unwrap();
     assert_eq!(r.mime(), "video/mp4; codecs=\"avc1.64001f\"");
@@ -215,7 +255,10 @@ fn prefers_the_default_track() {
 fn init_segment_structure() {
     let init = Remuxer::new(&tracks()).unwrap().init_segment();
     let top = children(&init, 0, init.len());
-    assert_eq!(top.iter().map(|b| &b.kind).collect::<Vec<_>>(), vec![b"ftyp", b"moov"]);
+    assert_eq!(
+        top.iter().map(|b| &b.kind).collect::<Vec<_>>(),
+        vec![b"ftyp", b"moov"]
+    );
     let moov = top[1];
     let kids: Vec<[u8; 4]> = children(&init, moov.start + 8, moov.start + moov.size)
         .iter()
@@ -223,7 +266,10 @@ fn init_segment_structure() {
         .collect();
     assert_eq!(kids, vec![*b"mvhd", *b"trak", *b"trak", *b"mvex"]);
     let mvex = child(&init, moov, b"mvex", 0);
-    assert_eq!(children(&init, mvex.start + 8, mvex.start + mvex.size).len(), 2);
+    assert_eq!(
+        children(&init, mvex.start + 8, mvex.start + mvex.size).len(),
+        2
+    );
 }
 
 #[test]
@@ -241,9 +287,15 @@ fn init_segment_reads_back_with_the_mp4_crate() {
     assert_eq!(t2.track_type().unwrap(), mp4::TrackType::Audio);
     assert_eq!(t2.box_type().unwrap(), mp4::FourCC::from(*b"mp4a"));
     assert_eq!(t2.timescale(), 48_000);
-    assert_eq!(t2.sample_freq_index().unwrap(), mp4::SampleFreqIndex::Freq48000);
+    assert_eq!(
+        t2.sample_freq_index().unwrap(),
+        mp4::SampleFreqIndex::Freq48000
+    );
     assert_eq!(t2.channel_config().unwrap(), mp4::ChannelConfig::Stereo);
-    assert_eq!(t2.audio_profile().unwrap(), mp4::AudioObjectType::AacLowComplexity);
+    assert_eq!(
+        t2.audio_profile().unwrap(),
+        mp4::AudioObjectType::AacLowComplexity
+    );
     assert_eq!(t2.language(), "eng");
 }
 
@@ -292,7 +344,10 @@ fn fragments_parse_back_with_consistent_timing() {
         if i == 0 {
             // The first fragment is a single GOP, for a fast start.
             assert_eq!(seg_video, 10);
-            assert_eq!(seg.source_pos, packets.iter().find(|p| p.track_id == 2).unwrap().pos);
+            assert_eq!(
+                seg.source_pos,
+                packets.iter().find(|p| p.track_id == 2).unwrap().pos
+            );
         }
         assert!(seg.start < seg.end);
         assert_eq!(seg.time_base, TimeBase::new(1, 90_000));
@@ -327,7 +382,11 @@ fn fragments_parse_back_with_consistent_timing() {
 fn later_fragments_hold_about_a_second() {
     let (r, _, segs) = remux(synthetic(6));
     // 6 s at 0.4 s GOPs: first fragment 1 GOP, later ones 3 GOPs (1.2 s).
-    assert!(r.fragments() >= 5 && r.fragments() <= 7, "{} fragments", r.fragments());
+    assert!(
+        r.fragments() >= 5 && r.fragments() <= 7,
+        "{} fragments",
+        r.fragments()
+    );
     let tb = segs[1].time_base;
     let len = tb.seconds(segs[1].end.0 - segs[1].start.0);
     assert!((1.0..1.6).contains(&len), "second fragment is {len} s");
