@@ -19,6 +19,7 @@ const riptide = (window.riptide = {
   player: null,
   state: 'idle',
   torrent: null,
+  torrentId: null,
   file: null,
   firstFrame: null,
   firstFrameBytes: null,
@@ -225,6 +226,7 @@ async function start(magnet, fileIndex) {
     return;
   }
   riptide.torrent = torrent;
+  riptide.torrentId = torrent.id;
   if (!torrent.files || torrent.files.length === 0) {
     showError('This torrent has no files.');
     return;
