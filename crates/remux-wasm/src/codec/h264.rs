@@ -158,6 +158,144 @@ pub fn build_avcc(sps: &[u8], pps: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The few SPS facts Riptide uses (ITU-T H.264 §7.3.2.1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpsInfo {
+    pub profile_idc: u8,
+    pub level_idc: u8,
+    /// Displayed size, after cropping.
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Exp-Golomb bit reader over an RBSP (emulation prevention bytes already removed).
+struct Rbsp {
+    b: Vec<u8>,
+    pos: usize,
+}
+
+impl Rbsp {
+    fn bit(&mut self) -> Result<u32> {
+        let byte = *self.b.get(self.pos / 8).ok_or_else(|| invalid("the SPS is truncated"))?;
+        let v = (byte >> (7 - self.pos % 8)) & 1;
+        self.pos += 1;
+        Ok(v as u32)
+    }
+    fn bits(&mut self, n: u32) -> Result<u32> {
+        let mut v = 0;
+        for _ in 0..n {
+            v = (v << 1) | self.bit()?;
+        }
+        Ok(v)
+    }
+    /// ue(v)
+    fn ue(&mut self) -> Result<u32> {
+        let mut zeros = 0;
+        while self.bit()? == 0 {
+            zeros += 1;
+            if zeros > 31 {
+                return Err(invalid("bad Exp-Golomb code in the SPS"));
+            }
+        }
+        Ok(((1u64 << zeros) - 1 + self.bits(zeros)? as u64) as u32)
+    }
+    /// se(v)
+    fn se(&mut self) -> Result<i32> {
+        let k = self.ue()? as i64;
+        Ok(if k % 2 == 1 { (k + 1) / 2 } else { -(k / 2) } as i32)
+    }
+}
+
+/// Parses a sequence parameter set NAL unit (with its 1-byte NAL header) for the picture size.
+pub fn parse_sps(nal: &[u8]) -> Result<SpsInfo> {
+    if nal.first().map(|h| h & 0x1f) != Some(7) {
+        return Err(invalid("not an SPS NAL unit"));
+    }
+    // Remove emulation prevention: 00 00 03 -> 00 00.
+    let mut b = Vec::with_capacity(nal.len());
+    let mut zeros = 0;
+    for &x in &nal[1..] {
+        if zeros >= 2 && x == 3 {
+            zeros = 0;
+            continue;
+        }
+        zeros = if x == 0 { zeros + 1 } else { 0 };
+        b.push(x);
+    }
+    let mut r = Rbsp { b, pos: 0 };
+    let profile_idc = r.bits(8)? as u8; // profile_idc
+    r.bits(8)?; // constraint_set flags + reserved_zero_2bits
+    let level_idc = r.bits(8)? as u8; // level_idc
+    r.ue()?; // seq_parameter_set_id
+    let mut chroma_format_idc = 1;
+    let mut separate_colour_plane = 0;
+    if matches!(profile_idc, 100 | 110 | 122 | 244 | 44 | 83 | 86 | 118 | 128 | 138 | 139 | 134 | 135) {
+        chroma_format_idc = r.ue()?; // chroma_format_idc
+        if chroma_format_idc == 3 {
+            separate_colour_plane = r.bit()?; // separate_colour_plane_flag
+        }
+        r.ue()?; // bit_depth_luma_minus8
+        r.ue()?; // bit_depth_chroma_minus8
+        r.bit()?; // qpprime_y_zero_transform_bypass_flag
+        if r.bit()? == 1 {
+            // seq_scaling_matrix_present_flag
+            for i in 0..if chroma_format_idc == 3 { 12 } else { 8 } {
+                if r.bit()? == 1 {
+                    // scaling_list(): skip its delta_scales.
+                    let size = if i < 6 { 16 } else { 64 };
+                    let (mut last, mut next) = (8i32, 8i32);
+                    for _ in 0..size {
+                        if next != 0 {
+                            next = (last + r.se()? + 256) % 256;
+                        }
+                        last = if next == 0 { last } else { next };
+                    }
+                }
+            }
+        }
+    }
+    r.ue()?; // log2_max_frame_num_minus4
+    match r.ue()? {
+        // pic_order_cnt_type
+        0 => {
+            r.ue()?; // log2_max_pic_order_cnt_lsb_minus4
+        }
+        1 => {
+            r.bit()?; // delta_pic_order_always_zero_flag
+            r.se()?; // offset_for_non_ref_pic
+            r.se()?; // offset_for_top_to_bottom_field
+            for _ in 0..r.ue()?.min(255) {
+                r.se()?; // offset_for_ref_frame[i]
+            }
+        }
+        _ => {}
+    }
+    r.ue()?; // max_num_ref_frames
+    r.bit()?; // gaps_in_frame_num_value_allowed_flag
+    let width_mbs = r.ue()? + 1; // pic_width_in_mbs_minus1
+    let height_units = r.ue()? + 1; // pic_height_in_map_units_minus1
+    let frame_mbs_only = r.bit()?; // frame_mbs_only_flag
+    if frame_mbs_only == 0 {
+        r.bit()?; // mb_adaptive_frame_field_flag
+    }
+    r.bit()?; // direct_8x8_inference_flag
+    let mut width = width_mbs * 16;
+    let mut height = height_units * 16 * (2 - frame_mbs_only);
+    if r.bit()? == 1 {
+        // frame_cropping_flag
+        let (crop_x, crop_y) = match (chroma_format_idc, separate_colour_plane) {
+            (0, _) | (_, 1) => (1, 2 - frame_mbs_only),
+            (1, _) => (2, 2 * (2 - frame_mbs_only)),
+            (2, _) => (2, 2 - frame_mbs_only),
+            _ => (1, 2 - frame_mbs_only),
+        };
+        let (l, rr, t, bo) = (r.ue()?, r.ue()?, r.ue()?, r.ue()?);
+        width = width.saturating_sub((l + rr).saturating_mul(crop_x));
+        height = height.saturating_sub((t + bo).saturating_mul(crop_y));
+    }
+    Ok(SpsInfo { profile_idc, level_idc, width, height })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +319,19 @@ mod tests {
         assert_eq!(c.sps.len(), 1);
         assert_eq!(c.pps, vec![vec![0x68, 0xeb, 0xe3, 0xcb, 0x22, 0xc0]]);
         assert_eq!(c.codec_string(), "avc1.64001e");
+    }
+
+    #[test]
+    fn parses_sps_picture_size() {
+        // x264 High 4:2:0, 1920x1080 (68 map units of 16 = 1088, cropped by 8).
+        let sps = [
+            0x67, 0x64, 0x00, 0x28, 0xac, 0xd9, 0x40, 0x78, 0x02, 0x27, 0xe5, 0xc0, 0x44, 0x00,
+            0x00, 0x03, 0x00, 0x04, 0x00, 0x00, 0x03, 0x00, 0xc8, 0x3c, 0x60, 0xc6, 0x58,
+        ];
+        let info = parse_sps(&sps).unwrap();
+        assert_eq!((info.profile_idc, info.level_idc), (100, 40));
+        assert_eq!((info.width, info.height), (1920, 1080));
+        assert!(parse_sps(&[0x68, 0x00]).is_err());
     }
 
     #[test]

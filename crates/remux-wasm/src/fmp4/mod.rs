@@ -12,6 +12,7 @@ pub mod fragmenter;
 use boxes::{MediaConfig, TrackConfig};
 use fragmenter::{Fragmenter, Lane};
 
+use crate::codec::h264::{parse_sps, AvcConfig};
 use crate::codec::{self, aac::AudioSpecificConfig};
 use crate::error::{Error, Result};
 use crate::packet::{Codec, Packet, Track, TrackKind};
@@ -115,7 +116,16 @@ impl Remuxer {
         let mut video_lane = None;
         let video = match video {
             Some((t, codec)) => {
-                let v = t.video.unwrap_or_default();
+                let mut v = t.video.unwrap_or_default();
+                if v.width == 0 || v.height == 0 {
+                    // The container did not say: read the size from the SPS.
+                    let sps = AvcConfig::parse(&t.codec_private)
+                        .ok()
+                        .and_then(|c| c.sps.first().and_then(|s| parse_sps(s).ok()));
+                    if let Some(sps) = sps {
+                        (v.width, v.height) = (sps.width, sps.height);
+                    }
+                }
                 let tb = TimeBase::new(1, VIDEO_TIMESCALE);
                 configs.push(TrackConfig {
                     track_id: 1,
