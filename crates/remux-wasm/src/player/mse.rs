@@ -154,7 +154,8 @@ impl MseSink {
     /// Detaches from the video element and releases the object URL.
     pub fn detach(&self) {
         if let Some(sb) = self.buffer.borrow().as_ref() {
-            clear_handlers(sb);
+            // abort() fires `updateend`, so an append awaited by the scheduler settles and the
+            // loop can notice it was destroyed.
             if self.media_source.ready_state() == MediaSourceReadyState::Open && sb.updating() {
                 let _ = sb.abort();
             }
