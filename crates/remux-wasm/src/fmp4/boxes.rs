@@ -605,4 +605,77 @@ mod tests {
         assert!(dsi.is_some());
         assert_eq!(&o[o.len() - 3..], &[0x06, 0x01, 0x02]);
     }
+
+    fn sample(dts: i64, cts: i32, key: bool, data: &[u8]) -> Sample {
+        Sample {
+            dts,
+            cts,
+            duration: 10,
+            keyframe: key,
+            pos: 0,
+            data: data.to_vec(),
+        }
+    }
+
+    #[test]
+    fn trun_is_version_1_only_with_negative_offsets() {
+        let mut o = Vec::new();
+        trun(
+            &mut o,
+            &[sample(0, 5, true, &[1]), sample(10, 0, false, &[2])],
+            None,
+            None,
+            true,
+        );
+        assert_eq!(o[8], 0, "version 0");
+        assert_eq!(be(&o, 8) & 0xffffff, 0x001 | 0x200 | 0x400 | 0x800);
+        let mut o = Vec::new();
+        trun(
+            &mut o,
+            &[sample(0, 0, true, &[1]), sample(10, -3, false, &[2])],
+            None,
+            None,
+            false,
+        );
+        assert_eq!(o[8], 1, "version 1");
+        // sample 2: size, then the signed offset.
+        assert_eq!(be(&o, o.len() - 4) as i32, -3);
+    }
+
+    fn be(o: &[u8], at: usize) -> u32 {
+        u32::from_be_bytes(o[at..at + 4].try_into().unwrap())
+    }
+
+    #[test]
+    fn fragment_data_offsets_point_at_each_tracks_samples() {
+        let v = [sample(0, 0, true, b"VV0"), sample(10, 0, false, b"VV1")];
+        let a = [sample(0, 0, true, b"A0"), sample(7, 0, true, b"A1")];
+        let trafs = [
+            TrafData {
+                track_id: 1,
+                is_video: true,
+                base_decode_time: 0,
+                samples: &v,
+            },
+            TrafData {
+                track_id: 2,
+                is_video: false,
+                base_decode_time: 0,
+                samples: &a,
+            },
+        ];
+        let mut o = vec![0xee; 5]; // fragments are appended after existing bytes
+        fragment(&mut o, 7, &trafs);
+        let moof = 5;
+        let offsets: Vec<usize> = o
+            .windows(4)
+            .enumerate()
+            .filter(|(_, w)| w == b"trun")
+            .map(|(i, _)| moof + be(&o, i + 12) as usize)
+            .collect();
+        assert_eq!(&o[offsets[0]..offsets[0] + 6], b"VV0VV1");
+        assert_eq!(&o[offsets[1]..offsets[1] + 4], b"A0A1");
+        // One mdat at the end, with every track's samples in traf order.
+        assert_eq!(&o[o.len() - 18..], b"\0\0\0\x12mdatVV0VV1A0A1");
+    }
 }
