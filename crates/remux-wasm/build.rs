@@ -13,14 +13,37 @@ fn main() {
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") {
         return;
     }
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("test-h264-aac.mkv");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("test-h264-aac.mkv");
     if let Ok(given) = std::env::var("RIPTIDE_TEST_MKV") {
         std::fs::copy(&given, &out).unwrap_or_else(|e| panic!("RIPTIDE_TEST_MKV={given}: {e}"));
     } else {
         let status = Command::new("ffmpeg")
-            .args(["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=4"])
-            .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=4"])
-            .args(["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-g", "25"])
+            .args([
+                "-y",
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=320x240:rate=25:duration=4",
+            ])
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:sample_rate=48000:duration=4",
+            ])
+            .args([
+                "-c:v",
+                "libx264",
+                "-profile:v",
+                "high",
+                "-pix_fmt",
+                "yuv420p",
+                "-g",
+                "25",
+            ])
             .args(["-c:a", "aac", "-b:a", "64k", "-shortest"])
             .arg(&out)
             .status();

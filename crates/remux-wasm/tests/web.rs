@@ -22,7 +22,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 static MKV: &[u8] = include_bytes!(env!("RIPTIDE_TEST_MKV"));
 
 fn media() -> Vec<u8> {
-    assert!(!MKV.is_empty(), "test media is empty: install ffmpeg (build.rs generates it) and rebuild");
+    assert!(
+        !MKV.is_empty(),
+        "test media is empty: install ffmpeg (build.rs generates it) and rebuild"
+    );
     MKV.to_vec()
 }
 
@@ -66,10 +69,14 @@ async fn remuxed_segments_play_in_a_source_buffer() {
             Step::Init(init) => {
                 assert!(init.mime.starts_with("video/mp4"), "mime {}", init.mime);
                 sink.add_source_buffer(&init.mime).expect("codec supported");
-                sink.append(&init.data).await.expect("init segment appended");
+                sink.append(&init.data)
+                    .await
+                    .expect("init segment appended");
             }
             Step::Segment(seg) => {
-                sink.append(&seg.data).await.unwrap_or_else(|e| panic!("segment {segments}: {e}"));
+                sink.append(&seg.data)
+                    .await
+                    .unwrap_or_else(|e| panic!("segment {segments}: {e}"));
                 segments += 1;
             }
             Step::End => break,
@@ -78,7 +85,11 @@ async fn remuxed_segments_play_in_a_source_buffer() {
     sink.end_of_stream().expect("end of stream");
     assert!(segments >= 2, "expected several fragments, got {segments}");
     let t = wait_for_time(&video, 1.0, 10.0).await;
-    assert!(t > 1.0, "currentTime stuck at {t}; media error: {:?}", error_of(&video));
+    assert!(
+        t > 1.0,
+        "currentTime stuck at {t}; media error: {:?}",
+        error_of(&video)
+    );
     assert_eq!(error_of(&video), "");
 }
 
@@ -103,11 +114,20 @@ async fn player_streams_ranges_from_a_url() {
         message,
         error_of(&video)
     );
-    assert_ne!(state.as_string().as_deref(), Some("error"), "player error: {message:?}");
-    JsFuture::from(done).await.expect("player reaches the end of the stream");
+    assert_ne!(
+        state.as_string().as_deref(),
+        Some("error"),
+        "player error: {message:?}"
+    );
+    JsFuture::from(done)
+        .await
+        .expect("player reaches the end of the stream");
     // Whole pieces are fetched, never more than the file.
     let fetched = player.bytes_fetched();
-    assert!(fetched >= 1.0 && fetched <= len as f64, "bytes_fetched {fetched} of {len}");
+    assert!(
+        fetched >= 1.0 && fetched <= len as f64,
+        "bytes_fetched {fetched} of {len}"
+    );
     player.destroy();
     Url::revoke_object_url(&url).unwrap();
 }

@@ -16,7 +16,10 @@ pub struct RangeFetcher {
 
 impl RangeFetcher {
     pub fn new(url: String) -> Self {
-        RangeFetcher { url, controller: AbortController::new().ok() }
+        RangeFetcher {
+            url,
+            controller: AbortController::new().ok(),
+        }
     }
 
     /// The bytes `start..end` (end exclusive). The server should answer 206; a 200 with the
@@ -39,11 +42,22 @@ impl RangeFetcher {
         }
         let resp = JsFuture::from(window.fetch_with_str_and_init(&self.url, &init))
             .await
-            .map_err(|e| format!("could not download bytes {start}-{}: {}", end - 1, js_message(&e)))?;
-        let resp: Response = resp.dyn_into().map_err(|_| "fetch did not return a response")?;
+            .map_err(|e| {
+                format!(
+                    "could not download bytes {start}-{}: {}",
+                    end - 1,
+                    js_message(&e)
+                )
+            })?;
+        let resp: Response = resp
+            .dyn_into()
+            .map_err(|_| "fetch did not return a response")?;
         let status = resp.status();
         let body = read_body(resp.array_buffer()).await.map_err(|e| {
-            format!("the download of bytes {start}-{} was interrupted: {e}", end - 1)
+            format!(
+                "the download of bytes {start}-{} was interrupted: {e}",
+                end - 1
+            )
         })?;
         match status {
             206 => Ok(body),
@@ -78,7 +92,9 @@ fn server_error(status: u16, body: &[u8]) -> String {
         .ok()
         .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
         .or_else(|| {
-            let t = String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_string();
+            let t = String::from_utf8_lossy(&body[..body.len().min(200)])
+                .trim()
+                .to_string();
             (!t.is_empty()).then_some(t)
         });
     match msg {

@@ -206,11 +206,18 @@ pub fn js_message(e: &JsValue) -> String {
     if let Some(s) = e.as_string() {
         return s;
     }
-    let field = |k: &str| Reflect::get(e, &JsValue::from_str(k)).ok().and_then(|v| v.as_string());
+    let field = |k: &str| {
+        Reflect::get(e, &JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
     match (field("name"), field("message")) {
         (Some(n), Some(m)) if !m.is_empty() => format!("{n}: {m}"),
         (Some(n), _) => n,
         (None, Some(m)) => m,
-        _ => js_sys::JSON::stringify(e).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "unknown error".into()),
+        _ => js_sys::JSON::stringify(e)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| "unknown error".into()),
     }
 }

@@ -30,8 +30,12 @@ impl MseSink {
     /// Creates a `MediaSource`, points the video at it (through an object URL) and waits for
     /// `sourceopen`.
     pub async fn attach(video: &HtmlVideoElement) -> Result<MseSink, String> {
-        let media_source = MediaSource::new()
-            .map_err(|e| format!("this browser has no Media Source Extensions: {}", js_message(&e)))?;
+        let media_source = MediaSource::new().map_err(|e| {
+            format!(
+                "this browser has no Media Source Extensions: {}",
+                js_message(&e)
+            )
+        })?;
         let object_url = Url::create_object_url_with_source(&media_source)
             .map_err(|e| format!("could not attach the media source: {}", js_message(&e)))?;
         let opened = Promise::new(&mut |resolve, _reject| {
@@ -42,7 +46,12 @@ impl MseSink {
             .await
             .map_err(|e| format!("the media source did not open: {}", js_message(&e)))?;
         media_source.set_onsourceopen(None);
-        Ok(MseSink { video: video.clone(), media_source, object_url, buffer: RefCell::new(None) })
+        Ok(MseSink {
+            video: video.clone(),
+            media_source,
+            object_url,
+            buffer: RefCell::new(None),
+        })
     }
 
     /// Creates the `SourceBuffer` for `mime` (e.g. `video/mp4; codecs="avc1.64001f"`), in
@@ -62,11 +71,26 @@ impl MseSink {
         Ok(())
     }
 
+    /// Sets the presentation duration (seconds), so the seek bar shows the whole film before
+    /// it is buffered. Call before the first append.
+    pub fn set_duration(&self, secs: f64) {
+        if secs.is_finite()
+            && secs > 0.0
+            && self.media_source.ready_state() == MediaSourceReadyState::Open
+        {
+            self.media_source.set_duration(secs);
+        }
+    }
+
     /// Appends one init or media segment and waits until the browser has taken it. On
     /// `QuotaExceededError` trims the back buffer (all but [`BACK_BUFFER_SECS`] behind
     /// `currentTime`) and retries once.
     pub async fn append(&self, data: &[u8]) -> Result<(), String> {
-        let sb = self.buffer.borrow().clone().ok_or("no source buffer yet (the init segment comes first)")?;
+        let sb = self
+            .buffer
+            .borrow()
+            .clone()
+            .ok_or("no source buffer yet (the init segment comes first)")?;
         match self.append_once(&sb, data).await {
             Err(e) if e.starts_with("QuotaExceededError") => {
                 let behind = self.video.current_time() - BACK_BUFFER_SECS;
@@ -93,24 +117,34 @@ impl MseSink {
         clear_handlers(sb);
         r.map(|_| ()).map_err(|_| {
             let err = media_error_text(&self.video);
-            if err.is_empty() { "the video could not be decoded".to_string() } else { err }
+            if err.is_empty() {
+                "the video could not be decoded".to_string()
+            } else {
+                err
+            }
         })
     }
 
     /// Removes `start..end` seconds from the buffer and waits for it to finish.
     pub async fn remove(&self, start: f64, end: f64) -> Result<(), String> {
-        let Some(sb) = self.buffer.borrow().clone() else { return Ok(()) };
+        let Some(sb) = self.buffer.borrow().clone() else {
+            return Ok(());
+        };
         if end <= start {
             return Ok(());
         }
         let done = update_end(&sb);
         if let Err(e) = sb.remove(start, end) {
             clear_handlers(&sb);
-            return Err(format!("could not trim the video buffer: {}", js_message(&e)));
+            return Err(format!(
+                "could not trim the video buffer: {}",
+                js_message(&e)
+            ));
         }
         let r = JsFuture::from(done).await;
         clear_handlers(&sb);
-        r.map(|_| ()).map_err(|e| format!("could not trim the video buffer: {}", js_message(&e)))
+        r.map(|_| ())
+            .map_err(|e| format!("could not trim the video buffer: {}", js_message(&e)))
     }
 
     /// Seconds buffered ahead of `currentTime` in the range that contains it (0 if none).
@@ -120,7 +154,9 @@ impl MseSink {
         let t = self.video.current_time();
         let ranges = self.video.buffered();
         for i in 0..ranges.length() {
-            let (Ok(s), Ok(e)) = (ranges.start(i), ranges.end(i)) else { continue };
+            let (Ok(s), Ok(e)) = (ranges.start(i), ranges.end(i)) else {
+                continue;
+            };
             if s <= t + 0.5 && e > t {
                 return e - t;
             }
@@ -185,7 +221,9 @@ pub fn media_error_text(video: &HtmlVideoElement) -> String {
         return String::new();
     }
     let field = |name: &str| js_sys::Reflect::get(&err, &JsValue::from_str(name)).ok();
-    let msg = field("message").and_then(|m| m.as_string()).unwrap_or_default();
+    let msg = field("message")
+        .and_then(|m| m.as_string())
+        .unwrap_or_default();
     let code = field("code").and_then(|c| c.as_f64()).unwrap_or(0.0);
     if msg.is_empty() {
         format!("the video could not be decoded (media error {code})")

@@ -105,7 +105,12 @@ pub async fn sleep(ms: i32) {
 
 /// Runs the whole file through the pipeline into the video. Returns at the end of the stream
 /// (after `endOfStream`), on `destroy()` (Ok), or with a plain-words error.
-pub async fn run(shared: Rc<Shared>, size: Option<u64>, piece_length: u32, cfg: Config) -> Result<(), String> {
+pub async fn run(
+    shared: Rc<Shared>,
+    size: Option<u64>,
+    piece_length: u32,
+    cfg: Config,
+) -> Result<(), String> {
     let sink = Rc::new(MseSink::attach(&shared.video).await?);
     *shared.sink.borrow_mut() = Some(sink.clone());
     let mut cache = SparseCache::new(size);
@@ -152,7 +157,8 @@ pub async fn run(shared: Rc<Shared>, size: Option<u64>, piece_length: u32, cfg: 
         };
         match result {
             Err(Error::NeedData { offset, len }) => {
-                let (start, end) = plan_range(&cfg, &cache, offset, len, size, piece_length, played);
+                let (start, end) =
+                    plan_range(&cfg, &cache, offset, len, size, piece_length, played);
                 let bytes = shared.fetcher.fetch(start, end).await?;
                 if shared.destroyed.get() {
                     return Ok(());
@@ -171,6 +177,9 @@ pub async fn run(shared: Rc<Shared>, size: Option<u64>, piece_length: u32, cfg: 
             Ok(Step::Init(init)) => {
                 shared.update(|s| s.mime = init.mime.clone());
                 sink.add_source_buffer(&init.mime)?;
+                if let Some((d, tb)) = pipeline.as_ref().and_then(|p| p.duration()) {
+                    sink.set_duration(tb.seconds(d.0.min(i64::MAX as u64) as i64));
+                }
                 sink.append(&init.data).await?;
             }
             Ok(Step::Segment(seg)) => {
@@ -201,4 +210,3 @@ pub async fn run(shared: Rc<Shared>, size: Option<u64>, piece_length: u32, cfg: 
         }
     }
 }
-
