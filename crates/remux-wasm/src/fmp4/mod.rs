@@ -3,8 +3,8 @@
 //! [`boxes`] writes the boxes (one function per box), [`fragmenter`] decides where to cut,
 //! and [`Remuxer`] ties them to the [`timeline`](crate::timeline) that repairs timestamps.
 //! The output is one combined fMP4: both tracks in one `moov`, each `moof` holding a `traf`
-//! per track that has samples in it. Video is track 1 (90 kHz), audio track 2 (its sample
-//! rate as timescale).
+//! per track that has samples in it. Video is track 1 (90 kHz timescale), audio the next
+//! track (the AAC core sample rate as timescale).
 
 pub mod boxes;
 pub mod fragmenter;
