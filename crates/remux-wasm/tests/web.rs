@@ -131,3 +131,38 @@ async fn player_streams_ranges_from_a_url() {
     player.destroy();
     Url::revoke_object_url(&url).unwrap();
 }
+
+#[wasm_bindgen_test]
+fn fetch_ranges_are_piece_aligned_small_at_startup_and_chunked_after() {
+    use remux_wasm::player::scheduler::{plan_range, Config};
+    const P: u32 = 256 * 1024;
+    let cfg = Config::default();
+    let empty = SparseCache::new(Some(10 << 20));
+    let size = Some(10 << 20);
+    // Startup: only to the end of the piece holding the last needed byte.
+    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, P, false), (0, 262_144));
+    assert_eq!(
+        plan_range(&cfg, &empty, 300_000, 10, size, P, false),
+        (300_000, 524_288)
+    );
+    assert_eq!(
+        plan_range(&cfg, &empty, 0, 600_000, size, P, false),
+        (0, 786_432)
+    );
+    // Unknown piece length: 64 KiB.
+    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, 0, false), (0, 65_536));
+    // Playing: 1 MiB chunks, end on a piece boundary.
+    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, P, true), (0, 1 << 20));
+    assert_eq!(
+        plan_range(&cfg, &empty, 100, 4, size, P, true),
+        (100, (1 << 20) + 262_144)
+    );
+    // Clipped to the file size and to bytes already held.
+    assert_eq!(
+        plan_range(&cfg, &empty, (10 << 20) - 5, 4, size, P, true),
+        ((10 << 20) - 5, 10 << 20)
+    );
+    let mut held = SparseCache::new(size);
+    held.insert(500_000, vec![0; 10]);
+    assert_eq!(plan_range(&cfg, &held, 0, 4, size, P, true), (0, 500_000));
+}
