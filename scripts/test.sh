@@ -16,5 +16,5 @@ cargo test --workspace --quiet
 echo "== wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --quiet -p remux-wasm --target wasm32-unknown-unknown --test web
+  cargo test -p remux-wasm --target wasm32-unknown-unknown --test web
 echo "== all tests passed"
