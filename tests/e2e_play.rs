@@ -48,11 +48,12 @@ fn fixture() -> PathBuf {
     path
 }
 
-fn node_play(url: &str, play_seconds: u32) -> serde_json::Value {
+fn node_play(url: &str, play_seconds: u32, extra: &[&str]) -> serde_json::Value {
     let out = Command::new("node")
         .arg(repo().join("tests/e2e/play.mjs"))
         .arg(url)
         .args(["--play-seconds", &play_seconds.to_string(), "--timeout-ms", "90000"])
+        .args(extra)
         .current_dir(repo())
         .output()
         .expect("node is needed for page tests");
@@ -89,7 +90,7 @@ async fn magnet_plays_in_chromium_after_a_few_pieces() {
     let (addr, _server) = spawn(cfg).await.unwrap();
 
     let url = format!("http://{addr}/?magnet={}&file=0", encode(&seeded.magnet));
-    let report = tokio::task::spawn_blocking(move || node_play(&url, 3)).await.unwrap();
+    let report = tokio::task::spawn_blocking(move || node_play(&url, 3, &[])).await.unwrap();
     eprintln!("e2e report: {report:#}");
 
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
@@ -133,3 +134,25 @@ fn tempdir(name: &str) -> PathBuf {
     dir
 }
 
+
+/// The newcomer's path (`scripts/run.sh`): the server seeds the bundled sample itself, the page
+/// offers it, one click plays it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bundled_sample_plays_with_one_click() {
+    require_wasm_package();
+    let tmp = tempdir("e2e-sample");
+    let mut cfg = Config::for_test(tmp.join("server"));
+    cfg.www_dir = repo().join("www");
+    let (addr, server) = spawn(cfg).await.unwrap();
+    let sample = seed(&server.session, &repo().join("assets/sample.mkv"), None).await.unwrap();
+    server.state.samples.write().unwrap().push(sample);
+
+    let url = format!("http://{addr}/");
+    let report =
+        tokio::task::spawn_blocking(move || node_play(&url, 2, &["--click", "#sample"])).await.unwrap();
+    eprintln!("sample report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
+    let current = report["currentTime"].as_f64().unwrap_or(0.0);
+    assert!(current >= 2.0, "the sample played only {current} s; status: {}", report["status"]);
+}

@@ -242,6 +242,25 @@ form.addEventListener('submit', (ev) => {
   start(magnetInput.value.trim(), null);
 });
 
+// One click for a newcomer: offer what this server seeds itself (`piece-server seed FILE`).
+async function offerSamples() {
+  let samples;
+  try {
+    samples = await api('/api/samples');
+  } catch (_) {
+    return; // An older server without the route: nothing to offer.
+  }
+  if (!Array.isArray(samples) || samples.length === 0) return;
+  const sample = samples[0];
+  document.getElementById('sample-name').textContent = `(${sample.name}, ${formatBytes(sample.length)})`;
+  document.getElementById('sample').addEventListener('click', () => {
+    magnetInput.value = sample.magnet;
+    start(sample.magnet, null);
+  });
+  document.getElementById('samples').hidden = false;
+}
+offerSamples();
+
 // Shareable links: ?magnet=...&file=N starts at once.
 const params = new URLSearchParams(location.search);
 if (params.get('magnet')) {

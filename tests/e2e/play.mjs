@@ -2,7 +2,8 @@
 // what a viewer would see: when the first frame played, how many film bytes the browser had
 // received by then, how far playback got, and any error shown.
 //
-// usage: node tests/e2e/play.mjs URL [--play-seconds 3] [--timeout-ms 60000]
+// usage: node tests/e2e/play.mjs URL [--play-seconds 3] [--timeout-ms 60000] [--click SELECTOR]
+// With --click, the page is opened and the element is clicked (as a viewer would) once visible.
 import { chromium } from 'playwright-core';
 
 const args = process.argv.slice(2);
@@ -13,6 +14,8 @@ const opt = (name, dflt) => {
 };
 const playSeconds = opt('--play-seconds', 3);
 const timeoutMs = opt('--timeout-ms', 60000);
+const clickIdx = args.indexOf('--click');
+const clickSelector = clickIdx >= 0 ? args[clickIdx + 1] : null;
 if (!url) {
   console.error('usage: node tests/e2e/play.mjs URL [--play-seconds N] [--timeout-ms N]');
   process.exit(2);
@@ -55,6 +58,7 @@ try {
   });
 
   await page.goto(url);
+  if (clickSelector) await page.click(clickSelector, { timeout: timeoutMs });
   const deadline = Date.now() + timeoutMs;
   let last = null;
   while (Date.now() < deadline) {
