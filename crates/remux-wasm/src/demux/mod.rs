@@ -3,6 +3,7 @@
 
 pub mod ebml;
 pub mod mkv;
+pub mod mp4;
 pub mod probe;
 
 use crate::error::Result;

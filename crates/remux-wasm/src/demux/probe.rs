@@ -1,6 +1,7 @@
 //! Picks the demuxer from the file's first bytes (magic numbers).
 
 use super::mkv::MkvDemuxer;
+use super::mp4::Mp4Demuxer;
 use super::Demuxer;
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
@@ -16,7 +17,7 @@ pub fn open(src: &mut dyn ByteSource) -> Result<Box<dyn Demuxer>> {
         return Ok(Box::new(MkvDemuxer::open(src)?));
     }
     if len >= 8 && &magic[4..8] == b"ftyp" {
-        return Err(Error::unsupported("MP4 / AVI files are not supported yet"));
+        return Ok(Box::new(Mp4Demuxer::open(src)?));
     }
     if len >= 4 && &magic[..4] == b"RIFF" {
         return Err(Error::unsupported("MP4 / AVI files are not supported yet"));
@@ -40,9 +41,10 @@ mod tests {
 
     #[test]
     fn recognises_magic_numbers() {
+        // An MP4 head without its 'moov' is damaged, not unsupported.
         let mp4 = b"\0\0\0\x20ftypisom\0\0\0\0".to_vec();
         let err = open(&mut SparseCache::from_bytes(mp4)).err().unwrap();
-        assert!(matches!(err, Error::Unsupported { .. }));
+        assert!(matches!(err, Error::Invalid { container: "MP4", .. }));
         let avi = b"RIFF\0\0\0\0AVI LIST".to_vec();
         assert!(matches!(
             open(&mut SparseCache::from_bytes(avi)).err().unwrap(),

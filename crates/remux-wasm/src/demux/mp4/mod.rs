@@ -1,0 +1,632 @@
+//! MP4 / QuickTime (ISO BMFF) demuxer over a [`ByteSource`] whose bytes may still be arriving.
+//!
+//! [`Mp4Demuxer::open`] walks the top-level boxes reading only their 8- or 16-byte headers, so
+//! `mdat` is skipped without being fetched: with `moov` at the end of the file (ffmpeg's
+//! default) the first `NeedData` after the head names the tail of the file, which is exactly
+//! what a player should fetch next. `moov` is then loaded whole (at most [`MAX_MOOV`] bytes)
+//! and each track's sample table is kept compact ([`sample_table`]).
+//!
+//! [`Demuxer::next_packet`] merges the tracks by sample offset, so packets come in file order
+//! and the reader moves forward through `mdat` the way the bytes arrive. Each packet is one
+//! `read_at`; the per-track cursors are advanced only once it succeeded, so `NeedData` leaves
+//! the demuxer unchanged. A short read (a truncated file) ends the stream.
+//!
+//! Timestamps are in the track's media timescale (`TimeBase::new(1, mdhd.timescale)`):
+//! `dts` = sum of `stts` deltas + edit shift, `pts` = `dts` + `ctts` offset. The edit shift
+//! (`elst`) follows what ffmpeg reports: leading empty edits delay the track by their length
+//! (converted from the movie timescale), and the first non-empty edit's `media_time` is the
+//! media time shown at that point, so the track is shifted back by it. Later edits (cuts,
+//! repeats, rate changes) are recorded in [`Mp4Demuxer::edit_list`] but not applied: the
+//! track plays continuously.
+//!
+//! Fragmented files (`mvex` in `moov`, samples in `moof`+`mdat`) are refused with
+//! `Unsupported`, unless `moov` itself also holds samples, which are then played.
+
+pub mod boxes;
+pub mod sample_table;
+
+use boxes::{fourcc, BoxHeader, Reader};
+use sample_table::{Cursor, SampleTable, MAX_SAMPLES};
+
+use super::Demuxer;
+use crate::error::{Error, Result};
+use crate::io::ByteSource;
+use crate::packet::{AudioInfo, Codec, Packet, Track, TrackKind, VideoInfo};
+use crate::time::{Duration, TimeBase, Timestamp};
+
+/// The container name in errors.
+pub const MP4: &str = "MP4";
+
+/// The largest `moov` Riptide loads (a two-hour film's is a few MiB).
+pub const MAX_MOOV: u64 = 64 << 20;
+
+/// The largest single sample read; a bigger one is damage and is skipped.
+pub const MAX_SAMPLE: u32 = 64 << 20;
+
+fn invalid(what: impl Into<String>) -> Error {
+    Error::invalid(MP4, what)
+}
+
+/// One `elst` entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// In the movie (`mvhd`) timescale.
+    pub segment_duration: u64,
+    /// In the media timescale; -1 for an empty edit.
+    pub media_time: i64,
+    /// 16.16 fixed point.
+    pub media_rate: i32,
+}
+
+#[derive(Clone, Debug)]
+struct TrackState {
+    /// Index into `tracks`.
+    index: usize,
+    table: SampleTable,
+    cursor: Cursor,
+    /// Added to every dts and pts, in media ticks (from the edit list).
+    shift: i64,
+    edits: Vec<Edit>,
+    /// `mdhd` duration, in media ticks.
+    duration: u64,
+}
+
+/// An MP4 / MOV demuxer. See the [module docs](self).
+#[derive(Debug)]
+pub struct Mp4Demuxer {
+    tracks: Vec<Track>,
+    states: Vec<TrackState>,
+    movie_timescale: u32,
+    movie_duration: u64,
+    moov: BoxHeader,
+    fragmented: bool,
+    done: bool,
+}
+
+impl Mp4Demuxer {
+    /// Finds and parses `moov`. A pure function of the source: after `NeedData`, fetch the
+    /// range and call again.
+    pub fn open(src: &mut dyn ByteSource) -> Result<Self> {
+        let mut pos = 0u64;
+        let mut seen_mdat = false;
+        let moov = loop {
+            let Some(h) = boxes::read_header(src, pos)? else {
+                return Err(invalid(if seen_mdat {
+                    "no 'moov' box (the file may be incomplete: its index is written last)"
+                } else {
+                    "no 'moov' box"
+                }));
+            };
+            match &h.typ {
+                b"moov" => break h,
+                b"mdat" => seen_mdat = true,
+                b"moof" => {
+                    return Err(invalid("a 'moof' fragment comes before the 'moov' box"));
+                }
+                _ => {}
+            }
+            pos = h.end().ok_or_else(|| {
+                invalid(format!(
+                    "'{}' at {pos} runs to the end of the file and there is no 'moov' before it",
+                    fourcc(h.typ)
+                ))
+            })?;
+        };
+        let len = match h_body_len(&moov, src.size()) {
+            Some(l) => l,
+            None => return Err(invalid("the 'moov' box has no stated size")),
+        };
+        if len > MAX_MOOV {
+            return Err(invalid(format!(
+                "the 'moov' box is {len} bytes (more than {} MiB)",
+                MAX_MOOV >> 20
+            )));
+        }
+        let body = src.read_at(moov.data_start(), len as usize)?;
+        if (body.len() as u64) < len {
+            return Err(invalid("the file ends inside the 'moov' box"));
+        }
+        let body = body.to_vec();
+        Self::from_moov(&body, moov)
+    }
+
+    fn from_moov(body: &[u8], moov: BoxHeader) -> Result<Self> {
+        let base = moov.data_start();
+        let (mut movie_timescale, mut movie_duration) = (0u32, 0u64);
+        let mut fragmented = false;
+        let mut tracks = Vec::new();
+        let mut states = Vec::new();
+        let mut total = 0u64;
+        for c in boxes::children(body, base) {
+            let (typ, data, pos) = c?;
+            match &typ {
+                b"mvhd" => {
+                    let mut r = Reader::new(data, "mvhd");
+                    let (v, _) = r.version_flags()?;
+                    r.skip(if v == 1 { 16 } else { 8 })?;
+                    movie_timescale = r.u32()?;
+                    movie_duration = r.u32_or_u64(v)?;
+                }
+                b"mvex" => fragmented = true,
+                b"trak" => {
+                    let Some((track, state)) = parse_trak(data, pos + 8)? else {
+                        continue;
+                    };
+                    if tracks.iter().any(|t: &Track| t.id == track.id) {
+                        continue;
+                    }
+                    total = total.saturating_add(state.table.sample_count());
+                    if total > MAX_SAMPLES {
+                        return Err(invalid(format!(
+                            "the file declares more than {MAX_SAMPLES} samples"
+                        )));
+                    }
+                    states.push(TrackState { index: tracks.len(), ..state });
+                    tracks.push(track);
+                }
+                _ => {}
+            }
+        }
+        if tracks.is_empty() {
+            return Err(invalid("the 'moov' box has no usable track"));
+        }
+        if fragmented && states.iter().all(|s| s.table.sample_count() == 0) {
+            return Err(Error::unsupported("fragmented MP4 input is not supported yet"));
+        }
+        // Edit shifts need the movie timescale.
+        for s in &mut states {
+            let tb = tracks[s.index].time_base;
+            s.shift = edit_shift(&s.edits, movie_timescale, tb);
+        }
+        Ok(Mp4Demuxer {
+            tracks,
+            states,
+            movie_timescale,
+            movie_duration,
+            moov,
+            fragmented,
+            done: false,
+        })
+    }
+
+    /// The `elst` entries of the track with `track_id` (empty if it has none).
+    pub fn edit_list(&self, track_id: u32) -> &[Edit] {
+        self.states
+            .iter()
+            .find(|s| self.tracks[s.index].id == track_id)
+            .map_or(&[], |s| &s.edits)
+    }
+
+    /// The shift the edit list applies to the track's timestamps, in its media ticks.
+    pub fn edit_shift(&self, track_id: u32) -> Option<i64> {
+        self.states
+            .iter()
+            .find(|s| self.tracks[s.index].id == track_id)
+            .map(|s| s.shift)
+    }
+
+    /// Where the `moov` box is (for a player to keep it cached).
+    pub fn moov_range(&self) -> (u64, u64) {
+        (self.moov.pos, self.moov.end().unwrap_or(u64::MAX))
+    }
+
+    /// Whether `moov` declares fragments (`mvex`); only its own samples are played.
+    pub fn is_fragmented(&self) -> bool {
+        self.fragmented
+    }
+
+    /// Number of samples of the track with `track_id`.
+    pub fn sample_count(&self, track_id: u32) -> Option<u64> {
+        self.states
+            .iter()
+            .find(|s| self.tracks[s.index].id == track_id)
+            .map(|s| s.table.sample_count())
+    }
+}
+
+/// The body length of `h`, resolving size 0 ("to the end") with the file size.
+fn h_body_len(h: &BoxHeader, file_size: Option<u64>) -> Option<u64> {
+    match h.body_len() {
+        Some(l) => Some(l),
+        None => file_size.map(|s| s.saturating_sub(h.data_start())),
+    }
+}
+
+/// Leading empty edits delay the track; the first non-empty edit's media time is shown at
+/// that point. Both are folded into one shift of every timestamp, in media ticks.
+fn edit_shift(edits: &[Edit], movie_timescale: u32, media: TimeBase) -> i64 {
+    let mut empty = 0u64;
+    let mut media_time = 0i64;
+    for e in edits {
+        if e.media_time == -1 {
+            empty = empty.saturating_add(e.segment_duration);
+        } else {
+            media_time = e.media_time.max(0);
+            break;
+        }
+    }
+    let delay = if movie_timescale == 0 {
+        0
+    } else {
+        TimeBase::new(1, movie_timescale).rescale(empty.min(i64::MAX as u64) as i64, media)
+    };
+    delay.saturating_sub(media_time)
+}
+
+/// Parses one `trak`; `Ok(None)` for a track that cannot be described (no `mdia`, a zero
+/// timescale, no `stbl`), which is then left out.
+fn parse_trak(data: &[u8], base: u64) -> Result<Option<(Track, TrackState)>> {
+    let mut id = 0u32;
+    let mut enabled = true;
+    let (mut tk_width, mut tk_height) = (0u32, 0u32);
+    let mut edits = Vec::new();
+    let mut mdia = None;
+    for c in boxes::children(data, base) {
+        let (typ, body, pos) = c?;
+        match &typ {
+            b"tkhd" => {
+                let mut r = Reader::new(body, "tkhd");
+                let (v, flags) = r.version_flags()?;
+                enabled = flags & 1 != 0;
+                r.skip(if v == 1 { 16 } else { 8 })?;
+                id = r.u32()?;
+                r.skip(4)?;
+                r.u32_or_u64(v)?; // duration, in the movie timescale
+                r.skip(8 + 2 + 2 + 2 + 2 + 36)?;
+                tk_width = r.u32()? >> 16;
+                tk_height = r.u32()? >> 16;
+            }
+            b"edts" => {
+                if let Some((elst, _)) = boxes::find(body, pos + 8, b"elst")? {
+                    edits = parse_elst(elst)?;
+                }
+            }
+            b"mdia" => mdia = Some((body, pos + 8)),
+            _ => {}
+        }
+    }
+    let Some((mdia, mdia_base)) = mdia else {
+        return Ok(None);
+    };
+    let (mut timescale, mut duration, mut language) = (0u32, 0u64, None);
+    let mut handler = [0u8; 4];
+    let mut stbl = None;
+    for c in boxes::children(mdia, mdia_base) {
+        let (typ, body, pos) = c?;
+        match &typ {
+            b"mdhd" => {
+                let mut r = Reader::new(body, "mdhd");
+                let (v, _) = r.version_flags()?;
+                r.skip(if v == 1 { 16 } else { 8 })?;
+                timescale = r.u32()?;
+                duration = r.u32_or_u64(v)?;
+                language = parse_language(r.u16()?);
+            }
+            b"hdlr" => {
+                let mut r = Reader::new(body, "hdlr");
+                r.version_flags()?;
+                r.skip(4)?;
+                handler.copy_from_slice(r.bytes(4)?);
+            }
+            b"minf" => stbl = boxes::find(body, pos + 8, b"stbl")?,
+            _ => {}
+        }
+    }
+    let Some((stbl, stbl_base)) = stbl else {
+        return Ok(None);
+    };
+    if timescale == 0 {
+        return Ok(None);
+    }
+    let kind = match &handler {
+        b"vide" => TrackKind::Video,
+        b"soun" => TrackKind::Audio,
+        b"subt" | b"text" | b"sbtl" | b"clcp" => TrackKind::Subtitle,
+        _ => TrackKind::Other,
+    };
+    let table = SampleTable::parse(stbl, stbl_base)?;
+    let entry = match boxes::find(stbl, stbl_base, b"stsd")? {
+        Some((stsd, pos)) => parse_stsd(stsd, pos + 8)?,
+        None => None,
+    };
+    let SampleEntry { codec, codec_id, codec_private, video, audio } =
+        entry.unwrap_or_else(|| SampleEntry::other([b'?'; 4]));
+    let time_base = TimeBase::new(1, timescale);
+    let video = match kind {
+        TrackKind::Video => Some(video.unwrap_or(VideoInfo { width: tk_width, height: tk_height })),
+        _ => None,
+    };
+    let audio = match kind {
+        TrackKind::Audio => {
+            let mut a = audio.unwrap_or_default();
+            if a.sample_rate == 0 {
+                a.sample_rate = timescale;
+            }
+            Some(a)
+        }
+        _ => None,
+    };
+    let track = Track {
+        id,
+        kind,
+        codec,
+        codec_id,
+        time_base,
+        codec_private,
+        default_duration: table.constant_delta().map(|d| Duration(d as u64)),
+        language,
+        name: None,
+        default: enabled,
+        video,
+        audio,
+    };
+    let cursor = table.cursor();
+    Ok(Some((track, TrackState { index: 0, table, cursor, shift: 0, edits, duration })))
+}
+
+fn parse_elst(body: &[u8]) -> Result<Vec<Edit>> {
+    let mut r = Reader::new(body, "elst");
+    let (v, _) = r.version_flags()?;
+    let n = r.count(if v == 1 { 20 } else { 12 })?;
+    (0..n)
+        .map(|_| {
+            let (segment_duration, media_time) = if v == 1 {
+                (r.u64()?, r.u64()? as i64)
+            } else {
+                (r.u32()? as u64, r.u32()? as i32 as i64)
+            };
+            Ok(Edit { segment_duration, media_time, media_rate: r.u32()? as i32 })
+        })
+        .collect()
+}
+
+/// The ISO 639-2/T code packed in `mdhd` (three 5-bit letters, offset 0x60); `None` for
+/// "und", a Macintosh language code (QuickTime) or garbage.
+fn parse_language(packed: u16) -> Option<String> {
+    if packed < 0x400 || packed == 0x7FFF {
+        return None;
+    }
+    let s: String =
+        [10, 5, 0].iter().map(|&sh| (((packed >> sh) & 0x1F) as u8 + 0x60) as char).collect();
+    (s.chars().all(|c| c.is_ascii_lowercase()) && s != "und").then_some(s)
+}
+
+/// What the first `stsd` entry says about the codec.
+struct SampleEntry {
+    codec: Codec,
+    codec_id: String,
+    codec_private: Vec<u8>,
+    video: Option<VideoInfo>,
+    audio: Option<AudioInfo>,
+}
+
+impl SampleEntry {
+    fn other(typ: [u8; 4]) -> Self {
+        SampleEntry {
+            codec: Codec::Other(fourcc(typ)),
+            codec_id: fourcc(typ),
+            codec_private: Vec::new(),
+            video: None,
+            audio: None,
+        }
+    }
+}
+
+/// Sample entry header: reserved (6) + data_reference_index (2).
+const ENTRY_HEAD: usize = 8;
+/// VisualSampleEntry fields before its child boxes.
+const VISUAL_FIELDS: usize = 70;
+/// AudioSampleEntry (version 0) fields before its child boxes.
+const AUDIO_FIELDS: usize = 20;
+
+fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> {
+    let mut r = Reader::new(stsd, "stsd");
+    r.version_flags()?;
+    r.u32()?; // entry_count; the first entry is the one used.
+    let Some(first) = boxes::children(r.rest(), base + 8).next() else {
+        return Ok(None);
+    };
+    let (typ, body, pos) = first?;
+    let mut e = SampleEntry::other(typ);
+    match &typ {
+        b"avc1" | b"avc3" | b"hvc1" | b"hev1" | b"av01" | b"vp09" | b"mp4v" => {
+            let mut r = Reader::new(body, "visual sample entry");
+            r.skip(ENTRY_HEAD + 16)?;
+            let width = r.u16()? as u32;
+            let height = r.u16()? as u32;
+            r.skip(VISUAL_FIELDS - 20)?;
+            e.video = Some(VideoInfo { width, height });
+            let children_base = pos + 8 + (ENTRY_HEAD + VISUAL_FIELDS) as u64;
+            if matches!(&typ, b"avc1" | b"avc3") {
+                e.codec = Codec::H264;
+                if let Some((avcc, _)) = boxes::find(r.rest(), children_base, b"avcC")? {
+                    e.codec_private = avcc.to_vec();
+                }
+            }
+        }
+        b"mp4a" => {
+            let mut r = Reader::new(body, "audio sample entry");
+            r.skip(ENTRY_HEAD)?;
+            let version = r.u16()?;
+            r.skip(6)?;
+            let channels = r.u16()?;
+            r.skip(6)?;
+            let mut sample_rate = r.u32()? >> 16;
+            match version {
+                1 => r.skip(16)?,
+                2 => {
+                    r.skip(4)?;
+                    let rate = f64::from_bits(r.u64()?);
+                    if rate.is_finite() && rate > 0.0 && rate < u32::MAX as f64 {
+                        sample_rate = rate.round() as u32;
+                    }
+                    r.skip(20)?;
+                }
+                _ => {}
+            }
+            let mut audio = AudioInfo { sample_rate, channels };
+            let children_base = pos + 8 + (ENTRY_HEAD + AUDIO_FIELDS) as u64;
+            let esds = match boxes::find(r.rest(), children_base, b"esds")? {
+                Some(x) => Some(x),
+                // QuickTime puts it inside a 'wave' box.
+                None => match boxes::find(r.rest(), children_base, b"wave")? {
+                    Some((wave, wpos)) => boxes::find(wave, wpos + 8, b"esds")?,
+                    None => None,
+                },
+            };
+            if let Some((esds, _)) = esds {
+                let (oti, asc) = parse_esds(esds)?;
+                match oti {
+                    // MPEG-4 audio, MPEG-2 AAC Main / LC / SSR.
+                    Some(0x40 | 0x66 | 0x67 | 0x68) | None => {
+                        e.codec = Codec::Aac;
+                        if let Some(asc) = asc {
+                            if let Ok(cfg) = crate::codec::aac::AudioSpecificConfig::parse(&asc) {
+                                if audio.channels == 0 {
+                                    audio.channels = cfg.channels as u16;
+                                }
+                            }
+                            e.codec_private = asc;
+                        }
+                    }
+                    Some(oti) => e.codec = Codec::Other(format!("mp4a.{oti:02X}")),
+                }
+            }
+            e.audio = Some(audio);
+        }
+        _ => {}
+    }
+    Ok(Some(e))
+}
+
+/// One MPEG-4 descriptor (tag, body) from `data`; lengths are 1-4 bytes of 7 bits each.
+fn descriptor(data: &[u8]) -> Result<Option<(u8, &[u8], usize)>> {
+    let Some(&tag) = data.first() else {
+        return Ok(None);
+    };
+    let mut len = 0usize;
+    let mut at = 1;
+    loop {
+        let b = *data.get(at).ok_or_else(|| invalid("'esds' descriptor length is cut off"))?;
+        at += 1;
+        len = (len << 7) | (b & 0x7F) as usize;
+        if b & 0x80 == 0 {
+            break;
+        }
+        if at > 4 {
+            return Err(invalid("'esds' descriptor length is longer than 4 bytes"));
+        }
+    }
+    let end = at
+        .checked_add(len)
+        .filter(|&e| e <= data.len())
+        .ok_or_else(|| invalid("'esds' descriptor runs past its box"))?;
+    Ok(Some((tag, &data[at..end], end)))
+}
+
+/// The objectTypeIndication and the DecoderSpecificInfo (the AudioSpecificConfig) of `esds`.
+fn parse_esds(body: &[u8]) -> Result<(Option<u8>, Option<Vec<u8>>)> {
+    let mut r = Reader::new(body, "esds");
+    r.version_flags()?;
+    let mut oti = None;
+    let mut asc = None;
+    let mut stack = vec![r.rest()];
+    // Depth-first over ES_Descriptor (3) → DecoderConfigDescriptor (4) → DSI (5).
+    while let Some(mut data) = stack.pop() {
+        while let Some((tag, d, used)) = descriptor(data)? {
+            data = &data[used..];
+            match tag {
+                0x03 => {
+                    let mut r = Reader::new(d, "esds");
+                    r.skip(2)?; // ES_ID
+                    let flags = r.u8()?;
+                    if flags & 0x80 != 0 {
+                        r.skip(2)?;
+                    }
+                    if flags & 0x40 != 0 {
+                        let n = r.u8()? as usize;
+                        r.skip(n)?;
+                    }
+                    if flags & 0x20 != 0 {
+                        r.skip(2)?;
+                    }
+                    stack.push(r.rest());
+                }
+                0x04 => {
+                    let mut r = Reader::new(d, "esds");
+                    oti = Some(r.u8()?);
+                    r.skip(12)?; // streamType, bufferSizeDB, maxBitrate, avgBitrate
+                    stack.push(r.rest());
+                }
+                0x05 if asc.is_none() => asc = Some(d.to_vec()),
+                _ => {}
+            }
+        }
+    }
+    Ok((oti, asc))
+}
+
+impl Demuxer for Mp4Demuxer {
+    fn tracks(&self) -> &[Track] {
+        &self.tracks
+    }
+
+    fn duration(&self) -> Option<(Duration, TimeBase)> {
+        if self.movie_timescale != 0 && self.movie_duration != 0 && self.movie_duration != u32::MAX as u64 && self.movie_duration != u64::MAX {
+            return Some((Duration(self.movie_duration), TimeBase::new(1, self.movie_timescale)));
+        }
+        self.states
+            .iter()
+            .filter(|s| s.duration != 0 && s.duration != u32::MAX as u64 && s.duration != u64::MAX)
+            .map(|s| (Duration(s.duration), self.tracks[s.index].time_base))
+            .max_by(|a, b| {
+                a.1.seconds(a.0 .0.min(i64::MAX as u64) as i64)
+                    .total_cmp(&b.1.seconds(b.0 .0.min(i64::MAX as u64) as i64))
+            })
+    }
+
+    fn next_packet(&mut self, src: &mut dyn ByteSource) -> Result<Option<Packet>> {
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            // The track whose next sample comes first in the file.
+            let Some((i, s)) = self
+                .states
+                .iter()
+                .enumerate()
+                .filter_map(|(i, st)| st.cursor.current().map(|s| (i, s)))
+                .min_by_key(|&(i, s)| (s.offset, i))
+            else {
+                self.done = true;
+                return Ok(None);
+            };
+            let state = &self.states[i];
+            if s.size > MAX_SAMPLE {
+                // Damage: skip the sample rather than fetch gigabytes.
+                let st = &mut self.states[i];
+                st.cursor.advance(&st.table);
+                continue;
+            }
+            let data = src.read_at(s.offset, s.size as usize)?;
+            if data.len() < s.size as usize {
+                self.done = true; // A truncated file: what was there has played.
+                return Ok(None);
+            }
+            let track = &self.tracks[state.index];
+            let dts = s.dts.saturating_add(state.shift);
+            let packet = Packet {
+                track_id: track.id,
+                pts: Timestamp(dts.saturating_add(s.cts_offset)),
+                dts: Some(Timestamp(dts)),
+                dur: Some(Duration(s.duration as u64)),
+                keyframe: s.keyframe,
+                pos: s.offset,
+                data: data.to_vec(),
+            };
+            let st = &mut self.states[i];
+            st.cursor.advance(&st.table);
+            return Ok(Some(packet));
+        }
+    }
+}
