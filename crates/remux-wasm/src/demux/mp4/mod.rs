@@ -481,9 +481,15 @@ fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> {
                     Some(0x40 | 0x66 | 0x67 | 0x68) | None => {
                         e.codec = Codec::Aac;
                         if let Some(asc) = asc {
+                            // The entry's channelcount is a template field (ffmpeg writes 2
+                            // for mono); the AudioSpecificConfig's channel configuration is
+                            // the truth when it states one.
                             if let Ok(cfg) = crate::codec::aac::AudioSpecificConfig::parse(&asc) {
-                                if audio.channels == 0 {
+                                if cfg.channels != 0 {
                                     audio.channels = cfg.channels as u16;
+                                }
+                                if audio.sample_rate == 0 {
+                                    audio.sample_rate = cfg.sample_rate;
                                 }
                             }
                             e.codec_private = asc;

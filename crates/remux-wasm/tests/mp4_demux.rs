@@ -1,0 +1,331 @@
+//! The MP4 demuxer against ffprobe, on files ffmpeg makes at test time (H.264 with B-frames +
+//! AAC, `moov` at the end and, with `+faststart`, first): same packets per stream (pts, dts,
+//! key flag, size), from a file, from a sparse cache filled only where the demuxer asks, and
+//! from a truncated copy; then the whole remux path through `riptide-remux`.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use remux_wasm::demux::mp4::Mp4Demuxer;
+use remux_wasm::demux::{probe, Demuxer};
+use remux_wasm::io::{ByteSource, FileSource, SparseCache};
+use remux_wasm::{Codec, Error, Packet, TimeBase, TrackKind};
+
+/// One packet as ffprobe reports it: (track id, pts, dts, keyframe, size, pos).
+type Expected = (u32, i64, i64, bool, usize, u64);
+
+fn have_ffmpeg() -> bool {
+    let ok = |bin: &str| Command::new(bin).arg("-version").output().is_ok_and(|o| o.status.success());
+    ok("ffmpeg") && ok("ffprobe")
+}
+
+fn dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("riptide-mp4-demux-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Fixture {
+    path: PathBuf,
+    expected: Vec<Expected>,
+}
+
+/// 4 s of test pattern + sine: H.264 (B-frames, GOP 25) + AAC, with extra `flags`.
+fn make(name: &str, flags: &[&str]) -> Fixture {
+    let path = dir().join(name);
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25"])
+        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "4"])
+        .args(["-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a", "aac"])
+        .args(flags)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
+    Fixture { expected: ffprobe_packets(&path), path }
+}
+
+/// A bigger file (12 s, lossless video: a few MiB) for the fetch-pattern tests, so that head,
+/// mdat and tail are different 256 KiB chunks.
+fn big_fixture() -> Option<&'static Fixture> {
+    static BIG: OnceLock<Option<Fixture>> = OnceLock::new();
+    BIG.get_or_init(|| {
+        have_ffmpeg().then(|| make("big.mp4", &["-t", "12", "-crf", "0"]))
+    })
+    .as_ref()
+}
+
+fn fixture(faststart: bool) -> Option<&'static Fixture> {
+    static END: OnceLock<Option<Fixture>> = OnceLock::new();
+    static START: OnceLock<Option<Fixture>> = OnceLock::new();
+    let cell = if faststart { &START } else { &END };
+    cell.get_or_init(|| {
+        if !have_ffmpeg() {
+            eprintln!("ffmpeg/ffprobe not found: skipping the MP4 comparison tests");
+            return None;
+        }
+        Some(if faststart {
+            make("faststart.mp4", &["-movflags", "+faststart"])
+        } else {
+            make("end.mp4", &[])
+        })
+    })
+    .as_ref()
+}
+
+fn ffprobe_packets(path: &Path) -> Vec<Expected> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_packets", "-show_streams", "-of", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "ffprobe failed");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let num = |v: &serde_json::Value, k: &str| {
+        v[k].as_i64().or_else(|| v[k].as_str().and_then(|s| s.parse().ok()))
+    };
+    // ffprobe's stream "id" is the MP4 track_ID (as hex text, e.g. "0x1").
+    let ids: Vec<u32> = json["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let id = s["id"].as_str().unwrap();
+            u32::from_str_radix(id.trim_start_matches("0x"), 16).unwrap()
+        })
+        .collect();
+    json["packets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                ids[num(p, "stream_index").unwrap() as usize],
+                num(p, "pts").unwrap(),
+                num(p, "dts").unwrap(),
+                p["flags"].as_str().unwrap().starts_with('K'),
+                num(p, "size").unwrap() as usize,
+                num(p, "pos").unwrap() as u64,
+            )
+        })
+        .collect()
+}
+
+fn demux_all(src: &mut dyn ByteSource) -> Vec<Packet> {
+    let mut d = Mp4Demuxer::open(src).unwrap();
+    let mut out = Vec::new();
+    while let Some(p) = d.next_packet(src).unwrap() {
+        out.push(p);
+    }
+    out
+}
+
+fn summary(ps: &[Packet]) -> Vec<Expected> {
+    ps.iter()
+        .map(|p| (p.track_id, p.pts.0, p.dts.unwrap().0, p.keyframe, p.data.len(), p.pos))
+        .collect()
+}
+
+/// Per track, the same packets in the same order; overall, ours are in file order.
+fn assert_matches(got: &[Expected], expected: &[Expected]) {
+    let mut ids: Vec<u32> = expected.iter().map(|e| e.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 2);
+    for id in ids {
+        let g: Vec<_> = got.iter().filter(|p| p.0 == id).collect();
+        let e: Vec<_> = expected.iter().filter(|p| p.0 == id).collect();
+        assert!(e.len() > 50, "track {id} has {} packets", e.len());
+        assert_eq!(g.len(), e.len(), "packet count of track {id}");
+        for (i, (g, e)) in g.iter().zip(&e).enumerate() {
+            assert_eq!(g, e, "track {id} packet {i}");
+        }
+    }
+    assert_eq!(got.len(), expected.len());
+    assert!(got.windows(2).all(|w| w[0].5 < w[1].5), "packets in file order");
+}
+
+fn check_file(fx: &Fixture) {
+    let mut src = FileSource::open(&fx.path).unwrap();
+    let d = Mp4Demuxer::open(&mut src).unwrap();
+    let tracks = d.tracks();
+    assert_eq!(tracks.len(), 2);
+    assert_eq!((tracks[0].kind, &tracks[0].codec), (TrackKind::Video, &Codec::H264));
+    assert_eq!((tracks[1].kind, &tracks[1].codec), (TrackKind::Audio, &Codec::Aac));
+    assert_eq!(tracks[0].codec_private[0], 1, "avcC configurationVersion");
+    assert_eq!(tracks[1].codec_private[0] >> 3, 2, "AAC-LC AudioSpecificConfig");
+    assert_eq!(tracks[0].video.map(|v| (v.width, v.height)), Some((320, 240)));
+    assert_eq!(tracks[1].audio.map(|a| (a.sample_rate, a.channels)), Some((48000, 1)));
+    assert_eq!(tracks[1].time_base, TimeBase::new(1, 48000));
+    let (dur, tb) = d.duration().expect("mvhd duration");
+    assert!((tb.seconds(dur.0 as i64) - 4.0).abs() < 0.1, "duration {dur:?} in {tb}");
+    assert_eq!(d.edit_list(1).len(), 1);
+    let got = summary(&demux_all(&mut src));
+    assert_matches(&got, &fx.expected);
+}
+
+#[test]
+fn moov_at_end_matches_ffprobe() {
+    let Some(fx) = fixture(false) else { return };
+    check_file(fx);
+}
+
+#[test]
+fn faststart_matches_ffprobe() {
+    let Some(fx) = fixture(true) else { return };
+    check_file(fx);
+    let mut src = FileSource::open(&fx.path).unwrap();
+    assert_eq!(probe::open(&mut src).unwrap().tracks().len(), 2);
+}
+
+/// Demuxes `bytes` from a cache filled only on `NeedData`, in aligned 256 KiB chunks around
+/// what was asked. Returns the packets and the chunks fetched, in order.
+fn demux_on_demand(bytes: &[u8]) -> (Vec<Packet>, Vec<u64>, usize) {
+    const CHUNK: u64 = 256 << 10;
+    let mut src = SparseCache::new(Some(bytes.len() as u64));
+    let fetched = std::cell::RefCell::new(Vec::new());
+    let feed = |src: &mut SparseCache, e: Error| {
+        let Error::NeedData { offset, len } = e else { panic!("unexpected error {e}") };
+        assert!(len > 0);
+        let start = offset / CHUNK * CHUNK;
+        let end = (offset + len).div_ceil(CHUNK).max(start / CHUNK + 1) * CHUNK;
+        let end = end.min(bytes.len() as u64);
+        assert!(!src.contains(offset, len), "asked again for bytes it has");
+        src.insert(start, bytes[start as usize..end as usize].to_vec());
+        fetched.borrow_mut().push(start);
+    };
+    let mut d = loop {
+        match Mp4Demuxer::open(&mut src) {
+            Ok(d) => break d,
+            Err(e) => feed(&mut src, e),
+        }
+    };
+    let at_open = fetched.borrow().len();
+    let mut got = Vec::new();
+    loop {
+        match d.next_packet(&mut src) {
+            Ok(Some(p)) => got.push(p),
+            Ok(None) => break,
+            Err(e) => feed(&mut src, e),
+        }
+    }
+    (got, fetched.into_inner(), at_open)
+}
+
+#[test]
+fn moov_at_end_fetches_the_tail_first() {
+    let Some(fx) = big_fixture() else { return };
+    let bytes = std::fs::read(&fx.path).unwrap();
+    assert!(bytes.len() > 3 * (256 << 10), "fixture big enough to tell head from tail");
+    let expected = demux_all(&mut SparseCache::from_bytes(bytes.clone()));
+    let (got, fetched, at_open) = demux_on_demand(&bytes);
+    assert_eq!(got, expected);
+    assert_matches(&summary(&got), &fx.expected);
+    // Opening took the head and the tail (where moov is), not the mdat in between.
+    let opened = &fetched[..at_open];
+    assert!(opened.len() <= 3, "open fetched {opened:?}");
+    assert_eq!(opened[0], 0);
+    let last_chunk = (bytes.len() as u64 - 1) / (256 << 10) * (256 << 10);
+    assert_eq!(*opened.last().unwrap(), last_chunk, "open fetched the tail");
+    // Then the packets walked mdat forward, every chunk once.
+    let mut rest = fetched[at_open..].to_vec();
+    assert!(rest.windows(2).all(|w| w[0] < w[1]), "{rest:?}");
+    rest.dedup();
+    assert_eq!(rest.len() + at_open, fetched.len());
+}
+
+#[test]
+fn faststart_on_demand_reads_forward() {
+    let Some(fx) = fixture(true) else { return };
+    let bytes = std::fs::read(&fx.path).unwrap();
+    let expected = demux_all(&mut SparseCache::from_bytes(bytes.clone()));
+    let (got, fetched, at_open) = demux_on_demand(&bytes);
+    assert_eq!(got, expected);
+    assert_eq!(&fetched[..at_open], &[0], "moov is in the first chunk");
+    assert!(fetched.windows(2).all(|w| w[0] < w[1]), "{fetched:?}");
+}
+
+#[test]
+fn truncated_faststart_plays_a_prefix() {
+    let Some(fx) = fixture(true) else { return };
+    let bytes = std::fs::read(&fx.path).unwrap();
+    let expected = demux_all(&mut SparseCache::from_bytes(bytes.clone()));
+    let cut = bytes.len() * 6 / 10;
+    let path = fx.path.with_file_name("truncated.mp4");
+    std::fs::write(&path, &bytes[..cut]).unwrap();
+    let mut src = FileSource::open(&path).unwrap();
+    let got = demux_all(&mut src);
+    assert!(
+        got.len() > expected.len() / 3 && got.len() < expected.len(),
+        "{} of {}",
+        got.len(),
+        expected.len()
+    );
+    assert_eq!(got[..], expected[..got.len()]);
+    assert!(got.iter().all(|p| p.pos + p.data.len() as u64 <= cut as u64));
+    // Without its moov (at the end), the cut file is refused clearly.
+    let end = std::fs::read(&fixture(false).unwrap().path).unwrap();
+    let mut src = SparseCache::from_bytes(end[..end.len() / 2].to_vec());
+    let err = Mp4Demuxer::open(&mut src).unwrap_err();
+    assert!(matches!(err, Error::Invalid { container: "MP4", .. }), "{err}");
+}
+
+#[test]
+fn fragmented_input_is_refused_clearly() {
+    if !have_ffmpeg() {
+        return;
+    }
+    let fx = make("frag.mp4", &["-movflags", "+frag_keyframe+empty_moov"]);
+    let mut src = FileSource::open(&fx.path).unwrap();
+    match Mp4Demuxer::open(&mut src) {
+        Err(Error::Unsupported { what }) => assert!(what.contains("fragmented"), "{what}"),
+        Err(e) => panic!("unexpected error {e}"),
+        Ok(d) => {
+            // Fragments are supported: then they must match ffprobe like the rest.
+            drop(d);
+            let got = summary(&demux_all(&mut src));
+            assert_matches(&got, &fx.expected);
+        }
+    }
+}
+
+#[test]
+fn remux_cli_output_decodes_cleanly() {
+    let Some(fx) = fixture(false) else { return };
+    let out = fx.path.with_file_name("remuxed.mp4");
+    let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
+        .arg(&fx.path)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "riptide-remux: {}", String::from_utf8_lossy(&run.stderr));
+    let dec = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&out)
+        .args(["-f", "null", "-"])
+        .output()
+        .unwrap();
+    assert!(dec.status.success());
+    let errors = String::from_utf8_lossy(&dec.stderr);
+    assert!(errors.trim().is_empty(), "ffmpeg decode errors: {errors}");
+    // Every video frame and (nearly) all the audio made it through.
+    let count = |p: &Path, kind: &str| {
+        ffprobe_packets_of(p, kind)
+    };
+    let (vin, vout) = (count(&fx.path, "v"), count(&out, "v"));
+    assert_eq!(vin, vout, "video packets");
+    let (ain, aout) = (count(&fx.path, "a"), count(&out, "a"));
+    assert!(aout + 2 >= ain && aout <= ain, "audio packets {aout} of {ain}");
+}
+
+fn ffprobe_packets_of(p: &Path, kind: &str) -> usize {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", kind, "-count_packets"])
+        .args(["-show_entries", "stream=nb_read_packets", "-of", "csv=p=0"])
+        .arg(p)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
