@@ -1,0 +1,213 @@
+//! Replays the cargo-fuzz corpora and crash reproducers (`fuzz/corpus/*/*`,
+//! `fuzz/artifacts/*/*` at the repository root) through probe + demux and through the whole
+//! [`Pipeline`], so CI checks them without cargo-fuzz or a nightly toolchain.
+//!
+//! For every file: no panic, no `NeedData` from a complete in-memory source, and termination
+//! within a bounded number of calls (and a wall-clock limit, against a hang inside one call).
+//! The same checks as `fuzz/fuzz_targets/{demux_mkv,remux}.rs`; the demux replay also
+//! prepends the EBML magic when the file lacks it, as the `demux_mkv` target does.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use remux_wasm::demux::probe;
+use remux_wasm::io::SparseCache;
+use remux_wasm::pipeline::{Pipeline, Step};
+use remux_wasm::Error;
+
+const EBML_MAGIC: [u8; 4] = [0x1A, 0x45, 0xDF, 0xA3];
+
+/// Per-file wall-clock limit (debug build; the fuzzers use `-timeout=5` on release builds).
+const TIME_LIMIT: Duration = Duration::from_secs(30);
+
+/// More calls than this for `len` input bytes means no progress: each packet consumes at
+/// least one byte of a block, and a laced block holds at most 256 frames.
+fn call_limit(len: usize) -> usize {
+    1_000 + 256 * len
+}
+
+fn check_err(what: &str, e: Error) -> Result<(), String> {
+    if e.is_need_data() {
+        Err(format!("{what}: NeedData on a complete source: {e:?}"))
+    } else {
+        Ok(())
+    }
+}
+
+fn demux_all(bytes: Vec<u8>) -> Result<(), String> {
+    let limit = call_limit(bytes.len());
+    let mut src = SparseCache::from_bytes(bytes);
+    let mut demuxer = match probe::open(&mut src) {
+        Ok(d) => d,
+        Err(e) => return check_err("probe::open", e),
+    };
+    let _ = demuxer.tracks();
+    let _ = demuxer.duration();
+    for _ in 0..limit {
+        match demuxer.next_packet(&mut src) {
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok(()),
+            Err(e) => return check_err("next_packet", e),
+        }
+    }
+    Err(format!(
+        "demuxer yielded more than {limit} packets: no progress"
+    ))
+}
+
+fn remux_all(bytes: Vec<u8>) -> Result<(), String> {
+    let limit = call_limit(bytes.len());
+    let mut src = SparseCache::from_bytes(bytes);
+    let mut pipeline = match Pipeline::open(&mut src) {
+        Ok(p) => p,
+        Err(e) => return check_err("Pipeline::open", e),
+    };
+    let _ = pipeline.tracks();
+    let _ = pipeline.duration();
+    let _ = pipeline.remuxer().mime();
+    for _ in 0..limit {
+        match pipeline.step(&mut src) {
+            Ok(Step::Init(_)) | Ok(Step::Segment(_)) => {}
+            Ok(Step::End) => return Ok(()),
+            Err(e) => return check_err("step", e),
+        }
+    }
+    Err(format!(
+        "pipeline took more than {limit} steps without ending"
+    ))
+}
+
+/// Runs every check on one input in a thread: a panic or a hang is reported, not fatal.
+fn replay(bytes: Vec<u8>) -> Result<(), String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let result = std::panic::catch_unwind(move || {
+            demux_all(bytes.clone())?;
+            if !bytes.starts_with(&EBML_MAGIC) {
+                let mut with_magic = EBML_MAGIC.to_vec();
+                with_magic.extend_from_slice(&bytes);
+                demux_all(with_magic.clone())?;
+                remux_all(with_magic)?;
+            }
+            remux_all(bytes)
+        });
+        let _ = tx.send(result);
+    });
+    match rx.recv_timeout(TIME_LIMIT) {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => Err(format!(
+            "panicked: {}",
+            panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("(non-string payload)")
+        )),
+        Err(_) => Err(format!("did not finish within {TIME_LIMIT:?}")),
+    }
+}
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz")
+}
+
+/// Every file one level under each subdirectory of `fuzz/<kind>/`.
+fn inputs(kind: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let Ok(targets) = std::fs::read_dir(fuzz_dir().join(kind)) else {
+        return files;
+    };
+    for target in targets.flatten() {
+        let Ok(entries) = std::fs::read_dir(target.path()) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let hidden = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if path.is_file() && !hidden {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn replay_all(kind: &str) -> usize {
+    let files = inputs(kind);
+    let mut failures = Vec::new();
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
+        if let Err(why) = replay(bytes) {
+            failures.push(format!("{}: {why}", path.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} {kind} inputs failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+    files.len()
+}
+
+#[test]
+fn corpus_replays_cleanly() {
+    let n = replay_all("corpus");
+    // The corpora are committed with seed MKV/WebM files: an empty list means a wrong path.
+    assert!(
+        n > 0,
+        "no corpus files under {}",
+        fuzz_dir().join("corpus").display()
+    );
+}
+
+#[test]
+fn crash_artifacts_replay_cleanly() {
+    replay_all("artifacts");
+}
+
+#[test]
+fn seeds_demux_and_remux() {
+    // The seed files are real ffmpeg output: they must demux (and, for codecs Riptide plays,
+    // remux) to the end, so that the corpora exercise the code past the headers.
+    let corpus = fuzz_dir().join("corpus/remux");
+    for (name, remuxable) in [("h264_aac.mkv", true), ("vp9_opus.webm", false)] {
+        let Ok(bytes) = std::fs::read(corpus.join(name)) else {
+            continue; // cmin may have dropped a seed
+        };
+        let mut src = SparseCache::from_bytes(bytes.clone());
+        let mut demuxer = probe::open(&mut src).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut packets = 0;
+        while let Some(_) = demuxer
+            .next_packet(&mut src)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+        {
+            packets += 1;
+        }
+        assert!(packets > 0, "{name}: no packets");
+        if !remuxable {
+            continue;
+        }
+        let mut src = SparseCache::from_bytes(bytes);
+        let mut pipeline = Pipeline::open(&mut src).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut segments = 0;
+        loop {
+            match pipeline
+                .step(&mut src)
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+            {
+                Step::Init(_) => {}
+                Step::Segment(_) => segments += 1,
+                Step::End => break,
+            }
+        }
+        assert!(segments > 0, "{name}: no media segments");
+    }
+}
