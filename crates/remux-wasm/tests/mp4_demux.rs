@@ -17,7 +17,12 @@ use remux_wasm::{Codec, Error, Packet, TimeBase, TrackKind};
 type Expected = (u32, i64, i64, bool, usize, u64);
 
 fn have_ffmpeg() -> bool {
-    let ok = |bin: &str| Command::new(bin).arg("-version").output().is_ok_and(|o| o.status.success());
+    let ok = |bin: &str| {
+        Command::new(bin)
+            .arg("-version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
     ok("ffmpeg") && ok("ffprobe")
 }
 
@@ -36,25 +41,45 @@ struct Fixture {
 fn make(name: &str, flags: &[&str]) -> Fixture {
     let path = dir().join(name);
     let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25"])
-        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "4"])
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25",
+        ])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=48000",
+            "-t",
+            "4",
+        ])
         .args(["-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a", "aac"])
         .args(flags)
         .arg(&path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
-    Fixture { expected: ffprobe_packets(&path), path }
+    assert!(
+        out.status.success(),
+        "ffmpeg: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Fixture {
+        expected: ffprobe_packets(&path),
+        path,
+    }
 }
 
 /// A bigger file (12 s, lossless video: a few MiB) for the fetch-pattern tests, so that head,
 /// mdat and tail are different 256 KiB chunks.
 fn big_fixture() -> Option<&'static Fixture> {
     static BIG: OnceLock<Option<Fixture>> = OnceLock::new();
-    BIG.get_or_init(|| {
-        have_ffmpeg().then(|| make("big.mp4", &["-t", "12", "-crf", "0"]))
-    })
-    .as_ref()
+    BIG.get_or_init(|| have_ffmpeg().then(|| make("big.mp4", &["-t", "12", "-crf", "0"])))
+        .as_ref()
 }
 
 fn fixture(faststart: bool) -> Option<&'static Fixture> {
@@ -77,14 +102,22 @@ fn fixture(faststart: bool) -> Option<&'static Fixture> {
 
 fn ffprobe_packets(path: &Path) -> Vec<Expected> {
     let out = Command::new("ffprobe")
-        .args(["-v", "error", "-show_packets", "-show_streams", "-of", "json"])
+        .args([
+            "-v",
+            "error",
+            "-show_packets",
+            "-show_streams",
+            "-of",
+            "json",
+        ])
         .arg(path)
         .output()
         .unwrap();
     assert!(out.status.success(), "ffprobe failed");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let num = |v: &serde_json::Value, k: &str| {
-        v[k].as_i64().or_else(|| v[k].as_str().and_then(|s| s.parse().ok()))
+        v[k].as_i64()
+            .or_else(|| v[k].as_str().and_then(|s| s.parse().ok()))
     };
     // ffprobe's stream "id" is the MP4 track_ID (as hex text, e.g. "0x1").
     let ids: Vec<u32> = json["streams"]
@@ -124,7 +157,16 @@ fn demux_all(src: &mut dyn ByteSource) -> Vec<Packet> {
 
 fn summary(ps: &[Packet]) -> Vec<Expected> {
     ps.iter()
-        .map(|p| (p.track_id, p.pts.0, p.dts.unwrap().0, p.keyframe, p.data.len(), p.pos))
+        .map(|p| {
+            (
+                p.track_id,
+                p.pts.0,
+                p.dts.unwrap().0,
+                p.keyframe,
+                p.data.len(),
+                p.pos,
+            )
+        })
         .collect()
 }
 
@@ -144,7 +186,10 @@ fn assert_matches(got: &[Expected], expected: &[Expected]) {
         }
     }
     assert_eq!(got.len(), expected.len());
-    assert!(got.windows(2).all(|w| w[0].5 < w[1].5), "packets in file order");
+    assert!(
+        got.windows(2).all(|w| w[0].5 < w[1].5),
+        "packets in file order"
+    );
 }
 
 fn check_file(fx: &Fixture) {
@@ -152,15 +197,34 @@ fn check_file(fx: &Fixture) {
     let d = Mp4Demuxer::open(&mut src).unwrap();
     let tracks = d.tracks();
     assert_eq!(tracks.len(), 2);
-    assert_eq!((tracks[0].kind, &tracks[0].codec), (TrackKind::Video, &Codec::H264));
-    assert_eq!((tracks[1].kind, &tracks[1].codec), (TrackKind::Audio, &Codec::Aac));
+    assert_eq!(
+        (tracks[0].kind, &tracks[0].codec),
+        (TrackKind::Video, &Codec::H264)
+    );
+    assert_eq!(
+        (tracks[1].kind, &tracks[1].codec),
+        (TrackKind::Audio, &Codec::Aac)
+    );
     assert_eq!(tracks[0].codec_private[0], 1, "avcC configurationVersion");
-    assert_eq!(tracks[1].codec_private[0] >> 3, 2, "AAC-LC AudioSpecificConfig");
-    assert_eq!(tracks[0].video.map(|v| (v.width, v.height)), Some((320, 240)));
-    assert_eq!(tracks[1].audio.map(|a| (a.sample_rate, a.channels)), Some((48000, 1)));
+    assert_eq!(
+        tracks[1].codec_private[0] >> 3,
+        2,
+        "AAC-LC AudioSpecificConfig"
+    );
+    assert_eq!(
+        tracks[0].video.map(|v| (v.width, v.height)),
+        Some((320, 240))
+    );
+    assert_eq!(
+        tracks[1].audio.map(|a| (a.sample_rate, a.channels)),
+        Some((48000, 1))
+    );
     assert_eq!(tracks[1].time_base, TimeBase::new(1, 48000));
     let (dur, tb) = d.duration().expect("mvhd duration");
-    assert!((tb.seconds(dur.0 as i64) - 4.0).abs() < 0.1, "duration {dur:?} in {tb}");
+    assert!(
+        (tb.seconds(dur.0 as i64) - 4.0).abs() < 0.1,
+        "duration {dur:?} in {tb}"
+    );
     assert_eq!(d.edit_list(1).len(), 1);
     let got = summary(&demux_all(&mut src));
     assert_matches(&got, &fx.expected);
@@ -187,7 +251,9 @@ fn demux_on_demand(bytes: &[u8]) -> (Vec<Packet>, Vec<u64>, usize) {
     let mut src = SparseCache::new(Some(bytes.len() as u64));
     let fetched = std::cell::RefCell::new(Vec::new());
     let feed = |src: &mut SparseCache, e: Error| {
-        let Error::NeedData { offset, len } = e else { panic!("unexpected error {e}") };
+        let Error::NeedData { offset, len } = e else {
+            panic!("unexpected error {e}")
+        };
         assert!(len > 0);
         let start = offset / CHUNK * CHUNK;
         let end = (offset + len).div_ceil(CHUNK).max(start / CHUNK + 1) * CHUNK;
@@ -218,7 +284,10 @@ fn demux_on_demand(bytes: &[u8]) -> (Vec<Packet>, Vec<u64>, usize) {
 fn moov_at_end_fetches_the_tail_first() {
     let Some(fx) = big_fixture() else { return };
     let bytes = std::fs::read(&fx.path).unwrap();
-    assert!(bytes.len() > 3 * (256 << 10), "fixture big enough to tell head from tail");
+    assert!(
+        bytes.len() > 3 * (256 << 10),
+        "fixture big enough to tell head from tail"
+    );
     let expected = demux_all(&mut SparseCache::from_bytes(bytes.clone()));
     let (got, fetched, at_open) = demux_on_demand(&bytes);
     assert_eq!(got, expected);
@@ -264,12 +333,23 @@ fn truncated_faststart_plays_a_prefix() {
         expected.len()
     );
     assert_eq!(got[..], expected[..got.len()]);
-    assert!(got.iter().all(|p| p.pos + p.data.len() as u64 <= cut as u64));
+    assert!(got
+        .iter()
+        .all(|p| p.pos + p.data.len() as u64 <= cut as u64));
     // Without its moov (at the end), the cut file is refused clearly.
     let end = std::fs::read(&fixture(false).unwrap().path).unwrap();
     let mut src = SparseCache::from_bytes(end[..end.len() / 2].to_vec());
     let err = Mp4Demuxer::open(&mut src).unwrap_err();
-    assert!(matches!(err, Error::Invalid { container: "MP4", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Invalid {
+                container: "MP4",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -300,7 +380,11 @@ fn remux_cli_output_decodes_cleanly() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(run.status.success(), "riptide-remux: {}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "riptide-remux: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let dec = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(&out)
@@ -311,13 +395,14 @@ fn remux_cli_output_decodes_cleanly() {
     let errors = String::from_utf8_lossy(&dec.stderr);
     assert!(errors.trim().is_empty(), "ffmpeg decode errors: {errors}");
     // Every video frame and (nearly) all the audio made it through.
-    let count = |p: &Path, kind: &str| {
-        ffprobe_packets_of(p, kind)
-    };
+    let count = |p: &Path, kind: &str| ffprobe_packets_of(p, kind);
     let (vin, vout) = (count(&fx.path, "v"), count(&out, "v"));
     assert_eq!(vin, vout, "video packets");
     let (ain, aout) = (count(&fx.path, "a"), count(&out, "a"));
-    assert!(aout + 2 >= ain && aout <= ain, "audio packets {aout} of {ain}");
+    assert!(
+        aout + 2 >= ain && aout <= ain,
+        "audio packets {aout} of {ain}"
+    );
 }
 
 fn ffprobe_packets_of(p: &Path, kind: &str) -> usize {

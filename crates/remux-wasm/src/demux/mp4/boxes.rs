@@ -14,7 +14,13 @@ fn invalid(what: impl Into<String>) -> Error {
 /// A four-character code, printable for messages.
 pub fn fourcc(t: [u8; 4]) -> String {
     t.iter()
-        .map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '?' })
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '?'
+            }
+        })
         .collect()
 }
 
@@ -71,9 +77,17 @@ pub fn parse_header(b: &[u8], pos: u64) -> Result<Option<BoxHeader>> {
         )));
     }
     if size.is_some_and(|s| pos.checked_add(s).is_none()) {
-        return Err(invalid(format!("box '{}' at {pos} is impossibly large", fourcc(typ))));
+        return Err(invalid(format!(
+            "box '{}' at {pos} is impossibly large",
+            fourcc(typ)
+        )));
     }
-    Ok(Some(BoxHeader { typ, pos, header_len, size }))
+    Ok(Some(BoxHeader {
+        typ,
+        pos,
+        header_len,
+        size,
+    }))
 }
 
 /// Reads the box header at `pos` (16 bytes at most, never the body). `Ok(None)` at the end of
@@ -102,7 +116,12 @@ pub struct Children<'a> {
 
 /// Iterates the boxes in `data`, whose first byte is at file offset `base`.
 pub fn children(data: &[u8], base: u64) -> Children<'_> {
-    Children { data, at: 0, base, failed: false }
+    Children {
+        data,
+        at: 0,
+        base,
+        failed: false,
+    }
 }
 
 impl<'a> Iterator for Children<'a> {
@@ -188,17 +207,23 @@ impl<'a> Reader<'a> {
         Ok(self.bytes(1)?[0])
     }
     pub fn u16(&mut self) -> Result<u16> {
-        Ok(u16::from_be_bytes(self.bytes(2)?.try_into().expect("2 bytes")))
+        Ok(u16::from_be_bytes(
+            self.bytes(2)?.try_into().expect("2 bytes"),
+        ))
     }
     pub fn u24(&mut self) -> Result<u32> {
         let b = self.bytes(3)?;
         Ok(u32::from_be_bytes([0, b[0], b[1], b[2]]))
     }
     pub fn u32(&mut self) -> Result<u32> {
-        Ok(u32::from_be_bytes(self.bytes(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_be_bytes(
+            self.bytes(4)?.try_into().expect("4 bytes"),
+        ))
     }
     pub fn u64(&mut self) -> Result<u64> {
-        Ok(u64::from_be_bytes(self.bytes(8)?.try_into().expect("8 bytes")))
+        Ok(u64::from_be_bytes(
+            self.bytes(8)?.try_into().expect("8 bytes"),
+        ))
     }
     /// A full box's version and flags.
     pub fn version_flags(&mut self) -> Result<(u8, u32)> {
@@ -217,7 +242,9 @@ impl<'a> Reader<'a> {
     /// huge count in a small box is an error before anything is allocated.
     pub fn count(&mut self, entry_len: usize) -> Result<usize> {
         let n = self.u32()? as usize;
-        if n.checked_mul(entry_len).is_none_or(|b| b > self.remaining()) {
+        if n.checked_mul(entry_len)
+            .is_none_or(|b| b > self.remaining())
+        {
             return Err(invalid(format!(
                 "'{}' box claims {n} entries but holds {} bytes",
                 self.what,
@@ -236,11 +263,17 @@ mod tests {
     #[test]
     fn headers_32_64_and_to_end() {
         let h = parse_header(b"\0\0\0\x10moov", 0).unwrap().unwrap();
-        assert_eq!((h.typ, h.header_len, h.size, h.end()), (*b"moov", 8, Some(16), Some(16)));
+        assert_eq!(
+            (h.typ, h.header_len, h.size, h.end()),
+            (*b"moov", 8, Some(16), Some(16))
+        );
         let mut b = b"\0\0\0\x01mdat".to_vec();
         b.extend_from_slice(&(1u64 << 33).to_be_bytes());
         let h = parse_header(&b, 100).unwrap().unwrap();
-        assert_eq!((h.header_len, h.size, h.data_start()), (16, Some(1 << 33), 116));
+        assert_eq!(
+            (h.header_len, h.size, h.data_start()),
+            (16, Some(1 << 33), 116)
+        );
         let h = parse_header(b"\0\0\0\0mdat", 5).unwrap().unwrap();
         assert_eq!((h.size, h.end()), (None, None));
         assert_eq!(parse_header(b"\0\0\0\x01mdat\0\0", 0).unwrap(), None);

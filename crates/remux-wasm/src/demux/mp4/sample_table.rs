@@ -21,7 +21,10 @@ pub const MAX_SAMPLES: u64 = 50_000_000;
 enum Sizes {
     #[default]
     None,
-    Constant { size: u32, count: u32 },
+    Constant {
+        size: u32,
+        count: u32,
+    },
     Each(Vec<u32>),
 }
 
@@ -73,7 +76,9 @@ impl SampleTable {
                     let mut r = Reader::new(body, "stts");
                     r.version_flags()?;
                     let n = r.count(8)?;
-                    t.stts = (0..n).map(|_| Ok((r.u32()?, r.u32()?))).collect::<Result<_>>()?;
+                    t.stts = (0..n)
+                        .map(|_| Ok((r.u32()?, r.u32()?)))
+                        .collect::<Result<_>>()?;
                 }
                 b"ctts" => {
                     let mut r = Reader::new(body, "ctts");
@@ -147,11 +152,17 @@ impl SampleTable {
                             let first_chunk = r.u32()?;
                             let samples_per_chunk = r.u32()?;
                             r.u32()?; // sample_description_index
-                            Ok(ChunkRun { first_chunk, samples_per_chunk })
+                            Ok(ChunkRun {
+                                first_chunk,
+                                samples_per_chunk,
+                            })
                         })
                         .collect::<Result<_>>()?;
                     if t.stsc.first().is_some_and(|c| c.first_chunk != 1)
-                        || !t.stsc.windows(2).all(|w| w[0].first_chunk < w[1].first_chunk)
+                        || !t
+                            .stsc
+                            .windows(2)
+                            .all(|w| w[0].first_chunk < w[1].first_chunk)
                     {
                         return Err(invalid("'stsc' chunk numbers are not increasing from 1"));
                     }
@@ -160,7 +171,9 @@ impl SampleTable {
                     let mut r = Reader::new(body, "stco");
                     r.version_flags()?;
                     let n = r.count(4)?;
-                    t.chunk_offsets = (0..n).map(|_| r.u32().map(u64::from)).collect::<Result<_>>()?;
+                    t.chunk_offsets = (0..n)
+                        .map(|_| r.u32().map(u64::from))
+                        .collect::<Result<_>>()?;
                 }
                 b"co64" => {
                     let mut r = Reader::new(body, "co64");
@@ -344,10 +357,18 @@ mod tests {
     /// 5 samples in chunks of 2,2,1; B-frame offsets; sync samples 1 and 4.
     fn table() -> SampleTable {
         let mut stbl = Vec::new();
-        stbl.extend(full_box(b"stts", 0, &words(&[2, 1, 10, 1, 20])));
-        stbl.extend(full_box(b"ctts", 1, &words(&[1, 20, 1, (-10i32) as u32, 3, 0])));
+        stbl.extend(full_box(b"stts", 0, &words(&[2, 3, 10, 2, 20])));
+        stbl.extend(full_box(
+            b"ctts",
+            1,
+            &words(&[3, 1, 20, 1, (-10i32) as u32, 3, 0]),
+        ));
         stbl.extend(full_box(b"stss", 0, &words(&[2, 1, 4])));
-        stbl.extend(full_box(b"stsz", 0, &words(&[0, 5, 100, 200, 300, 400, 500])));
+        stbl.extend(full_box(
+            b"stsz",
+            0,
+            &words(&[0, 5, 100, 200, 300, 400, 500]),
+        ));
         stbl.extend(full_box(b"stsc", 0, &words(&[2, 1, 2, 1, 3, 1, 1])));
         stbl.extend(full_box(b"stco", 0, &words(&[3, 1000, 5000, 9000])));
         SampleTable::parse(&stbl, 0).unwrap()
@@ -360,7 +381,14 @@ mod tests {
         let mut c = t.cursor();
         let mut got = Vec::new();
         while let Some(s) = c.current() {
-            got.push((s.offset, s.size, s.dts, s.cts_offset, s.duration, s.keyframe));
+            got.push((
+                s.offset,
+                s.size,
+                s.dts,
+                s.cts_offset,
+                s.duration,
+                s.keyframe,
+            ));
             c.advance(&t);
         }
         assert_eq!(
