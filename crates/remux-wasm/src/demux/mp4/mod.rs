@@ -992,7 +992,7 @@ mod tests {
         assert!(matches!(err, Error::Invalid { .. }), "{err}");
         // A 64-bit moov size over the cap: refused before anything is read.
         let mut big = b"\0\0\0\x01moov".to_vec();
-        big.extend(((MAX_MOOV + 17) as u64).to_be_bytes());
+        big.extend((MAX_MOOV + 17).to_be_bytes());
         let mut src = SparseCache::new(Some(1 << 40));
         src.insert(0, cat(&[ftyp.clone(), big]));
         let err = Mp4Demuxer::open(&mut src).unwrap_err();

@@ -82,15 +82,14 @@ impl SampleTable {
                 }
                 b"ctts" => {
                     let mut r = Reader::new(body, "ctts");
-                    let (version, _) = r.version_flags()?;
+                    // Version 0 is unsigned by the letter of the spec, but writers store negative
+                    // offsets there too; both versions read as signed.
+                    r.version_flags()?;
                     let n = r.count(8)?;
                     t.ctts = (0..n)
                         .map(|_| {
                             let count = r.u32()?;
                             let raw = r.u32()?;
-                            // Version 0 is unsigned by the letter of the spec, but writers
-                            // store negative offsets there too; both read as signed.
-                            let _ = version;
                             Ok((count, raw as i32))
                         })
                         .collect::<Result<_>>()?;
@@ -244,9 +243,11 @@ impl SampleTable {
 
     /// A cursor at the first sample.
     pub fn cursor(&self) -> Cursor {
-        let mut c = Cursor::default();
-        c.chunk = u32::MAX; // "before the first chunk": the first step enters chunk 0.
-        c.current = None;
+        let mut c = Cursor {
+            // "Before the first chunk": the first step enters chunk 0.
+            chunk: u32::MAX,
+            ..Cursor::default()
+        };
         c.seek_next(self);
         c
     }
