@@ -19,14 +19,20 @@
 //! repeats, rate changes) are recorded in [`Mp4Demuxer::edit_list`] but not applied: the
 //! track plays continuously.
 //!
-//! Fragmented files (`mvex` in `moov`, samples in `moof`+`mdat`) are refused with
-//! `Unsupported`, unless `moov` itself also holds samples, which are then played.
+//! Fragmented files (`mvex` in `moov`, samples in `moof`+`mdat`): after the samples of
+//! `moov` itself (usually none), the top-level boxes after `moov` are walked in order and each
+//! `moof` is parsed whole ([`fragment`]); its samples are read in file order. Decode times
+//! come from `tfdt`, or continue from the previous fragment without one.
 
 pub mod boxes;
+pub mod fragment;
 pub mod sample_table;
 
+use std::collections::VecDeque;
+
 use boxes::{fourcc, BoxHeader, Reader};
-use sample_table::{Cursor, SampleTable, MAX_SAMPLES};
+use fragment::{FragTrack, Trex};
+use sample_table::{Cursor, SampleInfo, SampleTable, MAX_SAMPLES};
 
 use super::Demuxer;
 use crate::error::{Error, Result};
@@ -69,6 +75,10 @@ struct TrackState {
     edits: Vec<Edit>,
     /// `mdhd` duration, in media ticks.
     duration: u64,
+    /// Fragment defaults (`trex`), if the file is fragmented.
+    trex: Trex,
+    /// Decode time of the next fragment sample when its `traf` has no `tfdt`.
+    next_frag_dts: i64,
 }
 
 /// An MP4 / MOV demuxer. See the [module docs](self).
@@ -80,6 +90,12 @@ pub struct Mp4Demuxer {
     movie_duration: u64,
     moov: BoxHeader,
     fragmented: bool,
+    /// `mvex/mehd` fragment duration, in the movie timescale (0 if absent).
+    fragment_duration: u64,
+    /// Offset of the next top-level box to look at for a `moof` (fragmented files only).
+    frag_pos: Option<u64>,
+    /// Samples of the current `moof` not yet read, in file order.
+    pending: VecDeque<(usize, SampleInfo)>,
     done: bool,
 }
 
@@ -134,6 +150,8 @@ impl Mp4Demuxer {
         let base = moov.data_start();
         let (mut movie_timescale, mut movie_duration) = (0u32, 0u64);
         let mut fragmented = false;
+        let mut fragment_duration = 0;
+        let mut trexes = Vec::new();
         let mut tracks = Vec::new();
         let mut states = Vec::new();
         let mut total = 0u64;
@@ -147,7 +165,17 @@ impl Mp4Demuxer {
                     movie_timescale = r.u32()?;
                     movie_duration = r.u32_or_u64(v)?;
                 }
-                b"mvex" => fragmented = true,
+                b"mvex" => {
+                    fragmented = true;
+                    for c in boxes::children(data, pos + 8) {
+                        let (typ, body, _) = c?;
+                        match &typ {
+                            b"trex" => trexes.push(fragment::parse_trex(body)?),
+                            b"mehd" => fragment_duration = fragment::parse_mehd(body)?,
+                            _ => {}
+                        }
+                    }
+                }
                 b"trak" => {
                     let Some((track, state)) = parse_trak(data, pos + 8)? else {
                         continue;
@@ -173,15 +201,15 @@ impl Mp4Demuxer {
         if tracks.is_empty() {
             return Err(invalid("the 'moov' box has no usable track"));
         }
-        if fragmented && states.iter().all(|s| s.table.sample_count() == 0) {
-            return Err(Error::unsupported(
-                "fragmented MP4 input is not supported yet",
-            ));
-        }
         // Edit shifts need the movie timescale.
         for s in &mut states {
-            let tb = tracks[s.index].time_base;
-            s.shift = edit_shift(&s.edits, movie_timescale, tb);
+            let track = &tracks[s.index];
+            s.shift = edit_shift(&s.edits, movie_timescale, track.time_base);
+            if let Some(t) = trexes.iter().find(|t| t.track_id == track.id) {
+                s.trex = *t;
+            }
+            s.trex.track_id = track.id;
+            s.next_frag_dts = s.table.total_duration().min(i64::MAX as u64) as i64;
         }
         Ok(Mp4Demuxer {
             tracks,
@@ -190,6 +218,9 @@ impl Mp4Demuxer {
             movie_duration,
             moov,
             fragmented,
+            fragment_duration,
+            frag_pos: if fragmented { moov.end() } else { None },
+            pending: VecDeque::new(),
             done: false,
         })
     }
@@ -383,6 +414,8 @@ fn parse_trak(data: &[u8], base: u64) -> Result<Option<(Track, TrackState)>> {
             shift: 0,
             edits,
             duration,
+            trex: Trex::default(),
+            next_frag_dts: 0,
         },
     )))
 }
@@ -612,23 +645,24 @@ impl Demuxer for Mp4Demuxer {
     }
 
     fn duration(&self) -> Option<(Duration, TimeBase)> {
-        if self.movie_timescale != 0
-            && self.movie_duration != 0
-            && self.movie_duration != u32::MAX as u64
-            && self.movie_duration != u64::MAX
-        {
-            return Some((
-                Duration(self.movie_duration),
-                TimeBase::new(1, self.movie_timescale),
-            ));
+        let stated = |d: u64| d != 0 && d != u32::MAX as u64 && d != u64::MAX;
+        if self.movie_timescale != 0 {
+            let tb = TimeBase::new(1, self.movie_timescale);
+            if stated(self.movie_duration) {
+                return Some((Duration(self.movie_duration), tb));
+            }
+            if stated(self.fragment_duration) {
+                return Some((Duration(self.fragment_duration), tb));
+            }
         }
         self.states
             .iter()
-            .filter(|s| s.duration != 0 && s.duration != u32::MAX as u64 && s.duration != u64::MAX)
+            .filter(|s| stated(s.duration))
             .map(|s| (Duration(s.duration), self.tracks[s.index].time_base))
             .max_by(|a, b| {
-                a.1.seconds(a.0 .0.min(i64::MAX as u64) as i64)
-                    .total_cmp(&b.1.seconds(b.0 .0.min(i64::MAX as u64) as i64))
+                let secs =
+                    |(d, tb): &(Duration, TimeBase)| tb.seconds(d.0.min(i64::MAX as u64) as i64);
+                secs(a).total_cmp(&secs(b))
             })
     }
 
@@ -637,44 +671,103 @@ impl Demuxer for Mp4Demuxer {
             if self.done {
                 return Ok(None);
             }
-            // The track whose next sample comes first in the file.
-            let Some((i, s)) = self
+            // The samples of moov: the track whose next sample comes first in the file.
+            let next = self
                 .states
                 .iter()
                 .enumerate()
                 .filter_map(|(i, st)| st.cursor.current().map(|s| (i, s)))
-                .min_by_key(|&(i, s)| (s.offset, i))
-            else {
-                self.done = true;
-                return Ok(None);
-            };
-            let state = &self.states[i];
-            if s.size > MAX_SAMPLE {
-                // Damage: skip the sample rather than fetch gigabytes.
+                .min_by_key(|&(i, s)| (s.offset, i));
+            if let Some((i, s)) = next {
+                let packet = self.read_sample(src, i, s)?;
                 let st = &mut self.states[i];
                 st.cursor.advance(&st.table);
-                continue;
+                match packet {
+                    Some(Some(p)) => return Ok(Some(p)),
+                    Some(None) => continue, // Skipped.
+                    None => return self.end(),
+                }
             }
-            let data = src.read_at(s.offset, s.size as usize)?;
-            if data.len() < s.size as usize {
-                self.done = true; // A truncated file: what was there has played.
-                return Ok(None);
+            // Then the samples of the current fragment.
+            if let Some(&(i, s)) = self.pending.front() {
+                let packet = self.read_sample(src, i, s)?;
+                self.pending.pop_front();
+                match packet {
+                    Some(Some(p)) => return Ok(Some(p)),
+                    Some(None) => continue,
+                    None => return self.end(),
+                }
             }
-            let track = &self.tracks[state.index];
-            let dts = s.dts.saturating_add(state.shift);
-            let packet = Packet {
-                track_id: track.id,
-                pts: Timestamp(dts.saturating_add(s.cts_offset)),
-                dts: Some(Timestamp(dts)),
-                dur: Some(Duration(s.duration as u64)),
-                keyframe: s.keyframe,
-                pos: s.offset,
-                data: data.to_vec(),
+            // Then the next moof.
+            let Some(pos) = self.frag_pos else {
+                return self.end();
             };
-            let st = &mut self.states[i];
-            st.cursor.advance(&st.table);
-            return Ok(Some(packet));
+            let Some(h) = boxes::read_header(src, pos)? else {
+                return self.end();
+            };
+            if &h.typ == b"moof" {
+                let len = h_body_len(&h, src.size()).unwrap_or(0);
+                if len > MAX_MOOV {
+                    return Err(invalid(format!("a 'moof' box at {pos} is {len} bytes")));
+                }
+                let body = src.read_at(h.data_start(), len as usize)?;
+                if (body.len() as u64) < len {
+                    return self.end(); // Truncated inside the moof.
+                }
+                let mut frag: Vec<FragTrack> = self
+                    .states
+                    .iter()
+                    .map(|s| FragTrack {
+                        track_id: s.trex.track_id,
+                        trex: s.trex,
+                        next_dts: s.next_frag_dts,
+                    })
+                    .collect();
+                let samples = fragment::parse_moof(body, pos, &mut frag)?;
+                for (s, f) in self.states.iter_mut().zip(&frag) {
+                    s.next_frag_dts = f.next_dts;
+                }
+                self.pending = samples.into();
+            }
+            self.frag_pos = h.end();
         }
+    }
+}
+
+impl Mp4Demuxer {
+    fn end(&mut self) -> Result<Option<Packet>> {
+        self.done = true;
+        self.pending.clear();
+        Ok(None)
+    }
+
+    /// Reads sample `s` of track state `i`. `Ok(None)`: the file ends before the sample
+    /// (truncated); `Ok(Some(None))`: the sample is skipped as damage (absurdly large).
+    /// Changes nothing: the caller advances past the sample.
+    fn read_sample(
+        &self,
+        src: &mut dyn ByteSource,
+        i: usize,
+        s: SampleInfo,
+    ) -> Result<Option<Option<Packet>>> {
+        if s.size > MAX_SAMPLE {
+            return Ok(Some(None));
+        }
+        let data = src.read_at(s.offset, s.size as usize)?;
+        if data.len() < s.size as usize {
+            return Ok(None);
+        }
+        let state = &self.states[i];
+        let dts = s.dts.saturating_add(state.shift);
+        Ok(Some(Some(Packet {
+            track_id: self.tracks[state.index].id,
+            pts: Timestamp(dts.saturating_add(s.cts_offset)),
+            dts: Some(Timestamp(dts)),
+            dur: Some(Duration(s.duration as u64)),
+            keyframe: s.keyframe,
+            pos: s.offset,
+            data: data.to_vec(),
+        })))
     }
 }
 
@@ -1013,25 +1106,129 @@ mod tests {
         assert!(matches!(err, Error::Invalid { .. }), "{err}");
     }
 
-    #[test]
-    fn fragmented_without_samples_is_unsupported() {
+    /// ftyp, moov (mvex/trex: duration 4, size 10, non-sync), then two moof+mdat: the first
+    /// with tfdt 100 and two samples (sizes 3 and 5, the first a key frame, cts offset 8 then
+    /// 0), the second without tfdt and one default sample.
+    fn fragmented_file() -> Vec<u8> {
         let ftyp = bx(b"ftyp", b"isom\0\0\0\0");
         let mvhd = full(b"mvhd", 0, &cat(&[words(&[0, 0, 1000, 0]), vec![0; 80]]));
         let video = stbl(avc1(), &[], 4, &[], &[], &[]);
+        let trex = full(b"trex", 0, &words(&[1, 1, 4, 10, 0x1_0000]));
+        let mvex = bx(b"mvex", &cat(&[full(b"mehd", 0, &words(&[500])), trex]));
         let moov = bx(
             b"moov",
-            &cat(&[mvhd, trak(1, b"vide", 100, &[], video), bx(b"mvex", &[])]),
+            &cat(&[mvhd, trak(1, b"vide", 100, &[], video), mvex]),
         );
-        let err = Mp4Demuxer::open(&mut SparseCache::from_bytes(cat(&[ftyp, moov]))).unwrap_err();
+        let moof = |tfdt: Option<u32>, trun: Vec<u8>| {
+            // tfhd: default-base-is-moof.
+            let tfhd = full(b"tfhd", 0, &cat(&[vec![], words(&[1])]));
+            let mut tfhd = tfhd;
+            tfhd[9..12].copy_from_slice(&[0x02, 0, 0]);
+            let mut parts = vec![tfhd];
+            if let Some(t) = tfdt {
+                parts.push(full(b"tfdt", 0, &words(&[t])));
+            }
+            parts.push(trun);
+            bx(
+                b"moof",
+                &cat(&[full(b"mfhd", 0, &words(&[1])), bx(b"traf", &cat(&parts))]),
+            )
+        };
+        // trun v1: data offset, first sample flags, per-sample size and cts offset.
+        let trun1 = |data_offset: u32| {
+            let mut t = full(b"trun", 1, &words(&[2, data_offset, 0, 3, 8, 5, 0]));
+            t[9..12].copy_from_slice(&[0x00, 0x0A, 0x05]);
+            t
+        };
+        let moof1_len = moof(Some(100), trun1(0)).len() as u32;
+        let moof1 = moof(Some(100), trun1(moof1_len + 8));
+        let mdat1 = bx(b"mdat", &[1, 2, 3, 4, 5, 6, 7, 8]);
+        // trun v0: only a data offset; the sample takes the trex defaults.
+        let trun2 = |data_offset: u32| {
+            let mut t = full(b"trun", 0, &words(&[1, data_offset]));
+            t[11] = 0x01;
+            t
+        };
+        let moof2_len = moof(None, trun2(0)).len() as u32;
+        let moof2 = moof(None, trun2(moof2_len + 8));
+        let mdat2 = bx(b"mdat", &[9; 10]);
+        cat(&[ftyp, moov, moof1, mdat1, moof2, mdat2])
+    }
+
+    #[test]
+    fn reads_fragments() {
+        let bytes = fragmented_file();
+        let (d, ps) = all(&mut SparseCache::from_bytes(bytes.clone())).unwrap();
+        assert!(d.is_fragmented());
+        assert_eq!(d.duration(), Some((Duration(500), TimeBase::new(1, 1000))));
+        let got: Vec<_> = ps
+            .iter()
+            .map(|p| (p.pts.0, p.dts.unwrap().0, p.keyframe, p.data.clone()))
+            .collect();
         assert_eq!(
-            err,
-            Error::unsupported("fragmented MP4 input is not supported yet")
+            got,
+            vec![
+                (108, 100, true, vec![1, 2, 3]),
+                (104, 104, false, vec![4, 5, 6, 7, 8]),
+                (108, 108, false, vec![9; 10]),
+            ]
         );
+        // Byte by byte as asked, the same packets; cut anywhere, a prefix.
+        let mut src = SparseCache::new(Some(bytes.len() as u64));
+        let feed = |src: &mut SparseCache, e: Error| {
+            let Error::NeedData { offset, len } = e else {
+                panic!("{e}")
+            };
+            src.insert(
+                offset,
+                bytes[offset as usize..(offset + len) as usize].to_vec(),
+            );
+        };
+        let mut d = loop {
+            match Mp4Demuxer::open(&mut src) {
+                Ok(d) => break d,
+                Err(e) => feed(&mut src, e),
+            }
+        };
+        let mut again = Vec::new();
+        loop {
+            match d.next_packet(&mut src) {
+                Ok(Some(p)) => again.push(p),
+                Ok(None) => break,
+                Err(e) => feed(&mut src, e),
+            }
+        }
+        assert_eq!(again, ps);
+        for cut in 0..bytes.len() {
+            if let Ok((_, prefix)) = all(&mut SparseCache::from_bytes(bytes[..cut].to_vec())) {
+                assert_eq!(prefix[..], ps[..prefix.len()], "cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn huge_trun_counts_are_errors() {
+        let mut bytes = fragmented_file();
+        // The second trun (no per-sample fields) claims 4 billion samples.
+        let at = bytes.windows(4).rposition(|w| w == b"trun").unwrap();
+        bytes[at + 8..at + 12].copy_from_slice(&u32::MAX.to_be_bytes());
+        let mut src = SparseCache::from_bytes(bytes);
+        let mut d = Mp4Demuxer::open(&mut src).unwrap();
+        let mut n = 0;
+        let err = loop {
+            match d.next_packet(&mut src) {
+                Ok(Some(_)) => n += 1,
+                Ok(None) => panic!("no error"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(n, 2);
+        assert!(matches!(err, Error::Invalid { .. }), "{err}");
     }
 
     #[test]
     fn mutated_files_never_panic_or_hang() {
-        let (bytes, _) = file();
+        let files = [file().0, fragmented_file()];
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
         let mut rand = move || {
             seed ^= seed << 13;
@@ -1039,8 +1236,8 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        for _ in 0..3000 {
-            let mut b = bytes.clone();
+        for round in 0..6000 {
+            let mut b = files[round % 2].clone();
             for _ in 0..1 + rand() % 4 {
                 let i = (rand() % b.len() as u64) as usize;
                 b[i] = match rand() % 4 {
