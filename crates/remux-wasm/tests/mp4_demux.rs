@@ -391,36 +391,56 @@ fn fragmented_matches_ffprobe() {
 
 #[test]
 fn remux_cli_output_decodes_cleanly() {
-    let Some(fx) = fixture(false) else { return };
-    let out = fx.path.with_file_name("remuxed.mp4");
-    let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
-        .arg(&fx.path)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "riptide-remux: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let dec = Command::new("ffmpeg")
+    for faststart in [false, true] {
+        let Some(fx) = fixture(faststart) else { return };
+        let out = fx.path.with_extension("remuxed.mp4");
+        let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
+            .arg(&fx.path)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "riptide-remux: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let dec = Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&out)
+            .args(["-f", "null", "-"])
+            .output()
+            .unwrap();
+        assert!(dec.status.success());
+        let errors = String::from_utf8_lossy(&dec.stderr);
+        assert!(errors.trim().is_empty(), "ffmpeg decode errors: {errors}");
+        // Every video frame made it through, decoding to the same pictures; (nearly) all
+        // the audio too.
+        let count = |p: &Path, kind: &str| ffprobe_packets_of(p, kind);
+        let (vin, vout) = (count(&fx.path, "v"), count(&out, "v"));
+        assert_eq!(vin, vout, "video packets");
+        assert_eq!(frame_hashes(&fx.path), frame_hashes(&out), "decoded video");
+        let (ain, aout) = (count(&fx.path, "a"), count(&out, "a"));
+        assert!(
+            aout + 2 >= ain && aout <= ain,
+            "audio packets {aout} of {ain}"
+        );
+    }
+}
+
+/// The MD5 of every decoded video frame, in output order.
+fn frame_hashes(p: &Path) -> Vec<String> {
+    let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
-        .arg(&out)
-        .args(["-f", "null", "-"])
+        .arg(p)
+        .args(["-map", "0:v", "-f", "framemd5", "-"])
         .output()
         .unwrap();
-    assert!(dec.status.success());
-    let errors = String::from_utf8_lossy(&dec.stderr);
-    assert!(errors.trim().is_empty(), "ffmpeg decode errors: {errors}");
-    // Every video frame and (nearly) all the audio made it through.
-    let count = |p: &Path, kind: &str| ffprobe_packets_of(p, kind);
-    let (vin, vout) = (count(&fx.path, "v"), count(&out, "v"));
-    assert_eq!(vin, vout, "video packets");
-    let (ain, aout) = (count(&fx.path, "a"), count(&out, "a"));
-    assert!(
-        aout + 2 >= ain && aout <= ain,
-        "audio packets {aout} of {ain}"
-    );
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit(',').next().map(|h| h.trim().to_string()))
+        .collect()
 }
 
 fn ffprobe_packets_of(p: &Path, kind: &str) -> usize {
