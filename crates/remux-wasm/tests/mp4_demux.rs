@@ -39,6 +39,11 @@ struct Fixture {
 
 /// 4 s of test pattern + sine: H.264 (B-frames, GOP 25) + AAC, with extra `flags`.
 fn make(name: &str, flags: &[&str]) -> Fixture {
+    make_with(name, &[], flags)
+}
+
+/// Like [`make`], with `audio_input` options before the audio input (e.g. `-itsoffset`).
+fn make_with(name: &str, audio_input: &[&str], flags: &[&str]) -> Fixture {
     let path = dir().join(name);
     let out = Command::new("ffmpeg")
         .args([
@@ -50,6 +55,7 @@ fn make(name: &str, flags: &[&str]) -> Fixture {
             "-i",
             "testsrc2=size=320x240:rate=25",
         ])
+        .args(audio_input)
         .args([
             "-f",
             "lavfi",
@@ -350,6 +356,30 @@ fn truncated_faststart_plays_a_prefix() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn quicktime_mov_matches_ffprobe() {
+    if !have_ffmpeg() {
+        return;
+    }
+    check_file(&make("out.mov", &[]));
+}
+
+/// Audio starting 0.5 s late: ffmpeg writes a leading empty edit (shift forward).
+#[test]
+fn leading_empty_edit_matches_ffprobe() {
+    if !have_ffmpeg() {
+        return;
+    }
+    let fx = make_with("delayed.mp4", &["-itsoffset", "0.5"], &[]);
+    let mut src = FileSource::open(&fx.path).unwrap();
+    let d = Mp4Demuxer::open(&mut src).unwrap();
+    let edits = d.edit_list(2);
+    assert_eq!(edits.first().map(|e| e.media_time), Some(-1), "{edits:?}");
+    assert!(d.edit_shift(2).unwrap() > 20_000);
+    let got = summary(&demux_all(&mut src));
+    assert_matches(&got, &fx.expected);
 }
 
 #[test]
