@@ -103,7 +103,8 @@ impl SampleTable {
                         v.sort_unstable();
                         v.dedup();
                     }
-                    t.stss = Some(v);
+                    // An empty stss reads as absent (every sample a sync sample), as in ffmpeg.
+                    t.stss = (!v.is_empty()).then_some(v);
                 }
                 b"stsz" => {
                     let mut r = Reader::new(body, "stsz");
