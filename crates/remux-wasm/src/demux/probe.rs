@@ -20,7 +20,7 @@ pub fn open(src: &mut dyn ByteSource) -> Result<Box<dyn Demuxer>> {
         return Ok(Box::new(Mp4Demuxer::open(src)?));
     }
     if len >= 4 && &magic[..4] == b"RIFF" {
-        return Err(Error::unsupported("MP4 / AVI files are not supported yet"));
+        return Err(Error::unsupported("AVI files are not supported yet (MKV, WebM and MP4/MOV are)"));
     }
     if len == 0 {
         return Err(Error::invalid("media", "the file is empty"));
@@ -28,7 +28,7 @@ pub fn open(src: &mut dyn ByteSource) -> Result<Box<dyn Demuxer>> {
     Err(Error::invalid(
         "media",
         format!(
-            "unrecognised file type (first bytes {:02X?}); Riptide plays MKV and WebM files",
+            "unrecognised file type (first bytes {:02X?}); Riptide plays MKV, WebM and MP4/MOV files",
             &magic[..len.min(4)]
         ),
     ))
