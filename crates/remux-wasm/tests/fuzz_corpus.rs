@@ -25,11 +25,7 @@ const EBML_MAGIC: [u8; 4] = [0x1A, 0x45, 0xDF, 0xA3];
 /// Crash reproducers in `fuzz/artifacts/` whose bug is not fixed yet: replayed (so a fix
 /// shows up as "now passes") but their failure is reported without failing the test. Remove
 /// an entry once its bug is fixed, so that it guards against a regression.
-const KNOWN_OPEN: &[(&str, &str)] = &[(
-    "remux/crash-d4f4e3af81b41336083af1c36beb1edb6bd08886",
-    "codec/h264.rs parse_sps: `height_units * 16 * (2 - frame_mbs_only)` overflows u32 \
-     (\"attempt to multiply with overflow\") on a huge pic_height_in_map_units_minus1",
-)];
+const KNOWN_OPEN: &[(&str, &str)] = &[];
 
 /// Per-file wall-clock limit (debug build; the fuzzers use `-timeout=5` on release builds).
 const TIME_LIMIT: Duration = Duration::from_secs(30);

@@ -246,7 +246,12 @@ pub fn parse_sps(nal: &[u8]) -> Result<SpsInfo> {
                     let (mut last, mut next) = (8i32, 8i32);
                     for _ in 0..size {
                         if next != 0 {
-                            next = (last + r.se()? + 256) % 256;
+                            // delta_scale is -128..=127 by the spec; anything else is damage.
+                            let delta = r.se()?;
+                            if !(-128..=127).contains(&delta) {
+                                return Err(invalid("scaling list delta out of range in the SPS"));
+                            }
+                            next = (last + delta + 256) % 256;
                         }
                         last = if next == 0 { last } else { next };
                     }
@@ -272,8 +277,12 @@ pub fn parse_sps(nal: &[u8]) -> Result<SpsInfo> {
     }
     r.ue()?; // max_num_ref_frames
     r.bit()?; // gaps_in_frame_num_value_allowed_flag
-    let width_mbs = r.ue()? + 1; // pic_width_in_mbs_minus1
-    let height_units = r.ue()? + 1; // pic_height_in_map_units_minus1
+    let width_mbs = r.ue()?.saturating_add(1); // pic_width_in_mbs_minus1
+    let height_units = r.ue()?.saturating_add(1); // pic_height_in_map_units_minus1
+    // No level of H.264 allows pictures wider or taller than 1024 macroblocks (16384 px).
+    if width_mbs > MAX_MBS || height_units > MAX_MBS {
+        return Err(invalid("picture size in the SPS is larger than any H.264 level allows"));
+    }
     let frame_mbs_only = r.bit()?; // frame_mbs_only_flag
     if frame_mbs_only == 0 {
         r.bit()?; // mb_adaptive_frame_field_flag
@@ -290,11 +299,14 @@ pub fn parse_sps(nal: &[u8]) -> Result<SpsInfo> {
             _ => (1, 2 - frame_mbs_only),
         };
         let (l, rr, t, bo) = (r.ue()?, r.ue()?, r.ue()?, r.ue()?);
-        width = width.saturating_sub((l + rr).saturating_mul(crop_x));
-        height = height.saturating_sub((t + bo).saturating_mul(crop_y));
+        width = width.saturating_sub(l.saturating_add(rr).saturating_mul(crop_x));
+        height = height.saturating_sub(t.saturating_add(bo).saturating_mul(crop_y));
     }
     Ok(SpsInfo { profile_idc, level_idc, width, height })
 }
+
+/// Largest picture dimension, in macroblocks, that `parse_sps` accepts.
+const MAX_MBS: u32 = 1024;
 
 #[cfg(test)]
 mod tests {
