@@ -156,3 +156,43 @@ async fn bundled_sample_plays_with_one_click() {
     let current = report["currentTime"].as_f64().unwrap_or(0.0);
     assert!(current >= 2.0, "the sample played only {current} s; status: {}", report["status"]);
 }
+
+/// An MP4 with its `moov` at the end (ffmpeg's default): the player reads the head, learns
+/// where `moov` is, fetches the tail, then plays from the start while the torrent downloads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mp4_with_moov_at_the_end_plays() {
+    require_wasm_package();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixtures");
+    std::fs::create_dir_all(&dir).unwrap();
+    let film = dir.join("e2e-moov-last.mp4");
+    if !film.exists() {
+        let tmp = dir.join("e2e-moov-last.partial.mp4");
+        let status = Command::new("ffmpeg")
+            .args(["-v", "error", "-y"])
+            .args(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30"])
+            .args(["-f", "lavfi", "-i", "sine=frequency=550:sample_rate=44100"])
+            .args(["-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "60"])
+            .args(["-b:v", "2500k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k"])
+            .arg(&tmp)
+            .status()
+            .expect("ffmpeg is needed for the fixture");
+        assert!(status.success(), "ffmpeg failed to make the fixture");
+        std::fs::rename(&tmp, &film).unwrap();
+    }
+    let tmp = tempdir("e2e-mp4");
+    let mut seeder_cfg = Config::for_test(tmp.join("seeder"));
+    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(SEEDER_UPLOAD_BPS);
+    let (_, seeder) = spawn(seeder_cfg).await.unwrap();
+    let seeded = seed(&seeder.session, &film, Some(PIECE_LENGTH)).await.unwrap();
+    let mut cfg = Config::for_test(tmp.join("server"));
+    cfg.www_dir = repo().join("www");
+    let (addr, _server) = spawn(cfg).await.unwrap();
+
+    let url = format!("http://{addr}/?magnet={}&file=0", encode(&seeded.magnet));
+    let report = tokio::task::spawn_blocking(move || node_play(&url, 3, &[])).await.unwrap();
+    eprintln!("mp4 report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
+    let current = report["currentTime"].as_f64().unwrap_or(0.0);
+    assert!(current >= 3.0, "playback advanced only {current} s; status: {}", report["status"]);
+}

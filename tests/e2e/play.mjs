@@ -69,11 +69,12 @@ try {
         currentTime: v ? v.currentTime : null,
         videoError: v && v.error ? `${v.error.code} ${v.error.message}` : null,
         status: s ? s.textContent : null,
+        statusIsError: !!(s && s.classList.contains('error')),
         firstFrame: window.__firstFrame || null,
       };
     });
     if (last.firstFrame && fileBytesAtFirstFrame === null) fileBytesAtFirstFrame = fileBytes;
-    if (last.videoError) break;
+    if (last.videoError || last.statusIsError) break; // the page gave up: report it now
     if (last.currentTime !== null && last.currentTime >= playSeconds
         && last.firstFrame && last.firstFrame.torrent) break;
     await new Promise((r) => setTimeout(r, 50));
