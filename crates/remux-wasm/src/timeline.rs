@@ -130,6 +130,11 @@ impl TrackTimeline {
         }
     }
 
+    /// The input (track) time base.
+    pub fn in_time_base(&self) -> TimeBase {
+        self.in_tb
+    }
+
     /// The output timescale.
     pub fn out_time_base(&self) -> TimeBase {
         self.out_tb

@@ -25,11 +25,7 @@ const EBML_MAGIC: [u8; 4] = [0x1A, 0x45, 0xDF, 0xA3];
 /// Crash reproducers in `fuzz/artifacts/` whose bug is not fixed yet: replayed (so a fix
 /// shows up as "now passes") but their failure is reported without failing the test. Remove
 /// an entry once its bug is fixed, so that it guards against a regression.
-const KNOWN_OPEN: &[(&str, &str)] = &[(
-    "remux/crash-fragmenter-add-overflow.mp4",
-    "fmp4/fragmenter.rs:169: `x.pts() + x.duration as i64` overflows i64 \
-     (\"attempt to add with overflow\") on an MP4 with huge timestamps, from Remuxer::finish",
-)];
+const KNOWN_OPEN: &[(&str, &str)] = &[];
 
 /// Per-file wall-clock limit (debug build; the fuzzers use `-timeout=5` on release builds).
 const TIME_LIMIT: Duration = Duration::from_secs(30);

@@ -239,6 +239,7 @@ impl Remuxer {
     pub fn push(&mut self, packet: Packet) -> Result<Option<MediaSegment>> {
         let id = packet.track_id;
         if let Some(v) = self.video.as_mut().filter(|v| v.source_id == id) {
+            check_time_range(&packet, v.timeline.in_time_base())?;
             if !self.seen_video_key && !packet.keyframe {
                 return Ok(None);
             }
@@ -247,6 +248,7 @@ impl Remuxer {
             v.timeline.push(packet, &mut self.scratch);
             self.fragmenter.push_video(self.scratch.drain(..));
         } else if let Some(a) = self.audio.as_mut().filter(|a| a.source_id == id) {
+            check_time_range(&packet, a.timeline.in_time_base())?;
             self.packets += 1;
             a.timeline.push(packet, &mut self.scratch);
             self.fragmenter.push_audio(self.scratch.drain(..));
@@ -282,3 +284,29 @@ impl Remuxer {
 
 #[cfg(test)]
 mod tests;
+
+/// Longest time, in seconds, a timestamp or duration may reach: about 136 years. Anything
+/// beyond is damage, and refusing it here keeps every later sum of timestamps (in the timeline
+/// and the fragmenter, at up to 90 kHz) far inside `i64`.
+const MAX_MEDIA_SECONDS: i64 = 1 << 32;
+
+/// Refuses a packet whose timestamps are outside ±[`MAX_MEDIA_SECONDS`].
+fn check_time_range(packet: &Packet, tb: TimeBase) -> Result<()> {
+    let secs = TimeBase::new(1, 1);
+    let out_of_range =
+        |ticks: i64| tb.rescale(ticks, secs).unsigned_abs() > MAX_MEDIA_SECONDS as u64;
+    let dur = packet.dur.map_or(0, |d| d.0.min(i64::MAX as u64) as i64);
+    if out_of_range(packet.pts.0)
+        || packet.dts.is_some_and(|d| out_of_range(d.0))
+        || out_of_range(dur)
+    {
+        return Err(Error::invalid(
+            "media",
+            format!(
+                "track {} has a timestamp of more than {MAX_MEDIA_SECONDS} seconds; the file is damaged",
+                packet.track_id
+            ),
+        ));
+    }
+    Ok(())
+}
