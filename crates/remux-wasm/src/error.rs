@@ -9,7 +9,10 @@ pub enum Error {
     /// them (at least this range) and call again. Demuxers return this without changing state.
     NeedData { offset: u64, len: u64 },
     /// The data is not valid for the container: `container` names it (`"MKV"`, `"MP4"`, ...).
-    Invalid { container: &'static str, what: String },
+    Invalid {
+        container: &'static str,
+        what: String,
+    },
     /// Valid data that Riptide cannot play; `what` names the codec or feature in plain words.
     Unsupported { what: String },
 }
@@ -18,7 +21,10 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn invalid(container: &'static str, what: impl Into<String>) -> Self {
-        Error::Invalid { container, what: what.into() }
+        Error::Invalid {
+            container,
+            what: what.into(),
+        }
     }
     pub fn unsupported(what: impl Into<String>) -> Self {
         Error::Unsupported { what: what.into() }
@@ -36,7 +42,10 @@ impl fmt::Display for Error {
                 write!(f, "bytes {offset}..{} are not downloaded yet", offset + len)
             }
             Error::Invalid { container, what } => {
-                write!(f, "this {container} file is damaged or not a {container} file: {what}")
+                write!(
+                    f,
+                    "this {container} file is damaged or not a {container} file: {what}"
+                )
             }
             Error::Unsupported { what } => write!(f, "cannot play this file: {what}"),
         }

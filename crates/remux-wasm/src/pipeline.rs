@@ -40,7 +40,12 @@ impl Pipeline {
     pub fn open(src: &mut dyn ByteSource) -> Result<Self> {
         let demuxer = probe::open(src)?;
         let remuxer = Remuxer::new(demuxer.tracks())?;
-        Ok(Pipeline { demuxer, remuxer, init_sent: false, ended: false })
+        Ok(Pipeline {
+            demuxer,
+            remuxer,
+            init_sent: false,
+            ended: false,
+        })
     }
 
     /// Every track of the file, including those that are not remuxed.

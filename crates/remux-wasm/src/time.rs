@@ -31,7 +31,11 @@ impl TimeBase {
     pub fn rescale(self, ticks: i64, to: TimeBase) -> i64 {
         let n = ticks as i128 * self.num as i128 * to.den as i128;
         let d = self.den as i128 * to.num as i128;
-        let q = if n >= 0 { (n + d / 2) / d } else { (n - d / 2) / d };
+        let q = if n >= 0 {
+            (n + d / 2) / d
+        } else {
+            (n - d / 2) / d
+        };
         q.clamp(i64::MIN as i128, i64::MAX as i128) as i64
     }
 
@@ -56,11 +60,17 @@ pub struct Duration(pub u64);
 
 impl Timestamp {
     pub fn checked_add(self, d: Duration) -> Option<Timestamp> {
-        i64::try_from(d.0).ok().and_then(|d| self.0.checked_add(d)).map(Timestamp)
+        i64::try_from(d.0)
+            .ok()
+            .and_then(|d| self.0.checked_add(d))
+            .map(Timestamp)
     }
     /// `self - earlier` as a duration, or `None` if `earlier` is later than `self`.
     pub fn since(self, earlier: Timestamp) -> Option<Duration> {
-        self.0.checked_sub(earlier.0).and_then(|d| u64::try_from(d).ok()).map(Duration)
+        self.0
+            .checked_sub(earlier.0)
+            .and_then(|d| u64::try_from(d).ok())
+            .map(Duration)
     }
     pub fn rescale(self, from: TimeBase, to: TimeBase) -> Timestamp {
         Timestamp(from.rescale(self.0, to))
@@ -90,7 +100,10 @@ mod tests {
         // 1001/30000 (29.97 fps frame) is 33.366.. ms, rounds to 33.
         assert_eq!(TimeBase::new(1001, 30_000).rescale(1, TimeBase::MILLIS), 33);
         // Negative values round symmetrically.
-        assert_eq!(TimeBase::new(1001, 30_000).rescale(-1, TimeBase::MILLIS), -33);
+        assert_eq!(
+            TimeBase::new(1001, 30_000).rescale(-1, TimeBase::MILLIS),
+            -33
+        );
         // 2 ticks of 1/3 s = 0.666 s -> 667 ms.
         assert_eq!(TimeBase::new(1, 3).rescale(2, TimeBase::MILLIS), 667);
     }
@@ -99,7 +112,10 @@ mod tests {
     fn rescale_does_not_overflow() {
         let big = i64::MAX / 2;
         assert_eq!(TimeBase::NANOS.rescale(big, TimeBase::NANOS), big);
-        assert_eq!(TimeBase::new(1, 1).rescale(i64::MAX, TimeBase::NANOS), i64::MAX);
+        assert_eq!(
+            TimeBase::new(1, 1).rescale(i64::MAX, TimeBase::NANOS),
+            i64::MAX
+        );
     }
 
     #[test]

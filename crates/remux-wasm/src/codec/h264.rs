@@ -176,7 +176,10 @@ struct Rbsp {
 
 impl Rbsp {
     fn bit(&mut self) -> Result<u32> {
-        let byte = *self.b.get(self.pos / 8).ok_or_else(|| invalid("the SPS is truncated"))?;
+        let byte = *self
+            .b
+            .get(self.pos / 8)
+            .ok_or_else(|| invalid("the SPS is truncated"))?;
         let v = (byte >> (7 - self.pos % 8)) & 1;
         self.pos += 1;
         Ok(v as u32)
@@ -229,7 +232,10 @@ pub fn parse_sps(nal: &[u8]) -> Result<SpsInfo> {
     r.ue()?; // seq_parameter_set_id
     let mut chroma_format_idc = 1;
     let mut separate_colour_plane = 0;
-    if matches!(profile_idc, 100 | 110 | 122 | 244 | 44 | 83 | 86 | 118 | 128 | 138 | 139 | 134 | 135) {
+    if matches!(
+        profile_idc,
+        100 | 110 | 122 | 244 | 44 | 83 | 86 | 118 | 128 | 138 | 139 | 134 | 135
+    ) {
         chroma_format_idc = r.ue()?; // chroma_format_idc
         if chroma_format_idc == 3 {
             separate_colour_plane = r.bit()?; // separate_colour_plane_flag
@@ -279,9 +285,11 @@ pub fn parse_sps(nal: &[u8]) -> Result<SpsInfo> {
     r.bit()?; // gaps_in_frame_num_value_allowed_flag
     let width_mbs = r.ue()?.saturating_add(1); // pic_width_in_mbs_minus1
     let height_units = r.ue()?.saturating_add(1); // pic_height_in_map_units_minus1
-    // No level of H.264 allows pictures wider or taller than 1024 macroblocks (16384 px).
+                                                  // No level of H.264 allows pictures wider or taller than 1024 macroblocks (16384 px).
     if width_mbs > MAX_MBS || height_units > MAX_MBS {
-        return Err(invalid("picture size in the SPS is larger than any H.264 level allows"));
+        return Err(invalid(
+            "picture size in the SPS is larger than any H.264 level allows",
+        ));
     }
     let frame_mbs_only = r.bit()?; // frame_mbs_only_flag
     if frame_mbs_only == 0 {
@@ -302,7 +310,12 @@ pub fn parse_sps(nal: &[u8]) -> Result<SpsInfo> {
         width = width.saturating_sub(l.saturating_add(rr).saturating_mul(crop_x));
         height = height.saturating_sub(t.saturating_add(bo).saturating_mul(crop_y));
     }
-    Ok(SpsInfo { profile_idc, level_idc, width, height })
+    Ok(SpsInfo {
+        profile_idc,
+        level_idc,
+        width,
+        height,
+    })
 }
 
 /// Largest picture dimension, in macroblocks, that `parse_sps` accepts.

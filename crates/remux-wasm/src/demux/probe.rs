@@ -20,7 +20,9 @@ pub fn open(src: &mut dyn ByteSource) -> Result<Box<dyn Demuxer>> {
         return Ok(Box::new(Mp4Demuxer::open(src)?));
     }
     if len >= 4 && &magic[..4] == b"RIFF" {
-        return Err(Error::unsupported("AVI files are not supported yet (MKV, WebM and MP4/MOV are)"));
+        return Err(Error::unsupported(
+            "AVI files are not supported yet (MKV, WebM and MP4/MOV are)",
+        ));
     }
     if len == 0 {
         return Err(Error::invalid("media", "the file is empty"));
@@ -44,7 +46,13 @@ mod tests {
         // An MP4 head without its 'moov' is damaged, not unsupported.
         let mp4 = b"\0\0\0\x20ftypisom\0\0\0\0".to_vec();
         let err = open(&mut SparseCache::from_bytes(mp4)).err().unwrap();
-        assert!(matches!(err, Error::Invalid { container: "MP4", .. }));
+        assert!(matches!(
+            err,
+            Error::Invalid {
+                container: "MP4",
+                ..
+            }
+        ));
         let avi = b"RIFF\0\0\0\0AVI LIST".to_vec();
         assert!(matches!(
             open(&mut SparseCache::from_bytes(avi)).err().unwrap(),

@@ -23,7 +23,12 @@ impl FileSource {
     pub fn open(path: &Path) -> std::io::Result<Self> {
         let file = File::open(path)?;
         let size = file.metadata()?.len();
-        Ok(FileSource { file, size, buf: Vec::new(), buf_start: 0 })
+        Ok(FileSource {
+            file,
+            size,
+            buf: Vec::new(),
+            buf_start: 0,
+        })
     }
 }
 
@@ -39,7 +44,9 @@ impl ByteSource for FileSource {
         }
         let buf_end = self.buf_start + self.buf.len() as u64;
         if offset < self.buf_start || end > buf_end {
-            let want = ((end - offset) as usize).max(WINDOW).min((self.size - offset) as usize);
+            let want = ((end - offset) as usize)
+                .max(WINDOW)
+                .min((self.size - offset) as usize);
             self.buf.resize(want, 0);
             let io = |e: std::io::Error| Error::invalid("file", format!("read failed: {e}"));
             self.file.seek(SeekFrom::Start(offset)).map_err(io)?;

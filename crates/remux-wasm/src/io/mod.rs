@@ -2,13 +2,13 @@
 //! [`SparseCache`], which answers [`Error::NeedData`](crate::Error::NeedData) with the range it
 //! still lacks; natively a [`FileSource`] reads a file through a window.
 
-mod sparse;
 #[cfg(not(target_arch = "wasm32"))]
 mod file;
+mod sparse;
 
-pub use sparse::SparseCache;
 #[cfg(not(target_arch = "wasm32"))]
 pub use file::FileSource;
+pub use sparse::SparseCache;
 
 use crate::error::Result;
 

@@ -17,7 +17,10 @@ pub struct SparseCache {
 
 impl SparseCache {
     pub fn new(size: Option<u64>) -> Self {
-        SparseCache { runs: BTreeMap::new(), size }
+        SparseCache {
+            runs: BTreeMap::new(),
+            size,
+        }
     }
 
     /// A cache holding a whole file (tests, fuzzing, in-memory benchmarks).
@@ -83,7 +86,11 @@ impl SparseCache {
             match self.run_containing(pos) {
                 Some((s, run)) => pos = s + run.len() as u64,
                 None => {
-                    let gap_end = self.runs.range(pos..).next().map_or(end, |(&s, _)| s.min(end));
+                    let gap_end = self
+                        .runs
+                        .range(pos..)
+                        .next()
+                        .map_or(end, |(&s, _)| s.min(end));
                     return Some((pos, gap_end));
                 }
             }
@@ -140,7 +147,10 @@ impl SparseCache {
 
     /// The present runs as `(start, end)` pairs, in order.
     pub fn ranges(&self) -> Vec<(u64, u64)> {
-        self.runs.iter().map(|(&s, r)| (s, s + r.len() as u64)).collect()
+        self.runs
+            .iter()
+            .map(|(&s, r)| (s, s + r.len() as u64))
+            .collect()
     }
 
     fn run_containing(&self, pos: u64) -> Option<(u64, &Vec<u8>)> {
@@ -166,7 +176,10 @@ impl ByteSource for SparseCache {
             return Ok(&[]);
         }
         if let Some((start, stop)) = self.missing(offset, end - offset) {
-            return Err(Error::NeedData { offset: start, len: stop - start });
+            return Err(Error::NeedData {
+                offset: start,
+                len: stop - start,
+            });
         }
         let (s, run) = self.run_containing(offset).expect("range is present");
         Ok(&run[(offset - s) as usize..(end - s) as usize])
@@ -187,7 +200,10 @@ mod tests {
         c.insert(10, bytes(10..20));
         assert_eq!(c.read_at(12, 4).unwrap(), &[12, 13, 14, 15]);
         assert_eq!(c.read_at(5, 10), Err(Error::NeedData { offset: 5, len: 5 }));
-        assert_eq!(c.read_at(15, 10), Err(Error::NeedData { offset: 20, len: 5 }));
+        assert_eq!(
+            c.read_at(15, 10),
+            Err(Error::NeedData { offset: 20, len: 5 })
+        );
     }
 
     #[test]
