@@ -12,7 +12,7 @@ ensure_npm
 
 bash scripts/build-wasm.sh
 echo "== native tests (unit, integration, end-to-end)"
-cargo test --workspace --quiet
+RIPTIDE_REQUIRE_TOOLS=1 cargo test --workspace --quiet
 echo "== wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

@@ -5,8 +5,9 @@
 //! [`fmp4`] fragments → MSE (the [`player`], in the browser only).
 //!
 //! ```no_run
-//! use remux_wasm::{io::FileSource, pipeline::{Pipeline, Step}};
-//! let mut src = FileSource::open("film.mkv".as_ref()).unwrap();
+//! use remux_wasm::{io::SparseCache, pipeline::{Pipeline, Step}};
+//! // In the browser the cache fills from HTTP ranges; natively `io::FileSource` reads a file.
+//! let mut src = SparseCache::from_bytes(std::fs::read("film.mkv").unwrap());
 //! let mut pipeline = Pipeline::open(&mut src).unwrap();
 //! while let Step::Segment(seg) = pipeline.step(&mut src).unwrap() {
 //!     // seg.data is a moof+mdat fragment

@@ -70,6 +70,10 @@ fn fixture() -> Option<&'static Fixture> {
     FIXTURE
         .get_or_init(|| {
             if !have_ffmpeg() {
+                assert!(
+                    std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
+                    "ffmpeg/ffprobe not found: skipping the MKV comparison tests (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs it)"
+                );
                 eprintln!("ffmpeg/ffprobe not found: skipping the MKV comparison tests");
                 return None;
             }
@@ -196,6 +200,10 @@ fn webm_vp9_opus_matches_ffprobe() {
         .unwrap();
     let encoders = String::from_utf8_lossy(&encoders.stdout);
     if !encoders.contains("libvpx-vp9") || !encoders.contains("libopus") {
+        assert!(
+            std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
+            "no libvpx-vp9 / libopus: skipping the WebM test (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs it)"
+        );
         eprintln!("no libvpx-vp9 / libopus: skipping the WebM test");
         return;
     }

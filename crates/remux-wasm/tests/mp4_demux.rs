@@ -94,6 +94,10 @@ fn fixture(faststart: bool) -> Option<&'static Fixture> {
     let cell = if faststart { &START } else { &END };
     cell.get_or_init(|| {
         if !have_ffmpeg() {
+            assert!(
+                std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
+                "ffmpeg/ffprobe not found: skipping the MP4 comparison tests (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs it)"
+            );
             eprintln!("ffmpeg/ffprobe not found: skipping the MP4 comparison tests");
             return None;
         }

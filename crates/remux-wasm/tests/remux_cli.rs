@@ -2,6 +2,8 @@
 //! checked with ffprobe and ffmpeg as independent readers. Skips (with a message) when
 //! ffmpeg is not installed.
 
+#![cfg(not(target_arch = "wasm32"))] // reads files and runs ffmpeg: native only
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -117,6 +119,10 @@ fn packets(p: &Value, codec_type: &str) -> (String, Vec<(f64, f64, bool)>) {
 #[test]
 fn remuxed_mkv_matches_the_source_frame_for_frame() {
     if !have_ffmpeg() {
+        assert!(
+            std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
+            "skipping: ffmpeg/ffprobe not installed (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs it)"
+        );
         eprintln!("skipping: ffmpeg/ffprobe not installed");
         return;
     }
