@@ -42,7 +42,10 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,librqbit=warn,librqbit_dht=warn".into()),
+                // Default: our own info lines, librqbit's warnings, and none of the DHT's retry
+                // chatter (which repeats every few seconds on a machine without internet).
+                // RUST_LOG overrides, e.g. RUST_LOG=debug.
+                .unwrap_or_else(|_| "info,librqbit=warn,librqbit_dht=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
