@@ -24,28 +24,57 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The 2-minute 720p fixture, made by ffmpeg once per target directory.
-fn fixture() -> PathBuf {
+/// A fixture made by ffmpeg once per target directory: `name` in `target/tmp/fixtures`, from
+/// the ffmpeg arguments between the inputs and the output file.
+fn fixture(name: &str, args: &[&str]) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixtures");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("e2e-720p-2min.mkv");
+    let path = dir.join(name);
     if path.exists() {
         return path;
     }
-    let tmp = dir.join("e2e-720p-2min.partial.mkv");
+    let tmp = dir.join(format!("partial-{name}"));
     let status = Command::new("ffmpeg")
         .args(["-v", "error", "-y"])
-        .args(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30"])
-        .args(["-f", "lavfi", "-i", "sine=frequency=330:beep_factor=2:sample_rate=48000"])
-        .args(["-t", "120", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "60"])
-        .args(["-b:v", "2500k", "-maxrate", "3000k", "-bufsize", "3000k", "-pix_fmt", "yuv420p"])
-        .args(["-c:a", "aac", "-b:a", "128k"])
+        .args(args)
         .arg(&tmp)
         .status()
         .expect("ffmpeg is needed for the fixture (scripts/test.sh installs it)");
-    assert!(status.success(), "ffmpeg failed to make the fixture");
+    assert!(status.success(), "ffmpeg failed to make {name}");
     std::fs::rename(&tmp, &path).unwrap();
     path
+}
+
+/// The film: 2 minutes of 720p H.264 (B-frames) + AAC in MKV, about 40 MB.
+fn film_720p_mkv() -> PathBuf {
+    fixture(
+        "e2e-720p-2min.mkv",
+        &[
+            "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+            "-f", "lavfi", "-i", "sine=frequency=330:beep_factor=2:sample_rate=48000",
+            "-t", "120", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "60",
+            "-b:v", "2500k", "-maxrate", "3000k", "-bufsize", "3000k", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "128k",
+        ],
+    )
+}
+
+/// A seeder (upload capped at [`SEEDER_UPLOAD_BPS`], [`PIECE_LENGTH`] pieces) sharing `film`,
+/// and a second server that serves the page and knows nothing but what the magnet says.
+/// Returns the page URL that opens the magnet, and both servers (dropping them stops them).
+async fn swarm(film: &std::path::Path, name: &str) -> (String, [piece_server::Server; 2]) {
+    let tmp = tempdir(name);
+    let mut seeder_cfg = Config::for_test(tmp.join("seeder"));
+    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(SEEDER_UPLOAD_BPS);
+    let (_, seeder) = spawn(seeder_cfg).await.unwrap();
+    let seeded = seed(&seeder.session, film, Some(PIECE_LENGTH)).await.unwrap();
+    assert!(seeded.magnet.contains("x.pe=127.0.0.1"), "magnet lacks the peer hint: {}", seeded.magnet);
+
+    let mut cfg = Config::for_test(tmp.join("server"));
+    cfg.www_dir = repo().join("www");
+    let (addr, server) = spawn(cfg).await.unwrap();
+    let url = format!("http://{addr}/?magnet={}&file=0", encode(&seeded.magnet));
+    (url, [seeder, server])
 }
 
 fn node_play(url: &str, play_seconds: u32, extra: &[&str]) -> serde_json::Value {
@@ -75,21 +104,9 @@ fn require_wasm_package() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn magnet_plays_in_chromium_after_a_few_pieces() {
     require_wasm_package();
-    let film = fixture();
+    let film = film_720p_mkv();
     let film_len = std::fs::metadata(&film).unwrap().len();
-    let tmp = tempdir("e2e-play");
-
-    let mut seeder_cfg = Config::for_test(tmp.join("seeder"));
-    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(SEEDER_UPLOAD_BPS);
-    let (_seeder_addr, seeder) = spawn(seeder_cfg).await.unwrap();
-    let seeded = seed(&seeder.session, &film, Some(PIECE_LENGTH)).await.unwrap();
-    assert!(seeded.magnet.contains("x.pe=127.0.0.1"), "magnet lacks the peer hint: {}", seeded.magnet);
-
-    let mut cfg = Config::for_test(tmp.join("server"));
-    cfg.www_dir = repo().join("www");
-    let (addr, _server) = spawn(cfg).await.unwrap();
-
-    let url = format!("http://{addr}/?magnet={}&file=0", encode(&seeded.magnet));
+    let (url, _servers) = swarm(&film, "e2e-play").await;
     let report = tokio::task::spawn_blocking(move || node_play(&url, 3, &[])).await.unwrap();
     eprintln!("e2e report: {report:#}");
 
@@ -162,33 +179,17 @@ async fn bundled_sample_plays_with_one_click() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mp4_with_moov_at_the_end_plays() {
     require_wasm_package();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixtures");
-    std::fs::create_dir_all(&dir).unwrap();
-    let film = dir.join("e2e-moov-last.mp4");
-    if !film.exists() {
-        let tmp = dir.join("e2e-moov-last.partial.mp4");
-        let status = Command::new("ffmpeg")
-            .args(["-v", "error", "-y"])
-            .args(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30"])
-            .args(["-f", "lavfi", "-i", "sine=frequency=550:sample_rate=44100"])
-            .args(["-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "60"])
-            .args(["-b:v", "2500k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k"])
-            .arg(&tmp)
-            .status()
-            .expect("ffmpeg is needed for the fixture");
-        assert!(status.success(), "ffmpeg failed to make the fixture");
-        std::fs::rename(&tmp, &film).unwrap();
-    }
-    let tmp = tempdir("e2e-mp4");
-    let mut seeder_cfg = Config::for_test(tmp.join("seeder"));
-    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(SEEDER_UPLOAD_BPS);
-    let (_, seeder) = spawn(seeder_cfg).await.unwrap();
-    let seeded = seed(&seeder.session, &film, Some(PIECE_LENGTH)).await.unwrap();
-    let mut cfg = Config::for_test(tmp.join("server"));
-    cfg.www_dir = repo().join("www");
-    let (addr, _server) = spawn(cfg).await.unwrap();
-
-    let url = format!("http://{addr}/?magnet={}&file=0", encode(&seeded.magnet));
+    // ffmpeg writes `moov` after `mdat` unless told `-movflags +faststart`.
+    let film = fixture(
+        "e2e-moov-last.mp4",
+        &[
+            "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+            "-f", "lavfi", "-i", "sine=frequency=550:sample_rate=44100",
+            "-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "60",
+            "-b:v", "2500k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
+        ],
+    );
+    let (url, _servers) = swarm(&film, "e2e-mp4").await;
     let report = tokio::task::spawn_blocking(move || node_play(&url, 3, &[])).await.unwrap();
     eprintln!("mp4 report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
