@@ -20,6 +20,22 @@ pub enum Codec {
     H264,
     /// AAC. `codec_private` holds an AudioSpecificConfig.
     Aac,
+    /// H.265 / HEVC. `codec_private` holds an HEVCDecoderConfigurationRecord (hvcC).
+    Hevc,
+    /// VP8. `codec_private` is empty.
+    Vp8,
+    /// VP9. `codec_private` holds a VPCodecConfigurationRecord (vpcC body) if known, else empty.
+    Vp9,
+    /// AV1. `codec_private` holds an AV1CodecConfigurationRecord (av1C).
+    Av1,
+    /// MPEG-1/2 audio layer III. `codec_private` is empty; frames are whole MP3 frames.
+    Mp3,
+    /// Opus. `codec_private` holds the OpusHead (as in MKV's CodecPrivate / Ogg).
+    Opus,
+    /// FLAC. `codec_private` holds `fLaC` + metadata blocks (at least STREAMINFO).
+    Flac,
+    /// Vorbis. `codec_private` holds the Xiph-laced three header packets.
+    Vorbis,
     /// Any other codec, named by the container's codec id.
     Other(String),
 }

@@ -15,7 +15,16 @@ pub fn mse_codec(track: &Track) -> Result<String> {
     match track.codec {
         Codec::H264 => Ok(h264::AvcConfig::parse(&track.codec_private)?.codec_string()),
         Codec::Aac => Ok(aac_config(track)?.codec_string()),
-        Codec::Other(_) => Err(Error::unsupported(describe_unsupported(track))),
+        // Not carried into fragmented MP4 yet: named in plain words.
+        Codec::Hevc
+        | Codec::Vp8
+        | Codec::Vp9
+        | Codec::Av1
+        | Codec::Mp3
+        | Codec::Opus
+        | Codec::Flac
+        | Codec::Vorbis
+        | Codec::Other(_) => Err(Error::unsupported(describe_unsupported(track))),
     }
 }
 

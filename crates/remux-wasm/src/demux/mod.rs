@@ -6,10 +6,24 @@ pub mod mkv;
 pub mod mp4;
 pub mod probe;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::io::ByteSource;
 use crate::packet::{Packet, Track};
-use crate::time::{Duration, TimeBase};
+use crate::time::{Duration, TimeBase, Timestamp};
+
+/// Where a [`Demuxer::seek`] landed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeekPoint {
+    /// Presentation time of the key frame the next packets start from (at or before the
+    /// target), in `time_base`.
+    pub time: Timestamp,
+    pub time_base: TimeBase,
+    /// Byte offset in the file the demuxer will read from next (for the fetcher).
+    pub pos: u64,
+    /// True when the position came from the file's index (MKV Cues, MP4 sample tables, AVI
+    /// idx1/indx); false when it was estimated from the bitrate and resynchronised.
+    pub exact: bool,
+}
 
 /// A container reader over a [`ByteSource`] whose bytes may still be arriving.
 ///
@@ -25,4 +39,17 @@ pub trait Demuxer {
     /// The next packet in file order; `Ok(None)` at the end of the stream (including the end
     /// of a truncated file).
     fn next_packet(&mut self, src: &mut dyn ByteSource) -> Result<Option<Packet>>;
+
+    /// Moves the read position so that the next packets start at the video key frame at or
+    /// before `target` (in `time_base`); audio packets follow from about the same time.
+    /// May return `NeedData` (e.g. for the index); the position is then unchanged.
+    fn seek(
+        &mut self,
+        src: &mut dyn ByteSource,
+        target: Timestamp,
+        time_base: TimeBase,
+    ) -> Result<SeekPoint> {
+        let _ = (src, target, time_base);
+        Err(Error::unsupported("seeking in this container"))
+    }
 }
