@@ -3,14 +3,16 @@
 //! cache filled piece by piece as the demuxer asks, or from a truncated copy.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
+
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use remux_wasm::demux::mkv::MkvDemuxer;
 use remux_wasm::demux::{probe, Demuxer};
 use remux_wasm::io::{ByteSource, FileSource, SparseCache};
-use remux_wasm::{Codec, Error, Packet, TimeBase, TrackKind};
+use remux_wasm::{Codec, Packet, TimeBase, TrackKind};
+use support::{av_inputs, drain, drain_all, ffprobe, have_encoders};
 
 /// One packet as ffprobe reports it: (track number, pts in ms, keyframe, size, duration in ms).
 type Expected = (u32, i64, bool, usize, Option<i64>);
@@ -20,107 +22,52 @@ struct Fixture {
     expected: Vec<Expected>,
 }
 
-fn have_ffmpeg() -> bool {
-    let ok = |bin: &str| {
-        Command::new(bin)
-            .arg("-version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    ok("ffmpeg") && ok("ffprobe")
-}
-
-/// Encodes 4 s of test pattern + sine with ffmpeg into `name` under a per-run temp dir.
-fn make(name: &str, codecs: &[&str]) -> Fixture {
-    let dir = std::env::temp_dir().join(format!("riptide-mkv-demux-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let status = Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x240:rate=25",
-        ])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=48000",
-            "-t",
-            "4",
-        ])
-        .args(codecs)
-        .arg(&path)
-        .status()
-        .unwrap();
-    assert!(status.success(), "ffmpeg failed to make {name}");
-    Fixture {
+/// 4 s of test pattern + sine encoded by ffmpeg with `codecs` into a cached `.ext` file.
+fn make(ext: &str, codecs: &[&str]) -> Option<Fixture> {
+    let mut args = av_inputs("320x240", 4.0);
+    args.extend(codecs.iter().map(|s| s.to_string()));
+    let path = support::fixture(ext, &args)?;
+    Some(Fixture {
         expected: ffprobe_packets(&path),
         path,
-    }
+    })
 }
 
-/// H.264 (B-frames, GOP 25) + AAC in MKV, made once per test run; `None` without ffmpeg.
+/// H.264 (B-frames, GOP 25) + AAC in MKV, made once per machine; `None` without ffmpeg.
 fn fixture() -> Option<&'static Fixture> {
     static FIXTURE: OnceLock<Option<Fixture>> = OnceLock::new();
     FIXTURE
         .get_or_init(|| {
-            if !have_ffmpeg() {
-                assert!(
-                    std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
-                    "ffmpeg/ffprobe not found: skipping the MKV comparison tests (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs it)"
-                );
-                eprintln!("ffmpeg/ffprobe not found: skipping the MKV comparison tests");
-                return None;
-            }
-            Some(make(
-                "out.mkv",
+            make(
+                "mkv",
                 &["-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a", "aac"],
-            ))
+            )
         })
         .as_ref()
 }
 
-fn ffprobe_packets(path: &Path) -> Vec<Expected> {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-show_packets", "-of", "json"])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "ffprobe failed");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    json["packets"]
-        .as_array()
-        .unwrap()
+/// ffprobe's packets in file order, as [`Expected`] (MKV streams are in ms).
+fn ffprobe_packets(path: &std::path::Path) -> Vec<Expected> {
+    let probe = ffprobe(path);
+    assert!(probe.streams.iter().all(|s| s.time_base == (1, 1000)));
+    probe
+        .packets
         .iter()
         .map(|p| {
-            let num = |k: &str| {
-                p[k].as_i64()
-                    .or_else(|| p[k].as_str().and_then(|s| s.parse().ok()))
-            };
             (
                 // ffmpeg numbers MKV tracks from 1 in stream order.
-                num("stream_index").unwrap() as u32 + 1,
-                num("pts").unwrap(),
-                p["flags"].as_str().unwrap().starts_with('K'),
-                num("size").unwrap() as usize,
-                num("duration"),
+                p.stream as u32 + 1,
+                p.pts.unwrap(),
+                p.key,
+                p.size,
+                p.duration,
             )
         })
         .collect()
 }
 
 fn demux_all(src: &mut dyn ByteSource) -> Vec<Packet> {
-    let mut d = MkvDemuxer::open(src).unwrap();
-    let mut out = Vec::new();
-    while let Some(p) = d.next_packet(src).unwrap() {
-        out.push(p);
-    }
-    out
+    drain_all(src, MkvDemuxer::open).1
 }
 
 fn summary(ps: &[Packet]) -> Vec<Expected> {
@@ -191,24 +138,11 @@ fn assert_matches(got: &[Expected], expected: &[Expected]) {
 
 #[test]
 fn webm_vp9_opus_matches_ffprobe() {
-    if !have_ffmpeg() {
+    if !have_encoders(&["libvpx-vp9", "libopus"]) {
         return;
     }
-    let encoders = Command::new("ffmpeg")
-        .args(["-hide_banner", "-encoders"])
-        .output()
-        .unwrap();
-    let encoders = String::from_utf8_lossy(&encoders.stdout);
-    if !encoders.contains("libvpx-vp9") || !encoders.contains("libopus") {
-        assert!(
-            std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
-            "no libvpx-vp9 / libopus: skipping the WebM test (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs it)"
-        );
-        eprintln!("no libvpx-vp9 / libopus: skipping the WebM test");
-        return;
-    }
-    let fx = make(
-        "out.webm",
+    let Some(fx) = make(
+        "webm",
         &[
             "-c:v",
             "libvpx-vp9",
@@ -219,7 +153,9 @@ fn webm_vp9_opus_matches_ffprobe() {
             "-c:a",
             "libopus",
         ],
-    );
+    ) else {
+        return;
+    };
     let mut src = FileSource::open(&fx.path).unwrap();
     let d = MkvDemuxer::open(&mut src).unwrap();
     assert_eq!(d.doc_type(), "webm");
@@ -260,36 +196,22 @@ fn sparse_cache_filled_on_demand_gives_the_same_packets() {
     let bytes = std::fs::read(&fx.path).unwrap();
     let expected = demux_all(&mut SparseCache::from_bytes(bytes.clone()));
     const CHUNK: usize = 256 << 10;
-    let mut src = SparseCache::new(Some(bytes.len() as u64));
     let mut filled = 0usize;
     let mut requests = 0;
-    let mut feed = |src: &mut SparseCache, e: Error| {
-        let Error::NeedData { offset, len } = e else {
-            panic!("unexpected error {e}")
-        };
+    // Filled strictly in order, a chunk at a time, up to the end of what was asked.
+    let got = drain(&bytes, MkvDemuxer::open, |src, bytes, offset, len| {
         assert!(
             offset as usize >= filled && len > 0,
             "asked for {offset}+{len}, have {filled}"
         );
-        let end = (filled + CHUNK).min(bytes.len());
-        src.insert(filled as u64, bytes[filled..end].to_vec());
-        filled = end;
-        requests += 1;
-    };
-    let mut d = loop {
-        match MkvDemuxer::open(&mut src) {
-            Ok(d) => break d,
-            Err(e) => feed(&mut src, e),
+        while (filled as u64) < offset + len && filled < bytes.len() {
+            let end = (filled + CHUNK).min(bytes.len());
+            src.insert(filled as u64, bytes[filled..end].to_vec());
+            filled = end;
+            requests += 1;
         }
-    };
-    let mut got = Vec::new();
-    loop {
-        match d.next_packet(&mut src) {
-            Ok(Some(p)) => got.push(p),
-            Ok(None) => break,
-            Err(e) => feed(&mut src, e),
-        }
-    }
+    })
+    .packets;
     assert!(requests >= bytes.len() / CHUNK, "filled on demand");
     assert_eq!(got, expected);
 }
@@ -300,7 +222,7 @@ fn truncated_copy_plays_a_prefix() {
     let bytes = std::fs::read(&fx.path).unwrap();
     let expected = demux_all(&mut SparseCache::from_bytes(bytes.clone()));
     let cut = bytes.len() * 6 / 10;
-    let path = fx.path.with_file_name("truncated.mkv");
+    let path = support::scratch("truncated.mkv");
     std::fs::write(&path, &bytes[..cut]).unwrap();
     let mut src = FileSource::open(&path).unwrap();
     let got = demux_all(&mut src);

@@ -1111,32 +1111,19 @@ mod tests {
     fn need_data_retries_cleanly() {
         let bytes = file();
         let (_, expected) = all_packets(&mut SparseCache::from_bytes(bytes.clone()));
-        // Feed 7 bytes at a time, only when asked.
+        // Feed 7 bytes at a time, in order, only when asked.
         let mut src = SparseCache::new(Some(bytes.len() as u64));
         let mut filled = 0usize;
-        let mut feed = |src: &mut SparseCache, e: Error| {
-            let Error::NeedData { offset, .. } = e else {
-                panic!("unexpected {e:?}")
-            };
-            assert!(offset as usize >= filled, "asked for bytes already given");
-            let end = (filled + 7).min(bytes.len());
-            src.insert(filled as u64, bytes[filled..end].to_vec());
-            filled = end;
-        };
-        let mut d = loop {
-            match MkvDemuxer::open(&mut src) {
-                Ok(d) => break d,
-                Err(e) => feed(&mut src, e),
-            }
-        };
-        let mut got = Vec::new();
-        loop {
-            match d.next_packet(&mut src) {
-                Ok(Some(p)) => got.push(p),
-                Ok(None) => break,
-                Err(e) => feed(&mut src, e),
-            }
-        }
+        let (_, got) =
+            crate::demux::drain_on_demand(&mut src, MkvDemuxer::open, |src, offset, len| {
+                assert!(offset as usize >= filled, "asked for bytes already given");
+                while (filled as u64) < offset + len && filled < bytes.len() {
+                    let end = (filled + 7).min(bytes.len());
+                    src.insert(filled as u64, bytes[filled..end].to_vec());
+                    filled = end;
+                }
+            })
+            .unwrap();
         assert_eq!(got, expected);
     }
 
