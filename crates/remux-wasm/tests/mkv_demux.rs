@@ -444,6 +444,28 @@ fn header_stripping_puts_the_bytes_back() {
 }
 
 #[test]
+fn zlib_compressed_tracks_are_inflated() {
+    let Some(fx) = ac3_fixture() else { return };
+    let original = std::fs::read(&fx.path).unwrap();
+    let (_, reference) = demux_bytes(&original);
+    let bytes = Mkv::parse(&original)
+        .drop_index()
+        .zlib(1)
+        .zlib(2)
+        .to_bytes();
+    let (d, ps) = demux_bytes(&bytes);
+    assert_eq!(d.tracks()[0].codec, Codec::H264);
+    let key = |p: &Packet| (p.track_id, p.pts, p.keyframe, p.data.clone());
+    assert_eq!(
+        ps.iter().map(key).collect::<Vec<_>>(),
+        reference.iter().map(key).collect::<Vec<_>>()
+    );
+    let path = support::scratch("zlib.mkv");
+    std::fs::write(&path, &bytes).unwrap();
+    assert_same_per_track(&summary(&ps), &ffprobe_packets(&path));
+}
+
+#[test]
 fn annex_b_h264_is_converted_to_avcc() {
     let Some(fx) = ac3_fixture() else { return };
     let original = std::fs::read(&fx.path).unwrap();

@@ -51,6 +51,7 @@ pub mod id {
     pub const CHANNELS: u32 = 0x9F;
     pub const CONTENT_ENCODINGS: u32 = 0x6D80;
     pub const CONTENT_ENCODING: u32 = 0x6240;
+    pub const CONTENT_ENCODING_SCOPE: u32 = 0x5032;
     pub const CONTENT_COMPRESSION: u32 = 0x5034;
     pub const CONTENT_COMP_ALGO: u32 = 0x4254;
     pub const CONTENT_COMP_SETTINGS: u32 = 0x4255;
@@ -110,6 +111,8 @@ struct TrackState {
     index: usize,
     /// Header-stripping compression (ContentCompAlgo 3): bytes to put back before each frame.
     strip_prefix: Vec<u8>,
+    /// zlib ContentCompression (ContentCompAlgo 0): frames are inflated.
+    zlib: bool,
     /// H.264 stored as Annex B (start codes) instead of AVCC: frames are converted.
     annexb: bool,
 }
@@ -330,7 +333,7 @@ impl MkvDemuxer {
             st.annexb = true;
             let sets = match parameter_sets(&t.codec_private) {
                 Some(sets) => Some(sets),
-                None => find_parameter_sets(src, first_cluster, st.number, &st.strip_prefix)?,
+                None => find_parameter_sets(src, first_cluster, st)?,
             };
             if let Some((sps, pps)) = sets {
                 t.codec_private = crate::codec::h264::build_avcc(&sps, &pps)?;
@@ -502,7 +505,13 @@ impl MkvDemuxer {
             (Box::new(|_| 0), None)
         };
         for (i, &(s, e)) in block.frames.iter().enumerate() {
-            let frame = &data[s..e];
+            let inflated;
+            let frame = if ts.zlib {
+                inflated = inflate(&data[s..e])?;
+                &inflated[..]
+            } else {
+                &data[s..e]
+            };
             let mut bytes = Vec::with_capacity(ts.strip_prefix.len() + frame.len());
             bytes.extend_from_slice(&ts.strip_prefix);
             bytes.extend_from_slice(frame);
@@ -761,6 +770,12 @@ fn resync(src: &mut dyn ByteSource, from: u64) -> Result<Option<u64>> {
     )))
 }
 
+/// Undoes zlib ContentCompression, refusing output beyond [`MAX_BLOCK`] bytes.
+fn inflate(data: &[u8]) -> Result<Vec<u8>> {
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, MAX_BLOCK as usize)
+        .map_err(|e| invalid(format!("a zlib-compressed frame does not inflate: {e:?}")))
+}
+
 /// How far [`find_parameter_sets`] reads into the Clusters for an SPS and PPS.
 const PARAMETER_SET_SCAN_LIMIT: u64 = 16 << 20;
 
@@ -787,14 +802,13 @@ fn parameter_sets(annexb: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     sps.zip(pps)
 }
 
-/// Reads the Clusters from `from` for the first block of track `number` that carries an SPS
+/// Reads the Clusters from `from` for the first block of `track` that carries an SPS
 /// and a PPS (Annex B H.264 without CodecPrivate). `Ok(None)` if none within
 /// [`PARAMETER_SET_SCAN_LIMIT`] bytes or before the file ends.
 fn find_parameter_sets(
     src: &mut dyn ByteSource,
     from: u64,
-    number: u64,
-    strip_prefix: &[u8],
+    track: &TrackState,
 ) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
     let mut pos = from;
     while pos - from < PARAMETER_SET_SCAN_LIMIT {
@@ -823,10 +837,14 @@ fn find_parameter_sets(
                 };
                 if let Some(b) = block {
                     if let Ok(parsed) = parse_block(&b, h.pos) {
-                        if parsed.track == number {
+                        if parsed.track == track.number {
                             for &(s, e) in &parsed.frames {
-                                let mut frame = strip_prefix.to_vec();
-                                frame.extend_from_slice(&b[s..e]);
+                                let mut frame = track.strip_prefix.clone();
+                                if track.zlib {
+                                    frame.extend_from_slice(&inflate(&b[s..e]).unwrap_or_default());
+                                } else {
+                                    frame.extend_from_slice(&b[s..e]);
+                                }
                                 if let Some(sets) = parameter_sets(&frame) {
                                     return Ok(Some(sets));
                                 }
@@ -872,7 +890,10 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
     let mut video = None;
     let mut audio = None;
     let mut strip_prefix = Vec::new();
-    let mut encoded = false;
+    // Why the frames cannot be used as they are (encrypted, or compressed in a way Riptide
+    // does not undo), if so.
+    let mut encoded: Option<&'static str> = None;
+    let (mut zlib, mut zlib_private) = (false, false);
     for child in ebml::children(data, base) {
         let (cid, d, cpos) = child?;
         match cid {
@@ -918,15 +939,27 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
                 audio = Some(a);
             }
             id::CONTENT_ENCODINGS => {
+                let mut compressions = 0;
                 for enc in ebml::children(d, cpos) {
                     let (c, d, epos) = enc?;
                     if c != id::CONTENT_ENCODING {
                         continue;
                     }
+                    // ContentEncodingScope: 1 = frames (default), 2 = CodecPrivate.
+                    let mut scope = 1u64;
+                    for part in ebml::children(d, epos) {
+                        let (c, d, _) = part?;
+                        if c == id::CONTENT_ENCODING_SCOPE {
+                            scope = ebml::uint(d)?;
+                        }
+                    }
                     for part in ebml::children(d, epos) {
                         let (c, d, ppos) = part?;
                         match c {
                             id::CONTENT_COMPRESSION => {
+                                compressions += 1;
+                                // ContentCompAlgo: 0 zlib (the default), 1 bzlib, 2 lzo1x,
+                                // 3 header stripping.
                                 let (mut algo, mut settings) = (0u64, Vec::new());
                                 for s in ebml::children(d, ppos) {
                                     let (c, d, _) = s?;
@@ -936,19 +969,33 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
                                         _ => {}
                                     }
                                 }
-                                if algo == 3 {
-                                    strip_prefix = settings;
-                                } else {
-                                    encoded = true;
+                                match algo {
+                                    3 => strip_prefix = settings,
+                                    0 => {
+                                        zlib = scope & 1 != 0;
+                                        zlib_private = scope & 2 != 0;
+                                    }
+                                    1 => encoded = Some("bzip2-compressed"),
+                                    2 => encoded = Some("LZO-compressed"),
+                                    _ => encoded = Some("compressed with an unknown method"),
                                 }
                             }
-                            id::CONTENT_ENCRYPTION => encoded = true,
+                            id::CONTENT_ENCRYPTION => encoded = Some("encrypted"),
                             _ => {}
                         }
                     }
                 }
+                if compressions > 1 {
+                    encoded = encoded.or(Some("compressed twice"));
+                }
             }
             _ => {}
+        }
+    }
+    if zlib_private && encoded.is_none() {
+        match inflate(&codec_private) {
+            Ok(p) => codec_private = p,
+            Err(_) => encoded = Some("compressed (damaged zlib CodecPrivate)"),
         }
     }
     let kind = match track_type {
@@ -957,9 +1004,9 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
         17 => TrackKind::Subtitle,
         _ => TrackKind::Other,
     };
-    let codec = if encoded {
-        // Compressed (zlib, ...) or encrypted frames: not remuxable as they are.
-        Codec::Other(format!("{codec_id} (compressed or encrypted)"))
+    let codec = if let Some(why) = encoded {
+        // Encrypted, or compressed other than by zlib or header stripping: not remuxable.
+        Codec::Other(format!("{codec_id} ({why})"))
     } else if codec_id == "V_MPEG4/ISO/AVC" {
         Codec::H264
     } else if codec_id.starts_with("A_AAC") {
@@ -991,6 +1038,7 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
             number,
             index: 0,
             strip_prefix,
+            zlib,
             annexb: false,
         },
     ))

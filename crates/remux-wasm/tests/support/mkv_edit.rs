@@ -430,17 +430,26 @@ impl Mkv {
         self.map_frames(track, |f| {
             f.data.drain(..n);
         });
+        self.add_compression(track, 3, prefix)
+    }
+    /// zlib compression (ContentCompAlgo 0) of every frame of `track`, as mkvmerge once did
+    /// by default for subtitles.
+    pub fn zlib(&mut self, track: u64) -> &mut Self {
+        self.map_frames(track, |f| {
+            f.data = miniz_oxide::deflate::compress_to_vec_zlib(&f.data, 6);
+        });
+        self.add_compression(track, 0, vec![])
+    }
+    fn add_compression(&mut self, track: u64, algo: u64, settings: Vec<u8>) -> &mut Self {
+        let mut comp = vec![El::uint(id::CONTENT_COMP_ALGO, algo)];
+        if !settings.is_empty() {
+            comp.push(El::data(id::CONTENT_COMP_SETTINGS, settings));
+        }
         let enc = El::master(
             id::CONTENT_ENCODINGS,
             vec![El::master(
                 id::CONTENT_ENCODING,
-                vec![El::master(
-                    id::CONTENT_COMPRESSION,
-                    vec![
-                        El::uint(id::CONTENT_COMP_ALGO, 3),
-                        El::data(id::CONTENT_COMP_SETTINGS, prefix),
-                    ],
-                )],
+                vec![El::master(id::CONTENT_COMPRESSION, comp)],
             )],
         );
         self.track_entry(track).children_mut().push(enc);
