@@ -10,6 +10,8 @@
 //!   is filled only when the demuxer answers `NeedData`, as the browser does.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod mkv_edit;
+
 use std::collections::hash_map::DefaultHasher;
 use std::ffi::OsStr;
 use std::hash::{Hash, Hasher};
@@ -116,12 +118,23 @@ pub fn scratch(name: &str) -> PathBuf {
 ///
 /// Use `lavfi` inputs (see [`av_inputs`]) so fixtures are made from nothing and are tiny.
 pub fn fixture<S: AsRef<OsStr>>(ext: &str, args: &[S]) -> Option<PathBuf> {
+    make_fixture(ext, args, false)
+}
+
+/// Like [`fixture`], but ffmpeg writes to a pipe (`pipe:1`; give `-f FORMAT` in `args`), as
+/// live recorders do: it cannot seek back to fill in sizes or an index.
+pub fn fixture_piped<S: AsRef<OsStr>>(ext: &str, args: &[S]) -> Option<PathBuf> {
+    make_fixture(ext, args, true)
+}
+
+fn make_fixture<S: AsRef<OsStr>>(ext: &str, args: &[S], piped: bool) -> Option<PathBuf> {
     if !have_ffmpeg() {
         return None;
     }
     let mut h = DefaultHasher::new();
     ffmpeg_version().hash(&mut h);
     ext.hash(&mut h);
+    piped.hash(&mut h);
     for a in args {
         a.as_ref().hash(&mut h);
     }
@@ -139,12 +152,17 @@ pub fn fixture<S: AsRef<OsStr>>(ext: &str, args: &[S]) -> Option<PathBuf> {
         std::thread::current().id(),
         h.finish()
     ));
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-nostdin"])
-        .args(args)
-        .arg(&tmp)
-        .output()
-        .unwrap();
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args(["-v", "error", "-y", "-nostdin"]).args(args);
+    if piped {
+        cmd.arg("pipe:1");
+    } else {
+        cmd.arg(&tmp);
+    }
+    let out = cmd.output().unwrap();
+    if piped && out.status.success() {
+        std::fs::write(&tmp, &out.stdout).unwrap();
+    }
     assert!(
         out.status.success(),
         "ffmpeg {:?} failed: {}",
