@@ -3,7 +3,11 @@
 import init, { Player } from './pkg/remux_wasm.js';
 
 const VIDEO_EXTENSIONS = ['mkv', 'mp4', 'webm', 'avi', 'm4v', 'mov'];
-const STATS_INTERVAL_MS = 2000;
+// How often torrent stats (peers, speed) and the piece map are refreshed.
+const STATS_INTERVAL_MS = 1000;
+const PIECES_INTERVAL_MS = 2000;
+// How often the seek bar is redrawn.
+const SEEKBAR_INTERVAL_MS = 250;
 
 const $ = (id) => document.getElementById(id);
 const form = $('add-form');
@@ -13,6 +17,12 @@ const filesBox = $('files');
 const fileList = $('file-list');
 const video = $('video');
 const statsEl = $('stats');
+const seekbar = $('seekbar');
+const seekCanvas = $('seekbar-canvas');
+const details = $('details');
+const mediaInfo = $('media-info');
+const noticeEl = $('notice');
+const pieceCanvas = $('piecemap');
 
 // Exposed for tests and debugging.
 const riptide = (window.riptide = {
@@ -24,16 +34,190 @@ const riptide = (window.riptide = {
   firstFrame: null,
   firstFrameBytes: null,
   error: null,
+  // Latest player status and torrent stats.
+  status: null,
+  stats: null,
+  // Seeks measured by the page: {to, askedMs, playingMs} (playingMs null until it plays).
+  seeks: [],
+  // Samples of what a viewer and a memory profiler would see; see sample() / startTrace().
+  trace: [],
+  sample,
+  startTrace,
+  stopTrace,
 });
+let traceTimer = null;
 
+// One snapshot: playhead, buffer, state, memory (JS heap where the browser tells, wasm
+// linear memory), bytes received.
+function sample() {
+  const s = riptide.player ? riptide.player.status() : {};
+  const mem = performance.memory || {};
+  const ranges = [];
+  for (let i = 0; i < video.buffered.length; i++) ranges.push([video.buffered.start(i), video.buffered.end(i)]);
+  return {
+    wall: Date.now(),
+    t: performance.now(),
+    currentTime: video.currentTime,
+    paused: video.paused,
+    rate: video.playbackRate,
+    readyState: video.readyState,
+    state: s.state || riptide.state,
+    pageState: riptide.state,
+    ahead: s.buffered_ahead || 0,
+    buffered: ranges,
+    jsHeap: mem.usedJSHeapSize || null,
+    wasmMemory: s.wasm_memory || null,
+    cacheBytes: s.cache_bytes || 0,
+    bytes: s.received || 0,
+    removedSecs: s.removed_secs || 0,
+    stalledMs: s.stalled_ms || 0,
+    peers: riptide.stats ? riptide.stats.peers : null,
+    downBps: riptide.stats ? riptide.stats.download_speed_bps : null,
+  };
+}
+
+function startTrace(intervalMs = 500) {
+  stopTrace();
+  riptide.trace = [];
+  traceTimer = setInterval(() => riptide.trace.push(sample()), intervalMs);
+}
+
+function stopTrace() {
+  clearInterval(traceTimer);
+  traceTimer = null;
+}
+
+
+const params = new URLSearchParams(location.search);
 let wasmReady = null;
 let statsTimer = null;
+let piecesTimer = null;
+let seekbarTimer = null;
 let runId = 0;
 
 function setStatus(text, state) {
   statusEl.textContent = text;
   statusEl.classList.toggle('error', state === 'error');
+  statusEl.classList.toggle('stalled', state === 'stalled');
   if (state) riptide.state = state;
+}
+
+function formatTime(secs) {
+  if (!Number.isFinite(secs)) return '?';
+  const s = Math.floor(secs % 60).toString().padStart(2, '0');
+  const m = Math.floor(secs / 60) % 60;
+  const h = Math.floor(secs / 3600);
+  return h ? `${h}:${m.toString().padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+// The player's status in plain words (the status line), for the states the <video> events
+// do not report: stalled and seeking.
+function onPlayerStatus(s) {
+  riptide.status = s;
+  if (riptide.state === 'error' || riptide.state === 'ended') return;
+  if (s.notice) noticeEl.textContent = s.notice;
+  if (s.mime) showMediaInfo(s.mime);
+  if (s.state === 'stalled') {
+    const st = riptide.stats || {};
+    const peers = st.peers ?? 0;
+    const speed = formatBytes(st.download_speed_bps || 0);
+    const why = peers === 0
+      ? 'no peer is connected'
+      : `${peers} peer${peers === 1 ? '' : 's'} connected, downloading at ${speed}/s`;
+    const retry = s.retrying ? ` (last attempt: ${s.retrying})` : '';
+    setStatus(`Waiting for peers: the next part of the film has not arrived yet — ${why}. ` +
+      `Playback resumes by itself when it does${retry}.`, 'stalled');
+  } else if (s.state === 'seeking') {
+    setStatus(`Jumping to ${formatTime(video.currentTime)}…`, 'seeking');
+  } else if (s.state === 'playing' && riptide.state !== 'playing') {
+    setStatus('Playing', 'playing');
+  } else if (s.state === 'buffering' && (riptide.state === 'stalled' || riptide.state === 'seeking')) {
+    setStatus('Buffering…', 'buffering');
+  }
+}
+
+function showMediaInfo(mime) {
+  const f = riptide.file;
+  const container = f ? (extension(f.path) || 'unknown').toUpperCase() : '?';
+  const codecs = (/codecs="([^"]*)"/.exec(mime) || [])[1] || mime;
+  const names = codecs.split(',').map((c) => {
+    const k = c.trim();
+    if (k.startsWith('avc1')) return `H.264 (${k})`;
+    if (k.startsWith('mp4a.40')) return `AAC (${k})`;
+    if (k.startsWith('hev1') || k.startsWith('hvc1')) return `H.265 (${k})`;
+    if (k.startsWith('vp09')) return `VP9 (${k})`;
+    if (k.startsWith('av01')) return `AV1 (${k})`;
+    if (k === 'opus') return 'Opus';
+    if (k === 'flac') return 'FLAC';
+    return k;
+  });
+  mediaInfo.textContent = `${container} file · ${names.join(' + ')} · remuxed in the browser to fragmented MP4`;
+  details.hidden = false;
+}
+
+// The seek bar: buffered ranges (shaded), the playhead (a line); a click jumps there.
+function drawSeekbar() {
+  const d = video.duration;
+  if (!riptide.player || !Number.isFinite(d) || d <= 0) return;
+  seekbar.hidden = false;
+  const w = seekCanvas.clientWidth || 600;
+  if (seekCanvas.width !== w) seekCanvas.width = w;
+  const h = seekCanvas.height;
+  const ctx = seekCanvas.getContext('2d');
+  ctx.fillStyle = '#8884';
+  ctx.fillRect(0, 0, w, h);
+  ctx.fillStyle = '#3b82f6';
+  for (let i = 0; i < video.buffered.length; i++) {
+    const a = (video.buffered.start(i) / d) * w;
+    const b = (video.buffered.end(i) / d) * w;
+    ctx.fillRect(a, 3, Math.max(1, b - a), h - 6);
+  }
+  ctx.fillStyle = '#e11d48';
+  ctx.fillRect((video.currentTime / d) * w - 1, 0, 2, h);
+}
+
+seekCanvas.addEventListener('click', (ev) => {
+  const d = video.duration;
+  if (!Number.isFinite(d) || d <= 0) return;
+  const r = seekCanvas.getBoundingClientRect();
+  video.currentTime = Math.max(0, Math.min(d - 0.1, ((ev.clientX - r.left) / r.width) * d));
+});
+
+// Seek-to-play, as a viewer feels it: from the `seeking` event to the next `playing`.
+video.addEventListener('seeking', () => {
+  if (!riptide.player) return;
+  riptide.seeks.push({ to: video.currentTime, askedMs: performance.now(), playingMs: null });
+});
+
+// The file's pieces (downloaded by the server: dark; missing: light).
+function drawPieces(p) {
+  const f = riptide.file;
+  if (!f || !p || !p.piece_length) return;
+  const bits = atob(p.have);
+  const first = Math.floor(f.offset / p.piece_length);
+  const last = Math.floor((f.offset + Math.max(0, f.length - 1)) / p.piece_length);
+  const n = last - first + 1;
+  const w = pieceCanvas.clientWidth || 600;
+  if (pieceCanvas.width !== w) pieceCanvas.width = w;
+  const ctx = pieceCanvas.getContext('2d');
+  ctx.fillStyle = '#8883';
+  ctx.fillRect(0, 0, w, pieceCanvas.height);
+  ctx.fillStyle = '#16a34a';
+  for (let i = 0; i < n; i++) {
+    const k = first + i;
+    if (bits.charCodeAt(k >> 3) & (0x80 >> (k & 7))) {
+      ctx.fillRect((i / n) * w, 0, Math.max(1, w / n), pieceCanvas.height);
+    }
+  }
+  riptide.pieces = p;
+}
+
+async function pollPieces(id) {
+  try {
+    drawPieces(await api(`/api/torrents/${encodeURIComponent(id)}/pieces`));
+  } catch (_) {
+    // Best-effort, like the stats.
+  }
 }
 
 function showError(message) {
@@ -152,11 +336,20 @@ async function playFile(torrent, file) {
   if (myRun !== runId) return;
   const url = `/api/torrents/${encodeURIComponent(torrent.id)}/files/${file.index}`;
   const player = new Player(video, url, file.length, torrent.piece_length >>> 0);
+  // Buffer tuning from the URL (tests, experiments): ?low=10&high=30&back=30 (seconds).
+  const num = (k) => { const v = Number(params.get(k)); return params.has(k) && Number.isFinite(v) ? v : null; };
+  if (num('low') !== null) player.set_low_watermark(num('low'));
+  if (num('high') !== null) player.set_high_watermark(num('high'));
+  if (num('back') !== null) player.set_back_buffer(num('back'));
   riptide.player = player;
+  riptide.seeks = [];
+  noticeEl.textContent = '';
   player.on_status((s) => {
     if (myRun !== runId) return;
-    riptide.status = s;
+    onPlayerStatus(s);
   });
+  clearInterval(seekbarTimer);
+  seekbarTimer = setInterval(drawSeekbar, SEEKBAR_INTERVAL_MS);
   video.play().catch(() => { /* autoplay waits for data; the 'playing' event reports it */ });
   try {
     await player.start();
@@ -168,6 +361,8 @@ async function playFile(torrent, file) {
 video.addEventListener('playing', () => {
   const player = riptide.player;
   if (!player || riptide.state === 'error') return;
+  const seek = riptide.seeks[riptide.seeks.length - 1];
+  if (seek && seek.playingMs === null) seek.playingMs = performance.now();
   if (!riptide.firstFrame) {
     const bytes = player.bytes_fetched;
     riptide.firstFrame = { bytes, time: performance.now() };
@@ -186,6 +381,7 @@ async function pollStats(id) {
   try {
     const t = await api(`/api/torrents/${encodeURIComponent(id)}`);
     const s = t.stats || {};
+    riptide.stats = s;
     const total = t.total_length || 0;
     const pct = total ? Math.min(100, (100 * (s.downloaded_bytes || 0)) / total) : 0;
     statsEl.textContent =
@@ -199,8 +395,11 @@ async function pollStats(id) {
 
 function startStats(id) {
   clearInterval(statsTimer);
+  clearInterval(piecesTimer);
   pollStats(id);
+  pollPieces(id);
   statsTimer = setInterval(() => pollStats(id), STATS_INTERVAL_MS);
+  piecesTimer = setInterval(() => pollPieces(id), PIECES_INTERVAL_MS);
 }
 
 async function start(magnet, fileIndex) {
@@ -262,7 +461,6 @@ async function offerSamples() {
 offerSamples();
 
 // Shareable links: ?magnet=...&file=N starts at once.
-const params = new URLSearchParams(location.search);
 if (params.get('magnet')) {
   magnetInput.value = params.get('magnet');
   const file = params.get('file');

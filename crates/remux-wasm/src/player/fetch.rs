@@ -1,64 +1,147 @@
 //! HTTP range requests: `fetch(url, { headers: { Range: "bytes=a-b" } })` into a `Vec<u8>`,
-//! cancellable through one shared `AbortController`.
+//! read as a stream so progress is visible while the server waits for pieces, and cancellable:
+//! [`RangeFetcher::abort_current`] cancels the requests in flight (a seek), and
+//! [`RangeFetcher::abort`] cancels them and every later one (the player is destroyed).
 
-use js_sys::{Promise, Uint8Array};
-use wasm_bindgen::JsCast;
+use std::cell::{Cell, RefCell};
+
+use js_sys::{Function, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, Response};
 
 use super::js_message;
 
-/// Fetches ranges of one URL. `abort()` cancels every request in flight and any made later.
+/// Why a range could not be fetched.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FetchError {
+    /// Cancelled by [`RangeFetcher::abort_current`] or [`RangeFetcher::abort`].
+    Aborted,
+    /// The connection failed or broke, or the server answered 5xx: worth retrying.
+    Transient(String),
+    /// The server refused the request (4xx): retrying will not help.
+    Fatal(String),
+}
+
+impl FetchError {
+    pub fn message(&self) -> String {
+        match self {
+            FetchError::Aborted => "the download was cancelled".into(),
+            FetchError::Transient(m) | FetchError::Fatal(m) => m.clone(),
+        }
+    }
+}
+
+/// `performance.now()` in milliseconds (0 outside a page).
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| Reflect::get(&w, &JsValue::from_str("performance")).ok())
+        .and_then(|p| {
+            let now = Reflect::get(&p, &JsValue::from_str("now")).ok()?;
+            now.dyn_into::<Function>().ok()?.call0(&p).ok()?.as_f64()
+        })
+        .unwrap_or(0.0)
+}
+
+/// Fetches ranges of one URL and keeps track of progress.
 pub struct RangeFetcher {
     url: String,
-    controller: Option<AbortController>,
+    controller: RefCell<Option<AbortController>>,
+    destroyed: Cell<bool>,
+    /// Requests in flight.
+    in_flight: Cell<u32>,
+    /// `performance.now()` of the latest progress (request sent or bytes received).
+    last_progress: Cell<f64>,
+    /// Bytes received, in total (counted as they arrive).
+    received: Cell<u64>,
 }
 
 impl RangeFetcher {
     pub fn new(url: String) -> Self {
         RangeFetcher {
             url,
-            controller: AbortController::new().ok(),
+            controller: RefCell::new(AbortController::new().ok()),
+            destroyed: Cell::new(false),
+            in_flight: Cell::new(0),
+            last_progress: Cell::new(0.0),
+            received: Cell::new(0),
         }
+    }
+
+    /// Milliseconds since a request in flight last made progress; `None` if none is in flight.
+    pub fn stalled_for_ms(&self) -> Option<f64> {
+        (self.in_flight.get() > 0).then(|| now_ms() - self.last_progress.get())
+    }
+
+    /// Bytes received so far, including those of requests still in flight.
+    pub fn received(&self) -> u64 {
+        self.received.get()
     }
 
     /// The bytes `start..end` (end exclusive). The server should answer 206; a 200 with the
     /// whole file (a server without range support) is sliced. Errors are plain words; the
     /// server's JSON `{"error": ...}` message is used when there is one.
-    pub async fn fetch(&self, start: u64, end: u64) -> Result<Vec<u8>, String> {
+    pub async fn fetch(&self, start: u64, end: u64) -> Result<Vec<u8>, FetchError> {
+        if self.destroyed.get() {
+            return Err(FetchError::Aborted);
+        }
         if end <= start {
             return Ok(Vec::new());
         }
-        let window = web_sys::window().ok_or("no window (the player runs in a page)")?;
-        let headers = Headers::new().map_err(|e| js_message(&e))?;
+        self.in_flight.set(self.in_flight.get() + 1);
+        self.last_progress.set(now_ms());
+        let r = self.fetch_inner(start, end).await;
+        self.in_flight.set(self.in_flight.get().saturating_sub(1));
+        r
+    }
+
+    async fn fetch_inner(&self, start: u64, end: u64) -> Result<Vec<u8>, FetchError> {
+        let fatal = |m: String| FetchError::Fatal(m);
+        let window = web_sys::window()
+            .ok_or_else(|| fatal("no window (the player runs in a page)".into()))?;
+        let headers = Headers::new().map_err(|e| fatal(js_message(&e)))?;
         headers
             .set("Range", &format!("bytes={}-{}", start, end - 1))
-            .map_err(|e| js_message(&e))?;
+            .map_err(|e| fatal(js_message(&e)))?;
         let init = RequestInit::new();
         init.set_method("GET");
         init.set_headers_headers(&headers);
-        if let Some(c) = &self.controller {
-            init.set_signal(Some(&c.signal()));
+        let signal = self.controller.borrow().as_ref().map(|c| c.signal());
+        if let Some(s) = &signal {
+            init.set_signal(Some(s));
         }
+        let aborted = || signal.as_ref().is_some_and(|s| s.aborted());
         let resp = JsFuture::from(window.fetch_with_str_and_init(&self.url, &init))
             .await
             .map_err(|e| {
-                format!(
-                    "could not download bytes {start}-{}: {}",
-                    end - 1,
-                    js_message(&e)
-                )
+                if aborted() {
+                    FetchError::Aborted
+                } else {
+                    FetchError::Transient(format!(
+                        "could not download bytes {start}-{}: {}",
+                        end - 1,
+                        js_message(&e)
+                    ))
+                }
             })?;
         let resp: Response = resp
             .dyn_into()
-            .map_err(|_| "fetch did not return a response")?;
+            .map_err(|_| fatal("fetch did not return a response".into()))?;
         let status = resp.status();
-        let body = read_body(resp.array_buffer()).await.map_err(|e| {
-            format!(
-                "the download of bytes {start}-{} was interrupted: {e}",
-                end - 1
-            )
-        })?;
+        self.last_progress.set(now_ms());
+        let body = self
+            .read_body(&resp, (end - start) as usize)
+            .await
+            .map_err(|e| {
+                if aborted() {
+                    FetchError::Aborted
+                } else {
+                    FetchError::Transient(format!(
+                        "the download of bytes {start}-{} was interrupted: {e}",
+                        end - 1
+                    ))
+                }
+            })?;
         match status {
             206 => Ok(body),
             200 => {
@@ -68,22 +151,75 @@ impl RangeFetcher {
                 Ok(body[s..e].to_vec())
             }
             416 => Ok(Vec::new()),
-            _ => Err(server_error(status, &body)),
+            s if s >= 500 || s == 408 || s == 429 => {
+                Err(FetchError::Transient(server_error(status, &body)))
+            }
+            _ => Err(fatal(server_error(status, &body))),
         }
+    }
+
+    /// Reads the body chunk by chunk (`body.getReader()`), counting progress as it comes.
+    async fn read_body(&self, resp: &Response, expect: usize) -> Result<Vec<u8>, String> {
+        let get = |o: &JsValue, k: &str| {
+            Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+        };
+        let body = get(resp, "body");
+        let reader = get(&body, "getReader")
+            .dyn_into::<Function>()
+            .ok()
+            .and_then(|f| f.call0(&body).ok());
+        let Some(reader) = reader else {
+            // No streams: the whole body at once.
+            let p = resp.array_buffer().map_err(|e| js_message(&e))?;
+            let buf = JsFuture::from(p).await.map_err(|e| js_message(&e))?;
+            let v = Uint8Array::new(&buf).to_vec();
+            self.received.set(self.received.get() + v.len() as u64);
+            return Ok(v);
+        };
+        let read = get(&reader, "read")
+            .dyn_into::<Function>()
+            .map_err(|_| "the response body cannot be read".to_string())?;
+        let mut out = Vec::with_capacity(expect.min(64 << 20));
+        loop {
+            let p: Promise = read
+                .call0(&reader)
+                .map_err(|e| js_message(&e))?
+                .dyn_into()
+                .map_err(|_| "the response body cannot be read".to_string())?;
+            let chunk = JsFuture::from(p).await.map_err(|e| js_message(&e))?;
+            if get(&chunk, "done").as_bool().unwrap_or(true) {
+                break;
+            }
+            let value = get(&chunk, "value");
+            if let Some(arr) = value.dyn_ref::<Uint8Array>() {
+                let n = arr.length() as usize;
+                let at = out.len();
+                out.resize(at + n, 0);
+                arr.copy_to(&mut out[at..]);
+                self.received.set(self.received.get() + n as u64);
+                self.last_progress.set(now_ms());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Cancels the requests in flight (they fail with [`FetchError::Aborted`] at once);
+    /// later requests go ahead.
+    pub fn abort_current(&self) {
+        let mut c = self.controller.borrow_mut();
+        if let Some(c) = c.as_ref() {
+            c.abort();
+        }
+        *c = AbortController::new().ok();
     }
 
     /// Cancels every request in flight; later requests fail at once.
     pub fn abort(&self) {
-        if let Some(c) = &self.controller {
+        self.destroyed.set(true);
+        if let Some(c) = self.controller.borrow().as_ref() {
             c.abort();
         }
     }
-}
-
-async fn read_body(p: Result<Promise, wasm_bindgen::JsValue>) -> Result<Vec<u8>, String> {
-    let p = p.map_err(|e| js_message(&e))?;
-    let buf = JsFuture::from(p).await.map_err(|e| js_message(&e))?;
-    Ok(Uint8Array::new(&buf).to_vec())
 }
 
 /// "the server answered 503: no peers have this piece" from a JSON error body, or the status.

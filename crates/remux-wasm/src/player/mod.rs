@@ -9,6 +9,11 @@
 //! player.on_status(s => console.log(s.state, s.bytes_fetched));
 //! await player.start(); // resolves at the end of the stream, rejects with a readable message
 //! ```
+//!
+//! Seeking is the video element's own: on `seeking` to a time outside the buffered ranges the
+//! player cancels its requests at once and moves the pipeline there (see
+//! [`scheduler::run`]); what is buffered elsewhere stays. After the end of the stream the
+//! loop keeps running to serve seeks, until `destroy()`.
 
 pub mod fetch;
 pub mod mse;
@@ -18,8 +23,10 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlVideoElement;
 
 use fetch::RangeFetcher;
@@ -43,6 +50,20 @@ pub struct StatusData {
     pub cache_bytes: u64,
     /// Every segment has been appended (`endOfStream` called).
     pub complete: bool,
+    /// A seek is being prepared (the pipeline is moving; its bytes may be on the way).
+    pub seeking: bool,
+    /// Seeks done by the pipeline.
+    pub seeks: u64,
+    /// Where the latest seek landed (the key frame's time, seconds).
+    pub last_seek: f64,
+    /// Milliseconds from the `seeking` event to the pipeline being ready at the new place.
+    pub last_seek_prepare_ms: f64,
+    /// The latest failed request while retrying (cleared when a request succeeds).
+    pub retrying: Option<String>,
+    /// A problem that did not stop playback, in plain words (e.g. a seek this file cannot do).
+    pub notice: String,
+    /// Seconds of media removed from the SourceBuffer (back-buffer trims and evictions).
+    pub removed_secs: f64,
 }
 
 /// State shared by the [`Player`] handle and its running loop.
@@ -53,6 +74,10 @@ pub struct Shared {
     pub callback: RefCell<Option<Function>>,
     pub destroyed: Cell<bool>,
     pub sink: RefCell<Option<Rc<MseSink>>>,
+    /// A seek asked for by the page (seconds), taken by the loop.
+    pub seek_request: Cell<Option<f64>>,
+    /// No progress for this long while the video waits is a stall (`Config::stall_ms`).
+    pub stall_ms: Cell<f64>,
 }
 
 impl Shared {
@@ -65,13 +90,26 @@ impl Shared {
         }
     }
 
-    /// "error", "ended" (the video played to its end), "playing" (advancing) or "buffering".
+    /// "error"; "ended" (the video played to its end); "seeking" (moving to a new place);
+    /// "stalled" (the video waits and the bytes do not come: no progress for `stall_ms`, or
+    /// requests failing and being retried); "playing" (advancing); or "buffering".
     pub fn state(&self) -> &'static str {
         let s = self.status.borrow();
+        let waiting = !self.video.paused() && self.video.ready_state() < 3;
         if s.error.is_some() {
             "error"
         } else if self.video.ended() {
             "ended"
+        } else if waiting
+            && (s.retrying.is_some()
+                || self
+                    .fetcher
+                    .stalled_for_ms()
+                    .is_some_and(|ms| ms >= self.stall_ms.get()))
+        {
+            "stalled"
+        } else if s.seeking || self.video.seeking() {
+            "seeking"
         } else if !self.video.paused() && self.video.ready_state() >= 3 {
             "playing"
         } else {
@@ -94,6 +132,26 @@ impl Shared {
         set("segments", (s.segments as f64).into());
         set("cache_bytes", (s.cache_bytes as f64).into());
         set("complete", s.complete.into());
+        set("seeks", (s.seeks as f64).into());
+        set("last_seek", s.last_seek.into());
+        set("last_seek_prepare_ms", s.last_seek_prepare_ms.into());
+        set("retrying", s.retrying.clone().unwrap_or_default().into());
+        set("notice", s.notice.clone().into());
+        set("removed_secs", s.removed_secs.into());
+        set(
+            "stalled_ms",
+            self.fetcher.stalled_for_ms().unwrap_or(0.0).into(),
+        );
+        set("received", (self.fetcher.received() as f64).into());
+        set("wasm_memory", wasm_memory_bytes().into());
+        set("current_time", self.video.current_time().into());
+        let ranges = js_sys::Array::new();
+        if let Some(sink) = self.sink.borrow().as_ref() {
+            for (a, b) in sink.buffered_ranges() {
+                ranges.push(&js_sys::Array::of2(&a.into(), &b.into()));
+            }
+        }
+        set("buffered", ranges.into());
         o.into()
     }
 }
@@ -106,6 +164,9 @@ pub struct Player {
     piece_length: u32,
     config: RefCell<Config>,
     started: Cell<bool>,
+    /// The `seeking` listener and the status ticker, removed by `destroy()`.
+    on_seeking: RefCell<Option<Closure<dyn FnMut()>>>,
+    ticker: RefCell<Option<Ticker>>,
 }
 
 #[wasm_bindgen]
@@ -123,32 +184,93 @@ impl Player {
                 callback: RefCell::new(None),
                 destroyed: Cell::new(false),
                 sink: RefCell::new(None),
+                seek_request: Cell::new(None),
+                stall_ms: Cell::new(Config::default().stall_ms),
             }),
             size,
             piece_length,
             config: RefCell::new(Config::default()),
             started: Cell::new(false),
+            on_seeking: RefCell::new(None),
+            ticker: RefCell::new(None),
         }
     }
 
     /// Starts fetching and playing. The promise resolves when every segment has been
-    /// appended (or after `destroy()`), and rejects with a readable message.
+    /// appended (or after `destroy()`), and rejects with a readable message. The loop goes on
+    /// after the end to serve seeks.
     pub fn start(&self) -> Promise {
         if self.started.replace(true) {
             return Promise::reject(&JsValue::from_str("this player has already been started"));
         }
         let shared = self.shared.clone();
         let (size, piece_length, cfg) = (self.size, self.piece_length, *self.config.borrow());
-        future_to_promise(async move {
-            match scheduler::run(shared.clone(), size, piece_length, cfg).await {
-                Ok(()) => Ok(JsValue::UNDEFINED),
-                Err(_) if shared.destroyed.get() => Ok(JsValue::UNDEFINED),
+        shared.stall_ms.set(cfg.stall_ms);
+        self.listen();
+        let settle: Rc<RefCell<Option<(Function, Function)>>> = Rc::new(RefCell::new(None));
+        let promise = {
+            let settle = settle.clone();
+            Promise::new(&mut move |resolve, reject| {
+                *settle.borrow_mut() = Some((resolve, reject));
+            })
+        };
+        spawn_local(async move {
+            let resolve = |v: &JsValue| {
+                if let Some((res, _)) = settle.borrow_mut().take() {
+                    let _ = res.call1(&JsValue::NULL, v);
+                }
+            };
+            let on_end = || resolve(&JsValue::UNDEFINED);
+            match scheduler::run(shared.clone(), size, piece_length, cfg, on_end).await {
+                Ok(()) => resolve(&JsValue::UNDEFINED),
+                Err(_) if shared.destroyed.get() => resolve(&JsValue::UNDEFINED),
                 Err(msg) => {
                     shared.update(|s| s.error = Some(msg.clone()));
-                    Err(js_sys::Error::new(&msg).into())
+                    if let Some((_, rej)) = settle.borrow_mut().take() {
+                        let _ = rej.call1(&JsValue::NULL, &js_sys::Error::new(&msg));
+                    }
                 }
             }
-        })
+        });
+        promise
+    }
+
+    /// Listens to the video's `seeking` (a seek outside the buffered ranges cancels the
+    /// requests in flight and moves the pipeline), and ticks the status every half second so
+    /// the page sees stalls while nothing arrives.
+    fn listen(&self) {
+        let shared = self.shared.clone();
+        let on_seeking = Closure::<dyn FnMut()>::new(move || {
+            let t = shared.video.current_time();
+            let buffered = shared.sink.borrow().as_ref().is_some_and(|sink| {
+                sink.buffered_ranges()
+                    .iter()
+                    .any(|&(s, e)| s <= t + 0.1 && t < e - 0.1)
+            });
+            if !buffered {
+                shared.seek_request.set(Some(t));
+                shared.fetcher.abort_current();
+                shared.update(|s| s.seeking = true);
+            }
+        });
+        let _ = self
+            .shared
+            .video
+            .add_event_listener_with_callback("seeking", on_seeking.as_ref().unchecked_ref());
+        *self.on_seeking.borrow_mut() = Some(on_seeking);
+        let shared = self.shared.clone();
+        let tick = Closure::<dyn FnMut()>::new(move || {
+            let ahead = shared.sink.borrow().as_ref().map(|s| s.buffered_ahead());
+            shared.update(|s| s.buffered_ahead = ahead.unwrap_or(0.0));
+        });
+        if let Some(w) = web_sys::window() {
+            if let Ok(id) = w.set_interval_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                STATUS_TICK_MS,
+            ) {
+                *self.ticker.borrow_mut() = Some((id, tick));
+            }
+        }
     }
 
     /// Same as [`start`](Self::start).
@@ -187,10 +309,32 @@ impl Player {
         self.config.borrow_mut().chunk_bytes = bytes.max(1.0) as u64;
     }
 
+    /// Seconds kept behind the playhead (default 30); older media is removed.
+    pub fn set_back_buffer(&self, secs: f64) {
+        self.config.borrow_mut().back_buffer = secs.max(0.0);
+    }
+
+    /// Milliseconds without progress, while the video waits, that count as a stall (default 3000).
+    pub fn set_stall_ms(&self, ms: f64) {
+        self.config.borrow_mut().stall_ms = ms.max(0.0);
+        self.shared.stall_ms.set(ms.max(0.0));
+    }
+
     /// Aborts fetches, stops the loop and detaches from the video element.
     pub fn destroy(&self) {
         self.shared.destroyed.set(true);
         self.shared.fetcher.abort();
+        if let Some(cb) = self.on_seeking.borrow_mut().take() {
+            let _ = self
+                .shared
+                .video
+                .remove_event_listener_with_callback("seeking", cb.as_ref().unchecked_ref());
+        }
+        if let Some((id, _cb)) = self.ticker.borrow_mut().take() {
+            if let Some(w) = web_sys::window() {
+                w.clear_interval_with_handle(id);
+            }
+        }
         *self.shared.callback.borrow_mut() = None;
         if let Some(sink) = self.shared.sink.borrow_mut().take() {
             sink.detach();
@@ -198,6 +342,22 @@ impl Player {
         let _ = self.shared.video.remove_attribute("src");
         self.shared.video.load();
     }
+}
+
+/// A `setInterval` handle and its callback.
+type Ticker = (i32, Closure<dyn FnMut()>);
+
+/// How often the status is refreshed while nothing else happens (a stall): 500 ms.
+const STATUS_TICK_MS: i32 = 500;
+
+/// Bytes of this module's linear memory (`WebAssembly.Memory.buffer.byteLength`).
+pub fn wasm_memory_bytes() -> f64 {
+    let mem = wasm_bindgen::memory();
+    Reflect::get(&mem, &JsValue::from_str("buffer"))
+        .and_then(|b| Reflect::get(&b, &JsValue::from_str("byteLength")))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0)
 }
 
 /// A JS exception as plain words: `name: message` for errors (DOMException included), the

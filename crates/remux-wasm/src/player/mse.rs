@@ -2,7 +2,7 @@
 //! "segments" mode, and appends serialised one at a time (each awaits `updateend`). It knows
 //! nothing about fetching; the [scheduler](super::scheduler) decides what to append and when.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
@@ -14,9 +14,14 @@ use web_sys::{
 
 use super::js_message;
 
-/// Seconds of already-played media kept behind `currentTime` when the browser runs out of
-/// room (`QuotaExceededError`) and the back buffer is trimmed. Read by [`MseSink::append`].
-pub const BACK_BUFFER_SECS: f64 = 10.0;
+/// Seconds of already-played media kept behind `currentTime` by default: 30 s. The
+/// [scheduler](super::scheduler) trims to it as playback goes on (its `Config::back_buffer`),
+/// and [`MseSink::append`] evicts down to it first when the browser runs out of room.
+pub const BACK_BUFFER_SECS: f64 = 30.0;
+
+/// Rounds of "evict, retry" on `QuotaExceededError` before giving up. Each round keeps less:
+/// the back buffer, then the back buffer down to 2 s, then the ranges far ahead.
+const QUOTA_ROUNDS: usize = 3;
 
 /// A `MediaSource` attached to a video element, with at most one `SourceBuffer`.
 pub struct MseSink {
@@ -24,6 +29,13 @@ pub struct MseSink {
     media_source: MediaSource,
     object_url: String,
     buffer: RefCell<Option<SourceBuffer>>,
+    /// Seconds kept behind `currentTime` when evicting (default [`BACK_BUFFER_SECS`]).
+    back_buffer: Cell<f64>,
+    /// Seconds ahead of `currentTime` that are never evicted on `QuotaExceededError` (the
+    /// scheduler sets its high watermark).
+    keep_ahead: Cell<f64>,
+    /// Seconds removed from the buffer so far (trims and evictions), for tests.
+    removed_secs: Cell<f64>,
 }
 
 impl MseSink {
@@ -51,6 +63,9 @@ impl MseSink {
             media_source,
             object_url,
             buffer: RefCell::new(None),
+            back_buffer: Cell::new(BACK_BUFFER_SECS),
+            keep_ahead: Cell::new(30.0),
+            removed_secs: Cell::new(0.0),
         })
     }
 
@@ -82,27 +97,83 @@ impl MseSink {
         }
     }
 
+    /// Sets the seconds kept behind `currentTime` and the seconds ahead never evicted.
+    pub fn set_retention(&self, back_secs: f64, ahead_secs: f64) {
+        self.back_buffer.set(back_secs.max(0.0));
+        self.keep_ahead.set(ahead_secs.max(0.0));
+    }
+
+    /// Seconds of media removed so far (back-buffer trims and evictions).
+    pub fn removed_secs(&self) -> f64 {
+        self.removed_secs.get()
+    }
+
     /// Appends one init or media segment and waits until the browser has taken it. On
-    /// `QuotaExceededError` trims the back buffer (all but [`BACK_BUFFER_SECS`] behind
-    /// `currentTime`) and retries once.
+    /// `QuotaExceededError` evicts (the back buffer down to the configured seconds, then down
+    /// to 2 s, then the ranges beyond what is kept ahead) and retries, up to
+    /// [`QUOTA_ROUNDS`] times.
     pub async fn append(&self, data: &[u8]) -> Result<(), String> {
         let sb = self
             .buffer
             .borrow()
             .clone()
             .ok_or("no source buffer yet (the init segment comes first)")?;
-        match self.append_once(&sb, data).await {
-            Err(e) if e.starts_with("QuotaExceededError") => {
-                let behind = self.video.current_time() - BACK_BUFFER_SECS;
-                if behind > 0.0 {
-                    self.remove(0.0, behind).await?;
+        let mut round = 0;
+        loop {
+            match self.append_once(&sb, data).await {
+                Err(e) if e.starts_with("QuotaExceededError") => {
+                    if round >= QUOTA_ROUNDS {
+                        return Err(format!("the browser's video buffer is full: {e}"));
+                    }
+                    self.evict(round).await?;
+                    round += 1;
                 }
-                self.append_once(&sb, data)
-                    .await
-                    .map_err(|e| format!("the browser's video buffer is full: {e}"))
+                other => {
+                    return other.map_err(|e| format!("the browser rejected a video segment: {e}"))
+                }
             }
-            other => other.map_err(|e| format!("the browser rejected a video segment: {e}")),
         }
+    }
+
+    /// One round of eviction for `QuotaExceededError`.
+    async fn evict(&self, round: usize) -> Result<(), String> {
+        let t = self.video.current_time();
+        match round {
+            0 => self.trim_back(self.back_buffer.get()).await,
+            1 => self.trim_back(self.back_buffer.get().min(2.0)).await,
+            _ => {
+                let from = t + self.keep_ahead.get();
+                let end = self.buffered_ranges().last().map_or(from, |r| r.1);
+                self.remove(from, end).await
+            }
+        }
+    }
+
+    /// Removes everything buffered more than `keep_secs` behind `currentTime` (every range,
+    /// not only the one playing). Nothing happens when there is nothing to remove.
+    pub async fn trim_back(&self, keep_secs: f64) -> Result<(), String> {
+        let cut = self.video.current_time() - keep_secs;
+        let first = self.buffered_ranges().first().map(|r| r.0);
+        match first {
+            Some(start) if cut > start => self.remove(start, cut).await,
+            _ => Ok(()),
+        }
+    }
+
+    /// The buffered ranges, in seconds, in order.
+    pub fn buffered_ranges(&self) -> Vec<(f64, f64)> {
+        let ranges = self.video.buffered();
+        (0..ranges.length())
+            .filter_map(|i| Some((ranges.start(i).ok()?, ranges.end(i).ok()?)))
+            .collect()
+    }
+
+    /// The buffered range holding `currentTime` (or starting up to half a second after it).
+    pub fn current_range(&self) -> Option<(f64, f64)> {
+        let t = self.video.current_time();
+        self.buffered_ranges()
+            .into_iter()
+            .find(|&(s, e)| s <= t + 0.5 && e > t)
     }
 
     async fn append_once(&self, sb: &SourceBuffer, data: &[u8]) -> Result<(), String> {
@@ -143,6 +214,8 @@ impl MseSink {
         }
         let r = JsFuture::from(done).await;
         clear_handlers(&sb);
+        self.removed_secs
+            .set(self.removed_secs.get() + (end - start));
         r.map(|_| ())
             .map_err(|e| format!("could not trim the video buffer: {}", js_message(&e)))
     }
@@ -152,16 +225,7 @@ impl MseSink {
     /// sits exactly at 0).
     pub fn buffered_ahead(&self) -> f64 {
         let t = self.video.current_time();
-        let ranges = self.video.buffered();
-        for i in 0..ranges.length() {
-            let (Ok(s), Ok(e)) = (ranges.start(i), ranges.end(i)) else {
-                continue;
-            };
-            if s <= t + 0.5 && e > t {
-                return e - t;
-            }
-        }
-        0.0
+        self.current_range().map_or(0.0, |(_, e)| e - t)
     }
 
     /// The start of the first buffered range, if any.

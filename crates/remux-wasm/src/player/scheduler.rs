@@ -8,10 +8,12 @@ use std::rc::Rc;
 use js_sys::Promise;
 use wasm_bindgen_futures::JsFuture;
 
+use super::fetch::FetchError;
 use super::{mse::MseSink, Shared};
 use crate::error::Error;
 use crate::io::SparseCache;
 use crate::pipeline::{Pipeline, Step};
+use crate::time::{TimeBase, Timestamp};
 
 /// Tuning of the loop. Every default names who reads it.
 #[derive(Clone, Copy, Debug)]
@@ -24,10 +26,11 @@ pub struct Config {
     /// fragment) therefore costs only the pieces it touches. Read by [`plan_range`].
     pub startup_bytes: u64,
     /// Stop pulling when this many seconds are buffered ahead of `currentTime`: 30 s.
+    /// Read by [`run`].
     pub high_watermark: f64,
-    /// Resume pulling when less than this is buffered ahead: 10 s.
+    /// Resume pulling when less than this is buffered ahead: 10 s. Read by [`run`].
     pub low_watermark: f64,
-    /// How often to re-check buffer health while not pulling: 250 ms.
+    /// How often to re-check buffer health while not pulling: 250 ms. Read by [`run`].
     pub poll_ms: i32,
     /// Before the video first plays, stop pulling once this many seconds are buffered (1 s):
     /// the bytes fetched at the first frame stay those of the first fragment or so.
@@ -36,8 +39,28 @@ pub struct Config {
     /// buffer anyway (autoplay blocked, a paused video): 3 s.
     pub startup_hold_ms: i32,
     /// Bytes kept behind the source position of the latest segment when evicting the cache
-    /// (the demuxer never goes back further than its current cluster): 2 MiB.
+    /// (the demuxer never goes back further than its current cluster): 2 MiB. Read by [`run`].
     pub evict_margin: u64,
+    /// Bytes kept ahead of the source position of the latest segment in the cache (what was
+    /// fetched before a seek elsewhere is dropped beyond this): 16 MiB. With `evict_margin`
+    /// this bounds the cache, so wasm memory does not grow with the film. Read by [`run`].
+    pub cache_ahead: u64,
+    /// Seconds of played media kept behind `currentTime` in the SourceBuffer: 30 s. Older
+    /// media is removed (`SourceBuffer.remove`) once it exceeds this by `trim_slack`.
+    /// Read by [`run`] (and by the append queue on `QuotaExceededError`).
+    pub back_buffer: f64,
+    /// Trim the back buffer only once it exceeds `back_buffer` by this many seconds (5 s), so
+    /// removals come in batches, not after every fragment. Read by [`run`].
+    pub trim_slack: f64,
+    /// A request in flight that receives nothing for this long while the video waits means
+    /// "stalled": 3 s. Read by [`Shared::state`](super::Shared::state).
+    pub stall_ms: f64,
+    /// First wait before retrying a failed request: 250 ms, doubling up to `retry_max_ms`.
+    /// Read by [`run`].
+    pub retry_min_ms: i32,
+    /// Longest wait between retries: 2 s, so playback resumes within about 2 s of the server
+    /// answering again. Read by [`run`].
+    pub retry_max_ms: i32,
 }
 
 impl Default for Config {
@@ -51,6 +74,12 @@ impl Default for Config {
             startup_watermark: 1.0,
             startup_hold_ms: 3000,
             evict_margin: 2 << 20,
+            cache_ahead: 16 << 20,
+            back_buffer: super::mse::BACK_BUFFER_SECS,
+            trim_slack: 5.0,
+            stall_ms: 3000.0,
+            retry_min_ms: 250,
+            retry_max_ms: 2000,
         }
     }
 }
@@ -103,89 +132,202 @@ pub async fn sleep(ms: i32) {
     let _ = JsFuture::from(p).await;
 }
 
-/// Runs the whole file through the pipeline into the video. Returns at the end of the stream
-/// (after `endOfStream`), on `destroy()` (Ok), or with a plain-words error.
+/// How far (seconds) the end of the last appended segment may be from the end of the
+/// buffered range being played before the pipeline is moved to that range's end (the playhead
+/// jumped into another buffered range, or two ranges merged).
+const FRONTIER_SLACK: f64 = 1.0;
+
+/// What the loop keeps between steps.
+struct Loop {
+    cache: SparseCache,
+    pipeline: Option<Pipeline>,
+    /// The init segment has been appended.
+    init_done: bool,
+    /// A media segment has been appended.
+    started: bool,
+    /// The video has played (or startup_hold_ms passed): from then on fetch full chunks.
+    played: bool,
+    held_ms: i32,
+    holding: bool,
+    /// Source position of the latest segment (the reader is near it).
+    evict_mark: u64,
+    /// End (seconds) of the latest appended segment since the latest seek.
+    frontier: Option<f64>,
+    /// The pipeline reached the end of the file (since the latest seek).
+    ended: bool,
+    /// A seek not done yet (it may need bytes), in seconds.
+    seek_target: Option<f64>,
+    /// `performance.now()` when the pending seek was asked for.
+    seek_asked_ms: f64,
+    retry_ms: i32,
+}
+
+/// Runs the whole file through the pipeline into the video, and keeps running after the end
+/// of the stream to serve seeks. `on_end` is called once, when every segment has been
+/// appended (after `endOfStream`). Returns on `destroy()` (Ok), or with a plain-words error.
 pub async fn run(
     shared: Rc<Shared>,
     size: Option<u64>,
     piece_length: u32,
     cfg: Config,
+    mut on_end: impl FnMut(),
 ) -> Result<(), String> {
     let sink = Rc::new(MseSink::attach(&shared.video).await?);
+    sink.set_retention(cfg.back_buffer, cfg.high_watermark + 5.0);
     *shared.sink.borrow_mut() = Some(sink.clone());
-    let mut cache = SparseCache::new(size);
-    let mut pipeline: Option<Pipeline> = None;
-    // A segment has been appended.
-    let mut started = false;
-    // The video has played (or startup_hold_ms passed): from then on fetch full chunks.
-    let mut played = false;
-    let mut held_ms = 0;
-    let mut holding = false;
-    let mut evict_mark = 0u64;
+    let mut st = Loop {
+        cache: SparseCache::new(size),
+        pipeline: None,
+        init_done: false,
+        started: false,
+        played: false,
+        held_ms: 0,
+        holding: false,
+        evict_mark: 0,
+        frontier: None,
+        ended: false,
+        seek_target: None,
+        seek_asked_ms: 0.0,
+        retry_ms: 0,
+    };
+    let mut end_reported = false;
     loop {
         if shared.destroyed.get() {
             return Ok(());
         }
+        // A seek from the page (the `seeking` event, outside what is buffered).
+        if let Some(t) = shared.seek_request.take() {
+            st.seek_target = Some(t);
+            st.seek_asked_ms = super::fetch::now_ms();
+            shared.update(|s| s.seeking = true);
+        }
         let ahead = sink.buffered_ahead();
-        shared.update(|s| s.buffered_ahead = ahead);
-        if started && !played {
-            if shared.state() == "playing" || held_ms >= cfg.startup_hold_ms {
-                played = true;
-            } else if ahead >= cfg.startup_watermark {
-                sleep(STARTUP_POLL_MS).await;
-                held_ms += STARTUP_POLL_MS;
-                continue;
+        shared.update(|s| {
+            s.buffered_ahead = ahead;
+            s.removed_secs = sink.removed_secs();
+        });
+        if st.started && st.played && st.seek_target.is_none() {
+            // The playhead is in a buffered range the pipeline is not extending (a jump
+            // into another range, or the new range reached an older one): continue from
+            // that range's end, and never fetch again what is buffered.
+            let range_end = sink.current_range().map(|r| r.1);
+            if let (Some(front), Some(end)) = (st.frontier, range_end) {
+                if (front - end).abs() > FRONTIER_SLACK && ahead < cfg.high_watermark {
+                    st.seek_target = Some(end);
+                    st.seek_asked_ms = super::fetch::now_ms();
+                }
+            } else if range_end.is_none() && st.frontier.is_some() && !shared.video.seeking() {
+                // Nothing buffered at the playhead (trimmed, or a seek the page missed).
+                let t = shared.video.current_time();
+                if st.frontier.is_some_and(|f| (f - t).abs() > FRONTIER_SLACK) {
+                    st.seek_target = Some(t);
+                    st.seek_asked_ms = super::fetch::now_ms();
+                }
             }
         }
-        if played {
-            if holding && ahead < cfg.low_watermark {
-                holding = false;
-            } else if !holding && ahead >= cfg.high_watermark {
-                holding = true;
+        if st.seek_target.is_none() {
+            if st.started && !st.played {
+                if shared.state() == "playing" || st.held_ms >= cfg.startup_hold_ms {
+                    st.played = true;
+                } else if ahead >= cfg.startup_watermark {
+                    sleep(STARTUP_POLL_MS).await;
+                    st.held_ms += STARTUP_POLL_MS;
+                    continue;
+                }
             }
-            if holding {
-                sleep(cfg.poll_ms).await;
-                continue;
+            if st.played || st.ended {
+                if st.holding && ahead < cfg.low_watermark {
+                    st.holding = false;
+                } else if !st.holding && ahead >= cfg.high_watermark {
+                    st.holding = true;
+                }
+                if st.holding || st.ended {
+                    if st.ended && !end_reported {
+                        end_reported = true;
+                        on_end();
+                    }
+                    trim(&sink, &cfg).await?;
+                    sleep(cfg.poll_ms).await;
+                    continue;
+                }
             }
         }
-        let result = match pipeline.as_mut() {
-            Some(p) => p.step(&mut cache),
-            None => match Pipeline::open(&mut cache) {
-                Ok(p) => pipeline.insert(p).step(&mut cache),
-                Err(e) => Err(e),
-            },
-        };
+        let result = step(&mut st);
         match result {
             Err(Error::NeedData { offset, len }) => {
-                let (start, end) =
-                    plan_range(&cfg, &cache, offset, len, size, piece_length, played);
-                let bytes = shared.fetcher.fetch(start, end).await?;
-                if shared.destroyed.get() {
-                    return Ok(());
+                let (start, end) = plan_range(
+                    &cfg,
+                    &st.cache,
+                    offset,
+                    len,
+                    size,
+                    piece_length,
+                    st.played && st.frontier.is_some(),
+                );
+                match shared.fetcher.fetch(start, end).await {
+                    Ok(bytes) => {
+                        st.retry_ms = 0;
+                        shared.update(|s| s.retrying = None);
+                        if bytes.is_empty() {
+                            return Err(format!(
+                                "the server sent no data for bytes {start}-{} (the file may be shorter than announced)",
+                                end.saturating_sub(1)
+                            ));
+                        }
+                        let n = bytes.len() as u64;
+                        st.cache.insert(start, bytes);
+                        shared.update(|s| s.bytes_fetched += n);
+                    }
+                    Err(FetchError::Aborted) => {
+                        if shared.destroyed.get() {
+                            return Ok(());
+                        }
+                        // A seek cancelled it: the loop picks the seek up.
+                    }
+                    Err(FetchError::Transient(msg)) => {
+                        // Keep trying: the server or the swarm may come back.
+                        st.retry_ms = (st.retry_ms * 2).clamp(cfg.retry_min_ms, cfg.retry_max_ms);
+                        shared.update(|s| s.retrying = Some(msg.clone()));
+                        sleep(st.retry_ms).await;
+                    }
+                    Err(FetchError::Fatal(msg)) => return Err(msg),
                 }
-                if bytes.is_empty() {
-                    return Err(format!(
-                        "the server sent no data for bytes {start}-{} (the file may be shorter than announced)",
-                        end.saturating_sub(1)
-                    ));
-                }
-                let n = bytes.len() as u64;
-                cache.insert(start, bytes);
-                shared.update(|s| s.bytes_fetched += n);
             }
-            Err(e) => return Err(e.to_string()),
-            Ok(Step::Init(init)) => {
+            Err(e) => {
+                if st.seek_target.is_some() && st.started {
+                    // This file cannot seek there: say so, and play on from where it was.
+                    let msg = format!("cannot jump to that point: {e}");
+                    st.seek_target = None;
+                    shared.update(|s| {
+                        s.seeking = false;
+                        s.notice = msg.clone();
+                    });
+                    continue;
+                }
+                return Err(e.to_string());
+            }
+            Ok(Outcome::Sought(point_secs)) => {
+                let ms = super::fetch::now_ms() - st.seek_asked_ms;
+                shared.update(|s| {
+                    s.seeking = false;
+                    s.seeks += 1;
+                    s.last_seek = point_secs;
+                    s.last_seek_prepare_ms = ms;
+                });
+            }
+            Ok(Outcome::Step(Step::Init(init))) => {
                 shared.update(|s| s.mime = init.mime.clone());
                 sink.add_source_buffer(&init.mime)?;
-                if let Some((d, tb)) = pipeline.as_ref().and_then(|p| p.duration()) {
+                if let Some((d, tb)) = st.pipeline.as_ref().and_then(|p| p.duration()) {
                     sink.set_duration(tb.seconds(d.0.min(i64::MAX as u64) as i64));
                 }
                 sink.append(&init.data).await?;
+                st.init_done = true;
             }
-            Ok(Step::Segment(seg)) => {
+            Ok(Outcome::Step(Step::Segment(seg))) => {
                 sink.append(&seg.data).await?;
-                if !started {
-                    started = true;
+                if !st.started {
+                    st.started = true;
                     // Media that starts later than 0 s: move the playhead onto it.
                     if let Some(first) = sink.buffered_start() {
                         if shared.video.current_time() + 0.01 < first {
@@ -193,20 +335,72 @@ pub async fn run(
                         }
                     }
                 }
-                evict_mark = evict_mark.max(seg.source_pos);
-                cache.evict_before(evict_mark.saturating_sub(cfg.evict_margin));
+                st.frontier = Some(seg.time_base.seconds(seg.end.0));
+                st.evict_mark = seg.source_pos;
+                // Bounded cache: a window around the reader.
+                st.cache.retain(
+                    st.evict_mark.saturating_sub(cfg.evict_margin),
+                    st.evict_mark.saturating_add(cfg.cache_ahead),
+                );
+                trim(&sink, &cfg).await?;
                 let ahead = sink.buffered_ahead();
+                let held = st.cache.held_bytes();
                 shared.update(|s| {
                     s.segments += 1;
                     s.buffered_ahead = ahead;
-                    s.cache_bytes = cache.held_bytes();
+                    s.cache_bytes = held;
+                    s.removed_secs = sink.removed_secs();
                 });
             }
-            Ok(Step::End) => {
+            Ok(Outcome::Step(Step::End)) => {
+                st.ended = true;
                 sink.end_of_stream()?;
                 shared.update(|s| s.complete = true);
-                return Ok(());
             }
         }
     }
+}
+
+/// What one [`step`] did.
+enum Outcome {
+    /// A pending seek is done; the pipeline now starts at this time (seconds).
+    Sought(f64),
+    Step(Step),
+}
+
+/// One move of the pipeline: the pending seek if there is one (once the init segment is
+/// out), else the next step (opening the pipeline first).
+fn step(st: &mut Loop) -> Result<Outcome, Error> {
+    let pipeline = match st.pipeline.as_mut() {
+        Some(p) => p,
+        None => st.pipeline.insert(Pipeline::open(&mut st.cache)?),
+    };
+    if let (Some(target), true) = (st.seek_target, st.init_done) {
+        let ms = TimeBase::MILLIS;
+        let point = pipeline.seek(
+            &mut st.cache,
+            Timestamp(ms.from_seconds(target.max(0.0))),
+            ms,
+        )?;
+        st.seek_target = None;
+        st.frontier = None;
+        st.ended = false;
+        st.holding = false;
+        st.evict_mark = point.pos;
+        return Ok(Outcome::Sought(point.time_base.seconds(point.time.0)));
+    }
+    pipeline.step(&mut st.cache).map(Outcome::Step)
+}
+
+/// Removes played media older than `back_buffer` seconds, once it exceeds that by
+/// `trim_slack`.
+async fn trim(sink: &MseSink, cfg: &Config) -> Result<(), String> {
+    let t = sink.video().current_time();
+    let Some(&(first, _)) = sink.buffered_ranges().first() else {
+        return Ok(());
+    };
+    if t - first > cfg.back_buffer + cfg.trim_slack {
+        sink.trim_back(cfg.back_buffer).await?;
+    }
+    Ok(())
 }
