@@ -1,5 +1,6 @@
 //! The HTTP router: JSON API under `/api`, static files everywhere else.
 
+mod events;
 mod pieces;
 mod stream;
 mod torrents;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/samples", get(torrents::list_samples))
         .route("/api/torrents/{id}", get(torrents::get_torrent))
         .route("/api/torrents/{id}/pieces", get(pieces::get_pieces))
+        .route("/api/torrents/{id}/events", get(events::torrent_events))
         .route(
             "/api/torrents/{id}/torrent",
             get(torrents::get_torrent_file),
