@@ -102,7 +102,30 @@ impl OpenGuard {
 
 impl Drop for OpenGuard {
     fn drop(&mut self) {
-        (self.which)(&self.counters).fetch_sub(1, Ordering::Relaxed);
+        let before = (self.which)(&self.counters).fetch_sub(1, Ordering::Relaxed);
+        if before == 1 {
+            release_free_memory();
+        }
+    }
+}
+
+/// Hands memory freed by finished responses back to the OS. Each stream's buffers (about
+/// 0.5 MiB: our 64 KiB read chunk plus hyper's write queue) are allocated on whichever
+/// runtime thread served it, and glibc keeps freed blocks in per-thread arenas, so without
+/// this the RSS after 50 viewers leave stays ~25 MiB above where it started (measured in
+/// `tests/concurrency.rs`). Called when the last open stream of a kind closes; runs on the
+/// blocking pool because trimming walks every arena.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let trim = || {
+            // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+            unsafe { libc::malloc_trim(0) };
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn_blocking(trim)),
+            Err(_) => trim(),
+        }
     }
 }
 
