@@ -198,7 +198,11 @@ impl Fragmenter {
         let mut best = (0i64, self.time_base());
         for (lane, samples) in [(&self.video, video), (&self.audio, audio)] {
             let Some(lane) = lane else { continue };
-            let earliest = samples.iter().map(|s| s.dts.min(s.pts())).min().unwrap_or(0);
+            let earliest = samples
+                .iter()
+                .map(|s| s.dts.min(s.pts()))
+                .min()
+                .unwrap_or(0);
             let need = -earliest;
             if need > 0 && lane.time_base.seconds(need) > best.1.seconds(best.0) {
                 best = (need, lane.time_base);
