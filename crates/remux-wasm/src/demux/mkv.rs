@@ -544,6 +544,13 @@ impl MkvDemuxer {
         }))
     }
 
+    /// Drops the queued packets (and the laced frames waiting in them for a timestamp), as a
+    /// seek does before reading from a new position.
+    fn clear_pending(&mut self) {
+        self.pending.clear();
+        self.unresolved.clear();
+    }
+
     /// Records a block just appended to `pending` (which held `before` packets): it gives
     /// the spacing of the track's waiting laced frames, and may itself wait for the next one.
     fn note_block(&mut self, info: BlockInfo, before: usize) {
