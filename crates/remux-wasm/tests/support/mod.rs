@@ -10,6 +10,7 @@
 //!   is filled only when the demuxer answers `NeedData`, as the browser does.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod avi_edit;
 pub mod mkv_edit;
 
 use std::collections::hash_map::DefaultHasher;
