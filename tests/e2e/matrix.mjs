@@ -29,7 +29,9 @@ async function play(job) {
       await init();
       const video = document.createElement('video');
       video.muted = false;
-      video.autoplay = true;
+      // Not autoplay: the first frame is shown paused (so its media time is exact even on a
+      // loaded machine that drops frames), then playback starts.
+      video.autoplay = false;
       document.body.appendChild(video);
       const out = { errorEvent: null, playerError: null, firstFrame: null, mime: null };
       video.addEventListener('error', () => {
@@ -42,10 +44,14 @@ async function play(job) {
       const player = new Player(video, job.url, job.size, 0);
       player.start().catch((e) => { out.playerError = String(e && e.message || e); });
       const t0 = performance.now();
-      let bufferedStart = null;
+      let haveData = null;
+      let playCalled = false;
       while (performance.now() - t0 < timeoutMs) {
-        if (video.buffered.length && bufferedStart === null) bufferedStart = video.buffered.start(0);
-        if (video.paused && video.readyState >= 2) video.play().catch(() => {});
+        if (video.readyState >= 2 && haveData === null) haveData = performance.now();
+        if (haveData !== null && (out.firstFrame !== null || performance.now() - haveData > 2000)) {
+          if (!playCalled || video.paused) video.play().catch(() => {});
+          playCalled = true;
+        }
         if (out.errorEvent || out.playerError) break;
         if (video.currentTime > playSeconds) break;
         if (video.ended) break;
@@ -55,7 +61,6 @@ async function play(job) {
       out.mime = s.mime;
       out.currentTime = video.currentTime;
       out.ended = video.ended;
-      out.bufferedStart = bufferedStart;
       // Chromium's counters of bytes through the decoders (0 when a track never decoded).
       out.audioDecoded = video.webkitAudioDecodedByteCount ?? null;
       out.videoDecoded = video.webkitVideoDecodedByteCount ?? null;

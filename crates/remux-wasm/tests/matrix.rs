@@ -63,6 +63,9 @@ enum Fix {
     MkvStripped,
     /// MP4: every `stco` rewritten as `co64` (ffmpeg writes co64 only past 4 GB).
     Mp4Co64,
+    /// AVI: the OpenDML index (`indx` + `ix##`) instead of `idx1` (ffmpeg writes it only past
+    /// 1 GB); see tests/support/avi_edit.rs.
+    AviOpenDml,
 }
 
 struct Row {
@@ -139,6 +142,8 @@ fn rows() -> Vec<Row> {
         // --- AVI ---
         r("AVI 1.0 (idx1)", "Xvid (MPEG-4 Part 2)", "MP3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::None, Refused),
         r("AVI 1.0 (idx1)", "H.264 (B-frames)", "MP3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Refused),
+        r("AVI OpenDML (indx, ix##)", "Xvid (MPEG-4 Part 2)", "MP3", "no idx1", "avi", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::AviOpenDml, Refused),
+        r("AVI OpenDML (indx, ix##)", "H.264 (B-frames)", "MP3", "no idx1", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::AviOpenDml, Refused),
         r("AVI 1.0 (idx1)", "H.264 (B-frames)", "AC-3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "ac3"], &["libx264"], Fix::None, Refused),
     ]
 }
@@ -247,7 +252,8 @@ fn make(row: &Row) -> Option<(PathBuf, PathBuf)> {
             .drop_index()
             .strip_headers(1, 1)
             .to_bytes(),
-        Fix::Mp4Co64 => stco_to_co64(&read(&path)),
+        Fix::Mp4Co64 => support::stco_to_co64(&read(&path)),
+        Fix::AviOpenDml => support::avi_edit::to_opendml(&read(&path)),
     };
     let out = path.with_file_name(format!(
         "{}-{:?}.{}",
@@ -256,63 +262,35 @@ fn make(row: &Row) -> Option<(PathBuf, PathBuf)> {
         row.ext
     ));
     std::fs::write(&out, fixed).unwrap();
+    // The rewrite itself is checked by ffprobe: the same packets (for lacing without
+    // durations and Annex B, whose timing/sizes ffprobe reads differently: the same count and
+    // key frames per stream), and nothing to warn about.
+    let (a, b) = (ffprobe(&path), ffprobe(&out));
+    let exact = !matches!(row.fix, Fix::MkvLaced(_) | Fix::MkvAnnexB);
+    let key = |p: &support::ProbePacket| {
+        if exact {
+            (p.stream, p.pts, p.key, p.size)
+        } else {
+            (p.stream, None, p.key, 0)
+        }
+    };
+    let per_stream = |v: &[support::ProbePacket]| {
+        let mut v: Vec<_> = v.iter().map(key).collect();
+        v.sort_by_key(|k| k.0); // stable: file order kept within a stream
+        v
+    };
+    assert_eq!(
+        per_stream(&a.packets),
+        per_stream(&b.packets),
+        "{:?}: ffprobe reads the rewrite differently",
+        row.fix
+    );
+    assert_eq!(ffprobe_warnings(&out), "", "{:?}", row.fix);
     Some((path, out))
 }
 
 fn read(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap()
-}
-
-/// Rewrites every `stco` (32-bit chunk offsets) as `co64` (64-bit), with `moov` at the end
-/// of the file so no sample moves: only `moov` and its parents grow. Honest stand-in for a
-/// file over 4 GB, which ffmpeg would write with co64 but is too big for a test.
-fn stco_to_co64(b: &[u8]) -> Vec<u8> {
-    // Top-level boxes; moov must be last.
-    let mut top = Vec::new();
-    let mut off = 0;
-    while off + 8 <= b.len() {
-        let size = u32::from_be_bytes(b[off..off + 4].try_into().unwrap()) as usize;
-        top.push((off, size, &b[off + 4..off + 8]));
-        off += size;
-    }
-    let &(moov_at, moov_size, kind) = top.last().unwrap();
-    assert_eq!(kind, b"moov", "moov last");
-    let moov = rewrite_box(&b[moov_at..moov_at + moov_size]);
-    let mut out = b[..moov_at].to_vec();
-    out.extend_from_slice(&moov);
-    out
-}
-
-/// One box, with `stco` children turned into `co64` and container sizes fixed.
-fn rewrite_box(b: &[u8]) -> Vec<u8> {
-    let kind: [u8; 4] = b[4..8].try_into().unwrap();
-    let body = &b[8..];
-    let containers: [&[u8; 4]; 6] = [b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts"];
-    let new_body = if &kind == b"stco" {
-        // version/flags, entry_count, u32 offsets → the same with u64 offsets.
-        let n = u32::from_be_bytes(body[4..8].try_into().unwrap()) as usize;
-        let mut v = body[..8].to_vec();
-        for i in 0..n {
-            let o = u32::from_be_bytes(body[8 + 4 * i..12 + 4 * i].try_into().unwrap());
-            v.extend_from_slice(&(o as u64).to_be_bytes());
-        }
-        v
-    } else if containers.iter().any(|c| **c == kind) {
-        let mut v = Vec::new();
-        let mut off = 0;
-        while off + 8 <= body.len() {
-            let size = u32::from_be_bytes(body[off..off + 4].try_into().unwrap()) as usize;
-            v.extend_from_slice(&rewrite_box(&body[off..off + size]));
-            off += size;
-        }
-        v
-    } else {
-        body.to_vec()
-    };
-    let mut out = ((new_body.len() + 8) as u32).to_be_bytes().to_vec();
-    out.extend_from_slice(if &kind == b"stco" { b"co64" } else { &kind });
-    out.extend_from_slice(&new_body);
-    out
 }
 
 /// Runs the pipeline natively; writes the output next to the fixture.
@@ -750,7 +728,10 @@ fn markdown(rows: &[Row], outcomes: &[Outcome]) -> String {
         );
     }
     s.push_str(
-        "\nNot covered yet: AVI OpenDML (`indx`/`ix##`: ffmpeg writes them only past 1 GB). \
+        "\nRewritten forms: MKV lacing, unknown sizes, header stripping, Annex B and no index come \
+         from tests/support/mkv_edit.rs; `co64` and AVI OpenDML (`indx`/`ix##`, which ffmpeg \
+         writes only past 4 GB / 1 GB) from tests/support; ffprobe is checked to read each \
+         rewrite as the original (packets, or for lacing and Annex B their count and key frames). \
          A/V sync: checked exactly natively (every carried track's PTS equal to the source's \
          after one common shift of at most 50 ms); in Chromium the first video frame's media time \
          is checked (within 50 ms of the source's), and that audio bytes were decoded \
