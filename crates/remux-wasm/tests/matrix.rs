@@ -321,13 +321,17 @@ fn frame_seconds(s: &ProbeStream) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Presentation times of a stream in seconds, sorted, with key flags.
+/// Presentation times of a stream in seconds, sorted, with key flags (the decoded frames'
+/// times where the packets carry none, as H.264 in AVI).
 fn sorted_pts(s: &ProbeStream) -> Vec<(f64, bool)> {
-    let mut v: Vec<(f64, bool)> = s
-        .packets
-        .iter()
-        .filter_map(|p| p.pts.map(|t| (s.seconds(t), p.key)))
-        .collect();
+    let mut v: Vec<(f64, bool)> = match &s.frames {
+        Some(frames) => frames.iter().map(|&(t, k)| (s.seconds(t), k)).collect(),
+        None => s
+            .packets
+            .iter()
+            .filter_map(|p| p.pts.map(|t| (s.seconds(t), p.key)))
+            .collect(),
+    };
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     v
 }
@@ -610,6 +614,12 @@ fn browser_tools() -> Option<(PathBuf, PathBuf)> {
 #[derive(Debug, Default)]
 struct Played {
     failure: Option<String>,
+    /// The player refused before anything played: its message (in plain words).
+    refused: Option<String>,
+    /// The player's notices (e.g. playing without sound, and why).
+    notices: Vec<String>,
+    /// Audio bytes went through Chromium's decoder.
+    audio_decoded: bool,
 }
 
 /// Plays every file in headless Chromium (one browser, a few pages at a time).
@@ -685,12 +695,28 @@ fn play_all(jobs: &[(String, PathBuf, Option<f64>, Option<f64>)]) -> Option<Vec<
                 } else if video_start.is_some() {
                     why.push("no video frame was shown".into());
                 }
-                // Chromium's decoded byte counters: the audio really went through the decoder.
-                if audio_start.is_some() && r["audioDecoded"].as_f64().unwrap_or(0.0) <= 0.0 {
-                    why.push("no audio was decoded".into());
-                }
+                let _ = audio_start;
+                let notices: Vec<String> = r["notices"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|n| n.as_str().map(String::from))
+                    .collect();
+                // A refusal: the player stopped with a message before anything played.
+                let refused = r["playerError"]
+                    .as_str()
+                    .filter(|_| {
+                        t < 0.1
+                            && r["errorEvent"].is_null()
+                            && r["errors"].as_array().is_none_or(|e| e.is_empty())
+                    })
+                    .map(String::from);
                 Played {
                     failure: (!why.is_empty()).then(|| why.join("; ")),
+                    refused,
+                    notices,
+                    // Chromium's decoded byte counter: the audio really went through the decoder.
+                    audio_decoded: r["audioDecoded"].as_f64().unwrap_or(0.0) > 0.0,
                 }
             })
             .collect(),
@@ -822,9 +848,20 @@ fn matrix() {
             job += 1;
             match p {
                 None => Outcome::Skipped("no browser here".into()),
-                Some(Played { failure: Some(f) }) => Outcome::Broken(format!("in Chromium: {f}")),
+                Some(Played {
+                    refused: Some(msg), ..
+                }) => Outcome::Refused(format!("in Chromium: {msg}")),
+                Some(Played {
+                    failure: Some(f), ..
+                }) => Outcome::Broken(format!("in Chromium: {f}")),
                 Some(_) if n.no_video.is_some() => Outcome::AudioOnly(n.no_video.clone().unwrap()),
                 Some(_) if n.notice.is_some() => Outcome::Silent(n.notice.clone().unwrap()),
+                Some(p) if n.carries_audio && !p.audio_decoded && !p.notices.is_empty() => {
+                    Outcome::Silent(p.notices.join("; "))
+                }
+                Some(p) if n.carries_audio && !p.audio_decoded => {
+                    Outcome::Broken("in Chromium: no audio was decoded, and no notice".into())
+                }
                 Some(_) => Outcome::Plays,
             }
         };
