@@ -348,6 +348,7 @@ pub fn ffprobe(path: &Path) -> Probe {
 }
 
 /// The decoded frames of stream `index`: (best-effort timestamp, key frame), in output order.
+/// Frames the decoder flushes at the end have none: they continue the previous spacing.
 fn frame_times(path: &Path, index: usize) -> Vec<(i64, bool)> {
     let out = Command::new("ffprobe")
         .args([
@@ -367,18 +368,26 @@ fn frame_times(path: &Path, index: usize) -> Vec<(i64, bool)> {
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    json["frames"]
+    let mut v: Vec<(i64, bool)> = Vec::new();
+    for f in json["frames"]
         .as_array()
         .map(|a| a.as_slice())
         .unwrap_or_default()
-        .iter()
-        .filter_map(|f| {
-            Some((
-                num(&f["best_effort_timestamp"])?,
-                num(&f["key_frame"]) == Some(1),
-            ))
-        })
-        .collect()
+    {
+        let key = num(&f["key_frame"]) == Some(1);
+        let t = num(&f["best_effort_timestamp"]).or_else(|| {
+            let step = match v.len() {
+                0 => return None,
+                1 => 1,
+                n => v[n - 1].0 - v[n - 2].0,
+            };
+            Some(v.last()?.0 + step)
+        });
+        if let Some(t) = t {
+            v.push((t, key));
+        }
+    }
+    v
 }
 
 /// What `ffprobe -v warning` prints about `path` while reading every packet (empty: clean).
