@@ -61,6 +61,10 @@ enum Fix {
     MkvAnnexB,
     /// MKV: header stripping of the first byte of every H.264 frame (track 1).
     MkvStripped,
+    /// MKV: zlib ContentCompression of both tracks.
+    MkvZlib,
+    /// MKV: the audio track (2) without CodecPrivate.
+    MkvNoAudioPrivate,
     /// MP4: every `stco` rewritten as `co64` (ffmpeg writes co64 only past 4 GB).
     Mp4Co64,
     /// AVI: the OpenDML index (`indx` + `ix##`) instead of `idx1` (ffmpeg writes it only past
@@ -105,6 +109,8 @@ fn rows() -> Vec<Row> {
         r("MKV", "H.264", "AAC", "Xiph lacing, no DefaultDuration", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvLaced(Lacing::Xiph), Plays),
         r("MKV", "H.264", "AAC", "EBML lacing, no DefaultDuration", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvLaced(Lacing::Ebml), Plays),
         r("MKV", "H.264 as Annex B", "AAC", "no CodecPrivate", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvAnnexB, Plays),
+        r("MKV", "H.264", "AAC", "zlib ContentCompression", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvZlib, Plays),
+        r("MKV", "H.264", "AAC", "no CodecPrivate (AudioSpecificConfig synthesised)", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvNoAudioPrivate, Plays),
         r("MKV", "H.264", "AAC", "header stripping", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvStripped, Plays),
         Row { extra_inputs: late_audio, ..r("MKV", "H.264 (B-frames)", "AAC", "audio 0.5 s late", "mkv", &["-map", "0", "-map", "2", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::None, Plays) },
         Row { extra_inputs: second_audio, ..r("MKV", "H.264", "AAC (eng) + AC-3 (fre)", "several audio tracks", "mkv", &["-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a:0", "aac", "-c:a:1", "ac3", "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fre"], &["libx264"], Fix::None, Plays) },
@@ -112,6 +118,7 @@ fn rows() -> Vec<Row> {
         Row { extra_inputs: srt_in, ..r("MKV", "H.264", "AAC", "ASS subtitles (S_TEXT/ASS)", "mkv", &["-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac", "-c:s", "ass"], &["libx264"], Fix::None, Plays) },
         r("MKV", "H.264", "AC-3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "ac3"], &["libx264"], Fix::None, Silent),
         r("MKV", "H.264", "MP3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Silent),
+        r("MKV", "H.264", "E-AC-3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "eac3"], &["libx264"], Fix::None, Silent),
         r("MKV", "H.264", "FLAC", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "flac"], &["libx264"], Fix::None, Silent),
         r("MKV", "H.264", "Opus", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libopus"], &["libx264", "libopus"], Fix::None, Silent),
         r("MKV", "HEVC", "AAC", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-c:a", "aac"], &["libx265"], Fix::None, Refused),
@@ -120,6 +127,7 @@ fn rows() -> Vec<Row> {
         r("MKV", "Xvid (MPEG-4 Part 2)", "MP3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::None, Refused),
         // --- WebM ---
         r("WebM", "VP9", "Opus", "", "webm", &["-map", "0", "-map", "1", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus"], &["libvpx-vp9", "libopus"], Fix::None, Refused),
+        r("WebM", "VP9", "Vorbis", "", "webm", &["-map", "0", "-map", "1", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libvorbis"], &["libvpx-vp9", "libvorbis"], Fix::None, Refused),
         r("WebM", "AV1", "Opus", "", "webm", &["-map", "0", "-map", "1", "-c:v", "libaom-av1", "-cpu-used", "8", "-row-mt", "1", "-c:a", "libopus"], &["libaom-av1", "libopus"], Fix::None, Refused),
         r("WebM", "VP9", "Opus", "unknown-size Segment and Clusters (live)", "webm", &["-map", "0", "-map", "1", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus"], &["libvpx-vp9", "libopus"], Fix::MkvLive, Refused),
         // --- MP4 / MOV ---
@@ -251,6 +259,15 @@ fn make(row: &Row) -> Option<(PathBuf, PathBuf)> {
         Fix::MkvStripped => Mkv::parse(&read(&path))
             .drop_index()
             .strip_headers(1, 1)
+            .to_bytes(),
+        Fix::MkvZlib => Mkv::parse(&read(&path))
+            .drop_index()
+            .zlib(1)
+            .zlib(2)
+            .to_bytes(),
+        Fix::MkvNoAudioPrivate => Mkv::parse(&read(&path))
+            .drop_index()
+            .drop_codec_private(2)
             .to_bytes(),
         Fix::Mp4Co64 => support::stco_to_co64(&read(&path)),
         Fix::AviOpenDml => support::avi_edit::to_opendml(&read(&path)),
