@@ -15,8 +15,16 @@ fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("riptide-cors-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("www")).unwrap();
-    std::fs::write(dir.join("www/index.html"), "<!doctype html><title>page</title>").unwrap();
-    std::fs::write(dir.join("www/embed.html"), "<!doctype html><title>embed</title>").unwrap();
+    std::fs::write(
+        dir.join("www/index.html"),
+        "<!doctype html><title>page</title>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("www/embed.html"),
+        "<!doctype html><title>embed</title>",
+    )
+    .unwrap();
     std::fs::write(dir.join("www/embed.js"), "export {};").unwrap();
     dir
 }
@@ -28,8 +36,13 @@ async fn seeder_and_server(
 ) -> (SeedInfo, SocketAddr, [Server; 2]) {
     let dir = tempdir(name);
     let film = dir.join("film.bin");
-    std::fs::write(&film, (0..600_000u32).map(|i| (i * 7 % 251) as u8).collect::<Vec<u8>>())
-        .unwrap();
+    std::fs::write(
+        &film,
+        (0..600_000u32)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
     let (_, seeder) = spawn(Config::for_test(dir.join("seeder"))).await.unwrap();
     let info = seed(&seeder.session, &film, Some(64 * 1024)).await.unwrap();
     let mut cfg = Config::for_test(dir.join("server"));
@@ -88,7 +101,11 @@ async fn foreign_pages_cannot_add_but_can_play_what_is_there() {
     let unknown = reqwest::get(format!("http://{addr}/api/torrents/{}", info.info_hash))
         .await
         .unwrap();
-    assert_eq!(unknown.status(), StatusCode::NOT_FOUND, "a refused add left a torrent behind");
+    assert_eq!(
+        unknown.status(),
+        StatusCode::NOT_FOUND,
+        "a refused add left a torrent behind"
+    );
 
     // A program on this machine (no Origin, like curl) may add.
     let (status, _, body) = post_magnet(addr, &info.magnet, &[]).await;
@@ -117,7 +134,9 @@ async fn foreign_pages_cannot_add_but_can_play_what_is_there() {
     let film2 = dir.join("film2.bin");
     std::fs::write(&film2, vec![42u8; 300_000]).unwrap();
     let (_, seeder2) = spawn(Config::for_test(dir.join("seeder"))).await.unwrap();
-    let info2 = seed(&seeder2.session, &film2, Some(32 * 1024)).await.unwrap();
+    let info2 = seed(&seeder2.session, &film2, Some(32 * 1024))
+        .await
+        .unwrap();
     let (status, _, body) = post_magnet(addr, &info2.magnet, &[("origin", &own)]).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
@@ -161,16 +180,26 @@ async fn allow_lists_limit_cors_and_framing() {
     assert_eq!(allowed.status(), StatusCode::OK);
     assert_eq!(acao(allowed.headers()), Some("https://blog.example"));
     let other = get(EVIL).await.unwrap();
-    assert_eq!(acao(other.headers()), None, "an origin outside the list got CORS");
+    assert_eq!(
+        acao(other.headers()),
+        None,
+        "an origin outside the list got CORS"
+    );
     let adder = get("http://127.0.0.1:9").await.unwrap();
     assert_eq!(acao(adder.headers()), Some("http://127.0.0.1:9"));
 
     // A preflight from a public page to a server on a private address (Private Network Access).
     let pre = client
-        .request(reqwest::Method::OPTIONS, format!("http://{addr}/api/torrents"))
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("http://{addr}/api/torrents"),
+        )
         .header("origin", "https://blog.example")
         .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "content-type,authorization")
+        .header(
+            "access-control-request-headers",
+            "content-type,authorization",
+        )
         .header("access-control-request-private-network", "true")
         .send()
         .await
@@ -201,6 +230,9 @@ async fn bad_origin_lists_are_refused_at_startup() {
     let dir = tempdir("bad-lists");
     let mut cfg = Config::for_test(dir.join("server"));
     cfg.add_origins = vec!["*".into()];
-    let err = spawn(cfg).await.err().expect("--add-origin '*' must be refused");
+    let err = spawn(cfg)
+        .await
+        .err()
+        .expect("--add-origin '*' must be refused");
     assert!(format!("{err:#}").contains("--add-token"), "{err:#}");
 }

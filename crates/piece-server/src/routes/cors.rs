@@ -46,7 +46,11 @@ pub fn validate(config: &Config) -> anyhow::Result<()> {
         }
         normalize(o).map_err(|e| anyhow::anyhow!("--add-origin {o:?}: {e}"))?;
     }
-    if config.add_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+    if config
+        .add_token
+        .as_deref()
+        .is_some_and(|t| t.trim().is_empty())
+    {
         anyhow::bail!("--add-token is empty; pass a long random secret or leave it out");
     }
     Ok(())
@@ -112,7 +116,11 @@ pub fn frame_ancestors(config: &Config) -> Option<HeaderValue> {
         return None;
     }
     let mut policy = String::from("frame-ancestors 'self'");
-    for o in config.allow_origins.iter().filter_map(|o| normalize(o).ok()) {
+    for o in config
+        .allow_origins
+        .iter()
+        .filter_map(|o| normalize(o).ok())
+    {
         policy.push(' ');
         policy.push_str(&o);
     }
@@ -124,7 +132,10 @@ fn presented_token(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        });
     bearer
         .or_else(|| headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok()))
         .map(str::trim)
@@ -166,7 +177,8 @@ pub fn check_add(config: &Config, peer: Option<SocketAddr>, headers: &HeaderMap)
         return match &config.add_token {
             Some(expected) if same_secret(token, expected.trim()) => Ok(()),
             Some(_) => Err(forbidden(
-                "the add token sent with this request is wrong; check the server's --add-token".into(),
+                "the add token sent with this request is wrong; check the server's --add-token"
+                    .into(),
             )),
             None => Err(forbidden(
                 "this request sends an add token, but the server has none configured \
@@ -213,7 +225,10 @@ mod tests {
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.insert(HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+            h.insert(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
         }
         h
     }
@@ -238,9 +253,15 @@ mod tests {
     fn loopback_programs_and_own_page_may_add() {
         let c = Config::default();
         assert_eq!(status(check_add(&c, LOOPBACK, &headers(&[]))), 200);
-        let own = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")]);
+        let own = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080"),
+        ]);
         assert_eq!(status(check_add(&c, LOOPBACK, &own)), 200);
-        let own = headers(&[("host", "localhost:8080"), ("origin", "http://localhost:8080")]);
+        let own = headers(&[
+            ("host", "localhost:8080"),
+            ("origin", "http://localhost:8080"),
+        ]);
         assert_eq!(status(check_add(&c, LOOPBACK, &own)), 200);
         let v6 = headers(&[("host", "[::1]:8080"), ("origin", "http://[::1]:8080")]);
         assert_eq!(status(check_add(&c, LOOPBACK, &v6)), 200);
@@ -249,17 +270,30 @@ mod tests {
     #[test]
     fn foreign_pages_are_refused_even_from_loopback() {
         let c = Config::default();
-        let evil = headers(&[("host", "127.0.0.1:8080"), ("origin", "https://evil.example")]);
+        let evil = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "https://evil.example"),
+        ]);
         let err = check_add(&c, LOOPBACK, &evil).unwrap_err();
         assert_eq!(err.status, StatusCode::FORBIDDEN);
-        assert!(err.message.contains("https://evil.example"), "{}", err.message);
+        assert!(
+            err.message.contains("https://evil.example"),
+            "{}",
+            err.message
+        );
         let null = headers(&[("host", "127.0.0.1:8080"), ("origin", "null")]);
         assert_eq!(status(check_add(&c, LOOPBACK, &null)), 403);
         // Another port on the same host is another origin.
-        let port = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:9000")]);
+        let port = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:9000"),
+        ]);
         assert_eq!(status(check_add(&c, LOOPBACK, &port)), 403);
         // DNS rebinding: same origin by name, but not a literal address.
-        let rebound = headers(&[("host", "evil.example:8080"), ("origin", "http://evil.example:8080")]);
+        let rebound = headers(&[
+            ("host", "evil.example:8080"),
+            ("origin", "http://evil.example:8080"),
+        ]);
         assert_eq!(status(check_add(&c, LOOPBACK, &rebound)), 403);
     }
 
@@ -269,7 +303,10 @@ mod tests {
             add_origins: vec!["http://127.0.0.1:9000/".into()],
             ..Config::default()
         };
-        let page = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:9000")]);
+        let page = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:9000"),
+        ]);
         assert_eq!(status(check_add(&c, LOOPBACK, &page)), 200);
         assert_eq!(status(check_add(&c, REMOTE, &page)), 403);
     }
@@ -284,7 +321,10 @@ mod tests {
         assert_eq!(status(check_add(&c, None, &headers(&[]))), 403);
         let fwd = headers(&[("x-forwarded-for", "192.0.2.7")]);
         assert_eq!(status(check_add(&c, LOOPBACK, &fwd)), 403);
-        let bearer = headers(&[("authorization", "Bearer s3cret"), ("origin", "https://evil.example")]);
+        let bearer = headers(&[
+            ("authorization", "Bearer s3cret"),
+            ("origin", "https://evil.example"),
+        ]);
         assert_eq!(status(check_add(&c, REMOTE, &bearer)), 200);
         let header = headers(&[(TOKEN_HEADER, "s3cret")]);
         assert_eq!(status(check_add(&c, REMOTE, &header)), 200);
@@ -305,7 +345,10 @@ mod tests {
             validate(&c).is_err()
         };
         assert!(!bad(&["*"], &[]));
-        assert!(!bad(&["https://blog.example", "http://127.0.0.1:9000"], &["http://localhost:3000"]));
+        assert!(!bad(
+            &["https://blog.example", "http://127.0.0.1:9000"],
+            &["http://localhost:3000"]
+        ));
         assert!(bad(&["*"], &["*"]));
         assert!(bad(&["blog.example"], &[]));
         assert!(bad(&["https://blog.example/post"], &[]));

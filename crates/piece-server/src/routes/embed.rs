@@ -18,7 +18,10 @@ pub async fn embed_page(State(state): State<AppState>) -> ApiResult<Response> {
         ))
     })?;
     let mut resp = (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
         html,
     )
         .into_response();
