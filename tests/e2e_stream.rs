@@ -286,24 +286,29 @@ async fn seeder_silent_for_ten_seconds_stalls_then_resumes_by_itself() {
     let film = low_bitrate_mkv(10, 300);
     let (url, silent, hash, servers) = swarm(&film, "e2e-stall", 500_000, "").await;
     let api = format!("http://{}/api/torrents/{hash}", servers[1].addr);
+    let signal = tempdir("e2e-stall-signal").join("first-frame");
+    let signal_arg = signal.to_string_lossy().into_owned();
     let page = tokio::task::spawn_blocking(move || {
-        watch(&url, &["--rate", "16", "--duration-ms", "30000", "--trace-ms", "200", "--timeout-ms", "80000"])
+        watch(&url, &["--rate", "16", "--duration-ms", "30000", "--trace-ms", "200", "--timeout-ms", "80000", "--signal-file", &signal_arg])
     });
-    // Silence the seeder once the server has received ~1.5 MB, for 10 s.
+    // Silence the seeder once the page plays (at 16x it soon needs bytes the server does not
+    // have yet) and the server has received ~1.5 MB, for 10 s.
     let client = reqwest_lite::Client::new();
     let deadline = now_ms() + 60_000;
     let mut silent_at = None;
     while now_ms() < deadline {
-        if let Some(j) = client.get_json(&api).await {
-            if f(&j["stats"]["downloaded_bytes"]) >= 1_500_000.0 {
-                silent.store(true, Ordering::SeqCst);
-                silent_at = Some(now_ms());
-                break;
+        if signal.exists() {
+            if let Some(j) = client.get_json(&api).await {
+                if f(&j["stats"]["downloaded_bytes"]) >= 1_500_000.0 {
+                    silent.store(true, Ordering::SeqCst);
+                    silent_at = Some(now_ms());
+                    break;
+                }
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let silent_at = silent_at.expect("the server never received 1.5 MB");
+    let silent_at = silent_at.expect("the page never played, or the server never received 1.5 MB");
     tokio::time::sleep(Duration::from_secs(10)).await;
     silent.store(false, Ordering::SeqCst);
     let back_at = now_ms();

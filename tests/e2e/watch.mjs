@@ -10,6 +10,7 @@
 // to FRACTION of the duration; the run then ends --after-seek-s seconds after the video plays
 // again (or at --duration-ms). Without --seek-to the run lasts --duration-ms from the first
 // frame.
+import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const args = process.argv.slice(2);
@@ -24,6 +25,9 @@ const rate = opt('--rate', 1);
 const seekTo = opt('--seek-to', null);
 const afterSeekS = opt('--after-seek-s', 3);
 const timeoutMs = opt('--timeout-ms', 90000);
+// --signal-file PATH: written when the first frame has played (a test can act on it).
+const sigIdx = args.indexOf('--signal-file');
+const signalFile = sigIdx >= 0 ? args[sigIdx + 1] : null;
 if (!url) {
   console.error('usage: node tests/e2e/watch.mjs URL [--duration-ms N] [--rate R] [--seek-to F]');
   process.exit(2);
@@ -75,6 +79,7 @@ try {
     if (s.statusIsError) { result.error = s.statusText; break; }
     if (firstFrameWall === null && s.currentTime > 0.2 && !s.paused) {
       firstFrameWall = Date.now();
+      if (signalFile) writeFileSync(signalFile, String(firstFrameWall));
       if (rate !== 1) await page.evaluate((r) => { document.querySelector('video').playbackRate = r; }, rate);
     }
     if (seekTo !== null && firstFrameWall !== null && !result.seek && s.currentTime >= 1) {
