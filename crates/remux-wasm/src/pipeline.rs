@@ -4,9 +4,10 @@
 
 use crate::demux::{probe, Demuxer};
 use crate::error::Result;
-use crate::fmp4::{MediaSegment, Remuxer};
+use crate::fmp4::{MediaSegment, Pick, Remuxer};
 use crate::io::ByteSource;
 use crate::packet::Track;
+use crate::subtitle::{self, Cue};
 use crate::time::{Duration, TimeBase};
 
 /// The init segment: `ftyp` + `moov`, and the MSE type to create the SourceBuffer with.
@@ -33,6 +34,12 @@ pub struct Pipeline {
     remuxer: Remuxer,
     init_sent: bool,
     ended: bool,
+    /// Text subtitle tracks: id, format, time base.
+    subtitles: Vec<(u32, subtitle::Format, TimeBase)>,
+    /// Whether subtitle packets become [`Cue`]s (off by default: nobody would drain them).
+    collect_cues: bool,
+    /// Cues made since the last [`Pipeline::take_cues`], with their track id.
+    cues: Vec<(u32, Cue)>,
 }
 
 impl Pipeline {
@@ -40,12 +47,42 @@ impl Pipeline {
     pub fn open(src: &mut dyn ByteSource) -> Result<Self> {
         let demuxer = probe::open(src)?;
         let remuxer = Remuxer::new(demuxer.tracks())?;
+        let subtitles = demuxer
+            .tracks()
+            .iter()
+            .filter_map(|t| subtitle::Format::of(t).map(|f| (t.id, f, t.time_base)))
+            .collect();
         Ok(Pipeline {
             demuxer,
             remuxer,
             init_sent: false,
             ended: false,
+            subtitles,
+            collect_cues: false,
+            cues: Vec::new(),
         })
+    }
+
+    /// Carries exactly these tracks from now on (`None`: no track of that kind, e.g. a video
+    /// played without sound), replacing the default choice made by [`open`](Self::open). The
+    /// next [`step`](Self::step) emits a new init segment. Call it before the first step (or
+    /// right after a seek); errors with `Unsupported` if a track cannot be carried.
+    pub fn select(&mut self, video: Option<u32>, audio: Option<u32>) -> Result<()> {
+        let pick = |id: Option<u32>| id.map_or(Pick::Nothing, Pick::Track);
+        self.remuxer = Remuxer::with_selection(self.demuxer.tracks(), pick(video), pick(audio))?;
+        self.init_sent = false;
+        Ok(())
+    }
+
+    /// Turns the packets of text subtitle tracks into [`Cue`]s, taken with
+    /// [`take_cues`](Self::take_cues).
+    pub fn collect_cues(&mut self, on: bool) {
+        self.collect_cues = on;
+    }
+
+    /// The cues made since the last call, each with its `Track::id`, in file order.
+    pub fn take_cues(&mut self) -> Vec<(u32, Cue)> {
+        std::mem::take(&mut self.cues)
     }
 
     /// Every track of the file, including those that are not remuxed.
@@ -79,6 +116,16 @@ impl Pipeline {
         loop {
             match self.demuxer.next_packet(src)? {
                 Some(packet) => {
+                    if let Some((id, format, tb)) = self
+                        .subtitles
+                        .iter()
+                        .find(|(id, _, _)| *id == packet.track_id)
+                    {
+                        if self.collect_cues {
+                            self.cues.extend(subtitle::cue(format, &packet, *tb).map(|c| (*id, c)));
+                        }
+                        continue;
+                    }
                     if let Some(seg) = self.remuxer.push(packet)? {
                         return Ok(Step::Segment(seg));
                     }
