@@ -221,16 +221,22 @@ pub fn bcp47(language: Option<&str>) -> Option<String> {
     Some(out)
 }
 
-/// Chooses the tracks to play. `supported(mime)` answers like `MediaSource.isTypeSupported`;
-/// `user_language` is the viewer's language (`navigator.language`); `wanted_audio` the audio
-/// track the viewer picked (ignored if it cannot be played). Errors with
-/// [`Error::Unsupported`] when the file has video and none of it can be played.
-pub fn choose(
-    tracks: &[Track],
-    supported: &mut dyn FnMut(&str) -> bool,
-    user_language: Option<&str>,
-    wanted_audio: Option<u32>,
-) -> Result<Choice> {
+/// The viewer's side of [`choose`].
+pub struct Viewer<'a> {
+    /// Answers like `MediaSource.isTypeSupported(mime)`.
+    pub supported: &'a mut dyn FnMut(&str) -> bool,
+    /// The viewer's language (`navigator.language`).
+    pub language: Option<&'a str>,
+    /// A language's name for a BCP 47 tag (`Intl.DisplayNames`), for the notices.
+    pub language_name: &'a dyn Fn(&str) -> Option<String>,
+    /// The audio track the viewer picked (ignored if it cannot be played).
+    pub wanted_audio: Option<u32>,
+}
+
+/// Chooses the tracks to play for `viewer`. Errors with [`Error::Unsupported`] when the file
+/// has video and none of it can be played.
+pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
+    let Viewer { supported, language: user_language, language_name, wanted_audio } = viewer;
     let mut infos = Vec::new();
     for t in tracks {
         let reason = match t.kind {
@@ -264,7 +270,7 @@ pub fn choose(
         .map(|i| i.id);
     if !videos.is_empty() && video.is_none() {
         return Err(Error::unsupported(format!(
-            "This film's video is {}, so it cannot be played here.",
+            "This film's video is {}. Riptide stopped before downloading the film; try another release of it.",
             describe(&videos)
         )));
     }
@@ -313,7 +319,7 @@ pub fn choose(
             a.codec,
             a.language
                 .as_deref()
-                .map(|l| format!(" ({l})"))
+                .map(|l| format!(" ({})", language_name(l).unwrap_or_else(|| l.to_string())))
                 .unwrap_or_default()
         )),
         _ => {}
@@ -386,10 +392,21 @@ mod tests {
         t
     }
 
+    /// `choose` for a viewer with this Chromium, no language names.
+    fn pick(
+        tracks: &[Track],
+        supported: &mut dyn FnMut(&str) -> bool,
+        language: Option<&str>,
+        wanted_audio: Option<u32>,
+    ) -> Result<Choice> {
+        let names = |l: &str| (l == "fr").then(|| "French".to_string());
+        choose(tracks, Viewer { supported, language, language_name: &names, wanted_audio })
+    }
+
     #[test]
     fn plays_h264_and_aac_as_is() {
         let tracks = [h264_track(1), aac_track(2)];
-        let c = choose(&tracks, &mut chromium, Some("en-US"), None).unwrap();
+        let c = pick(&tracks, &mut chromium, Some("en-US"), None).unwrap();
         assert_eq!((c.video, c.audio), (Some(1), Some(2)));
         assert!(c.notices.is_empty(), "{:?}", c.notices);
         assert_eq!(c.tracks[1].language.as_deref(), Some("en"));
@@ -402,11 +419,11 @@ mod tests {
             lang(other_track(2, TrackKind::Audio, "A_AC3"), "eng", true),
             lang(aac_track(3), "fre", false),
         ];
-        let c = choose(&tracks, &mut chromium, Some("en-US"), None).unwrap();
+        let c = pick(&tracks, &mut chromium, Some("en-US"), None).unwrap();
         assert_eq!((c.video, c.audio), (Some(1), Some(3)));
         assert_eq!(
             c.notices,
-            ["This film's default audio is AC-3, which this browser cannot play; playing the AAC track (fr) instead."]
+            ["This film's default audio is AC-3, which this browser cannot play; playing the AAC track (French) instead."]
         );
         assert_eq!(c.tracks[1].why_not.as_deref(), Some("AC-3, which this browser cannot play"));
     }
@@ -415,8 +432,7 @@ mod tests {
     fn only_ac3_plays_without_sound_and_names_it() {
         let tracks = [h264_track(1), other_track(2, TrackKind::Audio, "A_AC3")];
         let mut asked = Vec::new();
-        let c = choose(
-            &tracks,
+        let c = pick(&tracks,
             &mut |m: &str| {
                 asked.push(m.to_string());
                 chromium(m)
@@ -438,24 +454,24 @@ mod tests {
     #[test]
     fn unplayable_video_is_an_error_naming_the_codec() {
         let tracks = [other_track(1, TrackKind::Video, "V_MPEG4/ISO/ASP"), aac_track(2)];
-        let err = choose(&tracks, &mut chromium, None, None).unwrap_err();
+        let err = pick(&tracks, &mut chromium, None, None).unwrap_err();
         assert_eq!(
             err,
             Error::unsupported(
-                "This film's video is MPEG-4 Part 2 (DivX/Xvid), which this browser cannot play, so it cannot be played here."
+                "This film's video is MPEG-4 Part 2 (DivX/Xvid), which this browser cannot play. Riptide stopped before downloading the film; try another release of it."
             )
         );
         // A browser that decodes HEVC, with a Riptide that cannot carry it yet, is told apart.
         let hevc = Track { codec: Codec::Hevc, ..other_track(1, TrackKind::Video, "V_MPEGH/ISO/HEVC") };
         if codec::mse_codec(&hevc).is_err() {
-            let err = choose(&[hevc], &mut |_: &str| true, None, None).unwrap_err();
+            let err = pick(&[hevc], &mut |_: &str| true, None, None).unwrap_err();
             assert!(err.to_string().contains("H.265 (HEVC), which Riptide cannot play yet"), "{err}");
         }
     }
 
     #[test]
     fn audio_only_files_play() {
-        let c = choose(&[aac_track(2)], &mut chromium, None, None).unwrap();
+        let c = pick(&[aac_track(2)], &mut chromium, None, None).unwrap();
         assert_eq!((c.video, c.audio), (None, Some(2)));
     }
 
@@ -468,17 +484,17 @@ mod tests {
             lang(other_track(4, TrackKind::Audio, "A_DTS"), "ger", true),
         ];
         // Default (DTS) unplayable: the viewer's language wins over the first track.
-        let c = choose(&tracks, &mut chromium, Some("de-AT"), None).unwrap();
+        let c = pick(&tracks, &mut chromium, Some("de-AT"), None).unwrap();
         assert_eq!(c.audio, Some(3));
         // The viewer's pick wins.
-        let c = choose(&tracks, &mut chromium, Some("de-AT"), Some(2)).unwrap();
+        let c = pick(&tracks, &mut chromium, Some("de-AT"), Some(2)).unwrap();
         assert_eq!(c.audio, Some(2));
         // An unplayable pick is ignored.
-        let c = choose(&tracks, &mut chromium, Some("de-AT"), Some(4)).unwrap();
+        let c = pick(&tracks, &mut chromium, Some("de-AT"), Some(4)).unwrap();
         assert_eq!(c.audio, Some(3));
         // A playable default wins over the language.
         let tracks = [h264_track(1), lang(aac_track(2), "eng", true), lang(aac_track(3), "ger", false)];
-        let c = choose(&tracks, &mut chromium, Some("de"), None).unwrap();
+        let c = pick(&tracks, &mut chromium, Some("de"), None).unwrap();
         assert_eq!(c.audio, Some(2));
     }
 
@@ -490,7 +506,7 @@ mod tests {
             other_track(3, TrackKind::Audio, "A_DTS"),
             other_track(4, TrackKind::Audio, "A_AC3"),
         ];
-        let c = choose(&tracks, &mut chromium, None, None).unwrap();
+        let c = pick(&tracks, &mut chromium, None, None).unwrap();
         assert_eq!(
             c.notices,
             ["This film's audio is AC-3 or DTS, which this browser cannot play; playing without sound."]

@@ -121,12 +121,19 @@ fn ac3_default_gives_way_to_aac_and_subtitles_match_ffmpeg() {
     let mut src = FileSource::open(&path).unwrap();
     let mut pipeline = Pipeline::open(&mut src).unwrap();
     let all = pipeline.tracks().to_vec();
-    let choice = tracks::choose(&all, &mut chromium, Some("en-US"), None).unwrap();
+    let names = |l: &str| (l == "fr").then(|| "French".to_string());
+    let viewer = tracks::Viewer {
+        supported: &mut chromium,
+        language: Some("en-US"),
+        language_name: &names,
+        wanted_audio: None,
+    };
+    let choice = tracks::choose(&all, viewer).unwrap();
     let aac = all.iter().find(|t| t.kind == TrackKind::Audio && t.codec_id == "A_AAC").unwrap();
     assert_eq!(choice.audio, Some(aac.id));
     assert_eq!(
         choice.notices,
-        ["This film's default audio is AC-3, which this browser cannot play; playing the AAC track (fr) instead."]
+        ["This film's default audio is AC-3, which this browser cannot play; playing the AAC track (French) instead."]
     );
     let subs: Vec<_> = choice.tracks.iter().filter(|t| t.kind == TrackKind::Subtitle).collect();
     assert_eq!(subs.len(), 2);

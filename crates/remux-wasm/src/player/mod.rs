@@ -13,6 +13,7 @@
 pub mod fetch;
 pub mod mse;
 pub mod scheduler;
+pub mod tracks;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -43,6 +44,8 @@ pub struct StatusData {
     pub cache_bytes: u64,
     /// Every segment has been appended (`endOfStream` called).
     pub complete: bool,
+    /// Plain-words notices about the tracks (e.g. playing without sound, and why).
+    pub notices: Vec<String>,
 }
 
 /// State shared by the [`Player`] handle and its running loop.
@@ -53,6 +56,8 @@ pub struct Shared {
     pub callback: RefCell<Option<Function>>,
     pub destroyed: Cell<bool>,
     pub sink: RefCell<Option<Rc<MseSink>>>,
+    /// Tracks, text tracks and the viewer's audio pick ([`tracks`]).
+    pub tracks: RefCell<tracks::TrackState>,
 }
 
 impl Shared {
@@ -94,6 +99,10 @@ impl Shared {
         set("segments", (s.segments as f64).into());
         set("cache_bytes", (s.cache_bytes as f64).into());
         set("complete", s.complete.into());
+        let notices: js_sys::Array = s.notices.iter().map(|n| JsValue::from_str(n)).collect();
+        set("notices", notices.into());
+        let audio = self.tracks.borrow().choice.as_ref().and_then(|c| c.audio);
+        set("audio_track", audio.map_or(JsValue::NULL, JsValue::from));
         o.into()
     }
 }
@@ -123,6 +132,7 @@ impl Player {
                 callback: RefCell::new(None),
                 destroyed: Cell::new(false),
                 sink: RefCell::new(None),
+                tracks: RefCell::new(tracks::TrackState::default()),
             }),
             size,
             piece_length,
@@ -166,6 +176,20 @@ impl Player {
         *self.shared.callback.borrow_mut() = Some(callback);
     }
 
+    /// The file's video, audio and subtitle tracks, once the headers are read:
+    /// `[{id, kind, codec, language, language_name, label, name, default, playable, why_not,
+    /// selected, text_track}]` (`text_track`: the subtitle's `TextTrack` on the video).
+    pub fn tracks(&self) -> js_sys::Array {
+        tracks::tracks_array(&self.shared)
+    }
+
+    /// Switches to audio track `id` (a `tracks()` id) at the current time.
+    pub fn select_audio(&self, id: u32) {
+        let mut t = self.shared.tracks.borrow_mut();
+        t.wanted_audio = Some(id);
+        t.switch_to = Some(id);
+    }
+
     /// Total bytes received from the server so far.
     #[wasm_bindgen(getter)]
     pub fn bytes_fetched(&self) -> f64 {
@@ -191,6 +215,7 @@ impl Player {
     pub fn destroy(&self) {
         self.shared.destroyed.set(true);
         self.shared.fetcher.abort();
+        tracks::detach(&self.shared);
         *self.shared.callback.borrow_mut() = None;
         if let Some(sink) = self.shared.sink.borrow_mut().take() {
             sink.detach();
