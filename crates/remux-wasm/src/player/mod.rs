@@ -20,7 +20,6 @@ use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::HtmlVideoElement;
 
 use fetch::RangeFetcher;
@@ -58,6 +57,8 @@ pub struct Shared {
     pub sink: RefCell<Option<Rc<MseSink>>>,
     /// Tracks, text tracks and the viewer's audio pick ([`tracks`]).
     pub tracks: RefCell<tracks::TrackState>,
+    /// Resolves the `start()` promise.
+    pub on_end: RefCell<Option<Function>>,
 }
 
 impl Shared {
@@ -81,6 +82,14 @@ impl Shared {
             "playing"
         } else {
             "buffering"
+        }
+    }
+
+    /// Every segment is appended: settles the `start()` promise (the loop may go on, for a
+    /// track switch).
+    pub fn stream_ended(&self) {
+        if let Some(resolve) = self.on_end.borrow_mut().take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
         }
     }
 
@@ -133,6 +142,7 @@ impl Player {
                 destroyed: Cell::new(false),
                 sink: RefCell::new(None),
                 tracks: RefCell::new(tracks::TrackState::default()),
+                on_end: RefCell::new(None),
             }),
             size,
             piece_length,
@@ -149,16 +159,23 @@ impl Player {
         }
         let shared = self.shared.clone();
         let (size, piece_length, cfg) = (self.size, self.piece_length, *self.config.borrow());
-        future_to_promise(async move {
+        // The promise settles at the end of the stream (`Shared::stream_ended`), while the loop
+        // stays for track switches until `destroy()`.
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        let (resolve, reject) = settle.expect("the Promise executor runs at once");
+        *shared.on_end.borrow_mut() = Some(resolve.clone());
+        wasm_bindgen_futures::spawn_local(async move {
             match scheduler::run(shared.clone(), size, piece_length, cfg).await {
-                Ok(()) => Ok(JsValue::UNDEFINED),
-                Err(_) if shared.destroyed.get() => Ok(JsValue::UNDEFINED),
+                Ok(()) => drop(resolve.call0(&JsValue::UNDEFINED)),
+                Err(_) if shared.destroyed.get() => drop(resolve.call0(&JsValue::UNDEFINED)),
                 Err(msg) => {
                     shared.update(|s| s.error = Some(msg.clone()));
-                    Err(js_sys::Error::new(&msg).into())
+                    let _ = reject.call1(&JsValue::UNDEFINED, &js_sys::Error::new(&msg));
                 }
             }
-        })
+        });
+        promise
     }
 
     /// Same as [`start`](Self::start).

@@ -222,7 +222,15 @@ pub async fn run(
             Ok(Step::End) => {
                 sink.end_of_stream()?;
                 shared.update(|s| s.complete = true);
-                return Ok(());
+                shared.stream_ended();
+                // Stay for a track switch until destroyed (`start()` has settled).
+                while !super::tracks::switch_pending(&shared) {
+                    if shared.destroyed.get() {
+                        return Ok(());
+                    }
+                    sleep(cfg.poll_ms).await;
+                }
+                shared.update(|s| s.complete = false);
             }
         }
     }

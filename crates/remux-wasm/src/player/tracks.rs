@@ -115,6 +115,11 @@ pub fn before(seg: &MediaSegment, skip_before: Option<f64>) -> bool {
     skip_before.is_some_and(|t| seg.time_base.seconds(seg.end.0) < t)
 }
 
+/// Whether the viewer asked for another audio track that is not applied yet.
+pub fn switch_pending(shared: &Shared) -> bool {
+    shared.tracks.borrow().switch_to.is_some()
+}
+
 /// Takes the viewer's pending audio switch, if any.
 pub fn take_switch(shared: &Shared) -> Option<u32> {
     shared.tracks.borrow_mut().switch_to.take()
