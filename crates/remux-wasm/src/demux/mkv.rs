@@ -11,8 +11,11 @@
 
 use std::collections::VecDeque;
 
+mod seek;
+pub use seek::{parse_cues, CueIndex, CuePoint};
+
 use super::ebml::{self, Header, MAX_BLOCK, MAX_HEADER_ELEMENT};
-use super::Demuxer;
+use super::{Demuxer, SeekPoint};
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
 use crate::packet::{AudioInfo, Codec, Packet, Track, TrackKind, VideoInfo};
@@ -138,6 +141,8 @@ pub struct MkvDemuxer {
     segment_end: Option<u64>,
     first_cluster: u64,
     seek_entries: Vec<SeekEntry>,
+    /// The Cues, once a seek has loaded them (see [`seek`]).
+    cues: CueIndex,
     // Reading state.
     pos: u64,
     cluster: Option<Cluster>,
@@ -357,6 +362,7 @@ impl MkvDemuxer {
             segment_end,
             first_cluster,
             seek_entries,
+            cues: CueIndex::Unknown,
             pos: first_cluster,
             cluster: None,
             pending: VecDeque::new(),
@@ -538,6 +544,13 @@ impl MkvDemuxer {
         }))
     }
 
+    /// Drops the queued packets (and the laced frames waiting in them for a timestamp), as a
+    /// seek does before reading from a new position.
+    fn clear_pending(&mut self) {
+        self.pending.clear();
+        self.unresolved.clear();
+    }
+
     /// Records a block just appended to `pending` (which held `before` packets): it gives
     /// the spacing of the track's waiting laced frames, and may itself wait for the next one.
     fn note_block(&mut self, info: BlockInfo, before: usize) {
@@ -612,6 +625,15 @@ impl MkvDemuxer {
 impl Demuxer for MkvDemuxer {
     fn tracks(&self) -> &[Track] {
         &self.tracks
+    }
+
+    fn seek(
+        &mut self,
+        src: &mut dyn ByteSource,
+        target: Timestamp,
+        time_base: TimeBase,
+    ) -> Result<SeekPoint> {
+        self.seek_to(src, target, time_base)
     }
 
     fn duration(&self) -> Option<(Duration, TimeBase)> {
