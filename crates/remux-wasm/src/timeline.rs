@@ -140,6 +140,20 @@ impl TrackTimeline {
         self.out_tb
     }
 
+    /// Forgets every queued packet and the last decode time, for a seek: the next packet
+    /// starts a new run of samples at its own time (the reorder delay is kept: it is a
+    /// property of the stream).
+    pub fn reset(&mut self) {
+        self.last_dts = None;
+        match &mut self.mode {
+            Mode::Video { gop } => gop.clear(),
+            Mode::Audio { held, next_dts, .. } => {
+                *held = None;
+                *next_dts = None;
+            }
+        }
+    }
+
     /// Takes one packet (in file order); appends to `out` every sample whose timing is final.
     pub fn push(&mut self, packet: Packet, out: &mut Vec<Sample>) {
         if matches!(self.mode, Mode::Video { .. }) {

@@ -55,6 +55,9 @@ pub struct Fragmenter {
     video: Option<Lane>,
     audio: Option<Lane>,
     sequence: u32,
+    /// `sequence` at the latest [`reset`](Fragmenter::reset): the fragment after it is a
+    /// single GOP, like the very first.
+    first_of_run: u32,
     ended: bool,
 }
 
@@ -64,6 +67,7 @@ impl Fragmenter {
             video,
             audio,
             sequence: 0,
+            first_of_run: 0,
             ended: false,
         }
     }
@@ -91,6 +95,15 @@ impl Fragmenter {
     /// Every sample has been pushed: the next calls cut whatever is left.
     pub fn end(&mut self) {
         self.ended = true;
+    }
+
+    /// Drops every queued sample, for a seek; sequence numbers go on counting.
+    pub fn reset(&mut self) {
+        for lane in [&mut self.video, &mut self.audio].into_iter().flatten() {
+            lane.samples.clear();
+        }
+        self.ended = false;
+        self.first_of_run = self.sequence;
     }
 
     /// Number of fragments emitted so far.
@@ -144,7 +157,7 @@ impl Fragmenter {
     fn video_cut(&self, v: &Lane) -> Option<(usize, i64)> {
         let s = &v.samples;
         let first = s[0].dts;
-        let target = if self.sequence == 0 {
+        let target = if self.sequence == self.first_of_run {
             0
         } else {
             v.ticks(TARGET_SECONDS)
