@@ -99,6 +99,8 @@ struct Saved {
     pos: u64,
     cluster: Option<Cluster>,
     pending: std::collections::VecDeque<crate::packet::Packet>,
+    unresolved: std::collections::VecDeque<super::LaceGroup>,
+    popped: u64,
     done: bool,
 }
 
@@ -258,6 +260,8 @@ impl MkvDemuxer {
             pos: self.pos,
             cluster: self.cluster,
             pending: std::mem::take(&mut self.pending),
+            unresolved: std::mem::take(&mut self.unresolved),
+            popped: self.popped,
             done: self.done,
         }
     }
@@ -266,6 +270,8 @@ impl MkvDemuxer {
         self.pos = s.pos;
         self.cluster = s.cluster;
         self.pending = s.pending;
+        self.unresolved = s.unresolved;
+        self.popped = s.popped;
         self.done = s.done;
     }
 
@@ -282,7 +288,7 @@ impl MkvDemuxer {
     ) -> Result<Option<(Option<Cluster>, u64, i64)>> {
         self.pos = from;
         self.cluster = None;
-        self.pending.clear();
+        self.clear_pending();
         self.done = false;
         let mut best: Option<(Option<Cluster>, u64, i64)> = None;
         while let Some(p) = self.next_packet(src)? {
@@ -353,7 +359,7 @@ impl MkvDemuxer {
         };
         self.pos = pos;
         self.cluster = cluster;
-        self.pending.clear();
+        self.clear_pending();
         self.done = false;
         Ok(SeekPoint {
             time: Timestamp(time),
