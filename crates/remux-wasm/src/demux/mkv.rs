@@ -49,6 +49,7 @@ pub mod id {
     pub const AUDIO: u32 = 0xE1;
     pub const SAMPLING_FREQUENCY: u32 = 0xB5;
     pub const CHANNELS: u32 = 0x9F;
+    pub const CODEC_DELAY: u32 = 0x56AA;
     pub const CONTENT_ENCODINGS: u32 = 0x6D80;
     pub const CONTENT_ENCODING: u32 = 0x6240;
     pub const CONTENT_COMPRESSION: u32 = 0x5034;
@@ -110,6 +111,9 @@ struct TrackState {
     index: usize,
     /// Header-stripping compression (ContentCompAlgo 3): bytes to put back before each frame.
     strip_prefix: Vec<u8>,
+    /// CodecDelay in nanoseconds (Opus pre-skip): subtracted from every block timestamp, as
+    /// the Matroska spec says, so packet times are presentation times.
+    codec_delay_ns: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -418,7 +422,13 @@ impl MkvDemuxer {
         };
         let track = &self.tracks[ts.index];
         let keyframe = keyframe.unwrap_or(block.flags & 0x80 != 0);
-        let pts0 = cluster_ts.saturating_add(block.timecode as i64);
+        let delay = match ts.codec_delay_ns {
+            0 => 0,
+            ns => TimeBase::NANOS.rescale(ns.min(i64::MAX as u64) as i64, track.time_base),
+        };
+        let pts0 = cluster_ts
+            .saturating_add(block.timecode as i64)
+            .saturating_sub(delay);
         let n = block.frames.len() as u64;
         let dur = if n == 1 {
             block_duration.map(Duration).or(track.default_duration)
@@ -628,6 +638,7 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
     let mut video = None;
     let mut audio = None;
     let mut strip_prefix = Vec::new();
+    let mut codec_delay_ns = 0;
     let mut encoded = false;
     for child in ebml::children(data, base) {
         let (cid, d, cpos) = child?;
@@ -641,6 +652,7 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
             id::LANGUAGE_BCP47 => language_bcp47 = Some(ebml::string(d)),
             id::NAME => name = Some(ebml::string(d)),
             id::FLAG_DEFAULT => default = ebml::uint(d)? != 0,
+            id::CODEC_DELAY => codec_delay_ns = ebml::uint(d)?,
             id::VIDEO => {
                 let mut v = VideoInfo::default();
                 for c in ebml::children(d, cpos) {
@@ -716,13 +728,12 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
     let codec = if encoded {
         // Compressed (zlib, ...) or encrypted frames: not remuxable as they are.
         Codec::Other(format!("{codec_id} (compressed or encrypted)"))
-    } else if codec_id == "V_MPEG4/ISO/AVC" {
-        Codec::H264
-    } else if codec_id.starts_with("A_AAC") {
-        Codec::Aac
     } else {
-        Codec::Other(codec_id.clone())
+        codec_of(&codec_id)
     };
+    if codec == Codec::Vp9 {
+        codec_private = vp9_codec_private(&codec_private);
+    }
     let track = Track {
         id: number.min(u32::MAX as u64) as u32,
         kind,
@@ -747,8 +758,38 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
             number,
             index: 0,
             strip_prefix,
+            codec_delay_ns,
         },
     ))
+}
+
+/// The [`Codec`] of a Matroska CodecID.
+fn codec_of(codec_id: &str) -> Codec {
+    match codec_id {
+        "V_MPEG4/ISO/AVC" => Codec::H264,
+        "V_MPEGH/ISO/HEVC" => Codec::Hevc,
+        "V_VP8" => Codec::Vp8,
+        "V_VP9" => Codec::Vp9,
+        "V_AV1" => Codec::Av1,
+        "A_OPUS" => Codec::Opus,
+        "A_FLAC" => Codec::Flac,
+        "A_MPEG/L3" => Codec::Mp3,
+        "A_VORBIS" => Codec::Vorbis,
+        id if id.starts_with("A_AAC") => Codec::Aac,
+        id => Codec::Other(id.to_string()),
+    }
+}
+
+/// WebM's VP9 CodecPrivate (a feature list: profile, level, bit depth, chroma subsampling)
+/// as the vpcC record packet.rs documents; empty when there is none or it is unreadable (the
+/// remuxer then reads the first key frame).
+fn vp9_codec_private(webm: &[u8]) -> Vec<u8> {
+    if webm.is_empty() {
+        return Vec::new();
+    }
+    crate::codec::vp9::VpConfig::from_webm_codec_private(webm)
+        .map(|c| c.to_bytes())
+        .unwrap_or_default()
 }
 
 /// A parsed Block header: track, timecode, flags and the byte ranges of its frames.
