@@ -1082,34 +1082,30 @@ mod tests {
     fn need_data_retries_cleanly() {
         let (bytes, moov_pos) = file();
         let (_, expected) = all(&mut SparseCache::from_bytes(bytes.clone())).unwrap();
+        // Exactly what was asked, nothing more; `opened` is the cache as open() left it.
         let mut src = SparseCache::new(Some(bytes.len() as u64));
-        let feed = |src: &mut SparseCache, e: Error| {
-            let Error::NeedData { offset, len } = e else {
-                panic!("{e}")
-            };
-            // Exactly what was asked, nothing more.
-            src.insert(
-                offset,
-                bytes[offset as usize..(offset + len) as usize].to_vec(),
-            );
-        };
-        let mut d = loop {
-            match Mp4Demuxer::open(&mut src) {
-                Ok(d) => break d,
-                Err(e) => feed(&mut src, e),
-            }
-        };
+        let mut opened = None;
+        let (_, got) = crate::demux::drain_on_demand(
+            &mut src,
+            |s| {
+                let d = Mp4Demuxer::open(s);
+                if d.is_ok() {
+                    // Which bytes were present when open() succeeded.
+                    let moov = s.read_at(moov_pos as u64, bytes.len() - moov_pos as usize);
+                    opened = Some((moov.is_ok(), s.read_at(40, 20).is_ok()));
+                }
+                d
+            },
+            |src, offset, len| {
+                src.insert(
+                    offset,
+                    bytes[offset as usize..(offset + len) as usize].to_vec(),
+                )
+            },
+        )
+        .unwrap();
         // It read the box headers and moov, never the mdat payload.
-        assert!(src.contains(moov_pos as u64, (bytes.len() - moov_pos as usize) as u64));
-        assert!(!src.contains(40, 20));
-        let mut got = Vec::new();
-        loop {
-            match d.next_packet(&mut src) {
-                Ok(Some(p)) => got.push(p),
-                Ok(None) => break,
-                Err(e) => feed(&mut src, e),
-            }
-        }
+        assert_eq!(opened, Some((true, false)));
         assert_eq!(got, expected);
     }
 
@@ -1249,29 +1245,10 @@ mod tests {
         );
         // Byte by byte as asked, the same packets; cut anywhere, a prefix.
         let mut src = SparseCache::new(Some(bytes.len() as u64));
-        let feed = |src: &mut SparseCache, e: Error| {
-            let Error::NeedData { offset, len } = e else {
-                panic!("{e}")
-            };
-            src.insert(
-                offset,
-                bytes[offset as usize..(offset + len) as usize].to_vec(),
-            );
-        };
-        let mut d = loop {
-            match Mp4Demuxer::open(&mut src) {
-                Ok(d) => break d,
-                Err(e) => feed(&mut src, e),
-            }
-        };
-        let mut again = Vec::new();
-        loop {
-            match d.next_packet(&mut src) {
-                Ok(Some(p)) => again.push(p),
-                Ok(None) => break,
-                Err(e) => feed(&mut src, e),
-            }
-        }
+        let (_, again) = crate::demux::drain_on_demand(&mut src, Mp4Demuxer::open, |src, o, l| {
+            src.insert(o, bytes[o as usize..(o + l) as usize].to_vec())
+        })
+        .unwrap();
         assert_eq!(again, ps);
         for cut in 0..bytes.len() {
             if let Ok((_, prefix)) = all(&mut SparseCache::from_bytes(bytes[..cut].to_vec())) {
