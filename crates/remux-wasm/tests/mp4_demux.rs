@@ -374,3 +374,90 @@ fn ffprobe_packets_of(p: &Path, kind: &str) -> usize {
         .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
+
+/// `-movflags negative_cts_offsets`: a version-1 `ctts` with negative offsets (B-frames shown
+/// before they are decoded) and no edit list. Our PTS are ffprobe's; our DTS are the file's
+/// (ffprobe moves them earlier by the largest negative offset, a constant). The remux keeps
+/// every presentation time (ffprobe of the output agrees) with offsets ≥ 0 (version-0 `trun`).
+#[test]
+fn negative_composition_offsets() {
+    let Some(fx) = make("mp4", &["-movflags", "+negative_cts_offsets"]) else {
+        return;
+    };
+    let bytes = std::fs::read(&fx.path).unwrap();
+    let ctts = bytes.windows(4).position(|w| w == b"ctts").unwrap();
+    assert_eq!(bytes[ctts + 4], 1, "ctts version 1");
+    let got = summary(&demux_all(&mut FileSource::open(&fx.path).unwrap()));
+    let key = |e: &Expected| (e.0, e.1, e.3, e.4, e.5);
+    let video = |v: &[Expected]| v.iter().filter(|e| e.0 == 1).cloned().collect::<Vec<_>>();
+    let (g, e) = (video(&got), video(&fx.expected));
+    assert_eq!(
+        g.iter().map(key).collect::<Vec<_>>(),
+        e.iter().map(key).collect::<Vec<_>>()
+    );
+    assert!(
+        g.iter().any(|p| p.1 < p.2),
+        "some frame is shown before it is decoded"
+    );
+    let dts_shift: Vec<i64> = g.iter().zip(&e).map(|(g, e)| g.2 - e.2).collect();
+    assert!(dts_shift.windows(2).all(|w| w[0] == w[1]), "{dts_shift:?}");
+    // Through the remux: the same presentation times, offsets never negative.
+    let out = support::scratch("negative-cts.remuxed.mp4");
+    let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
+        .arg(&fx.path)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(support::ffprobe_warnings(&out), "");
+    let (src, dst) = (ffprobe(&fx.path), ffprobe(&out));
+    let pts = |s: &support::ProbeStream| {
+        let mut v: Vec<f64> = s
+            .packets
+            .iter()
+            .map(|p| s.seconds(p.pts.unwrap()))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let shift = pts(&dst.streams[0])[0] - pts(&src.streams[0])[0];
+    assert!(shift.abs() < 0.05, "{shift}");
+    for (a, b) in pts(&src.streams[0]).iter().zip(pts(&dst.streams[0])) {
+        assert!(
+            (b - a - shift).abs() < 1.0 / 12800.0 + 1.0 / 90000.0,
+            "{a} vs {b}"
+        );
+    }
+    let out_bytes = std::fs::read(&out).unwrap();
+    let truns: Vec<usize> = out_bytes
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"trun")
+        .map(|(i, _)| i)
+        .collect();
+    assert!(!truns.is_empty());
+    assert!(
+        truns.iter().all(|&i| out_bytes[i + 4] == 0),
+        "version-0 truns"
+    );
+}
+
+/// `co64` (64-bit chunk offsets, what files over 4 GB use): the same file with every `stco`
+/// rewritten as `co64` (moov last, so no sample moves) gives the same packets.
+#[test]
+fn co64_chunk_offsets() {
+    let Some(fx) = fixture(false) else { return };
+    let bytes = std::fs::read(&fx.path).unwrap();
+    let co64 = support::stco_to_co64(&bytes);
+    assert!(co64.windows(4).any(|w| w == b"co64"));
+    assert!(!co64.windows(4).any(|w| w == b"stco"));
+    let path = support::scratch("co64.mp4");
+    std::fs::write(&path, &co64).unwrap();
+    let got = summary(&demux_all(&mut FileSource::open(&path).unwrap()));
+    assert_matches(&got, &fx.expected);
+    assert_matches(&got, &ffprobe_packets(&path));
+}

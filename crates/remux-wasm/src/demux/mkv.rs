@@ -11,8 +11,11 @@
 
 use std::collections::VecDeque;
 
+mod seek;
+pub use seek::{parse_cues, CueIndex, CuePoint};
+
 use super::ebml::{self, Header, MAX_BLOCK, MAX_HEADER_ELEMENT};
-use super::Demuxer;
+use super::{Demuxer, SeekPoint};
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
 use crate::packet::{AudioInfo, Codec, Packet, Track, TrackKind, VideoInfo};
@@ -142,6 +145,8 @@ pub struct MkvDemuxer {
     segment_end: Option<u64>,
     first_cluster: u64,
     seek_entries: Vec<SeekEntry>,
+    /// The Cues, once a seek has loaded them (see [`seek`]).
+    cues: CueIndex,
     // Reading state.
     pos: u64,
     cluster: Option<Cluster>,
@@ -167,9 +172,10 @@ struct LaceGroup {
     count: u64,
 }
 
-/// How many packets may wait in `pending` for the next block of a laced track before the
-/// frames get a guessed spacing (bounds memory on files where that track stops).
-const MAX_LACE_LOOKAHEAD: usize = 4096;
+/// How many packets, and bytes, may wait in `pending` for the next block of a laced track
+/// before the frames get a guessed spacing (bounds memory on files where that track stops).
+const MAX_LACE_LOOKAHEAD: usize = 512;
+const MAX_LACE_LOOKAHEAD_BYTES: usize = 16 << 20;
 
 /// What [`MkvDemuxer::block_packets`] appended.
 #[derive(Clone, Copy, Debug)]
@@ -361,6 +367,7 @@ impl MkvDemuxer {
             segment_end,
             first_cluster,
             seek_entries,
+            cues: CueIndex::Unknown,
             pos: first_cluster,
             cluster: None,
             pending: VecDeque::new(),
@@ -548,6 +555,13 @@ impl MkvDemuxer {
         }))
     }
 
+    /// Drops the queued packets (and the laced frames waiting in them for a timestamp), as a
+    /// seek does before reading from a new position.
+    fn clear_pending(&mut self) {
+        self.pending.clear();
+        self.unresolved.clear();
+    }
+
     /// Records a block just appended to `pending` (which held `before` packets): it gives
     /// the spacing of the track's waiting laced frames, and may itself wait for the next one.
     fn note_block(&mut self, info: BlockInfo, before: usize) {
@@ -606,7 +620,11 @@ impl MkvDemuxer {
     fn pop_ready(&mut self) -> Option<Packet> {
         if let Some(g) = self.unresolved.front() {
             if g.first <= self.popped {
-                if self.pending.len() < MAX_LACE_LOOKAHEAD && !self.done {
+                let bytes: usize = self.pending.iter().map(|p| p.data.len()).sum();
+                if self.pending.len() < MAX_LACE_LOOKAHEAD
+                    && bytes < MAX_LACE_LOOKAHEAD_BYTES
+                    && !self.done
+                {
                     return None;
                 }
                 let t = g.track_id;
@@ -622,6 +640,15 @@ impl MkvDemuxer {
 impl Demuxer for MkvDemuxer {
     fn tracks(&self) -> &[Track] {
         &self.tracks
+    }
+
+    fn seek(
+        &mut self,
+        src: &mut dyn ByteSource,
+        target: Timestamp,
+        time_base: TimeBase,
+    ) -> Result<SeekPoint> {
+        self.seek_to(src, target, time_base)
     }
 
     fn duration(&self) -> Option<(Duration, TimeBase)> {
@@ -1444,6 +1471,83 @@ mod tests {
             })
             .unwrap();
         assert_eq!(got, expected);
+    }
+
+    /// A laced audio block without DefaultDuration or BlockDuration waits for the track's next
+    /// block; if none comes within the lookahead bound, its frames still come out (sharing
+    /// the block's time, nothing learnt yet), in file order, and memory stays bounded.
+    #[test]
+    fn laced_frames_without_durations_wait_boundedly() {
+        let audio = el(
+            id::TRACK_ENTRY,
+            &cat(&[
+                uint_el(id::TRACK_NUMBER, 2),
+                uint_el(id::TRACK_TYPE, 2),
+                el(id::CODEC_ID, b"A_AAC"),
+                el(id::CODEC_PRIVATE, &[0x11, 0x90]),
+            ]),
+        );
+        let video = el(
+            id::TRACK_ENTRY,
+            &cat(&[
+                uint_el(id::TRACK_NUMBER, 1),
+                uint_el(id::TRACK_TYPE, 1),
+                el(id::CODEC_ID, b"V_MPEG4/ISO/AVC"),
+                el(id::CODEC_PRIVATE, &[1, 0x64, 0, 0x1F]),
+            ]),
+        );
+        // 3 laced audio frames at 0, then 600 video blocks, then audio again at 1000.
+        let mut blocks = vec![
+            uint_el(id::TIMESTAMP, 0),
+            simple_block(2, 0, 0x80 | 0x04, &[2, 1, 1, 2, 2, 3, 3]),
+        ];
+        for i in 0..600 {
+            blocks.push(simple_block(1, i, 0x80, b"V"));
+        }
+        let file = |tail: bool| {
+            let mut b = blocks.clone();
+            if tail {
+                b.push(simple_block(2, 1000, 0x80 | 0x04, &[2, 4, 4, 5, 5, 6, 6]));
+                b.push(simple_block(2, 1060, 0x80, &[7]));
+            }
+            cat(&[
+                header("matroska"),
+                el(
+                    id::SEGMENT,
+                    &cat(&[
+                        el(id::INFO, &uint_el(id::TIMESTAMP_SCALE, 1_000_000)),
+                        el(id::TRACKS, &cat(&[video.clone(), audio.clone()])),
+                        el(id::CLUSTER, &cat(&b)),
+                    ]),
+                ),
+            ])
+        };
+        // No next audio block within 512 packets: the first lace shares its time.
+        let (_, ps) = all_packets(&mut SparseCache::from_bytes(file(false)));
+        assert_eq!(ps.len(), 603);
+        assert_eq!(ps[0].track_id, 2, "file order kept");
+        assert_eq!(
+            ps[..3].iter().map(|p| p.pts.0).collect::<Vec<_>>(),
+            vec![0, 0, 0]
+        );
+        // With a later lace and block: the later lace is spread up to the block at 1060.
+        let (_, ps) = all_packets(&mut SparseCache::from_bytes(file(true)));
+        let audio: Vec<_> = ps.iter().filter(|p| p.track_id == 2).collect();
+        assert_eq!(
+            audio
+                .iter()
+                .map(|p| (p.pts.0, p.dur.map(|d| d.0)))
+                .collect::<Vec<_>>(),
+            vec![
+                (0, None),
+                (0, None),
+                (0, None),
+                (1000, Some(20)),
+                (1020, Some(20)),
+                (1040, Some(20)),
+                (1060, None)
+            ]
+        );
     }
 
     #[test]

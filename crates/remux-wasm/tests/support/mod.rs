@@ -10,6 +10,7 @@
 //!   is filled only when the demuxer answers `NeedData`, as the browser does.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod avi_edit;
 pub mod mkv_edit;
 
 use std::collections::hash_map::DefaultHasher;
@@ -453,4 +454,56 @@ pub fn drain_chunked<D: Demuxer>(
         fetched.push(start);
     });
     (d, fetched)
+}
+
+/// Rewrites every `stco` (32-bit chunk offsets) as `co64` (64-bit), with `moov` at the end
+/// of the file so no sample moves: only `moov` and its parents grow. Honest stand-in for a
+/// file over 4 GB, which ffmpeg would write with co64 but is too big for a test.
+pub fn stco_to_co64(b: &[u8]) -> Vec<u8> {
+    // Top-level boxes; moov must be last.
+    let mut top = Vec::new();
+    let mut off = 0;
+    while off + 8 <= b.len() {
+        let size = u32::from_be_bytes(b[off..off + 4].try_into().unwrap()) as usize;
+        top.push((off, size, &b[off + 4..off + 8]));
+        off += size;
+    }
+    let &(moov_at, moov_size, kind) = top.last().unwrap();
+    assert_eq!(kind, b"moov", "moov last");
+    let moov = rewrite_box(&b[moov_at..moov_at + moov_size]);
+    let mut out = b[..moov_at].to_vec();
+    out.extend_from_slice(&moov);
+    out
+}
+
+/// One box, with `stco` children turned into `co64` and container sizes fixed.
+fn rewrite_box(b: &[u8]) -> Vec<u8> {
+    let kind: [u8; 4] = b[4..8].try_into().unwrap();
+    let body = &b[8..];
+    let containers: [&[u8; 4]; 6] = [b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts"];
+    let new_body = if &kind == b"stco" {
+        // version/flags, entry_count, u32 offsets → the same with u64 offsets.
+        let n = u32::from_be_bytes(body[4..8].try_into().unwrap()) as usize;
+        let mut v = body[..8].to_vec();
+        for i in 0..n {
+            let o = u32::from_be_bytes(body[8 + 4 * i..12 + 4 * i].try_into().unwrap());
+            v.extend_from_slice(&(o as u64).to_be_bytes());
+        }
+        v
+    } else if containers.iter().any(|c| **c == kind) {
+        let mut v = Vec::new();
+        let mut off = 0;
+        while off + 8 <= body.len() {
+            let size = u32::from_be_bytes(body[off..off + 4].try_into().unwrap()) as usize;
+            v.extend_from_slice(&rewrite_box(&body[off..off + size]));
+            off += size;
+        }
+        v
+    } else {
+        body.to_vec()
+    };
+    let mut out = ((new_body.len() + 8) as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(if &kind == b"stco" { b"co64" } else { &kind });
+    out.extend_from_slice(&new_body);
+    out
 }

@@ -27,6 +27,7 @@
 pub mod boxes;
 pub mod fragment;
 pub mod sample_table;
+mod seek;
 
 use std::collections::VecDeque;
 
@@ -34,7 +35,7 @@ use boxes::{fourcc, BoxHeader, Reader};
 use fragment::{FragTrack, Trex};
 use sample_table::{Cursor, SampleInfo, SampleTable, MAX_SAMPLES};
 
-use super::Demuxer;
+use super::{Demuxer, SeekPoint};
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
 use crate::packet::{AudioInfo, Codec, Packet, Track, TrackKind, VideoInfo};
@@ -97,6 +98,8 @@ pub struct Mp4Demuxer {
     /// Samples of the current `moof` not yet read, in file order.
     pending: VecDeque<(usize, SampleInfo)>,
     done: bool,
+    /// The `mfra` index of a fragmented file, once a seek has looked for it.
+    tfra: seek::TfraIndex,
 }
 
 impl Mp4Demuxer {
@@ -222,6 +225,7 @@ impl Mp4Demuxer {
             frag_pos: if fragmented { moov.end() } else { None },
             pending: VecDeque::new(),
             done: false,
+            tfra: seek::TfraIndex::Unknown,
         })
     }
 
@@ -716,6 +720,15 @@ fn parse_esds(body: &[u8]) -> Result<(Option<u8>, Option<Vec<u8>>)> {
 impl Demuxer for Mp4Demuxer {
     fn tracks(&self) -> &[Track] {
         &self.tracks
+    }
+
+    fn seek(
+        &mut self,
+        src: &mut dyn ByteSource,
+        target: Timestamp,
+        time_base: TimeBase,
+    ) -> Result<SeekPoint> {
+        self.seek_to(src, target, time_base)
     }
 
     fn duration(&self) -> Option<(Duration, TimeBase)> {
