@@ -32,6 +32,10 @@ pub const DEFAULT_IO_THREADS: usize = 256;
 pub const DEFAULT_STREAM_WAIT_MS: u64 = 5000;
 /// Permits always left free for disk I/O, whatever `max_streams` says.
 pub const RESERVED_IO_PERMITS: usize = 16;
+/// Default embedding allow-list (read by `routes/cors.rs`): `*`, any site may embed the player
+/// and read the playback routes (torrent descriptions, pieces, file bytes, the widget's
+/// scripts). Reading never makes the server fetch a torrent it was not already given.
+pub const DEFAULT_ALLOW_ORIGINS: &str = "*";
 
 /// Everything `piece-server` needs to run. Build it with clap (`piece-server --help`) or with
 /// [`Config::default`] / [`Config::for_test`] in code.
@@ -101,6 +105,35 @@ pub struct Config {
     /// --max-streams by at least 16 so disk I/O never starves.
     #[arg(long, env = "RIPTIDE_IO_THREADS", default_value_t = DEFAULT_IO_THREADS)]
     pub io_threads: usize,
+
+    /// Origins (`scheme://host[:port]`) whose pages may embed the player and read the playback
+    /// routes; `*` = any site. Repeat the flag or separate with commas. Also sets the `/embed`
+    /// page's `frame-ancestors`.
+    #[arg(
+        long = "allow-origin",
+        value_name = "ORIGIN",
+        env = "RIPTIDE_ALLOW_ORIGINS",
+        value_delimiter = ',',
+        default_value = DEFAULT_ALLOW_ORIGINS
+    )]
+    pub allow_origins: Vec<String>,
+
+    /// Origins whose pages may add new torrents when the browser runs on this machine (a
+    /// loopback client). Default: none; only this server's own pages and programs that send
+    /// no Origin (curl) may. Never `*`: use --add-token for remote clients.
+    #[arg(
+        long = "add-origin",
+        value_name = "ORIGIN",
+        env = "RIPTIDE_ADD_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub add_origins: Vec<String>,
+
+    /// A secret that lets any client, from anywhere, add torrents: sent as
+    /// `Authorization: Bearer <TOKEN>` (or `X-Riptide-Token: <TOKEN>`). Default: no token,
+    /// only loopback clients may add.
+    #[arg(long, value_name = "TOKEN", env = "RIPTIDE_ADD_TOKEN", hide_env_values = true)]
+    pub add_token: Option<String>,
 }
 
 impl Default for Config {
@@ -123,6 +156,9 @@ impl Default for Config {
             io_threads: DEFAULT_IO_THREADS,
             download_limit_bps: None,
             upload_limit_bps: None,
+            allow_origins: vec![DEFAULT_ALLOW_ORIGINS.to_owned()],
+            add_origins: Vec::new(),
+            add_token: None,
         }
     }
 }
@@ -163,6 +199,7 @@ impl Config {
                 self.max_streams
             );
         }
+        crate::routes::cors::validate(self)?;
         Ok(())
     }
 }

@@ -215,7 +215,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> any
     let addr = listener.local_addr()?;
     tracing::info!("HTTP server listening on http://{addr}/");
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async {
+    let server = axum::serve(listener, make_service(state)).with_graceful_shutdown(async {
         let _ = stop_rx.await;
     });
     let mut server = std::pin::pin!(std::future::IntoFuture::into_future(server));
@@ -233,6 +233,14 @@ pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> any
             Ok(())
         }
     }
+}
+
+/// The router as a service that records each client's address (`ConnectInfo`), which the
+/// add-torrent permission check needs (`routes/cors.rs`). Serve it with `axum::serve`.
+pub fn make_service(
+    state: AppState,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr> {
+    router(state).into_make_service_with_connect_info::<SocketAddr>()
 }
 
 /// Starts the session and serves HTTP until Ctrl-C.
@@ -273,7 +281,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<(SocketAddr, Server)> {
     let listener = bind(&config).await?;
     let addr = listener.local_addr()?;
     let state = AppState::new(session.clone(), config);
-    let app = router(state.clone());
+    let app = make_service(state.clone());
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!("HTTP server failed: {e:#}");
