@@ -6,7 +6,7 @@ use crate::demux::{probe, Demuxer, SeekPoint};
 use crate::error::Result;
 use crate::fmp4::{MediaSegment, Pick, Remuxer};
 use crate::io::ByteSource;
-use crate::packet::Track;
+use crate::packet::{Packet, Track};
 use crate::subtitle::{self, Cue};
 use crate::time::{Duration, TimeBase, Timestamp};
 
@@ -40,6 +40,8 @@ pub struct Pipeline {
     collect_cues: bool,
     /// Cues made since the last [`Pipeline::take_cues`], with their track id.
     cues: Vec<(u32, Cue)>,
+    /// A segment the remuxer cut while the init segment still waited for a key frame.
+    early: Option<MediaSegment>,
 }
 
 impl Pipeline {
@@ -60,6 +62,7 @@ impl Pipeline {
             subtitles,
             collect_cues: false,
             cues: Vec::new(),
+            early: None,
         })
     }
 
@@ -71,7 +74,20 @@ impl Pipeline {
         let pick = |id: Option<u32>| id.map_or(Pick::Nothing, Pick::Track);
         self.remuxer = Remuxer::with_selection(self.demuxer.tracks(), pick(video), pick(audio))?;
         self.init_sent = false;
+        self.early = None;
         Ok(())
+    }
+
+    /// If `packet` belongs to a text subtitle track, turns it into a cue (when collecting)
+    /// and returns true: it is not for the remuxer.
+    fn subtitle_packet(&mut self, packet: &Packet) -> bool {
+        let Some((id, format, tb)) = self.subtitles.iter().find(|(id, _, _)| *id == packet.track_id) else {
+            return false;
+        };
+        if self.collect_cues {
+            self.cues.extend(subtitle::cue(format, packet, *tb).map(|c| (*id, c)));
+        }
+        true
     }
 
     /// Turns the packets of text subtitle tracks into [`Cue`]s, taken with
@@ -121,11 +137,32 @@ impl Pipeline {
     /// range and call again.
     pub fn step(&mut self, src: &mut dyn ByteSource) -> Result<Step> {
         if !self.init_sent {
+            // Read the first packets before writing the init segment when the remuxer asks:
+            // VP9 without a configuration record (its profile and bit depth come from the first
+            // key frame) and audio that starts before zero (its edit list). Bounded by the
+            // remuxer; at the end of the stream the loop stops and the next step sees the end.
+            while self.remuxer.wants_packets_before_init() {
+                let Some(packet) = self.demuxer.next_packet(src)? else {
+                    break;
+                };
+                if self.subtitle_packet(&packet) {
+                    continue;
+                }
+                if let Some(seg) = self.remuxer.push(packet)? {
+                    match &mut self.early {
+                        Some(e) => e.append(seg),
+                        None => self.early = Some(seg),
+                    }
+                }
+            }
             self.init_sent = true;
             return Ok(Step::Init(InitSegment {
                 mime: self.remuxer.mime(),
                 data: self.remuxer.init_segment(),
             }));
+        }
+        if let Some(seg) = self.early.take() {
+            return Ok(Step::Segment(seg));
         }
         if self.ended {
             return Ok(Step::End);
@@ -133,14 +170,7 @@ impl Pipeline {
         loop {
             match self.demuxer.next_packet(src)? {
                 Some(packet) => {
-                    if let Some((id, format, tb)) = self
-                        .subtitles
-                        .iter()
-                        .find(|(id, _, _)| *id == packet.track_id)
-                    {
-                        if self.collect_cues {
-                            self.cues.extend(subtitle::cue(format, &packet, *tb).map(|c| (*id, c)));
-                        }
+                    if self.subtitle_packet(&packet) {
                         continue;
                     }
                     if let Some(seg) = self.remuxer.push(packet)? {
