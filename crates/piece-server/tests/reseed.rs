@@ -50,7 +50,10 @@ async fn wait_finished(client: &Client, http: SocketAddr, id: &str) -> Value {
         if t["stats"]["finished"] == true {
             return t;
         }
-        assert!(tokio::time::Instant::now() < deadline, "download did not finish: {t}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "download did not finish: {t}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -65,11 +68,15 @@ async fn a_second_leecher_downloads_from_the_server_after_the_seeder_left() {
         let client = Client::new();
 
         // The original seeder, and the server downloading from it.
-        let (_, seeder) = spawn(Config::for_test(tmp.path().join("seeder"))).await.unwrap();
+        let (_, seeder) = spawn(Config::for_test(tmp.path().join("seeder")))
+            .await
+            .unwrap();
         let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
             .await
             .unwrap();
-        let (http, server) = spawn(Config::for_test(tmp.path().join("server"))).await.unwrap();
+        let (http, server) = spawn(Config::for_test(tmp.path().join("server")))
+            .await
+            .unwrap();
         let id = add_magnet(&client, http, &info.magnet).await["id"]
             .as_str()
             .unwrap()
@@ -95,7 +102,9 @@ async fn a_second_leecher_downloads_from_the_server_after_the_seeder_left() {
             info.length,
             &[SocketAddr::from(([127, 0, 0, 1], port))],
         );
-        let (http2, _second) = spawn(Config::for_test(tmp.path().join("second"))).await.unwrap();
+        let (http2, _second) = spawn(Config::for_test(tmp.path().join("second")))
+            .await
+            .unwrap();
         add_magnet(&client, http2, &magnet).await;
         let t = wait_finished(&client, http2, &id).await;
         assert_eq!(t["stats"]["downloaded_bytes"], data.len() as u64, "{t}");
@@ -107,9 +116,15 @@ async fn a_second_leecher_downloads_from_the_server_after_the_seeder_left() {
             .bytes()
             .await
             .unwrap();
-        assert!(body[..] == data[..], "the second leecher's bytes differ from the source");
+        assert!(
+            body[..] == data[..],
+            "the second leecher's bytes differ from the source"
+        );
         let on_disk = std::fs::read(tmp.path().join("second/downloads").join(&info.name)).unwrap();
-        assert!(on_disk == data, "the second leecher's file on disk differs from the source");
+        assert!(
+            on_disk == data,
+            "the second leecher's file on disk differs from the source"
+        );
 
         // The server counts what it uploaded.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -118,7 +133,10 @@ async fn a_second_leecher_downloads_from_the_server_after_the_seeder_left() {
             if t["stats"]["uploaded_bytes"].as_u64().unwrap() >= data.len() as u64 {
                 break;
             }
-            assert!(tokio::time::Instant::now() < deadline, "server upload not counted: {t}");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "server upload not counted: {t}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     })
@@ -132,7 +150,9 @@ async fn one_peer_tracker(peer: SocketAddr) -> SocketAddr {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let SocketAddr::V4(v4) = peer else { panic!("IPv4 peer expected") };
+    let SocketAddr::V4(v4) = peer else {
+        panic!("IPv4 peer expected")
+    };
     let mut body = b"d8:intervali5e5:peers6:".to_vec();
     body.extend_from_slice(&v4.ip().octets());
     body.extend_from_slice(&v4.port().to_be_bytes());
@@ -182,11 +202,15 @@ async fn aria2_downloads_from_the_server_after_the_seeder_left() {
         std::fs::write(&path, &data).unwrap();
         let client = Client::new();
 
-        let (_, seeder) = spawn(Config::for_test(tmp.path().join("seeder"))).await.unwrap();
+        let (_, seeder) = spawn(Config::for_test(tmp.path().join("seeder")))
+            .await
+            .unwrap();
         let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
             .await
             .unwrap();
-        let (http, server) = spawn(Config::for_test(tmp.path().join("server"))).await.unwrap();
+        let (http, server) = spawn(Config::for_test(tmp.path().join("server")))
+            .await
+            .unwrap();
         let id = add_magnet(&client, http, &info.magnet).await["id"]
             .as_str()
             .unwrap()
@@ -228,7 +252,8 @@ async fn aria2_downloads_from_the_server_after_the_seeder_left() {
             .output()
             .await
             .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "aria2c failed: {text}");
         let got = std::fs::read(out_dir.join(&info.name)).unwrap();
         assert!(got == data, "aria2's download differs from the source");
