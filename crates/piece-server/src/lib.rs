@@ -171,6 +171,13 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
             ..Default::default()
         }),
         runtime_worker_threads: Some(config.io_threads),
+        connect: Some(librqbit::ConnectionOptions {
+            peer_opts: Some(librqbit::PeerConnectionOptions {
+                max_request_window: Some(config.peer_request_window),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
         ratelimits: librqbit::limits::LimitsConfig {
             upload_bps: config.upload_limit_bps,
             download_bps: config.download_limit_bps,
