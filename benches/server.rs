@@ -28,10 +28,19 @@ use tokio::net::TcpStream;
 /// The player's default fetch size (remux-wasm `player/scheduler.rs`, `chunk_bytes`).
 const CHUNK: u64 = 1 << 20;
 
-/// A child process killed when dropped.
+/// A child process stopped when dropped: SIGTERM first (nginx's master then stops its
+/// workers; SIGKILL would orphan them), SIGKILL if it is still there after 5 s.
 struct Proc(Child);
 impl Drop for Proc {
     fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
