@@ -18,12 +18,18 @@ pub const DEFAULT_PEER_PORT: u16 = 0;
 pub const DEFAULT_METADATA_TIMEOUT_SECS: u64 = 60;
 /// Default cap on concurrently open file streams (read by `routes/stream.rs`). Each open
 /// librqbit stream holds one blocking-I/O permit for its whole life, and disk I/O needs the
-/// same permits, so this must stay well below `io_threads`.
-pub const DEFAULT_MAX_STREAMS: usize = 48;
+/// same permits, so this must stay below `io_threads` - `RESERVED_IO_PERMITS`. 240 covers
+/// 100+ viewers with two requests in flight each (docs/DESIGN.md, "Many readers").
+pub const DEFAULT_MAX_STREAMS: usize = 240;
 /// Default size of librqbit's blocking-I/O permit pool (`SessionOptions::runtime_worker_threads`,
-/// read by `start_session`). librqbit's own default is 8, which stalls downloading as soon as
-/// 8 streams are open.
-pub const DEFAULT_IO_THREADS: usize = 128;
+/// read by `start_session`). It is only a semaphore, not a thread pool: the permits cost
+/// nothing until used, and disk I/O never uses more at once than there are peer connections.
+/// librqbit's own default is 8, which stalls downloading as soon as 8 streams are open.
+pub const DEFAULT_IO_THREADS: usize = 256;
+/// Default time a file request waits for a free stream slot before 503 (read by
+/// `routes/stream.rs`): long enough to ride out a burst of seeks, short enough for the player
+/// to show an error.
+pub const DEFAULT_STREAM_WAIT_MS: u64 = 5000;
 /// Permits always left free for disk I/O, whatever `max_streams` says.
 pub const RESERVED_IO_PERMITS: usize = 16;
 
@@ -74,9 +80,14 @@ pub struct Config {
     #[arg(long, env = "RIPTIDE_METADATA_TIMEOUT", default_value_t = DEFAULT_METADATA_TIMEOUT_SECS)]
     pub metadata_timeout_secs: u64,
 
-    /// Maximum number of file streams (HTTP bodies) open at once; more get 503.
+    /// Maximum number of file streams (HTTP bodies) open at once; more wait (see
+    /// --stream-wait-ms), then get 503.
     #[arg(long, env = "RIPTIDE_MAX_STREAMS", default_value_t = DEFAULT_MAX_STREAMS)]
     pub max_streams: usize,
+
+    /// Milliseconds a file request over --max-streams waits for a free slot before 503.
+    #[arg(long, env = "RIPTIDE_STREAM_WAIT_MS", default_value_t = DEFAULT_STREAM_WAIT_MS)]
+    pub stream_wait_ms: u64,
 
     /// Cap on total download speed, bytes per second (default: unlimited).
     #[arg(long, value_name = "BYTES_PER_SEC", env = "RIPTIDE_DOWNLOAD_LIMIT")]
@@ -108,6 +119,7 @@ impl Default for Config {
             www_dir: PathBuf::from(DEFAULT_WWW_DIR),
             metadata_timeout_secs: DEFAULT_METADATA_TIMEOUT_SECS,
             max_streams: DEFAULT_MAX_STREAMS,
+            stream_wait_ms: DEFAULT_STREAM_WAIT_MS,
             io_threads: DEFAULT_IO_THREADS,
             download_limit_bps: None,
             upload_limit_bps: None,
@@ -132,6 +144,10 @@ impl Config {
 
     pub fn metadata_timeout(&self) -> Duration {
         Duration::from_secs(self.metadata_timeout_secs)
+    }
+
+    pub fn stream_wait(&self) -> Duration {
+        Duration::from_millis(self.stream_wait_ms)
     }
 
     /// Checks combinations clap cannot express.

@@ -18,7 +18,14 @@ pub mod range;
 mod routes;
 mod seed;
 
-use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+};
 
 use anyhow::Context;
 use librqbit::{ListenerMode, ListenerOptions, Session, SessionOptions};
@@ -38,6 +45,8 @@ pub struct AppState {
     pub(crate) api: librqbit::Api,
     /// One permit per open file stream (`Config::max_streams`).
     pub(crate) streams: Arc<Semaphore>,
+    /// Open file streams and event streams, for stats and leak checks.
+    pub(crate) open: Arc<OpenCounters>,
     /// Torrents this server seeds from local files (`piece-server seed`), offered on the
     /// page as one-click samples through `GET /api/samples`.
     pub samples: Arc<std::sync::RwLock<Vec<SeedInfo>>>,
@@ -51,7 +60,71 @@ impl AppState {
             session,
             config: Arc::new(config),
             streams,
+            open: Arc::default(),
             samples: Arc::default(),
+        }
+    }
+
+    /// File streams (HTTP bodies reading torrent data) open right now, all torrents.
+    pub fn open_file_streams(&self) -> usize {
+        self.open.file_streams.load(Ordering::Relaxed)
+    }
+
+    /// `GET /api/torrents/{id}/events` streams open right now, all torrents.
+    pub fn open_event_streams(&self) -> usize {
+        self.open.event_streams.load(Ordering::Relaxed)
+    }
+}
+
+/// Counts of long-lived responses; each is incremented by an [`OpenGuard`] that lives
+/// exactly as long as the response body.
+#[derive(Default)]
+pub(crate) struct OpenCounters {
+    pub(crate) file_streams: AtomicUsize,
+    pub(crate) event_streams: AtomicUsize,
+}
+
+/// Increments one counter of [`OpenCounters`] now and decrements it when dropped.
+pub(crate) struct OpenGuard {
+    counters: Arc<OpenCounters>,
+    which: fn(&OpenCounters) -> &AtomicUsize,
+}
+
+impl OpenGuard {
+    pub(crate) fn new(counters: &Arc<OpenCounters>, which: fn(&OpenCounters) -> &AtomicUsize) -> Self {
+        which(counters).fetch_add(1, Ordering::Relaxed);
+        Self {
+            counters: counters.clone(),
+            which,
+        }
+    }
+}
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        let before = (self.which)(&self.counters).fetch_sub(1, Ordering::Relaxed);
+        if before == 1 {
+            release_free_memory();
+        }
+    }
+}
+
+/// Hands memory freed by finished responses back to the OS. Each stream's buffers (about
+/// 0.5 MiB: our 64 KiB read chunk plus hyper's write queue) are allocated on whichever
+/// runtime thread served it, and glibc keeps freed blocks in per-thread arenas, so without
+/// this the RSS after 50 viewers leave stays ~25 MiB above where it started (measured in
+/// `tests/concurrency.rs`). Called when the last open stream of a kind closes; runs on the
+/// blocking pool because trimming walks every arena.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let trim = || {
+            // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+            unsafe { libc::malloc_trim(0) };
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn_blocking(trim)),
+            Err(_) => trim(),
         }
     }
 }

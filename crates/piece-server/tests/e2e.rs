@@ -584,9 +584,11 @@ async fn a_range_is_served_before_the_download_finishes() {
     .expect("test took longer than 40 s");
 }
 
-/// Beyond `max_streams` open bodies the answer is 503; dropping a response frees its slot.
+/// Beyond `max_streams` open bodies a request waits `stream_wait_ms` for a slot, then gets 503
+/// (with Retry-After); a request queued while a slot frees up is served; dropping a response
+/// frees its slot.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn stream_cap_gives_503_and_disconnect_frees_the_slot() {
+async fn stream_cap_queues_then_503_and_disconnect_frees_the_slot() {
     tokio::time::timeout(Duration::from_secs(30), async {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("big.mkv");
@@ -598,6 +600,7 @@ async fn stream_cap_gives_503_and_disconnect_frees_the_slot() {
         let mut config = Config::for_test(tmp.path().join("s"));
         config.max_streams = 1;
         config.io_threads = 17;
+        config.stream_wait_ms = 1500;
         let (addr, server) = spawn(config).await.unwrap();
         let info = piece_server::seed(&server.session, &path, None)
             .await
@@ -607,29 +610,40 @@ async fn stream_cap_gives_503_and_disconnect_frees_the_slot() {
 
         let first = client.get(&url).send().await.unwrap();
         assert_eq!(first.status(), StatusCode::OK);
+        assert_eq!(server.state.open_file_streams(), 1);
         // HEAD needs no stream slot.
         assert_eq!(
             client.head(&url).send().await.unwrap().status(),
             StatusCode::OK
         );
-        let (status, e) = json(client.get(&url).send().await.unwrap()).await;
+        let t0 = std::time::Instant::now();
+        let resp = client.get(&url).send().await.unwrap();
+        let waited = t0.elapsed();
+        assert_eq!(header_str(&resp, header::RETRY_AFTER), "1");
+        let (status, e) = json(resp).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert!(
             e["error"].as_str().unwrap().contains("--max-streams"),
             "{e}"
         );
+        assert!(waited >= Duration::from_millis(1400), "503 after only {waited:?}");
 
+        // Queued: the slot frees 300 ms after the request arrives, and it is served.
+        let queued = {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move { get_range(&client, &url, Some("bytes=0-9")).await })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
         drop(first);
+        let resp = queued.await.unwrap();
+        assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(resp.bytes().await.unwrap()[..], [0u8; 10]);
+
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let resp = get_range(&client, &url, Some("bytes=0-9")).await;
-            if resp.status() == StatusCode::PARTIAL_CONTENT {
-                assert_eq!(resp.bytes().await.unwrap()[..], [0u8; 10]);
-                break;
-            }
+        while server.state.open_file_streams() != 0 {
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "slot never freed after disconnect"
+                "stream still counted open after its response ended"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

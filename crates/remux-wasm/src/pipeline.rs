@@ -2,12 +2,12 @@
 //! step at a time so the caller (the browser player, or the native command) decides when to
 //! fetch bytes and when to append.
 
-use crate::demux::{probe, Demuxer};
+use crate::demux::{probe, Demuxer, SeekPoint};
 use crate::error::Result;
 use crate::fmp4::{MediaSegment, Remuxer};
 use crate::io::ByteSource;
 use crate::packet::Track;
-use crate::time::{Duration, TimeBase};
+use crate::time::{Duration, TimeBase, Timestamp};
 
 /// The init segment: `ftyp` + `moov`, and the MSE type to create the SourceBuffer with.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,6 +61,23 @@ impl Pipeline {
     /// The remuxer (which tracks it carries, its MSE type).
     pub fn remuxer(&self) -> &Remuxer {
         &self.remuxer
+    }
+
+    /// Moves to the video key frame at or before `target` (in `time_base`): the next
+    /// [`step`](Self::step) yields a segment starting there, with absolute decode times, so
+    /// segments appended before the seek stay valid. The init segment is not repeated (if it
+    /// was not sent yet, it still comes first). `Err(NeedData)` leaves the pipeline unchanged
+    /// (e.g. the MKV Cues are not fetched yet): fetch the range and call again.
+    pub fn seek(
+        &mut self,
+        src: &mut dyn ByteSource,
+        target: Timestamp,
+        time_base: TimeBase,
+    ) -> Result<SeekPoint> {
+        let point = self.demuxer.seek(src, target, time_base)?;
+        self.remuxer.reset();
+        self.ended = false;
+        Ok(point)
     }
 
     /// Produces the next output. `Err(NeedData)` leaves the pipeline unchanged: fetch the

@@ -25,7 +25,11 @@
 //! these repairs can leave a frame with `dts > pts` by a few ticks; the fragment writer then
 //! uses a version-1 `trun`.
 //!
-//! If the container does state DTS (MP4, AVI), those are used instead, made monotonic.
+//! If the container does state DTS (MP4, AVI), those are used instead, made monotonic, and
+//! moved earlier by the largest `dts - pts` seen so far (the same `D`): an MP4 written with
+//! negative composition offsets (`ctts` version 1, ffmpeg `-movflags negative_cts_offsets`)
+//! has B-frames presented before they are decoded; shifting its DTS keeps every offset ≥ 0,
+//! so tools and browsers agree on the PTS (which are never changed).
 //!
 //! Durations are `next dts - dts`; the last frame of a GOP takes the packet's duration, else
 //! the track's default duration, else the previous frame's. (The fragment writer recomputes
@@ -140,6 +144,20 @@ impl TrackTimeline {
         self.out_tb
     }
 
+    /// Forgets every queued packet and the last decode time, for a seek: the next packet
+    /// starts a new run of samples at its own time (the reorder delay is kept: it is a
+    /// property of the stream).
+    pub fn reset(&mut self) {
+        self.last_dts = None;
+        match &mut self.mode {
+            Mode::Video { gop } => gop.clear(),
+            Mode::Audio { held, next_dts, .. } => {
+                *held = None;
+                *next_dts = None;
+            }
+        }
+    }
+
     /// Takes one packet (in file order); appends to `out` every sample whose timing is final.
     pub fn push(&mut self, packet: Packet, out: &mut Vec<Sample>) {
         if matches!(self.mode, Mode::Video { .. }) {
@@ -179,9 +197,13 @@ impl TrackTimeline {
         let (in_tb, out_tb) = (self.in_tb, self.out_tb);
         let pts: Vec<i64> = gop.iter().map(|p| in_tb.rescale(p.pts.0, out_tb)).collect();
         let dts: Vec<i64> = if gop.iter().all(|p| p.dts.is_some()) {
-            gop.iter()
+            let dts: Vec<i64> = gop
+                .iter()
                 .map(|p| in_tb.rescale(p.dts.unwrap_or(Timestamp(0)).0, out_tb))
-                .collect()
+                .collect();
+            let gop_delay = dts.iter().zip(&pts).map(|(d, p)| d - p).max().unwrap_or(0);
+            self.reorder_delay = self.reorder_delay.max(gop_delay);
+            dts.iter().map(|d| d - self.reorder_delay).collect()
         } else {
             let mut sorted = pts.clone();
             sorted.sort_unstable();

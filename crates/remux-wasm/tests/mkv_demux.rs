@@ -3,14 +3,16 @@
 //! cache filled piece by piece as the demuxer asks, or from a truncated copy.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
+
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use remux_wasm::demux::mkv::MkvDemuxer;
 use remux_wasm::demux::{probe, Demuxer};
 use remux_wasm::io::{ByteSource, FileSource, SparseCache};
-use remux_wasm::{Codec, Error, Packet, TimeBase, TrackKind};
+use remux_wasm::{Codec, Packet, TimeBase, TrackKind};
+use support::{av_inputs, drain, drain_all, ffprobe, have_encoders};
 
 /// One packet as ffprobe reports it: (track number, pts in ms, keyframe, size, duration in ms).
 type Expected = (u32, i64, bool, usize, Option<i64>);
@@ -20,107 +22,52 @@ struct Fixture {
     expected: Vec<Expected>,
 }
 
-fn have_ffmpeg() -> bool {
-    let ok = |bin: &str| {
-        Command::new(bin)
-            .arg("-version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    ok("ffmpeg") && ok("ffprobe")
-}
-
-/// Encodes 4 s of test pattern + sine with ffmpeg into `name` under a per-run temp dir.
-fn make(name: &str, codecs: &[&str]) -> Fixture {
-    let dir = std::env::temp_dir().join(format!("riptide-mkv-demux-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let status = Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x240:rate=25",
-        ])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=48000",
-            "-t",
-            "4",
-        ])
-        .args(codecs)
-        .arg(&path)
-        .status()
-        .unwrap();
-    assert!(status.success(), "ffmpeg failed to make {name}");
-    Fixture {
+/// 4 s of test pattern + sine encoded by ffmpeg with `codecs` into a cached `.ext` file.
+fn make(ext: &str, codecs: &[&str]) -> Option<Fixture> {
+    let mut args = av_inputs("320x240", 4.0);
+    args.extend(codecs.iter().map(|s| s.to_string()));
+    let path = support::fixture(ext, &args)?;
+    Some(Fixture {
         expected: ffprobe_packets(&path),
         path,
-    }
+    })
 }
 
-/// H.264 (B-frames, GOP 25) + AAC in MKV, made once per test run; `None` without ffmpeg.
+/// H.264 (B-frames, GOP 25) + AAC in MKV, made once per machine; `None` without ffmpeg.
 fn fixture() -> Option<&'static Fixture> {
     static FIXTURE: OnceLock<Option<Fixture>> = OnceLock::new();
     FIXTURE
         .get_or_init(|| {
-            if !have_ffmpeg() {
-                assert!(
-                    std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
-                    "ffmpeg/ffprobe not found: skipping the MKV comparison tests (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs it)"
-                );
-                eprintln!("ffmpeg/ffprobe not found: skipping the MKV comparison tests");
-                return None;
-            }
-            Some(make(
-                "out.mkv",
+            make(
+                "mkv",
                 &["-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a", "aac"],
-            ))
+            )
         })
         .as_ref()
 }
 
-fn ffprobe_packets(path: &Path) -> Vec<Expected> {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-show_packets", "-of", "json"])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "ffprobe failed");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    json["packets"]
-        .as_array()
-        .unwrap()
+/// ffprobe's packets in file order, as [`Expected`] (MKV streams are in ms).
+fn ffprobe_packets(path: &std::path::Path) -> Vec<Expected> {
+    let probe = ffprobe(path);
+    assert!(probe.streams.iter().all(|s| s.time_base == (1, 1000)));
+    probe
+        .packets
         .iter()
         .map(|p| {
-            let num = |k: &str| {
-                p[k].as_i64()
-                    .or_else(|| p[k].as_str().and_then(|s| s.parse().ok()))
-            };
             (
                 // ffmpeg numbers MKV tracks from 1 in stream order.
-                num("stream_index").unwrap() as u32 + 1,
-                num("pts").unwrap(),
-                p["flags"].as_str().unwrap().starts_with('K'),
-                num("size").unwrap() as usize,
-                num("duration"),
+                p.stream as u32 + 1,
+                p.pts.unwrap(),
+                p.key,
+                p.size,
+                p.duration,
             )
         })
         .collect()
 }
 
 fn demux_all(src: &mut dyn ByteSource) -> Vec<Packet> {
-    let mut d = MkvDemuxer::open(src).unwrap();
-    let mut out = Vec::new();
-    while let Some(p) = d.next_packet(src).unwrap() {
-        out.push(p);
-    }
-    out
+    drain_all(src, MkvDemuxer::open).1
 }
 
 fn summary(ps: &[Packet]) -> Vec<Expected> {
@@ -191,24 +138,11 @@ fn assert_matches(got: &[Expected], expected: &[Expected]) {
 
 #[test]
 fn webm_vp9_opus_matches_ffprobe() {
-    if !have_ffmpeg() {
+    if !have_encoders(&["libvpx-vp9", "libopus"]) {
         return;
     }
-    let encoders = Command::new("ffmpeg")
-        .args(["-hide_banner", "-encoders"])
-        .output()
-        .unwrap();
-    let encoders = String::from_utf8_lossy(&encoders.stdout);
-    if !encoders.contains("libvpx-vp9") || !encoders.contains("libopus") {
-        assert!(
-            std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
-            "no libvpx-vp9 / libopus: skipping the WebM test (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs it)"
-        );
-        eprintln!("no libvpx-vp9 / libopus: skipping the WebM test");
-        return;
-    }
-    let fx = make(
-        "out.webm",
+    let Some(fx) = make(
+        "webm",
         &[
             "-c:v",
             "libvpx-vp9",
@@ -219,7 +153,9 @@ fn webm_vp9_opus_matches_ffprobe() {
             "-c:a",
             "libopus",
         ],
-    );
+    ) else {
+        return;
+    };
     let mut src = FileSource::open(&fx.path).unwrap();
     let d = MkvDemuxer::open(&mut src).unwrap();
     assert_eq!(d.doc_type(), "webm");
@@ -260,36 +196,22 @@ fn sparse_cache_filled_on_demand_gives_the_same_packets() {
     let bytes = std::fs::read(&fx.path).unwrap();
     let expected = demux_all(&mut SparseCache::from_bytes(bytes.clone()));
     const CHUNK: usize = 256 << 10;
-    let mut src = SparseCache::new(Some(bytes.len() as u64));
     let mut filled = 0usize;
     let mut requests = 0;
-    let mut feed = |src: &mut SparseCache, e: Error| {
-        let Error::NeedData { offset, len } = e else {
-            panic!("unexpected error {e}")
-        };
+    // Filled strictly in order, a chunk at a time, up to the end of what was asked.
+    let got = drain(&bytes, MkvDemuxer::open, |src, bytes, offset, len| {
         assert!(
             offset as usize >= filled && len > 0,
             "asked for {offset}+{len}, have {filled}"
         );
-        let end = (filled + CHUNK).min(bytes.len());
-        src.insert(filled as u64, bytes[filled..end].to_vec());
-        filled = end;
-        requests += 1;
-    };
-    let mut d = loop {
-        match MkvDemuxer::open(&mut src) {
-            Ok(d) => break d,
-            Err(e) => feed(&mut src, e),
+        while (filled as u64) < offset + len && filled < bytes.len() {
+            let end = (filled + CHUNK).min(bytes.len());
+            src.insert(filled as u64, bytes[filled..end].to_vec());
+            filled = end;
+            requests += 1;
         }
-    };
-    let mut got = Vec::new();
-    loop {
-        match d.next_packet(&mut src) {
-            Ok(Some(p)) => got.push(p),
-            Ok(None) => break,
-            Err(e) => feed(&mut src, e),
-        }
-    }
+    })
+    .packets;
     assert!(requests >= bytes.len() / CHUNK, "filled on demand");
     assert_eq!(got, expected);
 }
@@ -300,7 +222,7 @@ fn truncated_copy_plays_a_prefix() {
     let bytes = std::fs::read(&fx.path).unwrap();
     let expected = demux_all(&mut SparseCache::from_bytes(bytes.clone()));
     let cut = bytes.len() * 6 / 10;
-    let path = fx.path.with_file_name("truncated.mkv");
+    let path = support::scratch("truncated.mkv");
     std::fs::write(&path, &bytes[..cut]).unwrap();
     let mut src = FileSource::open(&path).unwrap();
     let got = demux_all(&mut src);
@@ -312,4 +234,350 @@ fn truncated_copy_plays_a_prefix() {
     );
     assert_eq!(got[..], expected[..got.len()]);
     assert!(got.iter().all(|p| p.pos < cut as u64));
+}
+
+// ---------------------------------------------------------------------------------------
+// Robustness: the forms real files take that ffmpeg does not write, made by rewriting an
+// ffmpeg file (tests/support/mkv_edit.rs), each compared with ffprobe of the original.
+
+use support::mkv_edit::{Lacing, Mkv};
+
+/// H.264 (B-frames) + AC-3 (CBR: equal-size frames, each starting with the 0B 77 sync word),
+/// 3 s; the audio track has no DefaultDuration (ffmpeg writes none for audio).
+fn ac3_fixture() -> Option<&'static Fixture> {
+    static F: OnceLock<Option<Fixture>> = OnceLock::new();
+    F.get_or_init(|| {
+        let mut args = av_inputs("160x120", 3.0);
+        args.extend(
+            [
+                "-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a", "ac3", "-b:a", "192k",
+            ]
+            .map(String::from),
+        );
+        let path = support::fixture("mkv", &args)?;
+        Some(Fixture {
+            expected: ffprobe_packets(&path),
+            path,
+        })
+    })
+    .as_ref()
+}
+
+/// Packets of `bytes` (all present), and the same read on demand in 4 KiB pieces.
+fn demux_bytes(bytes: &[u8]) -> (MkvDemuxer, Vec<Packet>) {
+    let (d, ps) = drain_all(
+        &mut SparseCache::from_bytes(bytes.to_vec()),
+        MkvDemuxer::open,
+    );
+    let on_demand = drain(bytes, MkvDemuxer::open, |c, b, off, len| {
+        let start = off / 4096 * 4096;
+        let end = (off + len)
+            .div_ceil(4096)
+            .saturating_mul(4096)
+            .min(b.len() as u64);
+        c.insert(start, b[start as usize..end as usize].to_vec());
+    });
+    assert_eq!(on_demand.packets, ps, "on demand, the same packets");
+    (d, ps)
+}
+
+/// Per track, the packets in order: (pts ms, key, size, duration ms).
+fn by_track(v: &[Expected]) -> std::collections::BTreeMap<u32, Vec<Expected>> {
+    let mut m = std::collections::BTreeMap::<u32, Vec<Expected>>::new();
+    for e in v {
+        m.entry(e.0).or_default().push(*e);
+    }
+    m
+}
+
+/// Per track, the same packets as ffprobe (pts exact, key, size; durations within 1 ms
+/// where both have one). File order may differ (laced frames move together).
+fn assert_same_per_track(got: &[Expected], expected: &[Expected]) {
+    let (g, e) = (by_track(got), by_track(expected));
+    assert_eq!(g.keys().collect::<Vec<_>>(), e.keys().collect::<Vec<_>>());
+    for (t, e) in e {
+        assert_matches(&g[&t], &e);
+    }
+}
+
+#[test]
+fn laced_audio_matches_unlaced_ffprobe() {
+    let Some(fx) = ac3_fixture() else { return };
+    let original = std::fs::read(&fx.path).unwrap();
+    for kind in [Lacing::Xiph, Lacing::Ebml, Lacing::Fixed] {
+        let bytes = Mkv::parse(&original)
+            .drop_index()
+            .lace(2, 4, kind)
+            .to_bytes();
+        let (d, ps) = demux_bytes(&bytes);
+        assert!(d.tracks()[1].default_duration.is_none());
+        let got = summary(&ps);
+        // No DefaultDuration, no BlockDuration: each lace's frames are spread up to the
+        // track's next block (32 ms apart, as in the unlaced original); the last lace by the
+        // spacing learnt before.
+        assert_same_per_track(&got, &fx.expected);
+        let audio: Vec<_> = got.iter().filter(|p| p.0 == 2).collect();
+        assert!(
+            audio.len() > 80 && audio.iter().all(|p| p.4 == Some(32)),
+            "{kind:?}"
+        );
+        // ffprobe of the laced file: the first frame of each lace at the block time.
+        let laced = support::scratch(&format!("laced-{kind:?}.mkv"));
+        std::fs::write(&laced, &bytes).unwrap();
+        let theirs = ffprobe_packets(&laced);
+        let firsts: Vec<_> = theirs.iter().filter(|p| p.0 == 2).map(|p| p.1).collect();
+        assert_eq!(
+            firsts.len(),
+            audio.len(),
+            "{kind:?}: ffprobe splits the laces too"
+        );
+        assert_eq!(firsts[0], audio[0].1);
+        assert_eq!(firsts[4], audio[4].1);
+    }
+}
+
+#[test]
+fn laced_block_group_spreads_its_block_duration() {
+    let Some(fx) = ac3_fixture() else { return };
+    let original = std::fs::read(&fx.path).unwrap();
+    // 3 frames per lace, in BlockGroups with BlockDuration 3 x 32 ms: ffprobe of this
+    // file gives every frame a time; ours must agree.
+    let mut mkv = Mkv::parse(&original);
+    mkv.drop_index().lace(2, 3, Lacing::Ebml);
+    let laced = mkv.to_bytes();
+    let mut mkv = Mkv::parse(&laced);
+    mkv.lace_groups_with_duration(2, 32);
+    let bytes = mkv.to_bytes();
+    let path = support::scratch("laced-groups.mkv");
+    std::fs::write(&path, &bytes).unwrap();
+    let theirs = ffprobe_packets(&path);
+    let (_, ps) = demux_bytes(&bytes);
+    let got = summary(&ps);
+    assert_same_per_track(&got, &theirs);
+    assert_same_per_track(&got, &fx.expected);
+}
+
+#[test]
+fn block_groups_match_ffprobe() {
+    let Some(fx) = ac3_fixture() else { return };
+    let original = std::fs::read(&fx.path).unwrap();
+    let bytes = Mkv::parse(&original)
+        .drop_index()
+        .block_groups(1, |_| Some(40))
+        .to_bytes();
+    let (_, ps) = demux_bytes(&bytes);
+    let got = summary(&ps);
+    // ffprobe parses AC-3 and may hand packets out of file order: compare per track.
+    assert_same_per_track(&got, &fx.expected);
+    // Key frames come from the absence of a ReferenceBlock.
+    assert!(got.iter().filter(|p| p.0 == 1 && p.2).count() >= 3);
+    assert!(got.iter().filter(|p| p.0 == 1).all(|p| p.4 == Some(40)));
+}
+
+#[test]
+fn with_and_without_index_and_sizes() {
+    let Some(fx) = ac3_fixture() else { return };
+    let original = std::fs::read(&fx.path).unwrap();
+    let (d, reference) = demux_bytes(&original);
+    assert!(d.cues_position().is_some(), "ffmpeg writes SeekHead + Cues");
+    assert_same_per_track(&summary(&reference), &fx.expected);
+    let no_index = Mkv::parse(&original).drop_index().to_bytes();
+    let live = Mkv::parse(&original)
+        .drop_index()
+        .unknown_sizes()
+        .to_bytes();
+    for (name, bytes) in [("no index", no_index), ("unknown sizes", live)] {
+        let (d, ps) = demux_bytes(&bytes);
+        assert!(d.cues_position().is_none(), "{name}");
+        assert_eq!(ps.len(), reference.len(), "{name}");
+        for (g, e) in ps.iter().zip(&reference) {
+            assert_eq!(
+                (g.track_id, g.pts, g.keyframe, &g.data),
+                (e.track_id, e.pts, e.keyframe, &e.data),
+                "{name}"
+            );
+        }
+    }
+    // Cues in front (ffmpeg -cues_to_front), and a file written to a pipe (unknown Segment
+    // size, no Cues: what a live recorder makes).
+    let mut args = av_inputs("160x120", 3.0);
+    args.extend(["-c:v", "libx264", "-c:a", "ac3"].map(String::from));
+    let mut front = args.clone();
+    front.extend(["-cues_to_front", "1"].map(String::from));
+    let front = support::fixture("mkv", &front).unwrap();
+    let mut piped = args.clone();
+    piped.extend(["-f", "matroska", "-live", "1"].map(String::from));
+    let piped = support::fixture_piped("mkv", &piped).unwrap();
+    for path in [front, piped] {
+        let bytes = std::fs::read(&path).unwrap();
+        let (_, ps) = demux_bytes(&bytes);
+        assert_same_per_track(&summary(&ps), &ffprobe_packets(&path));
+    }
+}
+
+#[test]
+fn header_stripping_puts_the_bytes_back() {
+    let Some(fx) = ac3_fixture() else { return };
+    let original = std::fs::read(&fx.path).unwrap();
+    let (_, reference) = demux_bytes(&original);
+    // mkvmerge strips the AC-3 sync word (0B 77) from every frame.
+    let bytes = Mkv::parse(&original)
+        .drop_index()
+        .strip_headers(2, 2)
+        .to_bytes();
+    let unstripped = Mkv::parse(&original).drop_index().to_bytes();
+    let frames = reference.iter().filter(|p| p.track_id == 2).count();
+    // 2 bytes less per frame; only the ContentEncodings element (< 64 bytes) added.
+    let added = bytes.len() + 2 * frames - unstripped.len();
+    assert!(added < 64, "{added}");
+    let (d, ps) = demux_bytes(&bytes);
+    assert_eq!(d.tracks()[1].codec_id, "A_AC3");
+    let key = |p: &Packet| (p.track_id, p.pts, p.keyframe, p.data.clone());
+    assert_eq!(
+        ps.iter().map(key).collect::<Vec<_>>(),
+        reference.iter().map(key).collect::<Vec<_>>()
+    );
+    let path = support::scratch("stripped.mkv");
+    std::fs::write(&path, &bytes).unwrap();
+    assert_same_per_track(&summary(&ps), &ffprobe_packets(&path));
+    assert_same_per_track(&summary(&ps), &fx.expected);
+}
+
+#[test]
+fn zlib_compressed_tracks_are_inflated() {
+    let Some(fx) = ac3_fixture() else { return };
+    let original = std::fs::read(&fx.path).unwrap();
+    let (_, reference) = demux_bytes(&original);
+    let bytes = Mkv::parse(&original)
+        .drop_index()
+        .zlib(1)
+        .zlib(2)
+        .to_bytes();
+    let (d, ps) = demux_bytes(&bytes);
+    assert_eq!(d.tracks()[0].codec, Codec::H264);
+    let key = |p: &Packet| (p.track_id, p.pts, p.keyframe, p.data.clone());
+    assert_eq!(
+        ps.iter().map(key).collect::<Vec<_>>(),
+        reference.iter().map(key).collect::<Vec<_>>()
+    );
+    let path = support::scratch("zlib.mkv");
+    std::fs::write(&path, &bytes).unwrap();
+    assert_same_per_track(&summary(&ps), &ffprobe_packets(&path));
+}
+
+#[test]
+fn annex_b_h264_is_converted_to_avcc() {
+    let Some(fx) = ac3_fixture() else { return };
+    let original = std::fs::read(&fx.path).unwrap();
+    let (d0, reference) = demux_bytes(&original);
+    let bytes = Mkv::parse(&original).drop_index().annex_b(1).to_bytes();
+    let (d, ps) = demux_bytes(&bytes);
+    // The avcC is rebuilt from the SPS and PPS of the first key frame: ffmpeg's, without
+    // the optional High-profile tail (chroma format, bit depths) that decoders do not need.
+    assert_eq!(d.tracks()[0].codec, Codec::H264);
+    let ours = &d.tracks()[0].codec_private;
+    assert!(ours.len() > 10 && d0.tracks()[0].codec_private.starts_with(ours));
+    let path = support::scratch("annexb.mkv");
+    std::fs::write(&path, &bytes).unwrap();
+    let theirs = ffprobe_packets(&path);
+    assert_same_per_track(&summary(&ps), &theirs);
+    // Frames are AVCC again: the original's, with the SPS and PPS (now length-prefixed)
+    // still in front of each key frame.
+    assert_eq!(ps.len(), reference.len());
+    for (g, e) in ps.iter().zip(&reference).filter(|(g, _)| g.track_id == 1) {
+        assert!(g.data.ends_with(&e.data), "pts {:?}", g.pts);
+        assert_eq!(g.data.len() > e.data.len(), g.keyframe);
+    }
+    // And the remux path takes it: riptide-remux output decodes to the same pictures.
+    let out = support::scratch("annexb-remuxed.mp4");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
+        .arg(&path)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(support::frame_hashes(&out), support::frame_hashes(&fx.path));
+}
+
+/// Deterministic garbage (xorshift).
+fn garbage(n: usize, mut seed: u64) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect()
+}
+
+#[test]
+fn damaged_cluster_resynchronises_at_the_next_one() {
+    let Some(fx) = ac3_fixture() else { return };
+    let original = std::fs::read(&fx.path).unwrap();
+    let (_, reference) = demux_bytes(&original);
+    let clusters: Vec<usize> = original
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == [0x1F, 0x43, 0xB6, 0x75])
+        .map(|(i, _)| i)
+        .collect();
+    assert!(clusters.len() >= 3, "{clusters:?}");
+    // Damage from the third block of the second Cluster (its header and what follows),
+    // then the Cluster's own header.
+    let blocks: Vec<usize> = reference
+        .iter()
+        .map(|p| p.pos as usize)
+        .filter(|&p| p > clusters[1] && p < clusters[2])
+        .collect();
+    for (case, at) in [("blocks", blocks[2]), ("header", clusters[1])] {
+        for seed in 1..4u64 {
+            let mut bytes = original.clone();
+            let n = 300.min(clusters[2] - at - 1);
+            bytes[at..at + n].copy_from_slice(&garbage(n, seed));
+            let (_, ps) = demux_bytes(&bytes);
+            // Everything before the damage and from the next Cluster on is there, unchanged.
+            let intact = |p: &&Packet| (p.pos as usize) < at || p.pos as usize >= clusters[2];
+            let kept: Vec<_> = ps.iter().filter(intact).collect();
+            let want: Vec<_> = reference.iter().filter(intact).collect();
+            assert_eq!(kept, want, "{case} seed {seed}");
+            assert!(
+                ps.len() < reference.len(),
+                "{case} seed {seed}: the damaged block is lost"
+            );
+        }
+    }
+}
+
+#[test]
+fn truncated_anywhere_plays_a_prefix_then_ends() {
+    let Some(fx) = ac3_fixture() else { return };
+    let original = std::fs::read(&fx.path).unwrap();
+    let live = Mkv::parse(&original)
+        .drop_index()
+        .unknown_sizes()
+        .to_bytes();
+    for bytes in [original, live] {
+        let (d, reference) = demux_bytes(&bytes);
+        let first_cluster = d.first_cluster_pos() as usize;
+        for tenth in 1..10 {
+            let cut = bytes.len() * tenth / 10;
+            let (_, ps) = demux_bytes(&bytes[..cut]);
+            assert!(ps.len() < reference.len(), "cut {cut}");
+            assert_eq!(ps[..], reference[..ps.len()], "cut {cut}");
+            assert!(ps.iter().all(|p| p.pos < cut as u64));
+            assert!(tenth < 3 || ps.len() > reference.len() * (tenth - 2) / 10);
+        }
+        // Cut inside the headers: a clear error, not a panic.
+        for cut in [3, 30, first_cluster / 2] {
+            let err = MkvDemuxer::open(&mut SparseCache::from_bytes(bytes[..cut].to_vec()))
+                .map(|_| ())
+                .unwrap_err();
+            assert!(err.to_string().contains("MKV"), "{err}");
+        }
+    }
 }

@@ -4,6 +4,8 @@
 //! from a truncated copy; then the whole remux path through `riptide-remux`.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -12,25 +14,10 @@ use remux_wasm::demux::mp4::Mp4Demuxer;
 use remux_wasm::demux::{probe, Demuxer};
 use remux_wasm::io::{ByteSource, FileSource, SparseCache};
 use remux_wasm::{Codec, Error, Packet, TimeBase, TrackKind};
+use support::{av_inputs, drain_all, ffprobe, frame_hashes, have_ffmpeg};
 
 /// One packet as ffprobe reports it: (track id, pts, dts, keyframe, size, pos).
 type Expected = (u32, i64, i64, bool, usize, u64);
-
-fn have_ffmpeg() -> bool {
-    let ok = |bin: &str| {
-        Command::new(bin)
-            .arg("-version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    ok("ffmpeg") && ok("ffprobe")
-}
-
-fn dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("riptide-mp4-demux-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 struct Fixture {
     path: PathBuf,
@@ -38,53 +25,35 @@ struct Fixture {
 }
 
 /// 4 s of test pattern + sine: H.264 (B-frames, GOP 25) + AAC, with extra `flags`.
-fn make(name: &str, flags: &[&str]) -> Fixture {
-    make_with(name, &[], flags)
+fn make(ext: &str, flags: &[&str]) -> Option<Fixture> {
+    make_with(ext, &[], flags)
 }
 
 /// Like [`make`], with `audio_input` options before the audio input (e.g. `-itsoffset`).
-fn make_with(name: &str, audio_input: &[&str], flags: &[&str]) -> Fixture {
-    let path = dir().join(name);
-    let out = Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x240:rate=25",
-        ])
-        .args(audio_input)
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=48000",
-            "-t",
-            "4",
-        ])
-        .args(["-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a", "aac"])
-        .args(flags)
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ffmpeg: {}",
-        String::from_utf8_lossy(&out.stderr)
+fn make_with(ext: &str, audio_input: &[&str], flags: &[&str]) -> Option<Fixture> {
+    let inputs = av_inputs("320x240", 4.0);
+    // av_inputs: [video input (4 args)], [audio input (4 args)], -t N.
+    let mut args: Vec<String> = inputs[..4].to_vec();
+    args.extend(audio_input.iter().map(|s| s.to_string()));
+    args.extend(inputs[4..].iter().cloned());
+    args.extend(
+        ["-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a", "aac"]
+            .iter()
+            .chain(flags)
+            .map(|s| s.to_string()),
     );
-    Fixture {
+    let path = support::fixture(ext, &args)?;
+    Some(Fixture {
         expected: ffprobe_packets(&path),
         path,
-    }
+    })
 }
 
 /// A bigger file (12 s, lossless video: a few MiB) for the fetch-pattern tests, so that head,
 /// mdat and tail are different 256 KiB chunks.
 fn big_fixture() -> Option<&'static Fixture> {
     static BIG: OnceLock<Option<Fixture>> = OnceLock::new();
-    BIG.get_or_init(|| have_ffmpeg().then(|| make("big.mp4", &["-t", "12", "-crf", "0"])))
+    BIG.get_or_init(|| make("mp4", &["-t", "12", "-crf", "0"]))
         .as_ref()
 }
 
@@ -93,76 +62,36 @@ fn fixture(faststart: bool) -> Option<&'static Fixture> {
     static START: OnceLock<Option<Fixture>> = OnceLock::new();
     let cell = if faststart { &START } else { &END };
     cell.get_or_init(|| {
-        if !have_ffmpeg() {
-            assert!(
-                std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
-                "ffmpeg/ffprobe not found: skipping the MP4 comparison tests (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs it)"
-            );
-            eprintln!("ffmpeg/ffprobe not found: skipping the MP4 comparison tests");
-            return None;
-        }
-        Some(if faststart {
-            make("faststart.mp4", &["-movflags", "+faststart"])
+        if faststart {
+            make("mp4", &["-movflags", "+faststart"])
         } else {
-            make("end.mp4", &[])
-        })
+            make("mp4", &[])
+        }
     })
     .as_ref()
 }
 
+/// ffprobe's packets in file order as [`Expected`], with the MP4 track_ID of each.
 fn ffprobe_packets(path: &Path) -> Vec<Expected> {
-    let out = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_packets",
-            "-show_streams",
-            "-of",
-            "json",
-        ])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "ffprobe failed");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let num = |v: &serde_json::Value, k: &str| {
-        v[k].as_i64()
-            .or_else(|| v[k].as_str().and_then(|s| s.parse().ok()))
-    };
-    // ffprobe's stream "id" is the MP4 track_ID (as hex text, e.g. "0x1").
-    let ids: Vec<u32> = json["streams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            let id = s["id"].as_str().unwrap();
-            u32::from_str_radix(id.trim_start_matches("0x"), 16).unwrap()
-        })
-        .collect();
-    json["packets"]
-        .as_array()
-        .unwrap()
+    let probe = ffprobe(path);
+    probe
+        .packets
         .iter()
         .map(|p| {
             (
-                ids[num(p, "stream_index").unwrap() as usize],
-                num(p, "pts").unwrap(),
-                num(p, "dts").unwrap(),
-                p["flags"].as_str().unwrap().starts_with('K'),
-                num(p, "size").unwrap() as usize,
-                num(p, "pos").unwrap() as u64,
+                probe.streams[p.stream].track_id().unwrap(),
+                p.pts.unwrap(),
+                p.dts.unwrap(),
+                p.key,
+                p.size,
+                p.pos.unwrap(),
             )
         })
         .collect()
 }
 
 fn demux_all(src: &mut dyn ByteSource) -> Vec<Packet> {
-    let mut d = Mp4Demuxer::open(src).unwrap();
-    let mut out = Vec::new();
-    while let Some(p) = d.next_packet(src).unwrap() {
-        out.push(p);
-    }
-    out
+    drain_all(src, Mp4Demuxer::open).1
 }
 
 fn summary(ps: &[Packet]) -> Vec<Expected> {
@@ -255,39 +184,13 @@ fn faststart_matches_ffprobe() {
 }
 
 /// Demuxes `bytes` from a cache filled only on `NeedData`, in aligned 256 KiB chunks around
-/// what was asked. Returns the packets and the chunks fetched, in order.
+/// what was asked. Returns the packets and the chunks fetched, in order, and how many of them
+/// opening took.
 fn demux_on_demand(bytes: &[u8]) -> (Vec<Packet>, Vec<u64>, usize) {
-    const CHUNK: u64 = 256 << 10;
-    let mut src = SparseCache::new(Some(bytes.len() as u64));
-    let fetched = std::cell::RefCell::new(Vec::new());
-    let feed = |src: &mut SparseCache, e: Error| {
-        let Error::NeedData { offset, len } = e else {
-            panic!("unexpected error {e}")
-        };
-        assert!(len > 0);
-        let start = offset / CHUNK * CHUNK;
-        let end = (offset + len).div_ceil(CHUNK).max(start / CHUNK + 1) * CHUNK;
-        let end = end.min(bytes.len() as u64);
-        assert!(!src.contains(offset, len), "asked again for bytes it has");
-        src.insert(start, bytes[start as usize..end as usize].to_vec());
-        fetched.borrow_mut().push(start);
-    };
-    let mut d = loop {
-        match Mp4Demuxer::open(&mut src) {
-            Ok(d) => break d,
-            Err(e) => feed(&mut src, e),
-        }
-    };
-    let at_open = fetched.borrow().len();
-    let mut got = Vec::new();
-    loop {
-        match d.next_packet(&mut src) {
-            Ok(Some(p)) => got.push(p),
-            Ok(None) => break,
-            Err(e) => feed(&mut src, e),
-        }
-    }
-    (got, fetched.into_inner(), at_open)
+    let (d, fetched) = support::drain_chunked(bytes, 256 << 10, Mp4Demuxer::open);
+    // One chunk per NeedData, so the count of requests before open is the count of chunks.
+    assert_eq!(d.asked.len(), fetched.len());
+    (d.packets, fetched, d.at_open)
 }
 
 #[test]
@@ -332,7 +235,7 @@ fn truncated_faststart_plays_a_prefix() {
     let bytes = std::fs::read(&fx.path).unwrap();
     let expected = demux_all(&mut SparseCache::from_bytes(bytes.clone()));
     let cut = bytes.len() * 6 / 10;
-    let path = fx.path.with_file_name("truncated.mp4");
+    let path = support::scratch("truncated.mp4");
     std::fs::write(&path, &bytes[..cut]).unwrap();
     let mut src = FileSource::open(&path).unwrap();
     let got = demux_all(&mut src);
@@ -364,19 +267,16 @@ fn truncated_faststart_plays_a_prefix() {
 
 #[test]
 fn quicktime_mov_matches_ffprobe() {
-    if !have_ffmpeg() {
-        return;
-    }
-    check_file(&make("out.mov", &[]));
+    let Some(fx) = make("mov", &[]) else { return };
+    check_file(&fx);
 }
 
 /// Audio starting 0.5 s late: ffmpeg writes a leading empty edit (shift forward).
 #[test]
 fn leading_empty_edit_matches_ffprobe() {
-    if !have_ffmpeg() {
+    let Some(fx) = make_with("mp4", &["-itsoffset", "0.5"], &[]) else {
         return;
-    }
-    let fx = make_with("delayed.mp4", &["-itsoffset", "0.5"], &[]);
+    };
     let mut src = FileSource::open(&fx.path).unwrap();
     let d = Mp4Demuxer::open(&mut src).unwrap();
     let edits = d.edit_list(2);
@@ -400,7 +300,7 @@ fn fragmented_matches_ffprobe() {
         ),
         ("frag.mp4", "+frag_keyframe"),
     ] {
-        let fx = make(name, &["-movflags", flags]);
+        let fx = make("mp4", &["-movflags", flags]).unwrap();
         let mut src = FileSource::open(&fx.path).unwrap();
         let d = Mp4Demuxer::open(&mut src).unwrap();
         assert!(d.is_fragmented());
@@ -427,7 +327,11 @@ fn fragmented_matches_ffprobe() {
 fn remux_cli_output_decodes_cleanly() {
     for faststart in [false, true] {
         let Some(fx) = fixture(faststart) else { return };
-        let out = fx.path.with_extension("remuxed.mp4");
+        let out = support::scratch(if faststart {
+            "remuxed-faststart.mp4"
+        } else {
+            "remuxed-end.mp4"
+        });
         let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
             .arg(&fx.path)
             .arg(&out)
@@ -461,22 +365,6 @@ fn remux_cli_output_decodes_cleanly() {
     }
 }
 
-/// The MD5 of every decoded video frame, in output order.
-fn frame_hashes(p: &Path) -> Vec<String> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(p)
-        .args(["-map", "0:v", "-f", "framemd5", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.rsplit(',').next().map(|h| h.trim().to_string()))
-        .collect()
-}
-
 fn ffprobe_packets_of(p: &Path, kind: &str) -> usize {
     let out = Command::new("ffprobe")
         .args(["-v", "error", "-select_streams", kind, "-count_packets"])
@@ -485,4 +373,91 @@ fn ffprobe_packets_of(p: &Path, kind: &str) -> usize {
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// `-movflags negative_cts_offsets`: a version-1 `ctts` with negative offsets (B-frames shown
+/// before they are decoded) and no edit list. Our PTS are ffprobe's; our DTS are the file's
+/// (ffprobe moves them earlier by the largest negative offset, a constant). The remux keeps
+/// every presentation time (ffprobe of the output agrees) with offsets ≥ 0 (version-0 `trun`).
+#[test]
+fn negative_composition_offsets() {
+    let Some(fx) = make("mp4", &["-movflags", "+negative_cts_offsets"]) else {
+        return;
+    };
+    let bytes = std::fs::read(&fx.path).unwrap();
+    let ctts = bytes.windows(4).position(|w| w == b"ctts").unwrap();
+    assert_eq!(bytes[ctts + 4], 1, "ctts version 1");
+    let got = summary(&demux_all(&mut FileSource::open(&fx.path).unwrap()));
+    let key = |e: &Expected| (e.0, e.1, e.3, e.4, e.5);
+    let video = |v: &[Expected]| v.iter().filter(|e| e.0 == 1).cloned().collect::<Vec<_>>();
+    let (g, e) = (video(&got), video(&fx.expected));
+    assert_eq!(
+        g.iter().map(key).collect::<Vec<_>>(),
+        e.iter().map(key).collect::<Vec<_>>()
+    );
+    assert!(
+        g.iter().any(|p| p.1 < p.2),
+        "some frame is shown before it is decoded"
+    );
+    let dts_shift: Vec<i64> = g.iter().zip(&e).map(|(g, e)| g.2 - e.2).collect();
+    assert!(dts_shift.windows(2).all(|w| w[0] == w[1]), "{dts_shift:?}");
+    // Through the remux: the same presentation times, offsets never negative.
+    let out = support::scratch("negative-cts.remuxed.mp4");
+    let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
+        .arg(&fx.path)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(support::ffprobe_warnings(&out), "");
+    let (src, dst) = (ffprobe(&fx.path), ffprobe(&out));
+    let pts = |s: &support::ProbeStream| {
+        let mut v: Vec<f64> = s
+            .packets
+            .iter()
+            .map(|p| s.seconds(p.pts.unwrap()))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let shift = pts(&dst.streams[0])[0] - pts(&src.streams[0])[0];
+    assert!(shift.abs() < 0.05, "{shift}");
+    for (a, b) in pts(&src.streams[0]).iter().zip(pts(&dst.streams[0])) {
+        assert!(
+            (b - a - shift).abs() < 1.0 / 12800.0 + 1.0 / 90000.0,
+            "{a} vs {b}"
+        );
+    }
+    let out_bytes = std::fs::read(&out).unwrap();
+    let truns: Vec<usize> = out_bytes
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"trun")
+        .map(|(i, _)| i)
+        .collect();
+    assert!(!truns.is_empty());
+    assert!(
+        truns.iter().all(|&i| out_bytes[i + 4] == 0),
+        "version-0 truns"
+    );
+}
+
+/// `co64` (64-bit chunk offsets, what files over 4 GB use): the same file with every `stco`
+/// rewritten as `co64` (moov last, so no sample moves) gives the same packets.
+#[test]
+fn co64_chunk_offsets() {
+    let Some(fx) = fixture(false) else { return };
+    let bytes = std::fs::read(&fx.path).unwrap();
+    let co64 = support::stco_to_co64(&bytes);
+    assert!(co64.windows(4).any(|w| w == b"co64"));
+    assert!(!co64.windows(4).any(|w| w == b"stco"));
+    let path = support::scratch("co64.mp4");
+    std::fs::write(&path, &co64).unwrap();
+    let got = summary(&demux_all(&mut FileSource::open(&path).unwrap()));
+    assert_matches(&got, &fx.expected);
+    assert_matches(&got, &ffprobe_packets(&path));
 }

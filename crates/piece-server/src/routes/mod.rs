@@ -1,6 +1,8 @@
 //! The HTTP router: JSON API under `/api`, static files everywhere else.
 
+mod events;
 mod pieces;
+mod status;
 mod stream;
 mod torrents;
 
@@ -47,8 +49,10 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(MAX_TORRENT_FILE_BYTES)),
         )
         .route("/api/samples", get(torrents::list_samples))
+        .route("/api/status", get(status::get_status))
         .route("/api/torrents/{id}", get(torrents::get_torrent))
         .route("/api/torrents/{id}/pieces", get(pieces::get_pieces))
+        .route("/api/torrents/{id}/events", get(events::torrent_events))
         .route(
             "/api/torrents/{id}/torrent",
             get(torrents::get_torrent_file),

@@ -27,7 +27,7 @@ use tokio_util::io::ReaderStream;
 use super::torrents::find_torrent;
 use crate::{
     range::{parse_range, RangeRequest},
-    ApiError, ApiResult, AppState, WithStatus,
+    ApiError, ApiResult, AppState, OpenGuard, WithStatus,
 };
 
 /// Size of each body chunk read from the stream.
@@ -49,10 +49,12 @@ pub fn content_type_for(path: &std::path::Path) -> &'static str {
     }
 }
 
-/// An `AsyncRead` that also holds our stream-slot permit for as long as it lives.
+/// An `AsyncRead` that also holds our stream-slot permit (and counts itself as open) for as
+/// long as it lives.
 struct PermitReader<R> {
     inner: R,
     _permit: OwnedSemaphorePermit,
+    _open: OpenGuard,
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for PermitReader<R> {
@@ -131,16 +133,24 @@ pub async fn stream_file(
         return Ok((status, out, Body::empty()).into_response());
     }
 
-    let permit = state.streams.clone().try_acquire_owned().map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "too many file streams are open (limit {}); close other players or tabs and retry, \
-                 or raise --max-streams (and --io-threads)",
-                state.config.max_streams
-            ),
-        )
-    })?;
+    // Over the cap, wait (in arrival order: tokio's semaphore is fair) for a slot to free up
+    // rather than failing at once; only after `stream_wait` give up with 503.
+    let wait = state.config.stream_wait();
+    let permit = match tokio::time::timeout(wait, state.streams.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "too many file streams are open (limit {}, none freed within {} ms); close other \
+                     players or tabs and retry, or raise --max-streams (and --io-threads)",
+                    state.config.max_streams,
+                    wait.as_millis()
+                ),
+            )
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static("1")))
+        }
+    };
     tracing::debug!(id, index, start, len, "opening stream");
     let mut stream = handle.clone().stream(index).await.with_status(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -153,6 +163,7 @@ pub async fn stream_file(
     let reader = PermitReader {
         inner: stream.take(len),
         _permit: permit,
+        _open: OpenGuard::new(&state.open, |c| &c.file_streams),
     };
     let body = Body::from_stream(ReaderStream::with_capacity(reader, CHUNK_BYTES));
     Ok((status, out, body).into_response())

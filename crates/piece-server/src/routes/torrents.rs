@@ -26,7 +26,7 @@ pub struct FileEntry {
     pub offset: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TorrentStats {
     /// `initializing` (checking existing data), `live`, `paused` or `error`.
     pub state: String,

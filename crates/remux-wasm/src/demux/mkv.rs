@@ -11,8 +11,11 @@
 
 use std::collections::VecDeque;
 
+mod seek;
+pub use seek::{parse_cues, CueIndex, CuePoint};
+
 use super::ebml::{self, Header, MAX_BLOCK, MAX_HEADER_ELEMENT};
-use super::Demuxer;
+use super::{Demuxer, SeekPoint};
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
 use crate::packet::{AudioInfo, Codec, Packet, Track, TrackKind, VideoInfo};
@@ -51,6 +54,7 @@ pub mod id {
     pub const CHANNELS: u32 = 0x9F;
     pub const CONTENT_ENCODINGS: u32 = 0x6D80;
     pub const CONTENT_ENCODING: u32 = 0x6240;
+    pub const CONTENT_ENCODING_SCOPE: u32 = 0x5032;
     pub const CONTENT_COMPRESSION: u32 = 0x5034;
     pub const CONTENT_COMP_ALGO: u32 = 0x4254;
     pub const CONTENT_COMP_SETTINGS: u32 = 0x4255;
@@ -110,6 +114,10 @@ struct TrackState {
     index: usize,
     /// Header-stripping compression (ContentCompAlgo 3): bytes to put back before each frame.
     strip_prefix: Vec<u8>,
+    /// zlib ContentCompression (ContentCompAlgo 0): frames are inflated.
+    zlib: bool,
+    /// H.264 stored as Annex B (start codes) instead of AVCC: frames are converted.
+    annexb: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -133,11 +141,46 @@ pub struct MkvDemuxer {
     segment_end: Option<u64>,
     first_cluster: u64,
     seek_entries: Vec<SeekEntry>,
+    /// The Cues, once a seek has loaded them (see [`seek`]).
+    cues: CueIndex,
     // Reading state.
     pos: u64,
     cluster: Option<Cluster>,
     pending: VecDeque<Packet>,
+    /// Laced blocks whose frames wait in `pending` for a timestamp: no DefaultDuration and no
+    /// BlockDuration, so the frames' spacing is taken from the track's next block.
+    unresolved: VecDeque<LaceGroup>,
+    /// Packets ever popped from `pending` (so `serial - popped` indexes it).
+    popped: u64,
+    /// Per track id, the last frame spacing learnt from a resolved lace (used at the end).
+    lace_step: Vec<(u32, i64)>,
     done: bool,
+}
+
+/// A laced block's frames in `pending` whose timestamps are not known yet.
+#[derive(Clone, Copy, Debug)]
+struct LaceGroup {
+    track_id: u32,
+    /// The block's timestamp (the first frame's).
+    pts0: i64,
+    /// Serial of the first frame (packets pushed to `pending` are numbered from 0).
+    first: u64,
+    count: u64,
+}
+
+/// How many packets, and bytes, may wait in `pending` for the next block of a laced track
+/// before the frames get a guessed spacing (bounds memory on files where that track stops).
+const MAX_LACE_LOOKAHEAD: usize = 512;
+const MAX_LACE_LOOKAHEAD_BYTES: usize = 16 << 20;
+
+/// What [`MkvDemuxer::block_packets`] appended.
+#[derive(Clone, Copy, Debug)]
+struct BlockInfo {
+    track_id: u32,
+    pts0: i64,
+    count: u64,
+    /// The frames after the first still need a spacing (see [`LaceGroup`]).
+    unresolved: bool,
 }
 
 impl MkvDemuxer {
@@ -286,6 +329,22 @@ impl MkvDemuxer {
             return Err(invalid("TimestampScale is 0"));
         }
         let time_base = time_base_of(timestamp_scale)?;
+        // H.264 without an avcC (or with Annex B parameter sets in CodecPrivate): some muxers
+        // store the Annex B stream as is. Build the avcC from the first SPS and PPS.
+        for st in &mut track_states {
+            let t = &mut tracks[st.index];
+            if t.codec != Codec::H264 || is_avcc(&t.codec_private) {
+                continue;
+            }
+            st.annexb = true;
+            let sets = match parameter_sets(&t.codec_private) {
+                Some(sets) => Some(sets),
+                None => find_parameter_sets(src, first_cluster, st)?,
+            };
+            if let Some((sps, pps)) = sets {
+                t.codec_private = crate::codec::h264::build_avcc(&sps, &pps)?;
+            }
+        }
         for t in &mut tracks {
             t.time_base = time_base;
             // default_duration was parsed in nanoseconds; the contract wants track ticks.
@@ -304,9 +363,13 @@ impl MkvDemuxer {
             segment_end,
             first_cluster,
             seek_entries,
+            cues: CueIndex::Unknown,
             pos: first_cluster,
             cluster: None,
             pending: VecDeque::new(),
+            unresolved: VecDeque::new(),
+            popped: 0,
+            lace_step: Vec::new(),
             done: false,
         })
     }
@@ -351,10 +414,13 @@ impl MkvDemuxer {
         self.pos
     }
 
+    /// The stream has ended: returns the packets still waiting in `pending` (laced frames
+    /// get the spacing learnt so far), then `None`.
     fn end_of_stream(&mut self) -> Result<Option<Packet>> {
         self.done = true;
         self.cluster = None;
-        Ok(None)
+        self.resolve_laces(None, None);
+        Ok(self.pop_ready())
     }
 
     /// Continues after garbage at `from`: at the next Cluster, or ends the stream at the end
@@ -385,7 +451,7 @@ impl MkvDemuxer {
         h: &Header,
         cluster_ts: i64,
         out: &mut VecDeque<Packet>,
-    ) -> Result<()> {
+    ) -> Result<Option<BlockInfo>> {
         let (mut block, mut dur, mut reference) = (None, None, false);
         for child in ebml::children(data, h.data_start()) {
             let (cid, d, _) = child?;
@@ -398,11 +464,15 @@ impl MkvDemuxer {
         }
         match block {
             Some(b) => self.block_packets(b, h.pos, cluster_ts, Some(!reference), dur, out),
-            None => Ok(()),
+            None => Ok(None),
         }
     }
 
     /// Splits one Block / SimpleBlock (`data`) into packets, appended to `out`.
+    ///
+    /// Laced frames get evenly spaced timestamps: DefaultDuration apart, else the
+    /// BlockDuration split between them, else (neither stated) the gap to the track's next
+    /// block split between them, which the caller fills in later ([`BlockInfo::unresolved`]).
     fn block_packets(
         &self,
         data: &[u8],
@@ -411,35 +481,55 @@ impl MkvDemuxer {
         keyframe: Option<bool>,
         block_duration: Option<u64>,
         out: &mut VecDeque<Packet>,
-    ) -> Result<()> {
+    ) -> Result<Option<BlockInfo>> {
         let block = parse_block(data, pos)?;
         let Some(ts) = self.track_state(block.track) else {
-            return Ok(()); // A block for a track the header did not declare: skip.
+            return Ok(None); // A block for a track the header did not declare: skip.
         };
         let track = &self.tracks[ts.index];
         let keyframe = keyframe.unwrap_or(block.flags & 0x80 != 0);
         let pts0 = cluster_ts.saturating_add(block.timecode as i64);
         let n = block.frames.len() as u64;
-        let dur = if n == 1 {
-            block_duration.map(Duration).or(track.default_duration)
+        // The offset of frame i from the block's timestamp, and each frame's duration.
+        let (offset, dur): (Box<dyn Fn(u64) -> i64>, Option<Duration>) = if n == 1 {
+            (
+                Box::new(|_| 0),
+                block_duration.map(Duration).or(track.default_duration),
+            )
+        } else if let Some(d) = track.default_duration {
+            (
+                Box::new(move |i| (d.0 as i64).saturating_mul(i as i64)),
+                Some(d),
+            )
+        } else if let Some(bd) = block_duration {
+            // As ffmpeg does: frame i starts at bd * i / n.
+            let bd = bd.min(i64::MAX as u64 / n) as i64;
+            (
+                Box::new(move |i| bd * i as i64 / n as i64),
+                Some(Duration(bd as u64 / n)),
+            )
         } else {
-            track
-                .default_duration
-                .or(block_duration.map(|d| Duration(d / n)))
-        };
-        let step = if n > 1 {
-            track.default_duration.map_or(0, |d| d.0 as i64)
-        } else {
-            0
+            (Box::new(|_| 0), None)
         };
         for (i, &(s, e)) in block.frames.iter().enumerate() {
-            let frame = &data[s..e];
+            let inflated;
+            let frame = if ts.zlib {
+                inflated = inflate(&data[s..e])?;
+                &inflated[..]
+            } else {
+                &data[s..e]
+            };
             let mut bytes = Vec::with_capacity(ts.strip_prefix.len() + frame.len());
             bytes.extend_from_slice(&ts.strip_prefix);
             bytes.extend_from_slice(frame);
+            if ts.annexb && starts_with_start_code(&bytes) {
+                let mut avcc = Vec::with_capacity(bytes.len() + 16);
+                crate::codec::h264::annexb_to_avcc(&bytes, &mut avcc);
+                bytes = avcc;
+            }
             out.push_back(Packet {
                 track_id: track.id,
-                pts: Timestamp(pts0.saturating_add(step.saturating_mul(i as i64))),
+                pts: Timestamp(pts0.saturating_add(offset(i as u64))),
                 dts: None,
                 dur,
                 keyframe,
@@ -447,13 +537,108 @@ impl MkvDemuxer {
                 data: bytes,
             });
         }
-        Ok(())
+        Ok(Some(BlockInfo {
+            track_id: track.id,
+            pts0,
+            count: n,
+            unresolved: n > 1 && dur.is_none(),
+        }))
+    }
+
+    /// Drops the queued packets (and the laced frames waiting in them for a timestamp), as a
+    /// seek does before reading from a new position.
+    fn clear_pending(&mut self) {
+        self.pending.clear();
+        self.unresolved.clear();
+    }
+
+    /// Records a block just appended to `pending` (which held `before` packets): it gives
+    /// the spacing of the track's waiting laced frames, and may itself wait for the next one.
+    fn note_block(&mut self, info: BlockInfo, before: usize) {
+        self.resolve_laces(Some(info.track_id), Some(info.pts0));
+        if info.unresolved {
+            self.unresolved.push_back(LaceGroup {
+                track_id: info.track_id,
+                pts0: info.pts0,
+                first: self.popped + before as u64,
+                count: info.count,
+            });
+        }
+    }
+
+    /// Gives the waiting laced frames of `track` (every track if `None`) their timestamps:
+    /// spread up to `next_pts` (the track's next block), or by the last spacing learnt.
+    fn resolve_laces(&mut self, track: Option<u32>, next_pts: Option<i64>) {
+        let mut keep = VecDeque::new();
+        while let Some(g) = self.unresolved.pop_front() {
+            if track.is_some_and(|t| t != g.track_id) {
+                keep.push_back(g);
+                continue;
+            }
+            let learnt = self
+                .lace_step
+                .iter()
+                .find(|(t, _)| *t == g.track_id)
+                .map(|&(_, s)| s);
+            let n = g.count as i64;
+            let span = match next_pts {
+                Some(p) if p > g.pts0 => p.saturating_sub(g.pts0),
+                _ => learnt.unwrap_or(0).saturating_mul(n),
+            };
+            let step = span / n;
+            if next_pts.is_some() && step > 0 {
+                match self.lace_step.iter_mut().find(|(t, _)| *t == g.track_id) {
+                    Some(e) => e.1 = step,
+                    None => self.lace_step.push((g.track_id, step)),
+                }
+            }
+            for i in 0..g.count {
+                let Some(k) = (g.first + i).checked_sub(self.popped) else {
+                    continue;
+                };
+                if let Some(p) = self.pending.get_mut(k as usize) {
+                    p.pts = Timestamp(g.pts0.saturating_add(span * i as i64 / n));
+                    p.dur = (step > 0).then_some(Duration(step as u64));
+                }
+            }
+        }
+        self.unresolved = keep;
+    }
+
+    /// The next packet of `pending` that may be returned: none while the front one waits for
+    /// its lace timestamp (unless the wait is too long: then it gets a guessed one).
+    fn pop_ready(&mut self) -> Option<Packet> {
+        if let Some(g) = self.unresolved.front() {
+            if g.first <= self.popped {
+                let bytes: usize = self.pending.iter().map(|p| p.data.len()).sum();
+                if self.pending.len() < MAX_LACE_LOOKAHEAD
+                    && bytes < MAX_LACE_LOOKAHEAD_BYTES
+                    && !self.done
+                {
+                    return None;
+                }
+                let t = g.track_id;
+                self.resolve_laces(Some(t), None);
+            }
+        }
+        let p = self.pending.pop_front()?;
+        self.popped += 1;
+        Some(p)
     }
 }
 
 impl Demuxer for MkvDemuxer {
     fn tracks(&self) -> &[Track] {
         &self.tracks
+    }
+
+    fn seek(
+        &mut self,
+        src: &mut dyn ByteSource,
+        target: Timestamp,
+        time_base: TimeBase,
+    ) -> Result<SeekPoint> {
+        self.seek_to(src, target, time_base)
     }
 
     fn duration(&self) -> Option<(Duration, TimeBase)> {
@@ -463,7 +648,7 @@ impl Demuxer for MkvDemuxer {
 
     fn next_packet(&mut self, src: &mut dyn ByteSource) -> Result<Option<Packet>> {
         loop {
-            if let Some(p) = self.pending.pop_front() {
+            if let Some(p) = self.pop_ready() {
                 return Ok(Some(p));
             }
             if self.done || self.segment_end.is_some_and(|end| self.pos >= end) {
@@ -518,18 +703,29 @@ impl Demuxer for MkvDemuxer {
                             if data.len() < size {
                                 return self.end_of_stream(); // Truncated file.
                             }
-                            // `pending` is empty here: reuse its allocation.
+                            // Appended to `pending` (which holds only laced frames
+                            // waiting for their timestamps, if anything).
                             let mut out = std::mem::take(&mut self.pending);
+                            let before = out.len();
                             let parsed = if h.id == id::SIMPLE_BLOCK {
                                 self.block_packets(data, h.pos, c.ts, None, None, &mut out)
                             } else {
                                 self.group_packets(data, &h, c.ts, &mut out)
                             };
-                            if parsed.is_err() {
-                                // A malformed block inside an intact Cluster: drop it and play on.
-                                out.clear();
+                            match parsed {
+                                Ok(info) => {
+                                    self.pending = out;
+                                    if let Some(info) = info {
+                                        self.note_block(info, before);
+                                    }
+                                }
+                                Err(_) => {
+                                    // A malformed block inside an intact Cluster: drop it and
+                                    // play on.
+                                    out.truncate(before);
+                                    self.pending = out;
+                                }
                             }
-                            self.pending = out;
                         }
                         _ => {}
                     }
@@ -601,6 +797,99 @@ fn resync(src: &mut dyn ByteSource, from: u64) -> Result<Option<u64>> {
     )))
 }
 
+/// Undoes zlib ContentCompression, refusing output beyond [`MAX_BLOCK`] bytes.
+fn inflate(data: &[u8]) -> Result<Vec<u8>> {
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, MAX_BLOCK as usize)
+        .map_err(|e| invalid(format!("a zlib-compressed frame does not inflate: {e:?}")))
+}
+
+/// How far [`find_parameter_sets`] reads into the Clusters for an SPS and PPS.
+const PARAMETER_SET_SCAN_LIMIT: u64 = 16 << 20;
+
+/// An AVCDecoderConfigurationRecord (configurationVersion 1), not Annex B or nothing?
+fn is_avcc(b: &[u8]) -> bool {
+    b.first() == Some(&1)
+}
+
+fn starts_with_start_code(b: &[u8]) -> bool {
+    b.starts_with(&[0, 0, 1]) || b.starts_with(&[0, 0, 0, 1])
+}
+
+/// The first SPS (NAL type 7) and PPS (8) of an Annex B buffer, if it has both.
+fn parameter_sets(annexb: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut sps = None;
+    let mut pps = None;
+    for nal in crate::codec::h264::annexb_nal_units(annexb) {
+        match nal[0] & 0x1F {
+            7 if sps.is_none() => sps = Some(nal.to_vec()),
+            8 if pps.is_none() => pps = Some(nal.to_vec()),
+            _ => {}
+        }
+    }
+    sps.zip(pps)
+}
+
+/// Reads the Clusters from `from` for the first block of `track` that carries an SPS
+/// and a PPS (Annex B H.264 without CodecPrivate). `Ok(None)` if none within
+/// [`PARAMETER_SET_SCAN_LIMIT`] bytes or before the file ends.
+fn find_parameter_sets(
+    src: &mut dyn ByteSource,
+    from: u64,
+    track: &TrackState,
+) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+    let mut pos = from;
+    while pos - from < PARAMETER_SET_SCAN_LIMIT {
+        let h = match ebml::read_header(src, pos) {
+            Ok(Some(h)) => h,
+            Ok(None) => return Ok(None),
+            Err(e) if e.is_need_data() => return Err(e),
+            Err(_) => return Ok(None),
+        };
+        match h.id {
+            id::CLUSTER => {
+                pos = h.data_start();
+                continue;
+            }
+            id::SIMPLE_BLOCK | id::BLOCK_GROUP => {
+                let Some(body) = ebml::read_body(src, &h, MAX_BLOCK).ok().flatten() else {
+                    return Ok(None);
+                };
+                let block = if h.id == id::BLOCK_GROUP {
+                    ebml::children(&body, h.data_start())
+                        .filter_map(|c| c.ok())
+                        .find(|c| c.0 == id::BLOCK)
+                        .map(|c| c.1.to_vec())
+                } else {
+                    Some(body)
+                };
+                if let Some(b) = block {
+                    if let Ok(parsed) = parse_block(&b, h.pos) {
+                        if parsed.track == track.number {
+                            for &(s, e) in &parsed.frames {
+                                let mut frame = track.strip_prefix.clone();
+                                if track.zlib {
+                                    frame.extend_from_slice(&inflate(&b[s..e]).unwrap_or_default());
+                                } else {
+                                    frame.extend_from_slice(&b[s..e]);
+                                }
+                                if let Some(sets) = parameter_sets(&frame) {
+                                    return Ok(Some(sets));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        match h.end() {
+            Some(end) => pos = end,
+            None => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
 /// The time base of a TimestampScale (nanoseconds per tick), reduced.
 fn time_base_of(scale: u64) -> Result<TimeBase> {
     fn gcd(mut a: u64, mut b: u64) -> u64 {
@@ -628,7 +917,10 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
     let mut video = None;
     let mut audio = None;
     let mut strip_prefix = Vec::new();
-    let mut encoded = false;
+    // Why the frames cannot be used as they are (encrypted, or compressed in a way Riptide
+    // does not undo), if so.
+    let mut encoded: Option<&'static str> = None;
+    let (mut zlib, mut zlib_private) = (false, false);
     for child in ebml::children(data, base) {
         let (cid, d, cpos) = child?;
         match cid {
@@ -674,15 +966,27 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
                 audio = Some(a);
             }
             id::CONTENT_ENCODINGS => {
+                let mut compressions = 0;
                 for enc in ebml::children(d, cpos) {
                     let (c, d, epos) = enc?;
                     if c != id::CONTENT_ENCODING {
                         continue;
                     }
+                    // ContentEncodingScope: 1 = frames (default), 2 = CodecPrivate.
+                    let mut scope = 1u64;
+                    for part in ebml::children(d, epos) {
+                        let (c, d, _) = part?;
+                        if c == id::CONTENT_ENCODING_SCOPE {
+                            scope = ebml::uint(d)?;
+                        }
+                    }
                     for part in ebml::children(d, epos) {
                         let (c, d, ppos) = part?;
                         match c {
                             id::CONTENT_COMPRESSION => {
+                                compressions += 1;
+                                // ContentCompAlgo: 0 zlib (the default), 1 bzlib, 2 lzo1x,
+                                // 3 header stripping.
                                 let (mut algo, mut settings) = (0u64, Vec::new());
                                 for s in ebml::children(d, ppos) {
                                     let (c, d, _) = s?;
@@ -692,19 +996,33 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
                                         _ => {}
                                     }
                                 }
-                                if algo == 3 {
-                                    strip_prefix = settings;
-                                } else {
-                                    encoded = true;
+                                match algo {
+                                    3 => strip_prefix = settings,
+                                    0 => {
+                                        zlib = scope & 1 != 0;
+                                        zlib_private = scope & 2 != 0;
+                                    }
+                                    1 => encoded = Some("bzip2-compressed"),
+                                    2 => encoded = Some("LZO-compressed"),
+                                    _ => encoded = Some("compressed with an unknown method"),
                                 }
                             }
-                            id::CONTENT_ENCRYPTION => encoded = true,
+                            id::CONTENT_ENCRYPTION => encoded = Some("encrypted"),
                             _ => {}
                         }
                     }
                 }
+                if compressions > 1 {
+                    encoded = encoded.or(Some("compressed twice"));
+                }
             }
             _ => {}
+        }
+    }
+    if zlib_private && encoded.is_none() {
+        match inflate(&codec_private) {
+            Ok(p) => codec_private = p,
+            Err(_) => encoded = Some("compressed (damaged zlib CodecPrivate)"),
         }
     }
     let kind = match track_type {
@@ -713,9 +1031,9 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
         17 => TrackKind::Subtitle,
         _ => TrackKind::Other,
     };
-    let codec = if encoded {
-        // Compressed (zlib, ...) or encrypted frames: not remuxable as they are.
-        Codec::Other(format!("{codec_id} (compressed or encrypted)"))
+    let codec = if let Some(why) = encoded {
+        // Encrypted, or compressed other than by zlib or header stripping: not remuxable.
+        Codec::Other(format!("{codec_id} ({why})"))
     } else if codec_id == "V_MPEG4/ISO/AVC" {
         Codec::H264
     } else if codec_id.starts_with("A_AAC") {
@@ -747,6 +1065,8 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
             number,
             index: 0,
             strip_prefix,
+            zlib,
+            annexb: false,
         },
     ))
 }
@@ -1096,33 +1416,97 @@ mod tests {
     fn need_data_retries_cleanly() {
         let bytes = file();
         let (_, expected) = all_packets(&mut SparseCache::from_bytes(bytes.clone()));
-        // Feed 7 bytes at a time, only when asked.
+        // Feed 7 bytes at a time, in order, only when asked.
         let mut src = SparseCache::new(Some(bytes.len() as u64));
         let mut filled = 0usize;
-        let mut feed = |src: &mut SparseCache, e: Error| {
-            let Error::NeedData { offset, .. } = e else {
-                panic!("unexpected {e:?}")
-            };
-            assert!(offset as usize >= filled, "asked for bytes already given");
-            let end = (filled + 7).min(bytes.len());
-            src.insert(filled as u64, bytes[filled..end].to_vec());
-            filled = end;
-        };
-        let mut d = loop {
-            match MkvDemuxer::open(&mut src) {
-                Ok(d) => break d,
-                Err(e) => feed(&mut src, e),
-            }
-        };
-        let mut got = Vec::new();
-        loop {
-            match d.next_packet(&mut src) {
-                Ok(Some(p)) => got.push(p),
-                Ok(None) => break,
-                Err(e) => feed(&mut src, e),
-            }
-        }
+        let (_, got) =
+            crate::demux::drain_on_demand(&mut src, MkvDemuxer::open, |src, offset, len| {
+                assert!(offset as usize >= filled, "asked for bytes already given");
+                while (filled as u64) < offset + len && filled < bytes.len() {
+                    let end = (filled + 7).min(bytes.len());
+                    src.insert(filled as u64, bytes[filled..end].to_vec());
+                    filled = end;
+                }
+            })
+            .unwrap();
         assert_eq!(got, expected);
+    }
+
+    /// A laced audio block without DefaultDuration or BlockDuration waits for the track's next
+    /// block; if none comes within the lookahead bound, its frames still come out (sharing
+    /// the block's time, nothing learnt yet), in file order, and memory stays bounded.
+    #[test]
+    fn laced_frames_without_durations_wait_boundedly() {
+        let audio = el(
+            id::TRACK_ENTRY,
+            &cat(&[
+                uint_el(id::TRACK_NUMBER, 2),
+                uint_el(id::TRACK_TYPE, 2),
+                el(id::CODEC_ID, b"A_AAC"),
+                el(id::CODEC_PRIVATE, &[0x11, 0x90]),
+            ]),
+        );
+        let video = el(
+            id::TRACK_ENTRY,
+            &cat(&[
+                uint_el(id::TRACK_NUMBER, 1),
+                uint_el(id::TRACK_TYPE, 1),
+                el(id::CODEC_ID, b"V_MPEG4/ISO/AVC"),
+                el(id::CODEC_PRIVATE, &[1, 0x64, 0, 0x1F]),
+            ]),
+        );
+        // 3 laced audio frames at 0, then 600 video blocks, then audio again at 1000.
+        let mut blocks = vec![
+            uint_el(id::TIMESTAMP, 0),
+            simple_block(2, 0, 0x80 | 0x04, &[2, 1, 1, 2, 2, 3, 3]),
+        ];
+        for i in 0..600 {
+            blocks.push(simple_block(1, i, 0x80, b"V"));
+        }
+        let file = |tail: bool| {
+            let mut b = blocks.clone();
+            if tail {
+                b.push(simple_block(2, 1000, 0x80 | 0x04, &[2, 4, 4, 5, 5, 6, 6]));
+                b.push(simple_block(2, 1060, 0x80, &[7]));
+            }
+            cat(&[
+                header("matroska"),
+                el(
+                    id::SEGMENT,
+                    &cat(&[
+                        el(id::INFO, &uint_el(id::TIMESTAMP_SCALE, 1_000_000)),
+                        el(id::TRACKS, &cat(&[video.clone(), audio.clone()])),
+                        el(id::CLUSTER, &cat(&b)),
+                    ]),
+                ),
+            ])
+        };
+        // No next audio block within 512 packets: the first lace shares its time.
+        let (_, ps) = all_packets(&mut SparseCache::from_bytes(file(false)));
+        assert_eq!(ps.len(), 603);
+        assert_eq!(ps[0].track_id, 2, "file order kept");
+        assert_eq!(
+            ps[..3].iter().map(|p| p.pts.0).collect::<Vec<_>>(),
+            vec![0, 0, 0]
+        );
+        // With a later lace and block: the later lace is spread up to the block at 1060.
+        let (_, ps) = all_packets(&mut SparseCache::from_bytes(file(true)));
+        let audio: Vec<_> = ps.iter().filter(|p| p.track_id == 2).collect();
+        assert_eq!(
+            audio
+                .iter()
+                .map(|p| (p.pts.0, p.dur.map(|d| d.0)))
+                .collect::<Vec<_>>(),
+            vec![
+                (0, None),
+                (0, None),
+                (0, None),
+                (1000, Some(20)),
+                (1020, Some(20)),
+                (1040, Some(20)),
+                (1060, None)
+            ]
+        );
     }
 
     #[test]

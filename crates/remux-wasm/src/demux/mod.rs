@@ -53,3 +53,67 @@ pub trait Demuxer {
         Err(Error::unsupported("seeking in this container"))
     }
 }
+
+/// A boxed demuxer (as [`probe::open`] returns) is a demuxer.
+impl<D: Demuxer + ?Sized> Demuxer for Box<D> {
+    fn tracks(&self) -> &[Track] {
+        (**self).tracks()
+    }
+    fn duration(&self) -> Option<(Duration, TimeBase)> {
+        (**self).duration()
+    }
+    fn next_packet(&mut self, src: &mut dyn ByteSource) -> Result<Option<Packet>> {
+        (**self).next_packet(src)
+    }
+    fn seek(
+        &mut self,
+        src: &mut dyn ByteSource,
+        target: Timestamp,
+        time_base: TimeBase,
+    ) -> Result<SeekPoint> {
+        (**self).seek(src, target, time_base)
+    }
+}
+
+/// Opens a demuxer with `open` over `cache` and reads every packet, calling `fetch(cache,
+/// offset, len)` each time a read answers [`Error::NeedData`]; `fetch` must insert at least
+/// that range, after which the same call is retried (the demuxer's contract: `NeedData`
+/// changes nothing). Returns the demuxer and the packets in file order; any other error ends
+/// the read and is returned.
+///
+/// This is the loop the player runs with HTTP ranges; tests and tools use it with a cache
+/// filled from a file, chunk by chunk, to check that on-demand reading gives the same packets.
+pub fn drain_on_demand<D: Demuxer>(
+    cache: &mut crate::io::SparseCache,
+    mut open: impl FnMut(&mut dyn ByteSource) -> Result<D>,
+    mut fetch: impl FnMut(&mut crate::io::SparseCache, u64, u64),
+) -> Result<(D, Vec<Packet>)> {
+    // Each retry must follow a fetch that filled the asked range: a fetch that does not is a
+    // bug in the caller, reported instead of looping forever.
+    let mut retry = |cache: &mut crate::io::SparseCache, e: Error| -> Result<()> {
+        let Error::NeedData { offset, len } = e else {
+            return Err(e);
+        };
+        fetch(cache, offset, len);
+        let size = cache.size().unwrap_or(u64::MAX);
+        let want = len.min(size.saturating_sub(offset));
+        if want > 0 && !cache.contains(offset, want) {
+            panic!("drain_on_demand: fetch did not fill {offset}+{len}");
+        }
+        Ok(())
+    };
+    let mut demuxer = loop {
+        match open(cache) {
+            Ok(d) => break d,
+            Err(e) => retry(cache, e)?,
+        }
+    };
+    let mut packets = Vec::new();
+    loop {
+        match demuxer.next_packet(cache) {
+            Ok(Some(p)) => packets.push(p),
+            Ok(None) => return Ok((demuxer, packets)),
+            Err(e) => retry(cache, e)?,
+        }
+    }
+}

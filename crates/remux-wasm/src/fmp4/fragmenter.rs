@@ -8,7 +8,14 @@
 //! until the audio has caught up with it (MKV interleaving can lag), but never by more than
 //! [`MAX_WAIT_SECONDS`] of queued video. Audio-only streams are cut every
 //! [`TARGET_SECONDS`].
+//!
+//! Decode times in the output are unsigned (`tfdt`), and MSE ignores edit lists. When the
+//! first fragment holds samples before time 0 (an MP4 edit list that starts AAC after its
+//! priming frame: ffprobe shows the first audio packet at -1024 samples), every track is
+//! moved later by the same amount, fixed once at the first fragment, so audio and video keep
+//! their relative timing instead of the early samples being pulled to 0 alone.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use super::boxes::{self, TrafData};
@@ -55,7 +62,13 @@ pub struct Fragmenter {
     video: Option<Lane>,
     audio: Option<Lane>,
     sequence: u32,
+    /// `sequence` at the latest [`reset`](Fragmenter::reset): the fragment after it is a
+    /// single GOP, like the very first.
+    first_of_run: u32,
     ended: bool,
+    /// How much every timestamp is moved later (ticks in the time base), set at the first
+    /// fragment (see the module docs).
+    shift: Option<(i64, TimeBase)>,
 }
 
 impl Fragmenter {
@@ -64,7 +77,9 @@ impl Fragmenter {
             video,
             audio,
             sequence: 0,
+            first_of_run: 0,
             ended: false,
+            shift: None,
         }
     }
 
@@ -91,6 +106,15 @@ impl Fragmenter {
     /// Every sample has been pushed: the next calls cut whatever is left.
     pub fn end(&mut self) {
         self.ended = true;
+    }
+
+    /// Drops every queued sample, for a seek; sequence numbers go on counting.
+    pub fn reset(&mut self) {
+        for lane in [&mut self.video, &mut self.audio].into_iter().flatten() {
+            lane.samples.clear();
+        }
+        self.ended = false;
+        self.first_of_run = self.sequence;
     }
 
     /// Number of fragments emitted so far.
@@ -144,7 +168,7 @@ impl Fragmenter {
     fn video_cut(&self, v: &Lane) -> Option<(usize, i64)> {
         let s = &v.samples;
         let first = s[0].dts;
-        let target = if self.sequence == 0 {
+        let target = if self.sequence == self.first_of_run {
             0
         } else {
             v.ticks(TARGET_SECONDS)
@@ -181,7 +205,33 @@ impl Fragmenter {
         Some((k, end))
     }
 
+    /// The shift for the first fragment: what brings its earliest decode or presentation
+    /// time up to 0, in the time base of the lane that needs the most.
+    fn first_shift(&self, video: &[Sample], audio: &[Sample]) -> (i64, TimeBase) {
+        let mut best = (0i64, self.time_base());
+        for (lane, samples) in [(&self.video, video), (&self.audio, audio)] {
+            let Some(lane) = lane else { continue };
+            let earliest = samples
+                .iter()
+                .map(|s| s.dts.min(s.pts()))
+                .min()
+                .unwrap_or(0);
+            let need = -earliest;
+            if need > 0 && lane.time_base.seconds(need) > best.1.seconds(best.0) {
+                best = (need, lane.time_base);
+            }
+        }
+        best
+    }
+
     fn build(&mut self, video: &[Sample], audio: &[Sample]) -> MediaSegment {
+        if self.shift.is_none() {
+            self.shift = Some(self.first_shift(video, audio));
+        }
+        let (shift, shift_tb) = self.shift.unwrap_or((0, TimeBase::MILLIS));
+        let video = shifted(&self.video, video, shift, shift_tb);
+        let audio = shifted(&self.audio, audio, shift, shift_tb);
+        let (video, audio) = (&video[..], &audio[..]);
         let tb = self.time_base();
         let mut trafs = Vec::with_capacity(2);
         let mut start = i64::MAX;
@@ -213,5 +263,26 @@ impl Fragmenter {
             time_base: tb,
             source_pos,
         }
+    }
+}
+
+/// `samples` of `lane` moved later by `shift` ticks of `tb`; copies only when there is
+/// something to shift (rare: the common case borrows).
+fn shifted<'a>(
+    lane: &Option<Lane>,
+    samples: &'a [Sample],
+    shift: i64,
+    tb: TimeBase,
+) -> Cow<'a, [Sample]> {
+    match lane {
+        Some(lane) if shift != 0 => {
+            let by = tb.rescale(shift, lane.time_base);
+            let moved = samples.iter().map(|s| Sample {
+                dts: s.dts.saturating_add(by),
+                ..s.clone()
+            });
+            Cow::Owned(moved.collect())
+        }
+        _ => Cow::Borrowed(samples),
     }
 }

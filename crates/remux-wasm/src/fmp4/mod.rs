@@ -258,6 +258,17 @@ impl Remuxer {
         Ok(self.drain_ready())
     }
 
+    /// Forgets every queued packet and sample, for a seek: the next fragment starts at the
+    /// next video key frame pushed, with its own (absolute) decode time.
+    pub fn reset(&mut self) {
+        for c in [&mut self.video, &mut self.audio].into_iter().flatten() {
+            c.timeline.reset();
+        }
+        self.fragmenter.reset();
+        self.seen_video_key = false;
+        self.scratch.clear();
+    }
+
     /// Emits what is still queued, at the end of the stream.
     pub fn finish(&mut self) -> Result<Option<MediaSegment>> {
         if let Some(v) = &mut self.video {

@@ -27,6 +27,7 @@
 pub mod boxes;
 pub mod fragment;
 pub mod sample_table;
+mod seek;
 
 use std::collections::VecDeque;
 
@@ -34,7 +35,7 @@ use boxes::{fourcc, BoxHeader, Reader};
 use fragment::{FragTrack, Trex};
 use sample_table::{Cursor, SampleInfo, SampleTable, MAX_SAMPLES};
 
-use super::Demuxer;
+use super::{Demuxer, SeekPoint};
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
 use crate::packet::{AudioInfo, Codec, Packet, Track, TrackKind, VideoInfo};
@@ -97,6 +98,8 @@ pub struct Mp4Demuxer {
     /// Samples of the current `moof` not yet read, in file order.
     pending: VecDeque<(usize, SampleInfo)>,
     done: bool,
+    /// The `mfra` index of a fragmented file, once a seek has looked for it.
+    tfra: seek::TfraIndex,
 }
 
 impl Mp4Demuxer {
@@ -222,6 +225,7 @@ impl Mp4Demuxer {
             frag_pos: if fragmented { moov.end() } else { None },
             pending: VecDeque::new(),
             done: false,
+            tfra: seek::TfraIndex::Unknown,
         })
     }
 
@@ -644,6 +648,15 @@ impl Demuxer for Mp4Demuxer {
         &self.tracks
     }
 
+    fn seek(
+        &mut self,
+        src: &mut dyn ByteSource,
+        target: Timestamp,
+        time_base: TimeBase,
+    ) -> Result<SeekPoint> {
+        self.seek_to(src, target, time_base)
+    }
+
     fn duration(&self) -> Option<(Duration, TimeBase)> {
         let stated = |d: u64| d != 0 && d != u32::MAX as u64 && d != u64::MAX;
         if self.movie_timescale != 0 {
@@ -1008,34 +1021,30 @@ mod tests {
     fn need_data_retries_cleanly() {
         let (bytes, moov_pos) = file();
         let (_, expected) = all(&mut SparseCache::from_bytes(bytes.clone())).unwrap();
+        // Exactly what was asked, nothing more; `opened` is the cache as open() left it.
         let mut src = SparseCache::new(Some(bytes.len() as u64));
-        let feed = |src: &mut SparseCache, e: Error| {
-            let Error::NeedData { offset, len } = e else {
-                panic!("{e}")
-            };
-            // Exactly what was asked, nothing more.
-            src.insert(
-                offset,
-                bytes[offset as usize..(offset + len) as usize].to_vec(),
-            );
-        };
-        let mut d = loop {
-            match Mp4Demuxer::open(&mut src) {
-                Ok(d) => break d,
-                Err(e) => feed(&mut src, e),
-            }
-        };
+        let mut opened = None;
+        let (_, got) = crate::demux::drain_on_demand(
+            &mut src,
+            |s| {
+                let d = Mp4Demuxer::open(s);
+                if d.is_ok() {
+                    // Which bytes were present when open() succeeded.
+                    let moov = s.read_at(moov_pos as u64, bytes.len() - moov_pos as usize);
+                    opened = Some((moov.is_ok(), s.read_at(40, 20).is_ok()));
+                }
+                d
+            },
+            |src, offset, len| {
+                src.insert(
+                    offset,
+                    bytes[offset as usize..(offset + len) as usize].to_vec(),
+                )
+            },
+        )
+        .unwrap();
         // It read the box headers and moov, never the mdat payload.
-        assert!(src.contains(moov_pos as u64, (bytes.len() - moov_pos as usize) as u64));
-        assert!(!src.contains(40, 20));
-        let mut got = Vec::new();
-        loop {
-            match d.next_packet(&mut src) {
-                Ok(Some(p)) => got.push(p),
-                Ok(None) => break,
-                Err(e) => feed(&mut src, e),
-            }
-        }
+        assert_eq!(opened, Some((true, false)));
         assert_eq!(got, expected);
     }
 
@@ -1175,29 +1184,10 @@ mod tests {
         );
         // Byte by byte as asked, the same packets; cut anywhere, a prefix.
         let mut src = SparseCache::new(Some(bytes.len() as u64));
-        let feed = |src: &mut SparseCache, e: Error| {
-            let Error::NeedData { offset, len } = e else {
-                panic!("{e}")
-            };
-            src.insert(
-                offset,
-                bytes[offset as usize..(offset + len) as usize].to_vec(),
-            );
-        };
-        let mut d = loop {
-            match Mp4Demuxer::open(&mut src) {
-                Ok(d) => break d,
-                Err(e) => feed(&mut src, e),
-            }
-        };
-        let mut again = Vec::new();
-        loop {
-            match d.next_packet(&mut src) {
-                Ok(Some(p)) => again.push(p),
-                Ok(None) => break,
-                Err(e) => feed(&mut src, e),
-            }
-        }
+        let (_, again) = crate::demux::drain_on_demand(&mut src, Mp4Demuxer::open, |src, o, l| {
+            src.insert(o, bytes[o as usize..(o + l) as usize].to_vec())
+        })
+        .unwrap();
         assert_eq!(again, ps);
         for cut in 0..bytes.len() {
             if let Ok((_, prefix)) = all(&mut SparseCache::from_bytes(bytes[..cut].to_vec())) {

@@ -1,0 +1,28 @@
+//! `GET /api/status`: what the server holds open right now (for operators and leak checks).
+
+use axum::{extract::State, Json};
+use serde::Serialize;
+
+use crate::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct Status {
+    /// File bodies (`/files/{index}` responses) open now, over all torrents.
+    pub open_file_streams: usize,
+    /// `/events` streams open now, over all torrents.
+    pub open_event_streams: usize,
+    /// `--max-streams`: file bodies allowed at once before requests queue.
+    pub max_streams: usize,
+    /// Torrents in the session.
+    pub torrents: usize,
+}
+
+pub async fn get_status(State(state): State<AppState>) -> Json<Status> {
+    let torrents = state.session.with_torrents(|t| t.count());
+    Json(Status {
+        open_file_streams: state.open_file_streams(),
+        open_event_streams: state.open_event_streams(),
+        max_streams: state.config.max_streams,
+        torrents,
+    })
+}
