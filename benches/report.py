@@ -126,7 +126,7 @@ if browser:
                       f"{fmt_bytes(s['heap'])} | {fmt_bytes(s['wasm'])} | {extra} |")
     md.append("")
     # Beside the native figure.
-    md.append("Browser vs native (riptide warm in Chromium / riptide native): " + ", ".join(
+    md.append("riptide in Chromium (warm) runs at this fraction of its native speed (native time / browser time): " + ", ".join(
         f"{ext.upper()} {fmt(native[ext].get('riptide_s') and b_rows[(ext, 'ratios')][3] and (native[ext]['riptide_s'] * 1e3) / b_rows[(ext, 'ratios')][3]['warm'], '.2f', '×')}"
         for ext in ["mkv", "mp4", "avi"] if (ext, "ratios") in b_rows) + ".\n")
 else:
@@ -221,19 +221,19 @@ md.append("## 5. Memory during playback (tab)\n")
 if playback and playback.get("samples"):
     md.append(f"The MKV ({playback['piece_bytes'] >> 10} KiB pieces) played start to end at {playback['rate']}× through the page "
               f"(fresh server, loopback seeder), sampled every 500 ms: the JS heap (`performance.memory`, precise) and "
-              f"the resident memory of the tab's renderer process (wasm memory, media pipeline and SourceBuffers "
-              f"included). Steady = median of the second half.\n")
-    md.append("| played | JS heap peak | JS heap steady | renderer RSS peak | renderer RSS steady | buffered ahead (median / max) |")
+              f"the private memory of the tab's renderer process (`/proc/PID/smaps_rollup` Private_Clean + "
+              f"Private_Dirty + Swap: wasm memory, media pipeline and SourceBuffers included, shared libraries not). Steady = median of the second half.\n")
+    md.append("| played | JS heap peak | JS heap steady | renderer private memory peak | renderer private memory steady | buffered ahead (median / max) |")
     md.append("|---|---|---|---|---|---|")
     md.append(f"| {fmt(playback.get('played_s'), '.1f', ' s')} of film | {fmt_bytes(playback.get('heap_peak'))} | {fmt_bytes(playback.get('heap_steady'))} | "
-              f"{fmt_bytes(playback.get('renderer_rss_peak'))} | {fmt_bytes(playback.get('renderer_rss_steady'))} | "
+              f"{fmt_bytes(playback.get('renderer_private_peak'))} | {fmt_bytes(playback.get('renderer_private_steady'))} | "
               f"{fmt(playback.get('ahead_median'), '.1f', ' s')} / {fmt(playback.get('ahead_max'), '.1f', ' s')} |")
     md.append("")
-    peak = playback.get("renderer_rss_peak")
+    peak = playback.get("renderer_private_peak")
     summary.append(("5. Tab memory during playback", "< 100 MB (2-hour 1080p film)",
-                    f"renderer RSS peak {fmt_bytes(peak)}, JS heap peak {fmt_bytes(playback.get('heap_peak'))} over {fmt(playback.get('played_s'), '.0f', ' s')} of a 90 s 1080p film",
+                    f"renderer private memory peak {fmt_bytes(peak)}, JS heap peak {fmt_bytes(playback.get('heap_peak'))} over {fmt(playback.get('played_s'), '.0f', ' s')} of a 90 s 1080p film",
                     "met" if peak and peak < 100e6 else "not met",
-                    "renderer RSS includes Chromium's own baseline (an empty tab is tens of MB) and the SourceBuffer's "
+                    "renderer memory includes Chromium's own baseline for a tab and the SourceBuffer's "
                     "buffered media; a 90 s film, not 2 hours"))
 else:
     md.append(((playback or {}).get("error") or "Not run.") + "\n")
@@ -262,7 +262,7 @@ if server:
                     "each range goes through librqbit's stream reader (userspace copy + piece bookkeeping) while nginx uses sendfile"))
     per = [r["riptide_rss_per_client_bytes"] for r in server["levels"] if r["clients"] >= 10]
     summary.append(("5. Server memory per stream", "< 50 MB", f"{fmt_bytes(max(per) if per else None)} (peak RSS − idle, / clients)",
-                    "met" if per and max(per) < 50e6 else "not measured", "RSS also holds the page cache of nothing (file reads are not counted); allocator keeps freed buffers"))
+                    "met" if per and max(per) < 50e6 else "not measured", "per-stream buffers (librqbit reader + the 1 MiB response chunks); the file itself is page cache, not RSS"))
 else:
     md.append("Not run.\n")
 
@@ -278,7 +278,7 @@ if bundle:
     ours = bundle.get("riptide_total_gzip")
     summary.append(("7. Bundle (wasm + JS, gzipped)", "beside mediabunny / ffmpeg.wasm",
                     f"riptide {fmt_bytes(ours)}; mediabunny {fmt_bytes(bundle.get('mediabunny_gzip'))}; ffmpeg.wasm ≈ {fmt_bytes(bundle.get('ffmpeg_wasm_gzip'))}",
-                    "reported", "release build with debug=1 is stripped of nothing by wasm-bindgen; no wasm-opt (binaryen not installed)"))
+                    "reported", "no wasm-opt pass (binaryen is not used); the wasm holds the MKV and MP4 demuxers, H.264/AAC parsing and the fMP4 writer"))
 else:
     md.append("Not run.\n")
 

@@ -82,7 +82,10 @@ fn start_piece_server(bin: &Path, film: &Path, tmp: &Path) -> (Proc, String, u16
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e} (scripts/bench.sh builds it)", bin.display()));
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
+    // Keep reading what it prints: a closed pipe would make its next println! fail.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let hash = first
         .split("btih:")
         .nth(1)

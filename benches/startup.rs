@@ -175,7 +175,7 @@ async fn main() {
     }
     let samples = pb["samples"].as_array().cloned().unwrap_or_default();
     let col = |k: &str| samples.iter().filter_map(|s| s[k].as_f64()).collect::<Vec<f64>>();
-    let (heap, rss, ahead, t) = (col("heap"), col("rendererRss"), col("ahead"), col("t"));
+    let (heap, rss, ahead, t) = (col("heap"), col("rendererPrivate"), col("ahead"), col("t"));
     let max = |v: &[f64]| v.iter().cloned().fold(f64::NAN, f64::max);
     // Steady state: the second half of the playback.
     let half = |v: &[f64]| median(v[v.len() / 2..].to_vec());
@@ -186,14 +186,14 @@ async fn main() {
         "ended": pb["ended"],
         "samples": samples.len(),
         "heap_peak": max(&heap), "heap_steady": half(&heap),
-        "renderer_rss_peak": max(&rss), "renderer_rss_steady": half(&rss),
+        "renderer_private_peak": max(&rss), "renderer_private_steady": half(&rss),
         "ahead_median": median(ahead.clone()), "ahead_max": max(&ahead),
         "error": pb["error"],
         "series": samples,
     });
     eprintln!(
-        "playback: {:?} s played, JS heap peak {:.1} MB, renderer RSS peak {:.0} MB, buffered ahead median {:.1} s",
-        playback["played_s"], max(&heap) / 1e6, max(&rss) / 1e6, median(ahead).unwrap_or(f64::NAN)
+        "playback: {:.1} s played, JS heap peak {:.1} MB, renderer private memory peak {:.0} MB, buffered ahead median {:.1} s",
+        playback["played_s"].as_f64().unwrap_or(f64::NAN), max(&heap) / 1e6, max(&rss) / 1e6, median(ahead).unwrap_or(f64::NAN)
     );
     std::fs::write(&playback_out, serde_json::to_string_pretty(&playback).unwrap()).unwrap();
 

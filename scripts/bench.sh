@@ -29,6 +29,10 @@ if [ ! -d node_modules/mediabunny ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null
 fi
 
+# Debian's python3 (where apt put matplotlib), not whatever python3 comes first in PATH.
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+
 target_dir="${CARGO_TARGET_DIR:-target}"
 out="$target_dir/bench-results/$mode"
 rm -rf "$out"
@@ -62,7 +66,7 @@ cargo build --quiet -p piece-server --bin piece-server "${profile[@]}"
 bench_list="$out/bench-executables.txt"
 cargo bench "${profile[@]}" --no-run --message-format=json \
     --bench remux --bench startup --bench server --bench seek 2>"$out/bench-build.log" \
-  | python3 -c '
+  | "$py" -c '
 import json, sys
 for line in sys.stdin:
     m = json.loads(line)
@@ -96,10 +100,10 @@ RIPTIDE_BENCH_OUT="$out/server.json" PIECE_SERVER_BIN="$bin_dir/piece-server" NG
   "$(bench_bin server)"
 
 step "7. bundle sizes"
-python3 benches/bundle.py "$out/bundle.json"
+"$py" benches/bundle.py "$out/bundle.json"
 
 # The machine and the versions, for the results file.
-python3 - "$out/machine.json" "$mode" "$fixtures" <<'EOF'
+"$py" - "$out/machine.json" "$mode" "$fixtures" <<'EOF'
 import json, os, subprocess, sys, datetime
 def sh(cmd):
     try:
@@ -127,8 +131,8 @@ EOF
 
 step "report"
 if [ "$mode" = smoke ]; then
-  python3 benches/report.py "$out" "$out/RESULTS.md" "$out/results.png"
+  "$py" benches/report.py "$out" "$out/RESULTS.md" "$out/results.png"
 else
-  python3 benches/report.py "$out" benches/RESULTS.md benches/results.png
+  "$py" benches/report.py "$out" benches/RESULTS.md benches/results.png
 fi
 echo "== bench [$mode]: done ($out)"

@@ -1,9 +1,11 @@
 // Tab memory during playback: opens the Riptide page on a magnet, waits for the first frame,
-// plays the whole film at --rate (default 2×) and samples, every 500 ms, the JS heap
-// (performance.memory, precise), the resident memory of the tab's renderer process(es) (from
-// /proc: every descendant of the browser with --type=renderer; this includes wasm memory, the
-// media pipeline and the SourceBuffer), the seconds buffered ahead of the playhead and the
-// playhead. Prints one JSON line.
+// plays the whole film at --rate (default 2x) and samples, every 500 ms:
+// - the JS heap (performance.memory, precise);
+// - the private memory of the tab's renderer process(es): Private_Clean + Private_Dirty + Swap
+//   from /proc/PID/smaps_rollup of every descendant of the browser with --type=renderer. This
+//   includes wasm memory, the media pipeline and the SourceBuffers, not shared libraries;
+// - the seconds buffered ahead of the playhead, and the playhead.
+// Prints one JSON line.
 //
 // usage: node benches/browser/playback.mjs BASE_URL MAGNET [--rate 2] [--max-seconds 120]
 import fs from 'node:fs';
@@ -19,7 +21,7 @@ if (!base || !magnet) {
 }
 
 // The renderer processes of the browser we launched (descendants of its pid).
-function rendererRss(rootPid) {
+function rendererPrivate(rootPid) {
   const kids = new Map();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -36,8 +38,13 @@ function rendererRss(rootPid) {
       try {
         const cmd = fs.readFileSync(`/proc/${k}/cmdline`, 'utf8');
         if (cmd.includes('--type=renderer') && !cmd.includes('--extension-process')) {
-          const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${k}/status`, 'utf8'));
-          if (m) total += Number(m[1]) * 1024;
+          // Private memory (what the tab itself holds; shared libraries excluded), as
+          // Chromium's task manager counts a process's footprint.
+          const roll = fs.readFileSync(`/proc/${k}/smaps_rollup`, 'utf8');
+          for (const f of ['Private_Clean', 'Private_Dirty', 'Swap']) {
+            const m = new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(roll);
+            if (m) total += Number(m[1]) * 1024;
+          }
         }
       } catch (_) { /* gone */ }
       walk(k);
@@ -77,7 +84,7 @@ try {
     }, rate);
     if (s.error) { result.error = s.error; break; }
     if (s.t > 0) { result.firstFrame = true; rateSet = true; }
-    if (rateSet) result.samples.push({ wall: (Date.now() - t0) / 1e3, ...s, rendererRss: rendererRss(browserPid) });
+    if (rateSet) result.samples.push({ wall: (Date.now() - t0) / 1e3, ...s, rendererPrivate: rendererPrivate(browserPid) });
     if (s.ended || (s.duration && s.t >= s.duration - 0.3)) { result.ended = true; break; }
     await new Promise((r) => setTimeout(r, 500));
   }
