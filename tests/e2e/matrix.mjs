@@ -59,6 +59,7 @@ async function play(job) {
       }
       const s = player.status();
       out.mime = s.mime;
+      out.notices = Array.from(s.notices || []);
       out.currentTime = video.currentTime;
       out.ended = video.ended;
       // Chromium's counters of bytes through the decoders (0 when a track never decoded).

@@ -26,12 +26,22 @@ pub const DEFAULT_MAX_STREAMS: usize = 240;
 /// nothing until used, and disk I/O never uses more at once than there are peer connections.
 /// librqbit's own default is 8, which stalls downloading as soon as 8 streams are open.
 pub const DEFAULT_IO_THREADS: usize = 256;
+/// Default most chunk (16 KiB) requests outstanding per peer (read by `start_session`, passed
+/// to librqbit as `PeerConnectionOptions::max_request_window`; librqbit's own default is 128).
+/// A piece needed after a seek is requested only after the chunks already outstanding, so this
+/// bounds the extra delay of a seek to window x 16 KiB per peer (512 KiB at 32); at 100 ms
+/// round trip it still allows 5 MB/s from each peer. Measured in `tests/priority.rs`.
+pub const DEFAULT_PEER_REQUEST_WINDOW: usize = 32;
 /// Default time a file request waits for a free stream slot before 503 (read by
 /// `routes/stream.rs`): long enough to ride out a burst of seeks, short enough for the player
 /// to show an error.
 pub const DEFAULT_STREAM_WAIT_MS: u64 = 5000;
 /// Permits always left free for disk I/O, whatever `max_streams` says.
 pub const RESERVED_IO_PERMITS: usize = 16;
+/// Default embedding allow-list (read by `routes/cors.rs`): `*`, any site may embed the player
+/// and read the playback routes (torrent descriptions, pieces, file bytes, the widget's
+/// scripts). Reading never makes the server fetch a torrent it was not already given.
+pub const DEFAULT_ALLOW_ORIGINS: &str = "*";
 
 /// Everything `piece-server` needs to run. Build it with clap (`piece-server --help`) or with
 /// [`Config::default`] / [`Config::for_test`] in code.
@@ -97,10 +107,44 @@ pub struct Config {
     #[arg(long, value_name = "BYTES_PER_SEC", env = "RIPTIDE_UPLOAD_LIMIT")]
     pub upload_limit_bps: Option<NonZeroU32>,
 
+    /// Most 16 KiB chunk requests outstanding per peer. Smaller reacts faster to seeks; larger
+    /// downloads faster from distant peers.
+    #[arg(long, env = "RIPTIDE_PEER_REQUEST_WINDOW", default_value_t = DEFAULT_PEER_REQUEST_WINDOW)]
+    pub peer_request_window: usize,
+
     /// Size of librqbit's blocking I/O pool. Each open stream holds one slot; must exceed
     /// --max-streams by at least 16 so disk I/O never starves.
     #[arg(long, env = "RIPTIDE_IO_THREADS", default_value_t = DEFAULT_IO_THREADS)]
     pub io_threads: usize,
+
+    /// Origins (`scheme://host[:port]`) whose pages may embed the player and read the playback
+    /// routes; `*` = any site. Repeat the flag or separate with commas. Also sets the `/embed`
+    /// page's `frame-ancestors`.
+    #[arg(
+        long = "allow-origin",
+        value_name = "ORIGIN",
+        env = "RIPTIDE_ALLOW_ORIGINS",
+        value_delimiter = ',',
+        default_value = DEFAULT_ALLOW_ORIGINS
+    )]
+    pub allow_origins: Vec<String>,
+
+    /// Origins whose pages may add new torrents when the browser runs on this machine (a
+    /// loopback client). Default: none; only this server's own pages and programs that send
+    /// no Origin (curl) may. Never `*`: use --add-token for remote clients.
+    #[arg(
+        long = "add-origin",
+        value_name = "ORIGIN",
+        env = "RIPTIDE_ADD_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub add_origins: Vec<String>,
+
+    /// A secret that lets any client, from anywhere, add torrents: sent as
+    /// `Authorization: Bearer <TOKEN>` (or `X-Riptide-Token: <TOKEN>`). Default: no token,
+    /// only loopback clients may add.
+    #[arg(long, value_name = "TOKEN", env = "RIPTIDE_ADD_TOKEN", hide_env_values = true)]
+    pub add_token: Option<String>,
 }
 
 impl Default for Config {
@@ -120,9 +164,13 @@ impl Default for Config {
             metadata_timeout_secs: DEFAULT_METADATA_TIMEOUT_SECS,
             max_streams: DEFAULT_MAX_STREAMS,
             stream_wait_ms: DEFAULT_STREAM_WAIT_MS,
+            peer_request_window: DEFAULT_PEER_REQUEST_WINDOW,
             io_threads: DEFAULT_IO_THREADS,
             download_limit_bps: None,
             upload_limit_bps: None,
+            allow_origins: vec![DEFAULT_ALLOW_ORIGINS.to_owned()],
+            add_origins: Vec::new(),
+            add_token: None,
         }
     }
 }
@@ -152,6 +200,9 @@ impl Config {
 
     /// Checks combinations clap cannot express.
     pub fn validate(&self) -> anyhow::Result<()> {
+        if self.peer_request_window == 0 {
+            anyhow::bail!("--peer-request-window must be at least 1");
+        }
         if self.max_streams == 0 {
             anyhow::bail!("--max-streams must be at least 1");
         }
@@ -163,6 +214,7 @@ impl Config {
                 self.max_streams
             );
         }
+        crate::routes::cors::validate(self)?;
         Ok(())
     }
 }

@@ -171,6 +171,13 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
             ..Default::default()
         }),
         runtime_worker_threads: Some(config.io_threads),
+        connect: Some(librqbit::ConnectionOptions {
+            peer_opts: Some(librqbit::PeerConnectionOptions {
+                max_request_window: Some(config.peer_request_window),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
         ratelimits: librqbit::limits::LimitsConfig {
             upload_bps: config.upload_limit_bps,
             download_bps: config.download_limit_bps,
@@ -215,7 +222,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> any
     let addr = listener.local_addr()?;
     tracing::info!("HTTP server listening on http://{addr}/");
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async {
+    let server = axum::serve(listener, make_service(state)).with_graceful_shutdown(async {
         let _ = stop_rx.await;
     });
     let mut server = std::pin::pin!(std::future::IntoFuture::into_future(server));
@@ -233,6 +240,14 @@ pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> any
             Ok(())
         }
     }
+}
+
+/// The router as a service that records each client's address (`ConnectInfo`), which the
+/// add-torrent permission check needs (`routes/cors.rs`). Serve it with `axum::serve`.
+pub fn make_service(
+    state: AppState,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr> {
+    router(state).into_make_service_with_connect_info::<SocketAddr>()
 }
 
 /// Starts the session and serves HTTP until Ctrl-C.
@@ -273,7 +288,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<(SocketAddr, Server)> {
     let listener = bind(&config).await?;
     let addr = listener.local_addr()?;
     let state = AppState::new(session.clone(), config);
-    let app = router(state.clone());
+    let app = make_service(state.clone());
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!("HTTP server failed: {e:#}");

@@ -111,6 +111,7 @@ struct Phase {
     worst_gap: Duration,
     worst_first_byte: Duration,
     took: Duration,
+    most_open: u64,
 }
 
 /// Runs READERS paced readers at `offsets[i % offsets.len()]`, sampling the server's RSS.
@@ -120,11 +121,16 @@ async fn phase(pid: u32, base: &str, id: &str, src: Arc<Vec<u8>>, offsets: &[usi
     let baseline_kib = rss_kib(pid);
     let peak = Arc::new(AtomicU64::new(baseline_kib));
     let stop = Arc::new(AtomicBool::new(false));
+    let most_open = Arc::new(AtomicU64::new(0));
     let sampler = {
-        let (peak, stop) = (peak.clone(), stop.clone());
+        let (peak, stop, most_open) = (peak.clone(), stop.clone(), most_open.clone());
+        let status_url = format!("{base}/api/status");
         tokio::spawn(async move {
+            let client = Client::new();
             while !stop.load(Ordering::Relaxed) {
                 peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                let s = get_json(&client, &status_url).await;
+                most_open.fetch_max(s["open_file_streams"].as_u64().unwrap(), Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         })
@@ -146,6 +152,11 @@ async fn phase(pid: u32, base: &str, id: &str, src: Arc<Vec<u8>>, offsets: &[usi
     let took = t0.elapsed();
     stop.store(true, Ordering::Relaxed);
     sampler.await.unwrap();
+    let most_open = most_open.load(Ordering::Relaxed);
+    assert!(
+        most_open >= READERS as u64 - 5,
+        "at most {most_open} streams were open at once: the readers did not overlap"
+    );
     drop(client);
 
     // Every stream is released once the clients are gone.
@@ -166,15 +177,17 @@ async fn phase(pid: u32, base: &str, id: &str, src: Arc<Vec<u8>>, offsets: &[usi
         worst_gap,
         worst_first_byte,
         took,
+        most_open,
     }
 }
 
 fn report(name: &str, p: &Phase) {
     let per_stream = (p.peak_kib.saturating_sub(p.baseline_kib)) as f64 / READERS as f64 / 1024.0;
     eprintln!(
-        "{name}: {READERS} readers x 2 MB/s in {:?}; RSS baseline {:.1} MiB, peak {:.1} MiB, after leave {:.1} MiB, \
+        "{name}: {READERS} readers x 2 MB/s in {:?} ({} streams open at most); RSS baseline {:.1} MiB, peak {:.1} MiB, after leave {:.1} MiB, \
          per stream {per_stream:.2} MiB; worst gap {:?}, worst first byte {:?}",
         p.took,
+        p.most_open,
         p.baseline_kib as f64 / 1024.0,
         p.peak_kib as f64 / 1024.0,
         p.after_kib as f64 / 1024.0,

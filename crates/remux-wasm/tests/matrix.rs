@@ -61,6 +61,10 @@ enum Fix {
     MkvAnnexB,
     /// MKV: header stripping of the first byte of every H.264 frame (track 1).
     MkvStripped,
+    /// MKV: zlib ContentCompression of both tracks.
+    MkvZlib,
+    /// MKV: the audio track (2) without CodecPrivate.
+    MkvNoAudioPrivate,
     /// MP4: every `stco` rewritten as `co64` (ffmpeg writes co64 only past 4 GB).
     Mp4Co64,
     /// AVI: the OpenDML index (`indx` + `ix##`) instead of `idx1` (ffmpeg writes it only past
@@ -105,6 +109,8 @@ fn rows() -> Vec<Row> {
         r("MKV", "H.264", "AAC", "Xiph lacing, no DefaultDuration", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvLaced(Lacing::Xiph), Plays),
         r("MKV", "H.264", "AAC", "EBML lacing, no DefaultDuration", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvLaced(Lacing::Ebml), Plays),
         r("MKV", "H.264 as Annex B", "AAC", "no CodecPrivate", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvAnnexB, Plays),
+        r("MKV", "H.264", "AAC", "zlib ContentCompression", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvZlib, Plays),
+        r("MKV", "H.264", "AAC", "no CodecPrivate (AudioSpecificConfig synthesised)", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvNoAudioPrivate, Plays),
         r("MKV", "H.264", "AAC", "header stripping", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvStripped, Plays),
         Row { extra_inputs: late_audio, ..r("MKV", "H.264 (B-frames)", "AAC", "audio 0.5 s late", "mkv", &["-map", "0", "-map", "2", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::None, Plays) },
         Row { extra_inputs: second_audio, ..r("MKV", "H.264", "AAC (eng) + AC-3 (fre)", "several audio tracks", "mkv", &["-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a:0", "aac", "-c:a:1", "ac3", "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fre"], &["libx264"], Fix::None, Plays) },
@@ -112,6 +118,7 @@ fn rows() -> Vec<Row> {
         Row { extra_inputs: srt_in, ..r("MKV", "H.264", "AAC", "ASS subtitles (S_TEXT/ASS)", "mkv", &["-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac", "-c:s", "ass"], &["libx264"], Fix::None, Plays) },
         r("MKV", "H.264", "AC-3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "ac3"], &["libx264"], Fix::None, Silent),
         r("MKV", "H.264", "MP3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Silent),
+        r("MKV", "H.264", "E-AC-3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "eac3"], &["libx264"], Fix::None, Silent),
         r("MKV", "H.264", "FLAC", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "flac"], &["libx264"], Fix::None, Silent),
         r("MKV", "H.264", "Opus", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libopus"], &["libx264", "libopus"], Fix::None, Silent),
         r("MKV", "HEVC", "AAC", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-c:a", "aac"], &["libx265"], Fix::None, Refused),
@@ -120,6 +127,7 @@ fn rows() -> Vec<Row> {
         r("MKV", "Xvid (MPEG-4 Part 2)", "MP3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::None, Refused),
         // --- WebM ---
         r("WebM", "VP9", "Opus", "", "webm", &["-map", "0", "-map", "1", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus"], &["libvpx-vp9", "libopus"], Fix::None, Refused),
+        r("WebM", "VP9", "Vorbis", "", "webm", &["-map", "0", "-map", "1", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libvorbis"], &["libvpx-vp9", "libvorbis"], Fix::None, Refused),
         r("WebM", "AV1", "Opus", "", "webm", &["-map", "0", "-map", "1", "-c:v", "libaom-av1", "-cpu-used", "8", "-row-mt", "1", "-c:a", "libopus"], &["libaom-av1", "libopus"], Fix::None, Refused),
         r("WebM", "VP9", "Opus", "unknown-size Segment and Clusters (live)", "webm", &["-map", "0", "-map", "1", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus"], &["libvpx-vp9", "libopus"], Fix::MkvLive, Refused),
         // --- MP4 / MOV ---
@@ -252,6 +260,15 @@ fn make(row: &Row) -> Option<(PathBuf, PathBuf)> {
             .drop_index()
             .strip_headers(1, 1)
             .to_bytes(),
+        Fix::MkvZlib => Mkv::parse(&read(&path))
+            .drop_index()
+            .zlib(1)
+            .zlib(2)
+            .to_bytes(),
+        Fix::MkvNoAudioPrivate => Mkv::parse(&read(&path))
+            .drop_index()
+            .drop_codec_private(2)
+            .to_bytes(),
         Fix::Mp4Co64 => support::stco_to_co64(&read(&path)),
         Fix::AviOpenDml => support::avi_edit::to_opendml(&read(&path)),
     };
@@ -321,13 +338,17 @@ fn frame_seconds(s: &ProbeStream) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Presentation times of a stream in seconds, sorted, with key flags.
+/// Presentation times of a stream in seconds, sorted, with key flags (the decoded frames'
+/// times where the packets carry none, as H.264 in AVI).
 fn sorted_pts(s: &ProbeStream) -> Vec<(f64, bool)> {
-    let mut v: Vec<(f64, bool)> = s
-        .packets
-        .iter()
-        .filter_map(|p| p.pts.map(|t| (s.seconds(t), p.key)))
-        .collect();
+    let mut v: Vec<(f64, bool)> = match &s.frames {
+        Some(frames) => frames.iter().map(|&(t, k)| (s.seconds(t), k)).collect(),
+        None => s
+            .packets
+            .iter()
+            .filter_map(|p| p.pts.map(|t| (s.seconds(t), p.key)))
+            .collect(),
+    };
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     v
 }
@@ -610,6 +631,12 @@ fn browser_tools() -> Option<(PathBuf, PathBuf)> {
 #[derive(Debug, Default)]
 struct Played {
     failure: Option<String>,
+    /// The player refused before anything played: its message (in plain words).
+    refused: Option<String>,
+    /// The player's notices (e.g. playing without sound, and why).
+    notices: Vec<String>,
+    /// Audio bytes went through Chromium's decoder.
+    audio_decoded: bool,
 }
 
 /// Plays every file in headless Chromium (one browser, a few pages at a time).
@@ -685,12 +712,28 @@ fn play_all(jobs: &[(String, PathBuf, Option<f64>, Option<f64>)]) -> Option<Vec<
                 } else if video_start.is_some() {
                     why.push("no video frame was shown".into());
                 }
-                // Chromium's decoded byte counters: the audio really went through the decoder.
-                if audio_start.is_some() && r["audioDecoded"].as_f64().unwrap_or(0.0) <= 0.0 {
-                    why.push("no audio was decoded".into());
-                }
+                let _ = audio_start;
+                let notices: Vec<String> = r["notices"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|n| n.as_str().map(String::from))
+                    .collect();
+                // A refusal: the player stopped with a message before anything played.
+                let refused = r["playerError"]
+                    .as_str()
+                    .filter(|_| {
+                        t < 0.1
+                            && r["errorEvent"].is_null()
+                            && r["errors"].as_array().is_none_or(|e| e.is_empty())
+                    })
+                    .map(String::from);
                 Played {
                     failure: (!why.is_empty()).then(|| why.join("; ")),
+                    refused,
+                    notices,
+                    // Chromium's decoded byte counter: the audio really went through the decoder.
+                    audio_decoded: r["audioDecoded"].as_f64().unwrap_or(0.0) > 0.0,
                 }
             })
             .collect(),
@@ -822,9 +865,20 @@ fn matrix() {
             job += 1;
             match p {
                 None => Outcome::Skipped("no browser here".into()),
-                Some(Played { failure: Some(f) }) => Outcome::Broken(format!("in Chromium: {f}")),
+                Some(Played {
+                    refused: Some(msg), ..
+                }) => Outcome::Refused(format!("in Chromium: {msg}")),
+                Some(Played {
+                    failure: Some(f), ..
+                }) => Outcome::Broken(format!("in Chromium: {f}")),
                 Some(_) if n.no_video.is_some() => Outcome::AudioOnly(n.no_video.clone().unwrap()),
                 Some(_) if n.notice.is_some() => Outcome::Silent(n.notice.clone().unwrap()),
+                Some(p) if n.carries_audio && !p.audio_decoded && !p.notices.is_empty() => {
+                    Outcome::Silent(p.notices.join("; "))
+                }
+                Some(p) if n.carries_audio && !p.audio_decoded => {
+                    Outcome::Broken("in Chromium: no audio was decoded, and no notice".into())
+                }
                 Some(_) => Outcome::Plays,
             }
         };

@@ -284,6 +284,40 @@ fn leading_empty_edit_matches_ffprobe() {
     assert!(d.edit_shift(2).unwrap() > 20_000);
     let got = summary(&demux_all(&mut src));
     assert_matches(&got, &fx.expected);
+    // Through the remux (MSE ignores edit lists, so the shifts are in the fragments): audio
+    // starts 0.5 s after the video, as ffprobe says of the source; the video's own edit (it
+    // starts at its first PTS, not its first DTS) and the AAC priming are kept too.
+    let out = support::scratch("delayed.remuxed.mp4");
+    let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
+        .arg(&fx.path)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let first = |p: &support::Probe, kind: &str| {
+        let s = p.of_type(kind)[0];
+        s.packets
+            .iter()
+            .map(|p| s.seconds(p.pts.unwrap()))
+            .fold(f64::MAX, f64::min)
+    };
+    let (src, dst) = (ffprobe(&fx.path), ffprobe(&out));
+    let gap = |p: &support::Probe| first(p, "audio") - first(p, "video");
+    assert!((gap(&src) - 0.5).abs() < 0.03, "source gap {}", gap(&src));
+    assert!(
+        (gap(&dst) - gap(&src)).abs() < 1e-3,
+        "output audio-video gap {} vs the source's {}",
+        gap(&dst),
+        gap(&src)
+    );
+    assert!(
+        first(&dst, "video").abs() < 0.05,
+        "output video starts at 0"
+    );
 }
 
 #[test]

@@ -1,21 +1,15 @@
 //! The HTTP router: JSON API under `/api`, static files everywhere else.
 
+pub(crate) mod cors;
+mod embed;
 mod events;
 mod pieces;
 mod status;
 mod stream;
 mod torrents;
 
-use axum::{
-    extract::DefaultBodyLimit,
-    http::{header, Method},
-    routing::get,
-    Router,
-};
-use tower_http::{
-    cors::{Any, CorsLayer},
-    services::ServeDir,
-};
+use axum::{extract::DefaultBodyLimit, routing::get, Router};
+use tower_http::services::ServeDir;
 
 use crate::AppState;
 
@@ -23,8 +17,8 @@ use crate::AppState;
 const MAX_TORRENT_FILE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Builds the whole application: API routes, static files from `config.www_dir`
-/// (directories serve their `index.html`; `.wasm` is served as `application/wasm`), and
-/// permissive CORS so players on other origins can fetch ranges.
+/// (directories serve their `index.html`; `.wasm` is served as `application/wasm`), the
+/// `/embed` player page, and CORS from `--allow-origin` (see `cors.rs`).
 pub fn router(state: AppState) -> Router {
     let www = state.config.www_dir.clone();
     if !www.join("index.html").is_file() {
@@ -32,16 +26,7 @@ pub fn router(state: AppState) -> Router {
             "static directory {www:?} has no index.html; GET / will be 404 (set --www to the player's www directory)"
         );
     }
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::HEAD, Method::POST])
-        .allow_headers([header::RANGE, header::CONTENT_TYPE])
-        .expose_headers([
-            header::CONTENT_RANGE,
-            header::ACCEPT_RANGES,
-            header::CONTENT_LENGTH,
-            header::CONTENT_TYPE,
-        ]);
+    let cors = cors::layer(&state.config);
     let api = Router::new()
         .route(
             "/api/torrents",
@@ -60,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         // `get` also answers HEAD (axum drops the body); the handler skips opening a stream.
         .route("/api/torrents/{id}/files/{index}", get(stream::stream_file))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .route("/embed", get(embed::embed_page))
         .with_state(state);
     api.fallback_service(ServeDir::new(www).append_index_html_on_directories(true))
         .layer(cors)

@@ -3,9 +3,9 @@
 use std::{net::SocketAddr, str::FromStr};
 
 use axum::{
-    extract::{Path, State},
+    extract::{ConnectInfo, Path, State},
     http::{header, HeaderMap, StatusCode},
-    Json,
+    Extension, Json,
 };
 use bytes::Bytes;
 use librqbit::{
@@ -280,13 +280,17 @@ fn classify_body(headers: &HeaderMap, body: Bytes) -> ApiResult<Source> {
 
 /// `POST /api/torrents`: adds a magnet (waiting for its metadata) or a .torrent file.
 /// 201 when added, 200 when it was already there (same id).
+/// A torrent the server does not have yet is added only if `cors::check_add` allows it (403
+/// otherwise); asking for one it has is a read and always allowed.
 pub async fn add_torrent(
     State(state): State<AppState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<TorrentDescription>)> {
     let config = state.config.clone();
     let mut initial_peers = config.peers.clone();
+    let mut hints = Vec::new();
     let (add, info_hash, has_trackers) = match classify_body(&headers, body)? {
         Source::Magnet(magnet) => {
             if !magnet.starts_with("magnet:") {
@@ -301,7 +305,7 @@ pub async fn add_torrent(
                     "the magnet link has no BitTorrent v1 info hash (xt=urn:btih:...); v2-only magnets are not supported",
                 )
             })?;
-            initial_peers.extend(resolve_hints(&magnet_peer_hints(&magnet)).await?);
+            hints = magnet_peer_hints(&magnet);
             let has_trackers = !parsed.trackers.is_empty();
             (AddTorrent::from_url(magnet), info_hash, has_trackers)
         }
@@ -322,6 +326,8 @@ pub async fn add_torrent(
     {
         return Ok((StatusCode::OK, Json(describe(&existing)?)));
     }
+    super::cors::check_add(&config, client.map(|c| c.0 .0), &headers)?;
+    initial_peers.extend(resolve_hints(&hints).await?);
     let is_magnet = matches!(add, AddTorrent::Url(_));
     if is_magnet
         && config.no_dht

@@ -284,6 +284,14 @@ impl Mkv {
             })
             .unwrap()
     }
+    /// Removes the track's CodecPrivate (e.g. AAC whose AudioSpecificConfig must be
+    /// synthesised from the codec id, sample rate and channels).
+    pub fn drop_codec_private(&mut self, number: u64) -> &mut Self {
+        self.track_entry(number)
+            .children_mut()
+            .retain(|e| e.id != id::CODEC_PRIVATE);
+        self
+    }
     /// Removes the track's DefaultDuration.
     pub fn drop_default_duration(&mut self, number: u64) -> &mut Self {
         self.track_entry(number)

@@ -222,6 +222,9 @@ pub struct ProbeStream {
     pub start_time: Option<f64>,
     pub duration_ts: Option<i64>,
     pub packets: Vec<ProbePacket>,
+    /// Where packets carry no PTS (H.264 in AVI): the decoded frames' times (ffprobe's
+    /// `best_effort_timestamp`, in presentation order) and key flags.
+    pub frames: Option<Vec<(i64, bool)>>,
     /// The whole JSON object, for anything else.
     pub json: serde_json::Value,
 }
@@ -325,16 +328,66 @@ pub fn ffprobe(path: &Path) -> Probe {
                     .filter(|p| p.stream == index)
                     .cloned()
                     .collect(),
+                frames: None,
                 json: s.clone(),
             }
         })
-        .collect();
+        .collect::<Vec<ProbeStream>>();
+    let mut streams = streams;
+    for st in &mut streams {
+        if st.codec_type == "video" && st.packets.iter().any(|p| p.pts.is_none()) {
+            st.frames = Some(frame_times(path, st.index));
+        }
+    }
     Probe {
         streams,
         packets,
         duration: float(&json["format"]["duration"]),
         start_time: float(&json["format"]["start_time"]),
     }
+}
+
+/// The decoded frames of stream `index`: (best-effort timestamp, key frame), in output order.
+/// Frames the decoder flushes at the end have none: they continue the previous spacing.
+fn frame_times(path: &Path, index: usize) -> Vec<(i64, bool)> {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            &index.to_string(),
+            "-show_frames",
+        ])
+        .args([
+            "-show_entries",
+            "frame=best_effort_timestamp,key_frame",
+            "-of",
+            "json",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut v: Vec<(i64, bool)> = Vec::new();
+    for f in json["frames"]
+        .as_array()
+        .map(|a| a.as_slice())
+        .unwrap_or_default()
+    {
+        let key = num(&f["key_frame"]) == Some(1);
+        let t = num(&f["best_effort_timestamp"]).or_else(|| {
+            let step = match v.len() {
+                0 => return None,
+                1 => 1,
+                n => v[n - 1].0 - v[n - 2].0,
+            };
+            Some(v.last()?.0 + step)
+        });
+        if let Some(t) = t {
+            v.push((t, key));
+        }
+    }
+    v
 }
 
 /// What `ffprobe -v warning` prints about `path` while reading every packet (empty: clean).

@@ -1,0 +1,235 @@
+//! Piece priority follows the readers: a seek (old request aborted, new one opened far ahead)
+//! gets its pieces before anything in between, and a client that leaves while its request
+//! waits for a missing piece releases the stream at once. Prints the seek figures for two
+//! peer request windows (librqbit's default 128 and our default 32).
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use piece_server::{spawn, Config, Server};
+use reqwest::{header, Client, StatusCode};
+use serde_json::Value;
+
+const PIECE: u32 = 256 * 1024;
+const MIB: usize = 1024 * 1024;
+
+fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        out.extend_from_slice(&x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+async fn get_json(client: &Client, url: &str) -> Value {
+    let body = client.get(url).send().await.unwrap().bytes().await.unwrap();
+    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"))
+}
+
+async fn add_magnet(client: &Client, http: std::net::SocketAddr, magnet: &str) -> String {
+    let resp = client
+        .post(format!("http://{http}/api/torrents"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(serde_json::json!({ "magnet": magnet }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let v: Value = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+    v["id"].as_str().unwrap().to_owned()
+}
+
+async fn have_pieces(client: &Client, http: std::net::SocketAddr, id: &str) -> Vec<bool> {
+    let p = get_json(client, &format!("http://{http}/api/torrents/{id}/pieces")).await;
+    let bits = base64::engine::general_purpose::STANDARD
+        .decode(p["have"].as_str().unwrap())
+        .unwrap();
+    (0..p["total_pieces"].as_u64().unwrap() as usize)
+        .map(|i| bits[i / 8] & (0x80 >> (i % 8)) != 0)
+        .collect()
+}
+
+async fn wait_no_streams(server: &Server, within: Duration) -> Duration {
+    let t0 = Instant::now();
+    while server.state.open_file_streams() != 0 {
+        assert!(
+            t0.elapsed() < within,
+            "{} file stream(s) still open {within:?} after the client left",
+            server.state.open_file_streams()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    t0.elapsed()
+}
+
+struct SeekFigures {
+    first_byte: Duration,
+    whole_mib: Duration,
+    /// Pieces between the old reader's window and the seek target that were downloaded by
+    /// the time the seek's first byte arrived.
+    in_between: usize,
+}
+
+/// A reader plays from 0 for ~1 s at 2 MB/s, then seeks to 75% of a 64 MiB file (seeder
+/// uploads at 4 MiB/s). `abort_old`: the old request is dropped before the new one is sent
+/// (what the player does); otherwise it stays open, competing.
+async fn seek_case(window: usize, abort_old: bool) -> SeekFigures {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = random_bytes(64 * MIB, 99);
+    let path = tmp.path().join("film.mkv");
+    std::fs::write(&path, &data).unwrap();
+    let mut seeder_config = Config::for_test(tmp.path().join("seeder"));
+    seeder_config.upload_limit_bps = std::num::NonZeroU32::new(4 * MIB as u32);
+    let (_, seeder) = spawn(seeder_config).await.unwrap();
+    let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
+        .await
+        .unwrap();
+    let mut config = Config::for_test(tmp.path().join("leecher"));
+    config.peer_request_window = window;
+    let (http, server) = spawn(config).await.unwrap();
+    let client = Client::new();
+    let id = add_magnet(&client, http, &info.magnet).await;
+    let url = format!("http://{http}/api/torrents/{id}/files/0");
+
+    // Play from the start for about a second.
+    let mut old = client.get(&url).header(header::RANGE, "bytes=0-").send().await.unwrap();
+    assert_eq!(old.status(), StatusCode::PARTIAL_CONTENT);
+    let t0 = Instant::now();
+    let mut got = 0usize;
+    while t0.elapsed() < Duration::from_secs(1) {
+        let chunk = old.chunk().await.unwrap().unwrap();
+        assert!(chunk[..] == data[got..got + chunk.len()]);
+        got += chunk.len();
+        let due = Duration::from_secs_f64(got as f64 / 2e6);
+        if due > t0.elapsed() {
+            tokio::time::sleep(due - t0.elapsed()).await;
+        }
+    }
+    if abort_old {
+        drop(old);
+        wait_no_streams(&server, Duration::from_secs(5)).await;
+        old = client.head(&url).send().await.unwrap(); // placeholder, no stream
+    }
+
+    // Seek to 75%.
+    let target = 48 * MIB;
+    let t0 = Instant::now();
+    let mut resp = client
+        .get(&url)
+        .header(header::RANGE, format!("bytes={target}-{}", target + MIB - 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+    let mut first_byte = None;
+    let mut at = target;
+    while let Some(chunk) = resp.chunk().await.unwrap() {
+        if first_byte.is_none() {
+            first_byte = Some(t0.elapsed());
+        }
+        assert!(chunk[..] == data[at..at + chunk.len()], "bytes differ at {at}");
+        at += chunk.len();
+    }
+    let whole_mib = t0.elapsed();
+    assert_eq!(at, target + MIB);
+    let have = have_pieces(&client, http, &id).await;
+    // The old reader's window ends 32 MiB after its position (~2 MB): look at 36..46 MiB.
+    let in_between = have[36 * MIB / PIECE as usize..46 * MIB / PIECE as usize]
+        .iter()
+        .filter(|h| **h)
+        .count();
+    drop(old);
+    SeekFigures {
+        first_byte: first_byte.unwrap(),
+        whole_mib,
+        in_between,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_seek_gets_its_pieces_first() {
+    tokio::time::timeout(Duration::from_secs(80), async {
+        for (window, abort_old) in [(32, true), (128, true), (32, false)] {
+            let f = seek_case(window, abort_old).await;
+            eprintln!(
+                "seek to 75% (seeder 4 MiB/s, request window {window}, old request {}): first byte {:?}, 1 MiB in {:?}, {} pieces downloaded in between",
+                if abort_old { "aborted" } else { "still open" },
+                f.first_byte,
+                f.whole_mib,
+                f.in_between
+            );
+            // Generous: the goal is well under 1 s; a loaded CI machine gets 10.
+            assert!(f.whole_mib < Duration::from_secs(10), "seek took {:?}", f.whole_mib);
+            if abort_old {
+                assert!(
+                    f.in_between <= 2,
+                    "{} pieces between the old position and the seek target were downloaded first",
+                    f.in_between
+                );
+            }
+        }
+    })
+    .await
+    .expect("test took longer than 80 s");
+}
+
+/// A client that gives up while its request waits for a piece nobody can send releases the
+/// stream (and with it the piece priority) at once, not when the piece arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn leaving_while_waiting_for_a_piece_releases_the_stream() {
+    tokio::time::timeout(Duration::from_secs(40), async {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = random_bytes(8 * MIB, 5);
+        let path = tmp.path().join("film.mkv");
+        std::fs::write(&path, &data).unwrap();
+        let mut seeder_config = Config::for_test(tmp.path().join("seeder"));
+        seeder_config.upload_limit_bps = std::num::NonZeroU32::new(MIB as u32);
+        let (_, seeder) = spawn(seeder_config).await.unwrap();
+        let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
+            .await
+            .unwrap();
+        let (http, server) = spawn(Config::for_test(tmp.path().join("leecher"))).await.unwrap();
+        let client = Client::new();
+        let id = add_magnet(&client, http, &info.magnet).await;
+        let url = format!("http://{http}/api/torrents/{id}/files/0");
+        let resp = client.get(&url).header(header::RANGE, "bytes=0-99").send().await.unwrap();
+        assert!(resp.bytes().await.unwrap()[..] == data[..100]);
+        // The only seeder leaves: the last piece can never arrive now.
+        seeder.shutdown().await;
+        let have = have_pieces(&client, http, &id).await;
+        assert!(!have[have.len() - 1], "the last piece arrived already");
+
+        for round in 0..3 {
+            let waiting = {
+                let (client, url) = (client.clone(), url.clone());
+                let last = data.len() - 10;
+                tokio::spawn(async move {
+                    let mut r = client
+                        .get(&url)
+                        .header(header::RANGE, format!("bytes={last}-"))
+                        .send()
+                        .await
+                        .unwrap();
+                    r.chunk().await
+                })
+            };
+            let t0 = Instant::now();
+            while server.state.open_file_streams() == 0 {
+                assert!(t0.elapsed() < Duration::from_secs(5), "the request never opened a stream");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert!(!waiting.is_finished(), "a missing piece was served");
+            waiting.abort();
+            let released = wait_no_streams(&server, Duration::from_secs(5)).await;
+            eprintln!("round {round}: stream released {released:?} after the client left");
+        }
+    })
+    .await
+    .expect("test took longer than 40 s");
+}

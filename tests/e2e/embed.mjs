@@ -1,0 +1,155 @@
+// Opens a host page that embeds Riptide players (<riptide-player> elements, in the page or in
+// iframes) in Debian's headless Chromium, and reports as one JSON line on stdout what a viewer
+// would see: each player's currentTime, state and error, the events it fired, and the
+// network requests that named its torrent.
+//
+// usage: node tests/e2e/embed.mjs URL [--play-seconds 2] [--timeout-ms 60000]
+//          [--expect-error] [--remove ID] [--watch-ms 4000] [--no-cors-post URL MAGNET]
+//
+// --expect-error     wait until every player reports an error instead of playback.
+// --remove ID        once all play, remove the element with that id, then for --watch-ms
+//                    count the requests naming its torrent and how far the others played.
+// --no-cors-post     first send a "simple" cross-origin POST (text/plain body MAGNET, no
+//                    preflight, answer unreadable) to URL from the page, as a hostile page would.
+import { chromium } from 'playwright-core';
+
+const args = process.argv.slice(2);
+const url = args[0];
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const playSeconds = Number(opt('--play-seconds', 2));
+const timeoutMs = Number(opt('--timeout-ms', 60000));
+const watchMs = Number(opt('--watch-ms', 4000));
+const removeId = opt('--remove', null);
+const expectError = args.includes('--expect-error');
+const postIdx = args.indexOf('--no-cors-post');
+const noCorsPost = postIdx >= 0 ? { url: args[postIdx + 1], body: args[postIdx + 2] } : null;
+if (!url) {
+  console.error('usage: node tests/e2e/embed.mjs URL [options]');
+  process.exit(2);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
+    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
+});
+const result = { url, errors: [], console: [] };
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => result.errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') result.console.push(m.text()); });
+  const requests = [];
+  page.on('request', (r) => requests.push({ url: r.url(), at: Date.now() }));
+
+  // Every frame records the players' events (they bubble out of the shadow root).
+  await page.addInitScript(() => {
+    window.__events = [];
+    for (const type of ['ready', 'playing', 'error', 'progress']) {
+      document.addEventListener(type, (e) => {
+        if (!e.target || e.target.localName !== 'riptide-player' || !(e instanceof CustomEvent)) return;
+        window.__events.push({ type, id: e.target.id, detail: e.detail, at: e.target.currentTime });
+      });
+    }
+  });
+
+  await page.goto(url);
+  if (noCorsPost) {
+    result.noCorsPost = await page.evaluate(async ({ url, body }) => {
+      try {
+        const r = await fetch(url, { method: 'POST', mode: 'no-cors', body,
+          headers: { 'Content-Type': 'text/plain' } });
+        return { type: r.type };
+      } catch (e) {
+        return { error: String(e) };
+      }
+    }, noCorsPost);
+  }
+
+  // The players of every frame, as the host page's script would see them.
+  const players = async () => {
+    const out = [];
+    for (const frame of page.frames()) {
+      const list = await frame.evaluate(() => {
+        const events = window.__events || [];
+        return [...document.querySelectorAll('riptide-player')].map((el) => {
+          const mine = events.filter((e) => e.id === el.id);
+          const r = el.getBoundingClientRect();
+          const v = el.shadowRoot.querySelector('video').getBoundingClientRect();
+          return {
+            id: el.id,
+            frame: window === window.top ? null : location.href,
+            currentTime: el.currentTime,
+            duration: el.duration,
+            state: el.state,
+            error: el.error,
+            torrentId: el.torrent ? el.torrent.id : null,
+            fileUrl: el.fileUrl,
+            eventTypes: [...new Set(mine.map((e) => e.type))],
+            errorEvents: mine.filter((e) => e.type === 'error').map((e) => e.detail.message),
+            lastProgress: (mine.filter((e) => e.type === 'progress').pop() || {}).detail || null,
+            ready: (mine.find((e) => e.type === 'ready') || {}).detail || null,
+            size: { width: r.width, height: r.height },
+            videoSize: { width: v.width, height: v.height },
+            firstPlayingAt: (mine.find((e) => e.type === 'playing') || {}).at ?? null,
+            viewport: { width: innerWidth, height: innerHeight },
+            fullscreenEnabled: document.fullscreenEnabled,
+          };
+        });
+      }).catch(() => []);
+      out.push(...list);
+    }
+    return out;
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  let list = [];
+  while (Date.now() < deadline) {
+    list = await players();
+    const done = list.length > 0 && (expectError
+      ? list.every((p) => p.error)
+      : list.every((p) => p.currentTime >= playSeconds && p.lastProgress && p.lastProgress.peers !== undefined));
+    if (done) break;
+    if (!expectError && list.some((p) => p.error)) break; // a player gave up: report it now
+    await sleep(100);
+  }
+  result.players = list;
+
+  if (removeId) {
+    const target = list.find((p) => p.id === removeId);
+    const naming = (t) => requests.filter((r) => target && target.torrentId && r.url.includes(target.torrentId)
+      && r.at >= t).length;
+    const removedAt = Date.now();
+    const before = Object.fromEntries(list.map((p) => [p.id, p.currentTime]));
+    await page.evaluate((id) => {
+      window.__removed = document.getElementById(id);
+      window.__removed.remove();
+    }, removeId);
+    // Requests already on their way when the element went are not new traffic.
+    await sleep(300);
+    const watchFrom = Date.now();
+    await sleep(watchMs);
+    const after = await players();
+    result.removal = {
+      id: removeId,
+      requestsBefore: naming(0) - naming(removedAt),
+      requestsAfter: naming(watchFrom),
+      watchedMs: Date.now() - watchFrom,
+      others: after.map((p) => ({ id: p.id, before: before[p.id], after: p.currentTime, error: p.error })),
+      stillInPage: after.some((p) => p.id === removeId),
+      // What the removed element still holds: its wasm Player (freed → null) and its video.
+      leftover: await page.evaluate(() => ({
+        player: window.__removed._player !== null,
+        videoSrc: window.__removed.shadowRoot.querySelector('video').getAttribute('src'),
+      })),
+    };
+  }
+} catch (e) {
+  result.errors.push(String(e && e.stack || e));
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));

@@ -1,0 +1,289 @@
+//! The embeddable player (`www/embed.js`, `/embed`) as another site would use it: a host page
+//! served from its own origin (a tiny axum server on another port) embeds `<riptide-player>`
+//! elements or the `/embed` iframe from a piece-server that streams from a real seeder over
+//! loopback, in headless Chromium (`tests/e2e/embed.mjs` drives it and prints JSON).
+//!
+//! Needs ffmpeg, node with `playwright-core`, /usr/bin/chromium and the wasm package in
+//! `www/pkg` — `scripts/test.sh` provides all of them.
+
+use std::{net::SocketAddr, path::PathBuf, process::Command};
+
+use piece_server::{seed, spawn, Config, SeedInfo, Server};
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn require_wasm_package() {
+    let js = repo().join("www/pkg/remux_wasm.js");
+    assert!(js.exists(), "{js:?} is missing: run scripts/build-wasm.sh (scripts/test.sh does)");
+}
+
+/// A film made by ffmpeg once per target directory (`target/tmp/fixtures/<name>`).
+fn fixture(name: &str, args: &[&str]) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixtures");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    if path.exists() {
+        return path;
+    }
+    let tmp = dir.join(format!("partial-{name}"));
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .arg(&tmp)
+        .status()
+        .expect("ffmpeg is needed for the fixture (scripts/test.sh installs it)");
+    assert!(status.success(), "ffmpeg failed to make {name}");
+    std::fs::rename(&tmp, &path).unwrap();
+    path
+}
+
+/// A second film, different from the bundled sample: 60 s of 640×360 H.264 + AAC in MKV.
+fn film_360p_mkv() -> PathBuf {
+    fixture(
+        "embed-360p-1min.mkv",
+        &[
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "60", "-c:v", "libx264", "-preset", "veryfast", "-g", "50",
+            "-b:v", "800k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k",
+        ],
+    )
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Upload cap of the seeder (bytes/s): the films arrive over a few seconds, so the players
+/// stream while the torrents download.
+const SEEDER_UPLOAD_BPS: u32 = 4_000_000;
+
+/// A seeder sharing `films` (magnets carry it as the `x.pe` hint) and an empty piece-server
+/// serving `www/`, configured by `tweak`. Dropping the servers stops them.
+async fn swarm(
+    name: &str,
+    films: &[PathBuf],
+    tweak: impl FnOnce(&mut Config),
+) -> (Vec<SeedInfo>, SocketAddr, [Server; 2]) {
+    let tmp = tempdir(name);
+    let mut seeder_cfg = Config::for_test(tmp.join("seeder"));
+    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(SEEDER_UPLOAD_BPS);
+    let (_, seeder) = spawn(seeder_cfg).await.unwrap();
+    let mut seeded = Vec::new();
+    for film in films {
+        seeded.push(seed(&seeder.session, film, None).await.unwrap());
+    }
+    let mut cfg = Config::for_test(tmp.join("server"));
+    cfg.www_dir = repo().join("www");
+    tweak(&mut cfg);
+    let (addr, server) = spawn(cfg).await.unwrap();
+    (seeded, addr, [seeder, server])
+}
+
+/// The host site: serves `html` at `/` from its own port (a different origin from the server).
+struct HostPage {
+    origin: String,
+    listener: Option<tokio::net::TcpListener>,
+}
+
+impl HostPage {
+    async fn bind() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        HostPage { origin, listener: Some(listener) }
+    }
+
+    /// Starts serving `html`; returns the page URL.
+    fn serve(&mut self, html: String) -> String {
+        let listener = self.listener.take().expect("serve once");
+        let app = axum::Router::new().route("/", axum::routing::get(move || async move { axum::response::Html(html) }));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("{}/", self.origin)
+    }
+}
+
+fn html_attr(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Runs `tests/e2e/embed.mjs URL ARGS...` and parses its JSON report.
+async fn run_page(url: String, args: Vec<String>) -> Value {
+    tokio::task::spawn_blocking(move || {
+        let out = Command::new("node")
+            .arg(repo().join("tests/e2e/embed.mjs"))
+            .arg(&url)
+            .args(["--timeout-ms", "60000"])
+            .args(&args)
+            .current_dir(repo())
+            .output()
+            .expect("node is needed for page tests");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "embed.mjs failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_str(stdout.lines().last().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("embed.mjs printed no JSON ({e}): {stdout}"))
+    })
+    .await
+    .unwrap()
+}
+
+/// `POST /api/torrents` as a program on this machine would (no Origin: allowed).
+async fn owner_adds(addr: SocketAddr, magnet: &str) -> Value {
+    let resp = reqwest::Client::new()
+        .post(format!("http://{addr}/api/torrents"))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({ "magnet": magnet }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "the owner could not add the torrent: {}", resp.status());
+    serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap()
+}
+
+fn player<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["players"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["id"] == id))
+        .unwrap_or_else(|| panic!("no player {id:?} in the report: {report:#}"))
+}
+
+fn assert_plays(report: &Value, id: &str, seconds: f64) {
+    let p = player(report, id);
+    assert!(p["error"].is_null(), "player {id} failed: {}", p["error"]);
+    let t = p["currentTime"].as_f64().unwrap_or(0.0);
+    assert!(t >= seconds, "player {id} played only to {t} s (state {})", p["state"]);
+    let events = p["eventTypes"].as_array().unwrap();
+    for e in ["ready", "playing", "progress"] {
+        assert!(events.iter().any(|x| x == e), "player {id} never fired {e:?}: {events:?}");
+    }
+    assert!(p["ready"]["duration"].as_f64().unwrap_or(0.0) > 10.0, "ready without a duration: {}", p["ready"]);
+    let progress = &p["lastProgress"];
+    assert!(progress["bytesFetched"].as_f64().unwrap_or(0.0) > 0.0, "progress without bytes: {progress}");
+    assert!(progress["peers"].is_number(), "progress without peer figures: {progress}");
+    assert!(progress["bufferedAhead"].is_number(), "progress without buffer figures: {progress}");
+    // The host page's CSS hides every <video>; the one in the shadow root must not be affected.
+    assert!(p["videoSize"]["width"].as_f64().unwrap_or(0.0) > 0.0, "the host's CSS reached the player: {}", p["videoSize"]);
+}
+
+/// Two players from a server on another origin play at once on one page: one film the owner
+/// added (read-only for the page), one the page adds itself (its origin is in `--add-origin`).
+/// Removing the second element stops every request naming its torrent and frees its player,
+/// while the first keeps playing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_widgets_from_another_origin_play_and_removal_stops_traffic() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let films = [repo().join("assets/sample.mkv"), film_360p_mkv()];
+    let origin = host.origin.clone();
+    let (seeded, addr, _servers) = swarm("embed-two", &films, |c| c.add_origins = vec![origin]).await;
+    owner_adds(addr, &seeded[0].magnet).await;
+
+    let url = host.serve(format!(
+        r#"<!doctype html><meta charset="utf-8"><title>A blog post</title>
+<style>video {{ display: none !important; }} riptide-player {{ width: 480px; }}</style>
+<script type="module" src="http://{addr}/embed.js"></script>
+<p>Two films:</p>
+<riptide-player id="a" magnet="{}" file="0" autoplay muted controls></riptide-player>
+<riptide-player id="b" magnet="{}" autoplay muted></riptide-player>"#,
+        html_attr(&seeded[0].magnet),
+        html_attr(&seeded[1].magnet)
+    ));
+    let report = run_page(url, vec!["--play-seconds".into(), "2".into(), "--remove".into(), "b".into()]).await;
+    eprintln!("embed report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    assert_plays(&report, "a", 2.0);
+    assert_plays(&report, "b", 2.0);
+    let b = player(&report, "b");
+    assert_eq!(b["torrentId"], seeded[1].info_hash.as_str(), "player b plays another torrent");
+
+    let removal = &report["removal"];
+    assert!(removal["requestsBefore"].as_u64().unwrap() > 0, "no requests seen for player b: {removal}");
+    assert_eq!(removal["requestsAfter"], 0, "player b kept fetching after its removal: {removal}");
+    assert_eq!(removal["stillInPage"], false);
+    assert_eq!(removal["leftover"]["player"], false, "the removed player was not freed");
+    assert!(removal["leftover"]["videoSrc"].is_null(), "the removed video still has a source: {removal}");
+    let a = removal["others"].as_array().unwrap().iter().find(|p| p["id"] == "a").unwrap();
+    let (before, after) = (a["before"].as_f64().unwrap(), a["after"].as_f64().unwrap());
+    assert!(after >= before + 1.0, "player a stopped when b was removed ({before} → {after} s)");
+}
+
+/// The iframe form: `/embed?magnet=...&file=0&t=5`, from another origin, fills its frame, may
+/// go full screen, and plays from 5 s. The frame is the server's own page, so it may add the
+/// torrent (loopback browser, same origin).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iframe_form_plays_from_the_start_time() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let films = [repo().join("assets/sample.mkv")];
+    let (seeded, addr, _servers) = swarm("embed-iframe", &films, |_| {}).await;
+    let src = format!("http://{addr}/embed?magnet={}&file=0&t=5&autoplay=1&muted=1", encode(&seeded[0].magnet));
+    let url = host.serve(format!(
+        r#"<!doctype html><meta charset="utf-8"><title>A forum</title>
+<iframe src="{}" style="width: 640px; height: 360px; border: 0" allow="autoplay; fullscreen" allowfullscreen></iframe>"#,
+        html_attr(&src)
+    ));
+    let report = run_page(url, vec!["--play-seconds".into(), "7".into()]).await;
+    eprintln!("iframe report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    let p = player(&report, "player");
+    assert!(p["frame"].as_str().unwrap_or("").contains("/embed?"), "the player is not in the frame: {p}");
+    assert_plays(&report, "player", 7.0);
+    let first = p["firstPlayingAt"].as_f64().unwrap_or(-1.0);
+    assert!(first >= 4.9, "t=5 ignored: playback began at {first} s");
+    assert_eq!(p["size"], p["viewport"], "the player does not fill its frame");
+    assert_eq!(p["fullscreenEnabled"], true, "the frame cannot go full screen");
+}
+
+/// A page from a site that is not allowed to add torrents asks for a film the server does not
+/// have: the widget shows the server's refusal, and neither it nor a hostile "simple" POST
+/// (text/plain, no preflight) made the server add the torrent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_from_another_origin_cannot_add_a_torrent() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let films = [repo().join("assets/sample.mkv")];
+    let (seeded, addr, _servers) = swarm("embed-refused", &films, |_| {}).await;
+    let magnet = &seeded[0].magnet;
+    let url = host.serve(format!(
+        r#"<!doctype html><meta charset="utf-8"><title>Some site</title>
+<script type="module" src="http://{addr}/embed.js"></script>
+<riptide-player id="x" magnet="{}" autoplay muted></riptide-player>"#,
+        html_attr(magnet)
+    ));
+    let report = run_page(
+        url,
+        vec![
+            "--expect-error".into(),
+            "--no-cors-post".into(),
+            format!("http://{addr}/api/torrents"),
+            magnet.clone(),
+        ],
+    )
+    .await;
+    eprintln!("refusal report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    let p = player(&report, "x");
+    let msg = p["error"].as_str().unwrap_or_else(|| panic!("the widget showed no error: {p}"));
+    assert!(msg.contains("may not add"), "the error does not say why: {msg}");
+    assert!(p["errorEvents"].as_array().is_some_and(|e| !e.is_empty()), "no error event fired: {p}");
+    assert!(report["noCorsPost"]["type"] == "opaque", "the hostile POST did not reach the server: {}", report["noCorsPost"]);
+    let status = reqwest::get(format!("http://{addr}/api/torrents/{}", seeded[0].info_hash))
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 404, "a page from another origin made the server add the torrent");
+}

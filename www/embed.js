@@ -1,0 +1,410 @@
+// The embeddable Riptide player: a custom element any page can use.
+//
+//   <script type="module" src="https://SERVER/embed.js"></script>
+//   <riptide-player magnet="magnet:?xt=urn:btih:..." file="0" controls></riptide-player>
+//
+// The element lives in shadow DOM. It finds the wasm engine (pkg/) and the server next to this
+// script (import.meta.url), or on the server named by its `server` attribute. One wasm module
+// is loaded per page and shared; every element runs its own Player.
+//
+// Attributes: magnet, file (index; default: the largest video), server, autoplay, muted,
+// start (seconds), controls, poster, token (only to add torrents to a server that asks for it;
+// never put a secret token on a public page). Changing magnet, file or server loads anew.
+// Events (CustomEvent, `detail`): ready {id, name, file, duration}, playing, error {message},
+// progress {bufferedAhead, bytesFetched, peers, downloadSpeed, downloadedBytes, totalBytes}.
+// Methods and properties: play(), pause(), currentTime (get/set), duration, paused.
+//
+// How it gets the torrent: GET /api/torrents/{info hash} (a read, allowed from any embedding
+// site); only if the server does not have it, POST /api/torrents, which the server allows only
+// from its own machine or with its token (docs/API.md, "Embedding and permissions").
+
+const SCRIPT_BASE = new URL('.', import.meta.url);
+const VIDEO_EXTENSIONS = ['mkv', 'mp4', 'webm', 'avi', 'm4v', 'mov'];
+/// How often the torrent's peer figures are polled for `progress` (ms).
+const STATS_INTERVAL_MS = 2000;
+/// At most this many `progress` events per second come from the player's own status.
+const PROGRESS_MIN_INTERVAL_MS = 250;
+
+// ---- one wasm module for the whole page -------------------------------------------------
+
+let wasmModule = null;
+
+function loadWasm() {
+  if (!wasmModule) {
+    const url = new URL('pkg/remux_wasm.js', SCRIPT_BASE).href;
+    wasmModule = import(url)
+      .then(async (m) => {
+        await m.default();
+        return m;
+      })
+      .catch((e) => {
+        wasmModule = null;
+        throw new Error(`could not load the Riptide video engine from ${url} (${errorText(e)})`);
+      });
+  }
+  return wasmModule;
+}
+
+// ---- helpers ------------------------------------------------------------------------------
+
+function errorText(err) {
+  if (!err) return 'something went wrong';
+  if (typeof err === 'string') return err;
+  return err.message || String(err);
+}
+
+const BASE32 = /^[A-Z2-7]{32}$/;
+
+/// The BitTorrent v1 info hash of a magnet, as the server's torrent id accepts it (40 hex
+/// digits, lower case, or 32 base32 letters). Throws a readable error otherwise.
+export function infoHashOf(magnet) {
+  if (!/^magnet:\?/i.test(magnet)) {
+    throw new Error(`"${magnet.slice(0, 60)}" is not a magnet link: it must start with "magnet:?xt=urn:btih:"`);
+  }
+  for (const part of magnet.slice(magnet.indexOf('?') + 1).split('&')) {
+    const [key, value = ''] = part.split('=');
+    if (key !== 'xt') continue;
+    const v = decodeURIComponent(value);
+    const m = /^urn:btih:(.+)$/i.exec(v);
+    if (!m) continue;
+    if (/^[0-9a-f]{40}$/i.test(m[1])) return m[1].toLowerCase();
+    if (BASE32.test(m[1].toUpperCase())) return m[1].toUpperCase();
+  }
+  throw new Error('the magnet link has no BitTorrent v1 info hash (xt=urn:btih:<40 hex digits>)');
+}
+
+function extension(path) {
+  const m = /\.([^./\\]+)$/.exec(path || '');
+  return m ? m[1].toLowerCase() : '';
+}
+
+function chooseFile(files, wanted) {
+  if (!files || files.length === 0) throw new Error('this torrent has no files');
+  if (wanted !== null) {
+    const f = files.find((x) => x.index === wanted);
+    if (!f) {
+      const have = files.map((x) => x.index).join(', ');
+      throw new Error(`this torrent has no file number ${wanted} (its files are ${have})`);
+    }
+    return f;
+  }
+  const videos = files.filter((f) => VIDEO_EXTENSIONS.includes(extension(f.path)));
+  const pool = videos.length ? videos : files;
+  return pool.reduce((best, f) => (!best || f.length > best.length ? f : best), null);
+}
+
+/// fetch + JSON, with the server's `{"error": ...}` as the message of a failure.
+async function api(url, options, serverBase) {
+  let resp;
+  try {
+    resp = await fetch(url, options);
+  } catch (e) {
+    if (e && e.name === 'AbortError') throw e;
+    throw new Error(
+      `could not reach the Riptide server at ${serverBase.origin} (${errorText(e)}); it may be down, ` +
+      'or it does not allow this site to embed it (its --allow-origin list)');
+  }
+  let body = null;
+  try {
+    body = await resp.json();
+  } catch (_) {
+    // Not JSON: the status says enough.
+  }
+  if (!resp.ok) {
+    const msg = body && body.error ? body.error : `the server answered ${resp.status}`;
+    const err = new Error(msg);
+    err.status = resp.status;
+    throw err;
+  }
+  return body;
+}
+
+const STYLE = `
+:host { display: block; position: relative; aspect-ratio: 16 / 9; background: #000; color: #fff;
+  font: 14px/1.4 system-ui, sans-serif; overflow: hidden; contain: content; }
+:host([hidden]) { display: none; }
+video { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain;
+  background: #000; display: block; }
+.msg { position: absolute; left: 0; right: 0; bottom: 0; margin: 0; padding: .6em .9em;
+  background: rgba(0, 0, 0, .7); }
+.msg[hidden] { display: none; }
+.msg.error { background: rgba(150, 20, 20, .9); }
+`;
+
+// ---- the element ---------------------------------------------------------------------------
+
+export class RiptidePlayer extends HTMLElement {
+  static observedAttributes = ['magnet', 'file', 'server', 'autoplay', 'muted', 'start',
+    'controls', 'poster', 'token'];
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    const style = document.createElement('style');
+    style.textContent = STYLE;
+    this._video = document.createElement('video');
+    this._video.playsInline = true;
+    this._video.setAttribute('part', 'video');
+    this._msg = document.createElement('p');
+    this._msg.className = 'msg';
+    this._msg.setAttribute('role', 'status');
+    this._msg.hidden = true;
+    root.append(style, this._video, this._msg);
+
+    /// Bumped by every load and stop; async work of an older run drops its results.
+    this._run = 0;
+    this._loadQueued = false;
+    this._loadedKey = null;
+    this._player = null;
+    this._abort = null;
+    this._statsTimer = null;
+    this._lastProgress = 0;
+    this._figures = {};
+    /// For tests and debugging: what this element is playing and how far it got.
+    this.torrent = null;
+    this.file = null;
+    this.fileUrl = null;
+    this.state = 'idle';
+    this.error = null;
+
+    const v = this._video;
+    v.addEventListener('loadedmetadata', () => this._onMetadata());
+    v.addEventListener('playing', () => {
+      this._setMessage(null);
+      this.state = 'playing';
+      this._emit('playing', {});
+    });
+    v.addEventListener('waiting', () => {
+      if (this.state === 'playing') this.state = 'buffering';
+    });
+    v.addEventListener('click', () => {
+      if (!v.controls) (v.paused ? v.play() : Promise.resolve(v.pause())).catch(() => {});
+    });
+    this._applyPresentation();
+  }
+
+  connectedCallback() {
+    this._queueLoad();
+  }
+
+  disconnectedCallback() {
+    // Moving an element (remove + insert in one task) keeps it playing; removing it stops
+    // its fetches and frees its player.
+    queueMicrotask(() => {
+      if (!this.isConnected) {
+        this._stop();
+        this._loadedKey = null;
+        this.state = 'idle';
+      }
+    });
+  }
+
+  attributeChangedCallback(name, oldValue, newValue) {
+    if (oldValue === newValue) return;
+    if (name === 'magnet' || name === 'file' || name === 'server' || name === 'token') {
+      this._queueLoad();
+    } else {
+      this._applyPresentation();
+    }
+  }
+
+  // ---- public API ----
+
+  play() { return this._video.play(); }
+  pause() { this._video.pause(); }
+  get currentTime() { return this._video.currentTime; }
+  set currentTime(t) { this._video.currentTime = Number(t) || 0; }
+  get duration() { return this._video.duration; }
+  get paused() { return this._video.paused; }
+  /// The wasm Player's status object (state, bytes_fetched, buffered_ahead, ...), or null.
+  get status() {
+    try { return this._player ? this._player.status() : null; } catch (_) { return null; }
+  }
+
+  // ---- internals ----
+
+  _applyPresentation() {
+    const v = this._video;
+    v.controls = this.hasAttribute('controls');
+    v.muted = this.hasAttribute('muted');
+    v.defaultMuted = v.muted;
+    v.autoplay = this.hasAttribute('autoplay');
+    const poster = this.getAttribute('poster');
+    if (poster) v.poster = poster; else v.removeAttribute('poster');
+  }
+
+  _serverBase() {
+    const s = this.getAttribute('server');
+    if (!s) return SCRIPT_BASE;
+    const u = new URL(s, document.baseURI);
+    if (!u.pathname.endsWith('/')) u.pathname += '/';
+    return u;
+  }
+
+  /// Loads on the next microtask, so that setting several attributes loads once.
+  _queueLoad() {
+    if (this._loadQueued) return;
+    this._loadQueued = true;
+    queueMicrotask(() => {
+      this._loadQueued = false;
+      if (!this.isConnected) return;
+      const key = [this.getAttribute('magnet'), this.getAttribute('file'),
+        this.getAttribute('server'), this.getAttribute('token')].join('\n');
+      if (key === this._loadedKey) return; // re-inserted with the same film: keep playing
+      this._loadedKey = key;
+      this._load();
+    });
+  }
+
+  _emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  _setMessage(text, isError) {
+    this._msg.textContent = text || '';
+    this._msg.hidden = !text;
+    this._msg.classList.toggle('error', !!isError);
+  }
+
+  _fail(message) {
+    this.error = message;
+    this.state = 'error';
+    this._setMessage(message, true);
+    this._emit('error', { message });
+  }
+
+  /// Stops everything this element started: API requests, stats polling, the player (its
+  /// fetches are aborted, its wasm memory freed).
+  _stop() {
+    this._run++;
+    if (this._abort) this._abort.abort();
+    this._abort = null;
+    clearInterval(this._statsTimer);
+    this._statsTimer = null;
+    if (this._player) {
+      try { this._player.destroy(); } catch (_) { /* already gone */ }
+      try { this._player.free(); } catch (_) { /* already freed */ }
+      this._player = null;
+    }
+  }
+
+  async _load() {
+    this._stop();
+    const run = this._run;
+    this.torrent = this.file = this.fileUrl = this.error = null;
+    this._figures = {};
+    this._metadataSeen = false;
+    this._video.removeAttribute('src');
+    const magnet = (this.getAttribute('magnet') || '').trim();
+    if (!magnet) {
+      this.state = 'idle';
+      this._setMessage(null);
+      return;
+    }
+    this.state = 'loading';
+    this._setMessage('Loading…');
+    const abort = (this._abort = new AbortController());
+    const server = this._serverBase();
+    try {
+      const fileAttr = this.getAttribute('file');
+      const wanted = fileAttr !== null && fileAttr.trim() !== '' ? Number(fileAttr) : null;
+      if (wanted !== null && !Number.isInteger(wanted)) {
+        throw new Error(`file="${fileAttr}" is not a file number (0, 1, ...)`);
+      }
+      const id = infoHashOf(magnet);
+      loadWasm().catch(() => {}); // in parallel with the torrent
+      const torrent = await this._resolve(server, id, magnet, abort.signal);
+      if (run !== this._run) return;
+      const file = chooseFile(torrent.files, wanted);
+      const wasm = await loadWasm();
+      if (run !== this._run) return;
+      this.torrent = torrent;
+      this.file = file;
+      this.fileUrl = new URL(
+        `api/torrents/${encodeURIComponent(torrent.id)}/files/${file.index}`, server).href;
+      this._setMessage('Buffering…');
+      const player = new wasm.Player(this._video, this.fileUrl, file.length, torrent.piece_length >>> 0);
+      this._player = player;
+      player.on_status((s) => {
+        if (run === this._run) this._onStatus(s);
+      });
+      this._startStats(server, torrent.id, run);
+      this.state = 'buffering';
+      await player.start();
+    } catch (e) {
+      if (run !== this._run || (e && e.name === 'AbortError')) return;
+      this._fail(errorText(e));
+    }
+  }
+
+  /// The torrent for `id`: read it if the server has it; otherwise ask the server to add the
+  /// magnet (which it may refuse with a readable 403).
+  async _resolve(server, id, magnet, signal) {
+    try {
+      return await api(new URL(`api/torrents/${id}`, server), { signal }, server);
+    } catch (e) {
+      if (e.status !== 404) throw e;
+    }
+    const headers = { 'Content-Type': 'application/json' };
+    const token = this.getAttribute('token');
+    if (token) headers.Authorization = `Bearer ${token}`;
+    try {
+      return await api(new URL('api/torrents', server), {
+        method: 'POST', headers, body: JSON.stringify({ magnet }), signal,
+      }, server);
+    } catch (e) {
+      if (e && e.name === 'AbortError') throw e;
+      throw new Error(`could not open this film: ${errorText(e)}`);
+    }
+  }
+
+  _onMetadata() {
+    if (this._metadataSeen || !this.file) return;
+    this._metadataSeen = true;
+    const start = Number(this.getAttribute('start'));
+    if (Number.isFinite(start) && start > 0) this._video.currentTime = start;
+    this._emit('ready', {
+      id: this.torrent.id,
+      name: this.torrent.name,
+      file: { ...this.file },
+      duration: this._video.duration,
+    });
+  }
+
+  _onStatus(s) {
+    this._figures.bufferedAhead = s.buffered_ahead;
+    this._figures.bytesFetched = s.bytes_fetched;
+    const now = performance.now();
+    if (now - this._lastProgress >= PROGRESS_MIN_INTERVAL_MS) {
+      this._lastProgress = now;
+      this._emit('progress', { ...this._figures });
+    }
+  }
+
+  _startStats(server, id, run) {
+    const poll = async () => {
+      try {
+        const t = await api(new URL(`api/torrents/${id}`, server),
+          { signal: this._abort && this._abort.signal }, server);
+        if (run !== this._run) return;
+        const s = t.stats || {};
+        Object.assign(this._figures, {
+          peers: s.peers ?? 0,
+          downloadSpeed: s.download_speed_bps ?? 0,
+          downloadedBytes: s.downloaded_bytes ?? 0,
+          totalBytes: t.total_length ?? 0,
+        });
+        this._lastProgress = performance.now();
+        this._emit('progress', { ...this._figures });
+      } catch (_) {
+        // Figures are best-effort; playback errors arrive through the player.
+      }
+    };
+    poll();
+    this._statsTimer = setInterval(poll, STATS_INTERVAL_MS);
+  }
+}
+
+if (!customElements.get('riptide-player')) {
+  customElements.define('riptide-player', RiptidePlayer);
+}
