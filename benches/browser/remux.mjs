@@ -65,6 +65,8 @@ try {
         row.error = String(e && e.message || e).split('\n')[0];
       }
       await context.close();
+      // A format an engine does not read is a result; any other error is a broken step.
+      if (row.error && !/not supported|unsupported/i.test(row.error)) failed = true;
       console.error(`remux-browser: ${ext} ${engine}: ${row.error ? `error: ${row.error}`
         : `cold ${row.cold.ms.toFixed(0)} ms, warm ${row.warm.map((w) => w.ms.toFixed(0)).join('/')} ms`}`);
       results.push(row);
