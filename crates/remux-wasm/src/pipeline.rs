@@ -33,6 +33,8 @@ pub struct Pipeline {
     remuxer: Remuxer,
     init_sent: bool,
     ended: bool,
+    /// A segment the remuxer cut while the init segment still waited for a key frame.
+    early: Option<MediaSegment>,
 }
 
 impl Pipeline {
@@ -45,6 +47,7 @@ impl Pipeline {
             remuxer,
             init_sent: false,
             ended: false,
+            early: None,
         })
     }
 
@@ -84,11 +87,29 @@ impl Pipeline {
     /// range and call again.
     pub fn step(&mut self, src: &mut dyn ByteSource) -> Result<Step> {
         if !self.init_sent {
+            // Read the first packets before writing the init segment when the remuxer asks:
+            // VP9 without a configuration record (its profile and bit depth come from the first
+            // key frame) and audio that starts before zero (its edit list). Bounded by the
+            // remuxer; at the end of the stream the loop stops and the next step sees the end.
+            while self.remuxer.wants_packets_before_init() {
+                let Some(packet) = self.demuxer.next_packet(src)? else {
+                    break;
+                };
+                if let Some(seg) = self.remuxer.push(packet)? {
+                    match &mut self.early {
+                        Some(e) => e.append(seg),
+                        None => self.early = Some(seg),
+                    }
+                }
+            }
             self.init_sent = true;
             return Ok(Step::Init(InitSegment {
                 mime: self.remuxer.mime(),
                 data: self.remuxer.init_segment(),
             }));
+        }
+        if let Some(seg) = self.early.take() {
+            return Ok(Step::Segment(seg));
         }
         if self.ended {
             return Ok(Step::End);
