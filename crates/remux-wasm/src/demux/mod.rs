@@ -1,6 +1,7 @@
 //! Demuxers: each container's reader meets the same [`Demuxer`] contract and yields
 //! [`Packet`]s. [`probe`] picks the reader from the first bytes of the file.
 
+pub mod avi;
 pub mod ebml;
 pub mod mkv;
 pub mod mp4;

@@ -1,5 +1,6 @@
 //! Picks the demuxer from the file's first bytes (magic numbers).
 
+use super::avi::AviDemuxer;
 use super::mkv::MkvDemuxer;
 use super::mp4::Mp4Demuxer;
 use super::Demuxer;
@@ -19,10 +20,15 @@ pub fn open(src: &mut dyn ByteSource) -> Result<Box<dyn Demuxer>> {
     if len >= 8 && &magic[4..8] == b"ftyp" {
         return Ok(Box::new(Mp4Demuxer::open(src)?));
     }
+    if len >= 12 && &magic[..4] == b"RIFF" && (&magic[8..12] == b"AVI " || &magic[8..12] == b"AVIX")
+    {
+        return Ok(Box::new(AviDemuxer::open(src)?));
+    }
     if len >= 4 && &magic[..4] == b"RIFF" {
-        return Err(Error::unsupported(
-            "AVI files are not supported yet (MKV, WebM and MP4/MOV are)",
-        ));
+        return Err(Error::unsupported(format!(
+            "this RIFF file is not an AVI (type {:?}); Riptide plays AVI, MKV, WebM and MP4/MOV files",
+            String::from_utf8_lossy(&magic[8..len.max(8)])
+        )));
     }
     if len == 0 {
         return Err(Error::invalid("media", "the file is empty"));
@@ -30,7 +36,7 @@ pub fn open(src: &mut dyn ByteSource) -> Result<Box<dyn Demuxer>> {
     Err(Error::invalid(
         "media",
         format!(
-            "unrecognised file type (first bytes {:02X?}); Riptide plays MKV, WebM and MP4/MOV files",
+            "unrecognised file type (first bytes {:02X?}); Riptide plays AVI, MKV, WebM and MP4/MOV files",
             &magic[..len.min(4)]
         ),
     ))
@@ -53,9 +59,18 @@ mod tests {
                 ..
             }
         ));
+        // An AVI head without its header list is damaged; a WAVE file is not a video.
         let avi = b"RIFF\0\0\0\0AVI LIST".to_vec();
         assert!(matches!(
             open(&mut SparseCache::from_bytes(avi)).err().unwrap(),
+            Error::Invalid {
+                container: "AVI",
+                ..
+            }
+        ));
+        let wav = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+        assert!(matches!(
+            open(&mut SparseCache::from_bytes(wav)).err().unwrap(),
             Error::Unsupported { .. }
         ));
         let junk = b"hello world!".to_vec();

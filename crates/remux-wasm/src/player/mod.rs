@@ -18,6 +18,7 @@
 pub mod fetch;
 pub mod mse;
 pub mod scheduler;
+pub mod tracks;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -64,6 +65,8 @@ pub struct StatusData {
     pub notice: String,
     /// Seconds of media removed from the SourceBuffer (back-buffer trims and evictions).
     pub removed_secs: f64,
+    /// Plain-words notices about the tracks (e.g. playing without sound, and why).
+    pub notices: Vec<String>,
 }
 
 /// State shared by the [`Player`] handle and its running loop.
@@ -78,6 +81,10 @@ pub struct Shared {
     pub seek_request: Cell<Option<f64>>,
     /// No progress for this long while the video waits is a stall (`Config::stall_ms`).
     pub stall_ms: Cell<f64>,
+    /// Tracks, text tracks and the viewer's audio pick ([`tracks`]).
+    pub tracks: RefCell<tracks::TrackState>,
+    /// Resolves the `start()` promise.
+    pub on_end: RefCell<Option<Function>>,
 }
 
 impl Shared {
@@ -117,6 +124,14 @@ impl Shared {
         }
     }
 
+    /// Every segment is appended: settles the `start()` promise (the loop goes on, for seeks
+    /// and track switches).
+    pub fn stream_ended(&self) {
+        if let Some(resolve) = self.on_end.borrow_mut().take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+
     pub fn status_object(&self) -> JsValue {
         let state = self.state();
         let s = self.status.borrow();
@@ -152,6 +167,10 @@ impl Shared {
             }
         }
         set("buffered", ranges.into());
+        let notices: js_sys::Array = s.notices.iter().map(|n| JsValue::from_str(n)).collect();
+        set("notices", notices.into());
+        let audio = self.tracks.borrow().choice.as_ref().and_then(|c| c.audio);
+        set("audio_track", audio.map_or(JsValue::NULL, JsValue::from));
         o.into()
     }
 }
@@ -186,6 +205,8 @@ impl Player {
                 sink: RefCell::new(None),
                 seek_request: Cell::new(None),
                 stall_ms: Cell::new(Config::default().stall_ms),
+                tracks: RefCell::new(tracks::TrackState::default()),
+                on_end: RefCell::new(None),
             }),
             size,
             piece_length,
@@ -220,7 +241,10 @@ impl Player {
                     let _ = res.call1(&JsValue::NULL, v);
                 }
             };
-            let on_end = || resolve(&JsValue::UNDEFINED);
+            let on_end = || {
+                shared.stream_ended();
+                resolve(&JsValue::UNDEFINED)
+            };
             match scheduler::run(shared.clone(), size, piece_length, cfg, on_end).await {
                 Ok(()) => resolve(&JsValue::UNDEFINED),
                 Err(_) if shared.destroyed.get() => resolve(&JsValue::UNDEFINED),
@@ -288,6 +312,20 @@ impl Player {
         *self.shared.callback.borrow_mut() = Some(callback);
     }
 
+    /// The file's video, audio and subtitle tracks, once the headers are read:
+    /// `[{id, kind, codec, language, language_name, label, name, default, playable, why_not,
+    /// selected, text_track}]` (`text_track`: the subtitle's `TextTrack` on the video).
+    pub fn tracks(&self) -> js_sys::Array {
+        tracks::tracks_array(&self.shared)
+    }
+
+    /// Switches to audio track `id` (a `tracks()` id) at the current time.
+    pub fn select_audio(&self, id: u32) {
+        let mut t = self.shared.tracks.borrow_mut();
+        t.wanted_audio = Some(id);
+        t.switch_to = Some(id);
+    }
+
     /// Total bytes received from the server so far.
     #[wasm_bindgen(getter)]
     pub fn bytes_fetched(&self) -> f64 {
@@ -324,6 +362,7 @@ impl Player {
     pub fn destroy(&self) {
         self.shared.destroyed.set(true);
         self.shared.fetcher.abort();
+        tracks::detach(&self.shared);
         if let Some(cb) = self.on_seeking.borrow_mut().take() {
             let _ = self
                 .shared

@@ -191,9 +191,26 @@ pub async fn run(
         retry_ms: 0,
     };
     let mut end_reported = false;
+    // After an audio switch: segments ending before this time (seconds) are not appended.
+    let mut skip_before: Option<f64> = None;
     loop {
         if shared.destroyed.get() {
             return Ok(());
+        }
+        if super::tracks::take_switch(&shared).is_some() {
+            // Another audio track: reopen the pipeline (it re-chooses with the viewer's pick)
+            // and seek it to the current time (see `tracks::restart`).
+            let t = super::tracks::restart(&shared, &sink).await?;
+            skip_before = Some(t);
+            st.pipeline = None;
+            st.init_done = false;
+            st.frontier = None;
+            st.ended = false;
+            st.holding = false;
+            st.seek_target = Some(t);
+            st.seek_asked_ms = super::fetch::now_ms();
+            end_reported = false;
+            shared.update(|s| s.complete = false);
         }
         // A seek from the page (the `seeking` event, outside what is buffered).
         if let Some(t) = shared.seek_request.take() {
@@ -252,7 +269,10 @@ pub async fn run(
                 }
             }
         }
-        let result = step(&mut st);
+        let result = step(&mut st, &shared);
+        if let Some(p) = st.pipeline.as_mut() {
+            super::tracks::add_cues(&shared, p.take_cues());
+        }
         match result {
             Err(Error::NeedData { offset, len }) => {
                 let (start, end) = plan_range(
@@ -324,6 +344,7 @@ pub async fn run(
                 sink.append(&init.data).await?;
                 st.init_done = true;
             }
+            Ok(Outcome::Step(Step::Segment(seg))) if super::tracks::before(&seg, skip_before) => {}
             Ok(Outcome::Step(Step::Segment(seg))) => {
                 sink.append(&seg.data).await?;
                 if !st.started {
@@ -370,10 +391,15 @@ enum Outcome {
 
 /// One move of the pipeline: the pending seek if there is one (once the init segment is
 /// out), else the next step (opening the pipeline first).
-fn step(st: &mut Loop) -> Result<Outcome, Error> {
+fn step(st: &mut Loop, shared: &Shared) -> Result<Outcome, Error> {
     let pipeline = match st.pipeline.as_mut() {
         Some(p) => p,
-        None => st.pipeline.insert(Pipeline::open(&mut st.cache)?),
+        None => {
+            let mut p = Pipeline::open(&mut st.cache)?;
+            // Ask the browser before downloading the film (stops on unplayable video).
+            super::tracks::choose(shared, &mut p).map_err(Error::unsupported)?;
+            st.pipeline.insert(p)
+        }
     };
     if let (Some(target), true) = (st.seek_target, st.init_done) {
         let ms = TimeBase::MILLIS;

@@ -1,0 +1,2 @@
+//! Unit tests of the AVI demuxer on files built here byte by byte (OpenDML multi-RIFF
+//! layouts that ffmpeg only writes past 1 GB).
