@@ -593,3 +593,94 @@ fn riptide_remux_plays_h264_aac_avi() {
     let errors = String::from_utf8_lossy(&dec.stderr);
     assert!(dec.status.success() && errors.trim().is_empty(), "{errors}");
 }
+
+/// Writes the seed files of the `demux_avi` fuzz corpus (fuzz/corpus/demux_avi/seed_*):
+/// tiny ffmpeg AVIs of each kind the demuxer handles, and the OpenDML form of one.
+/// Run by hand: `cargo test -p remux-wasm --test avi_demux -- --ignored write_fuzz_seeds`.
+#[test]
+#[ignore]
+fn write_fuzz_seeds() {
+    if !have_ffmpeg() {
+        return;
+    }
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/demux_avi");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let input = [
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=32x32:rate=10",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:sample_rate=8000",
+        "-t",
+        "0.6",
+    ];
+    let kinds: [(&str, &[&str]); 4] = [
+        (
+            "h264_annexb_mp3",
+            &[
+                "-c:v",
+                "libx264",
+                "-bf",
+                "2",
+                "-g",
+                "4",
+                "-b:v",
+                "20k",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                "8k",
+            ],
+        ),
+        (
+            "h264_avcc_aac",
+            &[
+                "-c:v", "libx264", "-bf", "2", "-g", "4", "-b:v", "20k", "-c:a", "aac", "-b:a",
+                "8k",
+            ],
+        ),
+        (
+            "xvid_mp3",
+            &[
+                "-c:v",
+                "mpeg4",
+                "-vtag",
+                "XVID",
+                "-bf",
+                "2",
+                "-g",
+                "4",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                "8k",
+            ],
+        ),
+        (
+            "mjpeg_pcm",
+            &["-c:v", "mjpeg", "-q:v", "31", "-c:a", "pcm_u8", "-t", "0.3"],
+        ),
+    ];
+    for (name, codec) in kinds {
+        let path = dir().join(format!("seed_{name}.avi"));
+        let mut args = input.to_vec();
+        args.extend_from_slice(codec);
+        if name == "h264_avcc_aac" {
+            // Length-prefixed H.264 with an avcC (fourcc avc1): copied from an MP4.
+            let mp4 = dir().join("seed.mp4");
+            ffmpeg(&args, &mp4);
+            ffmpeg(&["-i", mp4.to_str().unwrap(), "-c", "copy"], &path);
+        } else {
+            ffmpeg(&args, &path);
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        if name == "h264_annexb_mp3" {
+            let odml = support::avi_edit::to_opendml(&bytes);
+            std::fs::write(corpus.join("seed_h264_opendml.avi"), odml).unwrap();
+        }
+        std::fs::write(corpus.join(format!("seed_{name}.avi")), bytes).unwrap();
+    }
+}
