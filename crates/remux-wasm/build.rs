@@ -1,7 +1,8 @@
 //! Test media for the browser tests (`tests/web.rs`), generated at build time so that no
 //! binary is committed: when compiling for wasm32, ffmpeg writes a 4 s 320x240 H.264 + AAC
-//! MKV into OUT_DIR, exposed as `RIPTIDE_TEST_MKV`. Set `RIPTIDE_TEST_MKV` to an existing
-//! file to use that instead. Without ffmpeg the build still succeeds (the library needs no
+//! MKV into OUT_DIR, exposed as `RIPTIDE_TEST_MKV`, and a 4 s 160x120 VP9 + Opus WebM,
+//! exposed as `RIPTIDE_TEST_WEBM`. Set `RIPTIDE_TEST_MKV` to an existing file to use that
+//! instead. Without ffmpeg the build still succeeds (the library needs no
 //! media); the file is left empty and the browser test fails saying ffmpeg is missing.
 
 use std::path::PathBuf;
@@ -60,4 +61,23 @@ fn main() {
         }
     }
     println!("cargo:rustc-env=RIPTIDE_TEST_MKV={}", out.display());
+
+    // VP9 + Opus in WebM (no VP9 CodecPrivate, Opus with a CodecDelay: what ffmpeg and
+    // browsers write), for the codec-carriage browser test.
+    let webm = out.with_file_name("test-vp9-opus.webm");
+    let status = Command::new("ffmpeg")
+        .args(["-y", "-v", "error", "-f", "lavfi", "-i"])
+        .arg("testsrc=size=160x120:rate=25:duration=4")
+        .args(["-f", "lavfi", "-i"])
+        .arg("sine=frequency=440:sample_rate=48000:duration=4")
+        .args(["-pix_fmt", "yuv420p", "-c:v", "libvpx-vp9", "-deadline", "realtime"])
+        .args(["-cpu-used", "8"])
+        .args(["-g", "25", "-c:a", "libopus", "-b:a", "48k", "-shortest"])
+        .arg(&webm)
+        .status();
+    if !status.is_ok_and(|s| s.success()) {
+        println!("cargo:warning=ffmpeg could not write the VP9 + Opus test WebM; it is empty");
+        let _ = std::fs::write(&webm, b"");
+    }
+    println!("cargo:rustc-env=RIPTIDE_TEST_WEBM={}", webm.display());
 }

@@ -79,12 +79,12 @@ fn bit(bits: &[u8], piece: u32) -> bool {
 async fn events_report_every_piece_as_it_arrives() {
     tokio::time::timeout(Duration::from_secs(60), async {
         let tmp = tempfile::tempdir().unwrap();
-        let data = random_bytes(12 * 1024 * 1024, 77);
+        let data = random_bytes(20 * 1024 * 1024, 77);
         let path = tmp.path().join("film.mkv");
         std::fs::write(&path, &data).unwrap();
         let total_pieces = (data.len() as u32).div_ceil(PIECE);
 
-        // The seeder uploads at 4 MiB/s, so the download takes ~3 s and spans many ticks.
+        // The seeder uploads at 4 MiB/s, so the download takes ~4 s (after a 1 s burst) and spans many ticks.
         let mut seeder_config = Config::for_test(tmp.path().join("seeder"));
         seeder_config.upload_limit_bps = std::num::NonZeroU32::new(4 * 1024 * 1024);
         let (_, seeder) = spawn(seeder_config).await.unwrap();
@@ -244,7 +244,10 @@ async fn events_of_a_complete_torrent_and_unknown_ids() {
         let client = Client::new();
 
         let resp = client
-            .get(format!("http://{addr}/api/torrents/{}/events", info.info_hash))
+            .get(format!(
+                "http://{addr}/api/torrents/{}/events",
+                info.info_hash
+            ))
             .send()
             .await
             .unwrap();
@@ -269,17 +272,26 @@ async fn events_of_a_complete_torrent_and_unknown_ids() {
         });
         let _ = quiet.await;
         let silent = tokio::time::timeout(Duration::from_millis(1000), sse.next()).await;
-        assert!(silent.is_err(), "events kept coming for an idle torrent: {silent:?}");
+        assert!(
+            silent.is_err(),
+            "events kept coming for an idle torrent: {silent:?}"
+        );
         assert_eq!(server.state.open_event_streams(), 1);
         drop(sse);
         let deadline = Instant::now() + Duration::from_secs(5);
         while server.state.open_event_streams() != 0 {
-            assert!(Instant::now() < deadline, "idle event stream outlived its client");
+            assert!(
+                Instant::now() < deadline,
+                "idle event stream outlived its client"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
 
         let resp = client
-            .get(format!("http://{addr}/api/torrents/{}/events", "00".repeat(20)))
+            .get(format!(
+                "http://{addr}/api/torrents/{}/events",
+                "00".repeat(20)
+            ))
             .send()
             .await
             .unwrap();

@@ -1,30 +1,75 @@
-//! Codec-level helpers: H.264 (avcC, Annex B), AAC (AudioSpecificConfig), and the MSE
-//! codec strings built from them.
+//! Codec-level helpers: one file per codec that parses what the RFC 6381 / MSE codec
+//! string and the MP4 sample entry need — H.264 (avcC, Annex B), HEVC (hvcC), VP9 (vpcC,
+//! key frame header), AV1 (av1C, sequence header), AAC (AudioSpecificConfig), Opus
+//! (OpusHead → dOps), FLAC (STREAMINFO → dfLa), MP3 (frame header).
 
 pub mod aac;
+pub mod av1;
+pub mod bits;
+pub mod flac;
 pub mod h264;
+pub mod hevc;
+pub mod mp3;
+pub mod opus;
+pub mod vp9;
 
 use crate::error::{Error, Result};
 use crate::packet::{Codec, Track, TrackKind};
 
-/// The RFC 6381 codec string for `track` as MSE wants it (`avc1.64001f`, `mp4a.40.2`).
+/// The RFC 6381 codec string for `track` as MSE wants it in fragmented MP4 (`avc1.64001f`,
+/// `hvc1.1.6.L93.B0`, `vp09.00.10.08`, `av01.0.04M.08`, `mp4a.40.2`, `opus`, `flac`,
+/// `mp4a.6B`).
 ///
 /// Errors with [`Error::Unsupported`] naming the codec in plain words for codecs Riptide cannot
-/// carry into fragmented MP4, and with [`Error::Invalid`] for a broken configuration record.
+/// carry into fragmented MP4 (VP8 and Vorbis: browsers take them only in WebM), and with
+/// [`Error::Invalid`] for a broken configuration record.
 pub fn mse_codec(track: &Track) -> Result<String> {
     match track.codec {
         Codec::H264 => Ok(h264::AvcConfig::parse(&track.codec_private)?.codec_string()),
+        Codec::Hevc => Ok(hevc::HevcConfig::parse(&track.codec_private)?.codec_string()),
+        Codec::Vp9 => Ok(vp9_config(track)?.codec_string()),
+        Codec::Av1 => Ok(av1::Av1Config::parse(&track.codec_private)?.codec_string()),
         Codec::Aac => Ok(aac_config(track)?.codec_string()),
-        // Not carried into fragmented MP4 yet: named in plain words.
-        Codec::Hevc
-        | Codec::Vp8
-        | Codec::Vp9
-        | Codec::Av1
-        | Codec::Mp3
-        | Codec::Opus
-        | Codec::Flac
-        | Codec::Vorbis
-        | Codec::Other(_) => Err(Error::unsupported(describe_unsupported(track))),
+        Codec::Opus => opus::OpusHead::parse(&track.codec_private).map(|_| "opus".to_string()),
+        Codec::Flac => flac::StreamInfo::parse(&track.codec_private).map(|_| "flac".to_string()),
+        Codec::Mp3 => Ok(mp3::codec_string(mp3::object_type_for_rate(
+            mp3_sample_rate(track)?,
+        ))),
+        Codec::Vp8 | Codec::Vorbis | Codec::Other(_) => {
+            Err(Error::unsupported(describe_unsupported(track)))
+        }
+    }
+}
+
+/// The VP9 configuration of `track`: its vpcC record, or — when the container has none —
+/// profile 0, 8-bit 4:2:0 (the Remuxer replaces it with what the first key frame says), with
+/// the level derived from the picture size and frame rate when unknown.
+pub fn vp9_config(track: &Track) -> Result<vp9::VpConfig> {
+    let c = if track.codec_private.is_empty() {
+        vp9::VpConfig::default()
+    } else {
+        vp9::VpConfig::parse(&track.codec_private)?
+    };
+    let v = track.video.unwrap_or_default();
+    Ok(c.with_level_for(v.width, v.height, frame_rate(track)))
+}
+
+/// Frames per second from the track's nominal frame duration (30 if it has none).
+pub fn frame_rate(track: &Track) -> f64 {
+    match track.default_duration {
+        Some(d) if d.0 > 0 => 1.0 / track.time_base.seconds(d.0.min(i64::MAX as u64) as i64),
+        _ => 30.0,
+    }
+}
+
+/// The sample rate of an MP3 track, as the container states it.
+pub fn mp3_sample_rate(track: &Track) -> Result<u32> {
+    match track.audio {
+        Some(a) if a.sample_rate > 0 => Ok(a.sample_rate),
+        _ => Err(Error::invalid(
+            "MP3",
+            "the audio track does not state its sample rate",
+        )),
     }
 }
 
@@ -129,7 +174,8 @@ pub fn codec_name(codec_id: &str) -> &str {
 }
 
 /// "the audio track is AC-3 (A_AC3), which browsers cannot decode" — or, for codecs that
-/// browsers decode but Riptide does not carry yet, "... which Riptide cannot play yet".
+/// browsers decode but Riptide does not carry yet, "... which Riptide cannot play yet"; VP8
+/// and Vorbis, which Chromium's MSE takes only in WebM (Riptide always writes MP4), say so.
 pub fn describe_unsupported(track: &Track) -> String {
     let kind = match track.kind {
         TrackKind::Video => "video",
@@ -138,6 +184,17 @@ pub fn describe_unsupported(track: &Track) -> String {
         TrackKind::Other => "data",
     };
     let name = codec_name(&track.codec_id);
+    if matches!(track.codec, Codec::Vp8 | Codec::Vorbis) {
+        let name = if track.codec == Codec::Vp8 {
+            "VP8"
+        } else {
+            "Vorbis"
+        };
+        return format!(
+            "the {kind} track is {name} ({}), which browsers play only from WebM files, not from the MP4 that Riptide remuxes into",
+            track.codec_id
+        );
+    }
     let browsers_decode = [
         "V_AV1",
         "V_VP8",

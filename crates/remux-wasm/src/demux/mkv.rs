@@ -52,6 +52,7 @@ pub mod id {
     pub const AUDIO: u32 = 0xE1;
     pub const SAMPLING_FREQUENCY: u32 = 0xB5;
     pub const CHANNELS: u32 = 0x9F;
+    pub const CODEC_DELAY: u32 = 0x56AA;
     pub const CONTENT_ENCODINGS: u32 = 0x6D80;
     pub const CONTENT_ENCODING: u32 = 0x6240;
     pub const CONTENT_ENCODING_SCOPE: u32 = 0x5032;
@@ -118,6 +119,9 @@ struct TrackState {
     zlib: bool,
     /// H.264 stored as Annex B (start codes) instead of AVCC: frames are converted.
     annexb: bool,
+    /// CodecDelay in nanoseconds (Opus pre-skip): subtracted from every block timestamp, as
+    /// the Matroska spec says, so packet times are presentation times.
+    codec_delay_ns: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -488,7 +492,13 @@ impl MkvDemuxer {
         };
         let track = &self.tracks[ts.index];
         let keyframe = keyframe.unwrap_or(block.flags & 0x80 != 0);
-        let pts0 = cluster_ts.saturating_add(block.timecode as i64);
+        let delay = match ts.codec_delay_ns {
+            0 => 0,
+            ns => TimeBase::NANOS.rescale(ns.min(i64::MAX as u64) as i64, track.time_base),
+        };
+        let pts0 = cluster_ts
+            .saturating_add(block.timecode as i64)
+            .saturating_sub(delay);
         let n = block.frames.len() as u64;
         // The offset of frame i from the block's timestamp, and each frame's duration.
         let (offset, dur): (Box<dyn Fn(u64) -> i64>, Option<Duration>) = if n == 1 {
@@ -917,6 +927,7 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
     let mut video = None;
     let mut audio = None;
     let mut strip_prefix = Vec::new();
+    let mut codec_delay_ns = 0;
     // Why the frames cannot be used as they are (encrypted, or compressed in a way Riptide
     // does not undo), if so.
     let mut encoded: Option<&'static str> = None;
@@ -933,6 +944,7 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
             id::LANGUAGE_BCP47 => language_bcp47 = Some(ebml::string(d)),
             id::NAME => name = Some(ebml::string(d)),
             id::FLAG_DEFAULT => default = ebml::uint(d)? != 0,
+            id::CODEC_DELAY => codec_delay_ns = ebml::uint(d)?,
             id::VIDEO => {
                 let mut v = VideoInfo::default();
                 for c in ebml::children(d, cpos) {
@@ -1034,13 +1046,12 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
     let codec = if let Some(why) = encoded {
         // Encrypted, or compressed other than by zlib or header stripping: not remuxable.
         Codec::Other(format!("{codec_id} ({why})"))
-    } else if codec_id == "V_MPEG4/ISO/AVC" {
-        Codec::H264
-    } else if codec_id.starts_with("A_AAC") {
-        Codec::Aac
     } else {
-        Codec::Other(codec_id.clone())
+        codec_of(&codec_id)
     };
+    if codec == Codec::Vp9 {
+        codec_private = vp9_codec_private(&codec_private);
+    }
     let track = Track {
         id: number.min(u32::MAX as u64) as u32,
         kind,
@@ -1067,8 +1078,38 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
             strip_prefix,
             zlib,
             annexb: false,
+            codec_delay_ns,
         },
     ))
+}
+
+/// The [`Codec`] of a Matroska CodecID.
+fn codec_of(codec_id: &str) -> Codec {
+    match codec_id {
+        "V_MPEG4/ISO/AVC" => Codec::H264,
+        "V_MPEGH/ISO/HEVC" => Codec::Hevc,
+        "V_VP8" => Codec::Vp8,
+        "V_VP9" => Codec::Vp9,
+        "V_AV1" => Codec::Av1,
+        "A_OPUS" => Codec::Opus,
+        "A_FLAC" => Codec::Flac,
+        "A_MPEG/L3" => Codec::Mp3,
+        "A_VORBIS" => Codec::Vorbis,
+        id if id.starts_with("A_AAC") => Codec::Aac,
+        id => Codec::Other(id.to_string()),
+    }
+}
+
+/// WebM's VP9 CodecPrivate (a feature list: profile, level, bit depth, chroma subsampling)
+/// as the vpcC record packet.rs documents; empty when there is none or it is unreadable (the
+/// remuxer then reads the first key frame).
+fn vp9_codec_private(webm: &[u8]) -> Vec<u8> {
+    if webm.is_empty() {
+        return Vec::new();
+    }
+    crate::codec::vp9::VpConfig::from_webm_codec_private(webm)
+        .map(|c| c.to_bytes())
+        .unwrap_or_default()
 }
 
 /// A parsed Block header: track, timecode, flags and the byte ranges of its frames.

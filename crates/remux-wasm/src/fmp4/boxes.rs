@@ -18,6 +18,10 @@ pub struct TrackConfig {
     pub timescale: u32,
     /// ISO 639-2/T code, e.g. `*b"und"`.
     pub language: [u8; 3],
+    /// Media time (in `timescale` ticks) the presentation starts at: encoder priming (Opus
+    /// pre-skip, MP3/AAC encoder delay) that the source's timestamps put before zero. When
+    /// not 0, an edit list says so ([`edts`]).
+    pub edit_media_time: u32,
     pub media: MediaConfig,
 }
 
@@ -29,12 +33,74 @@ pub enum MediaConfig {
         height: u16,
         avcc: Vec<u8>,
     },
+    /// H.265: the hvcC payload; `entry` is `hvc1` (parameter sets only in hvcC) or `hev1`.
+    Hevc {
+        width: u16,
+        height: u16,
+        entry: [u8; 4],
+        hvcc: Vec<u8>,
+    },
+    /// VP9: the VPCodecConfigurationRecord (vpcC body after version and flags).
+    Vp9 {
+        width: u16,
+        height: u16,
+        vpcc: Vec<u8>,
+    },
+    /// AV1: the av1C payload (AV1CodecConfigurationRecord).
+    Av1 {
+        width: u16,
+        height: u16,
+        av1c: Vec<u8>,
+    },
     /// AAC: the AudioSpecificConfig.
     Aac {
         sample_rate: u32,
         channels: u16,
         asc: Vec<u8>,
     },
+    /// MP3 in `mp4a` with `objectTypeIndication` 0x6B (MPEG-1) or 0x69 (MPEG-2 audio).
+    Mp3 {
+        sample_rate: u32,
+        channels: u16,
+        object_type: u8,
+    },
+    /// Opus: the dOps body; `pre_skip` (48 kHz samples) also goes into an edit list.
+    Opus {
+        channels: u16,
+        pre_skip: u16,
+        dops: Vec<u8>,
+    },
+    /// FLAC: the dfLa body after version and flags (metadata blocks, STREAMINFO first).
+    Flac {
+        sample_rate: u32,
+        channels: u16,
+        bits_per_sample: u16,
+        blocks: Vec<u8>,
+    },
+}
+
+impl MediaConfig {
+    /// Whether the track is video (`vide` handler, `vmhd`).
+    pub fn is_video(&self) -> bool {
+        matches!(
+            self,
+            MediaConfig::Avc { .. }
+                | MediaConfig::Hevc { .. }
+                | MediaConfig::Vp9 { .. }
+                | MediaConfig::Av1 { .. }
+        )
+    }
+
+    /// Width and height of a video track; (0, 0) for audio.
+    fn size(&self) -> (u16, u16) {
+        match self {
+            MediaConfig::Avc { width, height, .. }
+            | MediaConfig::Hevc { width, height, .. }
+            | MediaConfig::Vp9 { width, height, .. }
+            | MediaConfig::Av1 { width, height, .. } => (*width, *height),
+            _ => (0, 0),
+        }
+    }
 }
 
 /// The samples of one track in one fragment.
@@ -139,6 +205,9 @@ pub fn mvhd(o: &mut Vec<u8>, next_track_id: u32) {
 pub fn trak(o: &mut Vec<u8>, t: &TrackConfig) {
     let at = open(o, b"trak");
     tkhd(o, t);
+    if t.edit_media_time != 0 {
+        edts(o, t.edit_media_time);
+    }
     mdia(o, t);
     close(o, at);
 }
@@ -146,10 +215,8 @@ pub fn trak(o: &mut Vec<u8>, t: &TrackConfig) {
 /// `tkhd` — `class TrackHeaderBox extends FullBox('tkhd', version, flags)`; flags 3 =
 /// track_enabled | track_in_movie.
 pub fn tkhd(o: &mut Vec<u8>, t: &TrackConfig) {
-    let (width, height, volume) = match &t.media {
-        MediaConfig::Avc { width, height, .. } => (*width, *height, 0),
-        MediaConfig::Aac { .. } => (0, 0, 0x0100),
-    };
+    let (width, height) = t.media.size();
+    let volume = if t.media.is_video() { 0 } else { 0x0100 };
     let at = open_full(o, b"tkhd", 0, 3);
     u32_(o, 0); // creation_time
     u32_(o, 0); // modification_time
@@ -167,11 +234,28 @@ pub fn tkhd(o: &mut Vec<u8>, t: &TrackConfig) {
     close(o, at);
 }
 
+/// `edts` + `elst` — `class EditListBox extends FullBox('elst', version, 0)` with one edit
+/// that starts the presentation at `media_time` (encoder priming: Opus pre-skip, MP3/AAC
+/// encoder delay). ffmpeg and Chromium both apply a single edit's `media_time` as a shift
+/// of every timestamp. `segment_duration` 0: the
+/// length is unknown (fragmented), the edit runs to the end.
+pub fn edts(o: &mut Vec<u8>, media_time: u32) {
+    let at = open(o, b"edts");
+    let elst = open_full(o, b"elst", 0, 0);
+    u32_(o, 1); // entry_count
+    u32_(o, 0); // segment_duration (movie timescale)
+    u32_(o, media_time); // media_time (media timescale), signed
+    u16_(o, 1); // media_rate_integer
+    u16_(o, 0); // media_rate_fraction
+    close(o, elst);
+    close(o, at);
+}
+
 /// `mdia` — `class MediaBox extends Box('mdia')`: `mdhd`, `hdlr`, `minf`.
 pub fn mdia(o: &mut Vec<u8>, t: &TrackConfig) {
     let at = open(o, b"mdia");
     mdhd(o, t.timescale, t.language);
-    hdlr(o, matches!(t.media, MediaConfig::Avc { .. }));
+    hdlr(o, t.media.is_video());
     minf(o, t);
     close(o, at);
 }
@@ -210,9 +294,10 @@ pub fn hdlr(o: &mut Vec<u8>, video: bool) {
 /// `minf` — `class MediaInformationBox extends Box('minf')`: media header, `dinf`, `stbl`.
 pub fn minf(o: &mut Vec<u8>, t: &TrackConfig) {
     let at = open(o, b"minf");
-    match t.media {
-        MediaConfig::Avc { .. } => vmhd(o),
-        MediaConfig::Aac { .. } => smhd(o),
+    if t.media.is_video() {
+        vmhd(o);
+    } else {
+        smhd(o);
     }
     dinf(o);
     stbl(o, t);
@@ -273,19 +358,46 @@ pub fn stsd(o: &mut Vec<u8>, t: &TrackConfig) {
             height,
             avcc,
         } => avc1(o, *width, *height, avcc),
+        MediaConfig::Hevc {
+            width,
+            height,
+            entry,
+            hvcc,
+        } => hvc1(o, entry, *width, *height, hvcc),
+        MediaConfig::Vp9 {
+            width,
+            height,
+            vpcc,
+        } => vp09(o, *width, *height, vpcc),
+        MediaConfig::Av1 {
+            width,
+            height,
+            av1c,
+        } => av01(o, *width, *height, av1c),
         MediaConfig::Aac {
             sample_rate,
             channels,
             asc,
-        } => mp4a(o, *sample_rate, *channels, asc),
+        } => mp4a(o, *sample_rate, *channels, 0x40, asc),
+        MediaConfig::Mp3 {
+            sample_rate,
+            channels,
+            object_type,
+        } => mp4a(o, *sample_rate, *channels, *object_type, &[]),
+        MediaConfig::Opus { channels, dops, .. } => opus(o, *channels, dops),
+        MediaConfig::Flac {
+            sample_rate,
+            channels,
+            bits_per_sample,
+            blocks,
+        } => flac(o, *sample_rate, *channels, *bits_per_sample, blocks),
     }
     close(o, at);
 }
 
-/// `avc1` — `class AVCSampleEntry extends VisualSampleEntry('avc1') { AVCConfigurationBox
-/// config; }` (ISO/IEC 14496-15).
-pub fn avc1(o: &mut Vec<u8>, width: u16, height: u16, avcc: &[u8]) {
-    let at = open(o, b"avc1");
+/// The fields every `VisualSampleEntry` starts with (ISO/IEC 14496-12 §12.1.3), after the
+/// box header; the codec's configuration box follows.
+fn visual_sample_entry_fields(o: &mut Vec<u8>, width: u16, height: u16) {
     zeros(o, 6); // reserved (8)[6]
     u16_(o, 1); // data_reference_index
     u16_(o, 0); // pre_defined
@@ -300,6 +412,102 @@ pub fn avc1(o: &mut Vec<u8>, width: u16, height: u16, avcc: &[u8]) {
     zeros(o, 32); // compressorname (empty Pascal string)
     u16_(o, 0x0018); // depth
     u16_(o, 0xffff); // pre_defined = -1
+}
+
+/// The fields every `AudioSampleEntry` (version 0) starts with, after the box header.
+fn audio_sample_entry_fields(o: &mut Vec<u8>, channels: u16, sample_size: u16, rate: u32) {
+    zeros(o, 6); // reserved (8)[6]
+    u16_(o, 1); // data_reference_index
+    zeros(o, 8); // reserved (32)[2]
+    u16_(o, channels); // channelcount
+    u16_(o, sample_size); // samplesize
+    u16_(o, 0); // pre_defined
+    u16_(o, 0); // reserved
+    u32_(o, if rate > 0xffff { 0 } else { rate << 16 }); // samplerate, 16.16 (0 if too big)
+}
+
+/// `hvc1` / `hev1` — `class HEVCSampleEntry() extends VisualSampleEntry('hvc1' or 'hev1')
+/// { HEVCConfigurationBox config; }` (ISO/IEC 14496-15 §8.4.1). With `hvc1` every parameter
+/// set is in the `hvcC`; with `hev1` they may also be in the samples.
+pub fn hvc1(o: &mut Vec<u8>, entry: &[u8; 4], width: u16, height: u16, hvcc: &[u8]) {
+    let at = open(o, entry);
+    visual_sample_entry_fields(o, width, height);
+    let c = open(o, b"hvcC");
+    o.extend_from_slice(hvcc); // HEVCDecoderConfigurationRecord
+    close(o, c);
+    close(o, at);
+}
+
+/// `vp09` — `class VP9SampleEntry extends VisualSampleEntry('vp09') {
+/// VPCodecConfigurationBox config; }` ("VP Codec ISO Media File Format Binding" §2.2).
+pub fn vp09(o: &mut Vec<u8>, width: u16, height: u16, vpcc: &[u8]) {
+    let at = open(o, b"vp09");
+    visual_sample_entry_fields(o, width, height);
+    vpcc_box(o, vpcc);
+    close(o, at);
+}
+
+/// `vpcC` — `class VPCodecConfigurationBox extends FullBox('vpcC', version = 1, 0) {
+/// VPCodecConfigurationRecord() vpcConfig; }`.
+pub fn vpcc_box(o: &mut Vec<u8>, record: &[u8]) {
+    let at = open_full(o, b"vpcC", 1, 0);
+    o.extend_from_slice(record); // profile, level, bitDepth/chromaSubsampling/videoFullRangeFlag, colourPrimaries, transferCharacteristics, matrixCoefficients, codecInitializationDataSize (+data)
+    close(o, at);
+}
+
+/// `av01` — `class AV1SampleEntry extends VisualSampleEntry('av01') {
+/// AV1CodecConfigurationBox config; }` ("AV1 Codec ISO Media File Format Binding" §2.2).
+pub fn av01(o: &mut Vec<u8>, width: u16, height: u16, av1c: &[u8]) {
+    let at = open(o, b"av01");
+    visual_sample_entry_fields(o, width, height);
+    let c = open(o, b"av1C");
+    o.extend_from_slice(av1c); // AV1CodecConfigurationRecord (marker, version, seq fields, configOBUs)
+    close(o, c);
+    close(o, at);
+}
+
+/// `Opus` — `class OpusSampleEntry() extends AudioSampleEntry('Opus') { OpusSpecificBox(); }`
+/// ("Encapsulation of Opus in ISO Base Media File Format" §4.3.1): samplesize 16 and
+/// samplerate 48000 as the spec requires.
+pub fn opus(o: &mut Vec<u8>, channels: u16, dops: &[u8]) {
+    let at = open(o, b"Opus");
+    audio_sample_entry_fields(o, channels, 16, 48_000);
+    dops_box(o, dops);
+    close(o, at);
+}
+
+/// `dOps` — `class OpusSpecificBox extends Box('dOps') { Version, OutputChannelCount,
+/// PreSkip, InputSampleRate, OutputGain, ChannelMappingFamily [, ChannelMappingTable] }`,
+/// all big-endian (built by [`crate::codec::opus::OpusHead::to_dops`]).
+pub fn dops_box(o: &mut Vec<u8>, dops: &[u8]) {
+    let at = open(o, b"dOps");
+    o.extend_from_slice(dops); // Version .. ChannelMappingFamily [, table]
+    close(o, at);
+}
+
+/// `fLaC` — `class FLACSampleEntry() extends AudioSampleEntry('fLaC') { FLACSpecificBox(); }`
+/// ("Encapsulation of FLAC in ISO Base Media File Format" §3.3.1): samplesize is the
+/// stream's bits per sample, samplerate its rate when it fits 16 bits (else 0).
+pub fn flac(o: &mut Vec<u8>, sample_rate: u32, channels: u16, bits: u16, blocks: &[u8]) {
+    let at = open(o, b"fLaC");
+    audio_sample_entry_fields(o, channels, bits, sample_rate);
+    dfla(o, blocks);
+    close(o, at);
+}
+
+/// `dfLa` — `class FLACSpecificBox extends FullBox('dfLa', version = 0, 0) {
+/// FLACMetadataBlock Blocks[]; }`: STREAMINFO first, last-metadata-block flag on the last.
+pub fn dfla(o: &mut Vec<u8>, blocks: &[u8]) {
+    let at = open_full(o, b"dfLa", 0, 0);
+    o.extend_from_slice(blocks); // FLACMetadataBlock: LastMetadataBlockFlag, BlockType, Length, BlockData
+    close(o, at);
+}
+
+/// `avc1` — `class AVCSampleEntry extends VisualSampleEntry('avc1') { AVCConfigurationBox
+/// config; }` (ISO/IEC 14496-15).
+pub fn avc1(o: &mut Vec<u8>, width: u16, height: u16, avcc: &[u8]) {
+    let at = open(o, b"avc1");
+    visual_sample_entry_fields(o, width, height);
     let c = open(o, b"avcC");
     o.extend_from_slice(avcc); // AVCDecoderConfigurationRecord
     close(o, c);
@@ -307,18 +515,12 @@ pub fn avc1(o: &mut Vec<u8>, width: u16, height: u16, avcc: &[u8]) {
 }
 
 /// `mp4a` — `class AudioSampleEntry(codingname) extends SampleEntry(codingname)` followed by
-/// an `esds` box.
-pub fn mp4a(o: &mut Vec<u8>, sample_rate: u32, channels: u16, asc: &[u8]) {
+/// an `esds` box naming the codec by `object_type` (0x40 AAC with its AudioSpecificConfig
+/// as `dsi`; 0x6B / 0x69 MPEG-1 / MPEG-2 audio, i.e. MP3, without one).
+pub fn mp4a(o: &mut Vec<u8>, sample_rate: u32, channels: u16, object_type: u8, dsi: &[u8]) {
     let at = open(o, b"mp4a");
-    zeros(o, 6); // reserved (8)[6]
-    u16_(o, 1); // data_reference_index
-    zeros(o, 8); // reserved (32)[2]
-    u16_(o, channels); // channelcount
-    u16_(o, 16); // samplesize
-    u16_(o, 0); // pre_defined
-    u16_(o, 0); // reserved
-    u32_(o, sample_rate.min(0xffff) << 16); // samplerate, 16.16
-    esds(o, asc);
+    audio_sample_entry_fields(o, channels, 16, sample_rate.min(0xffff));
+    esds(o, object_type, dsi);
     close(o, at);
 }
 
@@ -337,12 +539,16 @@ fn descriptor_len(o: &mut Vec<u8>, len: usize) {
 }
 
 /// `esds` — `class ESDBox extends FullBox('esds', 0, 0) { ES_Descriptor ES; }` (ISO/IEC
-/// 14496-14): ES_Descriptor { DecoderConfigDescriptor { DecoderSpecificInfo = ASC },
-/// SLConfigDescriptor }.
-pub fn esds(o: &mut Vec<u8>, asc: &[u8]) {
+/// 14496-14): ES_Descriptor { DecoderConfigDescriptor { DecoderSpecificInfo = `dsi` (left
+/// out when empty) }, SLConfigDescriptor }.
+pub fn esds(o: &mut Vec<u8>, object_type: u8, asc: &[u8]) {
     let at = open_full(o, b"esds", 0, 0);
     let dsi_len = asc.len();
-    let dsi_total = 1 + len_of_len(dsi_len) + dsi_len;
+    let dsi_total = if asc.is_empty() {
+        0
+    } else {
+        1 + len_of_len(dsi_len) + dsi_len
+    };
     let dcd_len = 13 + dsi_total;
     let dcd_total = 1 + len_of_len(dcd_len) + dcd_len;
     let es_len = 3 + dcd_total + 3;
@@ -352,14 +558,16 @@ pub fn esds(o: &mut Vec<u8>, asc: &[u8]) {
     u8_(o, 0); // streamDependenceFlag, URL_Flag, OCRstreamFlag, streamPriority
     u8_(o, 0x04); // DecoderConfigDescrTag
     descriptor_len(o, dcd_len);
-    u8_(o, 0x40); // objectTypeIndication = Audio ISO/IEC 14496-3
+    u8_(o, object_type); // objectTypeIndication: 0x40 Audio ISO/IEC 14496-3, 0x6B/0x69 MPEG-1/2 audio
     u8_(o, 0x15); // streamType = 5 (audio) << 2 | upStream 0 | reserved 1
     o.extend_from_slice(&[0, 0, 0]); // bufferSizeDB (24)
     u32_(o, 0); // maxBitrate
     u32_(o, 0); // avgBitrate
-    u8_(o, 0x05); // DecSpecificInfoTag
-    descriptor_len(o, dsi_len);
-    o.extend_from_slice(asc); // AudioSpecificConfig
+    if !asc.is_empty() {
+        u8_(o, 0x05); // DecSpecificInfoTag
+        descriptor_len(o, dsi_len);
+        o.extend_from_slice(asc); // AudioSpecificConfig
+    }
     u8_(o, 0x06); // SLConfigDescrTag
     descriptor_len(o, 1);
     u8_(o, 0x02); // predefined = 2 (reserved for use in MP4 files)
@@ -596,7 +804,7 @@ mod tests {
     #[test]
     fn esds_lengths_are_consistent() {
         let mut o = Vec::new();
-        esds(&mut o, &[0x11, 0x90]);
+        esds(&mut o, 0x40, &[0x11, 0x90]);
         // box(8) + version/flags(4) + ES tag(1) + len(1) + ES body
         assert_eq!(o[12], 0x03);
         assert_eq!(o[13] as usize, o.len() - 14);
@@ -604,6 +812,96 @@ mod tests {
         let dsi = o.windows(4).position(|w| w == [0x05, 0x02, 0x11, 0x90]);
         assert!(dsi.is_some());
         assert_eq!(&o[o.len() - 3..], &[0x06, 0x01, 0x02]);
+    }
+
+    #[test]
+    fn mp3_esds_has_no_decoder_specific_info() {
+        let mut o = Vec::new();
+        esds(&mut o, 0x6B, &[]);
+        assert_eq!(o[13] as usize, o.len() - 14);
+        assert_eq!(o[17], 0x04, "DecoderConfigDescrTag");
+        assert_eq!(o[18] as usize, 13, "DecoderConfigDescriptor without DSI");
+        assert_eq!(o[19], 0x6B);
+        assert!(!o[20..].windows(2).any(|w| w[0] == 0x05 && w[1] < 0x10));
+    }
+
+    #[test]
+    fn opus_entry_carries_dops_and_an_edit_list() {
+        let t = TrackConfig {
+            track_id: 2,
+            timescale: 48_000,
+            language: *b"und",
+            edit_media_time: 312,
+            media: MediaConfig::Opus {
+                channels: 2,
+                pre_skip: 312,
+                dops: vec![0, 2, 0x01, 0x38, 0, 0, 0xBB, 0x80, 0, 0, 0],
+            },
+        };
+        let mut o = Vec::new();
+        trak(&mut o, &t);
+        let find = |k: &[u8]| o.windows(4).position(|w| w == k).unwrap();
+        let elst = find(b"elst");
+        assert_eq!(be(&o, elst + 8), 1); // entry_count
+        assert_eq!(be(&o, elst + 16), 312); // media_time
+        let dops = find(b"dOps");
+        assert_eq!(be(&o, dops - 4), 8 + 11);
+        let entry = find(b"Opus");
+        assert_eq!(be(&o, entry + 4 + 24) >> 16, 48_000); // samplerate
+        assert!(find(b"smhd") > 0);
+    }
+
+    #[test]
+    fn video_entries_nest_their_config_box() {
+        for (media, entry, config) in [
+            (
+                MediaConfig::Vp9 {
+                    width: 160,
+                    height: 120,
+                    vpcc: vec![0, 10, 0x82, 2, 2, 2, 0, 0],
+                },
+                b"vp09",
+                b"vpcC",
+            ),
+            (
+                MediaConfig::Av1 {
+                    width: 160,
+                    height: 120,
+                    av1c: vec![0x81, 4, 0x0c, 0],
+                },
+                b"av01",
+                b"av1C",
+            ),
+            (
+                MediaConfig::Hevc {
+                    width: 160,
+                    height: 120,
+                    entry: *b"hev1",
+                    hvcc: vec![1; 23],
+                },
+                b"hev1",
+                b"hvcC",
+            ),
+        ] {
+            let mut o = Vec::new();
+            stsd(
+                &mut o,
+                &TrackConfig {
+                    track_id: 1,
+                    timescale: 90_000,
+                    language: *b"und",
+                    edit_media_time: 0,
+                    media,
+                },
+            );
+            let e = o.windows(4).position(|w| w == entry).unwrap();
+            let c = o.windows(4).position(|w| w == config).unwrap();
+            // The config box is the entry's child, right after the 78 bytes of fields
+            // (c is the position of its type, after its size).
+            assert_eq!(c, e + 4 + 78 + 4);
+            assert_eq!(be(&o, e - 4) as usize, o.len() - (e - 4));
+            assert_eq!(u16::from_be_bytes([o[e + 4 + 24], o[e + 4 + 25]]), 160);
+        }
     }
 
     fn sample(dts: i64, cts: i32, key: bool, data: &[u8]) -> Sample {

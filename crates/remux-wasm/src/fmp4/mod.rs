@@ -4,16 +4,28 @@
 //! and [`Remuxer`] ties them to the [`timeline`](crate::timeline) that repairs timestamps.
 //! The output is one combined fMP4: both tracks in one `moov`, each `moof` holding a `traf`
 //! per track that has samples in it. Video is track 1 (90 kHz timescale), audio the next
-//! track (the AAC core sample rate as timescale).
+//! track (its sample rate as timescale: the AAC core rate, 48 kHz for Opus).
+//!
+//! Carried: H.264 (`avc1`), HEVC (`hvc1`/`hev1`), VP9 (`vp09`), AV1 (`av01`); AAC and MP3
+//! (`mp4a`, object types 0x40 and 0x6B/0x69), Opus (`Opus` + `dOps`, pre-skip as an edit
+//! list), FLAC (`fLaC` + `dfLa`). VP8 and Vorbis are refused in plain words: Chromium's MSE
+//! takes them only in WebM.
 
 pub mod boxes;
 pub mod fragmenter;
 
+use std::cell::Cell;
+
 use boxes::{MediaConfig, TrackConfig};
 use fragmenter::{Fragmenter, Lane};
 
+use crate::codec::av1::Av1Config;
+use crate::codec::flac::StreamInfo;
 use crate::codec::h264::{parse_sps, AvcConfig};
-use crate::codec::{self, aac::AudioSpecificConfig};
+use crate::codec::hevc::HevcConfig;
+use crate::codec::opus::{self, OpusHead};
+use crate::codec::vp9::VpConfig;
+use crate::codec::{self, aac::AudioSpecificConfig, mp3};
 use crate::error::{Error, Result};
 use crate::packet::{Codec, Packet, Track, TrackKind};
 use crate::time::{TimeBase, Timestamp};
@@ -37,7 +49,7 @@ pub struct MediaSegment {
 
 impl MediaSegment {
     /// Appends `next` (a later fragment) to this one.
-    fn append(&mut self, next: MediaSegment) {
+    pub(crate) fn append(&mut self, next: MediaSegment) {
         self.data.extend_from_slice(&next.data);
         self.start = self.start.min(next.start);
         self.end = self.end.max(next.end);
@@ -51,6 +63,13 @@ struct Carried {
     track: Track,
     codec: String,
     timeline: TrackTimeline,
+    /// Index of the track's entry in `Remuxer::configs`.
+    config: usize,
+    /// Added to every output decode time so that media time starts at or after 0; the edit
+    /// list then starts the presentation that much later (encoder priming: Opus pre-skip, an
+    /// MP4 source's edit for MP3/AAC encoder delay). Fixed at the first packet; see
+    /// [`Remuxer::fix_shift`].
+    shift: Option<i64>,
 }
 
 /// Turns the packets of the playable tracks into fragmented MP4.
@@ -62,9 +81,25 @@ pub struct Remuxer {
     fragmenter: Fragmenter,
     /// Leading video packets before the first key frame are dropped.
     seen_video_key: bool,
+    /// The VP9 track has no configuration record: it is read from the first key frame.
+    vp9_from_key_frame: bool,
+    /// Whether [`init_segment`](Self::init_segment) has been called: the edit list is final.
+    init_written: Cell<bool>,
+    /// Packets pushed before the init segment was written (bounded by
+    /// [`MAX_PACKETS_BEFORE_INIT`]).
+    packets_before_init: u32,
     scratch: Vec<Sample>,
     packets: u64,
 }
+
+/// Most packets [`Remuxer::wants_packets_before_init`] asks for before the init segment has
+/// to be written anyway (an audio track that starts late, a VP9 track without key frame).
+pub const MAX_PACKETS_BEFORE_INIT: u32 = 200;
+
+/// Video codecs Riptide carries into fragmented MP4.
+pub const VIDEO_CODECS: [Codec; 4] = [Codec::H264, Codec::Hevc, Codec::Vp9, Codec::Av1];
+/// Audio codecs Riptide carries into fragmented MP4.
+pub const AUDIO_CODECS: [Codec; 4] = [Codec::Aac, Codec::Opus, Codec::Flac, Codec::Mp3];
 
 /// ISO 639-2/T code of `track`, or `und`.
 fn language(track: &Track) -> [u8; 3] {
@@ -74,17 +109,30 @@ fn language(track: &Track) -> [u8; 3] {
     }
 }
 
-/// The first track of `kind` with `codec` that `mse_codec` accepts, default-flagged first.
-/// Reasons for the tracks of that kind that cannot be carried go to `skipped`.
+/// Which track of one kind the [`Remuxer`] carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pick {
+    /// The first playable one, default-flagged first (what `riptide-remux` does).
+    #[default]
+    Default,
+    /// This track (`Track::id`); an error if it is missing or cannot be carried.
+    Track(u32),
+    /// None of them (e.g. play the video without sound).
+    Nothing,
+}
+
+/// The track of `kind` whose codec is one of `accepted` and that `mse_codec` accepts, as
+/// `choice` says. Reasons for the tracks of that kind that cannot be carried go to `skipped`.
 fn pick<'a>(
     tracks: &'a [Track],
     kind: TrackKind,
-    want: Codec,
+    accepted: &[Codec],
+    choice: Pick,
     skipped: &mut Vec<String>,
-) -> Option<(&'a Track, String)> {
+) -> Result<Option<(&'a Track, String)>> {
     let mut playable = Vec::new();
     for t in tracks.iter().filter(|t| t.kind == kind) {
-        if t.codec != want {
+        if !accepted.contains(&t.codec) {
             skipped.push(codec::describe_unsupported(t));
             continue;
         }
@@ -93,8 +141,117 @@ fn pick<'a>(
             Err(e) => skipped.push(format!("track {}: {e}", t.id)),
         }
     }
-    let i = playable.iter().position(|(t, _)| t.default).unwrap_or(0);
-    (!playable.is_empty()).then(|| playable.swap_remove(i))
+    match choice {
+        Pick::Default => {
+            let i = playable.iter().position(|(t, _)| t.default).unwrap_or(0);
+            Ok((!playable.is_empty()).then(|| playable.swap_remove(i)))
+        }
+        Pick::Nothing => Ok(None),
+        Pick::Track(id) => match playable.iter().position(|(t, _)| t.id == id) {
+            Some(i) => Ok(Some(playable.swap_remove(i))),
+            None => Err(Error::unsupported(
+                match tracks.iter().find(|t| t.id == id && t.kind == kind) {
+                    Some(t) => codec::describe_unsupported(t),
+                    None => format!("the file has no {kind:?} track {id}").to_lowercase(),
+                },
+            )),
+        },
+    }
+}
+
+fn dim(v: u32) -> u16 {
+    v.min(u16::MAX as u32) as u16
+}
+
+/// The sample entry of a video track, from its configuration record.
+fn video_media(t: &Track) -> Result<MediaConfig> {
+    let mut v = t.video.unwrap_or_default();
+    Ok(match t.codec {
+        Codec::H264 => {
+            if v.width == 0 || v.height == 0 {
+                // The container did not say: read the size from the SPS.
+                let sps = AvcConfig::parse(&t.codec_private)
+                    .ok()
+                    .and_then(|c| c.sps.first().and_then(|s| parse_sps(s).ok()));
+                if let Some(sps) = sps {
+                    (v.width, v.height) = (sps.width, sps.height);
+                }
+            }
+            MediaConfig::Avc {
+                width: dim(v.width),
+                height: dim(v.height),
+                avcc: t.codec_private.clone(),
+            }
+        }
+        Codec::Hevc => MediaConfig::Hevc {
+            width: dim(v.width),
+            height: dim(v.height),
+            entry: *HevcConfig::parse(&t.codec_private)?.sample_entry(),
+            hvcc: t.codec_private.clone(),
+        },
+        Codec::Vp9 => MediaConfig::Vp9 {
+            width: dim(v.width),
+            height: dim(v.height),
+            vpcc: codec::vp9_config(t)?.to_bytes(),
+        },
+        Codec::Av1 => MediaConfig::Av1 {
+            width: dim(v.width),
+            height: dim(v.height),
+            av1c: Av1Config::parse(&t.codec_private)?.to_bytes(),
+        },
+        _ => return Err(Error::unsupported(codec::describe_unsupported(t))),
+    })
+}
+
+/// The sample entry of an audio track, its timescale and its samples per packet.
+fn audio_media(t: &Track) -> Result<(MediaConfig, u32, u32)> {
+    let stated_channels = t.audio.map_or(2, |a| a.channels.max(1));
+    Ok(match t.codec {
+        Codec::Aac => {
+            let asc_bytes = codec::aac_config_bytes(t)?;
+            let asc = AudioSpecificConfig::parse(&asc_bytes)?;
+            let channels = match asc.channels {
+                0 => stated_channels,
+                c => c as u16,
+            };
+            let media = MediaConfig::Aac {
+                sample_rate: asc.sample_rate,
+                channels,
+                asc: asc_bytes,
+            };
+            (media, asc.sample_rate, asc.frame_length)
+        }
+        Codec::Opus => {
+            let head = OpusHead::parse(&t.codec_private)?;
+            let media = MediaConfig::Opus {
+                channels: head.channels as u16,
+                pre_skip: head.pre_skip,
+                dops: head.to_dops(),
+            };
+            // 20 ms: what encoders use; other packet sizes re-sync in the timeline.
+            (media, opus::SAMPLE_RATE, 960)
+        }
+        Codec::Flac => {
+            let info = StreamInfo::parse(&t.codec_private)?;
+            let media = MediaConfig::Flac {
+                sample_rate: info.sample_rate,
+                channels: info.channels as u16,
+                bits_per_sample: info.bits_per_sample as u16,
+                blocks: info.to_dfla_blocks(),
+            };
+            (media, info.sample_rate, info.max_block_size as u32)
+        }
+        Codec::Mp3 => {
+            let rate = codec::mp3_sample_rate(t)?;
+            let media = MediaConfig::Mp3 {
+                sample_rate: rate,
+                channels: stated_channels,
+                object_type: mp3::object_type_for_rate(rate),
+            };
+            (media, rate, mp3::samples_per_frame_for_rate(rate))
+        }
+        _ => return Err(Error::unsupported(codec::describe_unsupported(t))),
+    })
 }
 
 impl Remuxer {
@@ -102,9 +259,15 @@ impl Remuxer {
     /// default-flagged ones) from `tracks`. Errors with `Unsupported` naming the codecs if
     /// none is playable.
     pub fn new(tracks: &[Track]) -> Result<Self> {
+        Self::with_selection(tracks, Pick::Default, Pick::Default)
+    }
+
+    /// Carries the video and audio tracks `video` and `audio` say (see [`Pick`]). Errors with
+    /// `Unsupported` if a chosen track cannot be carried, or if nothing is left to carry.
+    pub fn with_selection(tracks: &[Track], video: Pick, audio: Pick) -> Result<Self> {
         let mut skipped = Vec::new();
-        let video = pick(tracks, TrackKind::Video, Codec::H264, &mut skipped);
-        let audio = pick(tracks, TrackKind::Audio, Codec::Aac, &mut skipped);
+        let video = pick(tracks, TrackKind::Video, &VIDEO_CODECS, video, &mut skipped)?;
+        let audio = pick(tracks, TrackKind::Audio, &AUDIO_CODECS, audio, &mut skipped)?;
         if video.is_none() && audio.is_none() {
             return Err(Error::unsupported(if skipped.is_empty() {
                 "the file has no video or audio track".to_string()
@@ -114,35 +277,26 @@ impl Remuxer {
         }
         let mut configs = Vec::new();
         let mut video_lane = None;
+        let mut vp9_from_key_frame = false;
         let video = match video {
             Some((t, codec)) => {
-                let mut v = t.video.unwrap_or_default();
-                if v.width == 0 || v.height == 0 {
-                    // The container did not say: read the size from the SPS.
-                    let sps = AvcConfig::parse(&t.codec_private)
-                        .ok()
-                        .and_then(|c| c.sps.first().and_then(|s| parse_sps(s).ok()));
-                    if let Some(sps) = sps {
-                        (v.width, v.height) = (sps.width, sps.height);
-                    }
-                }
                 let tb = TimeBase::new(1, VIDEO_TIMESCALE);
                 configs.push(TrackConfig {
                     track_id: 1,
                     timescale: VIDEO_TIMESCALE,
                     language: language(t),
-                    media: MediaConfig::Avc {
-                        width: v.width.min(u16::MAX as u32) as u16,
-                        height: v.height.min(u16::MAX as u32) as u16,
-                        avcc: t.codec_private.clone(),
-                    },
+                    edit_media_time: 0,
+                    media: video_media(t)?,
                 });
+                vp9_from_key_frame = t.codec == Codec::Vp9 && t.codec_private.is_empty();
                 video_lane = Some(Lane::new(1, tb));
                 Some(Carried {
                     source_id: t.id,
                     track: t.clone(),
                     codec,
                     timeline: TrackTimeline::video(t.time_base, tb, t.default_duration),
+                    config: configs.len() - 1,
+                    shift: Some(0),
                 })
             }
             None => None,
@@ -150,30 +304,28 @@ impl Remuxer {
         let mut audio_lane = None;
         let audio = match audio {
             Some((t, codec)) => {
-                let asc_bytes = codec::aac_config_bytes(t)?;
-                let asc = AudioSpecificConfig::parse(&asc_bytes)?;
-                let channels = match asc.channels {
-                    0 => t.audio.map_or(2, |a| a.channels),
-                    c => c as u16,
-                };
-                let tb = TimeBase::new(1, asc.sample_rate);
+                let (media, timescale, frame) = audio_media(t)?;
+                let tb = TimeBase::new(1, timescale.max(1));
                 let id = configs.len() as u32 + 1;
+                let pre_skip = match &media {
+                    MediaConfig::Opus { pre_skip, .. } => *pre_skip as u32,
+                    _ => 0,
+                };
                 configs.push(TrackConfig {
                     track_id: id,
-                    timescale: asc.sample_rate,
+                    timescale: timescale.max(1),
                     language: language(t),
-                    media: MediaConfig::Aac {
-                        sample_rate: asc.sample_rate,
-                        channels,
-                        asc: asc_bytes,
-                    },
+                    edit_media_time: pre_skip,
+                    media,
                 });
                 audio_lane = Some(Lane::new(id, tb));
                 Some(Carried {
                     source_id: t.id,
                     track: t.clone(),
                     codec,
-                    timeline: TrackTimeline::audio(t.time_base, tb, asc.frame_length),
+                    timeline: TrackTimeline::audio(t.time_base, tb, frame),
+                    config: configs.len() - 1,
+                    shift: None,
                 })
             }
             None => None,
@@ -185,9 +337,75 @@ impl Remuxer {
             skipped,
             fragmenter: Fragmenter::new(video_lane, audio_lane),
             seen_video_key: false,
+            vp9_from_key_frame,
+            init_written: Cell::new(false),
+            packets_before_init: 0,
             scratch: Vec::new(),
             packets: 0,
         })
+    }
+
+    /// Whether the init segment should wait for more packets: the first video key frame of a
+    /// VP9 track without configuration record (profile and bit depth come from the frame), or
+    /// the first audio packet (whether it starts before zero decides the edit list). Push
+    /// packets while this is true; it turns false after [`MAX_PACKETS_BEFORE_INIT`] packets
+    /// regardless. [`init_segment`](Self::init_segment) and [`mime`](Self::mime) work
+    /// before that too, assuming VP9 profile 0, 8-bit and no audio priming beyond Opus
+    /// pre-skip.
+    pub fn wants_packets_before_init(&self) -> bool {
+        !self.init_written.get()
+            && self.packets_before_init < MAX_PACKETS_BEFORE_INIT
+            && (self.vp9_from_key_frame || self.audio.as_ref().is_some_and(|a| a.shift.is_none()))
+    }
+
+    /// Reads the VP9 configuration from the first key frame (see [`needs_key_frame`]).
+    fn configure_vp9_from(&mut self, frame: &[u8]) {
+        self.vp9_from_key_frame = false;
+        let Some(v) = &mut self.video else { return };
+        let Ok((c, w, h)) = VpConfig::from_key_frame(frame) else {
+            return; // Keep the defaults; the decoder reads the real values from the stream.
+        };
+        let info = v.track.video.unwrap_or_default();
+        let (w, h) = if info.width > 0 && info.height > 0 {
+            (info.width, info.height)
+        } else {
+            (w, h)
+        };
+        let c = c.with_level_for(w, h, codec::frame_rate(&v.track));
+        v.codec = c.codec_string();
+        v.track.codec_private = c.to_bytes();
+        self.configs[v.config].media = MediaConfig::Vp9 {
+            width: dim(w),
+            height: dim(h),
+            vpcc: c.to_bytes(),
+        };
+    }
+
+    /// Fixes the audio track's shift at its first packet (presentation time `first_pts` in
+    /// output ticks): the edit list's media time (Opus pre-skip), or more if the first sample
+    /// would otherwise start before media time 0. Before the init segment is written the
+    /// edit list takes the shift, so presentation times stay exactly the source's.
+    fn fix_shift(&mut self, first_pts: i64) {
+        let Some(a) = &mut self.audio else { return };
+        if a.shift.is_some() {
+            return;
+        }
+        let config = &mut self.configs[a.config];
+        let shift = (config.edit_media_time as i64)
+            .max(first_pts.saturating_neg())
+            .clamp(0, u32::MAX as i64);
+        if !self.init_written.get() {
+            config.edit_media_time = shift as u32;
+        }
+        a.shift = Some(shift);
+    }
+
+    /// Adds the audio track's shift (see [`fix_shift`](Self::fix_shift)) to `scratch`.
+    fn shift_audio(a: &Carried, scratch: &mut [Sample]) {
+        let shift = a.shift.unwrap_or(0);
+        for s in scratch {
+            s.dts += shift;
+        }
     }
 
     /// The MSE type, e.g. `video/mp4; codecs="avc1.64001f,mp4a.40.2"`.
@@ -205,8 +423,9 @@ impl Remuxer {
         format!("{kind}/mp4; codecs=\"{}\"", codecs.join(","))
     }
 
-    /// `ftyp` + `moov` (with `mvex`).
+    /// `ftyp` + `moov` (with `mvex`). The edit lists are final from here on.
     pub fn init_segment(&self) -> Vec<u8> {
+        self.init_written.set(true);
         boxes::init_segment(&self.configs)
     }
 
@@ -238,19 +457,36 @@ impl Remuxer {
     /// Packets of tracks not carried are dropped.
     pub fn push(&mut self, packet: Packet) -> Result<Option<MediaSegment>> {
         let id = packet.track_id;
-        if let Some(v) = self.video.as_mut().filter(|v| v.source_id == id) {
-            check_time_range(&packet, v.timeline.in_time_base())?;
+        if !self.init_written.get() {
+            self.packets_before_init = self.packets_before_init.saturating_add(1);
+        }
+        if self.video.as_ref().is_some_and(|v| v.source_id == id) {
+            if let Some(v) = &self.video {
+                check_time_range(&packet, v.timeline.in_time_base())?;
+            }
             if !self.seen_video_key && !packet.keyframe {
                 return Ok(None);
             }
             self.seen_video_key = true;
+            if self.vp9_from_key_frame {
+                self.configure_vp9_from(&packet.data);
+            }
+            let Some(v) = self.video.as_mut() else {
+                return Ok(None);
+            };
             self.packets += 1;
             v.timeline.push(packet, &mut self.scratch);
             self.fragmenter.push_video(self.scratch.drain(..));
-        } else if let Some(a) = self.audio.as_mut().filter(|a| a.source_id == id) {
+        } else if let Some(a) = self.audio.as_ref().filter(|a| a.source_id == id) {
             check_time_range(&packet, a.timeline.in_time_base())?;
+            let (in_tb, out_tb) = (a.timeline.in_time_base(), a.timeline.out_time_base());
+            self.fix_shift(in_tb.rescale(packet.pts.0, out_tb));
+            let Some(a) = self.audio.as_mut() else {
+                return Ok(None);
+            };
             self.packets += 1;
             a.timeline.push(packet, &mut self.scratch);
+            Self::shift_audio(a, &mut self.scratch);
             self.fragmenter.push_audio(self.scratch.drain(..));
         } else {
             return Ok(None);
@@ -277,6 +513,7 @@ impl Remuxer {
         }
         if let Some(a) = &mut self.audio {
             a.timeline.flush(&mut self.scratch);
+            Self::shift_audio(a, &mut self.scratch);
             self.fragmenter.push_audio(self.scratch.drain(..));
         }
         self.fragmenter.end();

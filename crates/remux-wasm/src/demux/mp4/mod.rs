@@ -495,7 +495,7 @@ fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> {
     let (typ, body, pos) = first?;
     let mut e = SampleEntry::other(typ);
     match &typ {
-        b"avc1" | b"avc3" | b"hvc1" | b"hev1" | b"av01" | b"vp09" | b"mp4v" => {
+        b"avc1" | b"avc3" | b"hvc1" | b"hev1" | b"av01" | b"vp09" | b"vp08" | b"mp4v" => {
             let mut r = Reader::new(body, "visual sample entry");
             r.skip(ENTRY_HEAD + 16)?;
             let width = r.u16()? as u32;
@@ -509,8 +509,9 @@ fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> {
                     e.codec_private = avcc.to_vec();
                 }
             }
+            visual_codec(&mut e, typ, r.rest(), children_base)?;
         }
-        b"mp4a" => {
+        b"mp4a" | b"Opus" | b"fLaC" | b".mp3" => {
             let mut r = Reader::new(body, "audio sample entry");
             r.skip(ENTRY_HEAD)?;
             let version = r.u16()?;
@@ -543,7 +544,9 @@ fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> {
                     None => None,
                 },
             };
-            if let Some((esds, _)) = esds {
+            if typ != *b"mp4a" {
+                audio_codec(&mut e, typ, &mut audio, r.rest(), children_base)?;
+            } else if let Some((esds, _)) = esds {
                 let (oti, asc) = parse_esds(esds)?;
                 match oti {
                     // MPEG-4 audio, MPEG-2 AAC Main / LC / SSR.
@@ -564,6 +567,9 @@ fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> {
                             e.codec_private = asc;
                         }
                     }
+                    // MPEG-1 / MPEG-2 (low rates) audio: MP3 (layers I/II are named by the
+                    // frames themselves, and remuxed the same way).
+                    Some(0x6B | 0x69) => e.codec = Codec::Mp3,
                     Some(oti) => e.codec = Codec::Other(format!("mp4a.{oti:02X}")),
                 }
             }
@@ -572,6 +578,74 @@ fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> {
         _ => {}
     }
     Ok(Some(e))
+}
+
+/// The codec and configuration record of the HEVC, VP9, AV1 and VP8 sample entries, from
+/// the entry's child boxes `children` (at file offset `base`).
+fn visual_codec(e: &mut SampleEntry, typ: [u8; 4], children: &[u8], base: u64) -> Result<()> {
+    let config = |name: &[u8; 4]| -> Result<Option<Vec<u8>>> {
+        Ok(boxes::find(children, base, name)?.map(|(b, _)| b.to_vec()))
+    };
+    match &typ {
+        b"hvc1" | b"hev1" => {
+            e.codec = Codec::Hevc;
+            e.codec_private = config(b"hvcC")?.unwrap_or_default();
+        }
+        b"vp09" => {
+            e.codec = Codec::Vp9;
+            // vpcC is a FullBox: the record follows version and flags.
+            e.codec_private = config(b"vpcC")?
+                .and_then(|b| b.get(4..).map(<[u8]>::to_vec))
+                .unwrap_or_default();
+        }
+        b"av01" => {
+            e.codec = Codec::Av1;
+            e.codec_private = config(b"av1C")?.unwrap_or_default();
+        }
+        b"vp08" => e.codec = Codec::Vp8,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The codec, configuration and stream facts of the Opus, FLAC and MP3 (`.mp3`) sample
+/// entries. `codec_private` becomes an OpusHead (from `dOps`) or `fLaC` + metadata blocks
+/// (from `dfLa`), as packet.rs documents.
+fn audio_codec(
+    e: &mut SampleEntry,
+    typ: [u8; 4],
+    audio: &mut AudioInfo,
+    children: &[u8],
+    base: u64,
+) -> Result<()> {
+    match &typ {
+        b"Opus" => {
+            e.codec = Codec::Opus;
+            if let Some((dops, _)) = boxes::find(children, base, b"dOps")? {
+                if let Ok(head) = crate::codec::opus::OpusHead::from_dops(dops) {
+                    audio.channels = head.channels as u16;
+                    e.codec_private = head.to_bytes();
+                }
+            }
+            audio.sample_rate = crate::codec::opus::SAMPLE_RATE;
+        }
+        b"fLaC" => {
+            e.codec = Codec::Flac;
+            if let Some((dfla, _)) = boxes::find(children, base, b"dfLa")? {
+                // dfLa is a FullBox: metadata blocks follow version and flags.
+                if let Some(blocks) = dfla.get(4..) {
+                    if let Ok(info) = crate::codec::flac::StreamInfo::parse(blocks) {
+                        (audio.sample_rate, audio.channels) =
+                            (info.sample_rate, info.channels as u16);
+                    }
+                    e.codec_private = [b"fLaC", blocks].concat();
+                }
+            }
+        }
+        b".mp3" => e.codec = Codec::Mp3,
+        _ => {}
+    }
+    Ok(())
 }
 
 /// One MPEG-4 descriptor (tag, body) from `data`; lengths are 1-4 bytes of 7 bits each.
