@@ -117,7 +117,7 @@ fn rows() -> Vec<Row> {
         Row { extra_inputs: srt_in, ..r("MKV", "H.264", "AAC", "SRT subtitles (S_TEXT/UTF8)", "mkv", &["-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac", "-c:s", "srt"], &["libx264"], Fix::None, Plays) },
         Row { extra_inputs: srt_in, ..r("MKV", "H.264", "AAC", "ASS subtitles (S_TEXT/ASS)", "mkv", &["-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac", "-c:s", "ass"], &["libx264"], Fix::None, Plays) },
         r("MKV", "H.264", "AC-3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "ac3"], &["libx264"], Fix::None, Silent),
-        r("MKV", "H.264", "MP3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Refused),
+        r("MKV", "H.264", "MP3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Silent),
         r("MKV", "H.264", "E-AC-3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "eac3"], &["libx264"], Fix::None, Silent),
         r("MKV", "H.264", "FLAC", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "flac"], &["libx264"], Fix::None, Plays),
         r("MKV", "H.264", "Opus", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libopus"], &["libx264", "libopus"], Fix::None, Plays),
@@ -140,20 +140,20 @@ fn rows() -> Vec<Row> {
         Row { extra_inputs: second_audio, ..r("MP4, moov first", "H.264", "AAC (eng) + AAC (fre)", "several audio tracks", "mp4", &["-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac", "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fre", "-movflags", "+faststart"], &["libx264"], Fix::None, Plays) },
         Row { extra_inputs: srt_in, ..r("MP4, moov first", "H.264", "AAC", "mov_text subtitles", "mp4", &["-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac", "-c:s", "mov_text", "-movflags", "+faststart"], &["libx264"], Fix::None, Plays) },
         r("MOV", "H.264 (B-frames)", "AAC", "", "mov", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::None, Plays),
-        r("MP4, moov last", "H.264", "MP3", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Refused),
+        r("MP4, moov last", "H.264", "MP3", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Silent),
         r("MP4, moov last", "H.264", "FLAC", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "flac", "-strict", "-2"], &["libx264"], Fix::None, Plays),
         r("MP4, moov last", "H.264", "Opus", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libopus", "-strict", "-2"], &["libx264", "libopus"], Fix::None, Plays),
         r("MP4, moov last", "H.264", "AC-3", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "ac3"], &["libx264"], Fix::None, Silent),
         r("MP4, moov last", "HEVC (hvc1)", "AAC", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-tag:v", "hvc1", "-c:a", "aac"], &["libx265"], Fix::None, Refused),
         r("MP4, moov last", "VP9", "Opus", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus", "-strict", "-2"], &["libvpx-vp9", "libopus"], Fix::None, Plays),
         r("MP4, moov last", "AV1", "AAC", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libaom-av1", "-cpu-used", "8", "-row-mt", "1", "-c:a", "aac"], &["libaom-av1"], Fix::None, Plays),
-        // H.264 + MP3 rows: Refused until the player falls back to no sound when Chromium
-        // refuses MP3 in MP4 (`tracks`); then Silent, or Plays with an `audio/mpeg` carriage.
+        // H.264 + MP3 rows: Chromium refuses MP3 in MP4; the player plays without sound with
+        // a notice (Plays once MP3 gets a carriage Chromium takes, e.g. `audio/mpeg`).
         // --- AVI ---
         r("AVI 1.0 (idx1)", "Xvid (MPEG-4 Part 2)", "MP3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::None, Refused),
-        r("AVI 1.0 (idx1)", "H.264 (B-frames)", "MP3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Refused),
+        r("AVI 1.0 (idx1)", "H.264 (B-frames)", "MP3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Silent),
         r("AVI OpenDML (indx, ix##)", "Xvid (MPEG-4 Part 2)", "MP3", "no idx1", "avi", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::AviOpenDml, Refused),
-        r("AVI OpenDML (indx, ix##)", "H.264 (B-frames)", "MP3", "no idx1", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::AviOpenDml, Refused),
+        r("AVI OpenDML (indx, ix##)", "H.264 (B-frames)", "MP3", "no idx1", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::AviOpenDml, Silent),
         r("AVI 1.0 (idx1)", "H.264 (B-frames)", "AC-3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "ac3"], &["libx264"], Fix::None, Silent),
     ]
 }
