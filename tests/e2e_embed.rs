@@ -182,7 +182,7 @@ fn assert_plays(report: &Value, id: &str, seconds: f64) {
 /// Two players from a server on another origin play at once on one page: one film the owner
 /// added (read-only for the page), one the page adds itself (its origin is in `--add-origin`).
 /// Removing the second element stops every request naming its torrent and frees its player,
-/// while the first keeps playing.
+/// while the first keeps playing; then the first is given the second's magnet and plays it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_widgets_from_another_origin_play_and_removal_stops_traffic() {
     require_wasm_package();
@@ -202,13 +202,22 @@ async fn two_widgets_from_another_origin_play_and_removal_stops_traffic() {
         html_attr(&seeded[0].magnet),
         html_attr(&seeded[1].magnet)
     ));
-    let report = run_page(url, vec!["--play-seconds".into(), "2".into(), "--remove".into(), "b".into()]).await;
+    let report = run_page(
+        url,
+        vec![
+            "--play-seconds".into(), "2".into(),
+            "--remove".into(), "b".into(),
+            "--then-magnet".into(), "a".into(), seeded[1].magnet.clone(),
+        ],
+    )
+    .await;
     eprintln!("embed report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     assert_plays(&report, "a", 2.0);
     assert_plays(&report, "b", 2.0);
     let b = player(&report, "b");
     assert_eq!(b["torrentId"], seeded[1].info_hash.as_str(), "player b plays another torrent");
+    assert_eq!(report["wasmRequests"], 1, "each player loaded its own wasm module");
 
     let removal = &report["removal"];
     assert!(removal["requestsBefore"].as_u64().unwrap() > 0, "no requests seen for player b: {removal}");
@@ -219,6 +228,12 @@ async fn two_widgets_from_another_origin_play_and_removal_stops_traffic() {
     let a = removal["others"].as_array().unwrap().iter().find(|p| p["id"] == "a").unwrap();
     let (before, after) = (a["before"].as_f64().unwrap(), a["after"].as_f64().unwrap());
     assert!(after >= before + 1.0, "player a stopped when b was removed ({before} → {after} s)");
+
+    // A new magnet on player a: it plays the other film.
+    let changed = &report["changed"];
+    assert!(changed["error"].is_null(), "player a failed after its magnet changed: {changed}");
+    assert_eq!(changed["torrentId"], seeded[1].info_hash.as_str(), "player a kept its old film: {changed}");
+    assert!(changed["currentTime"].as_f64().unwrap_or(0.0) >= 1.0, "the new film did not play: {changed}");
 }
 
 /// The iframe form: `/embed?magnet=...&file=0&t=5`, from another origin, fills its frame, may

@@ -174,6 +174,12 @@ export class RiptidePlayer extends HTMLElement {
       this.state = 'playing';
       this._emit('playing', {});
     });
+    v.addEventListener('error', () => {
+      // Only while this element is playing something (destroy() empties the source on purpose).
+      if (!this._player || !v.error || this.state === 'error') return;
+      const detail = v.error.message ? `: ${v.error.message}` : '';
+      this._fail(`the browser could not play this video (media error ${v.error.code}${detail})`);
+    });
     v.addEventListener('waiting', () => {
       if (this.state === 'playing') this.state = 'buffering';
     });
@@ -362,7 +368,10 @@ export class RiptidePlayer extends HTMLElement {
     if (this._metadataSeen || !this.file) return;
     this._metadataSeen = true;
     const start = Number(this.getAttribute('start'));
-    if (Number.isFinite(start) && start > 0) this._video.currentTime = start;
+    if (Number.isFinite(start) && start > 0) {
+      const d = this._video.duration;
+      this._video.currentTime = Number.isFinite(d) && d > 0 ? Math.min(start, Math.max(0, d - 1)) : start;
+    }
     this._emit('ready', {
       id: this.torrent.id,
       name: this.torrent.name,

@@ -5,10 +5,13 @@
 //
 // usage: node tests/e2e/embed.mjs URL [--play-seconds 2] [--timeout-ms 60000]
 //          [--expect-error] [--remove ID] [--watch-ms 4000] [--no-cors-post URL MAGNET]
+//          [--then-magnet ID MAGNET]
 //
 // --expect-error     wait until every player reports an error instead of playback.
 // --remove ID        once all play, remove the element with that id, then for --watch-ms
 //                    count the requests naming its torrent and how far the others played.
+// --then-magnet      at the end, set the magnet attribute of player ID to MAGNET and wait
+//                    until it plays another torrent for 1 s.
 // --no-cors-post     first send a "simple" cross-origin POST (text/plain body MAGNET, no
 //                    preflight, answer unreadable) to URL from the page, as a hostile page would.
 import { chromium } from 'playwright-core';
@@ -25,6 +28,8 @@ const watchMs = Number(opt('--watch-ms', 4000));
 const removeId = opt('--remove', null);
 const expectError = args.includes('--expect-error');
 const postIdx = args.indexOf('--no-cors-post');
+const thenIdx = args.indexOf('--then-magnet');
+const thenMagnet = thenIdx >= 0 ? { id: args[thenIdx + 1], magnet: args[thenIdx + 2] } : null;
 const noCorsPost = postIdx >= 0 ? { url: args[postIdx + 1], body: args[postIdx + 2] } : null;
 if (!url) {
   console.error('usage: node tests/e2e/embed.mjs URL [options]');
@@ -117,6 +122,8 @@ try {
     await sleep(100);
   }
   result.players = list;
+  // One wasm engine per page, however many players.
+  result.wasmRequests = requests.filter((r) => r.url.endsWith('.wasm')).length;
 
   if (removeId) {
     const target = list.find((p) => p.id === removeId);
@@ -146,6 +153,21 @@ try {
         videoSrc: window.__removed.shadowRoot.querySelector('video').getAttribute('src'),
       })),
     };
+  }
+
+  if (thenMagnet) {
+    const before = (await players()).find((p) => p.id === thenMagnet.id);
+    await page.evaluate(({ id, magnet }) => document.getElementById(id).setAttribute('magnet', magnet),
+      thenMagnet);
+    const until = Date.now() + timeoutMs;
+    let now = null;
+    while (Date.now() < until) {
+      now = (await players()).find((p) => p.id === thenMagnet.id);
+      if (now && (now.error || (now.torrentId && now.torrentId !== before.torrentId
+          && now.currentTime >= 1 && now.state === 'playing'))) break;
+      await sleep(100);
+    }
+    result.changed = { id: thenMagnet.id, before: before.torrentId, ...now };
   }
 } catch (e) {
   result.errors.push(String(e && e.stack || e));

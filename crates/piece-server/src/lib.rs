@@ -91,7 +91,10 @@ pub(crate) struct OpenGuard {
 }
 
 impl OpenGuard {
-    pub(crate) fn new(counters: &Arc<OpenCounters>, which: fn(&OpenCounters) -> &AtomicUsize) -> Self {
+    pub(crate) fn new(
+        counters: &Arc<OpenCounters>,
+        which: fn(&OpenCounters) -> &AtomicUsize,
+    ) -> Self {
         which(counters).fetch_add(1, Ordering::Relaxed);
         Self {
             counters: counters.clone(),

@@ -59,11 +59,20 @@ struct ReadReport {
 
 /// Reads `start..start+len` at `RATE_BPS`, comparing every chunk with `src`. The gap is the
 /// time spent waiting for a chunk once the reader wanted one (its own pacing sleeps excluded).
-async fn paced_read(client: Client, url: String, src: Arc<Vec<u8>>, start: usize, len: usize) -> ReadReport {
+async fn paced_read(
+    client: Client,
+    url: String,
+    src: Arc<Vec<u8>>,
+    start: usize,
+    len: usize,
+) -> ReadReport {
     let t0 = Instant::now();
     let mut resp = client
         .get(&url)
-        .header(header::RANGE, format!("bytes={}-{}", start, start + len - 1))
+        .header(
+            header::RANGE,
+            format!("bytes={}-{}", start, start + len - 1),
+        )
         .send()
         .await
         .unwrap();
@@ -115,7 +124,14 @@ struct Phase {
 }
 
 /// Runs READERS paced readers at `offsets[i % offsets.len()]`, sampling the server's RSS.
-async fn phase(pid: u32, base: &str, id: &str, src: Arc<Vec<u8>>, offsets: &[usize], len: usize) -> Phase {
+async fn phase(
+    pid: u32,
+    base: &str,
+    id: &str,
+    src: Arc<Vec<u8>>,
+    offsets: &[usize],
+    len: usize,
+) -> Phase {
     let client = Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let url = format!("{base}/api/torrents/{id}/files/0");
     let baseline_kib = rss_kib(pid);
@@ -139,7 +155,13 @@ async fn phase(pid: u32, base: &str, id: &str, src: Arc<Vec<u8>>, offsets: &[usi
     let readers: Vec<_> = (0..READERS)
         .map(|i| {
             let start = offsets[i % offsets.len()] + (i / offsets.len()) * 4096;
-            tokio::spawn(paced_read(client.clone(), url.clone(), src.clone(), start, len))
+            tokio::spawn(paced_read(
+                client.clone(),
+                url.clone(),
+                src.clone(),
+                start,
+                len,
+            ))
         })
         .collect();
     let mut worst_gap = Duration::ZERO;
@@ -166,7 +188,10 @@ async fn phase(pid: u32, base: &str, id: &str, src: Arc<Vec<u8>>, offsets: &[usi
         if s["open_file_streams"] == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "streams still open after the clients left: {s}");
+        assert!(
+            Instant::now() < deadline,
+            "streams still open after the clients left: {s}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -204,7 +229,12 @@ fn spawn_server(tmp: &Path, file: &Path) -> tokio::process::Child {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_piece-server"))
         .arg("seed")
         .arg(file)
-        .args(["--piece-length", &PIECE.to_string(), "--no-dht", "--no-trackers"])
+        .args([
+            "--piece-length",
+            &PIECE.to_string(),
+            "--no-dht",
+            "--no-trackers",
+        ])
         .args(["--listen", "127.0.0.1:0"])
         .arg("--data-dir")
         .arg(tmp.join("server"))
@@ -273,8 +303,19 @@ async fn fifty_paced_readers_complete_and_memory_returns() {
         // Viewers start at 10 places in the film (every 4 MiB), 5 per place.
         let offsets: Vec<usize> = (0..10).map(|i| i * 4 * MIB).collect();
         let t = get_json(&client, &format!("{base}/api/torrents/{}", info.info_hash)).await;
-        assert_eq!(t["stats"]["finished"], false, "downloaded before the readers came: {t}");
-        let p2 = phase(pid, &base, &info.info_hash, live_src.clone(), &offsets, 6 * MIB).await;
+        assert_eq!(
+            t["stats"]["finished"], false,
+            "downloaded before the readers came: {t}"
+        );
+        let p2 = phase(
+            pid,
+            &base,
+            &info.info_hash,
+            live_src.clone(),
+            &offsets,
+            6 * MIB,
+        )
+        .await;
         report("downloading torrent", &p2);
         let t = get_json(&client, &format!("{base}/api/torrents/{}", info.info_hash)).await;
         eprintln!("downloading torrent after phase 2: {}", t["stats"]);
@@ -282,8 +323,16 @@ async fn fifty_paced_readers_complete_and_memory_returns() {
         // Generous bounds: no reader waited 10 s for a chunk, and memory came back to within
         // 30 MiB of where the phase started (the downloading phase's own growth includes the
         // download itself: peer buffers and librqbit's per-torrent state).
-        for (name, p) in [("complete", &p1), ("complete 2nd", &p1b), ("downloading", &p2)] {
-            assert!(p.worst_gap < Duration::from_secs(10), "{name}: a reader stalled {:?}", p.worst_gap);
+        for (name, p) in [
+            ("complete", &p1),
+            ("complete 2nd", &p1b),
+            ("downloading", &p2),
+        ] {
+            assert!(
+                p.worst_gap < Duration::from_secs(10),
+                "{name}: a reader stalled {:?}",
+                p.worst_gap
+            );
             assert!(
                 p.after_kib < p.baseline_kib + 30 * 1024,
                 "{name}: RSS after the readers left is {} KiB, baseline was {} KiB",

@@ -626,7 +626,10 @@ async fn stream_cap_queues_then_503_and_disconnect_frees_the_slot() {
             e["error"].as_str().unwrap().contains("--max-streams"),
             "{e}"
         );
-        assert!(waited >= Duration::from_millis(1400), "503 after only {waited:?}");
+        assert!(
+            waited >= Duration::from_millis(1400),
+            "503 after only {waited:?}"
+        );
 
         // Queued: the slot frees 300 ms after the request arrives, and it is served.
         let queued = {
@@ -821,8 +824,14 @@ async fn seed_command_prints_magnet_then_url_and_serves() {
         assert_eq!(d["piece_length"], 65536);
         assert_eq!(d["stats"]["finished"], true);
         // The page offers the seeded file as a one-click sample.
-        let (status, samples) =
-            json(Client::new().get(format!("{base}/api/samples")).send().await.unwrap()).await;
+        let (status, samples) = json(
+            Client::new()
+                .get(format!("{base}/api/samples"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{samples}");
         assert_eq!(samples[0]["magnet"], magnet.as_str());
         assert_eq!(samples[0]["name"], "film.mkv");

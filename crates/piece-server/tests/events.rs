@@ -244,7 +244,10 @@ async fn events_of_a_complete_torrent_and_unknown_ids() {
         let client = Client::new();
 
         let resp = client
-            .get(format!("http://{addr}/api/torrents/{}/events", info.info_hash))
+            .get(format!(
+                "http://{addr}/api/torrents/{}/events",
+                info.info_hash
+            ))
             .send()
             .await
             .unwrap();
@@ -269,17 +272,26 @@ async fn events_of_a_complete_torrent_and_unknown_ids() {
         });
         let _ = quiet.await;
         let silent = tokio::time::timeout(Duration::from_millis(1000), sse.next()).await;
-        assert!(silent.is_err(), "events kept coming for an idle torrent: {silent:?}");
+        assert!(
+            silent.is_err(),
+            "events kept coming for an idle torrent: {silent:?}"
+        );
         assert_eq!(server.state.open_event_streams(), 1);
         drop(sse);
         let deadline = Instant::now() + Duration::from_secs(5);
         while server.state.open_event_streams() != 0 {
-            assert!(Instant::now() < deadline, "idle event stream outlived its client");
+            assert!(
+                Instant::now() < deadline,
+                "idle event stream outlived its client"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
 
         let resp = client
-            .get(format!("http://{addr}/api/torrents/{}/events", "00".repeat(20)))
+            .get(format!(
+                "http://{addr}/api/torrents/{}/events",
+                "00".repeat(20)
+            ))
             .send()
             .await
             .unwrap();

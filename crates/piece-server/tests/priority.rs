@@ -97,7 +97,12 @@ async fn seek_case(window: usize, abort_old: bool) -> SeekFigures {
     let url = format!("http://{http}/api/torrents/{id}/files/0");
 
     // Play from the start for about a second.
-    let mut old = client.get(&url).header(header::RANGE, "bytes=0-").send().await.unwrap();
+    let mut old = client
+        .get(&url)
+        .header(header::RANGE, "bytes=0-")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(old.status(), StatusCode::PARTIAL_CONTENT);
     let t0 = Instant::now();
     let mut got = 0usize;
@@ -121,7 +126,10 @@ async fn seek_case(window: usize, abort_old: bool) -> SeekFigures {
     let t0 = Instant::now();
     let mut resp = client
         .get(&url)
-        .header(header::RANGE, format!("bytes={target}-{}", target + MIB - 1))
+        .header(
+            header::RANGE,
+            format!("bytes={target}-{}", target + MIB - 1),
+        )
         .send()
         .await
         .unwrap();
@@ -132,7 +140,10 @@ async fn seek_case(window: usize, abort_old: bool) -> SeekFigures {
         if first_byte.is_none() {
             first_byte = Some(t0.elapsed());
         }
-        assert!(chunk[..] == data[at..at + chunk.len()], "bytes differ at {at}");
+        assert!(
+            chunk[..] == data[at..at + chunk.len()],
+            "bytes differ at {at}"
+        );
         at += chunk.len();
     }
     let whole_mib = t0.elapsed();
@@ -193,11 +204,18 @@ async fn leaving_while_waiting_for_a_piece_releases_the_stream() {
         let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
             .await
             .unwrap();
-        let (http, server) = spawn(Config::for_test(tmp.path().join("leecher"))).await.unwrap();
+        let (http, server) = spawn(Config::for_test(tmp.path().join("leecher")))
+            .await
+            .unwrap();
         let client = Client::new();
         let id = add_magnet(&client, http, &info.magnet).await;
         let url = format!("http://{http}/api/torrents/{id}/files/0");
-        let resp = client.get(&url).header(header::RANGE, "bytes=0-99").send().await.unwrap();
+        let resp = client
+            .get(&url)
+            .header(header::RANGE, "bytes=0-99")
+            .send()
+            .await
+            .unwrap();
         assert!(resp.bytes().await.unwrap()[..] == data[..100]);
         // The only seeder leaves: the last piece can never arrive now.
         seeder.shutdown().await;
@@ -220,7 +238,10 @@ async fn leaving_while_waiting_for_a_piece_releases_the_stream() {
             };
             let t0 = Instant::now();
             while server.state.open_file_streams() == 0 {
-                assert!(t0.elapsed() < Duration::from_secs(5), "the request never opened a stream");
+                assert!(
+                    t0.elapsed() < Duration::from_secs(5),
+                    "the request never opened a stream"
+                );
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
             tokio::time::sleep(Duration::from_millis(300)).await;

@@ -149,10 +149,10 @@ fn rows() -> Vec<Row> {
         r("MP4, moov last", "AV1", "AAC", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libaom-av1", "-cpu-used", "8", "-row-mt", "1", "-c:a", "aac"], &["libaom-av1"], Fix::None, Refused),
         // --- AVI ---
         r("AVI 1.0 (idx1)", "Xvid (MPEG-4 Part 2)", "MP3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::None, Refused),
-        r("AVI 1.0 (idx1)", "H.264 (B-frames)", "MP3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Refused),
+        r("AVI 1.0 (idx1)", "H.264 (B-frames)", "MP3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Silent),
         r("AVI OpenDML (indx, ix##)", "Xvid (MPEG-4 Part 2)", "MP3", "no idx1", "avi", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::AviOpenDml, Refused),
-        r("AVI OpenDML (indx, ix##)", "H.264 (B-frames)", "MP3", "no idx1", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::AviOpenDml, Refused),
-        r("AVI 1.0 (idx1)", "H.264 (B-frames)", "AC-3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "ac3"], &["libx264"], Fix::None, Refused),
+        r("AVI OpenDML (indx, ix##)", "H.264 (B-frames)", "MP3", "no idx1", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::AviOpenDml, Silent),
+        r("AVI 1.0 (idx1)", "H.264 (B-frames)", "AC-3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "ac3"], &["libx264"], Fix::None, Silent),
     ]
 }
 

@@ -73,7 +73,11 @@ fn json_event(name: &str, data: &impl Serialize) -> Event {
     Event::default()
         .event(name)
         .json_data(data)
-        .unwrap_or_else(|e| Event::default().event("error").data(format!("cannot encode {name}: {e}")))
+        .unwrap_or_else(|e| {
+            Event::default()
+                .event("error")
+                .data(format!("cannot encode {name}: {e}"))
+        })
 }
 
 impl Watch {
@@ -90,7 +94,9 @@ impl Watch {
             let still_there = self
                 .state
                 .session
-                .get(librqbit::api::TorrentIdOrHash::Hash(self.handle.info_hash()))
+                .get(librqbit::api::TorrentIdOrHash::Hash(
+                    self.handle.info_hash(),
+                ))
                 .is_some();
             if !still_there {
                 self.done = true;

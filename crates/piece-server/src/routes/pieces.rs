@@ -82,7 +82,8 @@ impl HaveBits {
     pub(crate) fn have_bytes(&self) -> u64 {
         let full = self.count() as u64 * self.piece_length as u64;
         if self.total_pieces > 0 && self.has(self.total_pieces - 1) {
-            let last_len = self.total_length - (self.total_pieces as u64 - 1) * self.piece_length as u64;
+            let last_len =
+                self.total_length - (self.total_pieces as u64 - 1) * self.piece_length as u64;
             full - self.piece_length as u64 + last_len
         } else {
             full

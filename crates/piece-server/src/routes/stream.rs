@@ -138,18 +138,16 @@ pub async fn stream_file(
     let wait = state.config.stream_wait();
     let permit = match tokio::time::timeout(wait, state.streams.clone().acquire_owned()).await {
         Ok(Ok(permit)) => permit,
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "too many file streams are open (limit {}, none freed within {} ms); close other \
+        _ => return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "too many file streams are open (limit {}, none freed within {} ms); close other \
                      players or tabs and retry, or raise --max-streams (and --io-threads)",
-                    state.config.max_streams,
-                    wait.as_millis()
-                ),
-            )
-            .with_header(header::RETRY_AFTER, HeaderValue::from_static("1")))
-        }
+                state.config.max_streams,
+                wait.as_millis()
+            ),
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))),
     };
     tracing::debug!(id, index, start, len, "opening stream");
     let mut stream = handle.clone().stream(index).await.with_status(
