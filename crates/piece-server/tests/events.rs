@@ -79,12 +79,12 @@ fn bit(bits: &[u8], piece: u32) -> bool {
 async fn events_report_every_piece_as_it_arrives() {
     tokio::time::timeout(Duration::from_secs(60), async {
         let tmp = tempfile::tempdir().unwrap();
-        let data = random_bytes(12 * 1024 * 1024, 77);
+        let data = random_bytes(20 * 1024 * 1024, 77);
         let path = tmp.path().join("film.mkv");
         std::fs::write(&path, &data).unwrap();
         let total_pieces = (data.len() as u32).div_ceil(PIECE);
 
-        // The seeder uploads at 4 MiB/s, so the download takes ~3 s and spans many ticks.
+        // The seeder uploads at 4 MiB/s, so the download takes ~4 s (after a 1 s burst) and spans many ticks.
         let mut seeder_config = Config::for_test(tmp.path().join("seeder"));
         seeder_config.upload_limit_bps = std::num::NonZeroU32::new(4 * 1024 * 1024);
         let (_, seeder) = spawn(seeder_config).await.unwrap();
