@@ -17,4 +17,6 @@ echo "== wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p remux-wasm --target wasm32-unknown-unknown --test web
+echo "== benchmark smoke run (every bench step on tiny films; fails if a step fails, never on speed)"
+bash scripts/bench.sh --smoke
 echo "== all tests passed"

@@ -13,6 +13,12 @@ const filesBox = $('files');
 const fileList = $('file-list');
 const video = $('video');
 const statsEl = $('stats');
+const noticeEl = $('notice');
+const tracksBox = $('tracks');
+const audioBox = $('audio-box');
+const audioSelect = $('audio-track');
+const subtitleBox = $('subtitle-box');
+const subtitleSelect = $('subtitle-track');
 
 // Exposed for tests and debugging.
 const riptide = (window.riptide = {
@@ -24,6 +30,14 @@ const riptide = (window.riptide = {
   firstFrame: null,
   firstFrameBytes: null,
   error: null,
+  // Track menus, for tests: [{id, label, language, codec, playable, selected, why_not}].
+  audioTracks: [],
+  // [{id, label, language, track}] (`track`: the TextTrack on the <video>).
+  textTracks: [],
+  // Plain-words notices about the tracks ("… playing without sound.").
+  notices: [],
+  // Switches the audio track (as the menu does).
+  selectAudio: (id) => selectAudio(id),
 });
 
 let wasmReady = null;
@@ -126,7 +140,95 @@ function updateUrl(magnet, fileIndex) {
   history.replaceState(null, '', `${location.pathname}?${params}`);
 }
 
+// ---- Tracks: audio and subtitle menus, notices -------------------------------------------
+
+let tracksKey = '';
+
+function resetTracks() {
+  tracksKey = '';
+  riptide.audioTracks = [];
+  riptide.textTracks = [];
+  riptide.notices = [];
+  noticeEl.hidden = true;
+  noticeEl.textContent = '';
+  tracksBox.hidden = true;
+  audioSelect.replaceChildren();
+  subtitleSelect.replaceChildren();
+}
+
+function showNotices(notices) {
+  const list = Array.from(notices || []);
+  if (list.join('\n') === riptide.notices.join('\n')) return;
+  riptide.notices = list;
+  noticeEl.textContent = list.join(' ');
+  noticeEl.hidden = list.length === 0;
+}
+
+function audioLabel(t) {
+  const lang = t.language_name || t.language || 'Unknown language';
+  const name = t.name && t.name !== t.language_name ? ` – ${t.name}` : '';
+  const why = t.playable ? '' : ' – cannot play here';
+  return `${lang}${name} (${t.codec})${why}`;
+}
+
+function option(value, text, selected, disabled) {
+  const o = document.createElement('option');
+  o.value = String(value);
+  o.textContent = text;
+  o.selected = !!selected;
+  o.disabled = !!disabled;
+  return o;
+}
+
+// Rebuilds the menus when the player's tracks or choice change.
+function refreshTracks(player) {
+  let tracks;
+  try { tracks = Array.from(player.tracks()); } catch (_) { return; }
+  const key = JSON.stringify(tracks.map((t) => [t.id, t.selected, t.playable, !!t.text_track]));
+  if (key === tracksKey) return;
+  tracksKey = key;
+  const audio = tracks.filter((t) => t.kind === 'audio');
+  const subs = tracks.filter((t) => t.kind === 'subtitle' && t.text_track);
+  riptide.audioTracks = audio.map((t) => ({
+    id: t.id, label: audioLabel(t), language: t.language, codec: t.codec,
+    playable: t.playable, selected: t.selected, why_not: t.why_not,
+  }));
+  riptide.textTracks = subs.map((t) => ({
+    id: t.id, label: t.text_track.label, language: t.text_track.language, track: t.text_track,
+  }));
+  audioSelect.replaceChildren(...audio.map((t) => option(t.id, audioLabel(t), t.selected, !t.playable)));
+  if (!audio.some((t) => t.selected) && audio.length) {
+    audioSelect.prepend(option('', 'No sound', true, true));
+  }
+  audioBox.hidden = audio.length < 2;
+  const showing = riptide.textTracks.find((t) => t.track.mode === 'showing');
+  subtitleSelect.replaceChildren(
+    option('', 'Off', !showing),
+    ...riptide.textTracks.map((t) => option(t.id, t.label, showing && showing.id === t.id)),
+  );
+  subtitleBox.hidden = subs.length === 0;
+  tracksBox.hidden = audioBox.hidden && subtitleBox.hidden;
+}
+
+function selectAudio(id) {
+  if (!riptide.player) return;
+  riptide.player.select_audio(Number(id));
+}
+
+audioSelect.addEventListener('change', () => {
+  if (audioSelect.value !== '') selectAudio(audioSelect.value);
+});
+
+subtitleSelect.addEventListener('change', () => {
+  const id = subtitleSelect.value === '' ? null : Number(subtitleSelect.value);
+  for (const t of riptide.textTracks) {
+    // 'hidden' keeps cues loading for a later switch; 'showing' draws them.
+    t.track.mode = t.id === id ? 'showing' : 'hidden';
+  }
+});
+
 function stopPlayer() {
+  resetTracks();
   if (riptide.player) {
     try { riptide.player.destroy(); } catch (_) { /* already gone */ }
     try { riptide.player.free(); } catch (_) { /* already freed */ }
@@ -156,6 +258,8 @@ async function playFile(torrent, file) {
   player.on_status((s) => {
     if (myRun !== runId) return;
     riptide.status = s;
+    showNotices(s.notices);
+    refreshTracks(player);
   });
   video.play().catch(() => { /* autoplay waits for data; the 'playing' event reports it */ });
   try {

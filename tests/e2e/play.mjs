@@ -3,7 +3,12 @@
 // received by then, how far playback got, and any error shown.
 //
 // usage: node tests/e2e/play.mjs URL [--play-seconds 3] [--timeout-ms 60000] [--click SELECTOR]
+//        [--switch-audio-at SECONDS]
 // With --click, the page is opened and the element is clicked (as a viewer would) once visible.
+// With --switch-audio-at, once playback passes SECONDS the audio menu is set to the next
+// playable audio track (as a viewer would), and playback must then reach --play-seconds.
+// The report always holds `tracks`: the page's notices, audio tracks and text tracks (with
+// their cues), and `playerStatus` (the player's own status).
 import { chromium } from 'playwright-core';
 
 const args = process.argv.slice(2);
@@ -16,6 +21,7 @@ const playSeconds = opt('--play-seconds', 3);
 const timeoutMs = opt('--timeout-ms', 60000);
 const clickIdx = args.indexOf('--click');
 const clickSelector = clickIdx >= 0 ? args[clickIdx + 1] : null;
+const switchAudioAt = opt('--switch-audio-at', null);
 if (!url) {
   console.error('usage: node tests/e2e/play.mjs URL [--play-seconds N] [--timeout-ms N]');
   process.exit(2);
@@ -61,25 +67,51 @@ try {
   if (clickSelector) await page.click(clickSelector, { timeout: timeoutMs });
   const deadline = Date.now() + timeoutMs;
   let last = null;
+  let switched = null;
   while (Date.now() < deadline) {
     last = await page.evaluate(() => {
       const v = document.querySelector('video');
       const s = document.querySelector('#status');
+      const r = window.riptide || {};
+      const st = r.status || null;
       return {
         currentTime: v ? v.currentTime : null,
         videoError: v && v.error ? `${v.error.code} ${v.error.message}` : null,
         status: s ? s.textContent : null,
         statusIsError: !!(s && s.classList.contains('error')),
         firstFrame: window.__firstFrame || null,
+        playerStatus: st ? JSON.parse(JSON.stringify(st)) : null,
+        tracks: {
+          notices: r.notices || [],
+          noticeText: (document.querySelector('#notice') || {}).textContent || '',
+          audio: r.audioTracks || [],
+          text: (r.textTracks || []).map((t) => ({
+            id: t.id, label: t.label, language: t.language, mode: t.track.mode,
+            cues: t.track.cues ? Array.from(t.track.cues).map((c) => ({
+              start: c.startTime, end: c.endTime, text: c.text,
+            })) : null,
+          })),
+        },
       };
     });
     if (last.firstFrame && fileBytesAtFirstFrame === null) fileBytesAtFirstFrame = fileBytes;
     if (last.videoError || last.statusIsError) break; // the page gave up: report it now
-    if (last.currentTime !== null && last.currentTime >= playSeconds
+    if (switchAudioAt !== null && !switched && last.currentTime >= switchAudioAt) {
+      const from = last.tracks.audio.find((t) => t.selected);
+      const to = last.tracks.audio.find((t) => t.playable && !t.selected);
+      if (to) {
+        await page.selectOption('#audio-track', String(to.id));
+        switched = { at: last.currentTime, from: from ? from.id : null, to: to.id };
+      }
+    }
+    const switchDone = switchAudioAt === null || switched;
+    if (last.currentTime !== null && last.currentTime >= playSeconds && switchDone
         && last.firstFrame && last.firstFrame.torrent) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  Object.assign(result, last, { fileBytesSeen: fileBytes, fileBytesAtFirstFrame });
+  // Let the byte counter see the responses still in flight.
+  await new Promise((r) => setTimeout(r, 300));
+  Object.assign(result, last, { fileBytesSeen: fileBytes, fileBytesAtFirstFrame, switched });
 } catch (e) {
   result.errors.push(String(e && e.stack || e));
 } finally {

@@ -21,8 +21,10 @@ pub mod fmp4;
 pub mod io;
 pub mod packet;
 pub mod pipeline;
+pub mod subtitle;
 pub mod time;
 pub mod timeline;
+pub mod tracks;
 
 #[cfg(target_arch = "wasm32")]
 pub mod player;

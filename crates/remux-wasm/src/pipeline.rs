@@ -4,9 +4,10 @@
 
 use crate::demux::{probe, Demuxer, SeekPoint};
 use crate::error::Result;
-use crate::fmp4::{MediaSegment, Remuxer};
+use crate::fmp4::{MediaSegment, Pick, Remuxer};
 use crate::io::ByteSource;
-use crate::packet::Track;
+use crate::packet::{Packet, Track};
+use crate::subtitle::{self, Cue};
 use crate::time::{Duration, TimeBase, Timestamp};
 
 /// The init segment: `ftyp` + `moov`, and the MSE type to create the SourceBuffer with.
@@ -33,6 +34,12 @@ pub struct Pipeline {
     remuxer: Remuxer,
     init_sent: bool,
     ended: bool,
+    /// Text subtitle tracks: id, format, time base.
+    subtitles: Vec<(u32, subtitle::Format, TimeBase)>,
+    /// Whether subtitle packets become [`Cue`]s (off by default: nobody would drain them).
+    collect_cues: bool,
+    /// Cues made since the last [`Pipeline::take_cues`], with their track id.
+    cues: Vec<(u32, Cue)>,
     /// A segment the remuxer cut while the init segment still waited for a key frame.
     early: Option<MediaSegment>,
 }
@@ -42,13 +49,56 @@ impl Pipeline {
     pub fn open(src: &mut dyn ByteSource) -> Result<Self> {
         let demuxer = probe::open(src)?;
         let remuxer = Remuxer::new(demuxer.tracks())?;
+        let subtitles = demuxer
+            .tracks()
+            .iter()
+            .filter_map(|t| subtitle::Format::of(t).map(|f| (t.id, f, t.time_base)))
+            .collect();
         Ok(Pipeline {
             demuxer,
             remuxer,
             init_sent: false,
             ended: false,
+            subtitles,
+            collect_cues: false,
+            cues: Vec::new(),
             early: None,
         })
+    }
+
+    /// Carries exactly these tracks from now on (`None`: no track of that kind, e.g. a video
+    /// played without sound), replacing the default choice made by [`open`](Self::open). The
+    /// next [`step`](Self::step) emits a new init segment. Call it before the first step (or
+    /// right after a seek); errors with `Unsupported` if a track cannot be carried.
+    pub fn select(&mut self, video: Option<u32>, audio: Option<u32>) -> Result<()> {
+        let pick = |id: Option<u32>| id.map_or(Pick::Nothing, Pick::Track);
+        self.remuxer = Remuxer::with_selection(self.demuxer.tracks(), pick(video), pick(audio))?;
+        self.init_sent = false;
+        self.early = None;
+        Ok(())
+    }
+
+    /// If `packet` belongs to a text subtitle track, turns it into a cue (when collecting)
+    /// and returns true: it is not for the remuxer.
+    fn subtitle_packet(&mut self, packet: &Packet) -> bool {
+        let Some((id, format, tb)) = self.subtitles.iter().find(|(id, _, _)| *id == packet.track_id) else {
+            return false;
+        };
+        if self.collect_cues {
+            self.cues.extend(subtitle::cue(format, packet, *tb).map(|c| (*id, c)));
+        }
+        true
+    }
+
+    /// Turns the packets of text subtitle tracks into [`Cue`]s, taken with
+    /// [`take_cues`](Self::take_cues).
+    pub fn collect_cues(&mut self, on: bool) {
+        self.collect_cues = on;
+    }
+
+    /// The cues made since the last call, each with its `Track::id`, in file order.
+    pub fn take_cues(&mut self) -> Vec<(u32, Cue)> {
+        std::mem::take(&mut self.cues)
     }
 
     /// Every track of the file, including those that are not remuxed.
@@ -95,6 +145,9 @@ impl Pipeline {
                 let Some(packet) = self.demuxer.next_packet(src)? else {
                     break;
                 };
+                if self.subtitle_packet(&packet) {
+                    continue;
+                }
                 if let Some(seg) = self.remuxer.push(packet)? {
                     match &mut self.early {
                         Some(e) => e.append(seg),
@@ -117,6 +170,9 @@ impl Pipeline {
         loop {
             match self.demuxer.next_packet(src)? {
                 Some(packet) => {
+                    if self.subtitle_packet(&packet) {
+                        continue;
+                    }
                     if let Some(seg) = self.remuxer.push(packet)? {
                         return Ok(Step::Segment(seg));
                     }

@@ -109,15 +109,27 @@ fn language(track: &Track) -> [u8; 3] {
     }
 }
 
-/// The first track of `kind` whose codec is one of `accepted` and that `mse_codec` accepts,
-/// default-flagged first. Reasons for the tracks of that kind that cannot be carried go to
-/// `skipped`.
+/// Which track of one kind the [`Remuxer`] carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pick {
+    /// The first playable one, default-flagged first (what `riptide-remux` does).
+    #[default]
+    Default,
+    /// This track (`Track::id`); an error if it is missing or cannot be carried.
+    Track(u32),
+    /// None of them (e.g. play the video without sound).
+    Nothing,
+}
+
+/// The track of `kind` whose codec is one of `accepted` and that `mse_codec` accepts, as
+/// `choice` says. Reasons for the tracks of that kind that cannot be carried go to `skipped`.
 fn pick<'a>(
     tracks: &'a [Track],
     kind: TrackKind,
     accepted: &[Codec],
+    choice: Pick,
     skipped: &mut Vec<String>,
-) -> Option<(&'a Track, String)> {
+) -> Result<Option<(&'a Track, String)>> {
     let mut playable = Vec::new();
     for t in tracks.iter().filter(|t| t.kind == kind) {
         if !accepted.contains(&t.codec) {
@@ -129,8 +141,22 @@ fn pick<'a>(
             Err(e) => skipped.push(format!("track {}: {e}", t.id)),
         }
     }
-    let i = playable.iter().position(|(t, _)| t.default).unwrap_or(0);
-    (!playable.is_empty()).then(|| playable.swap_remove(i))
+    match choice {
+        Pick::Default => {
+            let i = playable.iter().position(|(t, _)| t.default).unwrap_or(0);
+            Ok((!playable.is_empty()).then(|| playable.swap_remove(i)))
+        }
+        Pick::Nothing => Ok(None),
+        Pick::Track(id) => match playable.iter().position(|(t, _)| t.id == id) {
+            Some(i) => Ok(Some(playable.swap_remove(i))),
+            None => Err(Error::unsupported(
+                match tracks.iter().find(|t| t.id == id && t.kind == kind) {
+                    Some(t) => codec::describe_unsupported(t),
+                    None => format!("the file has no {kind:?} track {id}").to_lowercase(),
+                },
+            )),
+        },
+    }
 }
 
 fn dim(v: u32) -> u16 {
@@ -233,9 +259,15 @@ impl Remuxer {
     /// default-flagged ones) from `tracks`. Errors with `Unsupported` naming the codecs if
     /// none is playable.
     pub fn new(tracks: &[Track]) -> Result<Self> {
+        Self::with_selection(tracks, Pick::Default, Pick::Default)
+    }
+
+    /// Carries the video and audio tracks `video` and `audio` say (see [`Pick`]). Errors with
+    /// `Unsupported` if a chosen track cannot be carried, or if nothing is left to carry.
+    pub fn with_selection(tracks: &[Track], video: Pick, audio: Pick) -> Result<Self> {
         let mut skipped = Vec::new();
-        let video = pick(tracks, TrackKind::Video, &VIDEO_CODECS, &mut skipped);
-        let audio = pick(tracks, TrackKind::Audio, &AUDIO_CODECS, &mut skipped);
+        let video = pick(tracks, TrackKind::Video, &VIDEO_CODECS, video, &mut skipped)?;
+        let audio = pick(tracks, TrackKind::Audio, &AUDIO_CODECS, audio, &mut skipped)?;
         if video.is_none() && audio.is_none() {
             return Err(Error::unsupported(if skipped.is_empty() {
                 "the file has no video or audio track".to_string()

@@ -430,3 +430,33 @@ fn video_only_and_audio_only_streams() {
     assert_eq!(v.packets(), 50);
     let _ = Duration(0);
 }
+
+#[test]
+fn explicit_selection_carries_exactly_the_chosen_tracks() {
+    let mut second = aac_track(4);
+    second.default = false;
+    second.codec_private = vec![0x12, 0x10]; // 44.1 kHz
+    let mut all = tracks();
+    all.push(second);
+    // The non-default audio track, chosen by id.
+    let r = Remuxer::with_selection(&all, Pick::Default, Pick::Track(4)).unwrap();
+    let ids: Vec<u32> = r.carried_tracks().iter().map(|t| t.id).collect();
+    assert_eq!(ids, [1, 4]);
+    // Video without sound: the audio packets are dropped.
+    let mut r = Remuxer::with_selection(&all, Pick::Track(1), Pick::Nothing).unwrap();
+    assert_eq!(r.mime(), "video/mp4; codecs=\"avc1.64001f\"");
+    for p in synthetic(2) {
+        r.push(p).unwrap();
+    }
+    r.finish().unwrap();
+    assert_eq!(r.packets(), 50, "only the 50 video frames are carried");
+    // A track that cannot be carried, or does not exist, is refused in plain words.
+    all.push(other_track(5, TrackKind::Audio, "A_AC3"));
+    let err = Remuxer::with_selection(&all, Pick::Default, Pick::Track(5)).err().unwrap();
+    assert!(err.to_string().contains("AC-3 (A_AC3)"), "{err}");
+    let err = Remuxer::with_selection(&all, Pick::Default, Pick::Track(9)).err().unwrap();
+    assert!(err.to_string().contains("no audio track 9"), "{err}");
+    assert!(Remuxer::with_selection(&all, Pick::Nothing, Pick::Nothing).is_err());
+    // The default stays what `riptide-remux` always did.
+    assert_eq!(Remuxer::new(&all).unwrap().carried_tracks()[1].id, 2);
+}

@@ -13,13 +13,13 @@
 pub mod fetch;
 pub mod mse;
 pub mod scheduler;
+pub mod tracks;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::HtmlVideoElement;
 
 use fetch::RangeFetcher;
@@ -43,6 +43,8 @@ pub struct StatusData {
     pub cache_bytes: u64,
     /// Every segment has been appended (`endOfStream` called).
     pub complete: bool,
+    /// Plain-words notices about the tracks (e.g. playing without sound, and why).
+    pub notices: Vec<String>,
 }
 
 /// State shared by the [`Player`] handle and its running loop.
@@ -53,6 +55,10 @@ pub struct Shared {
     pub callback: RefCell<Option<Function>>,
     pub destroyed: Cell<bool>,
     pub sink: RefCell<Option<Rc<MseSink>>>,
+    /// Tracks, text tracks and the viewer's audio pick ([`tracks`]).
+    pub tracks: RefCell<tracks::TrackState>,
+    /// Resolves the `start()` promise.
+    pub on_end: RefCell<Option<Function>>,
 }
 
 impl Shared {
@@ -79,6 +85,14 @@ impl Shared {
         }
     }
 
+    /// Every segment is appended: settles the `start()` promise (the loop may go on, for a
+    /// track switch).
+    pub fn stream_ended(&self) {
+        if let Some(resolve) = self.on_end.borrow_mut().take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+
     pub fn status_object(&self) -> JsValue {
         let state = self.state();
         let s = self.status.borrow();
@@ -94,6 +108,10 @@ impl Shared {
         set("segments", (s.segments as f64).into());
         set("cache_bytes", (s.cache_bytes as f64).into());
         set("complete", s.complete.into());
+        let notices: js_sys::Array = s.notices.iter().map(|n| JsValue::from_str(n)).collect();
+        set("notices", notices.into());
+        let audio = self.tracks.borrow().choice.as_ref().and_then(|c| c.audio);
+        set("audio_track", audio.map_or(JsValue::NULL, JsValue::from));
         o.into()
     }
 }
@@ -123,6 +141,8 @@ impl Player {
                 callback: RefCell::new(None),
                 destroyed: Cell::new(false),
                 sink: RefCell::new(None),
+                tracks: RefCell::new(tracks::TrackState::default()),
+                on_end: RefCell::new(None),
             }),
             size,
             piece_length,
@@ -139,16 +159,23 @@ impl Player {
         }
         let shared = self.shared.clone();
         let (size, piece_length, cfg) = (self.size, self.piece_length, *self.config.borrow());
-        future_to_promise(async move {
+        // The promise settles at the end of the stream (`Shared::stream_ended`), while the loop
+        // stays for track switches until `destroy()`.
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        let (resolve, reject) = settle.expect("the Promise executor runs at once");
+        *shared.on_end.borrow_mut() = Some(resolve.clone());
+        wasm_bindgen_futures::spawn_local(async move {
             match scheduler::run(shared.clone(), size, piece_length, cfg).await {
-                Ok(()) => Ok(JsValue::UNDEFINED),
-                Err(_) if shared.destroyed.get() => Ok(JsValue::UNDEFINED),
+                Ok(()) => drop(resolve.call0(&JsValue::UNDEFINED)),
+                Err(_) if shared.destroyed.get() => drop(resolve.call0(&JsValue::UNDEFINED)),
                 Err(msg) => {
                     shared.update(|s| s.error = Some(msg.clone()));
-                    Err(js_sys::Error::new(&msg).into())
+                    let _ = reject.call1(&JsValue::UNDEFINED, &js_sys::Error::new(&msg));
                 }
             }
-        })
+        });
+        promise
     }
 
     /// Same as [`start`](Self::start).
@@ -164,6 +191,20 @@ impl Player {
     /// Calls `callback(status)` whenever the status changes.
     pub fn on_status(&self, callback: Function) {
         *self.shared.callback.borrow_mut() = Some(callback);
+    }
+
+    /// The file's video, audio and subtitle tracks, once the headers are read:
+    /// `[{id, kind, codec, language, language_name, label, name, default, playable, why_not,
+    /// selected, text_track}]` (`text_track`: the subtitle's `TextTrack` on the video).
+    pub fn tracks(&self) -> js_sys::Array {
+        tracks::tracks_array(&self.shared)
+    }
+
+    /// Switches to audio track `id` (a `tracks()` id) at the current time.
+    pub fn select_audio(&self, id: u32) {
+        let mut t = self.shared.tracks.borrow_mut();
+        t.wanted_audio = Some(id);
+        t.switch_to = Some(id);
     }
 
     /// Total bytes received from the server so far.
@@ -191,6 +232,7 @@ impl Player {
     pub fn destroy(&self) {
         self.shared.destroyed.set(true);
         self.shared.fetcher.abort();
+        tracks::detach(&self.shared);
         *self.shared.callback.borrow_mut() = None;
         if let Some(sink) = self.shared.sink.borrow_mut().take() {
             sink.detach();

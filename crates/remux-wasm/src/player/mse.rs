@@ -24,6 +24,8 @@ pub struct MseSink {
     media_source: MediaSource,
     object_url: String,
     buffer: RefCell<Option<SourceBuffer>>,
+    /// The type the buffer was made (or last changed) for.
+    mime: RefCell<String>,
 }
 
 impl MseSink {
@@ -51,17 +53,29 @@ impl MseSink {
             media_source,
             object_url,
             buffer: RefCell::new(None),
+            mime: RefCell::new(String::new()),
         })
     }
 
     /// Creates the `SourceBuffer` for `mime` (e.g. `video/mp4; codecs="avc1.64001f"`), in
     /// "segments" mode. Fails in plain words if the browser cannot play that codec string.
+    /// If the buffer exists already (a restarted pipeline, e.g. another audio track), it is
+    /// kept, switched to `mime` with `changeType` when that differs.
     pub fn add_source_buffer(&self, mime: &str) -> Result<(), String> {
         if !MediaSource::is_type_supported(mime) {
             return Err(format!(
                 "this browser cannot play this video's format ({mime}); try another browser or another file"
             ));
         }
+        if let Some(sb) = self.buffer.borrow().as_ref() {
+            if self.mime.borrow().as_str() != mime {
+                sb.change_type(mime)
+                    .map_err(|e| format!("the browser cannot switch to {mime}: {}", js_message(&e)))?;
+                *self.mime.borrow_mut() = mime.to_string();
+            }
+            return Ok(());
+        }
+        *self.mime.borrow_mut() = mime.to_string();
         let sb = self
             .media_source
             .add_source_buffer(mime)

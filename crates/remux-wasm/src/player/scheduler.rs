@@ -122,9 +122,18 @@ pub async fn run(
     let mut held_ms = 0;
     let mut holding = false;
     let mut evict_mark = 0u64;
+    // After an audio switch: segments ending before this time (seconds) are not appended.
+    let mut skip_before: Option<f64> = None;
     loop {
         if shared.destroyed.get() {
             return Ok(());
+        }
+        if super::tracks::take_switch(&shared).is_some() {
+            // Another audio track: restart the pipeline (it re-chooses with the viewer's pick)
+            // and replay from the current time (see `tracks::restart`).
+            skip_before = Some(super::tracks::restart(&shared, &sink).await?);
+            pipeline = None;
+            evict_mark = 0;
         }
         let ahead = sink.buffered_ahead();
         shared.update(|s| s.buffered_ahead = ahead);
@@ -151,10 +160,17 @@ pub async fn run(
         let result = match pipeline.as_mut() {
             Some(p) => p.step(&mut cache),
             None => match Pipeline::open(&mut cache) {
-                Ok(p) => pipeline.insert(p).step(&mut cache),
+                Ok(mut p) => {
+                    // Ask the browser before downloading the film (stops on unplayable video).
+                    super::tracks::choose(&shared, &mut p)?;
+                    pipeline.insert(p).step(&mut cache)
+                }
                 Err(e) => Err(e),
             },
         };
+        if let Some(p) = pipeline.as_mut() {
+            super::tracks::add_cues(&shared, p.take_cues());
+        }
         match result {
             Err(Error::NeedData { offset, len }) => {
                 let (start, end) =
@@ -182,6 +198,7 @@ pub async fn run(
                 }
                 sink.append(&init.data).await?;
             }
+            Ok(Step::Segment(seg)) if super::tracks::before(&seg, skip_before) => {}
             Ok(Step::Segment(seg)) => {
                 sink.append(&seg.data).await?;
                 if !started {
@@ -205,7 +222,15 @@ pub async fn run(
             Ok(Step::End) => {
                 sink.end_of_stream()?;
                 shared.update(|s| s.complete = true);
-                return Ok(());
+                shared.stream_ended();
+                // Stay for a track switch until destroyed (`start()` has settled).
+                while !super::tracks::switch_pending(&shared) {
+                    if shared.destroyed.get() {
+                        return Ok(());
+                    }
+                    sleep(cfg.poll_ms).await;
+                }
+                shared.update(|s| s.complete = false);
             }
         }
     }

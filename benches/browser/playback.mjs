@@ -1,0 +1,98 @@
+// Tab memory during playback: opens the Riptide page on a magnet, waits for the first frame,
+// plays the whole film at --rate (default 2x) and samples, every 500 ms:
+// - the JS heap (performance.memory, precise);
+// - the private memory of the tab's renderer process(es): Private_Clean + Private_Dirty + Swap
+//   from /proc/PID/smaps_rollup of every descendant of the browser with --type=renderer. This
+//   includes wasm memory, the media pipeline and the SourceBuffers, not shared libraries;
+// - the seconds buffered ahead of the playhead, and the playhead.
+// Prints one JSON line.
+//
+// usage: node benches/browser/playback.mjs BASE_URL MAGNET [--rate 2] [--max-seconds 120]
+import fs from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const [base, magnet] = process.argv.slice(2);
+const opt = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? Number(process.argv[i + 1]) : d; };
+const rate = opt('--rate', 2);
+const maxSeconds = opt('--max-seconds', 120);
+if (!base || !magnet) {
+  console.error('usage: node benches/browser/playback.mjs BASE_URL MAGNET [--rate R] [--max-seconds N]');
+  process.exit(2);
+}
+
+// The renderer processes of the browser we launched (descendants of its pid).
+function rendererPrivate(rootPid) {
+  const kids = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(d));
+    } catch (_) { /* gone */ }
+  }
+  let total = 0;
+  const walk = (pid) => {
+    for (const k of kids.get(pid) || []) {
+      try {
+        const cmd = fs.readFileSync(`/proc/${k}/cmdline`, 'utf8');
+        if (cmd.includes('--type=renderer') && !cmd.includes('--extension-process')) {
+          // Private memory (what the tab itself holds; shared libraries excluded), as
+          // Chromium's task manager counts a process's footprint.
+          const roll = fs.readFileSync(`/proc/${k}/smaps_rollup`, 'utf8');
+          for (const f of ['Private_Clean', 'Private_Dirty', 'Swap']) {
+            const m = new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(roll);
+            if (m) total += Number(m[1]) * 1024;
+          }
+        }
+      } catch (_) { /* gone */ }
+      walk(k);
+    }
+  };
+  walk(rootPid);
+  return total;
+}
+
+const server = await chromium.launchServer({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
+    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update',
+    '--enable-precise-memory-info'],
+});
+const browserPid = server.process().pid;
+const browser = await chromium.connect(server.wsEndpoint());
+const result = { rate, samples: [], error: null, firstFrame: false, ended: false };
+try {
+  const page = await browser.newPage();
+  await page.goto(`${base}/`);
+  await page.fill('#magnet', magnet);
+  await page.click('#play');
+  const t0 = Date.now();
+  let rateSet = false;
+  while (Date.now() - t0 < maxSeconds * 1000) {
+    const s = await page.evaluate((r) => {
+      const v = document.querySelector('video');
+      const st = document.querySelector('#status');
+      let ahead = 0;
+      for (let i = 0; i < v.buffered.length; i++) {
+        if (v.buffered.start(i) <= v.currentTime + 0.1 && v.buffered.end(i) > v.currentTime) ahead = v.buffered.end(i) - v.currentTime;
+      }
+      if (v.currentTime > 0 && v.playbackRate !== r) v.playbackRate = r;
+      return { t: v.currentTime, ahead, heap: performance.memory.usedJSHeapSize, ended: v.ended,
+        error: st && st.classList.contains('error') ? st.textContent : null, duration: v.duration };
+    }, rate);
+    if (s.error) { result.error = s.error; break; }
+    if (s.t > 0) { result.firstFrame = true; rateSet = true; }
+    if (rateSet) result.samples.push({ wall: (Date.now() - t0) / 1e3, ...s, rendererPrivate: rendererPrivate(browserPid) });
+    if (s.ended || (s.duration && s.t >= s.duration - 0.3)) { result.ended = true; break; }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (!result.firstFrame && !result.error) result.error = `no frame within ${maxSeconds} s`;
+} catch (e) {
+  result.error = String(e && e.stack || e);
+} finally {
+  await browser.close();
+  await server.close();
+}
+console.log(JSON.stringify(result));

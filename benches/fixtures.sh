@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Makes the benchmark films with ffmpeg (once; cached) and prints the directory holding them.
+#
+# usage: bash benches/fixtures.sh full|smoke
+#   full:  1080p30, 90 s, H.264 (libx264 -preset ultrafast, 2 B-frames, GOP 2 s, ~20 Mbit/s:
+#          about 230 MB per file) from ffmpeg's synthetic testsrc2 + a sine tone.
+#   smoke: the same layout at 320x180 for 6 s (a few hundred KB), for CI.
+# Files (each the same video stream, muxed with -c copy, index at the END as ffmpeg writes it):
+#   film.mkv  H.264 + AAC   (Cues after the clusters)
+#   film.mp4  H.264 + AAC   (moov after mdat: no -movflags +faststart)
+#   film.avi  H.264 + MP3   (idx1 after the movi list)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-full}"
+case "$mode" in
+  full)  size=1920x1080; secs=90; vbits=(-b:v 20M -maxrate 24M -bufsize 20M) ;;
+  smoke) size=320x180;   secs=6;  vbits=(-b:v 600k) ;;
+  *) echo "fixtures.sh: mode must be 'full' or 'smoke', not '$mode'" >&2; exit 2 ;;
+esac
+dir="${CARGO_TARGET_DIR:-target}/bench-fixtures/$mode"
+mkdir -p "$dir"
+stamp="$dir/.done-v1"
+if [ -f "$stamp" ] && [ -f "$dir/film.mkv" ] && [ -f "$dir/film.mp4" ] && [ -f "$dir/film.avi" ]; then
+  echo "$dir"; exit 0
+fi
+ff() { nice ffmpeg -nostdin -v error -y "$@"; }
+echo "making $mode fixtures in $dir (ffmpeg, once)" >&2
+ff -f lavfi -i "testsrc2=size=$size:rate=30" -t "$secs" -c:v libx264 -preset ultrafast \
+   -bf 2 -g 60 "${vbits[@]}" -pix_fmt yuv420p "$dir/video.mkv"
+ff -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000" -t "$secs" \
+   -c:a aac -b:a 128k "$dir/audio-aac.mka"
+ff -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000" -t "$secs" \
+   -c:a libmp3lame -b:a 128k "$dir/audio-mp3.mka"
+ff -i "$dir/video.mkv" -i "$dir/audio-aac.mka" -map 0:v -map 1:a -c copy "$dir/film.mkv"
+ff -i "$dir/video.mkv" -i "$dir/audio-aac.mka" -map 0:v -map 1:a -c copy "$dir/film.mp4"
+ff -i "$dir/video.mkv" -i "$dir/audio-mp3.mka" -map 0:v -map 1:a -c copy -bsf:v h264_mp4toannexb "$dir/film.avi"
+rm -f "$dir/video.mkv" "$dir/audio-aac.mka" "$dir/audio-mp3.mka"
+touch "$stamp"
+echo "$dir"

@@ -1,0 +1,214 @@
+//! Startup: magnet → first frame, and the film bytes the browser received before it, with a
+//! seeder on loopback, for MKV (Cues at the end), MP4 (moov at the end) and AVI (idx1 at the
+//! end), each torrent made with 256 KiB, 1 MiB and 4 MiB pieces. Reference: the MP4 played by
+//! a plain `<video src>` pointed at the raw Range endpoint (what WebTorrent and rqbit do).
+//!
+//! Every run is a fresh server (empty data directory) that knows only the magnet; the seeder
+//! (a second librqbit session in this process, DHT/trackers off, upload capped at
+//! `RIPTIDE_BENCH_SEEDER_BPS`, default 10 MB/s ≈ an 80 Mbit/s line) stays up. The browser side
+//! is `benches/browser/startup.mjs` in Debian's headless Chromium.
+//!
+//! Environment (set by `scripts/bench.sh`): `RIPTIDE_BENCH_FIXTURES` (film.mkv/mp4/avi),
+//! `RIPTIDE_BENCH_OUT` (JSON written), `RIPTIDE_BENCH_RUNS` (runs per row, median reported;
+//! default 3), `RIPTIDE_BENCH_SMOKE=1` (256 KiB pieces only, 1 run).
+//!
+//! Fails (non-zero exit) when a run of a format riptide supports does not play; a format the
+//! page reports as unsupported is recorded as such.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use piece_server::{seed, spawn, Config};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn env_path(name: &str, default: &str) -> PathBuf {
+    std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| repo().join(default))
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let m = v.len() / 2;
+    Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 })
+}
+
+/// One browser run against a fresh server that gets only `magnet`.
+async fn run_once(tmp: &Path, magnet: &str, mode: &str, n: usize) -> serde_json::Value {
+    let dir = tmp.join(format!("server-{n}"));
+    let mut cfg = Config::for_test(&dir);
+    cfg.www_dir = repo().join("www");
+    let (addr, server) = spawn(cfg).await.expect("start piece-server");
+    let base = format!("http://{addr}");
+    let (magnet, mode) = (magnet.to_string(), mode.to_string());
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(repo().join("benches/browser/startup.mjs"))
+            .args([&base, &magnet, &mode, "--timeout-ms", "60000"])
+            .current_dir(repo())
+            .output()
+            .expect("node is needed (scripts/bench.sh installs it)")
+    })
+    .await
+    .unwrap();
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
+        serde_json::json!({"error": format!("startup.mjs printed no JSON: {stdout} {}",
+            String::from_utf8_lossy(&out.stderr))})
+    })
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let smoke = std::env::var_os("RIPTIDE_BENCH_SMOKE").is_some();
+    let runs: usize = if smoke {
+        1
+    } else {
+        std::env::var("RIPTIDE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3)
+    };
+    let seeder_bps: u32 = std::env::var("RIPTIDE_BENCH_SEEDER_BPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
+    let fixtures = env_path("RIPTIDE_BENCH_FIXTURES", "target/bench-fixtures/full");
+    let out = env_path("RIPTIDE_BENCH_OUT", "target/bench-results/startup.json");
+    assert!(
+        repo().join("www/pkg/remux_wasm.js").exists(),
+        "www/pkg is missing: run scripts/build-wasm.sh (scripts/bench.sh does)"
+    );
+    let tmp = std::env::temp_dir().join(format!("riptide-bench-startup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+
+    let pieces: &[u32] = if smoke { &[256 << 10] } else { &[256 << 10, 1 << 20, 4 << 20] };
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for &piece in pieces {
+        // One seeder per piece length: the same file is seeded as a different torrent.
+        let mut seeder_cfg = Config::for_test(tmp.join(format!("seeder-{piece}")));
+        seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(seeder_bps);
+        let (_, seeder) = spawn(seeder_cfg).await.expect("start the seeder");
+        for ext in ["mkv", "mp4", "avi"] {
+            let film = fixtures.join(format!("film.{ext}")).canonicalize().expect("fixture (benches/fixtures.sh)");
+            let seeded = seed(&seeder.session, &film, Some(piece)).await.expect("seed the fixture");
+            let modes: &[&str] = if ext == "mp4" { &["riptide", "reference"] } else { &["riptide"] };
+            for &mode in modes {
+                let mut ms = Vec::new();
+                let mut bytes = Vec::new();
+                let mut errors = Vec::new();
+                for _ in 0..runs {
+                    n += 1;
+                    let r = run_once(&tmp, &seeded.magnet, mode, n).await;
+                    match (r["ms"].as_f64(), r["bytes"].as_f64()) {
+                        (Some(t), Some(b)) if r["error"].is_null() => {
+                            ms.push(t);
+                            bytes.push(b);
+                        }
+                        _ => errors.push(r["error"].as_str().unwrap_or("no result").to_string()),
+                    }
+                }
+                let unsupported = errors.iter().any(|e| e.contains("not supported"));
+                eprintln!(
+                    "startup: {ext} {:>4} KiB {mode:<9}: {} ms, {} bytes{}",
+                    piece >> 10,
+                    median(ms.clone()).map_or("-".into(), |v| format!("{v:.0}")),
+                    median(bytes.clone()).map_or("-".into(), |v| format!("{v:.0}")),
+                    errors.first().map_or(String::new(), |e| format!(" (error: {e})"))
+                );
+                if !errors.is_empty() && !unsupported {
+                    failures.push(format!("{ext} {piece} {mode}: {}", errors[0]));
+                }
+                rows.push(serde_json::json!({
+                    "format": ext,
+                    "piece_bytes": piece,
+                    "mode": mode,
+                    "ms_median": median(ms.clone()),
+                    "bytes_median": median(bytes.clone()),
+                    "ms_runs": ms,
+                    "bytes_runs": bytes,
+                    "unsupported": unsupported,
+                    "errors": errors,
+                }));
+            }
+        }
+        drop(seeder);
+    }
+
+    // Memory during playback: one whole-film playback of the MKV at 2x (1 MiB pieces; 256 KiB
+    // in smoke mode), sampled by benches/browser/playback.mjs.
+    let playback_out = out.with_file_name("playback.json");
+    let piece = if smoke { 256 << 10 } else { 1 << 20 };
+    let mut seeder_cfg = Config::for_test(tmp.join("seeder-playback"));
+    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(seeder_bps);
+    let (_, seeder) = spawn(seeder_cfg).await.expect("start the seeder");
+    let film = fixtures.join("film.mkv").canonicalize().expect("fixture");
+    let seeded = seed(&seeder.session, &film, Some(piece)).await.expect("seed the fixture");
+    let dir = tmp.join("server-playback");
+    let mut cfg = Config::for_test(&dir);
+    cfg.www_dir = repo().join("www");
+    let (addr, server) = spawn(cfg).await.expect("start piece-server");
+    let (base, magnet) = (format!("http://{addr}"), seeded.magnet.clone());
+    let pb = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(repo().join("benches/browser/playback.mjs"))
+            .args([&base, &magnet, "--rate", "2", "--max-seconds", "150"])
+            .current_dir(repo())
+            .output()
+            .expect("node")
+    })
+    .await
+    .unwrap();
+    drop(server);
+    drop(seeder);
+    let stdout = String::from_utf8_lossy(&pb.stdout);
+    let pb: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|_| serde_json::json!({"error": format!("playback.mjs printed no JSON: {stdout}")}));
+    if let Some(e) = pb["error"].as_str() {
+        failures.push(format!("playback: {e}"));
+    }
+    let samples = pb["samples"].as_array().cloned().unwrap_or_default();
+    let col = |k: &str| samples.iter().filter_map(|s| s[k].as_f64()).collect::<Vec<f64>>();
+    let (heap, rss, ahead, t) = (col("heap"), col("rendererPrivate"), col("ahead"), col("t"));
+    let max = |v: &[f64]| v.iter().cloned().fold(f64::NAN, f64::max);
+    // Steady state: the second half of the playback.
+    let half = |v: &[f64]| median(v[v.len() / 2..].to_vec());
+    let playback = serde_json::json!({
+        "piece_bytes": piece,
+        "rate": pb["rate"],
+        "played_s": t.last().copied(),
+        "ended": pb["ended"],
+        "samples": samples.len(),
+        "heap_peak": max(&heap), "heap_steady": half(&heap),
+        "renderer_private_peak": max(&rss), "renderer_private_steady": half(&rss),
+        "ahead_median": median(ahead.clone()), "ahead_max": max(&ahead),
+        "error": pb["error"],
+        "series": samples,
+    });
+    eprintln!(
+        "playback: {:.1} s played, JS heap peak {:.1} MB, renderer private memory peak {:.0} MB, buffered ahead median {:.1} s",
+        playback["played_s"].as_f64().unwrap_or(f64::NAN), max(&heap) / 1e6, max(&rss) / 1e6, median(ahead).unwrap_or(f64::NAN)
+    );
+    std::fs::write(&playback_out, serde_json::to_string_pretty(&playback).unwrap()).unwrap();
+
+    let result = serde_json::json!({
+        "seeder_upload_bps": seeder_bps,
+        "runs": runs,
+        "rows": rows,
+    });
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(&out, serde_json::to_string_pretty(&result).unwrap()).unwrap();
+    let _ = std::fs::remove_dir_all(&tmp);
+    if !failures.is_empty() {
+        eprintln!("startup benchmark: runs that did not play:\n  {}", failures.join("\n  "));
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,549 @@
+//! Which tracks to play: the choice of one video and one audio track given what the browser
+//! says it can decode, the notices that explain the choice in plain words, and language tags
+//! for the track menus.
+//!
+//! The browser is asked through a `supported(mime)` callback (`MediaSource.isTypeSupported`
+//! in the player, a closure in tests) with the real RFC 6381 codec string of every candidate —
+//! also of codecs Riptide cannot carry, so the answer and the words say who is missing what.
+//!
+//! Rules ([`choose`]):
+//! - Video: the first playable video track (default-flagged first). If the file has video
+//!   tracks and none is playable, that is an error naming the codec: the player stops before
+//!   downloading the film. A file without video plays its audio.
+//! - Audio: a track is playable when Riptide carries its codec, the browser takes it alone,
+//!   and the browser takes it together with the chosen video. The user's pick if playable;
+//!   else the container's default if playable; else a playable track in the user's language;
+//!   else the first playable one. A notice says so when the default could not be played. If
+//!   no audio track is playable, the video plays without sound and a notice names the codec.
+
+use crate::codec;
+use crate::error::{Error, Result};
+use crate::packet::{Codec, Track, TrackKind};
+
+/// What the player chose and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    /// `Track::id` of the video track to carry, if any.
+    pub video: Option<u32>,
+    /// `Track::id` of the audio track to carry; `None` plays without sound.
+    pub audio: Option<u32>,
+    /// Sentences for the viewer (e.g. "This film's audio is AC-3, which this browser cannot
+    /// play; playing without sound.").
+    pub notices: Vec<String>,
+    /// Every video, audio and subtitle track, for the menus.
+    pub tracks: Vec<TrackInfo>,
+}
+
+/// One track as the menus show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrackInfo {
+    pub id: u32,
+    pub kind: TrackKind,
+    /// Plain-words codec name (`AC-3`, `H.264`).
+    pub codec: String,
+    /// BCP 47 tag (`en`, `fr`, `pt-BR`), `None` if unknown or `und`.
+    pub language: Option<String>,
+    /// The container's track name, if any.
+    pub name: Option<String>,
+    pub default: bool,
+    /// Riptide carries it and the browser decodes it (always false for subtitles, which are
+    /// not decoded by MSE; see [`crate::subtitle`]).
+    pub playable: bool,
+    /// Why it is not playable, in plain words (`AC-3, which this browser cannot play`);
+    /// `None` when playable.
+    pub why_not: Option<String>,
+    /// The reason alone (`which this browser cannot play`), to group tracks in notices.
+    reason: Option<String>,
+}
+
+/// The real RFC 6381 codec string of `track`, for `isTypeSupported` — also for codecs Riptide
+/// does not carry (`ac-3`, `mp4v.20.9`), so the browser can be asked. `None` if unknown.
+pub fn probe_codec(track: &Track) -> Option<String> {
+    if let Ok(c) = codec::mse_codec(track) {
+        return Some(c);
+    }
+    let by_codec = match &track.codec {
+        Codec::Hevc => Some("hev1.1.6.L93.B0"),
+        Codec::Vp8 => Some("vp8"),
+        Codec::Vp9 => Some("vp09.00.10.08"),
+        Codec::Av1 => Some("av01.0.04M.08"),
+        Codec::Mp3 => Some("mp4a.6B"),
+        Codec::Opus => Some("opus"),
+        Codec::Flac => Some("flac"),
+        Codec::Vorbis => Some("vorbis"),
+        Codec::Other(s) if s.starts_with("mp4a.") => return Some(s.clone()),
+        _ => None,
+    };
+    if let Some(c) = by_codec {
+        return Some(c.to_string());
+    }
+    // Container codec ids: Matroska first, then MP4 sample entry fourccs.
+    let id = track.codec_id.as_str();
+    let known: &[(&str, &str)] = &[
+        ("A_AC3", "ac-3"),
+        ("A_EAC3", "ec-3"),
+        ("A_DTS", "dtsc"),
+        ("A_TRUEHD", "mlpa"),
+        ("A_MLP", "mlpa"),
+        ("A_MPEG/L3", "mp4a.6B"),
+        ("A_MPEG/L2", "mp4a.6B"),
+        ("A_MPEG/L1", "mp4a.6B"),
+        ("A_ALAC", "alac"),
+        ("V_MPEG4/ISO/ASP", "mp4v.20.9"),
+        ("V_MPEG4/ISO/SP", "mp4v.20.9"),
+        ("V_MPEG4/ISO/AP", "mp4v.20.9"),
+        ("V_MPEG2", "mp4v.61"),
+        ("V_MPEG1", "mp4v.6A"),
+        ("V_MPEGH/ISO/HEVC", "hev1.1.6.L93.B0"),
+        ("V_THEORA", "theora"),
+        ("V_AVI/XVID", "mp4v.20.9"),
+        ("V_AVI/DIVX", "mp4v.20.9"),
+        ("V_AVI/DX50", "mp4v.20.9"),
+        ("V_AVI/FMP4", "mp4v.20.9"),
+        ("V_AVI/MP4V", "mp4v.20.9"),
+        ("V_AVI/3IV2", "mp4v.20.9"),
+        ("V_AVI/MPG2", "mp4v.61"),
+        ("V_AVI/HEVC", "hev1.1.6.L93.B0"),
+        ("V_AVI/H265", "hev1.1.6.L93.B0"),
+        ("ac-3", "ac-3"),
+        ("ec-3", "ec-3"),
+        ("dtsc", "dtsc"),
+        ("mlpa", "mlpa"),
+        ("mp4v", "mp4v.20.9"),
+        ("hvc1", "hvc1.1.6.L93.B0"),
+        ("hev1", "hev1.1.6.L93.B0"),
+        (".mp3", "mp4a.6B"),
+    ];
+    known
+        .iter()
+        .find(|(prefix, _)| id.starts_with(prefix))
+        .map(|(_, c)| c.to_string())
+}
+
+/// The MSE type to ask about for one track alone (`audio/mp4; codecs="ac-3"`).
+pub fn probe_mime(track: &Track) -> Option<String> {
+    let kind = match track.kind {
+        TrackKind::Video => "video",
+        TrackKind::Audio => "audio",
+        _ => return None,
+    };
+    probe_codec(track).map(|c| format!("{kind}/mp4; codecs=\"{c}\""))
+}
+
+/// A plain-words codec name for a track (`AC-3`, `MPEG-4 Part 2 (DivX/Xvid)`).
+pub fn codec_label(track: &Track) -> String {
+    let named = codec::codec_name(&track.codec_id);
+    if named != track.codec_id {
+        return named.to_string();
+    }
+    match &track.codec {
+        Codec::H264 => "H.264",
+        Codec::Aac => "AAC",
+        Codec::Hevc => "H.265 (HEVC)",
+        Codec::Vp8 => "VP8",
+        Codec::Vp9 => "VP9",
+        Codec::Av1 => "AV1",
+        Codec::Mp3 => "MP3",
+        Codec::Opus => "Opus",
+        Codec::Flac => "FLAC",
+        Codec::Vorbis => "Vorbis",
+        Codec::Other(_) => match track.codec_id.as_str() {
+            "ac-3" => "AC-3",
+            "ec-3" => "E-AC-3",
+            "dtsc" | "dtsh" | "dtsl" => "DTS",
+            "mlpa" => "Dolby TrueHD",
+            "mp4v" => "MPEG-4 Part 2",
+            "hvc1" | "hev1" => "H.265 (HEVC)",
+            "tx3g" => "3GPP timed text",
+            "wvtt" => "WebVTT",
+            other => return other.to_string(),
+        },
+    }
+    .to_string()
+}
+
+/// Why a video or audio track cannot be played here, or `None` if it can. Riptide's own
+/// limits come first (it cannot carry the codec into fragmented MP4), then the browser's.
+fn why_not(track: &Track, supported: &mut dyn FnMut(&str) -> bool) -> Option<String> {
+    let browser_takes = probe_mime(track).is_some_and(|m| supported(&m));
+    match codec::mse_codec(track) {
+        Ok(_) if browser_takes => None,
+        Ok(_) => Some(BROWSER_CANNOT.to_string()),
+        Err(Error::Invalid { what, .. }) => Some(format!("with a damaged configuration ({what})")),
+        Err(_) if browser_takes => Some("which Riptide cannot play yet".to_string()),
+        Err(_) => Some(BROWSER_CANNOT.to_string()),
+    }
+}
+
+const BROWSER_CANNOT: &str = "which this browser cannot play";
+
+/// The primary language subtag of a BCP 47 tag or ISO 639 code, as a 2-letter ISO 639-1 code
+/// where one exists (`eng` → `en`, `fre`/`fra` → `fr`, `pt-BR` → `pt`), lower case.
+fn primary_language(tag: &str) -> String {
+    let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    iso639_1(&primary).map_or(primary, str::to_string)
+}
+
+/// ISO 639-2 (B and T) → ISO 639-1 for the languages films commonly carry.
+fn iso639_1(code: &str) -> Option<&'static str> {
+    const MAP: &[(&str, &str)] = &[
+        ("eng", "en"), ("fre", "fr"), ("fra", "fr"), ("ger", "de"), ("deu", "de"),
+        ("spa", "es"), ("ita", "it"), ("por", "pt"), ("rus", "ru"), ("jpn", "ja"),
+        ("chi", "zh"), ("zho", "zh"), ("kor", "ko"), ("ara", "ar"), ("hin", "hi"),
+        ("dut", "nl"), ("nld", "nl"), ("swe", "sv"), ("nor", "no"), ("nob", "nb"),
+        ("nno", "nn"), ("dan", "da"), ("fin", "fi"), ("pol", "pl"), ("cze", "cs"),
+        ("ces", "cs"), ("slo", "sk"), ("slk", "sk"), ("hun", "hu"), ("rum", "ro"),
+        ("ron", "ro"), ("gre", "el"), ("ell", "el"), ("tur", "tr"), ("heb", "he"),
+        ("per", "fa"), ("fas", "fa"), ("tha", "th"), ("vie", "vi"), ("ind", "id"),
+        ("may", "ms"), ("msa", "ms"), ("ukr", "uk"), ("bul", "bg"), ("hrv", "hr"),
+        ("srp", "sr"), ("slv", "sl"), ("est", "et"), ("lav", "lv"), ("lit", "lt"),
+        ("ice", "is"), ("isl", "is"), ("cat", "ca"), ("baq", "eu"), ("eus", "eu"),
+        ("glg", "gl"), ("wel", "cy"), ("cym", "cy"), ("gle", "ga"), ("alb", "sq"),
+        ("sqi", "sq"), ("arm", "hy"), ("hye", "hy"), ("geo", "ka"), ("kat", "ka"),
+        ("mac", "mk"), ("mkd", "mk"), ("ben", "bn"), ("tam", "ta"), ("tel", "te"),
+        ("urd", "ur"), ("fil", "fil"), ("tgl", "tl"), ("bos", "bs"), ("afr", "af"),
+        ("swa", "sw"), ("mal", "ml"), ("mar", "mr"), ("kan", "kn"), ("lat", "la"),
+    ];
+    MAP.iter().find(|(b, _)| *b == code).map(|(_, a)| *a)
+}
+
+/// The BCP 47 tag for a track's language (`eng` → `en`, `pt-BR` stays), `None` for unknown,
+/// `und` or garbage. `Intl.DisplayNames` turns it into a name.
+pub fn bcp47(language: Option<&str>) -> Option<String> {
+    let tag = language?.trim();
+    let mut parts = tag.split(['-', '_']);
+    let primary = parts.next()?.to_ascii_lowercase();
+    if !(2..=3).contains(&primary.len())
+        || !primary.bytes().all(|b| b.is_ascii_alphabetic())
+        || matches!(primary.as_str(), "und" | "mul" | "zxx" | "mis")
+    {
+        return None;
+    }
+    let mut out = iso639_1(&primary).map_or(primary, str::to_string);
+    for p in parts {
+        if p.is_empty() || p.len() > 8 || !p.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            break;
+        }
+        out.push('-');
+        out.push_str(p);
+    }
+    Some(out)
+}
+
+/// The viewer's side of [`choose`].
+pub struct Viewer<'a> {
+    /// Answers like `MediaSource.isTypeSupported(mime)`.
+    pub supported: &'a mut dyn FnMut(&str) -> bool,
+    /// The viewer's language (`navigator.language`).
+    pub language: Option<&'a str>,
+    /// A language's name for a BCP 47 tag (`Intl.DisplayNames`), for the notices.
+    pub language_name: &'a dyn Fn(&str) -> Option<String>,
+    /// The audio track the viewer picked (ignored if it cannot be played).
+    pub wanted_audio: Option<u32>,
+}
+
+/// Chooses the tracks to play for `viewer`. Errors with [`Error::Unsupported`] when the file
+/// has video and none of it can be played.
+pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
+    let Viewer { supported, language: user_language, language_name, wanted_audio } = viewer;
+    let mut infos = Vec::new();
+    for t in tracks {
+        let reason = match t.kind {
+            TrackKind::Video | TrackKind::Audio => why_not(t, supported),
+            TrackKind::Subtitle => crate::subtitle::Format::of(t)
+                .is_none()
+                .then(|| "which Riptide cannot show".to_string()),
+            TrackKind::Other => continue,
+        };
+        let codec = codec_label(t);
+        infos.push(TrackInfo {
+            id: t.id,
+            kind: t.kind,
+            language: bcp47(t.language.as_deref()),
+            name: t.name.clone(),
+            default: t.default,
+            playable: reason.is_none() && t.kind != TrackKind::Subtitle,
+            why_not: reason.as_ref().map(|r| sep(&codec, r)),
+            codec,
+            reason,
+        });
+    }
+    let of_kind = |k: TrackKind| infos.iter().filter(move |i| i.kind == k);
+
+    // Video.
+    let videos: Vec<&TrackInfo> = of_kind(TrackKind::Video).collect();
+    let video = videos
+        .iter()
+        .filter(|i| i.playable)
+        .max_by_key(|i| (i.default, std::cmp::Reverse(i.id)))
+        .map(|i| i.id);
+    if !videos.is_empty() && video.is_none() {
+        return Err(Error::unsupported(format!(
+            "This film's video is {}. Riptide stopped before downloading the film; try another release of it.",
+            describe(&videos)
+        )));
+    }
+    let video_codec = video.and_then(|id| tracks.iter().find(|t| t.id == id)).and_then(probe_codec);
+
+    // Audio: also ask for the combination with the chosen video.
+    let mut notices = Vec::new();
+    for info in infos.iter_mut().filter(|i| i.kind == TrackKind::Audio && i.playable) {
+        let (Some(v), Some(a)) = (
+            &video_codec,
+            tracks.iter().find(|t| t.id == info.id).and_then(probe_codec),
+        ) else {
+            continue;
+        };
+        if !supported(&format!("video/mp4; codecs=\"{v},{a}\"")) {
+            let reason = "which this browser cannot play together with this video".to_string();
+            info.playable = false;
+            info.why_not = Some(sep(&info.codec, &reason));
+            info.reason = Some(reason);
+        }
+    }
+    let audios: Vec<&TrackInfo> = infos.iter().filter(|i| i.kind == TrackKind::Audio).collect();
+    let default_audio = audios.iter().find(|i| i.default).or(audios.first()).copied();
+    let user = user_language.map(primary_language);
+    let speaks = |i: &TrackInfo| {
+        user.as_deref()
+            .zip(i.language.as_deref())
+            .is_some_and(|(u, l)| primary_language(l) == u)
+    };
+    let playable: Vec<&TrackInfo> = audios.iter().copied().filter(|i| i.playable).collect();
+    let audio = playable
+        .iter()
+        .find(|i| Some(i.id) == wanted_audio)
+        .or_else(|| playable.iter().find(|i| Some(i.id) == default_audio.map(|d| d.id)))
+        .or_else(|| playable.iter().find(|i| speaks(i)))
+        .or_else(|| playable.first())
+        .copied();
+    match (audio, default_audio) {
+        (None, Some(_)) => notices.push(format!(
+            "This film's audio is {}; playing without sound.",
+            describe(&audios)
+        )),
+        (Some(a), Some(d)) if a.id != d.id && !d.playable => notices.push(format!(
+            "This film's default audio is {}; playing the {} track{} instead.",
+            d.why_not.clone().unwrap_or_default(),
+            a.codec,
+            a.language
+                .as_deref()
+                .map(|l| format!(" ({})", language_name(l).unwrap_or_else(|| l.to_string())))
+                .unwrap_or_default()
+        )),
+        _ => {}
+    }
+    Ok(Choice {
+        video,
+        audio: audio.map(|a| a.id),
+        notices,
+        tracks: infos,
+    })
+}
+
+/// `AC-3, which ...` but `AC-3 with a damaged ...`.
+fn sep(codec: &str, reason: &str) -> String {
+    if reason.starts_with("which") {
+        format!("{codec}, {reason}")
+    } else {
+        format!("{codec} {reason}")
+    }
+}
+
+/// The unplayable tracks' codecs grouped by reason: "AC-3 or DTS, which this browser cannot
+/// play; or Opus, which Riptide cannot play yet".
+fn describe(infos: &[&TrackInfo]) -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for i in infos {
+        let Some(reason) = i.reason.as_deref() else { continue };
+        match groups.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, names)) if names.contains(&i.codec.as_str()) => {}
+            Some((_, names)) => names.push(&i.codec),
+            None => groups.push((reason, vec![&i.codec])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(reason, names)| sep(&join_or(names), reason))
+        .collect();
+    if parts.is_empty() {
+        "in a format this browser cannot play".to_string()
+    } else {
+        parts.join("; or ")
+    }
+}
+
+/// "A", "A or B", "A, B or C".
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::tests::{aac_track, h264_track, other_track};
+
+    /// The answers of this machine's headless Chromium (H.264 + AAC; no AC-3, MPEG-4 Part 2).
+    fn chromium(mime: &str) -> bool {
+        let codecs = mime.split("codecs=\"").nth(1).unwrap_or("").trim_end_matches('"');
+        codecs
+            .split(',')
+            .all(|c| c.starts_with("avc1.") || c == "mp4a.40.2" || c == "mp4a.40.5" || c == "opus")
+    }
+
+    fn lang(mut t: Track, l: &str, default: bool) -> Track {
+        t.language = Some(l.into());
+        t.default = default;
+        t
+    }
+
+    /// `choose` for a viewer with this Chromium, no language names.
+    fn pick(
+        tracks: &[Track],
+        supported: &mut dyn FnMut(&str) -> bool,
+        language: Option<&str>,
+        wanted_audio: Option<u32>,
+    ) -> Result<Choice> {
+        let names = |l: &str| (l == "fr").then(|| "French".to_string());
+        choose(tracks, Viewer { supported, language, language_name: &names, wanted_audio })
+    }
+
+    #[test]
+    fn plays_h264_and_aac_as_is() {
+        let tracks = [h264_track(1), aac_track(2)];
+        let c = pick(&tracks, &mut chromium, Some("en-US"), None).unwrap();
+        assert_eq!((c.video, c.audio), (Some(1), Some(2)));
+        assert!(c.notices.is_empty(), "{:?}", c.notices);
+        assert_eq!(c.tracks[1].language.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn default_ac3_gives_way_to_aac_and_says_so() {
+        let tracks = [
+            h264_track(1),
+            lang(other_track(2, TrackKind::Audio, "A_AC3"), "eng", true),
+            lang(aac_track(3), "fre", false),
+        ];
+        let c = pick(&tracks, &mut chromium, Some("en-US"), None).unwrap();
+        assert_eq!((c.video, c.audio), (Some(1), Some(3)));
+        assert_eq!(
+            c.notices,
+            ["This film's default audio is AC-3, which this browser cannot play; playing the AAC track (French) instead."]
+        );
+        assert_eq!(c.tracks[1].why_not.as_deref(), Some("AC-3, which this browser cannot play"));
+    }
+
+    #[test]
+    fn only_ac3_plays_without_sound_and_names_it() {
+        let tracks = [h264_track(1), other_track(2, TrackKind::Audio, "A_AC3")];
+        let mut asked = Vec::new();
+        let c = pick(&tracks,
+            &mut |m: &str| {
+                asked.push(m.to_string());
+                chromium(m)
+            },
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!((c.video, c.audio), (Some(1), None));
+        assert_eq!(
+            c.notices,
+            ["This film's audio is AC-3, which this browser cannot play; playing without sound."]
+        );
+        // The browser was asked with the real codec strings.
+        assert!(asked.contains(&"audio/mp4; codecs=\"ac-3\"".to_string()), "{asked:?}");
+        assert!(asked.contains(&"video/mp4; codecs=\"avc1.64001f\"".to_string()), "{asked:?}");
+    }
+
+    #[test]
+    fn unplayable_video_is_an_error_naming_the_codec() {
+        let tracks = [other_track(1, TrackKind::Video, "V_MPEG4/ISO/ASP"), aac_track(2)];
+        let err = pick(&tracks, &mut chromium, None, None).unwrap_err();
+        assert_eq!(
+            err,
+            Error::unsupported(
+                "This film's video is MPEG-4 Part 2 (DivX/Xvid), which this browser cannot play. Riptide stopped before downloading the film; try another release of it."
+            )
+        );
+        // A codec the browser takes but Riptide does not carry (VP8 outside WebM) is told
+        // apart from one the browser cannot decode.
+        let vp8 = Track { codec: Codec::Vp8, ..other_track(1, TrackKind::Video, "V_VP8") };
+        assert!(codec::mse_codec(&vp8).is_err());
+        let err = pick(&[vp8], &mut |_: &str| true, None, None).unwrap_err();
+        assert!(err.to_string().contains("VP8, which Riptide cannot play yet"), "{err}");
+    }
+
+    #[test]
+    fn audio_only_files_play() {
+        let c = pick(&[aac_track(2)], &mut chromium, None, None).unwrap();
+        assert_eq!((c.video, c.audio), (None, Some(2)));
+    }
+
+    #[test]
+    fn the_users_pick_then_default_then_language() {
+        let tracks = [
+            h264_track(1),
+            lang(aac_track(2), "eng", false),
+            lang(aac_track(3), "ger", false),
+            lang(other_track(4, TrackKind::Audio, "A_DTS"), "ger", true),
+        ];
+        // Default (DTS) unplayable: the viewer's language wins over the first track.
+        let c = pick(&tracks, &mut chromium, Some("de-AT"), None).unwrap();
+        assert_eq!(c.audio, Some(3));
+        // The viewer's pick wins.
+        let c = pick(&tracks, &mut chromium, Some("de-AT"), Some(2)).unwrap();
+        assert_eq!(c.audio, Some(2));
+        // An unplayable pick is ignored.
+        let c = pick(&tracks, &mut chromium, Some("de-AT"), Some(4)).unwrap();
+        assert_eq!(c.audio, Some(3));
+        // A playable default wins over the language.
+        let tracks = [h264_track(1), lang(aac_track(2), "eng", true), lang(aac_track(3), "ger", false)];
+        let c = pick(&tracks, &mut chromium, Some("de"), None).unwrap();
+        assert_eq!(c.audio, Some(2));
+    }
+
+    #[test]
+    fn several_unplayable_codecs_are_all_named() {
+        let tracks = [
+            h264_track(1),
+            other_track(2, TrackKind::Audio, "A_AC3"),
+            other_track(3, TrackKind::Audio, "A_DTS"),
+            other_track(4, TrackKind::Audio, "A_AC3"),
+        ];
+        let c = pick(&tracks, &mut chromium, None, None).unwrap();
+        assert_eq!(
+            c.notices,
+            ["This film's audio is AC-3 or DTS, which this browser cannot play; playing without sound."]
+        );
+    }
+
+    #[test]
+    fn language_tags() {
+        assert_eq!(bcp47(Some("eng")).as_deref(), Some("en"));
+        assert_eq!(bcp47(Some("fre")).as_deref(), Some("fr"));
+        assert_eq!(bcp47(Some("pt-BR")).as_deref(), Some("pt-BR"));
+        assert_eq!(bcp47(Some("tlh")).as_deref(), Some("tlh"));
+        assert_eq!(bcp47(Some("und")), None);
+        assert_eq!(bcp47(Some("")), None);
+        assert_eq!(bcp47(Some("e1g")), None);
+        assert_eq!(bcp47(None), None);
+        assert_eq!(primary_language("en-GB"), "en");
+        assert_eq!(primary_language("deu"), "de");
+    }
+
+    #[test]
+    fn probe_strings_for_codecs_riptide_does_not_carry() {
+        let t = |id: &str| other_track(1, TrackKind::Audio, id);
+        assert_eq!(probe_codec(&t("A_EAC3")).as_deref(), Some("ec-3"));
+        assert_eq!(probe_codec(&t("A_TRUEHD")).as_deref(), Some("mlpa"));
+        assert_eq!(probe_codec(&t("ac-3")).as_deref(), Some("ac-3"));
+        let v = other_track(1, TrackKind::Video, "V_MPEG2");
+        assert_eq!(probe_mime(&v).as_deref(), Some("video/mp4; codecs=\"mp4v.61\""));
+        assert_eq!(probe_codec(&t("A_WEIRD")), None);
+    }
+}
