@@ -114,7 +114,11 @@ async fn main() {
                         _ => errors.push(r["error"].as_str().unwrap_or("no result").to_string()),
                     }
                 }
-                let unsupported = errors.iter().any(|e| e.contains("not supported"));
+                // The page refusing a container or a codec it cannot play is a result (the
+                // table says so); any other error is a broken run.
+                let unsupported = errors
+                    .iter()
+                    .any(|e| e.contains("not supported") || e.contains("cannot play this video's format"));
                 eprintln!(
                     "startup: {ext} {:>4} KiB {mode:<9}: {} ms, {} bytes{}",
                     piece >> 10,

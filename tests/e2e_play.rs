@@ -197,3 +197,26 @@ async fn mp4_with_moov_at_the_end_plays() {
     let current = report["currentTime"].as_f64().unwrap_or(0.0);
     assert!(current >= 3.0, "playback advanced only {current} s; status: {}", report["status"]);
 }
+
+/// An AVI (H.264 with B-frames, Annex B, + AAC), the AVI 1.0 layout with `idx1` at the end:
+/// the page plays it from the magnet without the index, through the AVI demuxer in wasm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn avi_h264_aac_plays() {
+    require_wasm_package();
+    let film = fixture(
+        "e2e-h264-aac.avi",
+        &[
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "20", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "50",
+            "-b:v", "1500k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
+        ],
+    );
+    let (url, _servers) = swarm(&film, "e2e-avi").await;
+    let report = tokio::task::spawn_blocking(move || node_play(&url, 3, &[])).await.unwrap();
+    eprintln!("avi report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
+    let current = report["currentTime"].as_f64().unwrap_or(0.0);
+    assert!(current >= 3.0, "playback advanced only {current} s; status: {}", report["status"]);
+}

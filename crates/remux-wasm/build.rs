@@ -70,7 +70,14 @@ fn main() {
         .arg("testsrc=size=160x120:rate=25:duration=4")
         .args(["-f", "lavfi", "-i"])
         .arg("sine=frequency=440:sample_rate=48000:duration=4")
-        .args(["-pix_fmt", "yuv420p", "-c:v", "libvpx-vp9", "-deadline", "realtime"])
+        .args([
+            "-pix_fmt",
+            "yuv420p",
+            "-c:v",
+            "libvpx-vp9",
+            "-deadline",
+            "realtime",
+        ])
         .args(["-cpu-used", "8"])
         .args(["-g", "25", "-c:a", "libopus", "-b:a", "48k", "-shortest"])
         .arg(&webm)

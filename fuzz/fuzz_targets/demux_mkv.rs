@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use remux_wasm::demux::probe;
-use remux_wasm::io::SparseCache;
+use remux_wasm_fuzz::demux_all;
 
 const EBML_MAGIC: [u8; 4] = [0x1A, 0x45, 0xDF, 0xA3];
 
@@ -20,25 +20,5 @@ fuzz_target!(|data: &[u8]| {
     // Each packet consumes at least one byte of a block, and a laced block holds at most 256
     // frames: more packets than this means the demuxer is not making progress.
     let limit = 1_000 + 256 * bytes.len();
-    let mut src = SparseCache::from_bytes(bytes);
-    let mut demuxer = match probe::open(&mut src) {
-        Ok(d) => d,
-        Err(e) => {
-            assert!(!e.is_need_data(), "NeedData on a complete source: {e:?}");
-            return;
-        }
-    };
-    let _ = demuxer.tracks();
-    let _ = demuxer.duration();
-    for _ in 0..limit {
-        match demuxer.next_packet(&mut src) {
-            Ok(Some(_packet)) => {}
-            Ok(None) => return,
-            Err(e) => {
-                assert!(!e.is_need_data(), "NeedData on a complete source: {e:?}");
-                return;
-            }
-        }
-    }
-    panic!("demuxer yielded more than {limit} packets: no progress");
+    demux_all(bytes, limit, None, probe::open);
 });

@@ -5,33 +5,12 @@
 
 use libfuzzer_sys::fuzz_target;
 use remux_wasm::demux::mp4::Mp4Demuxer;
-use remux_wasm::demux::Demuxer;
-use remux_wasm::io::SparseCache;
+use remux_wasm_fuzz::demux_all;
 
 fuzz_target!(|data: &[u8]| {
     // Generous no-progress bound: a `trun`/`stsz` entry is at least a few bytes, but a
     // constant-size `stsz` describes any number of samples in 20 bytes; the demuxer caps
     // the sample count itself (sample_table::MAX_SAMPLES), reads past the end end the stream.
     let limit = 100_000 + 256 * data.len();
-    let mut src = SparseCache::from_bytes(data.to_vec());
-    let mut demuxer = match Mp4Demuxer::open(&mut src) {
-        Ok(d) => d,
-        Err(e) => {
-            assert!(!e.is_need_data(), "NeedData on a complete source: {e:?}");
-            return;
-        }
-    };
-    let _ = demuxer.tracks();
-    let _ = demuxer.duration();
-    for _ in 0..limit {
-        match demuxer.next_packet(&mut src) {
-            Ok(Some(_packet)) => {}
-            Ok(None) => return,
-            Err(e) => {
-                assert!(!e.is_need_data(), "NeedData on a complete source: {e:?}");
-                return;
-            }
-        }
-    }
-    panic!("demuxer yielded more than {limit} packets: no progress");
+    demux_all(data.to_vec(), limit, None, |src| Mp4Demuxer::open(src).map(Box::new));
 });

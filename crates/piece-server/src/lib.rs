@@ -82,6 +82,8 @@ impl AppState {
 pub(crate) struct OpenCounters {
     pub(crate) file_streams: AtomicUsize,
     pub(crate) event_streams: AtomicUsize,
+    /// A [`release_free_memory`] is scheduled (at most one at a time).
+    trim_pending: std::sync::atomic::AtomicBool,
 }
 
 /// Increments one counter of [`OpenCounters`] now and decrements it when dropped.
@@ -106,8 +108,8 @@ impl OpenGuard {
 impl Drop for OpenGuard {
     fn drop(&mut self) {
         let before = (self.which)(&self.counters).fetch_sub(1, Ordering::Relaxed);
-        if before == 1 {
-            release_free_memory();
+        if before == 1 && std::ptr::eq((self.which)(&self.counters), &self.counters.file_streams) {
+            release_free_memory(&self.counters);
         }
     }
 }
@@ -116,21 +118,35 @@ impl Drop for OpenGuard {
 /// 0.5 MiB: our 64 KiB read chunk plus hyper's write queue) are allocated on whichever
 /// runtime thread served it, and glibc keeps freed blocks in per-thread arenas, so without
 /// this the RSS after 50 viewers leave stays ~25 MiB above where it started (measured in
-/// `tests/concurrency.rs`). Called when the last open stream of a kind closes; runs on the
-/// blocking pool because trimming walks every arena.
-fn release_free_memory() {
+/// `tests/concurrency.rs`). Called when the last open file stream closes; trims
+/// [`TRIM_DELAY`] later if no file stream opened meanwhile (a player between two range
+/// requests does not trim every time), on the blocking pool because trimming walks every arena.
+fn release_free_memory(counters: &Arc<OpenCounters>) {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        let trim = || {
-            // SAFETY: malloc_trim only releases free memory; it has no preconditions.
-            unsafe { libc::malloc_trim(0) };
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(rt) => drop(rt.spawn_blocking(trim)),
-            Err(_) => trim(),
+        if counters.trim_pending.swap(true, Ordering::AcqRel) {
+            return;
         }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            counters.trim_pending.store(false, Ordering::Release);
+            return;
+        };
+        let counters = counters.clone();
+        rt.spawn(async move {
+            tokio::time::sleep(TRIM_DELAY).await;
+            counters.trim_pending.store(false, Ordering::Release);
+            if counters.file_streams.load(Ordering::Relaxed) == 0 {
+                // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+                let _ = tokio::task::spawn_blocking(|| unsafe { libc::malloc_trim(0) }).await;
+            }
+        });
     }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = counters;
 }
+
+/// How long after the last file stream closed [`release_free_memory`] trims.
+const TRIM_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn absolute(p: &std::path::Path) -> anyhow::Result<PathBuf> {
     if p.is_absolute() {

@@ -7,6 +7,8 @@
 //! Audio and key frames are compared with ffprobe of the AVI itself.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -499,4 +501,186 @@ fn seeks_with_idx1() {
         rest.push(p);
     }
     assert_eq!(rest[..], all[k..]);
+}
+
+#[test]
+fn opendml_index_of_an_ffmpeg_file() {
+    // ffmpeg writes indx/ix## only past 1 GB; support::avi_edit rewrites its small AVI 1.0
+    // file into that form (super index in place of the reserved JUNK, ix## at the end of
+    // movi, no idx1), so seeking must use the OpenDML index.
+    let Some(fx) = h264_fixture("aac") else {
+        return;
+    };
+    let bytes = std::fs::read(&fx.avi).unwrap();
+    let odml = support::avi_edit::to_opendml(&bytes);
+    let (_, expected) = demux(&mut SparseCache::from_bytes(bytes.clone()));
+    let (_, got) = demux(&mut SparseCache::from_bytes(odml.clone()));
+    assert_eq!(got, expected, "the ix## chunks are skipped while playing");
+    let seek = |file: Vec<u8>| {
+        let mut src = SparseCache::from_bytes(file);
+        let mut d = AviDemuxer::open(&mut src).unwrap();
+        let sp = d.seek(&mut src, Timestamp(2200), TimeBase::MILLIS).unwrap();
+        let next = d.next_packet(&mut src).unwrap().unwrap();
+        (sp, next)
+    };
+    let (sp, next) = seek(odml);
+    assert!(sp.exact && next.keyframe && next.pos == sp.pos);
+    assert_eq!(
+        sp.time.rescale(sp.time_base, TimeBase::MILLIS),
+        Timestamp(2080)
+    );
+    assert_eq!(seek(bytes), (sp, next), "same landing as with idx1");
+}
+
+#[test]
+fn riptide_remux_plays_h264_aac_avi() {
+    let Some(fx) = h264_fixture("aac") else {
+        return;
+    };
+    let out = dir().join("h264_aac_from_avi.mp4");
+    let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
+        .arg(&fx.avi)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "riptide-remux failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let warnings = Command::new("ffprobe")
+        .args(["-v", "warning", "-show_packets"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let warnings = String::from_utf8_lossy(&warnings.stderr);
+    assert!(warnings.trim().is_empty(), "ffprobe warns: {warnings}");
+    let reference = ffprobe(&fx.mp4);
+    let avi = ffprobe(&fx.avi);
+    let output = ffprobe(&out);
+    let secs = |p: &Probe, s: u32, f: fn(&Probed) -> Option<i64>| -> Vec<f64> {
+        of_stream(p, s)
+            .iter()
+            .map(|x| p.time_bases[s as usize].seconds(f(x).unwrap()))
+            .collect()
+    };
+    // Video: every frame at the MP4 source's presentation time + the 2-frame reorder delay.
+    let ref_v = secs(&reference, 0, |x| x.pts);
+    let out_v = secs(&output, 0, |x| x.pts);
+    assert_eq!(out_v.len(), ref_v.len(), "video frames");
+    for (i, (r, o)) in ref_v.iter().zip(&out_v).enumerate() {
+        assert!(
+            (r + 0.08 - o).abs() < 0.001,
+            "frame {i}: {o} vs source {r} + 0.08"
+        );
+    }
+    let keys = |p: &Probe| -> Vec<bool> { of_stream(p, 0).iter().map(|x| x.key).collect() };
+    assert_eq!(keys(&output), keys(&reference));
+    // Audio: the AVI's packets, at its times (within one AVI tick, 1024/48000 s).
+    let avi_a = secs(&avi, 1, |x| x.pts);
+    let out_a = secs(&output, 1, |x| x.pts);
+    assert_eq!(out_a.len(), avi_a.len(), "audio packets");
+    for (i, (r, o)) in avi_a.iter().zip(&out_a).enumerate() {
+        assert!((r - o).abs() <= 1024.0 / 48000.0, "audio {i}: {o} vs {r}");
+    }
+    // ffmpeg decodes the output without an error.
+    let dec = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&out)
+        .args(["-f", "null", "-"])
+        .output()
+        .unwrap();
+    let errors = String::from_utf8_lossy(&dec.stderr);
+    assert!(dec.status.success() && errors.trim().is_empty(), "{errors}");
+}
+
+/// Writes the seed files of the `demux_avi` fuzz corpus (fuzz/corpus/demux_avi/seed_*):
+/// tiny ffmpeg AVIs of each kind the demuxer handles, and the OpenDML form of one.
+/// Run by hand: `cargo test -p remux-wasm --test avi_demux -- --ignored write_fuzz_seeds`.
+#[test]
+#[ignore]
+fn write_fuzz_seeds() {
+    if !have_ffmpeg() {
+        return;
+    }
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/demux_avi");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let input = [
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=32x32:rate=10",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:sample_rate=8000",
+        "-t",
+        "0.6",
+    ];
+    let kinds: [(&str, &[&str]); 4] = [
+        (
+            "h264_annexb_mp3",
+            &[
+                "-c:v",
+                "libx264",
+                "-bf",
+                "2",
+                "-g",
+                "4",
+                "-b:v",
+                "20k",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                "8k",
+            ],
+        ),
+        (
+            "h264_avcc_aac",
+            &[
+                "-c:v", "libx264", "-bf", "2", "-g", "4", "-b:v", "20k", "-c:a", "aac", "-b:a",
+                "8k",
+            ],
+        ),
+        (
+            "xvid_mp3",
+            &[
+                "-c:v",
+                "mpeg4",
+                "-vtag",
+                "XVID",
+                "-bf",
+                "2",
+                "-g",
+                "4",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                "8k",
+            ],
+        ),
+        (
+            "mjpeg_pcm",
+            &["-c:v", "mjpeg", "-q:v", "31", "-c:a", "pcm_u8", "-t", "0.3"],
+        ),
+    ];
+    for (name, codec) in kinds {
+        let path = dir().join(format!("seed_{name}.avi"));
+        let mut args = input.to_vec();
+        args.extend_from_slice(codec);
+        if name == "h264_avcc_aac" {
+            // Length-prefixed H.264 with an avcC (fourcc avc1): copied from an MP4.
+            let mp4 = dir().join("seed.mp4");
+            ffmpeg(&args, &mp4);
+            ffmpeg(&["-i", mp4.to_str().unwrap(), "-c", "copy"], &path);
+        } else {
+            ffmpeg(&args, &path);
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        if name == "h264_annexb_mp3" {
+            let odml = support::avi_edit::to_opendml(&bytes);
+            std::fs::write(corpus.join("seed_h264_opendml.avi"), odml).unwrap();
+        }
+        std::fs::write(corpus.join(format!("seed_{name}.avi")), bytes).unwrap();
+    }
 }

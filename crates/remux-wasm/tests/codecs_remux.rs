@@ -11,6 +11,8 @@
 
 #![cfg(not(target_arch = "wasm32"))] // reads files and runs ffmpeg: native only
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -70,6 +72,16 @@ fn codec_args(codec: &str) -> Vec<&'static str> {
             "-g",
             "25",
         ],
+        "hevc-hev1" => vec![
+            "-c:v",
+            "libx265",
+            "-preset",
+            "ultrafast",
+            "-x265-params",
+            "log-level=error",
+            "-g",
+            "25",
+        ],
         "vp9" => vec![
             "-c:v",
             "libvpx-vp9",
@@ -111,6 +123,9 @@ fn make(path: &Path, video: &str, audio: &str, rate: u32) {
         .args(codec_args(video))
         .args(codec_args(audio))
         .args(["-strict", "experimental", "-shortest"]);
+    if video == "hevc-hev1" {
+        cmd.args(["-tag:v", "hev1"]);
+    }
     if video == "hevc" && path.extension().is_some_and(|e| e == "mp4") {
         cmd.args(["-tag:v", "hvc1"]);
     }
@@ -277,6 +292,18 @@ fn mp4_crate_samples(path: &Path) -> Vec<u32> {
 /// Makes `video` + `audio` in `container` (an extension), remuxes it, and checks the output
 /// against the source. `codecs` are the expected MSE codec strings.
 fn check(container: &str, video: &str, audio: &str, rate: u32, codecs: [&str; 2]) {
+    check_edited(container, video, audio, rate, codecs, |_| {});
+}
+
+/// [`check`], with the source file's bytes rewritten by `edit` first.
+fn check_edited(
+    container: &str,
+    video: &str,
+    audio: &str,
+    rate: u32,
+    codecs: [&str; 2],
+    edit: impl FnOnce(&mut Vec<u8>),
+) {
     let encoders: Vec<&str> = [video, audio].iter().map(|c| codec_args(c)[1]).collect();
     if !tools(&encoders) {
         return;
@@ -285,6 +312,9 @@ fn check(container: &str, video: &str, audio: &str, rate: u32, codecs: [&str; 2]
     let dir = workdir(&name);
     let (input, output) = (dir.join(&name), dir.join("out.mp4"));
     make(&input, video, audio, rate);
+    let mut bytes = std::fs::read(&input).unwrap();
+    edit(&mut bytes);
+    std::fs::write(&input, bytes).unwrap();
 
     let mime = remux(&input, &output).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(
@@ -352,6 +382,35 @@ fn mp4_hevc_mp3_low_rate() {
 #[test]
 fn mp4_av1_flac() {
     check("mp4", "av1", "flac", 48000, ["av01.0.00M.08", "flac"]);
+}
+
+#[test]
+fn mp4_hev1_opus_keeps_hev1() {
+    // ffmpeg's default HEVC entry in MP4 is hev1 (parameter sets may be in the samples).
+    check(
+        "mp4",
+        "hevc-hev1",
+        "opus",
+        48000,
+        ["hev1.1.6.L30.90", "opus"],
+    );
+}
+
+#[test]
+fn mkv_av1_without_codec_private_reads_the_sequence_header() {
+    check_edited(
+        "mkv",
+        "av1",
+        "opus",
+        48000,
+        ["av01.0.00M.08", "opus"],
+        |b| {
+            *b = support::mkv_edit::Mkv::parse(b)
+                .drop_codec_private(1)
+                .drop_index()
+                .to_bytes()
+        },
+    );
 }
 
 #[test]

@@ -4,8 +4,10 @@
 //!
 //! For every file: no panic, no `NeedData` from a complete in-memory source, and termination
 //! within a bounded number of calls (and a wall-clock limit, against a hang inside one call).
-//! The same checks as `fuzz/fuzz_targets/{demux_mkv,demux_mp4,remux}.rs`, each file through
-//! all of them: probe + demux, `Mp4Demuxer::open` directly (as `demux_mp4` does), probe +
+//! The same checks as `fuzz/fuzz_targets/{demux_mkv,demux_mp4,demux_avi,remux}.rs`, each file
+//! through all of them: probe + demux, `Mp4Demuxer::open` directly (as `demux_mp4` does),
+//! `AviDemuxer::open` with a RIFF header prepended when missing, then a seek (as `demux_avi`
+//! does), probe +
 //! demux and the pipeline with the EBML magic prepended when the file lacks it (as
 //! `demux_mkv` does), and the pipeline on the bytes as they are.
 #![cfg(not(target_arch = "wasm32"))]
@@ -14,11 +16,12 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use remux_wasm::demux::avi::AviDemuxer;
 use remux_wasm::demux::mp4::Mp4Demuxer;
 use remux_wasm::demux::{probe, Demuxer};
 use remux_wasm::io::SparseCache;
 use remux_wasm::pipeline::{Pipeline, Step};
-use remux_wasm::Error;
+use remux_wasm::{Error, TimeBase, Timestamp};
 
 const EBML_MAGIC: [u8; 4] = [0x1A, 0x45, 0xDF, 0xA3];
 
@@ -62,6 +65,38 @@ fn demux_mp4(bytes: Vec<u8>) -> Result<(), String> {
     match Mp4Demuxer::open(&mut src) {
         Ok(d) => drain(Box::new(d), &mut src, limit),
         Err(e) => check_err("Mp4Demuxer::open", e),
+    }
+}
+
+/// Opens the bytes as AVI (with a `RIFF <size> AVI ` header prepended when they lack `RIFF`,
+/// as the `demux_avi` target does), drains, seeks to the first byte × 100 ms, drains again.
+fn demux_avi(data: Vec<u8>) -> Result<(), String> {
+    let bytes = if data.starts_with(b"RIFF") {
+        data.clone()
+    } else {
+        let mut v = b"RIFF".to_vec();
+        v.extend_from_slice(&(data.len() as u32 + 4).to_le_bytes());
+        v.extend_from_slice(b"AVI ");
+        v.extend_from_slice(&data);
+        v
+    };
+    let limit = 1_000 + bytes.len();
+    let mut src = SparseCache::from_bytes(bytes);
+    let mut demuxer = match AviDemuxer::open(&mut src) {
+        Ok(d) => d,
+        Err(e) => return check_err("AviDemuxer::open", e),
+    };
+    for _ in 0..limit {
+        match demuxer.next_packet(&mut src) {
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => return check_err("next_packet", e),
+        }
+    }
+    let target = Timestamp(data.first().map_or(0, |&b| b as i64 * 100));
+    match demuxer.seek(&mut src, target, TimeBase::MILLIS) {
+        Ok(_) => drain(Box::new(demuxer), &mut src, limit),
+        Err(e) => check_err("seek", e),
     }
 }
 
@@ -109,6 +144,7 @@ fn replay(bytes: Vec<u8>) -> Result<(), String> {
         let result = std::panic::catch_unwind(move || {
             demux_all(bytes.clone())?;
             demux_mp4(bytes.clone())?;
+            demux_avi(bytes.clone())?;
             if !bytes.starts_with(&EBML_MAGIC) {
                 let mut with_magic = EBML_MAGIC.to_vec();
                 with_magic.extend_from_slice(&bytes);
@@ -208,6 +244,49 @@ fn corpus_replays_cleanly() {
 #[test]
 fn crash_artifacts_replay_cleanly() {
     replay_all("artifacts");
+}
+
+#[test]
+fn avi_seeds_demux_and_remux() {
+    // The AVI seeds (written by `avi_demux.rs`'s `write_fuzz_seeds`) are real ffmpeg output:
+    // every one demuxes to the end with packets on every track; H.264 + AAC also remuxes.
+    let corpus = fuzz_dir().join("corpus/demux_avi");
+    for name in [
+        "seed_h264_annexb_mp3.avi",
+        "seed_h264_avcc_aac.avi",
+        "seed_h264_opendml.avi",
+        "seed_xvid_mp3.avi",
+        "seed_mjpeg_pcm.avi",
+    ] {
+        let Ok(bytes) = std::fs::read(corpus.join(name)) else {
+            continue; // cmin may have dropped a seed
+        };
+        let mut src = SparseCache::from_bytes(bytes.clone());
+        let mut demuxer = probe::open(&mut src).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let tracks = demuxer.tracks().len() as u32;
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(p) = demuxer
+            .next_packet(&mut src)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+        {
+            seen.insert(p.track_id);
+        }
+        assert_eq!(seen.len() as u32, tracks, "{name}: packets of every track");
+        if name != "seed_h264_avcc_aac.avi" {
+            continue;
+        }
+        let mut src = SparseCache::from_bytes(bytes);
+        let mut pipeline = Pipeline::open(&mut src).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut segments = 0;
+        while pipeline
+            .step(&mut src)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            != Step::End
+        {
+            segments += 1;
+        }
+        assert!(segments > 1, "{name}: init and media segments");
+    }
 }
 
 #[test]

@@ -219,7 +219,9 @@ async fn vp9_opus_webm_plays_through_mse() {
             Step::Init(init) => {
                 assert_eq!(init.mime, "video/mp4; codecs=\"vp09.00.10.08,opus\"");
                 sink.add_source_buffer(&init.mime).expect("codec supported");
-                sink.append(&init.data).await.expect("init segment appended");
+                sink.append(&init.data)
+                    .await
+                    .expect("init segment appended");
             }
             Step::Segment(seg) => {
                 sink.append(&seg.data)

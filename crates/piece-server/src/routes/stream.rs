@@ -136,18 +136,16 @@ pub async fn stream_file(
     // Over the cap, wait (in arrival order: tokio's semaphore is fair) for a slot to free up
     // rather than failing at once; only after `stream_wait` give up with 503.
     let wait = state.config.stream_wait();
-    let permit = match tokio::time::timeout(wait, state.streams.clone().acquire_owned()).await {
-        Ok(Ok(permit)) => permit,
-        _ => return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "too many file streams are open (limit {}, none freed within {} ms); close other \
-                     players or tabs and retry, or raise --max-streams (and --io-threads)",
-                state.config.max_streams,
-                wait.as_millis()
-            ),
-        )
-        .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))),
+    let Ok(Ok(permit)) = tokio::time::timeout(wait, state.streams.clone().acquire_owned()).await
+    else {
+        let message = format!(
+            "too many file streams are open (limit {}, none freed within {} ms); close other \
+             players or tabs and retry, or raise --max-streams (and --io-threads)",
+            state.config.max_streams,
+            wait.as_millis()
+        );
+        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static("1")));
     };
     tracing::debug!(id, index, start, len, "opening stream");
     let mut stream = handle.clone().stream(index).await.with_status(

@@ -70,6 +70,41 @@ impl Av1Config {
         Ok(c)
     }
 
+    /// What to assume for a track whose container has no `av1C` (until the first key frame's
+    /// sequence header says): Main profile, 8-bit 4:2:0, Main tier, the lowest level whose
+    /// picture size fits `width`×`height` (AV1 spec Annex A.3).
+    pub fn assumed(width: u32, height: u32) -> Av1Config {
+        // (seq_level_idx, MaxPicSize)
+        const LEVELS: [(u8, u64); 14] = [
+            (0, 147_456),
+            (1, 278_784),
+            (4, 665_856),
+            (5, 1_065_024),
+            (8, 2_359_296),
+            (9, 2_359_296),
+            (12, 8_912_896),
+            (13, 8_912_896),
+            (14, 8_912_896),
+            (15, 8_912_896),
+            (16, 35_651_584),
+            (17, 35_651_584),
+            (18, 35_651_584),
+            (19, 35_651_584),
+        ];
+        let size = width as u64 * height as u64;
+        Av1Config {
+            profile: 0,
+            level_idx: LEVELS.iter().find(|l| size <= l.1).map_or(19, |l| l.0),
+            tier: 0,
+            bit_depth: 8,
+            monochrome: false,
+            chroma_subsampling_x: true,
+            chroma_subsampling_y: true,
+            chroma_sample_position: 0,
+            config_obus: Vec::new(),
+        }
+    }
+
     /// `av01.<profile>.<level, 2 digits><M|H>.<bit depth, 2 digits>`.
     pub fn codec_string(&self) -> String {
         format!(
@@ -331,6 +366,16 @@ mod tests {
             assert_eq!(from_obu.to_bytes(), av1c.to_vec());
             assert_eq!(from_obu.codec_string(), "av01.0.00M.08");
         }
+    }
+
+    #[test]
+    fn assumed_level_from_size() {
+        assert_eq!(Av1Config::assumed(160, 120).codec_string(), "av01.0.00M.08");
+        assert_eq!(
+            Av1Config::assumed(1920, 1080).codec_string(),
+            "av01.0.08M.08"
+        );
+        assert_eq!(Av1Config::assumed(3840, 2160).level_idx, 12);
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub struct HevcConfig {
     pub length_size: u8,
     /// NAL unit types that have at least one parameter set in the record's arrays.
     pub nal_types: Vec<u8>,
+    /// The source says parameter sets may also be in the samples (an MP4 `hev1` entry):
+    /// keep `hev1`.
+    pub in_band_parameter_sets: bool,
 }
 
 impl HevcConfig {
@@ -96,6 +99,7 @@ impl HevcConfig {
             level_idc,
             length_size,
             nal_types,
+            in_band_parameter_sets: false,
         })
     }
 
@@ -107,9 +111,10 @@ impl HevcConfig {
             .all(|t| self.nal_types.contains(t))
     }
 
-    /// The sample entry type: `hvc1` or `hev1` (see [`has_parameter_sets`](Self::has_parameter_sets)).
+    /// The sample entry type: `hvc1`, or `hev1` when the record lacks a parameter set (see
+    /// [`has_parameter_sets`](Self::has_parameter_sets)) or the source's entry was `hev1`.
     pub fn sample_entry(&self) -> &'static [u8; 4] {
-        if self.has_parameter_sets() {
+        if self.has_parameter_sets() && !self.in_band_parameter_sets {
             b"hvc1"
         } else {
             b"hev1"

@@ -26,9 +26,9 @@ use crate::packet::{Codec, Track, TrackKind};
 pub fn mse_codec(track: &Track) -> Result<String> {
     match track.codec {
         Codec::H264 => Ok(h264::AvcConfig::parse(&track.codec_private)?.codec_string()),
-        Codec::Hevc => Ok(hevc::HevcConfig::parse(&track.codec_private)?.codec_string()),
+        Codec::Hevc => Ok(hevc_config(track)?.codec_string()),
         Codec::Vp9 => Ok(vp9_config(track)?.codec_string()),
-        Codec::Av1 => Ok(av1::Av1Config::parse(&track.codec_private)?.codec_string()),
+        Codec::Av1 => Ok(av1_config(track)?.codec_string()),
         Codec::Aac => Ok(aac_config(track)?.codec_string()),
         Codec::Opus => opus::OpusHead::parse(&track.codec_private).map(|_| "opus".to_string()),
         Codec::Flac => flac::StreamInfo::parse(&track.codec_private).map(|_| "flac".to_string()),
@@ -52,6 +52,24 @@ pub fn vp9_config(track: &Track) -> Result<vp9::VpConfig> {
     };
     let v = track.video.unwrap_or_default();
     Ok(c.with_level_for(v.width, v.height, frame_rate(track)))
+}
+
+/// The HEVC configuration of `track`; an MP4 `hev1` source keeps `hev1`.
+pub fn hevc_config(track: &Track) -> Result<hevc::HevcConfig> {
+    let mut c = hevc::HevcConfig::parse(&track.codec_private)?;
+    c.in_band_parameter_sets = track.codec_id == "hev1";
+    Ok(c)
+}
+
+/// The AV1 configuration of `track`: its av1C, or — when the container has none — what
+/// [`av1::Av1Config::assumed`] says (the Remuxer replaces it with the first key frame's
+/// sequence header).
+pub fn av1_config(track: &Track) -> Result<av1::Av1Config> {
+    if track.codec_private.is_empty() {
+        let v = track.video.unwrap_or_default();
+        return Ok(av1::Av1Config::assumed(v.width, v.height));
+    }
+    av1::Av1Config::parse(&track.codec_private)
 }
 
 /// Frames per second from the track's nominal frame duration (30 if it has none).

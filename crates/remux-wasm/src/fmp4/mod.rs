@@ -22,7 +22,6 @@ use fragmenter::{Fragmenter, Lane};
 use crate::codec::av1::Av1Config;
 use crate::codec::flac::StreamInfo;
 use crate::codec::h264::{parse_sps, AvcConfig};
-use crate::codec::hevc::HevcConfig;
 use crate::codec::opus::{self, OpusHead};
 use crate::codec::vp9::VpConfig;
 use crate::codec::{self, aac::AudioSpecificConfig, mp3};
@@ -81,8 +80,8 @@ pub struct Remuxer {
     fragmenter: Fragmenter,
     /// Leading video packets before the first key frame are dropped.
     seen_video_key: bool,
-    /// The VP9 track has no configuration record: it is read from the first key frame.
-    vp9_from_key_frame: bool,
+    /// The VP9 or AV1 track has no configuration record: it is read from the first key frame.
+    config_from_key_frame: bool,
     /// Whether [`init_segment`](Self::init_segment) has been called: the edit list is final.
     init_written: Cell<bool>,
     /// Packets pushed before the init segment was written (bounded by
@@ -186,7 +185,7 @@ fn video_media(t: &Track) -> Result<MediaConfig> {
         Codec::Hevc => MediaConfig::Hevc {
             width: dim(v.width),
             height: dim(v.height),
-            entry: *HevcConfig::parse(&t.codec_private)?.sample_entry(),
+            entry: *codec::hevc_config(t)?.sample_entry(),
             hvcc: t.codec_private.clone(),
         },
         Codec::Vp9 => MediaConfig::Vp9 {
@@ -197,7 +196,7 @@ fn video_media(t: &Track) -> Result<MediaConfig> {
         Codec::Av1 => MediaConfig::Av1 {
             width: dim(v.width),
             height: dim(v.height),
-            av1c: Av1Config::parse(&t.codec_private)?.to_bytes(),
+            av1c: codec::av1_config(t)?.to_bytes(),
         },
         _ => return Err(Error::unsupported(codec::describe_unsupported(t))),
     })
@@ -277,7 +276,7 @@ impl Remuxer {
         }
         let mut configs = Vec::new();
         let mut video_lane = None;
-        let mut vp9_from_key_frame = false;
+        let mut config_from_key_frame = false;
         let video = match video {
             Some((t, codec)) => {
                 let tb = TimeBase::new(1, VIDEO_TIMESCALE);
@@ -288,7 +287,8 @@ impl Remuxer {
                     edit_media_time: 0,
                     media: video_media(t)?,
                 });
-                vp9_from_key_frame = t.codec == Codec::Vp9 && t.codec_private.is_empty();
+                config_from_key_frame =
+                    matches!(t.codec, Codec::Vp9 | Codec::Av1) && t.codec_private.is_empty();
                 video_lane = Some(Lane::new(1, tb));
                 Some(Carried {
                     source_id: t.id,
@@ -337,7 +337,7 @@ impl Remuxer {
             skipped,
             fragmenter: Fragmenter::new(video_lane, audio_lane),
             seen_video_key: false,
-            vp9_from_key_frame,
+            config_from_key_frame,
             init_written: Cell::new(false),
             packets_before_init: 0,
             scratch: Vec::new(),
@@ -355,30 +355,57 @@ impl Remuxer {
     pub fn wants_packets_before_init(&self) -> bool {
         !self.init_written.get()
             && self.packets_before_init < MAX_PACKETS_BEFORE_INIT
-            && (self.vp9_from_key_frame || self.audio.as_ref().is_some_and(|a| a.shift.is_none()))
+            && (self.config_from_key_frame
+                || self.audio.as_ref().is_some_and(|a| a.shift.is_none()))
     }
 
-    /// Reads the VP9 configuration from the first key frame (see [`needs_key_frame`]).
-    fn configure_vp9_from(&mut self, frame: &[u8]) {
-        self.vp9_from_key_frame = false;
+    /// Reads the VP9 or AV1 configuration from the first key frame (see
+    /// [`wants_packets_before_init`](Self::wants_packets_before_init)): VP9's uncompressed
+    /// header, AV1's sequence header OBU.
+    fn configure_from_key_frame(&mut self, frame: &[u8]) {
+        self.config_from_key_frame = false;
         let Some(v) = &mut self.video else { return };
-        let Ok((c, w, h)) = VpConfig::from_key_frame(frame) else {
-            return; // Keep the defaults; the decoder reads the real values from the stream.
-        };
         let info = v.track.video.unwrap_or_default();
-        let (w, h) = if info.width > 0 && info.height > 0 {
-            (info.width, info.height)
-        } else {
-            (w, h)
+        let known = |w: u32, h: u32| {
+            if info.width > 0 && info.height > 0 {
+                (info.width, info.height)
+            } else {
+                (w, h)
+            }
         };
-        let c = c.with_level_for(w, h, codec::frame_rate(&v.track));
-        v.codec = c.codec_string();
-        v.track.codec_private = c.to_bytes();
-        self.configs[v.config].media = MediaConfig::Vp9 {
-            width: dim(w),
-            height: dim(h),
-            vpcc: c.to_bytes(),
+        // On a frame that cannot be read, the assumed configuration stays; the decoder reads
+        // the real one from the stream.
+        let (media, codec, private) = match v.track.codec {
+            Codec::Vp9 => {
+                let Ok((c, w, h)) = VpConfig::from_key_frame(frame) else {
+                    return;
+                };
+                let (w, h) = known(w, h);
+                let c = c.with_level_for(w, h, codec::frame_rate(&v.track));
+                let media = MediaConfig::Vp9 {
+                    width: dim(w),
+                    height: dim(h),
+                    vpcc: c.to_bytes(),
+                };
+                (media, c.codec_string(), c.to_bytes())
+            }
+            Codec::Av1 => {
+                let Ok(c) = Av1Config::from_obus(frame) else {
+                    return;
+                };
+                let (w, h) = known(0, 0);
+                let media = MediaConfig::Av1 {
+                    width: dim(w),
+                    height: dim(h),
+                    av1c: c.to_bytes(),
+                };
+                (media, c.codec_string(), c.to_bytes())
+            }
+            _ => return,
         };
+        v.codec = codec;
+        v.track.codec_private = private;
+        self.configs[v.config].media = media;
     }
 
     /// Fixes the audio track's shift at its first packet (presentation time `first_pts` in
@@ -468,8 +495,8 @@ impl Remuxer {
                 return Ok(None);
             }
             self.seen_video_key = true;
-            if self.vp9_from_key_frame {
-                self.configure_vp9_from(&packet.data);
+            if self.config_from_key_frame {
+                self.configure_from_key_frame(&packet.data);
             }
             let Some(v) = self.video.as_mut() else {
                 return Ok(None);

@@ -431,6 +431,165 @@ fn video_only_and_audio_only_streams() {
     let _ = Duration(0);
 }
 
+/// A video track of `codec` with no configuration record (as in WebM from ffmpeg).
+fn bare_video(codec: Codec, codec_id: &str) -> Track {
+    Track {
+        codec,
+        codec_id: codec_id.into(),
+        codec_private: Vec::new(),
+        video: Some(crate::packet::VideoInfo {
+            width: 160,
+            height: 120,
+        }),
+        ..h264_track(1)
+    }
+}
+
+fn key(data: Vec<u8>) -> Packet {
+    Packet {
+        track_id: 1,
+        pts: Timestamp(0),
+        dts: None,
+        dur: None,
+        keyframe: true,
+        pos: 0,
+        data,
+    }
+}
+
+#[test]
+fn av1_without_av1c_takes_the_sequence_header_of_the_first_key_frame() {
+    // Temporal delimiter OBU, then the sequence header libaom writes for 4:2:0 8-bit.
+    let seq = [
+        0x0A, 0x0A, 0x00, 0x00, 0x00, 0x03, 0xB4, 0xFF, 0x73, 0x6B, 0xE4, 0x01,
+    ];
+    let mut frame = vec![0x12, 0x00];
+    frame.extend_from_slice(&seq);
+    let mut r = Remuxer::new(&[bare_video(Codec::Av1, "V_AV1")]).unwrap();
+    assert!(r.wants_packets_before_init());
+    r.push(key(frame)).unwrap();
+    assert!(!r.wants_packets_before_init());
+    assert_eq!(r.mime(), "video/mp4; codecs=\"av01.0.00M.08\"");
+    let init = r.init_segment();
+    let at = init.windows(4).position(|w| w == b"av1C").unwrap();
+    let size = be32(&init, at - 4) as usize;
+    assert_eq!(
+        &init[at + 4..at - 4 + size],
+        &[[0x81, 0x00, 0x0C, 0x00].as_slice(), &seq].concat()[..]
+    );
+}
+
+#[test]
+fn vp9_without_vpcc_takes_profile_and_depth_from_the_first_key_frame() {
+    // Profile 2 key frame header: marker, profile bits (0, 1), show_existing 0, key, show,
+    // error_res 0, sync code, 10-bit, BT.709, limited range, 160x120.
+    let mut bits: Vec<u8> = vec![1, 0, 0, 1, 0, 0, 1, 0];
+    for b in [0x49u8, 0x83, 0x42] {
+        bits.extend((0..8).rev().map(|i| (b >> i) & 1));
+    }
+    bits.extend([0, 0, 1, 0, 0]);
+    for v in [159u16, 119] {
+        bits.extend((0..16).rev().map(|i| ((v >> i) & 1) as u8));
+    }
+    bits.resize(bits.len().div_ceil(8) * 8, 0);
+    let frame: Vec<u8> = bits
+        .chunks(8)
+        .map(|c| c.iter().fold(0u8, |a, b| a << 1 | b))
+        .collect();
+    let mut r = Remuxer::new(&[bare_video(Codec::Vp9, "V_VP9")]).unwrap();
+    assert_eq!(r.mime(), "video/mp4; codecs=\"vp09.00.10.08\"", "assumed");
+    r.push(key(frame)).unwrap();
+    assert_eq!(r.mime(), "video/mp4; codecs=\"vp09.02.10.10\"");
+    let init = r.init_segment();
+    let at = init.windows(4).position(|w| w == b"vpcC").unwrap();
+    assert_eq!(
+        &init[at + 8..at + 11],
+        &[2, 10, 0xA2],
+        "profile, level, 10-bit 4:2:0"
+    );
+}
+
+#[test]
+fn opus_pre_skip_becomes_an_edit_list_and_times_start_at_zero() {
+    let head = crate::codec::opus::OpusHead {
+        channels: 2,
+        pre_skip: 312,
+        input_sample_rate: 48000,
+        output_gain: 0,
+        mapping_family: 0,
+        mapping: Vec::new(),
+    };
+    let opus = Track {
+        codec: Codec::Opus,
+        codec_id: "A_OPUS".into(),
+        codec_private: head.to_bytes(),
+        time_base: TimeBase::new(1, 48000),
+        ..aac_track(2)
+    };
+    let mut r = Remuxer::new(&[opus]).unwrap();
+    assert_eq!(r.mime(), "audio/mp4; codecs=\"opus\"");
+    // Presentation times from the demuxer start at -pre_skip.
+    for i in 0..3 {
+        let p = Packet {
+            track_id: 2,
+            pts: Timestamp(-312 + i * 960),
+            keyframe: true,
+            data: vec![0xFC, i as u8],
+            ..key(Vec::new())
+        };
+        r.push(p).unwrap();
+    }
+    assert!(!r.wants_packets_before_init());
+    let init = r.init_segment();
+    let elst = init.windows(4).position(|w| w == b"elst").unwrap();
+    assert_eq!(be32(&init, elst + 16), 312, "media_time = pre-skip");
+    let seg = r.finish().unwrap().unwrap();
+    let tfdt = seg.data.windows(4).position(|w| w == b"tfdt").unwrap();
+    assert_eq!(
+        &seg.data[tfdt + 8..tfdt + 16],
+        &0u64.to_be_bytes(),
+        "first decode time 0"
+    );
+}
+
+#[test]
+fn arbitrary_codec_configs_never_panic() {
+    let mut x: u32 = 99;
+    let mut next = || {
+        x = x.wrapping_mul(1664525).wrapping_add(1013904223);
+        x
+    };
+    let codecs = [
+        (Codec::Hevc, TrackKind::Video),
+        (Codec::Vp9, TrackKind::Video),
+        (Codec::Av1, TrackKind::Video),
+        (Codec::Opus, TrackKind::Audio),
+        (Codec::Flac, TrackKind::Audio),
+        (Codec::Mp3, TrackKind::Audio),
+    ];
+    for round in 0..3000 {
+        let (codec, kind) = codecs[round % codecs.len()].clone();
+        let len = (next() % 64) as usize;
+        let mut private: Vec<u8> = (0..len).map(|_| (next() >> 24) as u8).collect();
+        if round % 4 == 0 && private.len() > 8 {
+            private[..8].copy_from_slice(b"OpusHead");
+        }
+        let t = Track {
+            codec,
+            kind,
+            codec_private: private,
+            ..h264_track(1)
+        };
+        if let Ok(mut r) = Remuxer::new(&[t]) {
+            let _ = r.mime();
+            let data: Vec<u8> = (0..(next() % 40)).map(|_| (next() >> 16) as u8).collect();
+            let _ = r.push(key(data));
+            let _ = r.init_segment();
+            let _ = r.finish();
+        }
+    }
+}
+
 #[test]
 fn explicit_selection_carries_exactly_the_chosen_tracks() {
     let mut second = aac_track(4);
