@@ -363,9 +363,23 @@ async fn seeder_silent_for_ten_seconds_stalls_then_resumes_by_itself() {
         .filter(|s| s["wall"].as_u64().unwrap() <= back_at)
         .last()
         .map_or(0.0, |s| f(&s["bytes"]));
+    // The relay flushes what it held the moment it comes back (a few hundred KB, often not
+    // enough to play on), then librqbit may drop the peer and reconnect only after its
+    // backoff. The page's own part is measured from the bytes that ended the wait: the first
+    // sample after the seeder came back whose byte count exceeds the plateau held just
+    // before playback resumed.
+    let resumed_wall = resumed["wall"].as_u64().unwrap();
+    let plateau = trace
+        .iter()
+        .filter(|s| {
+            let w = s["wall"].as_u64().unwrap();
+            w > back_at && w < resumed_wall && s["state"] != "playing"
+        })
+        .map(|s| f(&s["bytes"]))
+        .fold(bytes_at_back, f64::max);
     let bytes_again = trace
         .iter()
-        .find(|s| s["wall"].as_u64().unwrap() > back_at && f(&s["bytes"]) > bytes_at_back)
+        .find(|s| s["wall"].as_u64().unwrap() > back_at && f(&s["bytes"]) > plateau)
         .map(|s| s["wall"].as_u64().unwrap())
         .expect("no bytes arrived after the seeder came back");
     let after_bytes = resumed["wall"].as_u64().unwrap().saturating_sub(bytes_again);
