@@ -52,7 +52,10 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
     })?;
     pipeline
         .select(choice.video, choice.audio)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| match e {
+            crate::Error::Unsupported { what } => what,
+            other => other.to_string(),
+        })?;
     pipeline.collect_cues(true);
     {
         let mut state = shared.tracks.borrow_mut();
