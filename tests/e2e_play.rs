@@ -9,41 +9,15 @@
 //! `www/pkg` — `scripts/test.sh` provides all of them.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use piece_server::{seed, spawn, Config};
 
-const PIECE_LENGTH: u32 = 256 * 1024;
-/// 3 MB/s: about 9× the film's bitrate, so playback never starves, but the 40 MB file takes
-/// ~13 s to arrive — far longer than startup should take.
-const SEEDER_UPLOAD_BPS: u32 = 3_000_000;
+#[path = "e2e/support.rs"]
+mod support;
+use support::{fixture, node_play, repo, require_wasm_package, swarm, tempdir};
+
 /// The product target: playback starts after less than 2 MB downloaded.
 const MAX_FIRST_FRAME_BYTES: f64 = 2_000_000.0;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A fixture made by ffmpeg once per target directory: `name` in `target/tmp/fixtures`, from
-/// the ffmpeg arguments between the inputs and the output file.
-fn fixture(name: &str, args: &[&str]) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixtures");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    if path.exists() {
-        return path;
-    }
-    let tmp = dir.join(format!("partial-{name}"));
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y"])
-        .args(args)
-        .arg(&tmp)
-        .status()
-        .expect("ffmpeg is needed for the fixture (scripts/test.sh installs it)");
-    assert!(status.success(), "ffmpeg failed to make {name}");
-    std::fs::rename(&tmp, &path).unwrap();
-    path
-}
 
 /// The film: 2 minutes of 720p H.264 (B-frames) + AAC in MKV, about 40 MB.
 fn film_720p_mkv() -> PathBuf {
@@ -59,55 +33,13 @@ fn film_720p_mkv() -> PathBuf {
     )
 }
 
-/// A seeder (upload capped at [`SEEDER_UPLOAD_BPS`], [`PIECE_LENGTH`] pieces) sharing `film`,
-/// and a second server that serves the page and knows nothing but what the magnet says.
-/// Returns the page URL that opens the magnet, and both servers (dropping them stops them).
-async fn swarm(film: &std::path::Path, name: &str) -> (String, [piece_server::Server; 2]) {
-    let tmp = tempdir(name);
-    let mut seeder_cfg = Config::for_test(tmp.join("seeder"));
-    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(SEEDER_UPLOAD_BPS);
-    let (_, seeder) = spawn(seeder_cfg).await.unwrap();
-    let seeded = seed(&seeder.session, film, Some(PIECE_LENGTH)).await.unwrap();
-    assert!(seeded.magnet.contains("x.pe=127.0.0.1"), "magnet lacks the peer hint: {}", seeded.magnet);
-
-    let mut cfg = Config::for_test(tmp.join("server"));
-    cfg.www_dir = repo().join("www");
-    let (addr, server) = spawn(cfg).await.unwrap();
-    let url = format!("http://{addr}/?magnet={}&file=0", encode(&seeded.magnet));
-    (url, [seeder, server])
-}
-
-fn node_play(url: &str, play_seconds: u32, extra: &[&str]) -> serde_json::Value {
-    let out = Command::new("node")
-        .arg(repo().join("tests/e2e/play.mjs"))
-        .arg(url)
-        .args(["--play-seconds", &play_seconds.to_string(), "--timeout-ms", "90000"])
-        .args(extra)
-        .current_dir(repo())
-        .output()
-        .expect("node is needed for page tests");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "play.mjs failed: {}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("play.mjs printed no JSON ({e}): {stdout}"))
-}
-
-fn require_wasm_package() {
-    let js = repo().join("www/pkg/remux_wasm.js");
-    assert!(js.exists(), "{js:?} is missing: run scripts/build-wasm.sh (scripts/test.sh does)");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn magnet_plays_in_chromium_after_a_few_pieces() {
     require_wasm_package();
     let film = film_720p_mkv();
     let film_len = std::fs::metadata(&film).unwrap().len();
     let (url, _servers) = swarm(&film, "e2e-play").await;
-    let report = tokio::task::spawn_blocking(move || node_play(&url, 3, &[])).await.unwrap();
+    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 90_000, &[])).await.unwrap();
     eprintln!("e2e report: {report:#}");
 
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
@@ -135,23 +67,6 @@ async fn magnet_plays_in_chromium_after_a_few_pieces() {
     );
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-
 /// The newcomer's path (`scripts/run.sh`): the server seeds the bundled sample itself, the page
 /// offers it, one click plays it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,7 +81,7 @@ async fn bundled_sample_plays_with_one_click() {
 
     let url = format!("http://{addr}/");
     let report =
-        tokio::task::spawn_blocking(move || node_play(&url, 2, &["--click", "#sample"])).await.unwrap();
+        tokio::task::spawn_blocking(move || node_play(&url, 2.0, 90_000, &["--click", "#sample"])).await.unwrap();
     eprintln!("sample report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
@@ -190,7 +105,7 @@ async fn mp4_with_moov_at_the_end_plays() {
         ],
     );
     let (url, _servers) = swarm(&film, "e2e-mp4").await;
-    let report = tokio::task::spawn_blocking(move || node_play(&url, 3, &[])).await.unwrap();
+    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 90_000, &[])).await.unwrap();
     eprintln!("mp4 report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
@@ -213,7 +128,7 @@ async fn avi_h264_aac_plays() {
         ],
     );
     let (url, _servers) = swarm(&film, "e2e-avi").await;
-    let report = tokio::task::spawn_blocking(move || node_play(&url, 3, &[])).await.unwrap();
+    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 90_000, &[])).await.unwrap();
     eprintln!("avi report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);

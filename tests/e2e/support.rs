@@ -1,5 +1,5 @@
 //! Helpers shared by the page tests: ffmpeg fixtures, a two-server swarm on loopback, and the
-//! Chromium harness (`tests/e2e/play.mjs`). Same shapes as those in `tests/e2e_play.rs`.
+//! Chromium harness (`tests/e2e/play.mjs`), used by `tests/e2e_play.rs` and `tests/e2e_tracks.rs`.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,8 @@ use std::process::Command;
 use piece_server::{seed, spawn, Config};
 
 pub const PIECE_LENGTH: u32 = 256 * 1024;
-/// 3 MB/s: far above these films' bitrates, so playback never starves.
+/// 3 MB/s: far above these films' bitrates, so playback never starves, but the 40 MB film of
+/// `e2e_play` takes ~13 s to arrive — far longer than startup should take.
 pub const SEEDER_UPLOAD_BPS: u32 = 3_000_000;
 
 pub fn repo() -> PathBuf {
@@ -58,6 +59,7 @@ pub async fn swarm(film: &Path, name: &str) -> (String, [piece_server::Server; 2
     seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(SEEDER_UPLOAD_BPS);
     let (_, seeder) = spawn(seeder_cfg).await.unwrap();
     let seeded = seed(&seeder.session, film, Some(PIECE_LENGTH)).await.unwrap();
+    assert!(seeded.magnet.contains("x.pe=127.0.0.1"), "magnet lacks the peer hint: {}", seeded.magnet);
     let mut cfg = Config::for_test(tmp.join("server"));
     cfg.www_dir = repo().join("www");
     let (addr, server) = spawn(cfg).await.unwrap();
