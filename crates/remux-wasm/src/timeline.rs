@@ -57,7 +57,7 @@
 use std::collections::VecDeque;
 
 use crate::packet::Packet;
-use crate::time::{Duration, TimeBase, Timestamp};
+use crate::time::{Duration, TimeBase};
 
 /// Video frames held after a frame before its sample goes out: 4. Its DTS is exact when no
 /// frame later than this in decode order is presented before it (reorder depth ≤ 4: x264's
@@ -334,6 +334,7 @@ impl TrackTimeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::Timestamp;
 
     fn pkt(pts: i64, key: bool) -> Packet {
         Packet {
