@@ -42,9 +42,16 @@ pub struct Config {
     pub low_watermark: f64,
     /// How often to re-check buffer health while not pulling: 250 ms. Read by [`run`].
     pub poll_ms: i32,
-    /// Before the video first plays, stop pulling once this many seconds are buffered (1 s):
-    /// the bytes fetched at the first frame stay those of the first fragment or so.
+    /// Before the video first plays, stop pulling once this many seconds are buffered
+    /// (0.25 s, the first fragment: see `fmp4::fragmenter::FIRST_SECONDS`), so the bytes
+    /// fetched at the first frame stay those of the first fragment (and the request in
+    /// flight after it). Chromium begins playing with that much; if the video still waits
+    /// after `startup_settle_ms`, one more fragment is pulled. Read by [`run`].
     pub startup_watermark: f64,
+    /// How long the video may wait to begin at the startup watermark before one more
+    /// fragment is pulled (the browser may want more than one fragment): 400 ms. The first
+    /// append alone (decoder set-up) takes ~250 ms in headless Chromium. Read by [`run`].
+    pub startup_settle_ms: i32,
     /// How long to wait at the startup watermark for playback to begin before filling the
     /// buffer anyway (autoplay blocked, a paused video): 3 s.
     pub startup_hold_ms: i32,
@@ -82,7 +89,8 @@ impl Default for Config {
             high_watermark: 30.0,
             low_watermark: 10.0,
             poll_ms: 250,
-            startup_watermark: 1.0,
+            startup_watermark: 0.25,
+            startup_settle_ms: 400,
             startup_hold_ms: 3000,
             evict_margin: 2 << 20,
             cache_ahead: 16 << 20,
@@ -205,6 +213,8 @@ struct Loop {
     /// The video has played (or startup_hold_ms passed): from then on fetch full chunks.
     played: bool,
     held_ms: i32,
+    /// Milliseconds held at the startup watermark since the latest append.
+    settle_ms: i32,
     holding: bool,
     /// Source position of the latest segment (the reader is near it).
     evict_mark: u64,
@@ -241,6 +251,7 @@ pub async fn run(
         started: false,
         played: false,
         held_ms: 0,
+        settle_ms: 0,
         holding: false,
         evict_mark: 0,
         frontier: None,
@@ -306,9 +317,12 @@ pub async fn run(
             if st.started && !st.played {
                 if shared.state() == "playing" || st.held_ms >= cfg.startup_hold_ms {
                     st.played = true;
-                } else if ahead >= cfg.startup_watermark {
+                } else if ahead >= cfg.startup_watermark
+                    && (shared.video.paused() || st.settle_ms < cfg.startup_settle_ms)
+                {
                     sleep(STARTUP_POLL_MS).await;
                     st.held_ms += STARTUP_POLL_MS;
+                    st.settle_ms += STARTUP_POLL_MS;
                     continue;
                 }
             }
@@ -449,6 +463,7 @@ pub async fn run(
             Ok(Outcome::Step(Step::Segment(seg))) if super::tracks::before(&seg, skip_before) => {}
             Ok(Outcome::Step(Step::Segment(seg))) => {
                 sink.append(&seg.data).await?;
+                st.settle_ms = 0;
                 if !st.started {
                     st.started = true;
                     // Media that starts later than 0 s: move the playhead onto it.
