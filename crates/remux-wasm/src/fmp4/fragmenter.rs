@@ -27,7 +27,7 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use super::boxes::{self, TrafData};
-use super::MediaSegment;
+use super::{AudioRun, MediaSegment};
 use crate::time::{TimeBase, Timestamp};
 use crate::timeline::Sample;
 
@@ -47,6 +47,9 @@ pub struct Lane {
     /// `track_ID` in the output.
     pub track_id: u32,
     pub time_base: TimeBase,
+    /// Carried apart from the `moof`s, as raw frames ([`MediaSegment::audio_apart`]): MP3 for
+    /// an `audio/mpeg` SourceBuffer.
+    pub apart: bool,
     samples: VecDeque<Sample>,
 }
 
@@ -55,6 +58,7 @@ impl Lane {
         Lane {
             track_id,
             time_base,
+            apart: false,
             samples: VecDeque::new(),
         }
     }
@@ -76,7 +80,9 @@ pub struct Fragmenter {
     video: Option<Lane>,
     audio: Option<Lane>,
     sequence: u32,
-    /// `sequence` at the latest [`reset`](Fragmenter::reset): the fragment after it is
+    /// Segments cut so far (with or without a `moof`: audio carried apart has none).
+    cuts: u32,
+    /// `cuts` at the latest [`reset`](Fragmenter::reset): the segment after it is
     /// [`FIRST_SECONDS`] long, like the very first.
     first_of_run: u32,
     ended: bool,
@@ -91,6 +97,7 @@ impl Fragmenter {
             video,
             audio,
             sequence: 0,
+            cuts: 0,
             first_of_run: 0,
             ended: false,
             shift: None,
@@ -128,7 +135,7 @@ impl Fragmenter {
             lane.samples.clear();
         }
         self.ended = false;
-        self.first_of_run = self.sequence;
+        self.first_of_run = self.cuts;
     }
 
     /// Number of fragments emitted so far.
@@ -181,7 +188,7 @@ impl Fragmenter {
     /// Wanted length (seconds) of the next fragment: [`FIRST_SECONDS`] after a start or a
     /// seek, doubling with each fragment up to [`TARGET_SECONDS`].
     fn target(&self) -> f64 {
-        let n = self.sequence.saturating_sub(self.first_of_run).min(16);
+        let n = self.cuts.saturating_sub(self.first_of_run).min(16);
         (FIRST_SECONDS * f64::from(1u32 << n)).min(TARGET_SECONDS)
     }
 
@@ -251,6 +258,7 @@ impl Fragmenter {
         let mut start = i64::MAX;
         let mut end = i64::MIN;
         let mut source_pos = u64::MAX;
+        let mut audio_apart = Vec::new();
         for (lane, samples, is_video) in [(&self.video, video, true), (&self.audio, audio, false)] {
             let (Some(lane), false) = (lane, samples.is_empty()) else {
                 continue;
@@ -260,6 +268,10 @@ impl Fragmenter {
                 end = end.max(lane.time_base.rescale(s.pts() + s.duration as i64, tb));
                 source_pos = source_pos.min(s.pos);
             }
+            if lane.apart {
+                audio_apart = runs(samples, lane.time_base);
+                continue;
+            }
             trafs.push(TrafData {
                 track_id: lane.track_id,
                 is_video,
@@ -267,17 +279,43 @@ impl Fragmenter {
                 samples,
             });
         }
-        self.sequence += 1;
+        self.cuts += 1;
         let mut data = Vec::new();
-        boxes::fragment(&mut data, self.sequence, &trafs);
+        if !trafs.is_empty() {
+            self.sequence += 1;
+            boxes::fragment(&mut data, self.sequence, &trafs);
+        }
         MediaSegment {
             data,
             start: Timestamp(start),
             end: Timestamp(end),
             time_base: tb,
             source_pos,
+            audio_apart,
         }
     }
+}
+
+/// `samples` as runs of frames without gaps (each starts where the previous one ended): an
+/// MPEG audio byte stream carries no timestamps, so each run is placed on its own.
+fn runs(samples: &[Sample], time_base: TimeBase) -> Vec<AudioRun> {
+    let mut out: Vec<AudioRun> = Vec::new();
+    for s in samples {
+        let s_end = s.pts() + s.duration as i64;
+        match out.last_mut() {
+            Some(run) if run.end.0 == s.pts() => {
+                run.data.extend_from_slice(&s.data);
+                run.end = Timestamp(s_end);
+            }
+            _ => out.push(AudioRun {
+                data: s.data.clone(),
+                start: Timestamp(s.pts()),
+                end: Timestamp(s_end),
+                time_base,
+            }),
+        }
+    }
+    out
 }
 
 /// `samples` of `lane` moved later by `shift` ticks of `tb`; copies only when there is
