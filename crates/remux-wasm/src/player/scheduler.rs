@@ -24,8 +24,8 @@ pub struct Config {
     /// Bytes fetched per request once the video has started playing:
     /// 1 MiB, rounded up to whole pieces. Read by [`plan_range`].
     pub chunk_bytes: u64,
-    /// Before the video first plays, and after a seek until the first fragment at the new
-    /// place is appended, a request ends at the next multiple of this many bytes, 256 KiB (of
+    /// Before the video first plays, and once a seek has moved the pipeline until the first
+    /// fragment at the new place is appended, a request ends at the next multiple of this many bytes, 256 KiB (of
     /// the piece length when pieces are smaller): what the demuxer needs, rounded up only that
     /// far, so the first (short) fragment costs little more than the bytes it holds. The
     /// server still fetches whole pieces from the swarm; with pieces larger than this, the
