@@ -356,41 +356,27 @@ async fn seeder_silent_for_ten_seconds_stalls_then_resumes_by_itself() {
         );
     }
     let recovery = resumed["wall"].as_u64().unwrap() - back_at;
-    // When the page's bytes started coming again (the server may take a while to reconnect
-    // to the seeder: librqbit waits at least 10 s before reconnecting to a dropped peer).
     let bytes_at_back = trace
         .iter()
         .filter(|s| s["wall"].as_u64().unwrap() <= back_at)
         .last()
         .map_or(0.0, |s| f(&s["bytes"]));
-    // The relay flushes what it held the moment it comes back (a few hundred KB, often not
-    // enough to play on), then librqbit may drop the peer and reconnect only after its
-    // backoff. The page's own part is measured from the bytes that ended the wait: the first
-    // sample after the seeder came back whose byte count exceeds the plateau held just
-    // before playback resumed.
-    let resumed_wall = resumed["wall"].as_u64().unwrap();
-    let plateau = trace
-        .iter()
-        .filter(|s| {
-            let w = s["wall"].as_u64().unwrap();
-            w > back_at && w < resumed_wall && s["state"] != "playing"
-        })
-        .map(|s| f(&s["bytes"]))
-        .fold(bytes_at_back, f64::max);
     let bytes_again = trace
         .iter()
-        .find(|s| s["wall"].as_u64().unwrap() > back_at && f(&s["bytes"]) > plateau)
+        .find(|s| s["wall"].as_u64().unwrap() > back_at && f(&s["bytes"]) > bytes_at_back)
         .map(|s| s["wall"].as_u64().unwrap())
-        .expect("no bytes arrived after the seeder came back");
-    let after_bytes = resumed["wall"].as_u64().unwrap().saturating_sub(bytes_again);
+        .expect("no bytes reached the page after the seeder came back");
     eprintln!(
-        "playback resumed {recovery} ms after the seeder came back, {after_bytes} ms after bytes reached the page again \
-         ({} ms after the seeder came back); currentTime {at_back:.1} -> {:.1}",
+        "playback resumed {recovery} ms after the seeder came back (bytes reached the page again after {} ms); \
+         currentTime {at_back:.1} -> {:.1}",
         bytes_again - back_at,
         f(&resumed["currentTime"])
     );
-    assert!(after_bytes < 5_000, "playback resumed {after_bytes} ms after the bytes came back");
-    assert!(recovery < 40_000, "recovery took {recovery} ms");
+    // The goal is 3 s (the measured figure goes in the benchmarks and the closing note); the
+    // bound here is generous for a loaded CI machine. Without the server's reconnect
+    // watchdog (crates/piece-server/src/reconnect.rs) librqbit redials the seeder only after
+    // its 10 s / 60 s backoff and this fails.
+    assert!(recovery < 12_000, "playback resumed only {recovery} ms after the seeder came back");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,11 @@
 // Plays a batch of files through the real wasm Player in one headless Chromium, a few pages
 // at a time, and prints one JSON array on stdout: per file, how far playback got, whether an
 // error fired, when the first video frame was shown, and how many audio and video bytes
-// went through the decoders.
+// went through the decoders, and where the browser placed the start of each track
+// (`videoStart`, `audioStart`: seconds, from SourceBuffer.buffered; a SourceBuffer holding
+// both tracks is split per track — its recorded init and first media segments — and each half
+// is appended to a scratch MediaSource, since Chromium reports only the intersection of a
+// buffer's tracks).
 //
 // usage: node tests/e2e/matrix.mjs JOBS.json
 // JOBS.json: { "base": "http://127.0.0.1:PORT", "parallel": 3, "playSeconds": 2.2,
@@ -23,6 +27,7 @@ async function play(job) {
   const page = await browser.newPage();
   page.on('pageerror', (e) => result.errors.push(String(e)));
   try {
+    await page.addInitScript(recordAppends);
     await page.goto(`${spec.base}/blank.html`);
     const r = await page.evaluate(async ({ job, playSeconds, timeoutMs }) => {
       const { default: init, Player } = await import('/pkg/remux_wasm.js');
@@ -65,6 +70,11 @@ async function play(job) {
       // Chromium's counters of bytes through the decoders (0 when a track never decoded).
       out.audioDecoded = video.webkitAudioDecodedByteCount ?? null;
       out.videoDecoded = video.webkitVideoDecodedByteCount ?? null;
+      try {
+        Object.assign(out, await trackStarts(video.currentTime));
+      } catch (e) {
+        out.startsError = String(e && e.message || e);
+      }
       player.destroy();
       return out;
     }, { job, playSeconds: spec.playSeconds, timeoutMs: spec.timeoutMs });
@@ -75,6 +85,148 @@ async function play(job) {
     await page.close();
   }
   return result;
+}
+
+// In the page, before any script: records every SourceBuffer (its type) and the first bytes
+// appended to it, and defines trackStarts() that reads where each track starts.
+function recordAppends() {
+  const buffers = [];
+  window.__buffers = buffers;
+  const add = MediaSource.prototype.addSourceBuffer;
+  MediaSource.prototype.addSourceBuffer = function (mime) {
+    const sb = add.call(this, mime);
+    buffers.push({ sb, mime, appends: [] });
+    return sb;
+  };
+  const append = SourceBuffer.prototype.appendBuffer;
+  SourceBuffer.prototype.appendBuffer = function (data) {
+    const rec = buffers.find((b) => b.sb === this);
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (rec && rec.appends.length < 3) rec.appends.push(bytes.slice());
+    return append.call(this, data);
+  };
+
+  // --- A small ISO-BMFF splitter for Riptide's own fMP4 (one trun per traf). ---
+  const u32 = (b, at) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at);
+  const type = (b, at) => String.fromCharCode(b[at + 4], b[at + 5], b[at + 6], b[at + 7]);
+  function children(b, from, to) {
+    const out = [];
+    for (let p = from; p + 8 <= to;) {
+      const size = u32(b, p);
+      if (size < 8 || p + size > to) break;
+      out.push({ type: type(b, p), start: p, size });
+      p += size;
+    }
+    return out;
+  }
+  const whole = (b, x) => b.subarray(x.start, x.start + x.size);
+  function box(kind, parts) {
+    const len = 8 + parts.reduce((a, x) => a + x.length, 0);
+    const o = new Uint8Array(len);
+    new DataView(o.buffer).setUint32(0, len);
+    for (let i = 0; i < 4; i++) o[4 + i] = kind.charCodeAt(i);
+    let p = 8;
+    for (const x of parts) { o.set(x, p); p += x.length; }
+    return o;
+  }
+  const inside = (b, x) => children(b, x.start + 8, x.start + x.size);
+  function trakId(b, trak) {
+    const tkhd = inside(b, trak).find((x) => x.type === 'tkhd');
+    return u32(b, tkhd.start + 12 + (b[tkhd.start + 8] === 1 ? 16 : 8));
+  }
+  // The init segment with only track `id`.
+  function splitInit(b, id) {
+    return concat(children(b, 0, b.length).map((top) => {
+      if (top.type !== 'moov') return whole(b, top);
+      return box('moov', inside(b, top).flatMap((x) => {
+        if (x.type === 'trak') return trakId(b, x) === id ? [whole(b, x)] : [];
+        if (x.type === 'mvex') {
+          return [box('mvex', inside(b, x).filter((t) => t.type !== 'trex' || u32(b, t.start + 12) === id).map((t) => whole(b, t)))];
+        }
+        return [whole(b, x)];
+      }));
+    }));
+  }
+  // A media segment with only track `id`'s traf and samples.
+  function splitMedia(b, id) {
+    const parts = [];
+    for (const moof of children(b, 0, b.length).filter((x) => x.type === 'moof')) {
+      const kids = inside(b, moof);
+      const traf = kids.find((x) => x.type === 'traf' && u32(b, inside(b, x).find((t) => t.type === 'tfhd').start + 12) === id);
+      if (!traf) continue;
+      const trun = inside(b, traf).find((x) => x.type === 'trun');
+      const flags = u32(b, trun.start + 8) & 0xffffff;
+      const count = u32(b, trun.start + 12);
+      let p = trun.start + 16;
+      const dataOffset = flags & 1 ? u32(b, p) | 0 : 0;
+      if (flags & 1) p += 4;
+      if (flags & 4) p += 4;
+      let total = 0;
+      for (let i = 0; i < count; i++) {
+        if (flags & 0x100) p += 4;
+        if (flags & 0x200) { total += u32(b, p); p += 4; }
+        if (flags & 0x400) p += 4;
+        if (flags & 0x800) p += 4;
+      }
+      const trafCopy = whole(b, traf).slice();
+      const mfhd = whole(b, kids.find((x) => x.type === 'mfhd'));
+      const newMoof = box('moof', [mfhd, trafCopy]);
+      // Patch the data_offset (relative to the moof) in the copy inside newMoof.
+      const trunInMoof = 8 + mfhd.length + (trun.start - traf.start);
+      new DataView(newMoof.buffer).setUint32(trunInMoof + 16, newMoof.length + 8);
+      const data = b.subarray(moof.start + dataOffset, moof.start + dataOffset + total);
+      parts.push(newMoof, box('mdat', [data]));
+    }
+    return concat(parts);
+  }
+  function concat(parts) {
+    const o = new Uint8Array(parts.reduce((a, x) => a + x.length, 0));
+    let p = 0;
+    for (const x of parts) { o.set(x, p); p += x.length; }
+    return o;
+  }
+  // Appends `segments` to a scratch MediaSource of type `mime`; the start of what it buffered.
+  async function startIn(mime, segments) {
+    const ms = new MediaSource();
+    const v = document.createElement('video');
+    v.src = URL.createObjectURL(ms);
+    await new Promise((res) => ms.addEventListener('sourceopen', res, { once: true }));
+    const sb = add.call(ms, mime); // not recorded: a scratch buffer, not the player's
+    for (const s of segments) {
+      if (!s.length) continue;
+      await new Promise((res, rej) => {
+        sb.addEventListener('updateend', res, { once: true });
+        sb.addEventListener('error', () => rej(new Error(`scratch ${mime} refused a segment`)), { once: true });
+        sb.appendBuffer(s);
+      });
+    }
+    return sb.buffered.length ? sb.buffered.start(0) : null;
+  }
+  // {videoStart, audioStart, audioCovers}: where the browser placed each track's start, and
+  // whether the audio buffered ranges hold `now`.
+  window.trackStarts = async (now) => {
+    const out = { videoStart: null, audioStart: null, audioCovers: null, buffers: [] };
+    for (const rec of buffers.slice()) {
+      const ranges = [];
+      for (let i = 0; i < rec.sb.buffered.length; i++) ranges.push([rec.sb.buffered.start(i), rec.sb.buffered.end(i)]);
+      out.buffers.push({ mime: rec.mime, ranges });
+      const codecs = (rec.mime.match(/codecs="([^"]*)"/) || [, ''])[1].split(',').filter(Boolean);
+      const covers = ranges.some(([a, b]) => a <= now && now < b);
+      if (rec.mime.startsWith('audio/mpeg') || (rec.mime.startsWith('audio/') && codecs.length === 1)) {
+        out.audioStart = ranges.length ? ranges[0][0] : null;
+        out.audioCovers = covers;
+      } else if (codecs.length === 1) {
+        out.videoStart = ranges.length ? ranges[0][0] : null;
+      } else if (codecs.length === 2) {
+        const [init, ...media] = rec.appends;
+        const half = (id, mime) => startIn(mime, [splitInit(init, id), ...media.map((m) => splitMedia(m, id))]);
+        out.videoStart = await half(1, `video/mp4; codecs="${codecs[0]}"`);
+        out.audioStart = await half(2, `audio/mp4; codecs="${codecs[1]}"`);
+        out.audioCovers = covers;
+      }
+    }
+    return out;
+  };
 }
 
 const queue = [...spec.jobs];

@@ -143,7 +143,12 @@ pub struct Config {
     /// A secret that lets any client, from anywhere, add torrents: sent as
     /// `Authorization: Bearer <TOKEN>` (or `X-Riptide-Token: <TOKEN>`). Default: no token,
     /// only loopback clients may add.
-    #[arg(long, value_name = "TOKEN", env = "RIPTIDE_ADD_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "RIPTIDE_ADD_TOKEN",
+        hide_env_values = true
+    )]
     pub add_token: Option<String>,
 }
 

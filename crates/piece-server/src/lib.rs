@@ -15,6 +15,7 @@
 mod config;
 mod error;
 pub mod range;
+mod reconnect;
 mod routes;
 mod seed;
 
@@ -47,6 +48,8 @@ pub struct AppState {
     pub(crate) streams: Arc<Semaphore>,
     /// Open file streams and event streams, for stats and leak checks.
     pub(crate) open: Arc<OpenCounters>,
+    /// Open file streams per torrent, which `reconnect` watches.
+    pub(crate) readers: Arc<reconnect::Readers>,
     /// Torrents this server seeds from local files (`piece-server seed`), offered on the
     /// page as one-click samples through `GET /api/samples`.
     pub samples: Arc<std::sync::RwLock<Vec<SeedInfo>>>,
@@ -61,6 +64,7 @@ impl AppState {
             config: Arc::new(config),
             streams,
             open: Arc::default(),
+            readers: Arc::default(),
             samples: Arc::default(),
         }
     }
@@ -240,6 +244,7 @@ pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3
 pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!("HTTP server listening on http://{addr}/");
+    tokio::spawn(reconnect::run(state.clone()));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, make_service(state)).with_graceful_shutdown(async {
         let _ = stop_rx.await;
@@ -308,9 +313,14 @@ pub async fn spawn(config: Config) -> anyhow::Result<(SocketAddr, Server)> {
     let addr = listener.local_addr()?;
     let state = AppState::new(session.clone(), config);
     let app = make_service(state.clone());
+    let watchdog = reconnect::run(state.clone());
     let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!("HTTP server failed: {e:#}");
+        // The reconnect watchdog lives exactly as long as the HTTP server.
+        tokio::select! {
+            res = axum::serve(listener, app) => if let Err(e) = res {
+                tracing::error!("HTTP server failed: {e:#}");
+            },
+            () = watchdog => {}
         }
     });
     Ok((

@@ -4,7 +4,7 @@
 
 use crate::demux::{probe, Demuxer, SeekPoint};
 use crate::error::Result;
-use crate::fmp4::{MediaSegment, Pick, Remuxer};
+use crate::fmp4::{AudioCarriage, MediaSegment, Pick, Remuxer};
 use crate::io::ByteSource;
 use crate::packet::{Packet, Track};
 use crate::subtitle::{self, Cue};
@@ -13,9 +13,13 @@ use crate::time::{Duration, TimeBase, Timestamp};
 /// The init segment: `ftyp` + `moov`, and the MSE type to create the SourceBuffer with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InitSegment {
-    /// e.g. `video/mp4; codecs="avc1.64001f,mp4a.40.2"`.
+    /// e.g. `video/mp4; codecs="avc1.64001f,mp4a.40.2"`; empty (and `data` too) when only
+    /// audio carried apart plays.
     pub mime: String,
     pub data: Vec<u8>,
+    /// The type of the second SourceBuffer for the audio carried apart (`audio/mpeg`, see
+    /// [`AudioCarriage::Apart`]); its runs come in [`MediaSegment::audio_apart`].
+    pub audio_apart_mime: Option<String>,
 }
 
 /// What one call to [`Pipeline::step`] produced.
@@ -71,8 +75,20 @@ impl Pipeline {
     /// next [`step`](Self::step) emits a new init segment. Call it before the first step (or
     /// right after a seek); errors with `Unsupported` if a track cannot be carried.
     pub fn select(&mut self, video: Option<u32>, audio: Option<u32>) -> Result<()> {
+        self.select_carriage(video, audio, AudioCarriage::InMp4)
+    }
+
+    /// [`select`](Self::select), with the audio carried as `carriage` says (MP3 apart, for a
+    /// browser that refuses it in MP4).
+    pub fn select_carriage(
+        &mut self,
+        video: Option<u32>,
+        audio: Option<u32>,
+        carriage: AudioCarriage,
+    ) -> Result<()> {
         let pick = |id: Option<u32>| id.map_or(Pick::Nothing, Pick::Track);
-        self.remuxer = Remuxer::with_selection(self.demuxer.tracks(), pick(video), pick(audio))?;
+        self.remuxer =
+            Remuxer::with_carriage(self.demuxer.tracks(), pick(video), pick(audio), carriage)?;
         self.init_sent = false;
         self.early = None;
         Ok(())
@@ -159,6 +175,7 @@ impl Pipeline {
             return Ok(Step::Init(InitSegment {
                 mime: self.remuxer.mime(),
                 data: self.remuxer.init_segment(),
+                audio_apart_mime: self.remuxer.apart_mime().map(String::from),
             }));
         }
         if let Some(seg) = self.early.take() {

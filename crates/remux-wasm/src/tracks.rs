@@ -15,6 +15,11 @@
 //!   else the container's default if playable; else a playable track in the user's language;
 //!   else the first playable one. A notice says so when the default could not be played. If
 //!   no audio track is playable, the video plays without sound and a notice names the codec.
+//! - MP3 where the browser refuses MP3 in MP4 (`mp4a.6B`, Chromium) but takes the MPEG audio
+//!   byte stream (`audio/mpeg`): the track is playable, carried apart as raw MP3 frames in a
+//!   second SourceBuffer ([`Choice::audio_apart`]). Asked at run time, never assumed.
+//! - Nothing playable at all (no video, and audio the browser cannot decode) is an error
+//!   naming the codec, like unplayable video.
 
 use crate::codec;
 use crate::error::{Error, Result};
@@ -27,6 +32,9 @@ pub struct Choice {
     pub video: Option<u32>,
     /// `Track::id` of the audio track to carry; `None` plays without sound.
     pub audio: Option<u32>,
+    /// The audio track is MP3 carried apart from the fragmented MP4, as an MPEG audio byte
+    /// stream (`audio/mpeg`) in its own SourceBuffer: the browser refuses MP3 in MP4.
+    pub audio_apart: bool,
     /// Sentences for the viewer (e.g. "This film's audio is AC-3, which this browser cannot
     /// play; playing without sound.").
     pub notices: Vec<String>,
@@ -54,6 +62,21 @@ pub struct TrackInfo {
     pub why_not: Option<String>,
     /// The reason alone (`which this browser cannot play`), to group tracks in notices.
     reason: Option<String>,
+    /// Playable only carried apart, as `audio/mpeg` (see [`Choice::audio_apart`]).
+    apart: bool,
+}
+
+/// The MSE type of the MPEG audio byte stream format (raw MPEG audio frames).
+pub const MPEG_AUDIO_MIME: &str = "audio/mpeg";
+
+/// Whether `track` (MP3) can play only apart, as [`MPEG_AUDIO_MIME`]: Riptide carries it, the
+/// browser refuses it in MP4 and takes the MPEG audio byte stream.
+fn plays_apart(track: &Track, supported: &mut dyn FnMut(&str) -> bool) -> bool {
+    track.kind == TrackKind::Audio
+        && track.codec == Codec::Mp3
+        && codec::mse_codec(track).is_ok()
+        && !probe_mime(track).is_some_and(|m| supported(&m))
+        && supported(MPEG_AUDIO_MIME)
 }
 
 /// The real RFC 6381 codec string of `track`, for `isTypeSupported` — also for codecs Riptide
@@ -248,7 +271,9 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
     let Viewer { supported, language: user_language, language_name, wanted_audio } = viewer;
     let mut infos = Vec::new();
     for t in tracks {
+        let apart = plays_apart(t, supported);
         let reason = match t.kind {
+            TrackKind::Video | TrackKind::Audio if apart => None,
             TrackKind::Video | TrackKind::Audio => why_not(t, supported),
             TrackKind::Subtitle => crate::subtitle::Format::of(t)
                 .is_none()
@@ -266,6 +291,7 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
             why_not: reason.as_ref().map(|r| sep(&codec, r)),
             codec,
             reason,
+            apart,
         });
     }
     let of_kind = |k: TrackKind| infos.iter().filter(move |i| i.kind == k);
@@ -278,16 +304,21 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
         .max_by_key(|i| (i.default, std::cmp::Reverse(i.id)))
         .map(|i| i.id);
     if !videos.is_empty() && video.is_none() {
+        // Even when its sound could play: a film without picture is not what the viewer
+        // came for, so say why nothing plays rather than play the sound alone.
+        let sound_alone = infos.iter().any(|i| i.kind == TrackKind::Audio && i.playable);
         return Err(Error::unsupported(format!(
-            "This film's video is {}. Riptide stopped before downloading the film; try another release of it.",
-            describe(&videos)
+            "This film's video is {}{}. Riptide stopped before downloading the film; try another release of it.",
+            describe(&videos),
+            if sound_alone { ", and Riptide does not play the sound without the picture" } else { "" }
         )));
     }
     let video_codec = video.and_then(|id| tracks.iter().find(|t| t.id == id)).and_then(probe_codec);
 
     // Audio: also ask for the combination with the chosen video.
     let mut notices = Vec::new();
-    for info in infos.iter_mut().filter(|i| i.kind == TrackKind::Audio && i.playable) {
+    // (Audio carried apart has its own SourceBuffer: the video alone was asked already.)
+    for info in infos.iter_mut().filter(|i| i.kind == TrackKind::Audio && i.playable && !i.apart) {
         let (Some(v), Some(a)) = (
             &video_codec,
             tracks.iter().find(|t| t.id == info.id).and_then(probe_codec),
@@ -318,6 +349,12 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
         .or_else(|| playable.first())
         .copied();
     match (audio, default_audio) {
+        (None, Some(_)) if video.is_none() => {
+            return Err(Error::unsupported(format!(
+                "This file has no video, and its audio is {}. Riptide stopped before downloading it; try another release.",
+                describe(&audios)
+            )))
+        }
         (None, Some(_)) => notices.push(format!(
             "This film's audio is {}; playing without sound.",
             describe(&audios)
@@ -333,9 +370,13 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
         )),
         _ => {}
     }
+    if video.is_none() && audio.is_none() {
+        return Err(Error::unsupported("the file has no video or audio track"));
+    }
     Ok(Choice {
         video,
         audio: audio.map(|a| a.id),
+        audio_apart: audio.is_some_and(|a| a.apart),
         notices,
         tracks: infos,
     })
@@ -467,15 +508,57 @@ mod tests {
         assert_eq!(
             err,
             Error::unsupported(
-                "This film's video is MPEG-4 Part 2 (DivX/Xvid), which this browser cannot play. Riptide stopped before downloading the film; try another release of it."
+                "This film's video is MPEG-4 Part 2 (DivX/Xvid), which this browser cannot play, and Riptide does not play the sound without the picture. Riptide stopped before downloading the film; try another release of it."
             )
         );
+        // Without playable sound the message does not mention it.
+        let tracks = [other_track(1, TrackKind::Video, "V_MPEG4/ISO/ASP"), other_track(2, TrackKind::Audio, "A_AC3")];
+        let err = pick(&tracks, &mut chromium, None, None).unwrap_err().to_string();
+        assert!(err.ends_with("MPEG-4 Part 2 (DivX/Xvid), which this browser cannot play. Riptide stopped before downloading the film; try another release of it."), "{err}");
         // A codec the browser takes but Riptide does not carry (VP8 outside WebM) is told
         // apart from one the browser cannot decode.
         let vp8 = Track { codec: Codec::Vp8, ..other_track(1, TrackKind::Video, "V_VP8") };
         assert!(codec::mse_codec(&vp8).is_err());
         let err = pick(&[vp8], &mut |_: &str| true, None, None).unwrap_err();
         assert!(err.to_string().contains("VP8, which Riptide cannot play yet"), "{err}");
+    }
+
+    /// An MP3 track at 44.1 kHz (id 2).
+    fn mp3_track() -> Track {
+        let mut t = other_track(2, TrackKind::Audio, "A_MPEG/L3");
+        t.codec = Codec::Mp3;
+        t.audio = Some(crate::packet::AudioInfo { sample_rate: 44_100, channels: 2 });
+        t
+    }
+
+    #[test]
+    fn mp3_goes_apart_only_when_mp4_is_refused_and_audio_mpeg_taken() {
+        let tracks = [h264_track(1), mp3_track()];
+        // This Chromium: no mp4a.6B, audio/mpeg yes.
+        let mut chromium_mpeg = |m: &str| m == MPEG_AUDIO_MIME || chromium(m);
+        let c = pick(&tracks, &mut chromium_mpeg, None, None).unwrap();
+        assert_eq!((c.video, c.audio, c.audio_apart), (Some(1), Some(2), true));
+        assert!(c.notices.is_empty(), "{:?}", c.notices);
+        assert!(c.tracks[1].playable && c.tracks[1].why_not.is_none());
+        // A browser that takes MP3 in MP4 (Firefox): inside the fMP4.
+        let mut firefox = |m: &str| chromium(m) || m.contains("mp4a.6B");
+        let c = pick(&tracks, &mut firefox, None, None).unwrap();
+        assert_eq!((c.audio, c.audio_apart), (Some(2), false));
+        // Neither: without sound, MP3 named.
+        let c = pick(&tracks, &mut chromium, None, None).unwrap();
+        assert_eq!((c.audio, c.audio_apart), (None, false));
+        assert_eq!(c.notices, ["This film's audio is MP3, which this browser cannot play; playing without sound."]);
+        // MP3 alone (no video) apart.
+        let c = pick(&[mp3_track()], &mut chromium_mpeg, None, None).unwrap();
+        assert_eq!((c.video, c.audio, c.audio_apart), (None, Some(2), true));
+    }
+
+    #[test]
+    fn nothing_playable_without_video_is_an_error_naming_the_codec() {
+        let err = pick(&[mp3_track()], &mut chromium, None, None).unwrap_err().to_string();
+        assert!(err.contains("This file has no video, and its audio is MP3, which this browser cannot play"), "{err}");
+        let err = pick(&[], &mut chromium, None, None).unwrap_err().to_string();
+        assert!(err.contains("no video or audio track"), "{err}");
     }
 
     #[test]

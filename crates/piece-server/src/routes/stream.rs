@@ -27,6 +27,7 @@ use tokio_util::io::ReaderStream;
 use super::torrents::find_torrent;
 use crate::{
     range::{parse_range, RangeRequest},
+    reconnect::ReaderGuard,
     ApiError, ApiResult, AppState, OpenGuard, WithStatus,
 };
 
@@ -55,6 +56,7 @@ struct PermitReader<R> {
     inner: R,
     _permit: OwnedSemaphorePermit,
     _open: OpenGuard,
+    _reader: ReaderGuard,
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for PermitReader<R> {
@@ -160,6 +162,7 @@ pub async fn stream_file(
         inner: stream.take(len),
         _permit: permit,
         _open: OpenGuard::new(&state.open, |c| &c.file_streams),
+        _reader: ReaderGuard::new(&state.readers, handle.id()),
     };
     let body = Body::from_stream(ReaderStream::with_capacity(reader, CHUNK_BYTES));
     Ok((status, out, body).into_response())

@@ -157,7 +157,11 @@ pub async fn list_samples(State(state): State<AppState>) -> Json<Vec<Sample>> {
     Json(
         samples
             .iter()
-            .map(|s| Sample { name: s.name.clone(), magnet: s.magnet.clone(), length: s.length })
+            .map(|s| Sample {
+                name: s.name.clone(),
+                magnet: s.magnet.clone(),
+                length: s.length,
+            })
             .collect(),
     )
 }

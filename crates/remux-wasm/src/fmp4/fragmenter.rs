@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use super::boxes::{self, TrafData};
-use super::MediaSegment;
+use super::{AudioRun, MediaSegment};
 use crate::time::{TimeBase, Timestamp};
 use crate::timeline::Sample;
 
@@ -33,6 +33,9 @@ pub struct Lane {
     /// `track_ID` in the output.
     pub track_id: u32,
     pub time_base: TimeBase,
+    /// Carried apart from the `moof`s, as raw frames ([`MediaSegment::audio_apart`]): MP3 for
+    /// an `audio/mpeg` SourceBuffer.
+    pub apart: bool,
     samples: VecDeque<Sample>,
 }
 
@@ -41,6 +44,7 @@ impl Lane {
         Lane {
             track_id,
             time_base,
+            apart: false,
             samples: VecDeque::new(),
         }
     }
@@ -237,6 +241,7 @@ impl Fragmenter {
         let mut start = i64::MAX;
         let mut end = i64::MIN;
         let mut source_pos = u64::MAX;
+        let mut audio_apart = Vec::new();
         for (lane, samples, is_video) in [(&self.video, video, true), (&self.audio, audio, false)] {
             let (Some(lane), false) = (lane, samples.is_empty()) else {
                 continue;
@@ -246,6 +251,10 @@ impl Fragmenter {
                 end = end.max(lane.time_base.rescale(s.pts() + s.duration as i64, tb));
                 source_pos = source_pos.min(s.pos);
             }
+            if lane.apart {
+                audio_apart = runs(samples, lane.time_base);
+                continue;
+            }
             trafs.push(TrafData {
                 track_id: lane.track_id,
                 is_video,
@@ -253,17 +262,42 @@ impl Fragmenter {
                 samples,
             });
         }
-        self.sequence += 1;
         let mut data = Vec::new();
-        boxes::fragment(&mut data, self.sequence, &trafs);
+        if !trafs.is_empty() {
+            self.sequence += 1;
+            boxes::fragment(&mut data, self.sequence, &trafs);
+        }
         MediaSegment {
             data,
             start: Timestamp(start),
             end: Timestamp(end),
             time_base: tb,
             source_pos,
+            audio_apart,
         }
     }
+}
+
+/// `samples` as runs of frames without gaps (each starts where the previous one ended): an
+/// MPEG audio byte stream carries no timestamps, so each run is placed on its own.
+fn runs(samples: &[Sample], time_base: TimeBase) -> Vec<AudioRun> {
+    let mut out: Vec<AudioRun> = Vec::new();
+    for s in samples {
+        let s_end = s.pts() + s.duration as i64;
+        match out.last_mut() {
+            Some(run) if run.end.0 == s.pts() => {
+                run.data.extend_from_slice(&s.data);
+                run.end = Timestamp(s_end);
+            }
+            _ => out.push(AudioRun {
+                data: s.data.clone(),
+                start: Timestamp(s.pts()),
+                end: Timestamp(s_end),
+                time_base,
+            }),
+        }
+    }
+    out
 }
 
 /// `samples` of `lane` moved later by `shift` ticks of `tb`; copies only when there is

@@ -44,12 +44,46 @@ pub struct MediaSegment {
     pub time_base: TimeBase,
     /// Byte offset in the source file of the first packet of the fragment.
     pub source_pos: u64,
+    /// The audio carried apart ([`AudioCarriage::Apart`]), in order; empty otherwise. `data`
+    /// is then the video alone (or empty, for a file without video).
+    pub audio_apart: Vec<AudioRun>,
+}
+
+/// Raw MP3 frames back to back, without gaps from `start` to `end` (presentation times): one
+/// append to an `audio/mpeg` SourceBuffer whose `timestampOffset` is set to `start` first
+/// (the MPEG audio byte stream carries no timestamps).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AudioRun {
+    pub data: Vec<u8>,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub time_base: TimeBase,
+}
+
+/// How the audio track is carried.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AudioCarriage {
+    /// In the fragmented MP4, next to the video (one SourceBuffer).
+    #[default]
+    InMp4,
+    /// MP3 only: apart, as [`AudioRun`]s of raw frames for an `audio/mpeg` SourceBuffer (for
+    /// browsers that refuse MP3 in MP4, like Chromium). Other codecs stay in the MP4.
+    Apart,
 }
 
 impl MediaSegment {
     /// Appends `next` (a later fragment) to this one.
     pub(crate) fn append(&mut self, next: MediaSegment) {
         self.data.extend_from_slice(&next.data);
+        for run in next.audio_apart {
+            match self.audio_apart.last_mut() {
+                Some(last) if last.end == run.start && last.time_base == run.time_base => {
+                    last.data.extend_from_slice(&run.data);
+                    last.end = run.end;
+                }
+                _ => self.audio_apart.push(run),
+            }
+        }
         self.start = self.start.min(next.start);
         self.end = self.end.max(next.end);
         self.source_pos = self.source_pos.min(next.source_pos);
@@ -84,6 +118,9 @@ pub struct Remuxer {
     config_from_key_frame: bool,
     /// Whether [`init_segment`](Self::init_segment) has been called: the edit list is final.
     init_written: Cell<bool>,
+    /// The audio track goes apart as raw MP3 ([`AudioCarriage::Apart`]): not in the init
+    /// segment nor in the MSE type.
+    audio_apart: bool,
     /// Packets pushed before the init segment was written (bounded by
     /// [`MAX_PACKETS_BEFORE_INIT`]).
     packets_before_init: u32,
@@ -264,6 +301,17 @@ impl Remuxer {
     /// Carries the video and audio tracks `video` and `audio` say (see [`Pick`]). Errors with
     /// `Unsupported` if a chosen track cannot be carried, or if nothing is left to carry.
     pub fn with_selection(tracks: &[Track], video: Pick, audio: Pick) -> Result<Self> {
+        Self::with_carriage(tracks, video, audio, AudioCarriage::InMp4)
+    }
+
+    /// [`with_selection`](Self::with_selection), with the audio carried as `carriage` says
+    /// (apart only applies to MP3).
+    pub fn with_carriage(
+        tracks: &[Track],
+        video: Pick,
+        audio: Pick,
+        carriage: AudioCarriage,
+    ) -> Result<Self> {
         let mut skipped = Vec::new();
         let video = pick(tracks, TrackKind::Video, &VIDEO_CODECS, video, &mut skipped)?;
         let audio = pick(tracks, TrackKind::Audio, &AUDIO_CODECS, audio, &mut skipped)?;
@@ -302,6 +350,8 @@ impl Remuxer {
             None => None,
         };
         let mut audio_lane = None;
+        let audio_apart = carriage == AudioCarriage::Apart
+            && audio.as_ref().is_some_and(|(t, _)| t.codec == Codec::Mp3);
         let audio = match audio {
             Some((t, codec)) => {
                 let (media, timescale, frame) = audio_media(t)?;
@@ -318,14 +368,18 @@ impl Remuxer {
                     edit_media_time: pre_skip,
                     media,
                 });
-                audio_lane = Some(Lane::new(id, tb));
+                let mut lane = Lane::new(id, tb);
+                lane.apart = audio_apart;
+                audio_lane = Some(lane);
                 Some(Carried {
                     source_id: t.id,
                     track: t.clone(),
                     codec,
                     timeline: TrackTimeline::audio(t.time_base, tb, frame),
                     config: configs.len() - 1,
-                    shift: None,
+                    // Apart there is no edit list: times stay the source's, and the
+                    // fragmenter's common shift keeps them at or after 0 with the video.
+                    shift: audio_apart.then_some(0),
                 })
             }
             None => None,
@@ -339,6 +393,7 @@ impl Remuxer {
             seen_video_key: false,
             config_from_key_frame,
             init_written: Cell::new(false),
+            audio_apart,
             packets_before_init: 0,
             scratch: Vec::new(),
             packets: 0,
@@ -435,13 +490,18 @@ impl Remuxer {
         }
     }
 
-    /// The MSE type, e.g. `video/mp4; codecs="avc1.64001f,mp4a.40.2"`.
+    /// The MSE type, e.g. `video/mp4; codecs="avc1.64001f,mp4a.40.2"`; empty when nothing
+    /// goes into the MP4 (MP3 alone, carried apart).
     pub fn mime(&self) -> String {
-        let codecs: Vec<&str> = [&self.video, &self.audio]
+        let audio = if self.audio_apart { &None } else { &self.audio };
+        let codecs: Vec<&str> = [&self.video, audio]
             .into_iter()
             .flatten()
             .map(|c| c.codec.as_str())
             .collect();
+        if codecs.is_empty() {
+            return String::new();
+        }
         let kind = if self.video.is_some() {
             "video"
         } else {
@@ -450,10 +510,30 @@ impl Remuxer {
         format!("{kind}/mp4; codecs=\"{}\"", codecs.join(","))
     }
 
-    /// `ftyp` + `moov` (with `mvex`). The edit lists are final from here on.
+    /// The MSE type of the audio carried apart (`audio/mpeg`), if it is.
+    pub fn apart_mime(&self) -> Option<&'static str> {
+        self.audio_apart.then_some("audio/mpeg")
+    }
+
+    /// `ftyp` + `moov` (with `mvex`). The edit lists are final from here on. Without the audio
+    /// carried apart; empty when nothing goes into the MP4.
     pub fn init_segment(&self) -> Vec<u8> {
         self.init_written.set(true);
-        boxes::init_segment(&self.configs)
+        let apart_id = self
+            .audio
+            .as_ref()
+            .filter(|_| self.audio_apart)
+            .map(|a| self.configs[a.config].track_id);
+        let configs: Vec<TrackConfig> = self
+            .configs
+            .iter()
+            .filter(|c| Some(c.track_id) != apart_id)
+            .cloned()
+            .collect();
+        if configs.is_empty() {
+            return Vec::new();
+        }
+        boxes::init_segment(&configs)
     }
 
     /// The source tracks carried into the output (video first).

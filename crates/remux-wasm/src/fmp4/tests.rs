@@ -619,3 +619,74 @@ fn explicit_selection_carries_exactly_the_chosen_tracks() {
     // The default stays what `riptide-remux` always did.
     assert_eq!(Remuxer::new(&all).unwrap().carried_tracks()[1].id, 2);
 }
+
+/// MP3 carried apart: the init segment and the `moof`s hold only the video; the MP3 frames
+/// come as gapless runs whose bytes are the packets' in order and whose start times are the
+/// packets' presentation times.
+#[test]
+fn mp3_apart_comes_as_raw_runs_beside_a_video_only_mp4() {
+    let mp3 = Track {
+        codec: Codec::Mp3,
+        codec_id: "A_MPEG/L3".into(),
+        codec_private: Vec::new(),
+        audio: Some(crate::packet::AudioInfo { sample_rate: 48_000, channels: 2 }),
+        ..aac_track(2)
+    };
+    let all = [h264_track(1), mp3];
+    let mut r = Remuxer::with_carriage(&all, Pick::Default, Pick::Default, AudioCarriage::Apart).unwrap();
+    assert_eq!(r.mime(), "video/mp4; codecs=\"avc1.64001f\"");
+    assert_eq!(r.apart_mime(), Some("audio/mpeg"));
+    assert!(!r.wants_packets_before_init());
+    let init = r.init_segment();
+    let moov = children(&init, 0, init.len()).into_iter().find(|b| &b.kind == b"moov").unwrap();
+    let traks = children(&init, moov.start + 8, moov.start + moov.size)
+        .into_iter()
+        .filter(|b| &b.kind == b"trak")
+        .count();
+    assert_eq!(traks, 1, "only the video in the init segment");
+    // Video from the synthetic stream; MP3 frames of 1152 samples (24 ms) in ms.
+    let video: Vec<Packet> = synthetic(3).into_iter().filter(|p| p.track_id == 1).collect();
+    let mut frames = Vec::new();
+    let mut packets = Vec::new();
+    let (mut vi, mut a) = (video.into_iter().peekable(), 0i64);
+    loop {
+        let at = a * 24;
+        match vi.peek() {
+            Some(v) if v.pts.0 < at => packets.push(vi.next().unwrap()),
+            _ if at < 3000 => {
+                let data = vec![0xff, 0xfb, (a >> 8) as u8, a as u8];
+                frames.push(data.clone());
+                packets.push(Packet { track_id: 2, pts: Timestamp(at), dts: None, dur: None, keyframe: true, pos: 0, data });
+                a += 1;
+            }
+            Some(_) => packets.push(vi.next().unwrap()),
+            None => break,
+        }
+    }
+    let mut segs = Vec::new();
+    for p in packets {
+        segs.extend(r.push(p).unwrap());
+    }
+    segs.extend(r.finish().unwrap());
+    let mut bytes = Vec::new();
+    let mut next_start = 0i64;
+    for seg in &segs {
+        for m in children(&seg.data, 0, seg.data.len()).into_iter().filter(|b| &b.kind == b"moof") {
+            for t in children(&seg.data, m.start + 8, m.start + m.size).into_iter().filter(|b| &b.kind == b"traf") {
+                assert_eq!(parse_traf(&seg.data, m, t).track_id, 1, "only video in the moofs");
+            }
+        }
+        for run in &seg.audio_apart {
+            assert_eq!(run.time_base, TimeBase::new(1, 48_000));
+            assert_eq!(run.start.0, next_start, "runs follow each other without gaps");
+            // The run starts with the frame whose time it says.
+            let i = (run.start.0 / 1152) as usize;
+            assert_eq!(&run.data[..4], &frames[i][..]);
+            assert_eq!(run.end.0 - run.start.0, (run.data.len() / 4) as i64 * 1152);
+            next_start = run.end.0;
+            bytes.extend_from_slice(&run.data);
+        }
+    }
+    assert!(segs.iter().filter(|s| !s.audio_apart.is_empty()).count() > 1, "runs come with the fragments");
+    assert_eq!(bytes, frames.concat(), "every frame, in order");
+}

@@ -1,5 +1,9 @@
 //! The MSE append queue: one `MediaSource` attached to a `<video>`, one `SourceBuffer` in
-//! "segments" mode, and appends serialised one at a time (each awaits `updateend`). It knows
+//! "segments" mode for the fragmented MP4, and appends serialised one at a time (each awaits
+//! `updateend`). MP3 that the browser refuses in MP4 goes apart into a second `SourceBuffer`
+//! of type `audio/mpeg` (the MPEG audio byte stream format: raw frames, no timestamps; the
+//! buffer is in "sequence" mode and each run is placed by setting `timestampOffset` to its
+//! start first). Removals (trims, evictions, restarts) apply to both buffers. It knows
 //! nothing about fetching; the [scheduler](super::scheduler) decides what to append and when.
 
 use std::cell::{Cell, RefCell};
@@ -29,6 +33,8 @@ pub struct MseSink {
     media_source: MediaSource,
     object_url: String,
     buffer: RefCell<Option<SourceBuffer>>,
+    /// The `audio/mpeg` buffer of the audio carried apart, if any.
+    apart: RefCell<Option<SourceBuffer>>,
     /// The type the buffer was made (or last changed) for.
     mime: RefCell<String>,
     /// Seconds kept behind `currentTime` when evicting (default [`BACK_BUFFER_SECS`]).
@@ -65,6 +71,7 @@ impl MseSink {
             media_source,
             object_url,
             buffer: RefCell::new(None),
+            apart: RefCell::new(None),
             mime: RefCell::new(String::new()),
             back_buffer: Cell::new(BACK_BUFFER_SECS),
             keep_ahead: Cell::new(30.0),
@@ -100,6 +107,27 @@ impl MseSink {
         Ok(())
     }
 
+    /// Creates the `SourceBuffer` of the audio carried apart (`audio/mpeg`), unless it exists.
+    /// Its mode stays "sequence" (the MPEG audio byte stream has no timestamps; "segments"
+    /// would throw). Create it before the first append to any buffer: Chromium takes no new
+    /// buffer once every existing one has received its initialization segment.
+    pub fn add_apart_buffer(&self, mime: &str) -> Result<(), String> {
+        if self.apart.borrow().is_some() {
+            return Ok(());
+        }
+        if !MediaSource::is_type_supported(mime) {
+            return Err(format!(
+                "this browser cannot play this film's sound ({mime}); try another browser or another file"
+            ));
+        }
+        let sb = self
+            .media_source
+            .add_source_buffer(mime)
+            .map_err(|e| format!("the browser refused the format {mime}: {}", js_message(&e)))?;
+        *self.apart.borrow_mut() = Some(sb);
+        Ok(())
+    }
+
     /// Sets the presentation duration (seconds), so the seek bar shows the whole film before
     /// it is buffered. Call before the first append.
     pub fn set_duration(&self, secs: f64) {
@@ -132,9 +160,29 @@ impl MseSink {
             .borrow()
             .clone()
             .ok_or("no source buffer yet (the init segment comes first)")?;
+        self.append_to(&sb, data, None).await
+    }
+
+    /// Appends a run of raw MP3 frames to the `audio/mpeg` buffer, placed at `start_secs`
+    /// (its `timestampOffset`), with the same eviction on `QuotaExceededError` as
+    /// [`append`](Self::append).
+    pub async fn append_apart(&self, start_secs: f64, data: &[u8]) -> Result<(), String> {
+        let sb = self
+            .apart
+            .borrow()
+            .clone()
+            .ok_or("no audio source buffer (the init segment comes first)")?;
+        self.append_to(&sb, data, Some(start_secs)).await
+    }
+
+    async fn append_to(&self, sb: &SourceBuffer, data: &[u8], offset: Option<f64>) -> Result<(), String> {
         let mut round = 0;
         loop {
-            match self.append_once(&sb, data).await {
+            if let Some(t) = offset {
+                // Sequence mode: the frames appended next start here.
+                sb.set_timestamp_offset(t);
+            }
+            match self.append_once(sb, data).await {
                 Err(e) if e.starts_with("QuotaExceededError") => {
                     if round >= QUOTA_ROUNDS {
                         return Err(format!("the browser's video buffer is full: {e}"));
@@ -210,14 +258,23 @@ impl MseSink {
         })
     }
 
-    /// Removes `start..end` seconds from the buffer and waits for it to finish.
+    /// Removes `start..end` seconds from the buffers (the MP4 one and the audio apart) and
+    /// waits for it to finish.
     pub async fn remove(&self, start: f64, end: f64) -> Result<(), String> {
-        let Some(sb) = self.buffer.borrow().clone() else {
-            return Ok(());
-        };
         if end <= start {
             return Ok(());
         }
+        let buffers = [self.buffer.borrow().clone(), self.apart.borrow().clone()];
+        for sb in buffers.into_iter().flatten() {
+            self.remove_from(&sb, start, end).await?;
+        }
+        self.removed_secs
+            .set(self.removed_secs.get() + (end - start));
+        Ok(())
+    }
+
+    async fn remove_from(&self, sb: &SourceBuffer, start: f64, end: f64) -> Result<(), String> {
+        let sb = sb.clone();
         let done = update_end(&sb);
         if let Err(e) = sb.remove(start, end) {
             clear_handlers(&sb);
@@ -228,8 +285,6 @@ impl MseSink {
         }
         let r = JsFuture::from(done).await;
         clear_handlers(&sb);
-        self.removed_secs
-            .set(self.removed_secs.get() + (end - start));
         r.map(|_| ())
             .map_err(|e| format!("could not trim the video buffer: {}", js_message(&e)))
     }
@@ -267,7 +322,8 @@ impl MseSink {
 
     /// Detaches from the video element and releases the object URL.
     pub fn detach(&self) {
-        if let Some(sb) = self.buffer.borrow().as_ref() {
+        let buffers = [self.buffer.borrow().clone(), self.apart.borrow().clone()];
+        for sb in buffers.iter().flatten() {
             // abort() fires `updateend`, so an append awaited by the scheduler settles and the
             // loop can notice it was destroyed.
             if self.media_source.ready_state() == MediaSourceReadyState::Open && sb.updating() {

@@ -337,16 +337,29 @@ pub async fn run(
             }
             Ok(Outcome::Step(Step::Init(init))) => {
                 shared.update(|s| s.mime = init.mime.clone());
-                sink.add_source_buffer(&init.mime)?;
+                // Every buffer exists before the first append (see `add_apart_buffer`).
+                if let Some(m) = &init.audio_apart_mime {
+                    sink.add_apart_buffer(m)?;
+                }
+                if !init.data.is_empty() {
+                    sink.add_source_buffer(&init.mime)?;
+                }
                 if let Some((d, tb)) = st.pipeline.as_ref().and_then(|p| p.duration()) {
                     sink.set_duration(tb.seconds(d.0.min(i64::MAX as u64) as i64));
                 }
-                sink.append(&init.data).await?;
+                if !init.data.is_empty() {
+                    sink.append(&init.data).await?;
+                }
                 st.init_done = true;
             }
             Ok(Outcome::Step(Step::Segment(seg))) if super::tracks::before(&seg, skip_before) => {}
             Ok(Outcome::Step(Step::Segment(seg))) => {
-                sink.append(&seg.data).await?;
+                if !seg.data.is_empty() {
+                    sink.append(&seg.data).await?;
+                }
+                for run in &seg.audio_apart {
+                    sink.append_apart(run.time_base.seconds(run.start.0), &run.data).await?;
+                }
                 if !st.started {
                     st.started = true;
                     // Media that starts later than 0 s: move the playhead onto it.

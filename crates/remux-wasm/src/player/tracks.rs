@@ -50,8 +50,13 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
         crate::Error::Unsupported { what } => what,
         other => other.to_string(),
     })?;
+    let carriage = if choice.audio_apart {
+        crate::fmp4::AudioCarriage::Apart
+    } else {
+        crate::fmp4::AudioCarriage::InMp4
+    };
     pipeline
-        .select(choice.video, choice.audio)
+        .select_carriage(choice.video, choice.audio, carriage)
         .map_err(|e| match e {
             crate::Error::Unsupported { what } => what,
             other => other.to_string(),
