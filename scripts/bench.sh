@@ -25,6 +25,8 @@ ensure_wasm_bindgen
 ensure_npm
 # ensure_npm checks playwright-core only; the suite also needs mediabunny.
 if [ ! -d node_modules/mediabunny ]; then
+  # Never through a symlinked (shared) node_modules: npm ci would empty the shared directory.
+  [ -L node_modules ] && { echo "error: node_modules links to $(readlink node_modules), which lacks mediabunny; run 'npm ci' there" >&2; exit 1; }
   echo "installing npm packages (mediabunny)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null
 fi
