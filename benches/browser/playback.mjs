@@ -71,6 +71,9 @@ try {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   await page.goto(`${base}/`);
+  // The reference: the same page's renderer before it plays anything.
+  await new Promise((r) => setTimeout(r, 1000));
+  result.idleRendererPrivate = rendererPrivate(browserPid);
   await page.fill('#magnet', magnet);
   await page.click('#play');
   const t0 = Date.now();
