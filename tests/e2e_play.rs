@@ -60,6 +60,15 @@ async fn magnet_plays_in_chromium_after_a_few_pieces() {
         downloaded < film_len as f64 * 0.5,
         "the torrent had {downloaded} of {film_len} bytes at the first frame: not streaming"
     );
+    // Peers, speed and the piece map follow the server's event stream, without polling.
+    let watch = &report["watch"];
+    assert_eq!(watch["mode"], "events", "the page does not follow the event stream: {watch}");
+    assert_eq!(report["api"]["piecesPolls"], 0, "the page polled /pieces: {}", report["api"]);
+    assert_eq!(report["api"]["statsPolls"], 0, "the page polled the torrent's stats: {}", report["api"]);
+    assert!(report["api"]["events"].as_u64().unwrap_or(0) >= 1, "no event stream opened: {}", report["api"]);
+    let have = watch["pieces"]["file_have"].as_u64().unwrap_or(0);
+    assert!(have > 0, "the piece map shows no downloaded piece: {watch}");
+    assert!(watch["statsText"].as_str().unwrap_or("").starts_with("1 peer ·"), "the stats line: {watch}");
     eprintln!(
         "first frame after {:.0} ms, {bytes} film bytes in the browser, torrent {:.1}% downloaded",
         ff["ms"].as_f64().unwrap_or(f64::NAN),
