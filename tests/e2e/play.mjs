@@ -77,8 +77,14 @@ try {
       if (window.__firstFrame) return;
       const r = window.riptide || {};
       let bytes = null;
-      try { bytes = r.player ? Number(r.player.status().bytes_fetched) : null; } catch (_) {}
-      window.__firstFrame = { ms: performance.now(), playerBytes: bytes };
+      let received = null;
+      try {
+        const st = r.player ? r.player.status() : null;
+        // bytes_fetched: whole responses in the player's cache; received: every body byte that
+        // arrived, requests still in flight included.
+        if (st) { bytes = Number(st.bytes_fetched); received = Number(st.received); }
+      } catch (_) {}
+      window.__firstFrame = { ms: performance.now(), playerBytes: bytes, playerReceived: received };
       if (r.torrentId) {
         fetch(`/api/torrents/${r.torrentId}?by=harness`).then((x) => x.json())
           .then((j) => { window.__firstFrame.torrent = j; }).catch(() => {});
