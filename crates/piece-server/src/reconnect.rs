@@ -15,9 +15,9 @@
 //!
 //! So this module watches the torrents someone is reading from (an open file stream, counted
 //! by [`ReaderGuard`]) and, while such a torrent is incomplete and has no live peer although
-//! it had one before, "kicks" it (pause + unpause) on the schedule of [`kick_interval`]. A
+//! it knows (or knew) a peer address, "kicks" it (pause + unpause) on the schedule of [`kick_interval`]. A
 //! torrent nobody is watching is left to librqbit's own backoff, and a torrent that never
-//! had a peer (still looking for its first one) is never kicked, so a DHT search is not
+//! knew a peer address (still looking for its first one) is never kicked, so a DHT search is not
 //! restarted over and over.
 
 use std::{
@@ -37,14 +37,15 @@ pub const TICK: Duration = Duration::from_millis(500);
 /// disturbed.
 pub const FIRST_KICK_AFTER: Duration = Duration::from_secs(1);
 
-/// Time between kicks while peers stay away: every 2 s during the first 20 s without
-/// peers (a seeder that restarts is back within the 3 s the product promises), then every
-/// 5 s until 2 minutes, then every 30 s, so a swarm that is really gone costs one round of
-/// connection attempts (and tracker announces, when trackers are on) per 30 s.
+/// Time between kicks while peers stay away: every 2 s during the first minute without
+/// peers (a seeder that restarts or a link that drops for under a minute is used again
+/// within the 3 s the product promises), then every 5 s until 5 minutes, then every 30 s, so
+/// a swarm that is really gone costs one round of connection attempts (and tracker
+/// announces, when trackers are on) per 30 s.
 pub fn kick_interval(without_peers: Duration) -> Duration {
-    if without_peers < Duration::from_secs(20) {
+    if without_peers < Duration::from_secs(60) {
         Duration::from_secs(2)
-    } else if without_peers < Duration::from_secs(120) {
+    } else if without_peers < Duration::from_secs(300) {
         Duration::from_secs(5)
     } else {
         Duration::from_secs(30)
@@ -98,7 +99,8 @@ impl Drop for ReaderGuard {
 /// What the watchdog remembers about one watched torrent.
 #[derive(Default)]
 struct Watched {
-    /// A live peer was seen at least once.
+    /// The torrent knew at least one peer address at some point (so there is somewhere to
+    /// reconnect to).
     had_peers: bool,
     /// Since when the torrent has had no live peer (None while it has one).
     peerless_since: Option<Instant>,
@@ -113,13 +115,23 @@ enum Decision {
     Kick,
 }
 
-fn decide(w: &mut Watched, live: bool, finished: bool, live_peers: u32, now: Instant) -> Decision {
+/// `seen`: peer addresses the torrent knows (connected, connecting, queued or dead).
+fn decide(
+    w: &mut Watched,
+    live: bool,
+    finished: bool,
+    live_peers: u32,
+    seen: u32,
+    now: Instant,
+) -> Decision {
     if !live || finished {
         w.peerless_since = None;
         return Decision::Wait;
     }
-    if live_peers > 0 {
+    if seen > 0 {
         w.had_peers = true;
+    }
+    if live_peers > 0 {
         w.peerless_since = None;
         w.last_kick = None;
         return Decision::Wait;
@@ -155,13 +167,14 @@ pub(crate) async fn run(state: AppState) {
                 continue;
             };
             let stats = handle.stats();
-            let live_peers = stats
-                .live
-                .as_ref()
-                .map_or(0, |l| l.snapshot.peer_stats.live);
+            let peers = stats.live.as_ref().map(|l| &l.snapshot.peer_stats);
+            let live_peers = peers.map_or(0, |p| p.live);
+            let seen = peers.map_or(0, |p| p.seen);
             let is_live = stats.live.is_some();
             let w = watched.entry(id).or_default();
-            if decide(w, is_live, stats.finished, live_peers, Instant::now()) == Decision::Kick {
+            if decide(w, is_live, stats.finished, live_peers, seen, Instant::now())
+                == Decision::Kick
+            {
                 let without = w.peerless_since.map_or(Duration::ZERO, |s| s.elapsed());
                 tracing::info!(
                     torrent = id,
@@ -192,11 +205,14 @@ mod tests {
     }
 
     #[test]
-    fn never_kicks_a_torrent_that_never_had_a_peer() {
+    fn never_kicks_a_torrent_that_knows_no_peer() {
         let t0 = Instant::now();
         let mut w = Watched::default();
         for ms in (0..60_000).step_by(500) {
-            assert_eq!(decide(&mut w, true, false, 0, at(t0, ms)), Decision::Wait);
+            assert_eq!(
+                decide(&mut w, true, false, 0, 0, at(t0, ms)),
+                Decision::Wait
+            );
         }
     }
 
@@ -204,17 +220,17 @@ mod tests {
     fn kicks_soon_after_the_last_peer_left_then_on_schedule() {
         let t0 = Instant::now();
         let mut w = Watched::default();
-        assert_eq!(decide(&mut w, true, false, 1, t0), Decision::Wait);
-        let kicks: Vec<u64> = (500..=40_000)
+        assert_eq!(decide(&mut w, true, false, 1, 1, t0), Decision::Wait);
+        let kicks: Vec<u64> = (500..=90_000)
             .step_by(500)
-            .filter(|&ms| decide(&mut w, true, false, 0, at(t0, ms)) == Decision::Kick)
+            .filter(|&ms| decide(&mut w, true, false, 0, 1, at(t0, ms)) == Decision::Kick)
             .collect();
-        // Peerless from 500 ms: first kick 1 s later, then every 2 s until 20 s without
+        // Peerless from 500 ms: first kick 1 s later, then every 2 s until 60 s without
         // peers, then every 5 s.
         assert_eq!(kicks[0], 1_500);
         assert_eq!(kicks[1], 3_500);
         assert!(kicks.windows(2).all(|p| p[1] - p[0] >= 2_000));
-        let late: Vec<u64> = kicks.iter().copied().filter(|&k| k > 21_000).collect();
+        let late: Vec<u64> = kicks.iter().copied().filter(|&k| k > 61_000).collect();
         assert!(late.windows(2).all(|p| p[1] - p[0] == 5_000), "{kicks:?}");
     }
 
@@ -222,32 +238,35 @@ mod tests {
     fn a_returning_peer_resets_the_schedule_and_done_torrents_are_left_alone() {
         let t0 = Instant::now();
         let mut w = Watched::default();
-        decide(&mut w, true, false, 2, t0);
-        assert_eq!(decide(&mut w, true, false, 0, at(t0, 100)), Decision::Wait);
+        decide(&mut w, true, false, 2, 1, t0);
         assert_eq!(
-            decide(&mut w, true, false, 0, at(t0, 1_200)),
+            decide(&mut w, true, false, 0, 1, at(t0, 100)),
+            Decision::Wait
+        );
+        assert_eq!(
+            decide(&mut w, true, false, 0, 1, at(t0, 1_200)),
             Decision::Kick
         );
         assert_eq!(
-            decide(&mut w, true, false, 1, at(t0, 1_700)),
+            decide(&mut w, true, false, 1, 1, at(t0, 1_700)),
             Decision::Wait
         );
         assert_eq!(w.peerless_since, None);
         assert_eq!(
-            decide(&mut w, true, false, 0, at(t0, 2_000)),
+            decide(&mut w, true, false, 0, 1, at(t0, 2_000)),
             Decision::Wait
         );
         assert_eq!(
-            decide(&mut w, true, false, 0, at(t0, 3_000)),
+            decide(&mut w, true, false, 0, 1, at(t0, 3_000)),
             Decision::Kick
         );
         // Finished or paused torrents are never kicked.
         assert_eq!(
-            decide(&mut w, true, true, 0, at(t0, 60_000)),
+            decide(&mut w, true, true, 0, 1, at(t0, 60_000)),
             Decision::Wait
         );
         assert_eq!(
-            decide(&mut w, false, false, 0, at(t0, 70_000)),
+            decide(&mut w, false, false, 0, 1, at(t0, 70_000)),
             Decision::Wait
         );
     }

@@ -6,6 +6,9 @@
 //!
 //! Prints: baseline, peak, after-leave and per-stream RSS, worst gap, time to first byte.
 
+mod common;
+
+use common::{get_json, random_bytes, MIB};
 use std::{
     path::Path,
     sync::{
@@ -17,26 +20,11 @@ use std::{
 
 use piece_server::{spawn, Config};
 use reqwest::{header, Client, StatusCode};
-use serde_json::Value;
 
 const PIECE: u32 = 256 * 1024;
-const MIB: usize = 1024 * 1024;
 const READERS: usize = 50;
 /// 2x an 8 Mbit/s film.
 const RATE_BPS: f64 = 2_000_000.0;
-
-fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        out.extend_from_slice(&x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
 
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -45,11 +33,6 @@ fn rss_kib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmRSS in /proc/PID/status")
-}
-
-async fn get_json(client: &Client, url: &str) -> Value {
-    let body = client.get(url).send().await.unwrap().bytes().await.unwrap();
-    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"))
 }
 
 struct ReadReport {

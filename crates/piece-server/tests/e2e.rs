@@ -2,51 +2,21 @@
 //! (DHT, trackers and LSD off; the leecher finds the seeder through the magnet's `x.pe` hint),
 //! with HTTP Range reads through the leecher compared against the source bytes.
 
+mod common;
+
+use common::{add_magnet, json, random_bytes};
 use std::{net::SocketAddr, path::Path, time::Duration};
 
 use base64::Engine;
 use piece_server::{spawn, Config, Server};
 use reqwest::{header, Client, StatusCode};
-use serde_json::Value;
 
 const PIECE: u32 = 256 * 1024;
-
-/// Deterministic pseudo-random bytes (xorshift64*), no extra dependency needed.
-fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        out.extend_from_slice(&x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
 
 async fn start(dir: &Path) -> (SocketAddr, Server) {
     let mut config = Config::for_test(dir);
     config.www_dir = dir.join("www");
     spawn(config).await.expect("server starts")
-}
-
-async fn json(resp: reqwest::Response) -> (StatusCode, Value) {
-    let status = resp.status();
-    let body = resp.bytes().await.unwrap();
-    let v = serde_json::from_slice(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"));
-    (status, v)
-}
-
-async fn add_magnet(client: &Client, addr: SocketAddr, magnet: &str) -> (StatusCode, Value) {
-    let resp = client
-        .post(format!("http://{addr}/api/torrents"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(serde_json::json!({ "magnet": magnet }).to_string())
-        .send()
-        .await
-        .unwrap();
-    json(resp).await
 }
 
 async fn get_range(client: &Client, url: &str, range: Option<&str>) -> reqwest::Response {

@@ -3,30 +3,19 @@
 //! show up exactly once, the final bitfield must equal `/pieces`, events must not come faster
 //! than the documented tick, and closing the stream must leave nothing running.
 
+mod common;
+
+use common::{add_magnet, bit, decode_bits, get_json, random_bytes, seeder_and_server, MIB};
 use std::{
     collections::HashMap,
     time::{Duration, Instant},
 };
 
-use base64::Engine;
 use piece_server::{spawn, Config};
 use reqwest::{header, Client, StatusCode};
 use serde_json::Value;
 
 const PIECE: u32 = 256 * 1024;
-
-fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        out.extend_from_slice(&x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
 
 /// Reads server-sent events from a streaming response, one `(event, data)` at a time.
 struct SseReader {
@@ -60,49 +49,24 @@ impl SseReader {
     }
 }
 
-async fn get_json(client: &Client, url: &str) -> Value {
-    let body = client.get(url).send().await.unwrap().bytes().await.unwrap();
-    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"))
-}
-
-fn decode_bits(b64: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .unwrap()
-}
-
-fn bit(bits: &[u8], piece: u32) -> bool {
-    bits[(piece / 8) as usize] & (0x80 >> (piece % 8)) != 0
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn events_report_every_piece_as_it_arrives() {
     tokio::time::timeout(Duration::from_secs(60), async {
         let tmp = tempfile::tempdir().unwrap();
         let data = random_bytes(20 * 1024 * 1024, 77);
-        let path = tmp.path().join("film.mkv");
-        std::fs::write(&path, &data).unwrap();
         let total_pieces = (data.len() as u32).div_ceil(PIECE);
 
         // The seeder uploads at 4 MiB/s, so the download takes ~4 s (after a 1 s burst) and spans many ticks.
-        let mut seeder_config = Config::for_test(tmp.path().join("seeder"));
-        seeder_config.upload_limit_bps = std::num::NonZeroU32::new(4 * 1024 * 1024);
-        let (_, seeder) = spawn(seeder_config).await.unwrap();
-        let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
-            .await
-            .unwrap();
-        let (leech, leecher) = spawn(Config::for_test(tmp.path().join("leecher")))
-            .await
-            .unwrap();
+        let (info, leech, [_seeder, leecher]) = seeder_and_server(
+            tmp.path(),
+            &data,
+            PIECE,
+            |c| c.upload_limit_bps = std::num::NonZeroU32::new(4 * MIB as u32),
+            |_| {},
+        )
+        .await;
         let client = Client::new();
-        let resp = client
-            .post(format!("http://{leech}/api/torrents"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(serde_json::json!({ "magnet": info.magnet }).to_string())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::CREATED);
+        assert_eq!(add_magnet(&client, leech, &info.magnet).await.0, StatusCode::CREATED);
         let id = info.info_hash.clone();
 
         let resp = client

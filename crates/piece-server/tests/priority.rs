@@ -3,56 +3,15 @@
 //! waits for a missing piece releases the stream at once. Prints the seek figures for two
 //! peer request windows (librqbit's default 128 and our default 32).
 
+mod common;
+
+use common::{add_magnet_id, have_pieces, random_bytes, seeder_and_server, MIB};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use piece_server::{spawn, Config, Server};
+use piece_server::Server;
 use reqwest::{header, Client, StatusCode};
-use serde_json::Value;
 
 const PIECE: u32 = 256 * 1024;
-const MIB: usize = 1024 * 1024;
-
-fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        out.extend_from_slice(&x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
-async fn get_json(client: &Client, url: &str) -> Value {
-    let body = client.get(url).send().await.unwrap().bytes().await.unwrap();
-    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"))
-}
-
-async fn add_magnet(client: &Client, http: std::net::SocketAddr, magnet: &str) -> String {
-    let resp = client
-        .post(format!("http://{http}/api/torrents"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(serde_json::json!({ "magnet": magnet }).to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    let v: Value = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
-    v["id"].as_str().unwrap().to_owned()
-}
-
-async fn have_pieces(client: &Client, http: std::net::SocketAddr, id: &str) -> Vec<bool> {
-    let p = get_json(client, &format!("http://{http}/api/torrents/{id}/pieces")).await;
-    let bits = base64::engine::general_purpose::STANDARD
-        .decode(p["have"].as_str().unwrap())
-        .unwrap();
-    (0..p["total_pieces"].as_u64().unwrap() as usize)
-        .map(|i| bits[i / 8] & (0x80 >> (i % 8)) != 0)
-        .collect()
-}
 
 async fn wait_no_streams(server: &Server, within: Duration) -> Duration {
     let t0 = Instant::now();
@@ -81,19 +40,16 @@ struct SeekFigures {
 async fn seek_case(window: usize, abort_old: bool) -> SeekFigures {
     let tmp = tempfile::tempdir().unwrap();
     let data = random_bytes(64 * MIB, 99);
-    let path = tmp.path().join("film.mkv");
-    std::fs::write(&path, &data).unwrap();
-    let mut seeder_config = Config::for_test(tmp.path().join("seeder"));
-    seeder_config.upload_limit_bps = std::num::NonZeroU32::new(4 * MIB as u32);
-    let (_, seeder) = spawn(seeder_config).await.unwrap();
-    let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
-        .await
-        .unwrap();
-    let mut config = Config::for_test(tmp.path().join("leecher"));
-    config.peer_request_window = window;
-    let (http, server) = spawn(config).await.unwrap();
+    let (info, http, [_seeder, server]) = seeder_and_server(
+        tmp.path(),
+        &data,
+        PIECE,
+        |c| c.upload_limit_bps = std::num::NonZeroU32::new(4 * MIB as u32),
+        |c| c.peer_request_window = window,
+    )
+    .await;
     let client = Client::new();
-    let id = add_magnet(&client, http, &info.magnet).await;
+    let id = add_magnet_id(&client, http, &info.magnet).await;
     let url = format!("http://{http}/api/torrents/{id}/files/0");
 
     // Play from the start for about a second.
@@ -196,19 +152,16 @@ async fn leaving_while_waiting_for_a_piece_releases_the_stream() {
     tokio::time::timeout(Duration::from_secs(40), async {
         let tmp = tempfile::tempdir().unwrap();
         let data = random_bytes(32 * MIB, 5);
-        let path = tmp.path().join("film.mkv");
-        std::fs::write(&path, &data).unwrap();
-        let mut seeder_config = Config::for_test(tmp.path().join("seeder"));
-        seeder_config.upload_limit_bps = std::num::NonZeroU32::new(MIB as u32);
-        let (_, seeder) = spawn(seeder_config).await.unwrap();
-        let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
-            .await
-            .unwrap();
-        let (http, server) = spawn(Config::for_test(tmp.path().join("leecher")))
-            .await
-            .unwrap();
+        let (info, http, [seeder, server]) = seeder_and_server(
+            tmp.path(),
+            &data,
+            PIECE,
+            |c| c.upload_limit_bps = std::num::NonZeroU32::new(MIB as u32),
+            |_| {},
+        )
+        .await;
         let client = Client::new();
-        let id = add_magnet(&client, http, &info.magnet).await;
+        let id = add_magnet_id(&client, http, &info.magnet).await;
         let url = format!("http://{http}/api/torrents/{id}/files/0");
         let resp = client
             .get(&url)

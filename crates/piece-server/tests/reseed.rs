@@ -3,84 +3,27 @@
 //! server alone (a second librqbit session, and aria2). Loopback only; DHT, trackers and LSD
 //! off (aria2 learns the server's address from a one-line tracker inside the test).
 
+mod common;
+
+use common::{add_magnet_id, get_json, random_bytes, seeder_and_server, wait_finished};
 use std::{net::SocketAddr, time::Duration};
 
 use piece_server::{spawn, Config};
 use reqwest::{header, Client, StatusCode};
-use serde_json::Value;
 
 const PIECE: u32 = 64 * 1024;
-
-fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        out.extend_from_slice(&x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
-async fn get_json(client: &Client, url: &str) -> Value {
-    let body = client.get(url).send().await.unwrap().bytes().await.unwrap();
-    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"))
-}
-
-async fn add_magnet(client: &Client, http: SocketAddr, magnet: &str) -> Value {
-    let resp = client
-        .post(format!("http://{http}/api/torrents"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(serde_json::json!({ "magnet": magnet }).to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    let body = resp.bytes().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "{body:?}");
-    serde_json::from_slice(&body).unwrap()
-}
-
-async fn wait_finished(client: &Client, http: SocketAddr, id: &str) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let t = get_json(client, &format!("http://{http}/api/torrents/{id}")).await;
-        if t["stats"]["finished"] == true {
-            return t;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "download did not finish: {t}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_second_leecher_downloads_from_the_server_after_the_seeder_left() {
     tokio::time::timeout(Duration::from_secs(60), async {
         let tmp = tempfile::tempdir().unwrap();
         let data = random_bytes(5 * 1024 * 1024 + 123, 21);
-        let path = tmp.path().join("film.mkv");
-        std::fs::write(&path, &data).unwrap();
         let client = Client::new();
 
         // The original seeder, and the server downloading from it.
-        let (_, seeder) = spawn(Config::for_test(tmp.path().join("seeder")))
-            .await
-            .unwrap();
-        let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
-            .await
-            .unwrap();
-        let (http, server) = spawn(Config::for_test(tmp.path().join("server")))
-            .await
-            .unwrap();
-        let id = add_magnet(&client, http, &info.magnet).await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let (info, http, [seeder, server]) =
+            seeder_and_server(tmp.path(), &data, PIECE, |_| {}, |_| {}).await;
+        let id = add_magnet_id(&client, http, &info.magnet).await;
         let resp = client
             .get(format!("http://{http}/api/torrents/{id}/files/0"))
             .header(header::RANGE, "bytes=1000000-1999999")
@@ -89,7 +32,7 @@ async fn a_second_leecher_downloads_from_the_server_after_the_seeder_left() {
             .unwrap();
         assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
         assert!(resp.bytes().await.unwrap()[..] == data[1_000_000..2_000_000]);
-        wait_finished(&client, http, &id).await;
+        wait_finished(&client, http, &id, Duration::from_secs(30)).await;
 
         // The seeder leaves for good.
         seeder.shutdown().await;
@@ -105,8 +48,8 @@ async fn a_second_leecher_downloads_from_the_server_after_the_seeder_left() {
         let (http2, _second) = spawn(Config::for_test(tmp.path().join("second")))
             .await
             .unwrap();
-        add_magnet(&client, http2, &magnet).await;
-        let t = wait_finished(&client, http2, &id).await;
+        add_magnet_id(&client, http2, &magnet).await;
+        let t = wait_finished(&client, http2, &id, Duration::from_secs(30)).await;
         assert_eq!(t["stats"]["downloaded_bytes"], data.len() as u64, "{t}");
         let body = client
             .get(format!("http://{http2}/api/torrents/{id}/files/0"))
@@ -198,24 +141,11 @@ async fn aria2_downloads_from_the_server_after_the_seeder_left() {
     tokio::time::timeout(Duration::from_secs(60), async {
         let tmp = tempfile::tempdir().unwrap();
         let data = random_bytes(3 * 1024 * 1024 + 7, 22);
-        let path = tmp.path().join("film.mkv");
-        std::fs::write(&path, &data).unwrap();
         let client = Client::new();
-
-        let (_, seeder) = spawn(Config::for_test(tmp.path().join("seeder")))
-            .await
-            .unwrap();
-        let info = piece_server::seed(&seeder.session, &path, Some(PIECE))
-            .await
-            .unwrap();
-        let (http, server) = spawn(Config::for_test(tmp.path().join("server")))
-            .await
-            .unwrap();
-        let id = add_magnet(&client, http, &info.magnet).await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        wait_finished(&client, http, &id).await;
+        let (info, http, [seeder, server]) =
+            seeder_and_server(tmp.path(), &data, PIECE, |_| {}, |_| {}).await;
+        let id = add_magnet_id(&client, http, &info.magnet).await;
+        wait_finished(&client, http, &id, Duration::from_secs(30)).await;
         seeder.shutdown().await;
 
         // aria2 gets the .torrent from the server (built from the metadata it received) and
