@@ -9,21 +9,31 @@
 #   film.mkv  H.264 + AAC   (Cues after the clusters)
 #   film.mp4  H.264 + AAC   (moov after mdat: no -movflags +faststart)
 #   film.avi  H.264 + MP3   (idx1 after the movi list)
+#   long.mkv  a long low-bitrate film for the tab-memory step: 426x240, 15 fps, H.264
+#             ~250 kbit/s + AAC 64 kbit/s, 30 min (full; about 70 MB) or 60 s (smoke)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-full}"
 case "$mode" in
-  full)  size=1920x1080; secs=90; vbits=(-b:v 20M -maxrate 24M -bufsize 20M) ;;
-  smoke) size=320x180;   secs=6;  vbits=(-b:v 600k) ;;
+  full)  size=1920x1080; secs=90; vbits=(-b:v 20M -maxrate 24M -bufsize 20M); long_secs=1800 ;;
+  smoke) size=320x180;   secs=6;  vbits=(-b:v 600k); long_secs=60 ;;
   *) echo "fixtures.sh: mode must be 'full' or 'smoke', not '$mode'" >&2; exit 2 ;;
 esac
 dir="${CARGO_TARGET_DIR:-target}/bench-fixtures/$mode"
 mkdir -p "$dir"
 stamp="$dir/.done-v1"
+ff() { nice ffmpeg -nostdin -v error -y "$@"; }
+if [ ! -f "$dir/long.mkv" ]; then
+  echo "making the long $mode fixture in $dir (ffmpeg, once)" >&2
+  ff -f lavfi -i "testsrc2=size=426x240:rate=15" \
+     -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000" -t "$long_secs" \
+     -c:v libx264 -preset ultrafast -g 30 -b:v 250k -maxrate 300k -bufsize 500k -pix_fmt yuv420p \
+     -c:a aac -b:a 64k "$dir/partial-long.mkv"
+  mv "$dir/partial-long.mkv" "$dir/long.mkv"
+fi
 if [ -f "$stamp" ] && [ -f "$dir/film.mkv" ] && [ -f "$dir/film.mp4" ] && [ -f "$dir/film.avi" ]; then
   echo "$dir"; exit 0
 fi
-ff() { nice ffmpeg -nostdin -v error -y "$@"; }
 echo "making $mode fixtures in $dir (ffmpeg, once)" >&2
 ff -f lavfi -i "testsrc2=size=$size:rate=30" -t "$secs" -c:v libx264 -preset ultrafast \
    -bf 2 -g 60 "${vbits[@]}" -pix_fmt yuv420p "$dir/video.mkv"

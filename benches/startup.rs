@@ -145,61 +145,7 @@ async fn main() {
         drop(seeder);
     }
 
-    // Memory during playback: one whole-film playback of the MKV at 2x (1 MiB pieces; 256 KiB
-    // in smoke mode), sampled by benches/browser/playback.mjs.
-    let playback_out = out.with_file_name("playback.json");
-    let piece = if smoke { 256 << 10 } else { 1 << 20 };
-    let mut seeder_cfg = Config::for_test(tmp.join("seeder-playback"));
-    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(seeder_bps);
-    let (_, seeder) = spawn(seeder_cfg).await.expect("start the seeder");
-    let film = fixtures.join("film.mkv").canonicalize().expect("fixture");
-    let seeded = seed(&seeder.session, &film, Some(piece)).await.expect("seed the fixture");
-    let dir = tmp.join("server-playback");
-    let mut cfg = Config::for_test(&dir);
-    cfg.www_dir = repo().join("www");
-    let (addr, server) = spawn(cfg).await.expect("start piece-server");
-    let (base, magnet) = (format!("http://{addr}"), seeded.magnet.clone());
-    let pb = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(repo().join("benches/browser/playback.mjs"))
-            .args([&base, &magnet, "--rate", "2", "--max-seconds", "150"])
-            .current_dir(repo())
-            .output()
-            .expect("node")
-    })
-    .await
-    .unwrap();
-    drop(server);
-    drop(seeder);
-    let stdout = String::from_utf8_lossy(&pb.stdout);
-    let pb: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|_| serde_json::json!({"error": format!("playback.mjs printed no JSON: {stdout}")}));
-    if let Some(e) = pb["error"].as_str() {
-        failures.push(format!("playback: {e}"));
-    }
-    let samples = pb["samples"].as_array().cloned().unwrap_or_default();
-    let col = |k: &str| samples.iter().filter_map(|s| s[k].as_f64()).collect::<Vec<f64>>();
-    let (heap, rss, ahead, t) = (col("heap"), col("rendererPrivate"), col("ahead"), col("t"));
-    let max = |v: &[f64]| v.iter().cloned().fold(f64::NAN, f64::max);
-    // Steady state: the second half of the playback.
-    let half = |v: &[f64]| median(v[v.len() / 2..].to_vec());
-    let playback = serde_json::json!({
-        "piece_bytes": piece,
-        "rate": pb["rate"],
-        "played_s": t.last().copied(),
-        "ended": pb["ended"],
-        "samples": samples.len(),
-        "heap_peak": max(&heap), "heap_steady": half(&heap),
-        "renderer_private_peak": max(&rss), "renderer_private_steady": half(&rss),
-        "ahead_median": median(ahead.clone()), "ahead_max": max(&ahead),
-        "error": pb["error"],
-        "series": samples,
-    });
-    eprintln!(
-        "playback: {:.1} s played, JS heap peak {:.1} MB, renderer private memory peak {:.0} MB, buffered ahead median {:.1} s",
-        playback["played_s"].as_f64().unwrap_or(f64::NAN), max(&heap) / 1e6, max(&rss) / 1e6, median(ahead).unwrap_or(f64::NAN)
-    );
-    std::fs::write(&playback_out, serde_json::to_string_pretty(&playback).unwrap()).unwrap();
+    // Memory during playback is measured by benches/page.rs (step 5 of scripts/bench.sh).
 
     let result = serde_json::json!({
         "seeder_upload_bps": seeder_bps,

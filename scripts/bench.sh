@@ -25,6 +25,8 @@ ensure_wasm_bindgen
 ensure_npm
 # ensure_npm checks playwright-core only; the suite also needs mediabunny.
 if [ ! -d node_modules/mediabunny ]; then
+  # Never through a symlinked (shared) node_modules: npm ci would empty the shared directory.
+  [ -L node_modules ] && { echo "error: node_modules links to $(readlink node_modules), which lacks mediabunny; run 'npm ci' there" >&2; exit 1; }
   echo "installing npm packages (mediabunny)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null
 fi
@@ -65,7 +67,7 @@ mkdir -p "$target_dir/bench-pkg"
 cargo build --quiet -p piece-server --bin piece-server "${profile[@]}"
 bench_list="$out/bench-executables.txt"
 cargo bench "${profile[@]}" --no-run --message-format=json \
-    --bench remux --bench startup --bench server --bench seek 2>"$out/bench-build.log" \
+    --bench remux --bench startup --bench server --bench seek --bench page 2>"$out/bench-build.log" \
   | "$py" -c '
 import json, sys
 for line in sys.stdin:
@@ -86,7 +88,7 @@ fi
 grep -E '^remux-|time:|thrpt:|cannot' "$out/remux-native.log" || true
 test -f "$out/criterion/remux-native-meta.json"
 
-step "3+5. startup (magnet -> first frame) and memory during playback, headless Chromium"
+step "3. startup (magnet -> first frame), headless Chromium"
 RIPTIDE_BENCH_OUT="$out/startup.json" "$(bench_bin startup)"
 
 step "2. in-browser remux: remux-wasm vs mediabunny"
@@ -94,6 +96,9 @@ node benches/browser/remux.mjs "$fixtures" "$target_dir/bench-pkg" --warm-runs "
 
 step "4. seek (remux engine): bytes and range requests per seek"
 RIPTIDE_BENCH_OUT="$out/seek.json" "$(bench_bin seek)"
+
+step "4+5. seek -> playing in the page, and tab memory over a long playback, headless Chromium"
+RIPTIDE_BENCH_OUT="$out/page-seek.json" "$(bench_bin page)"
 
 step "6. server throughput: piece-server vs nginx"
 RIPTIDE_BENCH_OUT="$out/server.json" PIECE_SERVER_BIN="$bin_dir/piece-server" NGINX_BIN=/usr/sbin/nginx \

@@ -218,12 +218,17 @@ async fn two_widgets_from_another_origin_play_and_removal_stops_traffic() {
     let b = player(&report, "b");
     assert_eq!(b["torrentId"], seeded[1].info_hash.as_str(), "player b plays another torrent");
     assert_eq!(report["wasmRequests"], 1, "each player loaded its own wasm module");
+    for id in ["a", "b"] {
+        // Peer figures come from the server's event stream, not from polling.
+        assert_eq!(player(&report, id)["watchMode"], "events", "player {id} does not follow the event stream");
+    }
 
     let removal = &report["removal"];
     assert!(removal["requestsBefore"].as_u64().unwrap() > 0, "no requests seen for player b: {removal}");
     assert_eq!(removal["requestsAfter"], 0, "player b kept fetching after its removal: {removal}");
     assert_eq!(removal["stillInPage"], false);
     assert_eq!(removal["leftover"]["player"], false, "the removed player was not freed");
+    assert_eq!(removal["leftover"]["openEventStreams"], 0, "the removed player's event stream is still open: {removal}");
     assert!(removal["leftover"]["videoSrc"].is_null(), "the removed video still has a source: {removal}");
     let a = removal["others"].as_array().unwrap().iter().find(|p| p["id"] == "a").unwrap();
     let (before, after) = (a["before"].as_f64().unwrap(), a["after"].as_f64().unwrap());
@@ -301,4 +306,114 @@ async fn a_page_from_another_origin_cannot_add_a_torrent() {
         .unwrap()
         .status();
     assert_eq!(status.as_u16(), 404, "a page from another origin made the server add the torrent");
+}
+
+/// Runs `tests/e2e/play.mjs URL ARGS...` (the Riptide page itself, not a widget) and parses
+/// its JSON report.
+async fn run_app_page(url: String, args: Vec<String>) -> Value {
+    tokio::task::spawn_blocking(move || {
+        let out = Command::new("node")
+            .arg(repo().join("tests/e2e/play.mjs"))
+            .arg(&url)
+            .args(["--timeout-ms", "60000"])
+            .args(&args)
+            .current_dir(repo())
+            .output()
+            .expect("node is needed for page tests");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "play.mjs failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_str(stdout.lines().last().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("play.mjs printed no JSON ({e}): {stdout}"))
+    })
+    .await
+    .unwrap()
+}
+
+/// The Riptide page opened from "another machine" (the browser reaches the server by a name,
+/// `riptide.test`, mapped to 127.0.0.1: not an IP literal or localhost, so the server treats
+/// the page as it treats a viewer on the LAN of a `--listen 0.0.0.0` server) on a server with an
+/// `--add-token`: adding the magnet is refused, the page asks for the token; a wrong token is
+/// refused again with the server's words; the right one is remembered in localStorage, sent as
+/// `Authorization: Bearer`, and the film plays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_asks_for_the_add_token_and_plays_with_it() {
+    require_wasm_package();
+    const TOKEN: &str = "correct-horse-battery";
+    let films = [repo().join("assets/sample.mkv")];
+    let (seeded, addr, _servers) = swarm("embed-token", &films, |c| c.add_token = Some(TOKEN.into())).await;
+    let url = format!("http://riptide.test:{}/?magnet={}&file=0", addr.port(), encode(&seeded[0].magnet));
+    let report = run_app_page(
+        url,
+        vec![
+            "--host-map".into(), "riptide.test".into(),
+            "--play-seconds".into(), "1".into(),
+            "--tokens".into(), format!("wrong-token,{TOKEN}"),
+        ],
+    )
+    .await;
+    eprintln!("token report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    let prompts = report["tokenPrompts"].as_array().unwrap();
+    assert_eq!(prompts.len(), 2, "the page asked for the token {} times, not twice: {prompts:?}", prompts.len());
+    let first = prompts[0]["why"].as_str().unwrap();
+    assert!(first.contains("add token"), "the first prompt does not say a token is needed: {first}");
+    let second = prompts[1]["why"].as_str().unwrap();
+    assert!(second.contains("wrong"), "the prompt after a wrong token does not pass on the server's refusal: {second}");
+    let adds: Vec<Value> = report["api"]["adds"].as_array().unwrap().iter().map(|a| a["authorization"].clone()).collect();
+    assert_eq!(
+        adds,
+        vec![Value::Null, "Bearer wrong-token".into(), format!("Bearer {TOKEN}").into()],
+        "the adds the page sent"
+    );
+    assert_eq!(report["storedToken"], TOKEN, "the page did not remember the token");
+    assert!(report["tokenForm"].is_null(), "the token form is still shown: {}", report["tokenForm"]);
+    assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
+    let t = report["currentTime"].as_f64().unwrap_or(0.0);
+    assert!(t >= 1.0, "the film played only {t} s after the token; status: {}", report["status"]);
+    let status = reqwest::get(format!("http://{addr}/api/torrents/{}", seeded[0].info_hash)).await.unwrap().status();
+    assert_eq!(status.as_u16(), 200, "the server does not have the torrent the page added");
+}
+
+/// Three widgets playing three different torrents from one server on one page: an event stream
+/// holds one of the browser's 6 connections to the server, so only two of them follow their
+/// torrent through `/events` and the third polls (www/torrent-watch.js,
+/// MAX_STREAMS_PER_SERVER); all three play and report peer figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_widgets_share_the_connection_budget() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let third = fixture(
+        "embed-180p-30s.mkv",
+        &[
+            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000",
+            "-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-g", "50",
+            "-b:v", "400k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
+        ],
+    );
+    let films = [repo().join("assets/sample.mkv"), film_360p_mkv(), third];
+    let (seeded, addr, _servers) = swarm("embed-three", &films, |_| {}).await;
+    for s in &seeded {
+        owner_adds(addr, &s.magnet).await;
+    }
+    let url = host.serve(format!(
+        r#"<!doctype html><meta charset="utf-8"><title>Three films</title>
+<script type="module" src="http://{addr}/embed.js"></script>
+<riptide-player id="a" magnet="{}" autoplay muted></riptide-player>
+<riptide-player id="b" magnet="{}" autoplay muted></riptide-player>
+<riptide-player id="c" magnet="{}" autoplay muted></riptide-player>"#,
+        html_attr(&seeded[0].magnet),
+        html_attr(&seeded[1].magnet),
+        html_attr(&seeded[2].magnet)
+    ));
+    let report = run_page(url, vec!["--play-seconds".into(), "2".into()]).await;
+    eprintln!("three players report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    let mut modes = Vec::new();
+    for id in ["a", "b", "c"] {
+        assert_plays(&report, id, 2.0);
+        modes.push(player(&report, id)["watchMode"].as_str().unwrap_or("none").to_string());
+    }
+    modes.sort();
+    assert_eq!(modes, ["events", "events", "polling"], "how the three players follow their torrents");
 }

@@ -14,7 +14,7 @@ use piece_server::{seed, spawn, Config};
 
 #[path = "e2e/support.rs"]
 mod support;
-use support::{fixture, node_play, repo, require_wasm_package, swarm, tempdir};
+use support::{fixture, node_play, repo, require_wasm_package, swarm, tempdir, PIECE_LENGTH};
 
 /// The product target: playback starts after less than 2 MB downloaded.
 const MAX_FIRST_FRAME_BYTES: f64 = 2_000_000.0;
@@ -60,10 +60,89 @@ async fn magnet_plays_in_chromium_after_a_few_pieces() {
         downloaded < film_len as f64 * 0.5,
         "the torrent had {downloaded} of {film_len} bytes at the first frame: not streaming"
     );
+    // Peers, speed and the piece map follow the server's event stream, without polling.
+    let watch = &report["watch"];
+    assert_eq!(watch["mode"], "events", "the page does not follow the event stream: {watch}");
+    assert_eq!(report["api"]["piecesPolls"], 0, "the page polled /pieces: {}", report["api"]);
+    assert_eq!(report["api"]["statsPolls"], 0, "the page polled the torrent's stats: {}", report["api"]);
+    assert!(report["api"]["events"].as_u64().unwrap_or(0) >= 1, "no event stream opened: {}", report["api"]);
+    let have = watch["pieces"]["file_have"].as_u64().unwrap_or(0);
+    assert!(have > 0, "the piece map shows no downloaded piece: {watch}");
+    assert!(watch["statsText"].as_str().unwrap_or("").starts_with("1 peer ·"), "the stats line: {watch}");
     eprintln!(
         "first frame after {:.0} ms, {bytes} film bytes in the browser, torrent {:.1}% downloaded",
         ff["ms"].as_f64().unwrap_or(f64::NAN),
         downloaded * 100.0 / film_len as f64
+    );
+}
+
+/// Where the first GOP ends and where the second second of `film` begins, in file bytes, per
+/// ffprobe: `(offset of the second video key frame, smallest offset of a packet presented at
+/// or after 1 s)`.
+fn first_gop_and_one_second(film: &std::path::Path) -> (u64, u64) {
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "packet=codec_type,pts_time,pos,flags", "-of", "json"])
+        .arg(film)
+        .output()
+        .expect("ffprobe");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("ffprobe JSON");
+    let packets = json["packets"].as_array().expect("ffprobe packets");
+    let num = |p: &serde_json::Value, k: &str| p[k].as_str().and_then(|s| s.parse::<f64>().ok());
+    let second_key = packets
+        .iter()
+        .filter(|p| p["codec_type"] == "video" && p["flags"].as_str().is_some_and(|f| f.starts_with('K')))
+        .filter_map(|p| num(p, "pos"))
+        .nth(1)
+        .expect("the film has a second key frame") as u64;
+    let one_second = packets
+        .iter()
+        .filter(|p| num(p, "pts_time").is_some_and(|t| t >= 1.0))
+        .filter_map(|p| num(p, "pos"))
+        .fold(f64::INFINITY, f64::min) as u64;
+    (second_key, one_second)
+}
+
+/// Issue 4: playback starts inside the first GOP. A 720p film at 8 Mbit/s with 2 s GOPs (a
+/// GOP ≈ 2 MB): the browser must reach `playing` having received less than the file up to
+/// its first second plus one piece, which is less than the first GOP (checked on the fixture
+/// itself, so the test cannot pass by cutting at key frames).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn playback_starts_before_the_first_gop_has_arrived() {
+    if !support::have_tools() {
+        return;
+    }
+    require_wasm_package();
+    let film = fixture(
+        "e2e-720p-8mbit-20s.mkv",
+        &[
+            "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+            "-f", "lavfi", "-i", "sine=frequency=330:beep_factor=2:sample_rate=48000",
+            "-t", "20", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "60",
+            "-b:v", "8M", "-maxrate", "9M", "-bufsize", "8M", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "128k",
+        ],
+    );
+    let (first_gop_end, one_second) = first_gop_and_one_second(&film);
+    let budget = one_second + PIECE_LENGTH as u64;
+    assert!(
+        budget < first_gop_end,
+        "fixture: the first second + a piece ({budget} bytes) is not less than the first GOP ({first_gop_end} bytes)"
+    );
+    let (url, _servers) = swarm(&film, "e2e-first-gop").await;
+    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 60_000, &[])).await.unwrap();
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
+    let current = report["currentTime"].as_f64().unwrap_or(0.0);
+    assert!(current >= 3.0, "playback advanced only {current} s; status: {}", report["status"]);
+    let ff = &report["firstFrame"];
+    let received = ff["playerReceived"].as_f64().expect("the page did not report bytes at first frame");
+    eprintln!(
+        "first frame after {:.0} ms with {received} bytes received (budget: first second + a piece = {budget}; first GOP = {first_gop_end})",
+        ff["ms"].as_f64().unwrap_or(f64::NAN)
+    );
+    assert!(
+        received < budget as f64,
+        "the browser had received {received} bytes at the first frame; the film's first second + a piece is {budget} bytes (first GOP: {first_gop_end})"
     );
 }
 

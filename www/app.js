@@ -1,11 +1,11 @@
 // Riptide page: magnet → POST /api/torrents → choose a file → stream it through the wasm
 // Player (MKV → fragmented MP4 → MSE) into the <video>. No build step; an ES module.
 import init, { Player } from './pkg/remux_wasm.js';
+import { watchTorrent } from './torrent-watch.js';
 
 const VIDEO_EXTENSIONS = ['mkv', 'mp4', 'webm', 'avi', 'm4v', 'mov'];
-// How often torrent stats (peers, speed) and the piece map are refreshed.
-const STATS_INTERVAL_MS = 1000;
-const PIECES_INTERVAL_MS = 2000;
+// Torrent stats (peers, speed) and the piece map follow the server's event stream
+// (torrent-watch.js; it falls back to polling by itself).
 // How often the seek bar is redrawn.
 const SEEKBAR_INTERVAL_MS = 250;
 
@@ -103,8 +103,7 @@ function stopTrace() {
 
 const params = new URLSearchParams(location.search);
 let wasmReady = null;
-let statsTimer = null;
-let piecesTimer = null;
+let watcher = null;
 let seekbarTimer = null;
 let runId = 0;
 
@@ -201,13 +200,13 @@ video.addEventListener('seeking', () => {
   riptide.seeks.push({ to: video.currentTime, askedMs: performance.now(), playingMs: null });
 });
 
-// The file's pieces (downloaded by the server: dark; missing: light).
-function drawPieces(p) {
+// The file's pieces (downloaded by the server: dark; missing: light), from the watcher's view.
+function drawPieces(view) {
   const f = riptide.file;
-  if (!f || !p || !p.piece_length) return;
-  const bits = atob(p.have);
-  const first = Math.floor(f.offset / p.piece_length);
-  const last = Math.floor((f.offset + Math.max(0, f.length - 1)) / p.piece_length);
+  const bits = view.bits;
+  if (!f || !bits || !view.pieceLength) return;
+  const first = Math.floor(f.offset / view.pieceLength);
+  const last = Math.floor((f.offset + Math.max(0, f.length - 1)) / view.pieceLength);
   const n = last - first + 1;
   const w = pieceCanvas.clientWidth || 600;
   if (pieceCanvas.width !== w) pieceCanvas.width = w;
@@ -215,21 +214,18 @@ function drawPieces(p) {
   ctx.fillStyle = '#8883';
   ctx.fillRect(0, 0, w, pieceCanvas.height);
   ctx.fillStyle = '#16a34a';
+  let fileHave = 0;
   for (let i = 0; i < n; i++) {
     const k = first + i;
-    if (bits.charCodeAt(k >> 3) & (0x80 >> (k & 7))) {
+    if (bits[k >> 3] & (0x80 >> (k & 7))) {
+      fileHave++;
       ctx.fillRect((i / n) * w, 0, Math.max(1, w / n), pieceCanvas.height);
     }
   }
-  riptide.pieces = p;
-}
-
-async function pollPieces(id) {
-  try {
-    drawPieces(await api(`/api/torrents/${encodeURIComponent(id)}/pieces`));
-  } catch (_) {
-    // Best-effort, like the stats.
-  }
+  riptide.pieces = {
+    piece_length: view.pieceLength, total_pieces: view.totalPieces, have_count: view.haveCount,
+    file_pieces: n, file_have: fileHave, via: view.mode,
+  };
 }
 
 function showError(message) {
@@ -268,7 +264,9 @@ async function api(path, options) {
   }
   if (!resp.ok) {
     const msg = body && body.error ? body.error : `the server answered ${resp.status}`;
-    throw new Error(msg);
+    const err = new Error(msg);
+    err.status = resp.status;
+    throw err;
   }
   return body;
 }
@@ -434,6 +432,7 @@ async function playFile(torrent, file) {
     return;
   }
   if (myRun !== runId) return;
+  if (watcher && watcher.view) drawPieces(watcher.view);
   const url = `/api/torrents/${encodeURIComponent(torrent.id)}/files/${file.index}`;
   const player = new Player(video, url, file.length, torrent.piece_length >>> 0);
   // Buffer tuning from the URL (tests, experiments): ?low=10&high=30&back=30 (seconds).
@@ -479,29 +478,32 @@ video.addEventListener('ended', () => {
   if (riptide.player) setStatus('Finished', 'ended');
 });
 
-async function pollStats(id) {
-  try {
-    const t = await api(`/api/torrents/${encodeURIComponent(id)}`);
-    const s = t.stats || {};
-    riptide.stats = s;
-    const total = t.total_length || 0;
-    const pct = total ? Math.min(100, (100 * (s.downloaded_bytes || 0)) / total) : 0;
-    statsEl.textContent =
-      `${s.peers ?? 0} peers · ↓ ${formatBytes(s.download_speed_bps || 0)}/s · ` +
-      `↑ ${formatBytes(s.upload_speed_bps || 0)}/s · ${pct.toFixed(1)}% downloaded` +
-      (s.finished ? ' · complete' : '');
-  } catch (_) {
-    // Stats are best-effort; the status line carries real errors.
-  }
+function showStats(view) {
+  const s = view.stats;
+  if (!s) return;
+  riptide.stats = s;
+  const total = view.totalLength || s.total_bytes || 0;
+  const pct = total ? Math.min(100, (100 * (s.downloaded_bytes || 0)) / total) : 0;
+  const peers = s.peers ?? 0;
+  statsEl.textContent =
+    `${peers} peer${peers === 1 ? '' : 's'} · ↓ ${formatBytes(s.download_speed_bps || 0)}/s · ` +
+    `↑ ${formatBytes(s.upload_speed_bps || 0)}/s · ${pct.toFixed(1)}% downloaded` +
+    (s.finished ? ' · complete' : '');
 }
 
+function stopStats() {
+  if (watcher) watcher.close();
+  watcher = null;
+}
+
+// Follows the torrent's pieces and stats until another torrent is loaded.
 function startStats(id) {
-  clearInterval(statsTimer);
-  clearInterval(piecesTimer);
-  pollStats(id);
-  pollPieces(id);
-  statsTimer = setInterval(() => pollStats(id), STATS_INTERVAL_MS);
-  piecesTimer = setInterval(() => pollPieces(id), PIECES_INTERVAL_MS);
+  stopStats();
+  watcher = watchTorrent(new URL('/', location.href), id, (view) => {
+    riptide.watchMode = view.mode;
+    showStats(view);
+    drawPieces(view);
+  });
 }
 
 async function start(magnet, fileIndex) {
@@ -511,21 +513,28 @@ async function start(magnet, fileIndex) {
   }
   runId++;
   stopPlayer();
+  stopStats();
   filesBox.hidden = true;
   statsEl.textContent = '';
   setStatus('Fetching metadata…', 'metadata');
   loadWasm().catch(() => {}); // in parallel with the metadata
   let torrent;
+  const token = storedToken();
   try {
+    const headers = { 'Content-Type': 'application/json' };
+    // Sent only once the viewer gave it: on the server's own machine no token is needed.
+    if (token) headers.Authorization = `Bearer ${token}`;
     torrent = await api('/api/torrents', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers,
       body: JSON.stringify({ magnet }),
     });
   } catch (e) {
+    if (e.status === 403) askForToken(magnet, fileIndex, errorText(e), !!token);
     showError(`Could not add the torrent: ${errorText(e)}`);
     return;
   }
+  hideTokenForm();
   riptide.torrent = torrent;
   riptide.torrentId = torrent.id;
   if (!torrent.files || torrent.files.length === 0) {
@@ -537,6 +546,51 @@ async function start(magnet, fileIndex) {
   startStats(torrent.id);
   await playFile(torrent, chosen);
 }
+
+// ---- The add token -----------------------------------------------------------------------
+// A server reached from another machine (`--listen 0.0.0.0:…`) adds new torrents only for
+// requests with its `--add-token` (docs/API.md, "Embedding and permissions"). When it answers
+// 403, the page asks for the token, remembers it in this browser (localStorage) and sends it
+// as `Authorization: Bearer <token>` with every later add.
+
+const TOKEN_KEY = 'riptide.addToken';
+const tokenForm = $('token-form');
+const tokenInput = $('token');
+const tokenWhy = $('token-why');
+let tokenRetry = null;
+
+function storedToken() {
+  try { return localStorage.getItem(TOKEN_KEY) || ''; } catch (_) { return ''; }
+}
+
+function storeToken(token) {
+  try {
+    if (token) localStorage.setItem(TOKEN_KEY, token); else localStorage.removeItem(TOKEN_KEY);
+  } catch (_) { /* storage disabled: the token lasts for this attempt only */ }
+}
+
+function askForToken(magnet, fileIndex, why, sentOne) {
+  tokenRetry = { magnet, fileIndex };
+  tokenWhy.textContent = sentOne
+    ? `The server refused the add token (${why}). Enter the right one, or leave the field empty to forget it.`
+    : `This server adds new torrents only for its owner: ${why}. If you have its add token, enter it here (it is remembered in this browser).`;
+  tokenInput.value = '';
+  tokenForm.hidden = false;
+  tokenInput.focus();
+}
+
+function hideTokenForm() {
+  tokenForm.hidden = true;
+  tokenRetry = null;
+}
+
+tokenForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  storeToken(tokenInput.value.trim());
+  const retry = tokenRetry;
+  hideTokenForm();
+  if (retry) start(retry.magnet, retry.fileIndex);
+});
 
 form.addEventListener('submit', (ev) => {
   ev.preventDefault();

@@ -18,10 +18,12 @@
 // site); only if the server does not have it, POST /api/torrents, which the server allows only
 // from its own machine or with its token (docs/API.md, "Embedding and permissions").
 
+import { watchTorrent } from './torrent-watch.js';
+
 const SCRIPT_BASE = new URL('.', import.meta.url);
 const VIDEO_EXTENSIONS = ['mkv', 'mp4', 'webm', 'avi', 'm4v', 'mov'];
-/// How often the torrent's peer figures are polled for `progress` (ms).
-const STATS_INTERVAL_MS = 2000;
+// The torrent's peer figures for `progress` follow the server's event stream
+// (torrent-watch.js: `GET /api/torrents/{id}/events`, polling only as a fallback).
 /// At most this many `progress` events per second come from the player's own status.
 const PROGRESS_MIN_INTERVAL_MS = 250;
 
@@ -157,7 +159,7 @@ export class RiptidePlayer extends HTMLElement {
     this._loadedKey = null;
     this._player = null;
     this._abort = null;
-    this._statsTimer = null;
+    this._watch = null;
     this._lastProgress = 0;
     this._figures = {};
     /// For tests and debugging: what this element is playing and how far it got.
@@ -166,6 +168,8 @@ export class RiptidePlayer extends HTMLElement {
     this.fileUrl = null;
     this.state = 'idle';
     this.error = null;
+    /// How the torrent's figures arrive: 'events' (server-sent events) or 'polling'.
+    this.watchMode = null;
 
     const v = this._video;
     v.addEventListener('loadedmetadata', () => this._onMetadata());
@@ -279,14 +283,14 @@ export class RiptidePlayer extends HTMLElement {
     this._emit('error', { message });
   }
 
-  /// Stops everything this element started: API requests, stats polling, the player (its
+  /// Stops everything this element started: API requests, the event stream, the player (its
   /// fetches are aborted, its wasm memory freed).
   _stop() {
     this._run++;
     if (this._abort) this._abort.abort();
     this._abort = null;
-    clearInterval(this._statsTimer);
-    this._statsTimer = null;
+    if (this._watch) this._watch.close();
+    this._watch = null;
     if (this._player) {
       try { this._player.destroy(); } catch (_) { /* already gone */ }
       try { this._player.free(); } catch (_) { /* already freed */ }
@@ -391,26 +395,20 @@ export class RiptidePlayer extends HTMLElement {
   }
 
   _startStats(server, id, run) {
-    const poll = async () => {
-      try {
-        const t = await api(new URL(`api/torrents/${id}`, server),
-          { signal: this._abort && this._abort.signal }, server);
-        if (run !== this._run) return;
-        const s = t.stats || {};
-        Object.assign(this._figures, {
-          peers: s.peers ?? 0,
-          downloadSpeed: s.download_speed_bps ?? 0,
-          downloadedBytes: s.downloaded_bytes ?? 0,
-          totalBytes: t.total_length ?? 0,
-        });
-        this._lastProgress = performance.now();
-        this._emit('progress', { ...this._figures });
-      } catch (_) {
-        // Figures are best-effort; playback errors arrive through the player.
-      }
-    };
-    poll();
-    this._statsTimer = setInterval(poll, STATS_INTERVAL_MS);
+    if (this._watch) this._watch.close();
+    this._watch = watchTorrent(server, id, (view) => {
+      if (run !== this._run || !view.stats) return;
+      this.watchMode = view.mode;
+      const s = view.stats;
+      Object.assign(this._figures, {
+        peers: s.peers ?? 0,
+        downloadSpeed: s.download_speed_bps ?? 0,
+        downloadedBytes: s.downloaded_bytes ?? 0,
+        totalBytes: view.totalLength || s.total_bytes || 0,
+      });
+      this._lastProgress = performance.now();
+      this._emit('progress', { ...this._figures });
+    });
   }
 }
 

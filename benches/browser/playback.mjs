@@ -4,8 +4,11 @@
 // - the private memory of the tab's renderer process(es): Private_Clean + Private_Dirty + Swap
 //   from /proc/PID/smaps_rollup of every descendant of the browser with --type=renderer. This
 //   includes wasm memory, the media pipeline and the SourceBuffers, not shared libraries;
-// - the seconds buffered ahead of the playhead, and the playhead.
-// Prints one JSON line.
+// - the player's wasm linear memory (riptide.sample()), the seconds held in the SourceBuffers
+//   (sum of video.buffered) and buffered ahead of the playhead, and the playhead;
+// - CDP Performance.getMetrics JSHeapUsedSize (the same heap, as DevTools reports it).
+// Ends at the end of the film, after --max-seconds, or when the playhead stops moving for 5 s
+// (`stuckAt`: where, and how much was buffered ahead). Prints one JSON line.
 //
 // usage: node benches/browser/playback.mjs BASE_URL MAGNET [--rate 2] [--max-seconds 120]
 import fs from 'node:fs';
@@ -62,30 +65,58 @@ const server = await chromium.launchServer({
 });
 const browserPid = server.process().pid;
 const browser = await chromium.connect(server.wsEndpoint());
-const result = { rate, samples: [], error: null, firstFrame: false, ended: false };
+const result = { rate, samples: [], error: null, firstFrame: false, ended: false, duration: null };
 try {
   const page = await browser.newPage();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
   await page.goto(`${base}/`);
+  // The reference: the same page's renderer before it plays anything.
+  await new Promise((r) => setTimeout(r, 1000));
+  result.idleRendererPrivate = rendererPrivate(browserPid);
   await page.fill('#magnet', magnet);
   await page.click('#play');
   const t0 = Date.now();
   let rateSet = false;
+  // The playhead not moving for STUCK_MS while playing ends the run (reported as `stuckAt`).
+  const STUCK_MS = 5000;
+  let lastMove = { t: -1, at: Date.now() };
   while (Date.now() - t0 < maxSeconds * 1000) {
     const s = await page.evaluate((r) => {
       const v = document.querySelector('video');
       const st = document.querySelector('#status');
+      // The page's own sample (riptide.sample(): buffered ranges, the player's wasm memory).
+      const x = window.riptide && window.riptide.player ? window.riptide.sample() : null;
       let ahead = 0;
+      let held = 0;
       for (let i = 0; i < v.buffered.length; i++) {
+        held += v.buffered.end(i) - v.buffered.start(i);
         if (v.buffered.start(i) <= v.currentTime + 0.1 && v.buffered.end(i) > v.currentTime) ahead = v.buffered.end(i) - v.currentTime;
       }
       if (v.currentTime > 0 && v.playbackRate !== r) v.playbackRate = r;
-      return { t: v.currentTime, ahead, heap: performance.memory.usedJSHeapSize, ended: v.ended,
+      return { t: v.currentTime, ahead, held, heap: performance.memory.usedJSHeapSize,
+        wasm: x ? x.wasmMemory : null, removed: x ? x.removedSecs : null, ended: v.ended,
         error: st && st.classList.contains('error') ? st.textContent : null, duration: v.duration };
     }, rate);
     if (s.error) { result.error = s.error; break; }
     if (s.t > 0) { result.firstFrame = true; rateSet = true; }
-    if (rateSet) result.samples.push({ wall: (Date.now() - t0) / 1e3, ...s, rendererPrivate: rendererPrivate(browserPid) });
+    result.duration = s.duration;
+    if (rateSet) {
+      // CDP's view of the same heap (Performance.getMetrics), beside performance.memory.
+      const m = await cdp.send('Performance.getMetrics').catch(() => ({ metrics: [] }));
+      const metric = (name) => (m.metrics.find((x) => x.name === name) || {}).value ?? null;
+      // DOM nodes and listeners (CDP Memory.getDOMCounters): a page that leaks elements grows here.
+      const dom = await cdp.send('Memory.getDOMCounters').catch(() => ({}));
+      result.samples.push({ wall: (Date.now() - t0) / 1e3, ...s, cdpHeap: metric('JSHeapUsedSize'),
+        domNodes: dom.nodes ?? null, listeners: dom.jsEventListeners ?? null,
+        rendererPrivate: rendererPrivate(browserPid) });
+    }
     if (s.ended || (s.duration && s.t >= s.duration - 0.3)) { result.ended = true; break; }
+    if (s.t !== lastMove.t) lastMove = { t: s.t, at: Date.now() };
+    else if (rateSet && Date.now() - lastMove.at > STUCK_MS) {
+      result.stuckAt = { t: s.t, ahead: s.ahead, duration: s.duration };
+      break;
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   if (!result.firstFrame && !result.error) result.error = `no frame within ${maxSeconds} s`;

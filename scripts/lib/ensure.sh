@@ -39,6 +39,13 @@ ensure_npm() {
   if [ -d node_modules/playwright-core ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
     return 0
   fi
+  # A symlinked node_modules is shared with another checkout: `npm ci` would empty the shared
+  # directory through the link. Use it as it is (or fail and say so).
+  if [ -L node_modules ]; then
+    [ -d node_modules/playwright-core ] && return 0
+    echo "error: node_modules is a link to $(readlink node_modules), which lacks playwright-core; run 'npm ci' there" >&2
+    return 1
+  fi
   echo "installing npm packages"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null
 }

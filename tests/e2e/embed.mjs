@@ -52,6 +52,14 @@ try {
 
   // Every frame records the players' events (they bubble out of the shadow root).
   await page.addInitScript(() => {
+    // Every EventSource the page opens, to tell which are still open.
+    const Native = window.EventSource;
+    window.__sources = [];
+    if (Native) {
+      window.EventSource = class extends Native {
+        constructor(...a) { super(...a); window.__sources.push(this); }
+      };
+    }
     window.__events = [];
     for (const type of ['ready', 'playing', 'error', 'progress']) {
       document.addEventListener(type, (e) => {
@@ -91,6 +99,7 @@ try {
             duration: el.duration,
             state: el.state,
             error: el.error,
+            watchMode: el.watchMode,
             torrentId: el.torrent ? el.torrent.id : null,
             fileUrl: el.fileUrl,
             eventTypes: [...new Set(mine.map((e) => e.type))],
@@ -148,10 +157,12 @@ try {
       others: after.map((p) => ({ id: p.id, before: before[p.id], after: p.currentTime, error: p.error })),
       stillInPage: after.some((p) => p.id === removeId),
       // What the removed element still holds: its wasm Player (freed → null) and its video.
-      leftover: await page.evaluate(() => ({
+      leftover: await page.evaluate((tid) => ({
+        // Event streams naming the removed player's torrent that are still open.
+        openEventStreams: window.__sources.filter((s) => s.readyState !== 2 && s.url.includes(tid)).length,
         player: window.__removed._player !== null,
         videoSrc: window.__removed.shadowRoot.querySelector('video').getAttribute('src'),
-      })),
+      }), target.torrentId),
     };
   }
 

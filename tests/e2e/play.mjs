@@ -8,7 +8,13 @@
 // With --switch-audio-at, once playback passes SECONDS the audio menu is set to the next
 // playable audio track (as a viewer would), and playback must then reach --play-seconds.
 // The report always holds `tracks`: the page's notices, audio tracks and text tracks (with
-// their cues), and `playerStatus` (the player's own status).
+// their cues), `playerStatus` (the player's own status), `watch` (how the page follows the
+// torrent: 'events' or 'polling', its piece map figures, the stats line) and `api` (the
+// requests the page made to the torrent API: event streams, polls, adds with their token).
+// --host-map NAME: the browser resolves NAME to 127.0.0.1 (open the page as http://NAME:PORT/,
+//   a name that is neither an IP literal nor localhost: the server treats it as another site).
+// --tokens T1,T2,...: each time the page shows its add-token form, type the next token and
+//   submit (as a viewer would); `tokenPrompts` lists what the form said each time.
 import { chromium } from 'playwright-core';
 
 const args = process.argv.slice(2);
@@ -22,6 +28,9 @@ const timeoutMs = opt('--timeout-ms', 60000);
 const clickIdx = args.indexOf('--click');
 const clickSelector = clickIdx >= 0 ? args[clickIdx + 1] : null;
 const switchAudioAt = opt('--switch-audio-at', null);
+const strOpt = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : null; };
+const hostMap = strOpt('--host-map');
+const tokens = (strOpt('--tokens') || '').split(',').filter(Boolean);
 if (!url) {
   console.error('usage: node tests/e2e/play.mjs URL [--play-seconds N] [--timeout-ms N]');
   process.exit(2);
@@ -30,13 +39,27 @@ if (!url) {
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
-    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
+    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update',
+    ...(hostMap ? [`--host-resolver-rules=MAP ${hostMap} 127.0.0.1`] : [])],
 });
-const result = { url, errors: [], console: [] };
+const result = { url, errors: [], console: [], tokenPrompts: [] };
+const api = { events: 0, piecesPolls: 0, statsPolls: 0, adds: [] };
 try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => result.errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') result.console.push(m.text()); });
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.searchParams.has('by')) return; // this harness's own requests
+    const path = u.pathname;
+    if (/^\/api\/torrents\/[^/]+\/events$/.test(path)) api.events++;
+    else if (/^\/api\/torrents\/[^/]+\/pieces$/.test(path)) api.piecesPolls++;
+    else if (/^\/api\/torrents\/[^/]+$/.test(path) && r.method() === 'GET') api.statsPolls++;
+    else if (path === '/api/torrents' && r.method() === 'POST') {
+      const h = r.headers();
+      api.adds.push({ authorization: h.authorization || null, token: h['x-riptide-token'] || null });
+    }
+  });
 
   // Film bytes the server sent, counted from the responses of the file endpoint.
   let fileBytes = 0;
@@ -54,10 +77,16 @@ try {
       if (window.__firstFrame) return;
       const r = window.riptide || {};
       let bytes = null;
-      try { bytes = r.player ? Number(r.player.status().bytes_fetched) : null; } catch (_) {}
-      window.__firstFrame = { ms: performance.now(), playerBytes: bytes };
+      let received = null;
+      try {
+        const st = r.player ? r.player.status() : null;
+        // bytes_fetched: whole responses in the player's cache; received: every body byte that
+        // arrived, requests still in flight included.
+        if (st) { bytes = Number(st.bytes_fetched); received = Number(st.received); }
+      } catch (_) {}
+      window.__firstFrame = { ms: performance.now(), playerBytes: bytes, playerReceived: received };
       if (r.torrentId) {
-        fetch(`/api/torrents/${r.torrentId}`).then((x) => x.json())
+        fetch(`/api/torrents/${r.torrentId}?by=harness`).then((x) => x.json())
           .then((j) => { window.__firstFrame.torrent = j; }).catch(() => {});
       }
     }, true);
@@ -81,6 +110,16 @@ try {
         statusIsError: !!(s && s.classList.contains('error')),
         firstFrame: window.__firstFrame || null,
         playerStatus: st ? JSON.parse(JSON.stringify(st)) : null,
+        watch: {
+          mode: r.watchMode || null,
+          pieces: r.pieces || null,
+          statsText: (document.querySelector('#stats') || {}).textContent || '',
+        },
+        tokenForm: (() => {
+          const f = document.querySelector('#token-form');
+          return f && !f.hidden ? document.querySelector('#token-why').textContent : null;
+        })(),
+        storedToken: (() => { try { return localStorage.getItem('riptide.addToken'); } catch (_) { return null; } })(),
         tracks: {
           notices: r.notices || [],
           noticeText: (document.querySelector('#notice') || {}).textContent || '',
@@ -95,7 +134,14 @@ try {
       };
     });
     if (last.firstFrame && fileBytesAtFirstFrame === null) fileBytesAtFirstFrame = fileBytes;
-    if (last.videoError || last.statusIsError) break; // the page gave up: report it now
+    if (last.tokenForm !== null && result.tokenPrompts.length < tokens.length) {
+      result.tokenPrompts.push({ why: last.tokenForm, status: last.status });
+      await page.fill('#token', tokens[result.tokenPrompts.length - 1]);
+      await page.click('#token-submit');
+      continue;
+    }
+    // (An error with the token form up waits for the form's retry while tokens are left.)
+    if (last.videoError || (last.statusIsError && result.tokenPrompts.length >= tokens.length)) break; // the page gave up: report it now
     if (switchAudioAt !== null && !switched && last.currentTime >= switchAudioAt) {
       const from = last.tracks.audio.find((t) => t.selected);
       const to = last.tracks.audio.find((t) => t.playable && !t.selected);
@@ -111,7 +157,7 @@ try {
   }
   // Let the byte counter see the responses still in flight.
   await new Promise((r) => setTimeout(r, 300));
-  Object.assign(result, last, { fileBytesSeen: fileBytes, fileBytesAtFirstFrame, switched });
+  Object.assign(result, last, { fileBytesSeen: fileBytes, fileBytesAtFirstFrame, switched, api });
 } catch (e) {
   result.errors.push(String(e && e.stack || e));
 } finally {

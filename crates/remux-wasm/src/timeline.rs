@@ -6,13 +6,24 @@
 //!
 //! # Video: DTS from PTS
 //!
-//! Packets are buffered from one key frame to the next (a GOP, in decode order). When the
-//! next key frame arrives (or the stream ends) the GOP is complete, and the `i`-th frame in
-//! decode order gets the `i`-th smallest PTS of the GOP, shifted earlier by the track's
-//! reorder delay `D`: `dts[i] = sorted_pts[i] - D`. `D` is the largest `sorted_pts[i] - pts[i]`
-//! seen so far (one frame for IBBP, two for B-pyramids), so every composition offset
-//! `pts - dts` is ≥ 0 and the `trun` stays version 0. This needs no knowledge of the codec's
-//! reorder depth and is exact for any pattern, open GOPs included; PTS are never changed.
+//! Packets are held in a short window of [`LOOKAHEAD_FRAMES`] frames (in decode order) so
+//! that a frame's sample goes out a few frames after it arrives, not at the end of its GOP:
+//! fragments can then be cut inside a GOP (a fast start needs a fraction of a GOP). Within a
+//! GOP (key frame to key frame), the `i`-th frame in decode order gets the `i`-th smallest
+//! PTS of the GOP, shifted earlier by the track's reorder delay `D`:
+//! `dts[i] = sorted_pts[i] - D`. The window keeps the PTS of the GOP not handed out yet
+//! (a sorted pool, as long as the window); the frame leaving the window takes the smallest.
+//! That is the GOP's `i`-th smallest PTS as long as no frame more than the window later in
+//! decode order is presented before it, i.e. for every encoder whose reorder depth is within
+//! the window (x264 uses at most 3 with B-pyramids); deeper reordering only loses exactness of
+//! the DTS (the repairs below keep them increasing), never of the PTS.
+//!
+//! `D` is the largest `sorted_pts[i] - pts[i]` seen so far (one frame for IBBP, two for
+//! B-pyramids), taken over the frames of the window whose sorted PTS is settled (those with
+//! at least [`SETTLED_AFTER`] frames after them, or all of them at the end of the GOP) before
+//! a frame leaves it, so every composition offset `pts - dts` is ≥ 0 and the `trun` stays
+//! version 0. This needs no knowledge of the codec's reorder depth and is exact for any
+//! pattern within the window, open GOPs included; PTS are never changed.
 //!
 //! Why not keep `dts = sorted_pts` and write negative offsets (version-1 `trun`)? Browsers
 //! accept that, but ffmpeg's MP4 reader then shifts every PTS by the largest negative offset,
@@ -31,8 +42,8 @@
 //! has B-frames presented before they are decoded; shifting its DTS keeps every offset ≥ 0,
 //! so tools and browsers agree on the PTS (which are never changed).
 //!
-//! Durations are `next dts - dts`; the last frame of a GOP takes the packet's duration, else
-//! the track's default duration, else the previous frame's. (The fragment writer recomputes
+//! Durations are `next dts - dts` (the next frame is in the window); the last frame of a GOP
+//! takes the packet's duration, else the track's default duration, else the previous frame's. (The fragment writer recomputes
 //! durations from DTS differences inside a fragment, so an estimate only ever affects the
 //! last sample of a fragment.)
 //!
@@ -43,12 +54,21 @@
 //! packet's own timestamp when the two drift apart by a frame or more (a gap in the source).
 //! Each sample is held back until the next one arrives, so its duration is `next - this`.
 
-use crate::packet::Packet;
-use crate::time::{Duration, TimeBase, Timestamp};
+use std::collections::VecDeque;
 
-/// A video GOP longer than this many frames is emitted without waiting for its end (streams
-/// with intra refresh and no key frames would otherwise buffer without bound).
-const MAX_GOP_FRAMES: usize = 600;
+use crate::packet::Packet;
+use crate::time::{Duration, TimeBase};
+
+/// Video frames held after a frame before its sample goes out: 4. Its DTS is exact when no
+/// frame later than this in decode order is presented before it (reorder depth ≤ 4: x264's
+/// default `-bf 3` with B-pyramid reorders by 3). Each frame held delays the first fragment
+/// by one frame's bytes (≈ 80 KB at 20 Mbit/s, 30 fps). Read by [`TrackTimeline::push`].
+pub const LOOKAHEAD_FRAMES: usize = 4;
+
+/// A frame of the window counts towards the reorder delay once this many frames follow it
+/// (2): its place among the sorted PTS no longer changes for reorder depths up to that.
+/// Read by [`TrackTimeline::push`].
+pub const SETTLED_AFTER: usize = 2;
 
 /// One frame with repaired timing, ready for a `trun`.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,8 +93,13 @@ impl Sample {
 }
 
 enum Mode {
-    /// Buffers a GOP of packets to derive DTS.
-    Video { gop: Vec<Packet> },
+    /// Holds the newest frames of the GOP to derive DTS (see the module doc).
+    Video {
+        /// Frames not emitted yet, in decode order, with their PTS in output ticks.
+        window: VecDeque<(Packet, i64)>,
+        /// PTS of the current GOP not yet given out as a DTS, ascending (as many as `window`).
+        pool: Vec<i64>,
+    },
     /// Holds the newest sample until the next one gives its duration.
     Audio {
         frame: i64,
@@ -112,7 +137,10 @@ impl TrackTimeline {
             // One frame at 25 fps, if nothing better is ever known.
             last_duration: clamp_u32(out_tb.from_seconds(0.04)),
             reorder_delay: 0,
-            mode: Mode::Video { gop: Vec::new() },
+            mode: Mode::Video {
+                window: VecDeque::new(),
+                pool: Vec::new(),
+            },
         }
     }
 
@@ -150,7 +178,10 @@ impl TrackTimeline {
     pub fn reset(&mut self) {
         self.last_dts = None;
         match &mut self.mode {
-            Mode::Video { gop } => gop.clear(),
+            Mode::Video { window, pool } => {
+                window.clear();
+                pool.clear();
+            }
             Mode::Audio { held, next_dts, .. } => {
                 *held = None;
                 *next_dts = None;
@@ -160,85 +191,97 @@ impl TrackTimeline {
 
     /// Takes one packet (in file order); appends to `out` every sample whose timing is final.
     pub fn push(&mut self, packet: Packet, out: &mut Vec<Sample>) {
-        if matches!(self.mode, Mode::Video { .. }) {
-            let flush = match &self.mode {
-                Mode::Video { gop } => {
-                    !gop.is_empty() && (packet.keyframe || gop.len() >= MAX_GOP_FRAMES)
+        let pts = self.in_tb.rescale(packet.pts.0, self.out_tb);
+        match &mut self.mode {
+            Mode::Video { window, .. } => {
+                if packet.keyframe && !window.is_empty() {
+                    // The GOP is complete: every PTS of it is known.
+                    self.emit_video(out, 0);
                 }
-                _ => false,
-            };
-            if flush {
-                self.emit_gop(out);
+                if let Mode::Video { window, pool } = &mut self.mode {
+                    window.push_back((packet, pts));
+                    let at = pool.partition_point(|&p| p <= pts);
+                    pool.insert(at, pts);
+                }
+                self.emit_video(out, LOOKAHEAD_FRAMES);
             }
-            if let Mode::Video { gop } = &mut self.mode {
-                gop.push(packet);
-            }
-        } else {
-            self.push_audio(packet, out);
+            Mode::Audio { .. } => self.push_audio(packet, out),
         }
     }
 
     /// Emits everything still buffered (end of stream).
     pub fn flush(&mut self, out: &mut Vec<Sample>) {
         match &mut self.mode {
-            Mode::Video { .. } => self.emit_gop(out),
+            Mode::Video { .. } => self.emit_video(out, 0),
             Mode::Audio { held, .. } => out.extend(held.take()),
         }
     }
 
-    fn emit_gop(&mut self, out: &mut Vec<Sample>) {
-        let gop = match &mut self.mode {
-            Mode::Video { gop } => std::mem::take(gop),
-            _ => return,
+    /// The DTS a frame would get before the delay and the repairs: the container's DTS, else
+    /// its share of the sorted PTS of the GOP.
+    fn raw_dts(&self, packet: &Packet, sorted_pts: i64) -> i64 {
+        match packet.dts {
+            Some(d) => self.in_tb.rescale(d.0, self.out_tb),
+            None => sorted_pts,
+        }
+    }
+
+    /// Emits the oldest frames of the window until `keep` are left (0: the GOP is complete).
+    fn emit_video(&mut self, out: &mut Vec<Sample>, keep: usize) {
+        let Mode::Video { window, pool } = &self.mode else {
+            return;
         };
-        if gop.is_empty() {
+        if window.len() <= keep {
             return;
         }
-        let (in_tb, out_tb) = (self.in_tb, self.out_tb);
-        let pts: Vec<i64> = gop.iter().map(|p| in_tb.rescale(p.pts.0, out_tb)).collect();
-        let dts: Vec<i64> = if gop.iter().all(|p| p.dts.is_some()) {
-            let dts: Vec<i64> = gop
-                .iter()
-                .map(|p| in_tb.rescale(p.dts.unwrap_or(Timestamp(0)).0, out_tb))
-                .collect();
-            let gop_delay = dts.iter().zip(&pts).map(|(d, p)| d - p).max().unwrap_or(0);
-            self.reorder_delay = self.reorder_delay.max(gop_delay);
-            dts.iter().map(|d| d - self.reorder_delay).collect()
+        // The reorder delay, over the frames whose place among the sorted PTS is settled.
+        let settled = if keep == 0 {
+            window.len()
         } else {
-            let mut sorted = pts.clone();
-            sorted.sort_unstable();
-            let gop_delay = sorted
-                .iter()
-                .zip(&pts)
-                .map(|(s, p)| s - p)
-                .max()
-                .unwrap_or(0);
-            self.reorder_delay = self.reorder_delay.max(gop_delay);
-            sorted.iter().map(|s| s - self.reorder_delay).collect()
+            window.len().saturating_sub(SETTLED_AFTER)
         };
-        // Non-negative, strictly increasing DTS.
-        let mut fixed = Vec::with_capacity(dts.len());
-        for d in dts {
-            let d = d.max(self.last_dts.map_or(0, |last| last + 1));
-            self.last_dts = Some(d);
-            fixed.push(d);
-        }
-        let n = gop.len();
-        out.reserve(n);
-        for (i, p) in gop.into_iter().enumerate() {
-            let duration = if i + 1 < n {
-                clamp_u32(fixed[i + 1] - fixed[i])
-            } else {
-                p.dur
+        let delay = window
+            .iter()
+            .zip(pool.iter())
+            .take(settled)
+            .map(|((p, pts), &sorted)| self.raw_dts(p, sorted) - pts)
+            .max()
+            .unwrap_or(0);
+        self.reorder_delay = self.reorder_delay.max(delay);
+        let (in_tb, out_tb) = (self.in_tb, self.out_tb);
+        while let Mode::Video { window, pool } = &mut self.mode {
+            if window.len() <= keep {
+                break;
+            }
+            let Some((p, pts)) = window.pop_front() else {
+                break;
+            };
+            let sorted = if pool.is_empty() { pts } else { pool.remove(0) };
+            let next = window.front().map(|(n, _)| (n.dts, pool.first().copied()));
+            let raw = self.raw_dts(&p, sorted) - self.reorder_delay;
+            // Non-negative, strictly increasing DTS.
+            let dts = raw.max(self.last_dts.map_or(0, |last| last + 1));
+            self.last_dts = Some(dts);
+            let duration = match next {
+                Some((next_dts, next_sorted)) => {
+                    let next_raw = match next_dts {
+                        Some(d) => in_tb.rescale(d.0, out_tb),
+                        None => next_sorted.unwrap_or(dts),
+                    } - self.reorder_delay;
+                    clamp_u32(next_raw.max(dts + 1) - dts)
+                }
+                // The last frame of the GOP (or of the stream).
+                None => p
+                    .dur
                     .map(|d| d.rescale(in_tb, out_tb).0.min(u32::MAX as u64) as u32)
                     .filter(|&d| d > 0)
                     .or(self.default_duration)
-                    .unwrap_or(self.last_duration)
+                    .unwrap_or(self.last_duration),
             };
             self.last_duration = duration;
             out.push(Sample {
-                dts: fixed[i],
-                cts: (pts[i] - fixed[i]).clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+                dts,
+                cts: (pts - dts).clamp(i32::MIN as i64, i32::MAX as i64) as i32,
                 duration,
                 keyframe: p.keyframe,
                 pos: p.pos,
@@ -291,6 +334,7 @@ impl TrackTimeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::Timestamp;
 
     fn pkt(pts: i64, key: bool) -> Packet {
         Packet {
@@ -345,6 +389,85 @@ mod tests {
             (3600, 10800, 0, 0)
         );
         assert!(out[0].keyframe && out[7].keyframe && !out[1].keyframe);
+    }
+
+    /// The DTS the whole-GOP derivation gives (every PTS of the GOP known): the `i`-th
+    /// smallest PTS minus the largest delay seen so far, made non-negative and increasing.
+    fn whole_gop_dts(gops: &[Vec<i64>]) -> Vec<i64> {
+        let (mut delay, mut last, mut out) = (0i64, None::<i64>, Vec::new());
+        for gop in gops {
+            let mut sorted = gop.clone();
+            sorted.sort_unstable();
+            delay = delay.max(sorted.iter().zip(gop).map(|(s, p)| s - p).max().unwrap());
+            for s in sorted {
+                let d = (s - delay).max(last.map_or(0, |l| l + 1));
+                last = Some(d);
+                out.push(d);
+            }
+        }
+        out
+    }
+
+    /// Decode-order PTS (frames) of `gops` GOPs of `len` frames in the given mini-GOP
+    /// pattern, starting at `start`.
+    fn pattern(gops: usize, len: i64, mini: &[i64], start: i64) -> Vec<Vec<i64>> {
+        (0..gops as i64)
+            .map(|g| {
+                let base = start + g * len;
+                let mut v = vec![base];
+                let mut at = 1;
+                while at < len {
+                    for &m in mini {
+                        if at + m - 1 < len {
+                            v.push(base + at + m - 1);
+                        }
+                    }
+                    at += mini.len() as i64;
+                }
+                v.truncate(len as usize);
+                v
+            })
+            .collect()
+    }
+
+    #[test]
+    fn samples_leave_within_the_lookahead_with_the_whole_gop_timing() {
+        // IBBP (x264 -bf 2) and a B-pyramid (x264 -bf 3: P, B-ref, b, b), starting at 0 and
+        // one frame in; 25 fps in ms.
+        for (mini, start) in [
+            (&[3i64, 1, 2][..], 0),
+            (&[3, 1, 2], 1),
+            (&[4, 2, 1, 3], 0),
+            (&[4, 2, 1, 3], 1),
+        ] {
+            let gops = pattern(3, 24, mini, start);
+            let mut tl = TrackTimeline::video(TimeBase::MILLIS, TimeBase::MILLIS, None);
+            let mut out = Vec::new();
+            let mut n = 0;
+            for gop in &gops {
+                for (i, &f) in gop.iter().enumerate() {
+                    tl.push(pkt(f * 40, i == 0), &mut out);
+                    n += 1;
+                    // No frame waits for the end of its GOP: at most the lookahead is held.
+                    assert!(n - out.len() <= LOOKAHEAD_FRAMES, "{mini:?}: {} held", n - out.len());
+                }
+            }
+            tl.flush(&mut out);
+            let ms: Vec<Vec<i64>> = gops.iter().map(|g| g.iter().map(|f| f * 40).collect()).collect();
+            let want = whole_gop_dts(&ms);
+            let got: Vec<i64> = out.iter().map(|s| s.dts).collect();
+            // Past the clamped start, the same DTS as with the whole GOP in hand.
+            assert_eq!(got[4..], want[4..], "{mini:?} from {start}");
+            let pts: Vec<i64> = gops.concat().iter().map(|f| f * 40).collect();
+            assert_eq!(out.iter().map(|s| s.pts()).collect::<Vec<_>>(), pts);
+            assert!(out.iter().all(|s| s.cts >= 0), "{mini:?}: negative offset");
+            // Increasing; inside a GOP each duration reaches the next frame exactly (past the
+            // clamped start, where the delay of a B-pyramid is learnt a frame late).
+            for w in out[3..].windows(2) {
+                assert!(w[1].dts > w[0].dts);
+                assert!(w[1].keyframe || w[0].duration as i64 == w[1].dts - w[0].dts, "{mini:?} {start}: {:?} -> {:?}", (w[0].dts, w[0].duration), w[1].dts);
+            }
+        }
     }
 
     #[test]

@@ -142,7 +142,8 @@ fn fetch_ranges_are_piece_aligned_small_at_startup_and_chunked_after() {
     let cfg = Config::default();
     let empty = SparseCache::new(Some(10 << 20));
     let size = Some(10 << 20);
-    // Startup: only to the end of the piece holding the last needed byte.
+    // Startup (and right after a seek): only to the end of the piece holding the last needed
+    // byte.
     assert_eq!(plan_range(&cfg, &empty, 0, 4, size, P, false), (0, 262_144));
     assert_eq!(
         plan_range(&cfg, &empty, 300_000, 10, size, P, false),
@@ -152,8 +153,12 @@ fn fetch_ranges_are_piece_aligned_small_at_startup_and_chunked_after() {
         plan_range(&cfg, &empty, 0, 600_000, size, P, false),
         (0, 786_432)
     );
-    // Unknown piece length: 64 KiB.
-    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, 0, false), (0, 65_536));
+    // Unknown piece length, or pieces larger than 256 KiB: to the next multiple of 256 KiB.
+    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, 0, false), (0, 262_144));
+    assert_eq!(
+        plan_range(&cfg, &empty, 300_000, 10, size, 4 << 20, false),
+        (300_000, 524_288)
+    );
     // Playing: 1 MiB chunks, end on a piece boundary.
     assert_eq!(plan_range(&cfg, &empty, 0, 4, size, P, true), (0, 1 << 20));
     assert_eq!(

@@ -1,13 +1,21 @@
 //! Where to cut fragments.
 //!
-//! Policy: a fragment starts at a video key frame and holds whole GOPs. The first fragment
-//! is a single GOP (cut at the second key frame) so that playback can start as soon as
-//! possible; later fragments are cut at the first GOP boundary at least [`TARGET_SECONDS`]
-//! after the fragment's start, so short-GOP streams do not turn into a flood of tiny
-//! appends. Audio goes into the fragment up to the video's presentation end; a cut waits
-//! until the audio has caught up with it (MKV interleaving can lag), but never by more than
-//! [`MAX_WAIT_SECONDS`] of queued video. Audio-only streams are cut every
-//! [`TARGET_SECONDS`].
+//! Policy: the first fragment after the start and after each seek begins at a video key
+//! frame (the remuxer drops what comes before one) and is cut as soon as
+//! [`FIRST_SECONDS`] of video are queued, inside the GOP: MSE can play once one fragment is
+//! appended, so a fast start needs a fraction of a GOP, not a whole one (a 2 s GOP at
+//! 20 Mbit/s is ≈ 5 MB). Each following fragment of the run is twice as long as the one
+//! before, up to [`TARGET_SECONDS`], so short fragments are only spent at the start and
+//! long runs do not turn into a flood of tiny appends. Every cut is in decode order at any
+//! frame, key frame or not: MSE accepts a media segment that continues the coded sequence of
+//! the one before (decode times continue, and the `trun` sample flags mark the frames that
+//! are not sync samples); each `moof` carries its own decode times (`tfdt`) and composition
+//! offsets, so a B-frame whose reference was in the previous fragment decodes as if they
+//! had been appended together (this is what CMAF chunks and LL-HLS parts do).
+//!
+//! Audio goes into the fragment up to the video's presentation end; a cut waits until the
+//! audio has caught up with it (MKV interleaving can lag), but never by more than
+//! [`MAX_WAIT_SECONDS`] of queued video. Audio-only streams are cut on the same schedule.
 //!
 //! Decode times in the output are unsigned (`tfdt`), and MSE ignores edit lists. When the
 //! first fragment holds samples before time 0 (an MP4 edit list that starts AAC after its
@@ -23,7 +31,13 @@ use super::{AudioRun, MediaSegment};
 use crate::time::{TimeBase, Timestamp};
 use crate::timeline::Sample;
 
-/// Wanted length of a fragment after the first.
+/// Length of the first fragment after the start and after each seek: 0.25 s of video
+/// (about 8 frames at 30 fps; ≈ 0.6 MB at 20 Mbit/s). Enough for the browser to decode its
+/// first frames and begin; the following fragments come while it plays them. Read by
+/// [`Fragmenter::next_fragment`].
+pub const FIRST_SECONDS: f64 = 0.25;
+/// Longest wanted length of a fragment: 1 s. Fragments double in length from
+/// [`FIRST_SECONDS`] up to this. Read by [`Fragmenter::next_fragment`].
 pub const TARGET_SECONDS: f64 = 1.0;
 /// Longest video queue held while waiting for audio to catch up.
 pub const MAX_WAIT_SECONDS: f64 = 10.0;
@@ -66,8 +80,10 @@ pub struct Fragmenter {
     video: Option<Lane>,
     audio: Option<Lane>,
     sequence: u32,
-    /// `sequence` at the latest [`reset`](Fragmenter::reset): the fragment after it is a
-    /// single GOP, like the very first.
+    /// Segments cut so far (with or without a `moof`: audio carried apart has none).
+    cuts: u32,
+    /// `cuts` at the latest [`reset`](Fragmenter::reset): the segment after it is
+    /// [`FIRST_SECONDS`] long, like the very first.
     first_of_run: u32,
     ended: bool,
     /// How much every timestamp is moved later (ticks in the time base), set at the first
@@ -81,6 +97,7 @@ impl Fragmenter {
             video,
             audio,
             sequence: 0,
+            cuts: 0,
             first_of_run: 0,
             ended: false,
             shift: None,
@@ -118,7 +135,7 @@ impl Fragmenter {
             lane.samples.clear();
         }
         self.ended = false;
-        self.first_of_run = self.sequence;
+        self.first_of_run = self.cuts;
     }
 
     /// Number of fragments emitted so far.
@@ -136,7 +153,7 @@ impl Fragmenter {
             Some(_) if !self.ended => return None,
             _ => {
                 let a = self.audio.as_ref()?;
-                if a.samples.is_empty() || (!self.ended && a.span() < a.ticks(TARGET_SECONDS)) {
+                if a.samples.is_empty() || (!self.ended && a.span() < a.ticks(self.target())) {
                     return None;
                 }
                 (0, None)
@@ -168,24 +185,24 @@ impl Fragmenter {
         Some(self.build(&video, &audio))
     }
 
+    /// Wanted length (seconds) of the next fragment: [`FIRST_SECONDS`] after a start or a
+    /// seek, doubling with each fragment up to [`TARGET_SECONDS`].
+    fn target(&self) -> f64 {
+        let n = self.cuts.saturating_sub(self.first_of_run).min(16);
+        (FIRST_SECONDS * f64::from(1u32 << n)).min(TARGET_SECONDS)
+    }
+
     /// Where to cut the video queue: `(sample count, presentation end)`, or `None` to wait.
     fn video_cut(&self, v: &Lane) -> Option<(usize, i64)> {
         let s = &v.samples;
         let first = s[0].dts;
-        let target = if self.sequence == self.first_of_run {
-            0
-        } else {
-            v.ticks(TARGET_SECONDS)
-        };
+        let target = v.ticks(self.target());
         let k = if self.ended {
             s.len()
         } else {
-            // GOP boundaries: every key frame but the first, and the end of the queue (the
-            // timeline emits whole GOPs).
-            let boundary = (1..s.len())
-                .filter(|&i| s[i].keyframe)
-                .find(|&i| s[i].dts - first >= target);
-            match boundary {
+            // The first frame (in decode order) at least `target` after the fragment's start
+            // begins the next fragment, key frame or not (see the module docs).
+            match (1..s.len()).find(|&i| s[i].dts - first >= target) {
                 Some(i) => i,
                 None if v.span() >= target => s.len(),
                 None => return None,
@@ -262,6 +279,7 @@ impl Fragmenter {
                 samples,
             });
         }
+        self.cuts += 1;
         let mut data = Vec::new();
         if !trafs.is_empty() {
             self.sequence += 1;

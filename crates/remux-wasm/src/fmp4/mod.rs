@@ -560,7 +560,7 @@ impl Remuxer {
         self.fragmenter.fragments()
     }
 
-    /// Queues a packet; returns a finished fragment when one is cut (at a video key frame).
+    /// Queues a packet; returns a finished fragment when one is cut (see [`fragmenter`]).
     /// Packets of tracks not carried are dropped.
     pub fn push(&mut self, packet: Packet) -> Result<Option<MediaSegment>> {
         let id = packet.track_id;

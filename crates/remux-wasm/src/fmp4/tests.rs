@@ -342,8 +342,10 @@ fn fragments_parse_back_with_consistent_timing() {
             }
         }
         if i == 0 {
-            // The first fragment is a single GOP, for a fast start.
-            assert_eq!(seg_video, 10);
+            // The first fragment is FIRST_SECONDS of the first GOP (0.4 s of 40 ms frames),
+            // for a fast start: the frames until the first at least 0.25 s after the start.
+            let want = (fragmenter::FIRST_SECONDS / 0.04).ceil() as usize;
+            assert_eq!(seg_video, want);
             assert_eq!(
                 seg.source_pos,
                 packets.iter().find(|p| p.track_id == 2).unwrap().pos
@@ -379,17 +381,57 @@ fn fragments_parse_back_with_consistent_timing() {
 }
 
 #[test]
-fn later_fragments_hold_about_a_second() {
+fn fragments_double_from_the_first_up_to_about_a_second() {
     let (r, _, segs) = remux(synthetic(6));
-    // 6 s at 0.4 s GOPs: first fragment 1 GOP, later ones 3 GOPs (1.2 s).
+    let tb = segs[0].time_base;
+    let len = |s: &MediaSegment| tb.seconds(s.end.0 - s.start.0);
+    // 0.25 s, 0.5 s, then 1 s each (cut at 40 ms frames, presentation spans include the
+    // reordered frames): 0.25 + 0.5 + 5 x 1 + the rest.
     assert!(
-        r.fragments() >= 5 && r.fragments() <= 7,
+        (6..=9).contains(&r.fragments()),
         "{} fragments",
         r.fragments()
     );
-    let tb = segs[1].time_base;
-    let len = tb.seconds(segs[1].end.0 - segs[1].start.0);
-    assert!((1.0..1.6).contains(&len), "second fragment is {len} s");
+    assert!(len(&segs[0]) < 0.45, "first fragment is {} s", len(&segs[0]));
+    assert!((0.45..0.8).contains(&len(&segs[1])), "second fragment is {} s", len(&segs[1]));
+    for s in &segs[2..segs.len() - 1] {
+        assert!((0.9..1.3).contains(&len(s)), "a later fragment is {} s", len(s));
+    }
+}
+
+#[test]
+fn fragments_cut_inside_gops_and_after_a_reset_start_short_at_a_key_frame() {
+    let packets = synthetic(3);
+    let mut r = Remuxer::new(&tracks()).unwrap();
+    let mut segs = Vec::new();
+    for p in packets.iter().take(packets.len() / 2).cloned() {
+        segs.extend(r.push(p).unwrap());
+    }
+    // Some fragment of the first run starts at a frame that is not a key frame.
+    let starts_on_key = |seg: &MediaSegment| {
+        let b = &seg.data;
+        let moof = children(b, 0, b.len())[0];
+        let trafs = children(b, moof.start + 8, moof.start + moof.size);
+        let video = trafs
+            .iter()
+            .filter(|t| &t.kind == b"traf")
+            .map(|t| parse_traf(b, moof, *t))
+            .find(|t| t.track_id == 1)
+            .unwrap();
+        video.samples[0].2 == boxes::SYNC_SAMPLE_FLAGS
+    };
+    assert!(starts_on_key(&segs[0]));
+    assert!(segs.iter().any(|s| !starts_on_key(s)));
+    // After a reset (a seek), the next fragment starts at the next key frame pushed, and is
+    // short again.
+    r.reset();
+    let mut after = Vec::new();
+    for p in packets.iter().skip(packets.len() / 2).cloned() {
+        after.extend(r.push(p).unwrap());
+    }
+    assert!(starts_on_key(&after[0]));
+    let tb = after[0].time_base;
+    assert!(tb.seconds(after[0].end.0 - after[0].start.0) < 0.45);
 }
 
 #[test]

@@ -3,10 +3,13 @@
 //! buffered ahead of `currentTime`. Separate from the append queue on purpose: this decides
 //! *when* to fetch and append, the queue only serialises appends.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::Promise;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::fetch::FetchError;
 use super::{mse::MseSink, Shared};
@@ -21,10 +24,17 @@ pub struct Config {
     /// Bytes fetched per request once the video has started playing:
     /// 1 MiB, rounded up to whole pieces. Read by [`plan_range`].
     pub chunk_bytes: u64,
-    /// Bytes fetched per request before the video first plays when the piece length is
-    /// unknown: 64 KiB. With a known piece length, up to the end of the piece. Startup (MKV header + first key-frame
-    /// fragment) therefore costs only the pieces it touches. Read by [`plan_range`].
+    /// Before the video first plays, and once a seek has moved the pipeline until the first
+    /// fragment at the new place is appended, a request ends at the next multiple of this many bytes, 256 KiB (of
+    /// the piece length when pieces are smaller): what the demuxer needs, rounded up only that
+    /// far, so the first (short) fragment costs little more than the bytes it holds. The
+    /// server still fetches whole pieces from the swarm; with pieces larger than this, the
+    /// next request reads the rest of the piece at once. Read by [`plan_range`].
     pub startup_bytes: u64,
+    /// Requests kept in flight: the one the demuxer waits for, plus requests for the ranges
+    /// right after it (each sized as [`plan_range`] says), so the next bytes arrive while the
+    /// current ones are parsed and appended: 2. Read by [`run`].
+    pub requests_in_flight: usize,
     /// Stop pulling when this many seconds are buffered ahead of `currentTime`: 30 s.
     /// Read by [`run`].
     pub high_watermark: f64,
@@ -32,9 +42,16 @@ pub struct Config {
     pub low_watermark: f64,
     /// How often to re-check buffer health while not pulling: 250 ms. Read by [`run`].
     pub poll_ms: i32,
-    /// Before the video first plays, stop pulling once this many seconds are buffered (1 s):
-    /// the bytes fetched at the first frame stay those of the first fragment or so.
+    /// Before the video first plays, stop pulling once this many seconds are buffered
+    /// (0.25 s, the first fragment: see `fmp4::fragmenter::FIRST_SECONDS`), so the bytes
+    /// fetched at the first frame stay those of the first fragment (and the request in
+    /// flight after it). Chromium begins playing with that much; if the video still waits
+    /// after `startup_settle_ms`, one more fragment is pulled. Read by [`run`].
     pub startup_watermark: f64,
+    /// How long the video may wait to begin at the startup watermark before one more
+    /// fragment is pulled (the browser may want more than one fragment): 400 ms. The first
+    /// append alone (decoder set-up) takes ~250 ms in headless Chromium. Read by [`run`].
+    pub startup_settle_ms: i32,
     /// How long to wait at the startup watermark for playback to begin before filling the
     /// buffer anyway (autoplay blocked, a paused video): 3 s.
     pub startup_hold_ms: i32,
@@ -67,11 +84,13 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             chunk_bytes: 1 << 20,
-            startup_bytes: 64 << 10,
+            startup_bytes: 256 << 10,
+            requests_in_flight: 2,
             high_watermark: 30.0,
             low_watermark: 10.0,
             poll_ms: 250,
-            startup_watermark: 1.0,
+            startup_watermark: 0.25,
+            startup_settle_ms: 400,
             startup_hold_ms: 3000,
             evict_margin: 2 << 20,
             cache_ahead: 16 << 20,
@@ -87,9 +106,11 @@ impl Default for Config {
 /// Poll interval while waiting for the first frame (the status turns "playing" quickly).
 const STARTUP_POLL_MS: i32 = 50;
 
-/// The range `start..end` to fetch for a `NeedData { offset, len }`: at least `len`, extended
-/// to a chunk (a startup chunk until the video first plays), the end rounded up to a piece boundary when
-/// the piece length is known, clipped to the file size and to the next bytes already held.
+/// The range `start..end` to fetch for a `NeedData { offset, len }`: at least `len`. Once
+/// playing (`playing`), extended to a chunk and rounded up to a piece boundary when the piece
+/// length is known; before that (startup, or right after a seek), rounded up only to the
+/// next multiple of `startup_bytes` (or of the piece length when smaller). Clipped to the
+/// file size and to the next bytes already held.
 pub fn plan_range(
     cfg: &Config,
     cache: &SparseCache,
@@ -99,17 +120,19 @@ pub fn plan_range(
     piece_length: u32,
     playing: bool,
 ) -> (u64, u64) {
-    // Before playback with a known piece length: just to the end of the piece holding the
-    // last needed byte (the rounding below), so startup costs only the pieces it touches.
-    let chunk = match (playing, piece_length) {
-        (true, _) => cfg.chunk_bytes,
-        (false, 0) => cfg.startup_bytes,
-        (false, _) => 0,
+    let piece = piece_length as u64;
+    let (chunk, align) = if playing {
+        (cfg.chunk_bytes, piece)
+    } else {
+        let step = match piece {
+            0 => cfg.startup_bytes,
+            p => p.min(cfg.startup_bytes),
+        };
+        (0, step.max(1))
     };
     let mut end = offset.saturating_add(len.max(chunk).max(1));
-    if piece_length > 0 {
-        let p = piece_length as u64;
-        end = end.div_ceil(p).saturating_mul(p);
+    if align > 0 {
+        end = end.div_ceil(align).saturating_mul(align);
     }
     if let Some(size) = size {
         end = end.min(size);
@@ -117,6 +140,48 @@ pub fn plan_range(
     match cache.missing(offset, end.saturating_sub(offset)) {
         Some((s, e)) if s == offset => (offset, e),
         _ => (offset, end),
+    }
+}
+
+/// A range request running on its own (spawned), so several can be in flight.
+struct InFlight {
+    start: u64,
+    end: u64,
+    /// Set when the request finishes.
+    result: Rc<RefCell<Option<Result<Vec<u8>, FetchError>>>>,
+    /// Resolves when `result` is set.
+    done: Promise,
+}
+
+impl InFlight {
+    fn spawn(shared: &Rc<Shared>, start: u64, end: u64) -> InFlight {
+        let result = Rc::new(RefCell::new(None));
+        let (sh, slot) = (shared.clone(), result.clone());
+        let done = future_to_promise(async move {
+            let r = sh.fetcher.fetch(start, end).await;
+            *slot.borrow_mut() = Some(r);
+            Ok(JsValue::UNDEFINED)
+        });
+        InFlight {
+            start,
+            end,
+            result,
+            done,
+        }
+    }
+
+    fn covers(&self, offset: u64) -> bool {
+        self.start <= offset && offset < self.end
+    }
+
+    fn finished(&self) -> bool {
+        self.result.borrow().is_some()
+    }
+
+    async fn wait(self) -> Result<Vec<u8>, FetchError> {
+        let _ = JsFuture::from(self.done).await;
+        let r = self.result.borrow_mut().take();
+        r.unwrap_or(Err(FetchError::Aborted))
     }
 }
 
@@ -148,6 +213,8 @@ struct Loop {
     /// The video has played (or startup_hold_ms passed): from then on fetch full chunks.
     played: bool,
     held_ms: i32,
+    /// Milliseconds held at the startup watermark since the latest append.
+    settle_ms: i32,
     holding: bool,
     /// Source position of the latest segment (the reader is near it).
     evict_mark: u64,
@@ -160,6 +227,8 @@ struct Loop {
     /// `performance.now()` when the pending seek was asked for.
     seek_asked_ms: f64,
     retry_ms: i32,
+    /// Range requests in flight, oldest first (see `Config::requests_in_flight`).
+    requests: VecDeque<InFlight>,
 }
 
 /// Runs the whole file through the pipeline into the video, and keeps running after the end
@@ -182,6 +251,7 @@ pub async fn run(
         started: false,
         played: false,
         held_ms: 0,
+        settle_ms: 0,
         holding: false,
         evict_mark: 0,
         frontier: None,
@@ -189,6 +259,7 @@ pub async fn run(
         seek_target: None,
         seek_asked_ms: 0.0,
         retry_ms: 0,
+        requests: VecDeque::new(),
     };
     let mut end_reported = false;
     // After an audio switch: segments ending before this time (seconds) are not appended.
@@ -246,9 +317,12 @@ pub async fn run(
             if st.started && !st.played {
                 if shared.state() == "playing" || st.held_ms >= cfg.startup_hold_ms {
                     st.played = true;
-                } else if ahead >= cfg.startup_watermark {
+                } else if ahead >= cfg.startup_watermark
+                    && (shared.video.paused() || st.settle_ms < cfg.startup_settle_ms)
+                {
                     sleep(STARTUP_POLL_MS).await;
                     st.held_ms += STARTUP_POLL_MS;
+                    st.settle_ms += STARTUP_POLL_MS;
                     continue;
                 }
             }
@@ -275,16 +349,54 @@ pub async fn run(
         }
         match result {
             Err(Error::NeedData { offset, len }) => {
-                let (start, end) = plan_range(
-                    &cfg,
-                    &st.cache,
-                    offset,
-                    len,
-                    size,
-                    piece_length,
-                    st.played && st.frontier.is_some(),
-                );
-                match shared.fetcher.fetch(start, end).await {
+                let playing = st.played && st.frontier.is_some();
+                // Bytes of finished requests go to the cache first (a seek's cancelled
+                // requests finish as "aborted" and are dropped).
+                let mut i = 0;
+                while i < st.requests.len() {
+                    if st.requests[i].finished() && !st.requests[i].covers(offset) {
+                        if let Some(r) = st.requests.remove(i) {
+                            let start = r.start;
+                            if let Ok(bytes) = r.wait().await {
+                                let n = bytes.len() as u64;
+                                st.cache.insert(start, bytes);
+                                shared.update(|s| s.bytes_fetched += n);
+                            }
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                // The request for the needed byte: one in flight already, or a new one.
+                let at = match st.requests.iter().position(|r| r.covers(offset)) {
+                    Some(at) => at,
+                    None => {
+                        let (start, end) =
+                            plan_range(&cfg, &st.cache, offset, len, size, piece_length, playing);
+                        st.requests.push_back(InFlight::spawn(&shared, start, end));
+                        st.requests.len() - 1
+                    }
+                };
+                // Keep the ranges right after it coming too.
+                let mut next = st.requests[at].end;
+                while st.requests.len() < cfg.requests_in_flight.max(1) {
+                    if let Some(r) = st.requests.iter().find(|r| r.covers(next)) {
+                        next = r.end;
+                        continue;
+                    }
+                    if size.is_some_and(|s| next >= s) || st.cache.missing(next, 1).is_none() {
+                        break;
+                    }
+                    let (start, end) =
+                        plan_range(&cfg, &st.cache, next, 1, size, piece_length, playing);
+                    st.requests.push_back(InFlight::spawn(&shared, start, end));
+                    next = end;
+                }
+                let Some(request) = st.requests.remove(at) else {
+                    continue;
+                };
+                let (start, end) = (request.start, request.end);
+                match request.wait().await {
                     Ok(bytes) => {
                         st.retry_ms = 0;
                         shared.update(|s| s.retrying = None);
@@ -302,10 +414,14 @@ pub async fn run(
                         if shared.destroyed.get() {
                             return Ok(());
                         }
-                        // A seek cancelled it: the loop picks the seek up.
+                        // A seek cancelled it (and every other request in flight): the loop
+                        // picks the seek up.
+                        st.requests.clear();
                     }
                     Err(FetchError::Transient(msg)) => {
-                        // Keep trying: the server or the swarm may come back.
+                        // Keep trying: the server or the swarm may come back. The requests
+                        // after it are asked again too.
+                        st.requests.clear();
                         st.retry_ms = (st.retry_ms * 2).clamp(cfg.retry_min_ms, cfg.retry_max_ms);
                         shared.update(|s| s.retrying = Some(msg.clone()));
                         sleep(st.retry_ms).await;
@@ -360,6 +476,7 @@ pub async fn run(
                 for run in &seg.audio_apart {
                     sink.append_apart(run.time_base.seconds(run.start.0), &run.data).await?;
                 }
+                st.settle_ms = 0;
                 if !st.started {
                     st.started = true;
                     // Media that starts later than 0 s: move the playhead onto it.

@@ -1,0 +1,168 @@
+// Seek benchmark, page level, one run: in Debian's headless Chromium, a film starts playing
+// from a magnet, then the viewer jumps (`video.currentTime = X`) to positions the server has
+// not downloaded yet; for each jump: the time until the video plays again with currentTime
+// advancing, and the film bytes the browser fetched for it. Prints one JSON line.
+//
+// usage: node benches/browser/seek.mjs BASE_URL MAGNET riptide|reference
+//          [--fractions 0.75,0.4] [--timeout-ms 60000]
+//   riptide:   the Riptide page (BASE_URL/?magnet=...): wasm remux → MSE.
+//   reference: on the same page, POST the magnet, then a plain <video src> on the raw Range
+//              endpoint (what WebTorrent-style players do; only where the browser plays the
+//              file itself: MP4).
+// Per seek:
+//   ms_playing   from the assignment to the first moment the video is not seeking, not paused,
+//                has data (readyState >= 3) and currentTime has moved past the position it
+//                landed on (one frame: 0.04 s) — what a viewer sees as "playing again";
+//   ms_event     from the assignment to the video's 'playing' event (null if none fired);
+//   bytes        film bytes received by the browser (CDP Network.dataReceived on /files/) from
+//                the assignment to ms_playing; player_bytes: the player's own count (riptide);
+//   torrent_bytes  bytes the server downloaded meanwhile (its readahead, not the browser's);
+//   target_had   whether the server already had the pieces at the target's estimated byte
+//                position (time / duration × file length) when the seek was made — a seek
+//                "past what is downloaded" has false here.
+import { chromium } from 'playwright-core';
+
+const [base, magnet, mode] = process.argv.slice(2);
+const opt = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };
+const timeoutMs = Number(opt('--timeout-ms', 60000));
+const fractions = opt('--fractions', '0.75,0.4').split(',').map(Number);
+if (!base || !magnet || !['riptide', 'reference'].includes(mode)) {
+  console.error('usage: node benches/browser/seek.mjs BASE_URL MAGNET riptide|reference [--fractions F,F]');
+  process.exit(2);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
+    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
+});
+const result = { mode, seeks: [], error: null, startMs: null };
+try {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const fileRequests = new Set();
+  let bytes = 0;
+  cdp.on('Network.requestWillBeSent', (e) => {
+    if (/\/api\/torrents\/[^/]+\/files\//.test(e.request.url)) fileRequests.add(e.requestId);
+  });
+  cdp.on('Network.dataReceived', (e) => {
+    if (fileRequests.has(e.requestId)) bytes += e.dataLength;
+  });
+
+  // Called by the page the moment a seek is done: the film bytes received up to then.
+  let bytesAtDone = null;
+  await page.exposeBinding('__seekDone', () => { bytesAtDone = bytes; });
+
+  const t0 = Date.now();
+  if (mode === 'riptide') {
+    await page.goto(`${base}/?magnet=${encodeURIComponent(magnet)}&file=0`);
+  } else {
+    await page.goto(`${base}/`);
+    await page.evaluate(async (m) => {
+      const r = await fetch('/api/torrents', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ magnet: m }),
+      });
+      if (!r.ok) throw new Error(`POST /api/torrents: ${r.status} ${await r.text()}`);
+      const t = await r.json();
+      const v = document.querySelector('video');
+      v.addEventListener('error', () => { window.__refError = `video error ${v.error && v.error.code} ${v.error && v.error.message}`; });
+      window.riptide.torrentId = t.id;
+      window.riptide.file = t.files[0];
+      v.src = `/api/torrents/${encodeURIComponent(t.id)}/files/0`;
+      v.play().catch(() => {});
+    }, magnet);
+  }
+  // State of the page, for the loops below.
+  const state = () => page.evaluate((m) => {
+    const v = document.querySelector('video');
+    const s = document.querySelector('#status');
+    const err = m === 'riptide' ? (s && s.classList.contains('error') ? s.textContent : null) : (window.__refError || null);
+    return { t: v.currentTime, d: v.duration, paused: v.paused, error: err };
+  }, mode);
+  const failed = (s) => s.error || pageErrors[0] || null;
+
+  // Playing from the start first (as a viewer would before jumping).
+  let s = await state();
+  const deadline = Date.now() + timeoutMs;
+  while (!(s.t >= Math.min(1, s.d / 10)) && !failed(s) && Date.now() < deadline) {
+    await sleep(50);
+    s = await state();
+  }
+  if (failed(s)) throw new Error(failed(s));
+  if (!(s.t > 0)) throw new Error(`no playback within ${timeoutMs} ms`);
+  result.startMs = Date.now() - t0;
+  result.duration = s.d;
+
+  for (const f of fractions) {
+    const target = f * s.d;
+    // Did the server already have the target's pieces?
+    const had = await page.evaluate(async (frac) => {
+      const r = window.riptide;
+      const p = await fetch(`/api/torrents/${r.torrentId}/pieces`).then((x) => x.json());
+      const bits = Uint8Array.from(atob(p.have), (c) => c.charCodeAt(0));
+      const at = r.file.offset + Math.floor(frac * r.file.length);
+      const k = Math.floor(at / p.piece_length);
+      const has = (i) => i >= 0 && i < p.total_pieces && (bits[i >> 3] & (0x80 >> (i & 7))) !== 0;
+      const torrent = await fetch(`/api/torrents/${r.torrentId}`).then((x) => x.json());
+      return { had: has(k) && has(k + 1), downloaded: torrent.stats.downloaded_bytes };
+    }, f);
+    const bytes0 = bytes;
+    bytesAtDone = null;
+    // The seek and its clock run inside the page (no round trip to this script in the figure).
+    await page.evaluate((t) => {
+      const v = document.querySelector('video');
+      const p = window.riptide && window.riptide.player;
+      let pb = null;
+      try { pb = p ? Number(p.status().bytes_fetched) : null; } catch (_) { /* no player */ }
+      const m = (window.__seekRun = { t0: performance.now(), target: t, event: null, landed: null, done: null, pb0: pb, pb1: null });
+      v.addEventListener('playing', () => { if (m.event === null) m.event = performance.now() - m.t0; }, { once: true });
+      v.currentTime = t;
+      const tick = () => {
+        if (m.done !== null) return;
+        if (!v.seeking && m.landed === null) m.landed = v.currentTime;
+        if (m.landed !== null && !v.seeking && !v.paused && v.readyState >= 3 && v.currentTime >= m.landed + 0.04) {
+          m.done = performance.now() - m.t0;
+          window.__seekDone();
+          try { m.pb1 = p ? Number(p.status().bytes_fetched) : null; } catch (_) { /* no player */ }
+          return;
+        }
+        setTimeout(tick, 5);
+      };
+      tick();
+    }, target);
+    let run = null;
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      run = await page.evaluate(() => window.__seekRun);
+      if (run.done !== null) break;
+      const st = await state();
+      if (failed(st)) throw new Error(failed(st));
+      await sleep(20);
+    }
+    await sleep(50); // the binding's message
+    const fetched = (bytesAtDone ?? bytes) - bytes0;
+    const after = await page.evaluate(async () => {
+      const r = window.riptide;
+      const torrent = await fetch(`/api/torrents/${r.torrentId}`).then((x) => x.json());
+      return { downloaded: torrent.stats.downloaded_bytes, currentTime: document.querySelector('video').currentTime };
+    });
+    result.seeks.push({
+      fraction: f, target, landed: run.landed, target_had: had.had,
+      ms_playing: run.done, ms_event: run.event,
+      bytes: run.done !== null ? fetched : null,
+      player_bytes: run.pb0 !== null && run.pb1 !== null ? run.pb1 - run.pb0 : null,
+      torrent_bytes: after.downloaded - had.downloaded,
+    });
+    if (run.done === null) throw new Error(`no playback within ${timeoutMs} ms of the seek to ${target.toFixed(1)} s`);
+    await sleep(1000); // play a little before the next jump
+  }
+} catch (e) {
+  result.error = String(e && e.message || e);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));

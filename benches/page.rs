@@ -1,0 +1,307 @@
+//! Page level, in Debian's headless Chromium against a real piece-server and a loopback seeder:
+//!
+//! **4. Seek to playing.** The Riptide page plays a film from its magnet, then jumps
+//! (`video.currentTime = X`) to 75 % and back to 40 % of it, positions the fresh server has not
+//! downloaded yet; for each jump, the time until the video plays again with currentTime
+//! advancing, and the film bytes the browser fetched for it (`benches/browser/seek.mjs`).
+//! MKV (Cues at the end), MP4 (moov at the end) and AVI; reference: the MP4 played and seeked
+//! by a plain `<video src>` on the raw Range endpoint (what WebTorrent and rqbit do). Every run
+//! is a fresh server (empty data directory); the seeder's upload is capped at
+//! `RIPTIDE_BENCH_SEEDER_BPS` (default 10 MB/s, as the startup step).
+//!
+//! **5. Tab memory during a long playback** (`benches/browser/playback.mjs`): a long
+//! low-bitrate film (`long.mkv`: 30 min of 240p in full mode) at 16× and the 1080p MKV at 4×,
+//! start to end, sampled every 500 ms: the renderer process's private memory (/proc
+//! smaps_rollup), the JS heap (`performance.memory`, precise), the player's wasm linear memory,
+//! the seconds held in the SourceBuffers and buffered ahead. Reported: peak, steady (median of
+//! the second half) and growth (median of the last quarter of the playback minus that of the
+//! second quarter: whether memory grows with time once the back buffer is trimmed). The seeder
+//! is not capped here (the film must arrive faster than 4× its bitrate).
+//!
+//! Environment (set by `scripts/bench.sh`): `RIPTIDE_BENCH_FIXTURES` (film.mkv/mp4/avi,
+//! long.mkv), `RIPTIDE_BENCH_OUT` (the seek JSON; `playback.json` is written beside it),
+//! `RIPTIDE_BENCH_RUNS` (seek runs per row, median reported; default 3), `RIPTIDE_BENCH_SMOKE=1`
+//! (1 run, 256 KiB pieces), `RIPTIDE_BENCH_PAGE_ONLY=seek|memory` (one of the two parts; its
+//! JSON alone is written). Fails (non-zero exit) when a run does not play.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use piece_server::{seed, spawn, Config};
+use serde_json::{json, Value};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn env_path(name: &str, default: &str) -> PathBuf {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(default))
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let m = v.len() / 2;
+    Some(if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    })
+}
+
+fn max(v: &[f64]) -> Option<f64> {
+    v.iter().cloned().filter(|x| x.is_finite()).reduce(f64::max)
+}
+
+/// Runs `node SCRIPT ARGS` against a fresh server (empty data directory) that knows nothing
+/// but what the page gives it; the last line of stdout as JSON.
+async fn with_fresh_server(tmp: &Path, n: usize, script: &str, args: Vec<String>) -> Value {
+    let dir = tmp.join(format!("server-{n}"));
+    let mut cfg = Config::for_test(&dir);
+    cfg.www_dir = repo().join("www");
+    let (addr, server) = spawn(cfg).await.expect("start piece-server");
+    let path = repo().join(script);
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(&path)
+            .arg(format!("http://{addr}"))
+            .args(&args)
+            .current_dir(repo())
+            .output()
+            .expect("node is needed (scripts/bench.sh installs it)")
+    })
+    .await
+    .unwrap();
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
+        json!({"error": format!("{script:?} printed no JSON: {stdout} {}", String::from_utf8_lossy(&out.stderr))})
+    })
+}
+
+/// A seeder session in this process (DHT and trackers off), upload capped at `bps` if given.
+async fn seeder(tmp: &Path, name: &str, bps: Option<u32>) -> piece_server::Server {
+    let mut cfg = Config::for_test(tmp.join(name));
+    cfg.upload_limit_bps = bps.and_then(std::num::NonZeroU32::new);
+    spawn(cfg).await.expect("start the seeder").1
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let smoke = std::env::var_os("RIPTIDE_BENCH_SMOKE").is_some();
+    let runs: usize = if smoke {
+        1
+    } else {
+        std::env::var("RIPTIDE_BENCH_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3)
+    };
+    let seeder_bps: u32 = std::env::var("RIPTIDE_BENCH_SEEDER_BPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
+    let fixtures = env_path("RIPTIDE_BENCH_FIXTURES", "target/bench-fixtures/full");
+    let out = env_path("RIPTIDE_BENCH_OUT", "target/bench-results/page-seek.json");
+    assert!(
+        repo().join("www/pkg/remux_wasm.js").exists(),
+        "www/pkg is missing: run scripts/build-wasm.sh (scripts/bench.sh does)"
+    );
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let tmp = std::env::temp_dir().join(format!("riptide-bench-page-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let piece: u32 = if smoke { 256 << 10 } else { 1 << 20 };
+    let mut failures = Vec::new();
+    let mut n = 0;
+
+    let only = std::env::var("RIPTIDE_BENCH_PAGE_ONLY").unwrap_or_default();
+
+    // ---- 4. seek to playing ----
+    let fractions = "0.75,0.4";
+    if only != "memory" {
+        let seed_session = seeder(&tmp, "seeder-seek", Some(seeder_bps)).await;
+        let mut rows = Vec::new();
+        for ext in ["mkv", "mp4", "avi"] {
+            let film = fixtures
+                .join(format!("film.{ext}"))
+                .canonicalize()
+                .expect("fixture (benches/fixtures.sh)");
+            let seeded = seed(&seed_session.session, &film, Some(piece))
+                .await
+                .expect("seed the fixture");
+            let modes: &[&str] = if ext == "mp4" {
+                &["riptide", "reference"]
+            } else {
+                &["riptide"]
+            };
+            for &mode in modes {
+                let mut seeks: Vec<Value> = Vec::new();
+                let mut errors = Vec::new();
+                for _ in 0..runs {
+                    n += 1;
+                    let args = vec![
+                        seeded.magnet.clone(),
+                        mode.into(),
+                        "--fractions".into(),
+                        fractions.into(),
+                    ];
+                    let r = with_fresh_server(&tmp, n, "benches/browser/seek.mjs", args).await;
+                    if let Some(e) = r["error"].as_str() {
+                        errors.push(e.to_string());
+                    }
+                    seeks.extend(r["seeks"].as_array().cloned().unwrap_or_default());
+                }
+                if !errors.is_empty() {
+                    failures.push(format!("seek {ext} {mode}: {}", errors[0]));
+                }
+                for f in fractions.split(',').map(|f| f.parse::<f64>().unwrap()) {
+                    let mine: Vec<&Value> = seeks
+                        .iter()
+                        .filter(|s| s["fraction"].as_f64() == Some(f))
+                        .collect();
+                    let col = |k: &str| {
+                        mine.iter()
+                            .filter_map(|s| s[k].as_f64())
+                            .collect::<Vec<f64>>()
+                    };
+                    let row = json!({
+                        "format": ext, "mode": mode, "fraction": f,
+                        "ms_median": median(col("ms_playing")),
+                        "ms_event_median": median(col("ms_event")),
+                        "bytes_median": median(col("bytes")),
+                        "player_bytes_median": median(col("player_bytes")),
+                        "torrent_bytes_median": median(col("torrent_bytes")),
+                        "runs": mine.len(),
+                        "target_had": mine.iter().filter(|s| s["target_had"] == true).count(),
+                        "errors": errors,
+                        "seeks": mine,
+                    });
+                    eprintln!(
+                    "seek: {ext} {mode:<9} to {:>3.0} %: {} ms, {} bytes (torrent downloaded {} meanwhile; target already there in {}/{} runs)",
+                    f * 100.0,
+                    row["ms_median"].as_f64().map_or("-".into(), |v| format!("{v:.0}")),
+                    row["bytes_median"].as_f64().map_or("-".into(), |v| format!("{v:.0}")),
+                    row["torrent_bytes_median"].as_f64().map_or("-".into(), |v| format!("{v:.0}")),
+                    row["target_had"], mine.len(),
+                );
+                    rows.push(row);
+                }
+            }
+        }
+        drop(seed_session);
+        let seek_result = json!({
+            "seeder_upload_bps": seeder_bps, "piece_bytes": piece, "runs": runs, "rows": rows,
+        });
+        std::fs::write(&out, serde_json::to_string_pretty(&seek_result).unwrap()).unwrap();
+    }
+
+    // ---- 5. tab memory during a long playback ----
+    if only != "seek" {
+        let films: [(&str, &str, f64, u64); 2] = [
+            // (label, file, playbackRate, wall-clock limit in seconds)
+            (
+                "long low-bitrate film",
+                "long.mkv",
+                16.0,
+                if smoke { 60 } else { 300 },
+            ),
+            ("1080p film", "film.mkv", 4.0, if smoke { 60 } else { 240 }),
+        ];
+        let seed_session = seeder(&tmp, "seeder-playback", None).await;
+        let mut playbacks = Vec::new();
+        for (label, file, rate, limit) in films {
+            let film = fixtures
+                .join(file)
+                .canonicalize()
+                .expect("fixture (benches/fixtures.sh)");
+            let film_bytes = std::fs::metadata(&film).map(|m| m.len()).unwrap_or(0);
+            let seeded = seed(&seed_session.session, &film, Some(piece))
+                .await
+                .expect("seed the fixture");
+            n += 1;
+            let args = vec![
+                seeded.magnet.clone(),
+                "--rate".into(),
+                rate.to_string(),
+                "--max-seconds".into(),
+                limit.to_string(),
+            ];
+            let pb = with_fresh_server(&tmp, n, "benches/browser/playback.mjs", args).await;
+            if let Some(e) = pb["error"].as_str() {
+                failures.push(format!("playback {file}: {e}"));
+            }
+            let samples = pb["samples"].as_array().cloned().unwrap_or_default();
+            let col = |k: &str| {
+                samples
+                    .iter()
+                    .map(|s| s[k].as_f64().unwrap_or(f64::NAN))
+                    .collect::<Vec<f64>>()
+            };
+            let quarter =
+                |v: &[f64], q: usize| median(v[v.len() * q / 4..v.len() * (q + 1) / 4].to_vec());
+            let growth = |v: &[f64]| Some(quarter(v, 3)? - quarter(v, 1)?);
+            let half = |v: &[f64]| median(v[v.len() / 2..].to_vec());
+            let (rss, heap, wasm, held, ahead, t) = (
+                col("rendererPrivate"),
+                col("heap"),
+                col("wasm"),
+                col("held"),
+                col("ahead"),
+                col("t"),
+            );
+            let cdp_heap = col("cdpHeap");
+            let total: Vec<f64> = heap
+                .iter()
+                .zip(&wasm)
+                .map(|(h, w)| h + if w.is_finite() { *w } else { 0.0 })
+                .collect();
+            let row = json!({
+                "label": label, "file": file, "film_bytes": film_bytes, "duration_s": pb["duration"],
+                "rate": rate, "piece_bytes": piece,
+                "played_s": t.last().copied(), "ended": pb["ended"], "stuck_at": pb["stuckAt"], "samples": samples.len(),
+                "wall_s": samples.last().and_then(|s| s["wall"].as_f64()),
+                "renderer_idle": pb["idleRendererPrivate"],
+                "renderer_private_peak": max(&rss), "renderer_private_steady": half(&rss), "renderer_private_growth": growth(&rss),
+                "heap_peak": max(&heap), "heap_steady": half(&heap), "heap_growth": growth(&heap),
+                "wasm_peak": max(&wasm), "wasm_steady": half(&wasm),
+                "cdp_heap_peak": max(&cdp_heap), "cdp_heap_steady": half(&cdp_heap),
+                "heap_wasm_peak": max(&total), "heap_wasm_steady": half(&total), "heap_wasm_growth": growth(&total),
+                "held_s_median": median(held.clone()), "held_s_max": max(&held),
+                "ahead_median": median(ahead.clone()), "ahead_max": max(&ahead),
+                "error": pb["error"],
+                "series": samples,
+            });
+            eprintln!(
+            "playback: {label} at {rate}×: {:.0} s of film in {:.0} s; renderer private peak {:.0} MB, steady {:.0} MB, growth {:+.1} MB; JS heap + wasm peak {:.1} MB; held in SourceBuffers ≤ {:.0} s",
+            row["played_s"].as_f64().unwrap_or(f64::NAN), row["wall_s"].as_f64().unwrap_or(f64::NAN),
+            max(&rss).unwrap_or(f64::NAN) / 1e6, half(&rss).unwrap_or(f64::NAN) / 1e6,
+            growth(&rss).unwrap_or(f64::NAN) / 1e6, max(&total).unwrap_or(f64::NAN) / 1e6,
+            max(&held).unwrap_or(f64::NAN),
+        );
+            playbacks.push(row);
+        }
+        drop(seed_session);
+        std::fs::write(
+            out.with_file_name("playback.json"),
+            serde_json::to_string_pretty(&json!({ "films": playbacks })).unwrap(),
+        )
+        .unwrap();
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    if !failures.is_empty() {
+        eprintln!(
+            "page benchmark: runs that did not play:\n  {}",
+            failures.join("\n  ")
+        );
+        std::process::exit(1);
+    }
+}
