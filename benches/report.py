@@ -375,8 +375,9 @@ except ImportError:
           file=sys.stderr)
     sys.exit(1)
 
-fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+fig, axes = plt.subplots(3, 2, figsize=(13, 13))
 ax_t, ax_b, ax_r, ax_s = axes[0][0], axes[0][1], axes[1][0], axes[1][1]
+ax_k, ax_m = axes[2][0], axes[2][1]
 if startup:
     labels, t_rip, b_rip, t_ref, b_ref = [], [], [], [], []
     for ext in ["mkv", "mp4", "avi"]:
@@ -438,6 +439,33 @@ if server:
     ax_s.set_ylabel("MB/s through Range requests")
     ax_s.set_title("Server throughput: " + ", ".join(f"{r['clients']}: {r['ratio']:.2f}×" for r in server["levels"]))
     ax_s.legend(fontsize=8)
+# Seek → playing in the page.
+if page_seek and page_seek.get("rows"):
+    rows = page_seek["rows"]
+    ax_k.bar(range(len(rows)), [(r["ms_median"] or 0) / 1e3 for r in rows],
+             color=["tab:blue" if r["mode"] == "riptide" else "tab:gray" for r in rows])
+    ax_k.axhline(1.0, color="red", ls="--", lw=1, label="target 1 s")
+    ax_k.set_xticks(range(len(rows)), [f"{r['format'].upper()} {r['fraction'] * 100:.0f}%\n"
+                                       f"{'riptide' if r['mode'] == 'riptide' else '<video src>'}" for r in rows], fontsize=7)
+    ax_k.set_ylabel("seconds from seek to playing")
+    ax_k.set_title("Seek to a position not downloaded yet (page, loopback seeder)")
+    ax_k.legend(fontsize=8)
+# Tab memory over each long playback.
+for f in films:
+    ser = f.get("series") or []
+    if not ser:
+        continue
+    d = f.get("duration_s") or max(x["t"] for x in ser) or 1
+    xs = [x["t"] / d * 100 for x in ser]
+    line, = ax_m.plot(xs, [x["rendererPrivate"] / 1e6 for x in ser], label=f"{f['label']} ({f['rate']:g}×): renderer")
+    ax_m.plot(xs, [(x["heap"] + (x.get("wasm") or 0)) / 1e6 for x in ser], ls="--", color=line.get_color(),
+              label=f"{f['label']}: JS heap + wasm")
+if films:
+    ax_m.axhline(100, color="red", ls="--", lw=1, label="target 100 MB")
+    ax_m.set_xlabel("% of the film played")
+    ax_m.set_ylabel("MB")
+    ax_m.set_title("Tab memory during playback")
+    ax_m.legend(fontsize=7)
 fig.suptitle(f"Riptide benchmarks — {machine.get('date', '')}, commit {machine.get('commit', '')}", fontsize=11)
 fig.tight_layout()
 fig.savefig(out_png, dpi=80)

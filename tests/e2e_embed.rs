@@ -373,3 +373,47 @@ async fn the_page_asks_for_the_add_token_and_plays_with_it() {
     let status = reqwest::get(format!("http://{addr}/api/torrents/{}", seeded[0].info_hash)).await.unwrap().status();
     assert_eq!(status.as_u16(), 200, "the server does not have the torrent the page added");
 }
+
+/// Three widgets playing three different torrents from one server on one page: an event stream
+/// holds one of the browser's 6 connections to the server, so only two of them follow their
+/// torrent through `/events` and the third polls (www/torrent-watch.js,
+/// MAX_STREAMS_PER_SERVER); all three play and report peer figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_widgets_share_the_connection_budget() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let third = fixture(
+        "embed-180p-30s.mkv",
+        &[
+            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000",
+            "-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-g", "50",
+            "-b:v", "400k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
+        ],
+    );
+    let films = [repo().join("assets/sample.mkv"), film_360p_mkv(), third];
+    let (seeded, addr, _servers) = swarm("embed-three", &films, |_| {}).await;
+    for s in &seeded {
+        owner_adds(addr, &s.magnet).await;
+    }
+    let url = host.serve(format!(
+        r#"<!doctype html><meta charset="utf-8"><title>Three films</title>
+<script type="module" src="http://{addr}/embed.js"></script>
+<riptide-player id="a" magnet="{}" autoplay muted></riptide-player>
+<riptide-player id="b" magnet="{}" autoplay muted></riptide-player>
+<riptide-player id="c" magnet="{}" autoplay muted></riptide-player>"#,
+        html_attr(&seeded[0].magnet),
+        html_attr(&seeded[1].magnet),
+        html_attr(&seeded[2].magnet)
+    ));
+    let report = run_page(url, vec!["--play-seconds".into(), "2".into()]).await;
+    eprintln!("three players report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    let mut modes = Vec::new();
+    for id in ["a", "b", "c"] {
+        assert_plays(&report, id, 2.0);
+        modes.push(player(&report, id)["watchMode"].as_str().unwrap_or("none").to_string());
+    }
+    modes.sort();
+    assert_eq!(modes, ["events", "events", "polling"], "how the three players follow their torrents");
+}

@@ -105,7 +105,10 @@ try {
       // CDP's view of the same heap (Performance.getMetrics), beside performance.memory.
       const m = await cdp.send('Performance.getMetrics').catch(() => ({ metrics: [] }));
       const metric = (name) => (m.metrics.find((x) => x.name === name) || {}).value ?? null;
+      // DOM nodes and listeners (CDP Memory.getDOMCounters): a page that leaks elements grows here.
+      const dom = await cdp.send('Memory.getDOMCounters').catch(() => ({}));
       result.samples.push({ wall: (Date.now() - t0) / 1e3, ...s, cdpHeap: metric('JSHeapUsedSize'),
+        domNodes: dom.nodes ?? null, listeners: dom.jsEventListeners ?? null,
         rendererPrivate: rendererPrivate(browserPid) });
     }
     if (s.ended || (s.duration && s.t >= s.duration - 0.3)) { result.ended = true; break; }
