@@ -94,7 +94,7 @@ summary.append(("1. Native remux throughput vs `ffmpeg -c copy`", "≥ 1.0×", m
 browser = load("remux-browser.json")
 md.append("## 2. Remux throughput in the browser (headless Chromium, from memory)\n")
 md.append("The whole film is first fetched into an `ArrayBuffer` (not timed). riptide: remux-wasm's `Pipeline` "
-          "(benches/wasm), fed the ranges it asks for (≥ 1 MiB) and handing each fragment to JS as a `Uint8Array`, "
+          "(benches/wasm), fed the ranges it asks for (≥ 1 MiB) and handing each fragment to JS as a `Uint8Array` view of wasm memory (as the player hands it to `appendBuffer`, which copies it synchronously; no JS copy per fragment), "
           "cache evicted behind the remux position as the player does. mediabunny: `Conversion` (no re-encoding) from "
           "a `BufferSource` to `Mp4OutputFormat({fastStart: 'fragmented'})` on a `StreamTarget` that drops chunks. "
           "Cold = first run in a fresh browser context (includes loading/compiling the engine); warm = median of the "
