@@ -212,7 +212,7 @@ async fn main() {
         let films: [(&str, &str, f64, u64, bool); 3] = [
             ("long low-bitrate film", "long.mkv", 16.0, limit, false),
             (
-                "same, MP4 in <video src> (reference)",
+                "same film as MP4 in `<video src>` (reference)",
                 "long.mp4",
                 16.0,
                 limit,
@@ -222,7 +222,12 @@ async fn main() {
         ];
         let seed_session = seeder(&tmp, "seeder-playback", None).await;
         let mut playbacks = Vec::new();
+        // RIPTIDE_BENCH_PAGE_FILMS=long.mkv,...: only these films (experiments).
+        let only_films = std::env::var("RIPTIDE_BENCH_PAGE_FILMS").unwrap_or_default();
         for (label, file, rate, limit, reference) in films {
+            if !only_films.is_empty() && !only_films.split(',').any(|f| f == file) {
+                continue;
+            }
             let film = fixtures
                 .join(file)
                 .canonicalize()

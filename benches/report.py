@@ -274,8 +274,10 @@ if films:
               "loopback seeder; the player keeps 30 s behind the playhead and trims the rest), sampled every 500 ms: "
               "the private memory of the tab's renderer process (`/proc/PID/smaps_rollup` Private_Clean + Private_Dirty "
               "+ Swap: JS heap, wasm memory, the media pipeline, SourceBuffers and decoded frames included, shared "
-              "libraries not), the JS heap (`performance.memory` with `--enable-precise-memory-info`, garbage not yet "
-              "collected included; CDP `Performance.getMetrics` JSHeapUsedSize beside it) and the player's wasm linear memory. Steady = median of the second half; growth = median of the last "
+              "libraries not), the JS heap (`performance.memory` with `--enable-precise-memory-info`: garbage not yet "
+              "collected included, and ArrayBuffer backing stores — fragments on their way to `appendBuffer`; CDP "
+              "`Performance.getMetrics` JSHeapUsedSize, without them, beside it) and the player's wasm linear memory. "
+              "Each sample also records CDP `Runtime.getHeapUsage` backing-store bytes and DOM node counts (in playback.json). Steady = median of the second half; growth = median of the last "
               "quarter minus median of the second quarter (≈ 0 when memory does not grow with time).\n")
     md.append("References, measured in the same run: the renderer of the same page before it plays anything (idle), "
               "and the long film's MP4 (same streams) played by a plain `<video src>` on the raw Range endpoint "

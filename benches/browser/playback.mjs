@@ -125,8 +125,12 @@ try {
       const metric = (name) => (m.metrics.find((x) => x.name === name) || {}).value ?? null;
       // DOM nodes and listeners (CDP Memory.getDOMCounters): a page that leaks elements grows here.
       const dom = await cdp.send('Memory.getDOMCounters').catch(() => ({}));
+      // ArrayBuffer backing stores live outside the JS heap (not in usedJSHeapSize): fragments
+      // handed to appendBuffer and not yet collected show up here.
+      const hu = await cdp.send('Runtime.getHeapUsage').catch(() => ({}));
       result.samples.push({ wall: (Date.now() - t0) / 1e3, ...s, cdpHeap: metric('JSHeapUsedSize'),
         domNodes: dom.nodes ?? null, listeners: dom.jsEventListeners ?? null,
+        backingStores: hu.backingStorageSize ?? null, embedderHeap: hu.embedderHeapUsedSize ?? null,
         rendererPrivate: rendererPrivate(browserPid) });
     }
     if (s.ended || (s.duration && s.t >= s.duration - 0.3)) { result.ended = true; break; }
