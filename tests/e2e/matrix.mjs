@@ -9,7 +9,8 @@
 //
 // usage: node tests/e2e/matrix.mjs JOBS.json
 // JOBS.json: { "base": "http://127.0.0.1:PORT", "parallel": 3, "playSeconds": 2.2,
-//              "timeoutMs": 30000, "jobs": [{ "name", "url", "size" }] }
+//              "timeoutMs": 30000, "jobs": [{ "name", "url", "size", "scenario"? }] }
+// With "scenario" (see definesScenario), the job then also trims and seeks.
 // The server at `base` serves /blank.html, /pkg/ (the wasm package) and the job URLs with
 // Range support (crates/remux-wasm/tests/matrix.rs runs one in-process).
 import { readFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ async function play(job) {
   page.on('pageerror', (e) => result.errors.push(String(e)));
   try {
     await page.addInitScript(recordAppends);
+    await page.addInitScript(definesScenario);
     await page.goto(`${spec.base}/blank.html`);
     const r = await page.evaluate(async ({ job, playSeconds, timeoutMs }) => {
       const { default: init, Player } = await import('/pkg/remux_wasm.js');
@@ -47,6 +49,10 @@ async function play(job) {
         video.requestVideoFrameCallback((_now, meta) => { out.firstFrame = meta.mediaTime; });
       }
       const player = new Player(video, job.url, job.size, 0);
+      if (job.scenario) {
+        player.set_back_buffer(job.scenario.backBuffer);
+        player.set_high_watermark(job.scenario.highWatermark);
+      }
       player.start().catch((e) => { out.playerError = String(e && e.message || e); });
       const t0 = performance.now();
       let haveData = null;
@@ -75,6 +81,13 @@ async function play(job) {
       } catch (e) {
         out.startsError = String(e && e.message || e);
       }
+      if (job.scenario && !out.errorEvent && !out.playerError) {
+        try {
+          out.scenario = await scenario(video, player, job.scenario, out);
+        } catch (e) {
+          out.scenario = { error: String(e && e.message || e) };
+        }
+      }
       player.destroy();
       return out;
     }, { job, playSeconds: spec.playSeconds, timeoutMs: spec.timeoutMs });
@@ -85,6 +98,45 @@ async function play(job) {
     await page.close();
   }
   return result;
+}
+
+// In the page: plays fast until the back buffer has been trimmed, then seeks far ahead,
+// sampling each of the player's SourceBuffers' ranges after each step (audio apart included).
+// spec: { backBuffer, highWatermark, rate, trimAt, seekTo, afterSeek, timeoutMs }.
+function definesScenario() {
+  const ranges = (sb) => {
+    const r = [];
+    for (let i = 0; i < sb.buffered.length; i++) r.push([sb.buffered.start(i), sb.buffered.end(i)]);
+    return r;
+  };
+  const sample = (video, player) => ({
+    t: video.currentTime,
+    removedSecs: player.status().removed_secs,
+    audioDecoded: video.webkitAudioDecodedByteCount ?? null,
+    buffers: window.__buffers.map((b) => ({ mime: b.mime, ranges: ranges(b.sb) })),
+  });
+  const until = async (cond, ms, what) => {
+    const t0 = performance.now();
+    while (!cond()) {
+      if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  };
+  window.scenario = async (video, player, spec, out) => {
+    const res = {};
+    if (video.paused) await video.play().catch(() => {});
+    video.playbackRate = spec.rate;
+    await until(() => video.currentTime > spec.trimAt || out.errorEvent || out.playerError, spec.timeoutMs, `currentTime ${spec.trimAt}`);
+    // Give the loop one poll to trim after the threshold.
+    await until(() => player.status().removed_secs > 0 || out.errorEvent, 5000, 'a trim').catch(() => {});
+    res.trim = sample(video, player);
+    video.playbackRate = 1;
+    video.currentTime = spec.seekTo;
+    await until(() => (video.currentTime > spec.seekTo + spec.afterSeek && !video.seeking) || out.errorEvent || out.playerError, spec.timeoutMs, 'playback after the seek');
+    res.seek = sample(video, player);
+    res.seek.lastSeek = player.status().last_seek;
+    return res;
+  };
 }
 
 // In the page, before any script: records every SourceBuffer (its type) and the first bytes

@@ -503,6 +503,85 @@ fn seeks_with_idx1() {
     assert_eq!(rest[..], all[k..]);
 }
 
+/// A real OpenDML file past 1 GB, as ffmpeg writes it: RIFF `AVI ` then RIFF `AVIX`, with
+/// `indx`/`ix##`. 26 s of 160x120 H.264 beside a 1080p grey rawvideo stream (52 MB/s of
+/// padding, few packets: it takes the file past 1 GB in about 5 s of ffmpeg; the file is
+/// deleted afterwards; PCM padding would make ffprobe list millions of packets). Every packet
+/// of both streams comes out in order, across the AVIX boundary, matching ffprobe's count,
+/// key frames and (for the rawvideo) sizes; a seek into the AVIX part lands on its key frame.
+#[test]
+fn opendml_past_one_gigabyte_from_ffmpeg() {
+    if !have_ffmpeg() {
+        return;
+    }
+    struct Remove(PathBuf);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    let path = dir().join("opendml-1g.avi");
+    let _remove = Remove(path.clone());
+    ffmpeg(
+        &[
+            "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
+            "-f", "lavfi", "-i", "color=black:size=1920x1080:rate=25",
+            "-t", "26", "-map", "0", "-map", "1",
+            "-c:v:0", "libx264", "-preset", "ultrafast", "-g", "25",
+            "-c:v:1", "rawvideo", "-pix_fmt:v:1", "gray",
+        ],
+        &path,
+    );
+    // ffmpeg really wrote the OpenDML form: a second RIFF list, of type AVIX, past 1 GiB.
+    let bytes = |at: u64, n: usize| {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = std::fs::File::open(&path).unwrap();
+        f.seek(SeekFrom::Start(at)).unwrap();
+        let mut b = vec![0; n];
+        f.read_exact(&mut b).unwrap();
+        b
+    };
+    let first = bytes(0, 12);
+    let riff_len = u32::from_le_bytes(first[4..8].try_into().unwrap()) as u64;
+    let second_at = 8 + riff_len + (riff_len & 1);
+    assert!(second_at > 1 << 30, "the first RIFF ends at {second_at}");
+    let second = bytes(second_at, 12);
+    assert_eq!((&second[..4], &second[8..12]), (&b"RIFF"[..], &b"AVIX"[..]));
+
+    let probe = ffprobe(&path);
+    let mut src = FileSource::open(&path).unwrap();
+    let mut d = AviDemuxer::open(&mut src).unwrap();
+    // (track, key, size, pos) of every packet; the payloads are dropped as they come (1 GB).
+    let mut got = Vec::new();
+    while let Some(p) = d.next_packet(&mut src).unwrap() {
+        got.push((p.track_id, p.keyframe, p.data.len(), p.pos, p.dts.unwrap_or(p.pts)));
+    }
+    let video: Vec<_> = got.iter().filter(|p| p.0 == 1).collect();
+    let padding: Vec<_> = got.iter().filter(|p| p.0 == 2).collect();
+    let (pv, pp) = (of_stream(&probe, 0), of_stream(&probe, 1));
+    assert_eq!(video.len(), pv.len(), "video packets");
+    assert_eq!(video.len(), 26 * 25);
+    assert_eq!(
+        video.iter().map(|p| p.1).collect::<Vec<_>>(),
+        pv.iter().map(|p| p.key).collect::<Vec<_>>(),
+        "video key frames"
+    );
+    assert!(video.windows(2).all(|w| w[1].4 > w[0].4), "video decode times increase");
+    assert_eq!(
+        padding.iter().map(|p| p.2).collect::<Vec<_>>(),
+        pp.iter().map(|p| p.size).collect::<Vec<_>>(),
+        "rawvideo packets and sizes"
+    );
+    let past = |ps: &[&(u32, bool, usize, u64, Timestamp)]| ps.iter().filter(|p| p.3 > second_at).count();
+    assert!(past(&video) > 50 && past(&padding) > 50, "packets from the AVIX part");
+    // A seek into the AVIX part: the key frame at 25 s (GOP 1 s), from the OpenDML index.
+    let sp = d.seek(&mut src, Timestamp(25_500), TimeBase::MILLIS).unwrap();
+    let next = d.next_packet(&mut src).unwrap().unwrap();
+    assert!(sp.exact && sp.pos > second_at, "{sp:?}");
+    assert!(next.keyframe && next.track_id == 1 && next.pos == sp.pos);
+    assert_eq!(sp.time.rescale(sp.time_base, TimeBase::MILLIS), Timestamp(25_000));
+}
+
 #[test]
 fn opendml_index_of_an_ffmpeg_file() {
     // ffmpeg writes indx/ix## only past 1 GB; support::avi_edit rewrites its small AVI 1.0

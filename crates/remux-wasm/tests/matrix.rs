@@ -645,11 +645,15 @@ struct Played {
     audio_start: Option<f64>,
 }
 
-/// Plays every file in headless Chromium (one browser, a few pages at a time).
-fn play_all(jobs: &[(String, PathBuf, Option<f64>, Option<f64>)]) -> Option<Vec<Played>> {
+/// Plays `jobs` (name, file, scenario) in one headless Chromium through tests/e2e/matrix.mjs;
+/// each job's JSON result by name. `None` without the browser's tools.
+fn run_pages(
+    tag: &str,
+    jobs: &[(String, PathBuf, Option<serde_json::Value>)],
+) -> Option<BTreeMap<String, serde_json::Value>> {
     let (root, pkg) = browser_tools()?;
     if jobs.is_empty() {
-        return Some(Vec::new());
+        return Some(BTreeMap::new());
     }
     let files: Vec<PathBuf> = jobs.iter().map(|j| j.1.clone()).collect();
     let base = serve(pkg, files);
@@ -662,9 +666,10 @@ fn play_all(jobs: &[(String, PathBuf, Option<f64>, Option<f64>)]) -> Option<Vec<
             "name": j.0,
             "url": format!("{base}/f/{i}"),
             "size": std::fs::metadata(&j.1).unwrap().len(),
+            "scenario": j.2,
         })).collect::<Vec<_>>(),
     });
-    let spec_path = support::scratch("matrix-jobs.json");
+    let spec_path = support::scratch(&format!("{tag}-jobs.json"));
     std::fs::write(&spec_path, spec.to_string()).unwrap();
     let out = Command::new("node")
         .arg(root.join("tests/e2e/matrix.mjs"))
@@ -683,10 +688,19 @@ fn play_all(jobs: &[(String, PathBuf, Option<f64>, Option<f64>)]) -> Option<Vec<
             String::from_utf8_lossy(&out.stdout)
         )
     });
-    let by_name: BTreeMap<String, serde_json::Value> = results
-        .into_iter()
-        .map(|r| (r["name"].as_str().unwrap_or("").to_string(), r))
-        .collect();
+    Some(
+        results
+            .into_iter()
+            .map(|r| (r["name"].as_str().unwrap_or("").to_string(), r))
+            .collect(),
+    )
+}
+
+/// Plays every file in headless Chromium (one browser, a few pages at a time).
+fn play_all(jobs: &[(String, PathBuf, Option<f64>, Option<f64>)]) -> Option<Vec<Played>> {
+    let page_jobs: Vec<(String, PathBuf, Option<serde_json::Value>)> =
+        jobs.iter().map(|j| (j.0.clone(), j.1.clone(), None)).collect();
+    let by_name = run_pages("matrix", &page_jobs)?;
     Some(
         jobs.iter()
             .map(|(name, _, video_start, audio_start)| {
@@ -952,4 +966,81 @@ fn matrix() {
         "rows below expectation:\n{}",
         failed.join("\n")
     );
+}
+
+/// MP3 carried apart (`audio/mpeg`, Chromium) through the buffer-health loop's trims and a seek:
+/// a 90 s H.264 + MP3 film (MKV with Cues, AVI with idx1) played at 4× with a 3 s back buffer,
+/// then a jump to 70 s. The `audio/mpeg` SourceBuffer must be trimmed with the video, hold the
+/// playhead before and after the seek, start where the video starts after the seek (within
+/// 100 ms: both begin at the key frame the pipeline moved to), and audio must go on decoding.
+#[test]
+fn mp3_apart_keeps_sound_through_trims_and_a_seek() {
+    if !support::have_ffmpeg() || !support::have_encoders(&["libx264", "libmp3lame"]) {
+        return;
+    }
+    let mut jobs = Vec::new();
+    for ext in ["mkv", "avi"] {
+        let mut args = support::av_inputs("160x120", 90.0);
+        args.extend(
+            ["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "libmp3lame"]
+                .map(String::from),
+        );
+        let file = support::fixture(ext, &args).unwrap();
+        let scenario = serde_json::json!({
+            "backBuffer": 3, "highWatermark": 20, "rate": 4, "trimAt": 14,
+            "seekTo": 70, "afterSeek": 1.5, "timeoutMs": 40000,
+        });
+        jobs.push((format!("mp3-apart-{ext}"), file, Some(scenario)));
+    }
+    let Some(results) = run_pages("mp3-apart", &jobs) else { return };
+    let mut failures = Vec::new();
+    for (name, _, _) in &jobs {
+        let r = &results[name];
+        eprintln!("{name}: {}", r["scenario"]);
+        let mut fail = |what: String| failures.push(format!("{name}: {what}"));
+        for k in ["errorEvent", "playerError"] {
+            if let Some(e) = r[k].as_str() {
+                fail(format!("{k}: {e}"));
+            }
+        }
+        let sc = &r["scenario"];
+        if let Some(e) = sc["error"].as_str() {
+            fail(format!("scenario: {e}"));
+            continue;
+        }
+        // The ranges of the buffer whose type starts with `prefix`, and the range holding `t`.
+        let ranges = |at: &serde_json::Value, prefix: &str| -> Option<Vec<(f64, f64)>> {
+            at["buffers"].as_array()?.iter().find(|b| b["mime"].as_str().is_some_and(|m| m.starts_with(prefix))).map(|b| {
+                b["ranges"].as_array().into_iter().flatten().map(|r| (r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0))).collect()
+            })
+        };
+        let holding = |rs: &[(f64, f64)], t: f64| rs.iter().copied().find(|&(a, b)| a <= t && t < b);
+        let (trim, seek) = (&sc["trim"], &sc["seek"]);
+        let (Some(audio_trim), Some(audio_seek)) = (ranges(trim, "audio/mpeg"), ranges(seek, "audio/mpeg")) else {
+            fail(format!("no audio/mpeg SourceBuffer: {}", trim["buffers"]));
+            continue;
+        };
+        let t = trim["t"].as_f64().unwrap_or(0.0);
+        if trim["removedSecs"].as_f64().unwrap_or(0.0) <= 0.0 {
+            fail(format!("nothing was trimmed by {t:.1} s"));
+        }
+        match audio_trim.first() {
+            Some(&(a, _)) if a > 1.0 => {}
+            other => fail(format!("the audio buffer was not trimmed: it starts at {other:?} with the playhead at {t:.1} s")),
+        }
+        if holding(&audio_trim, t).is_none() {
+            fail(format!("before the seek the audio ranges {audio_trim:?} do not hold {t:.2} s"));
+        }
+        let t = seek["t"].as_f64().unwrap_or(0.0);
+        let video_seek = ranges(seek, "video/").unwrap_or_default();
+        match (holding(&audio_seek, t), holding(&video_seek, t)) {
+            (Some((a, _)), Some((v, _))) if (a - v).abs() <= 0.1 => {}
+            (a, v) => fail(format!("after the seek to {t:.2} s: audio range {a:?}, video range {v:?} (audio {audio_seek:?})")),
+        }
+        let decoded = |x: &serde_json::Value| x["audioDecoded"].as_f64().unwrap_or(0.0);
+        if decoded(seek) <= decoded(trim) {
+            fail(format!("no audio decoded after the seek ({} bytes before, {} after)", decoded(trim), decoded(seek)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

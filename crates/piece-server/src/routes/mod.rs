@@ -1,6 +1,7 @@
 //! The HTTP router: JSON API under `/api`, static files everywhere else.
 
 pub(crate) mod cors;
+mod disk;
 mod embed;
 mod events;
 mod pieces;

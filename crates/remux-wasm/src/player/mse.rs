@@ -215,11 +215,26 @@ impl MseSink {
     /// not only the one playing). Nothing happens when there is nothing to remove.
     pub async fn trim_back(&self, keep_secs: f64) -> Result<(), String> {
         let cut = self.video.current_time() - keep_secs;
-        let first = self.buffered_ranges().first().map(|r| r.0);
-        match first {
+        match self.earliest_start() {
             Some(start) if cut > start => self.remove(start, cut).await,
             _ => Ok(()),
         }
+    }
+
+    /// The earliest time any of the buffers holds. With the audio apart this can be before
+    /// the start of `video.buffered` (the intersection of the buffers): a removal up to a cut
+    /// takes the video to its next key frame but the audio only to the cut, so trims start
+    /// here, or the audio would keep an island before every key frame it was cut at.
+    pub fn earliest_start(&self) -> Option<f64> {
+        let buffers = [self.buffer.borrow().clone(), self.apart.borrow().clone()];
+        buffers
+            .iter()
+            .flatten()
+            .filter_map(|sb| {
+                let r = sb.buffered().ok()?;
+                (r.length() > 0).then(|| r.start(0).ok()).flatten()
+            })
+            .reduce(f64::min)
     }
 
     /// The buffered ranges, in seconds, in order.

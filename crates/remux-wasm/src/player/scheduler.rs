@@ -552,7 +552,7 @@ fn step(st: &mut Loop, shared: &Shared) -> Result<Outcome, Error> {
 /// `trim_slack`.
 async fn trim(sink: &MseSink, cfg: &Config) -> Result<(), String> {
     let t = sink.video().current_time();
-    let Some(&(first, _)) = sink.buffered_ranges().first() else {
+    let Some(first) = sink.earliest_start() else {
         return Ok(());
     };
     if t - first > cfg.back_buffer + cfg.trim_slack {

@@ -13,7 +13,7 @@
 //! `pts ≥ dts`: the first frame shows at `D`, as decoders (and ffprobe) present AVI frames.
 
 use crate::codec::h264::{
-    annexb_nal_units, annexb_to_avcc, slice_pps_id, AvcConfig, PocState, Pps, SliceHeader, Sps,
+    annexb_nal_units, slice_pps_id, AvcConfig, PocState, Pps, SliceHeader, Sps,
 };
 
 /// Parameter sets kept per stream (ids are < 32 for SPS, < 256 for PPS).
@@ -216,9 +216,14 @@ impl H264Order {
                 }
             }
             None => {
-                let (slice, key) = self.inspect(annexb_nal_units(chunk));
+                // One scan for the start codes, used twice.
+                let units: Vec<&[u8]> = annexb_nal_units(chunk).collect();
+                let (slice, key) = self.inspect(units.iter().copied());
                 let mut data = Vec::with_capacity(chunk.len() + 16);
-                annexb_to_avcc(chunk, &mut data);
+                for nal in &units {
+                    data.extend_from_slice(&(nal.len() as u32).to_be_bytes());
+                    data.extend_from_slice(nal);
+                }
                 H264Frame {
                     data,
                     keyframe: key,
