@@ -11,6 +11,7 @@
 #   film.avi  H.264 + MP3   (idx1 after the movi list)
 #   long.mkv  a long low-bitrate film for the tab-memory step: 426x240, 15 fps, H.264
 #             ~250 kbit/s + AAC 64 kbit/s, 30 min (full; about 70 MB) or 60 s (smoke)
+#   long.mp4  the same streams in MP4 (moov first), played by <video src> as the reference
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-full}"
@@ -30,6 +31,11 @@ if [ ! -f "$dir/long.mkv" ]; then
      -c:v libx264 -preset ultrafast -g 30 -b:v 250k -maxrate 300k -bufsize 500k -pix_fmt yuv420p \
      -c:a aac -b:a 64k "$dir/partial-long.mkv"
   mv "$dir/partial-long.mkv" "$dir/long.mkv"
+fi
+if [ ! -f "$dir/long.mp4" ]; then
+  # The same streams in MP4 (moov first), for the <video src> reference of the memory step.
+  ff -i "$dir/long.mkv" -c copy -movflags +faststart "$dir/partial-long.mp4"
+  mv "$dir/partial-long.mp4" "$dir/long.mp4"
 fi
 if [ -f "$stamp" ] && [ -f "$dir/film.mkv" ] && [ -f "$dir/film.mp4" ] && [ -f "$dir/film.avi" ]; then
   echo "$dir"; exit 0

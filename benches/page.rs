@@ -11,6 +11,7 @@
 //!
 //! **5. Tab memory during a long playback** (`benches/browser/playback.mjs`): a long
 //! low-bitrate film (`long.mkv`: 30 min of 240p in full mode) at 16× and the 1080p MKV at 4×,
+//! plus, as the reference, the long film's MP4 (`long.mp4`) in a plain `<video src>` at 16×,
 //! start to end, sampled every 500 ms: the renderer process's private memory (/proc
 //! smaps_rollup), the JS heap (`performance.memory`, precise), the player's wasm linear memory,
 //! the seconds held in the SourceBuffers and buffered ahead. Reported: peak, steady (median of
@@ -206,19 +207,27 @@ async fn main() {
 
     // ---- 5. tab memory during a long playback ----
     if only != "seek" {
-        let films: [(&str, &str, f64, u64); 2] = [
-            // (label, file, playbackRate, wall-clock limit in seconds)
+        let limit = if smoke { 60 } else { 300 };
+        // (label, file, playbackRate, wall-clock limit in seconds, reference: <video src>)
+        let films: [(&str, &str, f64, u64, bool); 3] = [
+            ("long low-bitrate film", "long.mkv", 16.0, limit, false),
             (
-                "long low-bitrate film",
-                "long.mkv",
+                "same film as MP4 in `<video src>` (reference)",
+                "long.mp4",
                 16.0,
-                if smoke { 60 } else { 300 },
+                limit,
+                true,
             ),
-            ("1080p film", "film.mkv", 4.0, if smoke { 60 } else { 240 }),
+            ("1080p film", "film.mkv", 4.0, limit, false),
         ];
         let seed_session = seeder(&tmp, "seeder-playback", None).await;
         let mut playbacks = Vec::new();
-        for (label, file, rate, limit) in films {
+        // RIPTIDE_BENCH_PAGE_FILMS=long.mkv,...: only these films (experiments).
+        let only_films = std::env::var("RIPTIDE_BENCH_PAGE_FILMS").unwrap_or_default();
+        for (label, file, rate, limit, reference) in films {
+            if !only_films.is_empty() && !only_films.split(',').any(|f| f == file) {
+                continue;
+            }
             let film = fixtures
                 .join(file)
                 .canonicalize()
@@ -228,13 +237,16 @@ async fn main() {
                 .await
                 .expect("seed the fixture");
             n += 1;
-            let args = vec![
+            let mut args = vec![
                 seeded.magnet.clone(),
                 "--rate".into(),
                 rate.to_string(),
                 "--max-seconds".into(),
                 limit.to_string(),
             ];
+            if reference {
+                args.push("--reference".into());
+            }
             let pb = with_fresh_server(&tmp, n, "benches/browser/playback.mjs", args).await;
             if let Some(e) = pb["error"].as_str() {
                 failures.push(format!("playback {file}: {e}"));
@@ -265,7 +277,8 @@ async fn main() {
                 .map(|(h, w)| h + if w.is_finite() { *w } else { 0.0 })
                 .collect();
             let row = json!({
-                "label": label, "file": file, "film_bytes": film_bytes, "duration_s": pb["duration"],
+                "label": label,
+                "reference": reference, "file": file, "film_bytes": film_bytes, "duration_s": pb["duration"],
                 "rate": rate, "piece_bytes": piece,
                 "played_s": t.last().copied(), "ended": pb["ended"], "stuck_at": pb["stuckAt"], "samples": samples.len(),
                 "wall_s": samples.last().and_then(|s| s["wall"].as_f64()),

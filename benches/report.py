@@ -94,7 +94,7 @@ summary.append(("1. Native remux throughput vs `ffmpeg -c copy`", "≥ 1.0×", m
 browser = load("remux-browser.json")
 md.append("## 2. Remux throughput in the browser (headless Chromium, from memory)\n")
 md.append("The whole film is first fetched into an `ArrayBuffer` (not timed). riptide: remux-wasm's `Pipeline` "
-          "(benches/wasm), fed the ranges it asks for (≥ 1 MiB) and handing each fragment to JS as a `Uint8Array`, "
+          "(benches/wasm), fed the ranges it asks for (≥ 1 MiB) and handing each fragment to JS as a `Uint8Array` view of wasm memory (as the player hands it to `appendBuffer`, which copies it synchronously; no JS copy per fragment), "
           "cache evicted behind the remux position as the player does. mediabunny: `Conversion` (no re-encoding) from "
           "a `BufferSource` to `Mp4OutputFormat({fastStart: 'fragmented'})` on a `StreamTarget` that drops chunks. "
           "Cold = first run in a fresh browser context (includes loading/compiling the engine); warm = median of the "
@@ -274,10 +274,14 @@ if films:
               "loopback seeder; the player keeps 30 s behind the playhead and trims the rest), sampled every 500 ms: "
               "the private memory of the tab's renderer process (`/proc/PID/smaps_rollup` Private_Clean + Private_Dirty "
               "+ Swap: JS heap, wasm memory, the media pipeline, SourceBuffers and decoded frames included, shared "
-              "libraries not), the JS heap (`performance.memory` with `--enable-precise-memory-info`, garbage not yet "
-              "collected included; CDP `Performance.getMetrics` JSHeapUsedSize beside it) and the player's wasm linear memory. Steady = median of the second half; growth = median of the last "
+              "libraries not), the JS heap (`performance.memory` with `--enable-precise-memory-info`: garbage not yet "
+              "collected included, and ArrayBuffer backing stores — fragments on their way to `appendBuffer`; CDP "
+              "`Performance.getMetrics` JSHeapUsedSize, without them, beside it) and the player's wasm linear memory. "
+              "Each sample also records CDP `Runtime.getHeapUsage` backing-store bytes and DOM node counts (in playback.json). Steady = median of the second half; growth = median of the last "
               "quarter minus median of the second quarter (≈ 0 when memory does not grow with time).\n")
-    md.append("Reference: the renderer of the same page before it plays anything (idle), measured in the same run.\n")
+    md.append("References, measured in the same run: the renderer of the same page before it plays anything (idle), "
+              "and the long film's MP4 (same streams) played by a plain `<video src>` on the raw Range endpoint "
+              "(the browser's own demuxer, no MSE).\n")
     md.append("| film | rate | played | renderer idle | renderer peak | renderer steady | renderer growth | JS heap + wasm peak | JS heap + wasm growth | wasm peak | CDP JSHeapUsedSize peak | held in SourceBuffers (max) | ahead (median / max) |")
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for f in films:
@@ -289,12 +293,17 @@ if films:
                   f"{fmt_bytes(f.get('heap_wasm_peak'))} | {growth(f.get('heap_wasm_growth'))} | {fmt_bytes(f.get('wasm_peak'))} | {fmt_bytes(f.get('cdp_heap_peak'))} | "
                   f"{fmt(f.get('held_s_max'), '.0f', ' s')} | {fmt(f.get('ahead_median'), '.1f', ' s')} / {fmt(f.get('ahead_max'), '.1f', ' s')} |")
     md.append("")
+    refs = [f for f in films if f.get("reference")]
+    ref_text = "".join(f"; reference `<video src>` of the long film's MP4 at {f['rate']:g}×: renderer peak "
+                       f"{fmt_bytes(f.get('renderer_private_peak'))}, growth {fmt_signed_bytes(f.get('renderer_private_growth'))}"
+                       for f in refs)
+    films = [f for f in films if not f.get("reference")]
     peaks = [f.get("renderer_private_peak") for f in films if f.get("renderer_private_peak")]
     growths = [f.get("renderer_private_growth") for f in films if f.get("renderer_private_growth") is not None]
     summary.append(("5. Tab memory during playback", "< 100 MB (2-hour 1080p film)",
                     "; ".join(f"{f['label']} at {f['rate']:g}×: renderer peak {fmt_bytes(f.get('renderer_private_peak'))}, "
                               f"growth {fmt_signed_bytes(f.get('renderer_private_growth'))}, JS heap + wasm peak {fmt_bytes(f.get('heap_wasm_peak'))}"
-                              for f in films),
+                              for f in films) + ref_text,
                     "met" if peaks and max(peaks) < 100e6 else "not met",
                     "the idle page's renderer (see the table), plus up to 30 s behind + 30 s ahead held in the SourceBuffers "
                     "(≈ 150 MB at 20 Mbit/s) and the media pipeline's decoded frames; JS heap + wasm is a small part"
@@ -451,7 +460,7 @@ if page_seek and page_seek.get("rows"):
     ax_k.set_title("Seek to a position not downloaded yet (page, loopback seeder)")
     ax_k.legend(fontsize=8)
 # Tab memory over each long playback.
-for f in films:
+for f in (playback or {}).get("films") or []:
     ser = f.get("series") or []
     if not ser:
         continue

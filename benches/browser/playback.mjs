@@ -11,6 +11,10 @@
 // (`stuckAt`: where, and how much was buffered ahead). Prints one JSON line.
 //
 // usage: node benches/browser/playback.mjs BASE_URL MAGNET [--rate 2] [--max-seconds 120]
+//          [--reference]
+// --reference: instead of the Riptide player, the same page POSTs the magnet and plays the raw
+//   Range endpoint in its <video src> (the browser's own demuxer, no MSE; MP4 only) — what the
+//   tab holds for the same film without remuxing.
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
 
@@ -18,6 +22,7 @@ const [base, magnet] = process.argv.slice(2);
 const opt = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? Number(process.argv[i + 1]) : d; };
 const rate = opt('--rate', 2);
 const maxSeconds = opt('--max-seconds', 120);
+const reference = process.argv.includes('--reference');
 if (!base || !magnet) {
   console.error('usage: node benches/browser/playback.mjs BASE_URL MAGNET [--rate R] [--max-seconds N]');
   process.exit(2);
@@ -65,7 +70,7 @@ const server = await chromium.launchServer({
 });
 const browserPid = server.process().pid;
 const browser = await chromium.connect(server.wsEndpoint());
-const result = { rate, samples: [], error: null, firstFrame: false, ended: false, duration: null };
+const result = { rate, reference, samples: [], error: null, firstFrame: false, ended: false, duration: null };
 try {
   const page = await browser.newPage();
   const cdp = await page.context().newCDPSession(page);
@@ -74,8 +79,21 @@ try {
   // The reference: the same page's renderer before it plays anything.
   await new Promise((r) => setTimeout(r, 1000));
   result.idleRendererPrivate = rendererPrivate(browserPid);
-  await page.fill('#magnet', magnet);
-  await page.click('#play');
+  if (reference) {
+    await page.evaluate(async (m) => {
+      const r = await fetch('/api/torrents', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ magnet: m }),
+      });
+      if (!r.ok) throw new Error(`POST /api/torrents: ${r.status} ${await r.text()}`);
+      const t = await r.json();
+      const v = document.querySelector('video');
+      v.src = `/api/torrents/${encodeURIComponent(t.id)}/files/0`;
+      v.play().catch(() => {});
+    }, magnet);
+  } else {
+    await page.fill('#magnet', magnet);
+    await page.click('#play');
+  }
   const t0 = Date.now();
   let rateSet = false;
   // The playhead not moving for STUCK_MS while playing ends the run (reported as `stuckAt`).
@@ -107,8 +125,12 @@ try {
       const metric = (name) => (m.metrics.find((x) => x.name === name) || {}).value ?? null;
       // DOM nodes and listeners (CDP Memory.getDOMCounters): a page that leaks elements grows here.
       const dom = await cdp.send('Memory.getDOMCounters').catch(() => ({}));
+      // ArrayBuffer backing stores live outside the JS heap (not in usedJSHeapSize): fragments
+      // handed to appendBuffer and not yet collected show up here.
+      const hu = await cdp.send('Runtime.getHeapUsage').catch(() => ({}));
       result.samples.push({ wall: (Date.now() - t0) / 1e3, ...s, cdpHeap: metric('JSHeapUsedSize'),
         domNodes: dom.nodes ?? null, listeners: dom.jsEventListeners ?? null,
+        backingStores: hu.backingStorageSize ?? null, embedderHeap: hu.embedderHeapUsedSize ?? null,
         rendererPrivate: rendererPrivate(browserPid) });
     }
     if (s.ended || (s.duration && s.t >= s.duration - 0.3)) { result.ended = true; break; }

@@ -5,7 +5,8 @@
 // output size and memory:
 //   riptide:    remux-wasm's Pipeline through target/bench-pkg (benches/wasm): JS feeds the
 //               ranges it asks for (1 MiB at least, as the player fetches) and takes every
-//               fragment as a Uint8Array, then drops it (as appendBuffer would take it).
+//               fragment as a Uint8Array view of wasm memory, valid until the next call (the
+//               player passes the same kind of view to appendBuffer, which copies it at once).
 //   mediabunny: npm mediabunny's Conversion (no re-encoding) from a BufferSource to an
 //               Mp4OutputFormat({fastStart: 'fragmented'}) StreamTarget whose chunks are dropped.
 // The first run of an engine in a fresh page is "cold": it includes loading and compiling the

@@ -133,7 +133,8 @@ impl Pipeline {
     }
 
     /// Moves to the video key frame at or before `target` (in `time_base`): the next
-    /// [`step`](Self::step) yields a segment starting there, with absolute decode times, so
+    /// [`step`](Self::step) yields a segment starting there and reaching a little past
+    /// `target` (where the browser resumes playing), with absolute decode times, so
     /// segments appended before the seek stay valid. The init segment is not repeated (if it
     /// was not sent yet, it still comes first). `Err(NeedData)` leaves the pipeline unchanged
     /// (e.g. the MKV Cues are not fetched yet): fetch the range and call again.
@@ -144,7 +145,7 @@ impl Pipeline {
         time_base: TimeBase,
     ) -> Result<SeekPoint> {
         let point = self.demuxer.seek(src, target, time_base)?;
-        self.remuxer.reset();
+        self.remuxer.reset_for(Some((target, time_base)));
         self.ended = false;
         Ok(point)
     }

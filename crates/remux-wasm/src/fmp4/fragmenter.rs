@@ -85,6 +85,9 @@ pub struct Fragmenter {
     /// `cuts` at the latest [`reset`](Fragmenter::reset): the segment after it is
     /// [`FIRST_SECONDS`] long, like the very first.
     first_of_run: u32,
+    /// Where playback resumes after the latest seek (the seek target): the first fragment of
+    /// the run reaches [`FIRST_SECONDS`] past it, not past the key frame before it.
+    play_from: Option<(Timestamp, TimeBase)>,
     ended: bool,
     /// How much every timestamp is moved later (ticks in the time base), set at the first
     /// fragment (see the module docs).
@@ -98,6 +101,7 @@ impl Fragmenter {
             audio,
             sequence: 0,
             cuts: 0,
+            play_from: None,
             first_of_run: 0,
             ended: false,
             shift: None,
@@ -129,13 +133,18 @@ impl Fragmenter {
         self.ended = true;
     }
 
-    /// Drops every queued sample, for a seek; sequence numbers go on counting.
-    pub fn reset(&mut self) {
+    /// Drops every queued sample, for a seek; sequence numbers go on counting. `play_from`:
+    /// the seek target, where the browser resumes. The fragment after the reset runs from the
+    /// key frame before it to [`FIRST_SECONDS`] past it: the browser decodes from the key
+    /// frame but can play only once the target is buffered, so cutting earlier would not let
+    /// it resume sooner, and cutting later makes it wait for bytes it does not need yet.
+    pub fn reset(&mut self, play_from: Option<(Timestamp, TimeBase)>) {
         for lane in [&mut self.video, &mut self.audio].into_iter().flatten() {
             lane.samples.clear();
         }
         self.ended = false;
         self.first_of_run = self.cuts;
+        self.play_from = play_from;
     }
 
     /// Number of fragments emitted so far.
@@ -196,7 +205,11 @@ impl Fragmenter {
     fn video_cut(&self, v: &Lane) -> Option<(usize, i64)> {
         let s = &v.samples;
         let first = s[0].dts;
-        let target = v.ticks(self.target());
+        let mut target = v.ticks(self.target());
+        if let (Some((at, tb)), true) = (self.play_from, self.cuts == self.first_of_run) {
+            // After a seek: the frames between the key frame and the target come too.
+            target = target.saturating_add(tb.rescale(at.0, v.time_base).saturating_sub(first).max(0));
+        }
         let k = if self.ended {
             s.len()
         } else {

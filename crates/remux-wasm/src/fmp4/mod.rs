@@ -604,10 +604,17 @@ impl Remuxer {
     /// Forgets every queued packet and sample, for a seek: the next fragment starts at the
     /// next video key frame pushed, with its own (absolute) decode time.
     pub fn reset(&mut self) {
+        self.reset_for(None);
+    }
+
+    /// [`reset`](Self::reset) for a seek to `target` (in its time base): the first fragment
+    /// after it reaches a little past the target, where the browser resumes (see
+    /// [`Fragmenter::reset`]).
+    pub fn reset_for(&mut self, target: Option<(Timestamp, TimeBase)>) {
         for c in [&mut self.video, &mut self.audio].into_iter().flatten() {
             c.timeline.reset();
         }
-        self.fragmenter.reset();
+        self.fragmenter.reset(target);
         self.seen_video_key = false;
         self.scratch.clear();
     }

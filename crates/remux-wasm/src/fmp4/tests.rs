@@ -435,6 +435,40 @@ fn fragments_cut_inside_gops_and_after_a_reset_start_short_at_a_key_frame() {
 }
 
 #[test]
+fn after_a_seek_the_first_fragment_reaches_just_past_the_target() {
+    let packets = synthetic(4);
+    let half = packets.len() / 2;
+    // The first video key frame from the middle on, and a target 0.3 s into its GOP (0.4 s).
+    let key = packets[half..]
+        .iter()
+        .find(|p| p.track_id == 1 && p.keyframe)
+        .unwrap()
+        .pts
+        .0;
+    let target = key + 300;
+    let mut r = Remuxer::new(&tracks()).unwrap();
+    r.reset_for(Some((Timestamp(target), TimeBase::MILLIS)));
+    let mut segs = Vec::new();
+    for p in packets[half..].iter().cloned() {
+        segs.extend(r.push(p).unwrap());
+    }
+    let tb = segs[0].time_base;
+    let (start, end) = (tb.seconds(segs[0].start.0), tb.seconds(segs[0].end.0));
+    let (key_s, target_s) = (key as f64 / 1000.0, target as f64 / 1000.0);
+    // (The audio fed before the key frame comes too.)
+    assert!(start <= key_s + 0.001 && start > key_s - 0.05, "starts at {start}, key frame at {key_s}");
+    // Past the target by FIRST_SECONDS (to the frame), not cut at FIRST_SECONDS after the
+    // key frame, nor at the next GOP.
+    assert!(
+        end >= target_s + fragmenter::FIRST_SECONDS && end < target_s + fragmenter::FIRST_SECONDS + 0.2,
+        "first fragment after the seek ends at {end} (target {target_s})"
+    );
+    // The one after is twice FIRST_SECONDS, as after a start.
+    let len = tb.seconds(segs[1].end.0 - segs[1].start.0);
+    assert!((0.45..0.8).contains(&len), "second fragment is {len} s");
+}
+
+#[test]
 fn whole_output_reads_back_with_the_mp4_crate() {
     let packets = synthetic(2);
     let n_video = packets.iter().filter(|p| p.track_id == 1).count() as u32 - 2;

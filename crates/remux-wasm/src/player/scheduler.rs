@@ -31,9 +31,10 @@ pub struct Config {
     /// server still fetches whole pieces from the swarm; with pieces larger than this, the
     /// next request reads the rest of the piece at once. Read by [`plan_range`].
     pub startup_bytes: u64,
-    /// Requests kept in flight: the one the demuxer waits for, plus requests for the ranges
-    /// right after it (each sized as [`plan_range`] says), so the next bytes arrive while the
-    /// current ones are parsed and appended: 2. Read by [`run`].
+    /// Requests kept going: when the one the demuxer waits for arrives, the range right after
+    /// it (sized as [`plan_range`] says) is asked for at once, so it downloads while the bytes
+    /// that came are parsed and appended; at most this many requests at a time, the one being
+    /// parsed included: 2. Read by [`run`].
     pub requests_in_flight: usize,
     /// Stop pulling when this many seconds are buffered ahead of `currentTime`: 30 s.
     /// Read by [`run`].
@@ -197,6 +198,25 @@ pub async fn sleep(ms: i32) {
     let _ = JsFuture::from(p).await;
 }
 
+/// Step of [`sleep_unless_asked`]: 20 ms.
+const WAKE_STEP_MS: i32 = 20;
+
+/// Sleeps `ms` milliseconds, or less if the page asks for a seek or an audio switch
+/// meanwhile (checked every [`WAKE_STEP_MS`]): a seek is served within ~20 ms even while the
+/// buffer is full and the loop idles.
+async fn sleep_unless_asked(shared: &Shared, ms: i32) {
+    let mut left = ms;
+    while left > 0 {
+        let step = left.min(WAKE_STEP_MS);
+        sleep(step).await;
+        left -= step;
+        let switch = shared.tracks.borrow().switch_to.is_some();
+        if shared.seek_request.get().is_some() || switch || shared.destroyed.get() {
+            return;
+        }
+    }
+}
+
 /// How far (seconds) the end of the last appended segment may be from the end of the
 /// buffered range being played before the pipeline is moved to that range's end (the playhead
 /// jumped into another buffered range, or two ranges merged).
@@ -338,7 +358,7 @@ pub async fn run(
                         on_end();
                     }
                     trim(&sink, &cfg).await?;
-                    sleep(cfg.poll_ms).await;
+                    sleep_unless_asked(&shared, cfg.poll_ms).await;
                     continue;
                 }
             }
@@ -377,26 +397,30 @@ pub async fn run(
                         st.requests.len() - 1
                     }
                 };
-                // Keep the ranges right after it coming too.
-                let mut next = st.requests[at].end;
-                while st.requests.len() < cfg.requests_in_flight.max(1) {
-                    if let Some(r) = st.requests.iter().find(|r| r.covers(next)) {
-                        next = r.end;
-                        continue;
-                    }
-                    if size.is_some_and(|s| next >= s) || st.cache.missing(next, 1).is_none() {
-                        break;
-                    }
-                    let (start, end) =
-                        plan_range(&cfg, &st.cache, next, 1, size, piece_length, playing);
-                    st.requests.push_back(InFlight::spawn(&shared, start, end));
-                    next = end;
-                }
                 let Some(request) = st.requests.remove(at) else {
                     continue;
                 };
                 let (start, end) = (request.start, request.end);
-                match request.wait().await {
+                let result = request.wait().await;
+                if result.is_ok() {
+                    // Ask for the range right after it at once, so it downloads while this
+                    // one is parsed and appended (not before: both would share the seeder's
+                    // bandwidth, and the bytes needed now would arrive later).
+                    let mut next = end;
+                    while st.requests.len() + 1 < cfg.requests_in_flight.max(1) {
+                        if let Some(r) = st.requests.iter().find(|r| r.covers(next)) {
+                            next = r.end;
+                            continue;
+                        }
+                        if size.is_some_and(|s| next >= s) || st.cache.missing(next, 1).is_none() {
+                            break;
+                        }
+                        let (a, b) = plan_range(&cfg, &st.cache, next, 1, size, piece_length, playing);
+                        st.requests.push_back(InFlight::spawn(&shared, a, b));
+                        next = b;
+                    }
+                }
+                match result {
                     Ok(bytes) => {
                         st.retry_ms = 0;
                         shared.update(|s| s.retrying = None);
