@@ -86,10 +86,6 @@ impl AppState {
 pub(crate) struct OpenCounters {
     pub(crate) file_streams: AtomicUsize,
     pub(crate) event_streams: AtomicUsize,
-    /// File bodies served since start straight from disk (all pieces verified; `routes/disk.rs`).
-    pub(crate) disk_responses: AtomicUsize,
-    /// File bodies served since start through librqbit's stream (some piece was missing).
-    pub(crate) stream_responses: AtomicUsize,
     /// A [`release_free_memory`] is scheduled (at most one at a time).
     trim_pending: std::sync::atomic::AtomicBool,
 }

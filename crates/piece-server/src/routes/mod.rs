@@ -1,7 +1,6 @@
 //! The HTTP router: JSON API under `/api`, static files everywhere else.
 
 pub(crate) mod cors;
-mod disk;
 mod embed;
 mod events;
 mod pieces;

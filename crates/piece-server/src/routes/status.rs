@@ -1,7 +1,5 @@
 //! `GET /api/status`: what the server holds open right now (for operators and leak checks).
 
-use std::sync::atomic::Ordering;
-
 use axum::{extract::State, Json};
 use serde::Serialize;
 
@@ -17,12 +15,6 @@ pub struct Status {
     pub max_streams: usize,
     /// Torrents in the session.
     pub torrents: usize,
-    /// File bodies served since start straight from the file on disk (every piece of the
-    /// range was verified when the request came).
-    pub disk_responses: usize,
-    /// File bodies served since start through librqbit's stream, which waits for missing
-    /// pieces and gives them priority.
-    pub stream_responses: usize,
 }
 
 pub async fn get_status(State(state): State<AppState>) -> Json<Status> {
@@ -32,7 +24,5 @@ pub async fn get_status(State(state): State<AppState>) -> Json<Status> {
         open_event_streams: state.open_event_streams(),
         max_streams: state.config.max_streams,
         torrents,
-        disk_responses: state.open.disk_responses.load(Ordering::Relaxed),
-        stream_responses: state.open.stream_responses.load(Ordering::Relaxed),
     })
 }

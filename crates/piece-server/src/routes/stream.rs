@@ -1,7 +1,6 @@
 //! `GET|HEAD /api/torrents/{id}/files/{index}`: a file's raw bytes, with Range support.
 //!
-//! A range whose pieces are all verified is read straight from the file on disk
-//! (`disk.rs`). Any other range is read from librqbit's `FileStream`: we seek to the range start, and librqbit
+//! The body is read from librqbit's `FileStream`: we seek to the range start, and librqbit
 //! prioritises the pieces from the stream's read position onwards (32 MiB ahead), so the
 //! response starts as soon as the first piece is verified. A read of a missing piece stays
 //! pending until it arrives. Dropping the response (client gone) drops the stream, which
@@ -57,8 +56,7 @@ struct PermitReader<R> {
     inner: R,
     _permit: OwnedSemaphorePermit,
     _open: OpenGuard,
-    /// Only for reads that may wait for pieces (the reconnect watchdog watches those).
-    _reader: Option<ReaderGuard>,
+    _reader: ReaderGuard,
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for PermitReader<R> {
@@ -151,26 +149,7 @@ pub async fn stream_file(
         return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
             .with_header(header::RETRY_AFTER, HeaderValue::from_static("1")));
     };
-    if let Some(file) = super::disk::open_verified(&state, &handle, index, start, len).await {
-        tracing::debug!(id, index, start, len, "serving verified bytes from disk");
-        state
-            .open
-            .disk_responses
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let reader = PermitReader {
-            inner: file.take(len),
-            _permit: permit,
-            _open: OpenGuard::new(&state.open, |c| &c.file_streams),
-            _reader: None,
-        };
-        let body = Body::from_stream(ReaderStream::with_capacity(reader, super::disk::DISK_CHUNK));
-        return Ok((status, out, body).into_response());
-    }
     tracing::debug!(id, index, start, len, "opening stream");
-    state
-        .open
-        .stream_responses
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut stream = handle.clone().stream(index).await.with_status(
         StatusCode::INTERNAL_SERVER_ERROR,
         "could not open the file stream",
@@ -183,7 +162,7 @@ pub async fn stream_file(
         inner: stream.take(len),
         _permit: permit,
         _open: OpenGuard::new(&state.open, |c| &c.file_streams),
-        _reader: Some(ReaderGuard::new(&state.readers, handle.id())),
+        _reader: ReaderGuard::new(&state.readers, handle.id()),
     };
     let body = Body::from_stream(ReaderStream::with_capacity(reader, CHUNK_BYTES));
     Ok((status, out, body).into_response())
