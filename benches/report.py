@@ -88,7 +88,7 @@ measured = ", ".join(f"{e.upper()} {fmt(v, '.2f', '×')}" if v else f"{e.upper()
 ok = [v for v in ratios.values() if v]
 summary.append(("1. Native remux throughput vs `ffmpeg -c copy`", "≥ 1.0×", measured,
                 "met" if ok and min(ok) >= 1.0 else ("not met" if ok else "not measured"),
-                "MKV/MP4 are bound by copying every payload byte (file window → packet → fragment); AVI: riptide's AVI demuxer is about 4× slower than its MKV/MP4 ones on the same stream (not profiled)"))
+                "MKV/MP4 are bound by copying every payload byte (file window → packet → fragment); AVI: H.264 in AVI is Annex B, so every payload byte is scanned for start codes, rewritten to AVCC and its slice headers parsed for the picture order; the start-code scan was made 2× faster this round (stride-3 skip; an 8-byte zero-word skip was tried and gave nothing more), the rest is not profiled yet"))
 
 # ---------------------------------------------------------------- 2. browser remux
 browser = load("remux-browser.json")
@@ -142,7 +142,7 @@ rws = [b_rows[(e, "ratios")] for e in ["mkv", "mp4", "avi"] if (e, "ratios") in 
 summary.append(("2. Browser remux vs mediabunny, warm", "≥ 1.5×",
                 ", ".join(f"{e.upper()} {fmt(b_rows[(e, 'ratios')][0], '.2f', '×')}" for e in ["mkv", "mp4", "avi"] if (e, "ratios") in b_rows and b_rows[(e, 'ratios')][0]) or "n/a",
                 "met" if rws and min(r[0] for r in rws) >= 1.5 else ("not met" if rws else "not measured"),
-                "both are copy-bound; riptide copies every input slice into wasm memory and every fragment back out to JS (not profiled)"))
+                "riptide copies each input slice into wasm memory once and hands each fragment to JS as a view of wasm memory (as the player hands it to appendBuffer); mediabunny allocates a JS buffer per output chunk"))
 summary.append(("2. … cold (first run)", "≥ 3×",
                 ", ".join(f"{e.upper()} {fmt(b_rows[(e, 'ratios')][1], '.2f', '×')}" for e in ["mkv", "mp4", "avi"] if (e, "ratios") in b_rows and b_rows[(e, 'ratios')][1]) or "n/a",
                 "met" if rws and min(r[1] for r in rws) >= 3 else ("not met" if rws else "not measured"),
@@ -150,7 +150,7 @@ summary.append(("2. … cold (first run)", "≥ 3×",
 summary.append(("2. … peak memory (JS heap + wasm)", "≤ 0.1× mediabunny's",
                 ", ".join(f"{e.upper()} {fmt(b_rows[(e, 'ratios')][2], '.2f', '×')}" for e in ["mkv", "mp4", "avi"] if (e, "ratios") in b_rows and b_rows[(e, 'ratios')][2]) or "n/a",
                 "met" if rws and max(r[2] for r in rws) <= 0.1 else ("not met" if rws else "not measured"),
-                "the JS heap peak is uncollected fragment copies (one GOP ≈ 5 MB each, GC'd lazily); wasm memory (≈ 50 MB) is the cache window plus the fragment being built, and never shrinks"))
+                "riptide's JS heap stays near 0 (fragments are views of wasm memory); its wasm memory (the high-water mark: linear memory never shrinks) is the byte cache (≈ 9 MB: 2 MiB behind the last fragment plus the bytes being demuxed), the packets of the fragment being built, the fragment itself and allocator fragmentation; packets are copies of cache bytes, which a zero-copy packet type would remove"))
 
 # ---------------------------------------------------------------- 3. startup
 startup = load("startup.json")
@@ -190,9 +190,10 @@ if startup:
     summary.append(("3. Startup (magnet → first frame)", "< 2 MB and < 1.5 s",
                     f"{met_count}/{total} rows met; worst {fmt_bytes(worst_bytes)}, {fmt(worst_ms, '.0f', ' ms')}",
                     "met" if total and met_count == total else ("partly" if met_count else "not met"),
-                    "MSE plays only after the first fragment is complete, and fragments are cut at key frames: the first "
-                    "is a whole GOP (2 s ≈ 5 MB at this film's 20 Mbit/s), rounded up to whole pieces; MP4 also needs "
-                    "its moov from the end. Time = metadata exchange + those bytes at the seeder's 10 MB/s"))
+                    "MSE plays once the first fragment is appended; it is 0.25 s of video from the first key frame (later "
+                    "fragments grow to 1 s), fetched in 256 KiB requests, so the bytes are headers + that fragment, rounded "
+                    "up; MP4 also needs its moov from the end, and the server still downloads whole pieces (4 MiB pieces: "
+                    "two of them for MP4). Time = metadata exchange + those bytes at the seeder's 10 MB/s"))
 else:
     md.append("Not run.\n")
 
@@ -236,8 +237,9 @@ if page_seek and page_seek.get("rows"):
         seek_summary = ("4. Seek → playing", "< 1 s on loopback",
                         f"page: worst median {worst['ms_median']:.0f} ms ({worst['format'].upper()} {worst['fraction'] * 100:.0f} %), ≤ {fmt_bytes(worst_b)} fetched per seek; " + "; ".join(refs),
                         ("met" if met else "not met") + (" (some targets were already downloaded)" if untested else ""),
-                        "a seek plays only once a whole fragment (key frame to key frame) at the target is remuxed and appended: "
-                        "the GOP's bytes must come from the seeder (piece-rounded) after the server learns the new position")
+                        "the browser decodes from the key frame before the target, so the bytes from that key frame to 0.25 s past "
+                        "the target must come from the seeder (piece-rounded) after the server learns the new position; at 75 % the "
+                        "target is 1.5 s into a 2 s GOP (≈ 4 MB at 20 Mbit/s) and librqbit's background download shares the seeder's 10 MB/s")
 else:
     md.append(((page_seek or {}).get("error") or "Not run.") + "\n")
 md.append("### In the remux engine (no network)\n")
@@ -321,7 +323,7 @@ if server:
               f"from disk in the same run (sendfile on, logs off). Each client is one keep-alive connection reading 1 MiB "
               f"`Range` requests in sequence from its own starting point, {server['seconds_per_level']:.0f} s per level, "
               f"median of {server['runs']} runs; client and servers share the 2 cores. piece-server's stream limit "
-              f"(`--max-streams`, default 48) answers 503 beyond it; rejected requests are retried after 50 ms.\n")
+              f"(`--max-streams`, default 240) queues requests beyond it, and answers 503 after `--stream-wait-ms`; rejected requests are retried after 50 ms.\n")
     md.append("| clients | piece-server MB/s | nginx MB/s | ratio | piece-server median request | nginx median request | 503s | piece-server RSS | RSS per client |")
     md.append("|---|---|---|---|---|---|---|---|---|")
     for r in server["levels"]:
@@ -334,7 +336,7 @@ if server:
     summary.append(("6. Server throughput vs nginx", "≥ 0.8×",
                     ", ".join(f"{r['clients']}: {r['ratio']:.2f}×" for r in server["levels"]),
                     "met" if min(rs) >= 0.8 else "not met",
-                    "each range goes through librqbit's stream reader (userspace copy + piece bookkeeping) while nginx uses sendfile"))
+                    "each range is copied in userspace (librqbit's stream reader, then hyper) while nginx uses sendfile; reading verified ranges straight from disk was tried and gave no gain (docs/DESIGN.md)"))
     per = [r["riptide_rss_per_client_bytes"] for r in server["levels"] if r["clients"] >= 10]
     summary.append(("5. Server memory per stream", "< 50 MB", f"{fmt_bytes(max(per) if per else None)} (peak RSS − idle, / clients)",
                     "met" if per and max(per) < 50e6 else "not measured", "per-stream buffers (librqbit reader + the 1 MiB response chunks); the file itself is page cache, not RSS"))
