@@ -6,39 +6,14 @@
 //! Needs ffmpeg, node with `playwright-core`, /usr/bin/chromium and the wasm package in
 //! `www/pkg` — `scripts/test.sh` provides all of them.
 
+#[path = "e2e/support.rs"]
+mod support;
+
 use std::{net::SocketAddr, path::PathBuf, process::Command};
 
-use piece_server::{seed, spawn, Config, SeedInfo, Server};
+use piece_server::{Config, SeedInfo, Server};
 use serde_json::Value;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn require_wasm_package() {
-    let js = repo().join("www/pkg/remux_wasm.js");
-    assert!(js.exists(), "{js:?} is missing: run scripts/build-wasm.sh (scripts/test.sh does)");
-}
-
-/// A film made by ffmpeg once per target directory (`target/tmp/fixtures/<name>`).
-fn fixture(name: &str, args: &[&str]) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixtures");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    if path.exists() {
-        return path;
-    }
-    let tmp = dir.join(format!("partial-{name}"));
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y"])
-        .args(args)
-        .arg(&tmp)
-        .status()
-        .expect("ffmpeg is needed for the fixture (scripts/test.sh installs it)");
-    assert!(status.success(), "ffmpeg failed to make {name}");
-    std::fs::rename(&tmp, &path).unwrap();
-    path
-}
+use support::{encode, fixture, repo, require_wasm_package};
 
 /// A second film, different from the bundled sample: 60 s of 640×360 H.264 + AAC in MKV.
 fn film_360p_mkv() -> PathBuf {
@@ -53,37 +28,19 @@ fn film_360p_mkv() -> PathBuf {
     )
 }
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Upload cap of the seeder (bytes/s): the films arrive over a few seconds, so the players
 /// stream while the torrents download.
 const SEEDER_UPLOAD_BPS: u32 = 4_000_000;
 
-/// A seeder sharing `films` (magnets carry it as the `x.pe` hint) and an empty piece-server
-/// serving `www/`, configured by `tweak`. Dropping the servers stops them.
+/// A seeder sharing `films` at [`SEEDER_UPLOAD_BPS`] and an empty piece-server serving
+/// `www/`, configured by `tweak` (see [`support::seeded_servers`]).
 async fn swarm(
     name: &str,
     films: &[PathBuf],
     tweak: impl FnOnce(&mut Config),
 ) -> (Vec<SeedInfo>, SocketAddr, [Server; 2]) {
-    let tmp = tempdir(name);
-    let mut seeder_cfg = Config::for_test(tmp.join("seeder"));
-    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(SEEDER_UPLOAD_BPS);
-    let (_, seeder) = spawn(seeder_cfg).await.unwrap();
-    let mut seeded = Vec::new();
-    for film in films {
-        seeded.push(seed(&seeder.session, film, None).await.unwrap());
-    }
-    let mut cfg = Config::for_test(tmp.join("server"));
-    cfg.www_dir = repo().join("www");
-    tweak(&mut cfg);
-    let (addr, server) = spawn(cfg).await.unwrap();
-    (seeded, addr, [seeder, server])
+    let films: Vec<&std::path::Path> = films.iter().map(|f| f.as_path()).collect();
+    support::seeded_servers(name, &films, None, SEEDER_UPLOAD_BPS, tweak).await
 }
 
 /// The host site: serves `html` at `/` from its own port (a different origin from the server).
@@ -110,15 +67,6 @@ impl HostPage {
 
 fn html_attr(s: &str) -> String {
     s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Runs `tests/e2e/embed.mjs URL ARGS...` and parses its JSON report.

@@ -21,52 +21,24 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use piece_server::{seed, spawn, Config};
+#[path = "e2e/support.rs"]
+mod support;
+
+use support::{encode, fixture, repo, tempdir};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-const PIECE_LENGTH: u32 = 256 * 1024;
+use support::PIECE_LENGTH;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
+/// ffmpeg, node and Chromium are there (or the test skips, unless `RIPTIDE_REQUIRE_TOOLS`),
+/// and so is the wasm package.
 fn have_tools() -> bool {
-    let ok = |bin: &str, arg: &str| {
-        Command::new(bin).arg(arg).output().is_ok_and(|o| o.status.success())
-    };
-    let found = ok("ffmpeg", "-version") && ok("node", "--version") && Path::new("/usr/bin/chromium").exists();
-    if !found {
-        assert!(
-            std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
-            "ffmpeg, node or chromium missing (RIPTIDE_REQUIRE_TOOLS is set: scripts/test.sh installs them)"
-        );
-        eprintln!("ffmpeg, node or chromium missing: skipping the streaming tests");
+    let found = support::have_tools();
+    if found {
+        support::require_wasm_package();
     }
-    let js = repo().join("www/pkg/remux_wasm.js");
-    assert!(!found || js.exists(), "{js:?} is missing: run scripts/build-wasm.sh (scripts/test.sh does)");
     found
-}
-
-/// A fixture made by ffmpeg once per target directory (same scheme as `tests/e2e_play.rs`).
-fn fixture(name: &str, args: &[&str]) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixtures");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    if path.exists() {
-        return path;
-    }
-    let tmp = dir.join(format!("partial-{name}"));
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y"])
-        .args(args)
-        .arg(&tmp)
-        .status()
-        .expect("ffmpeg is needed for the fixture (scripts/test.sh installs it)");
-    assert!(status.success(), "ffmpeg failed to make {name}");
-    std::fs::rename(&tmp, &path).unwrap();
-    path
 }
 
 /// `minutes` of low-bitrate 320x180 H.264 (2 s GOPs) + AAC in MKV: quick to make, long to play.
@@ -83,22 +55,6 @@ fn low_bitrate_mkv(minutes: u32, video_kbps: u32) -> PathBuf {
             "-c:a", "aac", "-b:a", "32k",
         ],
     )
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn now_ms() -> u64 {
@@ -154,11 +110,9 @@ async fn swarm(
     upload_bps: u32,
     query: &str,
 ) -> (String, Arc<AtomicBool>, String, [piece_server::Server; 2]) {
-    let tmp = tempdir(name);
-    let mut seeder_cfg = Config::for_test(tmp.join("seeder"));
-    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(upload_bps);
-    let (_, seeder) = spawn(seeder_cfg).await.unwrap();
-    let seeded = seed(&seeder.session, film, Some(PIECE_LENGTH)).await.unwrap();
+    let (seeded, addr, servers) =
+        support::seeded_servers(name, &[film], Some(PIECE_LENGTH), upload_bps, |_| {}).await;
+    let seeded = &seeded[0];
     let hint = seeded
         .magnet
         .split('&')
@@ -170,11 +124,8 @@ async fn swarm(
     let relay_addr = relay(seeder_addr, silent.clone()).await;
     let magnet = seeded.magnet.replace(&format!("x.pe={hint}"), &format!("x.pe={relay_addr}"));
 
-    let mut cfg = Config::for_test(tmp.join("server"));
-    cfg.www_dir = repo().join("www");
-    let (addr, server) = spawn(cfg).await.unwrap();
     let url = format!("http://{addr}/?magnet={}&file=0{query}", encode(&magnet));
-    (url, silent, seeded.info_hash.to_string(), [seeder, server])
+    (url, silent, seeded.info_hash.to_string(), servers)
 }
 
 fn urlish_decode(s: &str) -> String {

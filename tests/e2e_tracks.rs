@@ -11,11 +11,13 @@
 
 #[path = "e2e/support.rs"]
 mod support;
+#[path = "../crates/remux-wasm/tests/support/srt.rs"]
+mod srt;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
+use srt::{ffmpeg_cues, strip_tags};
 use support::*;
 
 fn subs_dir() -> PathBuf {
@@ -67,45 +69,6 @@ fn assert_played(report: &Value, seconds: f64) {
     assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
     let current = report["currentTime"].as_f64().unwrap_or(0.0);
     assert!(current >= seconds, "playback advanced only {current} s; status: {}", report["status"]);
-}
-
-/// (start ms, end ms, text without tags) of subtitle stream `n` as ffmpeg extracts it.
-fn ffmpeg_cues(path: &Path, n: usize) -> Vec<(i64, i64, String)> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-map", &format!("0:s:{n}"), "-f", "srt", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n");
-    let ms = |t: &str| {
-        let t = t.trim().replace(',', ":");
-        let p: Vec<i64> = t.split(':').map(|x| x.parse().unwrap()).collect();
-        ((p[0] * 60 + p[1]) * 60 + p[2]) * 1000 + p[3]
-    };
-    text.split("\n\n")
-        .filter(|b| !b.trim().is_empty())
-        .map(|block| {
-            let mut lines = block.trim().lines().skip(1);
-            let (a, b) = lines.next().unwrap().split_once("-->").unwrap();
-            (ms(a), ms(b), strip_tags(&lines.collect::<Vec<_>>().join("\n")))
-        })
-        .collect()
-}
-
-fn strip_tags(s: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// The page's cues of text track `i`: (start ms, end ms, text without tags).

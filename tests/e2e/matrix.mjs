@@ -102,7 +102,8 @@ async function play(job) {
 
 // In the page: plays fast until the back buffer has been trimmed, then seeks far ahead,
 // sampling each of the player's SourceBuffers' ranges after each step (audio apart included).
-// spec: { backBuffer, highWatermark, rate, trimAt, seekTo, afterSeek, timeoutMs }.
+// spec: { backBuffer, highWatermark, rate, trimAt, seekTo, afterSeek, timeoutMs }, or
+// { backBuffer, highWatermark, switchTo, afterSwitch, timeoutMs }: switch the audio track.
 function definesScenario() {
   const ranges = (sb) => {
     const r = [];
@@ -125,6 +126,18 @@ function definesScenario() {
   window.scenario = async (video, player, spec, out) => {
     const res = {};
     if (video.paused) await video.play().catch(() => {});
+    if (spec.switchTo != null) {
+      // Audio switch (Player.select_audio) while playing, then play on.
+      player.select_audio(spec.switchTo);
+      const t0 = video.currentTime;
+      await until(() => video.currentTime > t0 + spec.afterSwitch || out.errorEvent || out.playerError, spec.timeoutMs, 'playback after the switch');
+      res.switch = sample(video, player);
+      const st = player.status();
+      res.switch.notices = Array.from(st.notices || []);
+      res.switch.audioTrack = st.audio_track;
+      res.switch.from = t0;
+      return res;
+    }
     video.playbackRate = spec.rate;
     await until(() => video.currentTime > spec.trimAt || out.errorEvent || out.playerError, spec.timeoutMs, `currentTime ${spec.trimAt}`);
     // Give the loop one poll to trim after the threshold.

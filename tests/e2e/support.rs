@@ -1,11 +1,13 @@
 //! Helpers shared by the page tests: ffmpeg fixtures, a two-server swarm on loopback, and the
-//! Chromium harness (`tests/e2e/play.mjs`), used by `tests/e2e_play.rs` and `tests/e2e_tracks.rs`.
+//! Chromium harness (`tests/e2e/play.mjs`), used by every `tests/e2e_*.rs`.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use piece_server::{seed, spawn, Config};
+use std::net::SocketAddr;
+
+use piece_server::{seed, spawn, Config, SeedInfo, Server};
 
 pub const PIECE_LENGTH: u32 = 256 * 1024;
 /// 3 MB/s: far above these films' bitrates, so playback never starves, but the 40 MB film of
@@ -39,7 +41,12 @@ pub fn fixture(name: &str, args: &[&str]) -> PathBuf {
     if path.exists() {
         return path;
     }
-    let tmp = dir.join(format!("partial-{name}"));
+    // Tests run in parallel and may ask for the same fixture: each makes its own partial file
+    // (the extension stays last, so ffmpeg picks the container from it) and renames it into
+    // place; the rename is atomic, so the fixture is always complete.
+    let unique = format!("{}-{:?}", std::process::id(), std::thread::current().id());
+    let unique: String = unique.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let tmp = dir.join(format!("partial-{unique}-{name}"));
     let status = Command::new("ffmpeg")
         .args(["-v", "error", "-y"])
         .args(args)
@@ -51,20 +58,40 @@ pub fn fixture(name: &str, args: &[&str]) -> PathBuf {
     path
 }
 
-/// A seeder sharing `film` and a second server that knows only the magnet. Returns the page
-/// URL that opens the magnet, and both servers (dropping them stops them).
-pub async fn swarm(film: &Path, name: &str) -> (String, [piece_server::Server; 2]) {
+/// A seeder capped at `upload_bps` sharing `films` (pieces of `piece` bytes, or librqbit's
+/// automatic size for `None`; each magnet carries the seeder as its `x.pe` hint) and an empty
+/// piece-server serving `www/`, adjusted by `tweak`. Dropping the servers stops them.
+pub async fn seeded_servers(
+    name: &str,
+    films: &[&Path],
+    piece: Option<u32>,
+    upload_bps: u32,
+    tweak: impl FnOnce(&mut Config),
+) -> (Vec<SeedInfo>, SocketAddr, [Server; 2]) {
     let tmp = tempdir(name);
     let mut seeder_cfg = Config::for_test(tmp.join("seeder"));
-    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(SEEDER_UPLOAD_BPS);
+    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(upload_bps);
     let (_, seeder) = spawn(seeder_cfg).await.unwrap();
-    let seeded = seed(&seeder.session, film, Some(PIECE_LENGTH)).await.unwrap();
-    assert!(seeded.magnet.contains("x.pe=127.0.0.1"), "magnet lacks the peer hint: {}", seeded.magnet);
+    let mut seeded = Vec::new();
+    for film in films {
+        let info = seed(&seeder.session, film, piece).await.unwrap();
+        assert!(info.magnet.contains("x.pe=127.0.0.1"), "magnet lacks the peer hint: {}", info.magnet);
+        seeded.push(info);
+    }
     let mut cfg = Config::for_test(tmp.join("server"));
     cfg.www_dir = repo().join("www");
+    tweak(&mut cfg);
     let (addr, server) = spawn(cfg).await.unwrap();
-    let url = format!("http://{addr}/?magnet={}&file=0", encode(&seeded.magnet));
-    (url, [seeder, server])
+    (seeded, addr, [seeder, server])
+}
+
+/// [`seeded_servers`] for one film in [`PIECE_LENGTH`] pieces at [`SEEDER_UPLOAD_BPS`]: the
+/// page URL that opens its magnet, and both servers.
+pub async fn swarm(film: &Path, name: &str) -> (String, [Server; 2]) {
+    let (seeded, addr, servers) =
+        seeded_servers(name, &[film], Some(PIECE_LENGTH), SEEDER_UPLOAD_BPS, |_| {}).await;
+    let url = format!("http://{addr}/?magnet={}&file=0", encode(&seeded[0].magnet));
+    (url, servers)
 }
 
 /// Runs `tests/e2e/play.mjs` on `url`; the JSON report it prints.

@@ -1044,3 +1044,67 @@ fn mp3_apart_keeps_sound_through_trims_and_a_seek() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Switching the audio between MP3 carried apart and AAC inside the MP4 (either way) cannot be
+/// done in one MediaSource: the player keeps the track that plays, says so in plain words, and
+/// playback goes on with sound (the audio buffer holds the playhead, audio decodes).
+#[test]
+fn switching_between_mp3_apart_and_aac_keeps_playing_and_says_why() {
+    if !support::have_ffmpeg() || !support::have_encoders(&["libx264", "libmp3lame"]) {
+        return;
+    }
+    let mut jobs = Vec::new();
+    for (name, first, second) in [("mp3-then-aac", "libmp3lame", "aac"), ("aac-then-mp3", "aac", "libmp3lame")] {
+        let mut args = support::av_inputs("160x120", 12.0);
+        args.extend(
+            [
+                "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=48000", "-t", "12",
+                "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "ultrafast",
+                "-g", "25", "-c:a:0", first, "-c:a:1", second,
+            ]
+            .map(String::from),
+        );
+        let file = support::fixture("mkv", &args).unwrap();
+        let scenario = serde_json::json!({
+            "backBuffer": 30, "highWatermark": 30, "switchTo": 3, "afterSwitch": 1.5, "timeoutMs": 20000,
+        });
+        jobs.push((format!("switch-{name}"), file, Some(scenario)));
+    }
+    let Some(results) = run_pages("audio-switch", &jobs) else { return };
+    let mut failures = Vec::new();
+    for (name, _, _) in &jobs {
+        let r = &results[name];
+        eprintln!("{name}: {}", r["scenario"]);
+        let mut fail = |what: String| failures.push(format!("{name}: {what}"));
+        for k in ["errorEvent", "playerError"] {
+            if let Some(e) = r[k].as_str() {
+                fail(format!("{k}: {e}"));
+            }
+        }
+        let sw = &r["scenario"]["switch"];
+        if sw.is_null() {
+            fail(format!("no switch: {}", r["scenario"]));
+            continue;
+        }
+        if sw["audioTrack"].as_u64() != Some(2) {
+            fail(format!("the audio track is {} after the switch, expected the kept track 2", sw["audioTrack"]));
+        }
+        let notices = sw["notices"].to_string();
+        if !notices.contains("cannot switch to the") || !notices.contains("still playing") {
+            fail(format!("no notice saying why: {notices}"));
+        }
+        let t = sw["t"].as_f64().unwrap_or(0.0);
+        let audio_holds = sw["buffers"].as_array().into_iter().flatten().filter(|b| {
+            b["mime"].as_str().is_some_and(|m| m.starts_with("audio/mpeg") || m.contains("mp4a"))
+        }).any(|b| {
+            b["ranges"].as_array().into_iter().flatten().any(|r| r[0].as_f64().unwrap_or(1e9) <= t && t < r[1].as_f64().unwrap_or(0.0))
+        });
+        if !audio_holds {
+            fail(format!("the audio buffer does not hold the playhead {t:.2} s: {}", sw["buffers"]));
+        }
+        if sw["audioDecoded"].as_f64().unwrap_or(0.0) <= 0.0 {
+            fail("no audio decoded".into());
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -4,7 +4,10 @@
 //! same file (`-map 0:s:N -f srt`).
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::{Path, PathBuf};
+#[path = "support/srt.rs"]
+mod srt;
+
+use std::path::PathBuf;
 use std::process::Command;
 
 use remux_wasm::io::FileSource;
@@ -12,6 +15,7 @@ use remux_wasm::pipeline::{Pipeline, Step};
 use remux_wasm::subtitle::Cue;
 use remux_wasm::tracks;
 use remux_wasm::TrackKind;
+use srt::{ffmpeg_cues, strip_tags};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -59,46 +63,6 @@ fn make_film_now() -> PathBuf {
         .unwrap();
     assert!(status.success(), "ffmpeg failed to make {path:?}");
     path
-}
-
-/// (start ms, end ms, text without tags) of subtitle stream `n` as ffmpeg extracts it to SRT.
-fn ffmpeg_cues(path: &Path, n: usize) -> Vec<(i64, i64, String)> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-map", &format!("0:s:{n}"), "-f", "srt", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n");
-    let ms = |t: &str| {
-        let t = t.trim().replace(',', ":");
-        let p: Vec<i64> = t.split(':').map(|x| x.parse().unwrap()).collect();
-        ((p[0] * 60 + p[1]) * 60 + p[2]) * 1000 + p[3]
-    };
-    text.split("\n\n")
-        .filter(|b| !b.trim().is_empty())
-        .map(|block| {
-            let mut lines = block.trim().lines().skip(1);
-            let (a, b) = lines.next().unwrap().split_once("-->").unwrap();
-            let body: Vec<&str> = lines.collect();
-            (ms(a), ms(b), strip_tags(&body.join("\n")))
-        })
-        .collect()
-}
-
-fn strip_tags(s: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 fn as_ms(c: &Cue) -> (i64, i64, String) {

@@ -128,6 +128,13 @@ impl MseSink {
         Ok(())
     }
 
+    /// Whether the audio goes to a buffer of its own (`Some(true)`), or with the video
+    /// (`Some(false)`); `None` before any buffer exists.
+    pub fn has_apart_buffer(&self) -> Option<bool> {
+        let apart = self.apart.borrow().is_some();
+        (apart || self.buffer.borrow().is_some()).then_some(apart)
+    }
+
     /// Sets the presentation duration (seconds), so the seek bar shows the whole film before
     /// it is buffered. Call before the first append.
     pub fn set_duration(&self, secs: f64) {
@@ -237,6 +244,19 @@ impl MseSink {
             .reduce(f64::min)
     }
 
+    /// The latest time any of the buffers holds.
+    fn latest_end(&self) -> Option<f64> {
+        let buffers = [self.buffer.borrow().clone(), self.apart.borrow().clone()];
+        buffers
+            .iter()
+            .flatten()
+            .filter_map(|sb| {
+                let r = sb.buffered().ok()?;
+                r.length().checked_sub(1).and_then(|last| r.end(last).ok())
+            })
+            .reduce(f64::max)
+    }
+
     /// The buffered ranges, in seconds, in order.
     pub fn buffered_ranges(&self) -> Vec<(f64, f64)> {
         let ranges = self.video.buffered();
@@ -279,12 +299,16 @@ impl MseSink {
         if end <= start {
             return Ok(());
         }
+        // Counted: what was buffered in that span (a restart removes 0..f64::MAX).
+        let held = match (self.earliest_start(), self.latest_end()) {
+            (Some(a), Some(b)) => (end.min(b) - start.max(a)).max(0.0),
+            _ => 0.0,
+        };
         let buffers = [self.buffer.borrow().clone(), self.apart.borrow().clone()];
         for sb in buffers.into_iter().flatten() {
             self.remove_from(&sb, start, end).await?;
         }
-        self.removed_secs
-            .set(self.removed_secs.get() + (end - start));
+        self.removed_secs.set(self.removed_secs.get() + held);
         Ok(())
     }
 

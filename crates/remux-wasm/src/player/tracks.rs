@@ -39,17 +39,45 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
     let language = web_sys::window().and_then(|w| w.navigator().language());
     let wanted = shared.tracks.borrow().wanted_audio;
     let all = pipeline.tracks().to_vec();
-    let viewer = tracks::Viewer {
-        supported: &mut |mime: &str| MediaSource::is_type_supported(mime),
-        language: language.as_deref(),
-        language_name: &language_name,
-        wanted_audio: wanted,
+    let pick = |wanted_audio: Option<u32>| {
+        let viewer = tracks::Viewer {
+            supported: &mut |mime: &str| MediaSource::is_type_supported(mime),
+            language: language.as_deref(),
+            language_name: &language_name,
+            wanted_audio,
+        };
+        tracks::choose(&all, viewer).map_err(|e| match e {
+            crate::Error::Unsupported { what } => what,
+            other => other.to_string(),
+        })
     };
-    let choice = tracks::choose(&all, viewer)
-    .map_err(|e| match e {
-        crate::Error::Unsupported { what } => what,
-        other => other.to_string(),
-    })?;
+    let mut choice = pick(wanted)?;
+    // A switch between MP3 carried apart and a track inside the MP4 cannot be done in the
+    // same MediaSource (a SourceBuffer cannot be added once media is buffered, nor a track
+    // added by `changeType`): keep the track that plays and say so.
+    let apart_now = shared.sink.borrow().as_ref().and_then(|s| s.has_apart_buffer());
+    let previous = shared.tracks.borrow().choice.as_ref().and_then(|c| c.audio);
+    if let (Some(apart), Some(prev)) = (apart_now, previous) {
+        if choice.audio_apart != apart && choice.audio != Some(prev) {
+            let kept = pick(Some(prev))?;
+            if kept.audio_apart == apart {
+                let name = |id: Option<u32>| {
+                    kept.tracks
+                        .iter()
+                        .find(|t| Some(t.id) == id)
+                        .map_or_else(|| "other".to_string(), |t| label(t))
+                };
+                let notice = format!(
+                    "Riptide cannot switch to the {} audio track while this film plays (its sound is carried differently); still playing the {} track.",
+                    name(choice.audio),
+                    name(kept.audio)
+                );
+                shared.tracks.borrow_mut().wanted_audio = Some(prev);
+                choice = kept;
+                choice.notices.push(notice);
+            }
+        }
+    }
     let carriage = if choice.audio_apart {
         crate::fmp4::AudioCarriage::Apart
     } else {
