@@ -51,7 +51,10 @@ pub struct Config {
     pub startup_watermark: f64,
     /// How long the video may wait to begin at the startup watermark before one more
     /// fragment is pulled (the browser may want more than one fragment): 400 ms. The first
-    /// append alone (decoder set-up) takes ~250 ms in headless Chromium. Read by [`run`].
+    /// append alone (decoder set-up) takes ~250 ms in headless Chromium. Also how long the
+    /// loop stays idle after the first fragment following a seek while the video is still
+    /// seeking (decoding from the key frame to the target: ~250 ms for 1.5 s of 1080p in
+    /// headless Chromium on 2 cores). Read by [`run`].
     pub startup_settle_ms: i32,
     /// How long to wait at the startup watermark for playback to begin before filling the
     /// buffer anyway (autoplay blocked, a paused video): 3 s.
@@ -334,6 +337,19 @@ pub async fn run(
             }
         }
         if st.seek_target.is_none() {
+            if st.played
+                && st.frontier.is_some()
+                && shared.video.seeking()
+                && st.settle_ms < cfg.startup_settle_ms
+            {
+                // The first fragment after a seek is in: the browser decodes from the key
+                // frame to the target now. Leave it the CPU (remuxing and appending more would
+                // slow that down on a small machine) unless it still waits after
+                // `startup_settle_ms`.
+                sleep_unless_asked(&shared, STARTUP_POLL_MS.min(cfg.startup_settle_ms - st.settle_ms)).await;
+                st.settle_ms += STARTUP_POLL_MS;
+                continue;
+            }
             if st.started && !st.played {
                 if shared.state() == "playing" || st.held_ms >= cfg.startup_hold_ms {
                     st.played = true;
