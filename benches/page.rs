@@ -25,66 +25,13 @@
 //! (1 run, 256 KiB pieces), `RIPTIDE_BENCH_PAGE_ONLY=seek|memory` (one of the two parts; its
 //! JSON alone is written). Fails (non-zero exit) when a run does not play.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+
+mod support;
 
 use piece_server::{seed, spawn, Config};
 use serde_json::{json, Value};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn env_path(name: &str, default: &str) -> PathBuf {
-    std::env::var_os(name)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(default))
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    v.retain(|x| x.is_finite());
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    })
-}
-
-fn max(v: &[f64]) -> Option<f64> {
-    v.iter().cloned().filter(|x| x.is_finite()).reduce(f64::max)
-}
-
-/// Runs `node SCRIPT ARGS` against a fresh server (empty data directory) that knows nothing
-/// but what the page gives it; the last line of stdout as JSON.
-async fn with_fresh_server(tmp: &Path, n: usize, script: &str, args: Vec<String>) -> Value {
-    let dir = tmp.join(format!("server-{n}"));
-    let mut cfg = Config::for_test(&dir);
-    cfg.www_dir = repo().join("www");
-    let (addr, server) = spawn(cfg).await.expect("start piece-server");
-    let path = repo().join(script);
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(&path)
-            .arg(format!("http://{addr}"))
-            .args(&args)
-            .current_dir(repo())
-            .output()
-            .expect("node is needed (scripts/bench.sh installs it)")
-    })
-    .await
-    .unwrap();
-    drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
-        json!({"error": format!("{script:?} printed no JSON: {stdout} {}", String::from_utf8_lossy(&out.stderr))})
-    })
-}
+use support::{env_path, max, median, repo, with_fresh_server};
 
 /// A seeder session in this process (DHT and trackers off), upload capped at `bps` if given.
 async fn seeder(tmp: &Path, name: &str, bps: Option<u32>) -> piece_server::Server {

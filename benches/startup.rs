@@ -15,54 +15,11 @@
 //! Fails (non-zero exit) when a run of a format riptide supports does not play; a format the
 //! page reports as unsupported is recorded as such.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod support;
 
 use piece_server::{seed, spawn, Config};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn env_path(name: &str, default: &str) -> PathBuf {
-    std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| repo().join(default))
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 })
-}
-
-/// One browser run against a fresh server that gets only `magnet`.
-async fn run_once(tmp: &Path, magnet: &str, mode: &str, n: usize) -> serde_json::Value {
-    let dir = tmp.join(format!("server-{n}"));
-    let mut cfg = Config::for_test(&dir);
-    cfg.www_dir = repo().join("www");
-    let (addr, server) = spawn(cfg).await.expect("start piece-server");
-    let base = format!("http://{addr}");
-    let (magnet, mode) = (magnet.to_string(), mode.to_string());
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(repo().join("benches/browser/startup.mjs"))
-            .args([&base, &magnet, &mode, "--timeout-ms", "60000"])
-            .current_dir(repo())
-            .output()
-            .expect("node is needed (scripts/bench.sh installs it)")
-    })
-    .await
-    .unwrap();
-    drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
-        serde_json::json!({"error": format!("startup.mjs printed no JSON: {stdout} {}",
-            String::from_utf8_lossy(&out.stderr))})
-    })
-}
+use support::{env_path, median, repo, with_fresh_server};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -105,7 +62,13 @@ async fn main() {
                 let mut errors = Vec::new();
                 for _ in 0..runs {
                     n += 1;
-                    let r = run_once(&tmp, &seeded.magnet, mode, n).await;
+                    let r = with_fresh_server(
+                        &tmp,
+                        n,
+                        "benches/browser/startup.mjs",
+                        vec![seeded.magnet.clone(), mode.to_string(), "--timeout-ms".into(), "60000".into()],
+                    )
+                    .await;
                     match (r["ms"].as_f64(), r["bytes"].as_f64()) {
                         (Some(t), Some(b)) if r["error"].is_null() => {
                             ms.push(t);

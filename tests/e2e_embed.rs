@@ -69,11 +69,12 @@ fn html_attr(s: &str) -> String {
     s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
 }
 
-/// Runs `tests/e2e/embed.mjs URL ARGS...` and parses its JSON report.
-async fn run_page(url: String, args: Vec<String>) -> Value {
+/// Runs `node tests/e2e/SCRIPT URL --timeout-ms 60000 ARGS...` off the async runtime and
+/// parses the JSON report it prints last.
+async fn run_node(script: &'static str, url: String, args: Vec<String>) -> Value {
     tokio::task::spawn_blocking(move || {
         let out = Command::new("node")
-            .arg(repo().join("tests/e2e/embed.mjs"))
+            .arg(repo().join("tests/e2e").join(script))
             .arg(&url)
             .args(["--timeout-ms", "60000"])
             .args(&args)
@@ -81,12 +82,22 @@ async fn run_page(url: String, args: Vec<String>) -> Value {
             .output()
             .expect("node is needed for page tests");
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "embed.mjs failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{script} failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_str(stdout.lines().last().unwrap_or_default())
-            .unwrap_or_else(|e| panic!("embed.mjs printed no JSON ({e}): {stdout}"))
+            .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}): {stdout}"))
     })
     .await
     .unwrap()
+}
+
+/// `tests/e2e/embed.mjs` (a host page with widgets or the iframe).
+async fn run_page(url: String, args: Vec<String>) -> Value {
+    run_node("embed.mjs", url, args).await
+}
+
+/// `tests/e2e/play.mjs`: the Riptide page itself, not a widget.
+async fn run_app_page(url: String, args: Vec<String>) -> Value {
+    run_node("play.mjs", url, args).await
 }
 
 /// `POST /api/torrents` as a program on this machine would (no Origin: allowed).
@@ -254,27 +265,6 @@ async fn a_page_from_another_origin_cannot_add_a_torrent() {
         .unwrap()
         .status();
     assert_eq!(status.as_u16(), 404, "a page from another origin made the server add the torrent");
-}
-
-/// Runs `tests/e2e/play.mjs URL ARGS...` (the Riptide page itself, not a widget) and parses
-/// its JSON report.
-async fn run_app_page(url: String, args: Vec<String>) -> Value {
-    tokio::task::spawn_blocking(move || {
-        let out = Command::new("node")
-            .arg(repo().join("tests/e2e/play.mjs"))
-            .arg(&url)
-            .args(["--timeout-ms", "60000"])
-            .args(&args)
-            .current_dir(repo())
-            .output()
-            .expect("node is needed for page tests");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "play.mjs failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_str(stdout.lines().last().unwrap_or_default())
-            .unwrap_or_else(|e| panic!("play.mjs printed no JSON ({e}): {stdout}"))
-    })
-    .await
-    .unwrap()
 }
 
 /// The Riptide page opened from "another machine" (the browser reaches the server by a name,
