@@ -435,3 +435,32 @@ mod reqwest_lite {
         }
     }
 }
+
+/// A film that is all appended early (a small file) and then has its back buffer trimmed
+/// while it plays must still reach its end: a removal re-opens the ended MediaSource, and the
+/// player ends it again (before that fix the video stopped ~0.3–0.9 s short, "Buffering…").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_film_played_to_its_end_says_finished_after_back_buffer_trims() {
+    if !have_tools() {
+        return;
+    }
+    let film = low_bitrate_mkv(1, 300);
+    let (url, _silent, _hash, _servers) = swarm(&film, "e2e-end", 4_000_000, "").await;
+    let report = tokio::task::spawn_blocking(move || {
+        watch(&url, &["--rate", "8", "--duration-ms", "16000", "--trace-ms", "500", "--timeout-ms", "60000"])
+    })
+    .await
+    .unwrap();
+    check_page_ok(&report);
+    let last = &report["final"];
+    let trace = report["trace"].as_array().unwrap();
+    assert!(
+        trace.iter().any(|s| f(&s["removedSecs"]) > 0.0),
+        "the back buffer was never trimmed, so this test did not test the trim after the end: {last}"
+    );
+    assert_eq!(last["state"], "ended", "the film did not reach its end: {last}");
+    assert!(
+        last["statusText"].as_str().unwrap_or("").contains("Finished"),
+        "the page does not say the film is finished: {last}"
+    );
+}

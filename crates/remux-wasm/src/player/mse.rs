@@ -220,12 +220,22 @@ impl MseSink {
 
     /// Removes everything buffered more than `keep_secs` behind `currentTime` (every range,
     /// not only the one playing). Nothing happens when there is nothing to remove.
+    /// A removal re-opens an ended MediaSource (MSE `remove()`: "ended" → "open"), so when
+    /// the stream had ended it is ended again afterwards; otherwise the video stops just short
+    /// of its end, waiting for data that never comes (a short film is all appended early, and
+    /// its back buffer is trimmed afterwards). Only the part behind the playhead is removed, so
+    /// `endOfStream`'s new duration (the end of what is buffered) is unchanged.
     pub async fn trim_back(&self, keep_secs: f64) -> Result<(), String> {
         let cut = self.video.current_time() - keep_secs;
+        let was_ended = self.media_source.ready_state() == MediaSourceReadyState::Ended;
         match self.earliest_start() {
-            Some(start) if cut > start => self.remove(start, cut).await,
-            _ => Ok(()),
+            Some(start) if cut > start => self.remove(start, cut).await?,
+            _ => return Ok(()),
         }
+        if was_ended {
+            self.end_of_stream()?;
+        }
+        Ok(())
     }
 
     /// The earliest time any of the buffers holds. With the audio apart this can be before
