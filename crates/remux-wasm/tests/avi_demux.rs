@@ -617,16 +617,7 @@ fn riptide_remux_plays_h264_aac_avi() {
         return;
     };
     let out = dir().join("h264_aac_from_avi.mp4");
-    let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
-        .arg(&fx.avi)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "riptide-remux failed: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    support::riptide_remux(&fx.avi, &out);
     let warnings = Command::new("ffprobe")
         .args(["-v", "warning", "-show_packets"])
         .arg(&out)

@@ -478,16 +478,7 @@ fn annex_b_h264_is_converted_to_avcc() {
     }
     // And the remux path takes it: riptide-remux output decodes to the same pictures.
     let out = support::scratch("annexb-remuxed.mp4");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
-        .arg(&path)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    support::riptide_remux(&path, &out);
     assert_eq!(support::frame_hashes(&out), support::frame_hashes(&fx.path));
 }
 
@@ -597,16 +588,7 @@ fn damaged_and_cut_files_remux_cleanly() {
         let input = support::scratch(&format!("{name}.mkv"));
         std::fs::write(&input, &bytes).unwrap();
         let out = support::scratch(&format!("{name}.remuxed.mp4"));
-        let run = std::process::Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
-            .arg(&input)
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        support::riptide_remux(&input, &out);
         assert_eq!(support::ffprobe_warnings(&out), "", "{name}");
         let dec = std::process::Command::new("ffmpeg")
             .args(["-v", "error", "-i"])

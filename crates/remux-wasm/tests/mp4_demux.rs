@@ -288,16 +288,7 @@ fn leading_empty_edit_matches_ffprobe() {
     // starts 0.5 s after the video, as ffprobe says of the source; the video's own edit (it
     // starts at its first PTS, not its first DTS) and the AAC priming are kept too.
     let out = support::scratch("delayed.remuxed.mp4");
-    let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
-        .arg(&fx.path)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    support::riptide_remux(&fx.path, &out);
     let first = |p: &support::Probe, kind: &str| {
         let s = p.of_type(kind)[0];
         s.packets
@@ -366,16 +357,7 @@ fn remux_cli_output_decodes_cleanly() {
         } else {
             "remuxed-end.mp4"
         });
-        let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
-            .arg(&fx.path)
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "riptide-remux: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        support::riptide_remux(&fx.path, &out);
         let dec = Command::new("ffmpeg")
             .args(["-v", "error", "-i"])
             .arg(&out)
@@ -437,16 +419,7 @@ fn negative_composition_offsets() {
     assert!(dts_shift.windows(2).all(|w| w[0] == w[1]), "{dts_shift:?}");
     // Through the remux: the same presentation times, offsets never negative.
     let out = support::scratch("negative-cts.remuxed.mp4");
-    let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
-        .arg(&fx.path)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    support::riptide_remux(&fx.path, &out);
     assert_eq!(support::ffprobe_warnings(&out), "");
     let (src, dst) = (ffprobe(&fx.path), ffprobe(&out));
     let pts = |s: &support::ProbeStream| {

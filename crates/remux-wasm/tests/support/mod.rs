@@ -390,6 +390,22 @@ fn frame_times(path: &Path, index: usize) -> Vec<(i64, bool)> {
     v
 }
 
+/// Runs the `riptide-remux` command on `input`, writing `out`; fails the test with its
+/// stderr if it does not succeed.
+pub fn riptide_remux(input: &Path, out: &Path) {
+    let run = Command::new(env!("CARGO_BIN_EXE_riptide-remux"))
+        .arg(input)
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "riptide-remux {} failed: {}",
+        input.display(),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 /// What `ffprobe -v warning` prints about `path` while reading every packet (empty: clean).
 pub fn ffprobe_warnings(path: &Path) -> String {
     let out = Command::new("ffprobe")
