@@ -23,7 +23,10 @@
 //! long.mkv), `RIPTIDE_BENCH_OUT` (the seek JSON; `playback.json` is written beside it),
 //! `RIPTIDE_BENCH_RUNS` (seek runs per row, median reported; default 3), `RIPTIDE_BENCH_SMOKE=1`
 //! (1 run, 256 KiB pieces), `RIPTIDE_BENCH_PAGE_ONLY=seek|memory` (one of the two parts; its
-//! JSON alone is written). Fails (non-zero exit) when a run does not play.
+//! JSON alone is written). Experiments: `RIPTIDE_BENCH_SEEK_ROWS=mp4:riptide,mp4:reference`
+//! (only these seek rows), `RIPTIDE_BENCH_SEEK_TRACE=FILE` (each seek's page timeline goes in
+//! the JSON, `seek.mjs --trace`, and the server's request timeline, debug events of target
+//! `piece_server::stream` plus librqbit's piece events, into FILE). Fails (non-zero exit) when a run does not play.
 
 use std::path::Path;
 
@@ -72,6 +75,18 @@ async fn main() {
     let mut n = 0;
 
     let only = std::env::var("RIPTIDE_BENCH_PAGE_ONLY").unwrap_or_default();
+    let only_rows = std::env::var("RIPTIDE_BENCH_SEEK_ROWS").unwrap_or_default();
+    let trace = std::env::var_os("RIPTIDE_BENCH_SEEK_TRACE");
+    if let Some(file) = &trace {
+        let file = std::fs::File::create(file).expect("create the trace file");
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "piece_server::stream=debug,librqbit::torrent_state::live=trace",
+            ))
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .init();
+    }
 
     // ---- 4. seek to playing ----
     let fractions = "0.75,0.4";
@@ -79,6 +94,9 @@ async fn main() {
         let seed_session = seeder(&tmp, "seeder-seek", Some(seeder_bps)).await;
         let mut rows = Vec::new();
         for ext in ["mkv", "mp4", "avi"] {
+            if !only_rows.is_empty() && !only_rows.split(',').any(|r| r.starts_with(&format!("{ext}:"))) {
+                continue;
+            }
             let film = fixtures
                 .join(format!("film.{ext}"))
                 .canonicalize()
@@ -92,6 +110,9 @@ async fn main() {
                 &["riptide"]
             };
             for &mode in modes {
+                if !only_rows.is_empty() && !only_rows.split(',').any(|r| r == format!("{ext}:{mode}")) {
+                    continue;
+                }
                 let mut seeks: Vec<Value> = Vec::new();
                 let mut errors = Vec::new();
                 for _ in 0..runs {
@@ -102,6 +123,10 @@ async fn main() {
                         "--fractions".into(),
                         fractions.into(),
                     ];
+                    let mut args = args;
+                    if trace.is_some() {
+                        args.push("--trace".into());
+                    }
                     let r = with_fresh_server(&tmp, n, "benches/browser/seek.mjs", args).await;
                     if let Some(e) = r["error"].as_str() {
                         errors.push(e.to_string());

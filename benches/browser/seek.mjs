@@ -17,6 +17,11 @@
 //   bytes        film bytes received by the browser (CDP Network.dataReceived on /files/) from
 //                the assignment to ms_playing; player_bytes: the player's own count (riptide);
 //   torrent_bytes  bytes the server downloaded meanwhile (its readahead, not the browser's);
+//   trace        with --trace only: the seek's timeline (page clock, ms from the assignment):
+//                the video's events, each range request (sent / headers / first bytes / end),
+//                each SourceBuffer append (start / updateend), the player's own steps (seek
+//                taken, pipeline moved, bytes asked for); `origin` (epoch ms of the
+//                assignment) lines it up with the server's debug timeline.
 //   target_had   whether the server already had the pieces at the target's estimated byte
 //                position (time / duration × file length) when the seek was made — a seek
 //                "past what is downloaded" has false here.
@@ -26,6 +31,7 @@ const [base, magnet, mode] = process.argv.slice(2);
 const opt = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };
 const timeoutMs = Number(opt('--timeout-ms', 60000));
 const fractions = opt('--fractions', '0.75,0.4').split(',').map(Number);
+const tracing = process.argv.includes('--trace');
 if (!base || !magnet || !['riptide', 'reference'].includes(mode)) {
   console.error('usage: node benches/browser/seek.mjs BASE_URL MAGNET riptide|reference [--fractions F,F]');
   process.exit(2);
@@ -40,6 +46,7 @@ const browser = await chromium.launch({
 const result = { mode, seeks: [], error: null, startMs: null };
 try {
   const page = await browser.newPage();
+  if (tracing) await page.addInitScript(traceScript);
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   const cdp = await page.context().newCDPSession(page);
@@ -150,7 +157,14 @@ try {
       const torrent = await fetch(`/api/torrents/${r.torrentId}`).then((x) => x.json());
       return { downloaded: torrent.stats.downloaded_bytes, currentTime: document.querySelector('video').currentTime };
     });
+    const trace = tracing ? await page.evaluate(() => {
+      const m = window.__seekRun;
+      const ev = window.__riptideTrace.filter((e) => e.t >= m.t0 - 5 && e.t <= m.t0 + m.done + 300)
+        .map((e) => ({ ...e, t: Math.round((e.t - m.t0) * 10) / 10 }));
+      return { origin: performance.timeOrigin + m.t0, events: ev };
+    }) : undefined;
     result.seeks.push({
+      trace,
       fraction: f, target, landed: run.landed, target_had: had.had,
       ms_playing: run.done, ms_event: run.event,
       bytes: run.done !== null ? fetched : null,
@@ -166,3 +180,51 @@ try {
   await browser.close();
 }
 console.log(JSON.stringify(result));
+
+// --trace: records in the page, on `window.__riptideTrace` (the player adds its own steps
+// there when the array exists), what the seek timeline is made of.
+function traceScript() {
+  const log = (window.__riptideTrace = []);
+  const T = (what, extra) => log.push({ t: performance.now(), what, ...extra });
+  const origFetch = window.fetch.bind(window);
+  let n = 0;
+  window.fetch = async (url, init) => {
+    const u = String(url);
+    if (!/\/files\//.test(u)) return origFetch(url, init);
+    const id = ++n;
+    const h = init && init.headers;
+    const range = h && (h.get ? h.get('Range') : h.Range);
+    T('fetch sent', { id, range });
+    const resp = await origFetch(url, init);
+    T('fetch headers', { id });
+    if (!resp.body) return resp;
+    let first = true; let bytes = 0;
+    const body = resp.body.pipeThrough(new TransformStream({
+      transform(chunk, ctl) {
+        if (first) { first = false; T('fetch first bytes', { id }); }
+        bytes += chunk.byteLength;
+        ctl.enqueue(chunk);
+      },
+      flush() { T('fetch end', { id, bytes }); },
+    }));
+    return new Response(body, { status: resp.status, statusText: resp.statusText, headers: resp.headers });
+  };
+  const origAppend = SourceBuffer.prototype.appendBuffer;
+  SourceBuffer.prototype.appendBuffer = function (data) {
+    const bytes = data.byteLength;
+    T('append start', { bytes });
+    this.addEventListener('updateend', () => {
+      const b = this.buffered;
+      const ranges = [];
+      for (let i = 0; i < b.length; i++) ranges.push([+b.start(i).toFixed(2), +b.end(i).toFixed(2)]);
+      T('append end', { bytes, ranges });
+    }, { once: true });
+    return origAppend.call(this, data);
+  };
+  document.addEventListener('DOMContentLoaded', () => {
+    const v = document.querySelector('video');
+    for (const e of ['seeking', 'seeked', 'playing', 'waiting', 'canplay', 'timeupdate']) {
+      v.addEventListener(e, () => T(`video ${e}`, { currentTime: +v.currentTime.toFixed(3), readyState: v.readyState }));
+    }
+  });
+}

@@ -57,6 +57,36 @@ struct PermitReader<R> {
     _permit: OwnedSemaphorePermit,
     _open: OpenGuard,
     _reader: ReaderGuard,
+    /// For the debug timeline of a request (`RUST_LOG=piece_server::stream=debug`): its
+    /// start offset and whether its first bytes have been read yet.
+    trace: Trace,
+}
+
+/// A request's timeline as debug events (target `piece_server::stream`), each with the wall
+/// clock in epoch milliseconds (`at_ms`) so it lines up with a browser's
+/// `performance.timeOrigin + performance.now()`: the request arrived, its first bytes were
+/// read (librqbit had the first piece), its last bytes were read.
+struct Trace {
+    start: u64,
+    len: u64,
+    got: u64,
+    first: bool,
+    last: bool,
+}
+
+impl Drop for Trace {
+    fn drop(&mut self) {
+        if !self.last {
+            tracing::debug!(target: "piece_server::stream", at_ms = epoch_ms(), start = self.start, len = self.len, got = self.got, "dropped");
+        }
+    }
+}
+
+/// Wall clock, epoch milliseconds (for the debug timeline).
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for PermitReader<R> {
@@ -65,7 +95,22 @@ impl<R: AsyncRead + Unpin> AsyncRead for PermitReader<R> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = r {
+            let n = (buf.filled().len() - before) as u64;
+            let t = &mut self.trace;
+            t.got += n;
+            if n > 0 && !t.first {
+                t.first = true;
+                tracing::debug!(target: "piece_server::stream", at_ms = epoch_ms(), start = t.start, len = t.len, "first bytes");
+            }
+            if (n == 0 || t.got >= t.len) && !t.last {
+                t.last = true;
+                tracing::debug!(target: "piece_server::stream", at_ms = epoch_ms(), start = t.start, len = t.len, got = t.got, "last bytes");
+            }
+        }
+        r
     }
 }
 
@@ -149,7 +194,7 @@ pub async fn stream_file(
         return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
             .with_header(header::RETRY_AFTER, HeaderValue::from_static("1")));
     };
-    tracing::debug!(id, index, start, len, "opening stream");
+    tracing::debug!(target: "piece_server::stream", at_ms = epoch_ms(), id, index, start, len, "opening stream");
     let mut stream = handle.clone().stream(index).await.with_status(
         StatusCode::INTERNAL_SERVER_ERROR,
         "could not open the file stream",
@@ -163,6 +208,13 @@ pub async fn stream_file(
         _permit: permit,
         _open: OpenGuard::new(&state.open, |c| &c.file_streams),
         _reader: ReaderGuard::new(&state.readers, handle.id()),
+        trace: Trace {
+            start,
+            len,
+            got: 0,
+            first: false,
+            last: false,
+        },
     };
     let body = Body::from_stream(ReaderStream::with_capacity(reader, CHUNK_BYTES));
     Ok((status, out, body).into_response())

@@ -43,6 +43,24 @@ pub fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Adds `{t: performance.now(), what, detail}` to `window.__riptideTrace` when the page made
+/// that array (a benchmark's seek timeline: `benches/browser/seek.mjs --trace`); nothing
+/// otherwise.
+pub fn trace(what: &str, detail: impl FnOnce() -> String) {
+    let Some(w) = web_sys::window() else { return };
+    let Ok(log) = Reflect::get(&w, &JsValue::from_str("__riptideTrace")) else {
+        return;
+    };
+    let Some(log) = log.dyn_ref::<js_sys::Array>() else {
+        return;
+    };
+    let e = js_sys::Object::new();
+    let _ = Reflect::set(&e, &"t".into(), &now_ms().into());
+    let _ = Reflect::set(&e, &"what".into(), &format!("player {what}").into());
+    let _ = Reflect::set(&e, &"detail".into(), &detail().into());
+    log.push(&e);
+}
+
 /// Fetches ranges of one URL and keeps track of progress.
 pub struct RangeFetcher {
     url: String,
