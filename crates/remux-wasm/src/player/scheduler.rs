@@ -11,7 +11,7 @@ use js_sys::Promise;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::fetch::FetchError;
+use super::fetch::{trace, FetchError};
 use super::{mse::MseSink, Shared};
 use crate::error::Error;
 use crate::io::SparseCache;
@@ -24,12 +24,15 @@ pub struct Config {
     /// Bytes fetched per request once the video has started playing:
     /// 1 MiB, rounded up to whole pieces. Read by [`plan_range`].
     pub chunk_bytes: u64,
-    /// Before the video first plays, and once a seek has moved the pipeline until the first
-    /// fragment at the new place is appended, a request ends at the next multiple of this many bytes, 256 KiB (of
-    /// the piece length when pieces are smaller): what the demuxer needs, rounded up only that
-    /// far, so the first (short) fragment costs little more than the bytes it holds. The
-    /// server still fetches whole pieces from the swarm; with pieces larger than this, the
-    /// next request reads the rest of the piece at once. Read by [`plan_range`].
+    /// Before the video first plays, a request ends at the next multiple of this many bytes,
+    /// 256 KiB (of the piece length when pieces are smaller): what the demuxer needs, rounded
+    /// up only that far, so the first (short) fragment costs little more than the bytes it
+    /// holds. The server still fetches whole pieces from the swarm; with pieces larger than
+    /// this, the next request reads the rest of the piece at once. Not after a seek: there
+    /// the bytes from the key frame to the target are several pieces at 20 Mbit/s, and short
+    /// requests leave moments with no request open at the server, in which librqbit gives
+    /// the seeder's bandwidth to its background download (a whole piece, ~100 ms at 10 MB/s,
+    /// measured: docs/DESIGN.md, "Seek timeline"). Read by [`plan_range`].
     pub startup_bytes: u64,
     /// Requests kept going: when the one the demuxer waits for arrives, the range right after
     /// it (sized as [`plan_range`] says) is asked for at once, so it downloads while the bytes
@@ -112,7 +115,7 @@ const STARTUP_POLL_MS: i32 = 50;
 
 /// The range `start..end` to fetch for a `NeedData { offset, len }`: at least `len`. Once
 /// playing (`playing`), extended to a chunk and rounded up to a piece boundary when the piece
-/// length is known; before that (startup, or right after a seek), rounded up only to the
+/// length is known; before that (startup), rounded up only to the
 /// next multiple of `startup_bytes` (or of the piece length when smaller). Clipped to the
 /// file size and to the next bytes already held.
 pub fn plan_range(
@@ -308,6 +311,7 @@ pub async fn run(
         }
         // A seek from the page (the `seeking` event, outside what is buffered).
         if let Some(t) = shared.seek_request.take() {
+            trace("seek taken", || format!("{t:.3}"));
             st.seek_target = Some(t);
             st.seek_asked_ms = super::fetch::now_ms();
             shared.update(|s| s.seeking = true);
@@ -385,7 +389,9 @@ pub async fn run(
         }
         match result {
             Err(Error::NeedData { offset, len }) => {
-                let playing = st.played && st.frontier.is_some();
+                // Once the video has played, whole chunks, after a seek too (see
+                // `Config::startup_bytes`).
+                let playing = st.played;
                 // Bytes of finished requests go to the cache first (a seek's cancelled
                 // requests finish as "aborted" and are dropped).
                 let mut i = 0;
@@ -409,6 +415,7 @@ pub async fn run(
                     None => {
                         let (start, end) =
                             plan_range(&cfg, &st.cache, offset, len, size, piece_length, playing);
+                        trace("need", || format!("{offset}+{len}: fetch {start}-{end}"));
                         st.requests.push_back(InFlight::spawn(&shared, start, end));
                         st.requests.len() - 1
                     }
@@ -432,6 +439,7 @@ pub async fn run(
                             break;
                         }
                         let (a, b) = plan_range(&cfg, &st.cache, next, 1, size, piece_length, playing);
+                        trace("ahead", || format!("fetch {a}-{b}"));
                         st.requests.push_back(InFlight::spawn(&shared, a, b));
                         next = b;
                     }
@@ -484,6 +492,7 @@ pub async fn run(
             }
             Ok(Outcome::Sought(point_secs)) => {
                 let ms = super::fetch::now_ms() - st.seek_asked_ms;
+                trace("sought", || format!("key frame {point_secs:.3} s at byte {}", st.evict_mark));
                 shared.update(|s| {
                     s.seeking = false;
                     s.seeks += 1;
@@ -510,6 +519,10 @@ pub async fn run(
             }
             Ok(Outcome::Step(Step::Segment(seg))) if super::tracks::before(&seg, skip_before) => {}
             Ok(Outcome::Step(Step::Segment(seg))) => {
+                trace("segment", || {
+                    let tb = seg.time_base;
+                    format!("{:.3}-{:.3} s, {} bytes, source byte {}", tb.seconds(seg.start.0), tb.seconds(seg.end.0), seg.data.len(), seg.source_pos)
+                });
                 if !seg.data.is_empty() {
                     sink.append(&seg.data).await?;
                 }
