@@ -39,6 +39,11 @@ pub const FIRST_SECONDS: f64 = 0.25;
 /// Longest wanted length of a fragment: 1 s. Fragments double in length from
 /// [`FIRST_SECONDS`] up to this. Read by [`Fragmenter::next_fragment`].
 pub const TARGET_SECONDS: f64 = 1.0;
+/// In the first fragment after a seek, H.264 frames that no other frame refers to are left
+/// out if they end this long before the target or earlier: 0.1 s (3 frames at 30 fps), so
+/// the frame shown at the target and those around it all stay. Read by
+/// [`Fragmenter::next_fragment`].
+pub const UNREFERENCED_MARGIN_SECONDS: f64 = 0.1;
 /// Longest video queue held while waiting for audio to catch up.
 pub const MAX_WAIT_SECONDS: f64 = 10.0;
 
@@ -50,6 +55,9 @@ pub struct Lane {
     /// Carried apart from the `moof`s, as raw frames ([`MediaSegment::audio_apart`]): MP3 for
     /// an `audio/mpeg` SourceBuffer.
     pub apart: bool,
+    /// H.264 whose samples hold NAL units with this many length bytes (the `avcC`'s): frames
+    /// no other frame refers to can be told (see [`leave_out_unreferenced`]).
+    pub h264_nal_length: Option<u8>,
     samples: VecDeque<Sample>,
 }
 
@@ -59,6 +67,7 @@ impl Lane {
             track_id,
             time_base,
             apart: false,
+            h264_nal_length: None,
             samples: VecDeque::new(),
         }
     }
@@ -168,8 +177,18 @@ impl Fragmenter {
                 (0, None)
             }
         };
+        let first_after_seek = self.cuts == self.first_of_run;
         let video: Vec<Sample> = match &mut self.video {
-            Some(v) => v.samples.drain(..video_n).collect(),
+            Some(v) => {
+                let mut video: Vec<Sample> = v.samples.drain(..video_n).collect();
+                if let (Some((at, tb)), true, Some(n)) =
+                    (self.play_from, first_after_seek, v.h264_nal_length)
+                {
+                    let before = tb.rescale(at.0, v.time_base) - v.ticks(UNREFERENCED_MARGIN_SECONDS);
+                    video = leave_out_unreferenced(video, before, n);
+                }
+                video
+            }
             None => Vec::new(),
         };
         let video_left = self.video.as_ref().is_some_and(|v| !v.samples.is_empty());
@@ -307,6 +326,62 @@ impl Fragmenter {
             audio_apart,
         }
     }
+}
+
+/// The first fragment after a seek without the H.264 frames before the target that no other
+/// frame refers to (every slice has `nal_ref_idc` 0: in a film with B-frames, a third to
+/// two thirds of them). The browser decodes every frame from the key frame to the target
+/// before it shows the target, and never shows those before it; leaving out frames nothing
+/// depends on leaves the decoding of the others unchanged and makes that work shorter
+/// (measured in docs/DESIGN.md, "Seek timeline"). Only frames that end at or before `before`
+/// (ticks of the lane) go; each one's duration is added to the frame kept before it in decode
+/// order, so the decode times of the frames kept are unchanged (MSE would take a gap in them
+/// for a discontinuity and drop frames up to the next key frame), and that frame still ends at
+/// or before `before`. Seen from the browser, the seconds before the target then play at the
+/// rate of the frames kept, if the viewer goes back into them.
+pub fn leave_out_unreferenced(samples: Vec<Sample>, before: i64, nal_length: u8) -> Vec<Sample> {
+    let mut out: Vec<Sample> = Vec::with_capacity(samples.len());
+    for s in samples {
+        let ends_before = s.pts().saturating_add(s.duration as i64) <= before;
+        if !s.keyframe && ends_before && unreferenced(&s.data, nal_length) {
+            if let Some(kept) = out.last_mut() {
+                let merged = kept.duration.saturating_add(s.duration);
+                if kept.pts().saturating_add(merged as i64) <= before {
+                    kept.duration = merged;
+                    continue;
+                }
+            }
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// Whether an H.264 sample (NAL units, each after a `nal_length`-byte big-endian length) has
+/// slices and all of them have `nal_ref_idc` 0: no other frame refers to this one. Anything
+/// it cannot read counts as referenced.
+fn unreferenced(data: &[u8], nal_length: u8) -> bool {
+    let n = usize::from(nal_length);
+    if !(1..=4).contains(&n) {
+        return false;
+    }
+    let mut at = 0usize;
+    let mut slices = false;
+    while let Some(header) = data.get(at + n) {
+        let len = data[at..at + n].iter().fold(0usize, |a, &b| (a << 8) | usize::from(b));
+        // Coded slice types 1-5 (non-IDR, partitions A-C, IDR).
+        if (1..=5).contains(&(header & 0x1f)) {
+            if header & 0x60 != 0 {
+                return false;
+            }
+            slices = true;
+        }
+        at = match (at + n).checked_add(len) {
+            Some(next) if next <= data.len() && len > 0 => next,
+            _ => return false,
+        };
+    }
+    slices && at == data.len()
 }
 
 /// `samples` as runs of frames without gaps (each starts where the previous one ended): an

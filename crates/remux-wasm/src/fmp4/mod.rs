@@ -337,7 +337,12 @@ impl Remuxer {
                 });
                 config_from_key_frame =
                     matches!(t.codec, Codec::Vp9 | Codec::Av1) && t.codec_private.is_empty();
-                video_lane = Some(Lane::new(1, tb));
+                let mut lane = Lane::new(1, tb);
+                if t.codec == Codec::H264 {
+                    lane.h264_nal_length =
+                        AvcConfig::parse(&t.codec_private).ok().map(|c| c.nal_length_size);
+                }
+                video_lane = Some(lane);
                 Some(Carried {
                     source_id: t.id,
                     track: t.clone(),

@@ -766,3 +766,114 @@ fn mp3_apart_comes_as_raw_runs_beside_a_video_only_mp4() {
     assert!(segs.iter().filter(|s| !s.audio_apart.is_empty()).count() > 1, "runs come with the fragments");
     assert_eq!(bytes, frames.concat(), "every frame, in order");
 }
+
+/// The video track's samples of a segment: (decode time, composition offset, duration, data).
+fn video_samples(seg: &MediaSegment) -> Vec<(u64, i32, u32, Vec<u8>)> {
+    let b = &seg.data;
+    let moof = children(b, 0, b.len())[0];
+    let trafs = children(b, moof.start + 8, moof.start + moof.size);
+    let video = trafs
+        .iter()
+        .filter(|t| &t.kind == b"traf")
+        .map(|t| parse_traf(b, moof, *t))
+        .find(|t| t.track_id == 1)
+        .unwrap();
+    let mut dts = video.tfdt;
+    let mut out = Vec::new();
+    for (_, dur, _, cts, data) in video.samples {
+        out.push((dts, cts, dur, data));
+        dts += u64::from(dur);
+    }
+    out
+}
+
+#[test]
+fn after_a_seek_unreferenced_frames_before_the_target_are_left_out_and_decode_times_kept() {
+    // The synthetic film with real H.264 NAL headers (4-byte lengths, as the avcC says), as
+    // x264 writes 2 B-frames with its default B-pyramid: I and P frames and the first B of
+    // each pair are referenced (nal_ref_idc 3, 2, 1); the second B is not (0) in
+    // `film(false)`, and is in `film(true)`.
+    let film = |b_referenced: bool| -> Vec<Packet> {
+        let mut packets = synthetic(4);
+        for p in packets.iter_mut().filter(|p| p.track_id == 1) {
+            let d = (p.pts.0 - 100).rem_euclid(400) / 40;
+            let header = if p.keyframe {
+                0x65
+            } else if d % 3 == 0 {
+                0x41
+            } else if d % 3 == 1 || b_referenced {
+                0x21
+            } else {
+                0x01
+            };
+            p.data = vec![0, 0, 0, 3, header, (p.pts.0 >> 8) as u8, p.pts.0 as u8];
+        }
+        packets
+    };
+    let half = film(false).len() / 2;
+    let key = film(false)[half..]
+        .iter()
+        .find(|p| p.track_id == 1 && p.keyframe)
+        .unwrap()
+        .pts
+        .0;
+    let target = key + 300;
+    let run = |b_referenced: bool| {
+        let mut r = Remuxer::new(&tracks()).unwrap();
+        r.reset_for(Some((Timestamp(target), TimeBase::MILLIS)));
+        let mut segs = Vec::new();
+        for p in film(b_referenced)[half..].iter().cloned() {
+            segs.extend(r.push(p).unwrap());
+        }
+        segs
+    };
+    let (dropped, all) = (run(false), run(true));
+    let (first, first_all) = (video_samples(&dropped[0]), video_samples(&all[0]));
+    let pts_ms = |s: &(u64, i32, u32, Vec<u8>)| i64::from(s.3[5]) << 8 | i64::from(s.3[6]);
+    // Left out: exactly the unreferenced frames that end 0.1 s or more before the target.
+    let margin_ms = (fragmenter::UNREFERENCED_MARGIN_SECONDS * 1000.0) as i64;
+    let left_out: Vec<i64> = first_all
+        .iter()
+        .filter(|s| !first.iter().any(|k| k.3[5..] == s.3[5..]))
+        .map(pts_ms)
+        .collect();
+    let expected: Vec<i64> = first_all
+        .iter()
+        .filter(|s| {
+            let d = (pts_ms(s) - 100).rem_euclid(400) / 40;
+            d % 3 == 2 && pts_ms(s) + 40 <= target - margin_ms
+        })
+        .map(pts_ms)
+        .collect();
+    assert!(!expected.is_empty(), "the test must leave frames out");
+    assert_eq!(left_out, expected, "frames left out (pts in ms); target {target}");
+    // Every frame kept has the decode time and composition offset it has when nothing is
+    // left out, and the fragment ends at the same decode time.
+    for k in &first {
+        let same = first_all.iter().find(|s| s.3[5..] == k.3[5..]).unwrap();
+        assert_eq!((k.0, k.1), (same.0, same.1), "frame at {} ms", pts_ms(k));
+    }
+    let end = |v: &[(u64, i32, u32, Vec<u8>)]| v.last().map(|s| s.0 + u64::from(s.2));
+    assert_eq!(end(&first), end(&first_all));
+    // From the target on, and in every later fragment, nothing is left out.
+    assert!(first_all
+        .iter()
+        .filter(|s| pts_ms(s) >= target - margin_ms)
+        .all(|s| first.iter().any(|k| k.3[5..] == s.3[5..])));
+    assert_eq!(dropped.len(), all.len());
+    for (a, b) in dropped.iter().zip(&all).skip(1) {
+        assert_eq!(video_samples(a).len(), video_samples(b).len());
+    }
+    // Not at a start (no seek target): the same film keeps every frame.
+    let mut r = Remuxer::new(&tracks()).unwrap();
+    let mut segs = Vec::new();
+    for p in film(false)[half..].iter().cloned() {
+        segs.extend(r.push(p).unwrap());
+    }
+    let mut r = Remuxer::new(&tracks()).unwrap();
+    let mut segs_ref = Vec::new();
+    for p in film(true)[half..].iter().cloned() {
+        segs_ref.extend(r.push(p).unwrap());
+    }
+    assert_eq!(video_samples(&segs[0]).len(), video_samples(&segs_ref[0]).len());
+}
