@@ -1,6 +1,7 @@
 //! HTTP range requests: `fetch(url, { headers: { Range: "bytes=a-b" } })` into a `Vec<u8>`,
 //! read as a stream so progress is visible while the server waits for pieces, and cancellable:
-//! [`RangeFetcher::abort_current`] cancels the requests in flight (a seek), and
+//! [`RangeFetcher::retire_current`] has the requests in flight cancelled as soon as a later one
+//! is answered (a seek), [`RangeFetcher::abort_current`] cancels them at once, and
 //! [`RangeFetcher::abort`] cancels them and every later one (the player is destroyed).
 
 use std::cell::{Cell, RefCell};
@@ -65,6 +66,11 @@ pub fn trace(what: &str, detail: impl FnOnce() -> String) {
 pub struct RangeFetcher {
     url: String,
     controller: RefCell<Option<AbortController>>,
+    /// Controllers of requests retired by [`retire_current`](Self::retire_current), aborted
+    /// when a request sent after them gets its response.
+    retired: RefCell<Vec<AbortController>>,
+    /// Counts [`retire_current`](Self::retire_current) calls: which requests are "after".
+    generation: Cell<u32>,
     destroyed: Cell<bool>,
     /// Requests in flight.
     in_flight: Cell<u32>,
@@ -79,6 +85,8 @@ impl RangeFetcher {
         RangeFetcher {
             url,
             controller: RefCell::new(AbortController::new().ok()),
+            retired: RefCell::new(Vec::new()),
+            generation: Cell::new(0),
             destroyed: Cell::new(false),
             in_flight: Cell::new(0),
             last_progress: Cell::new(0.0),
@@ -124,6 +132,7 @@ impl RangeFetcher {
         let init = RequestInit::new();
         init.set_method("GET");
         init.set_headers_headers(&headers);
+        let generation = self.generation.get();
         let signal = self.controller.borrow().as_ref().map(|c| c.signal());
         if let Some(s) = &signal {
             init.set_signal(Some(s));
@@ -142,6 +151,11 @@ impl RangeFetcher {
                     ))
                 }
             })?;
+        if generation == self.generation.get() {
+            // The server has opened this request's stream: the retired ones can go now
+            // without leaving it a moment with no reader.
+            self.abort_retired();
+        }
         let resp: Response = resp
             .dyn_into()
             .map_err(|_| fatal("fetch did not return a response".into()))?;
@@ -221,9 +235,34 @@ impl RangeFetcher {
         Ok(out)
     }
 
+    /// For a seek: the requests in flight are cancelled as soon as a request sent after this
+    /// call gets its response (they fail with [`FetchError::Aborted`] then, or finish first),
+    /// not at once. The server reads each request through a librqbit stream, and librqbit
+    /// gives the seeder's bandwidth to the pieces ahead of its open streams, else to its
+    /// background download: cancelling first leaves a moment with no stream open, in which
+    /// librqbit may commit a whole piece (~100 ms at 10 MB/s) to the background, measured
+    /// (docs/DESIGN.md, "Seek timeline"). A `<video src>` in Chromium does the same: its new
+    /// request reaches the server before the old one is cancelled.
+    pub fn retire_current(&self) {
+        let mut c = self.controller.borrow_mut();
+        if let Some(old) = c.take() {
+            self.retired.borrow_mut().push(old);
+        }
+        *c = AbortController::new().ok();
+        self.generation.set(self.generation.get().wrapping_add(1));
+    }
+
+    /// Cancels the requests retired by [`retire_current`](Self::retire_current).
+    fn abort_retired(&self) {
+        for c in self.retired.borrow_mut().drain(..) {
+            c.abort();
+        }
+    }
+
     /// Cancels the requests in flight (they fail with [`FetchError::Aborted`] at once);
     /// later requests go ahead.
     pub fn abort_current(&self) {
+        self.abort_retired();
         let mut c = self.controller.borrow_mut();
         if let Some(c) = c.as_ref() {
             c.abort();
@@ -234,6 +273,7 @@ impl RangeFetcher {
     /// Cancels every request in flight; later requests fail at once.
     pub fn abort(&self) {
         self.destroyed.set(true);
+        self.abort_retired();
         if let Some(c) = self.controller.borrow().as_ref() {
             c.abort();
         }

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Seeking is the video element's own: on `seeking` to a time outside the buffered ranges the
-//! player cancels its requests at once and moves the pipeline there (see
+//! player moves the pipeline there and cancels its old requests once the first one for the
+//! new place is answered (see [`fetch::RangeFetcher::retire_current`] and
 //! [`scheduler::run`]); what is buffered elsewhere stays. After the end of the stream the
 //! loop keeps running to serve seeks, until `destroy()`.
 
@@ -273,7 +274,9 @@ impl Player {
             });
             if !buffered {
                 shared.seek_request.set(Some(t));
-                shared.fetcher.abort_current();
+                // The old requests go once the first one for the new place is answered.
+                shared.fetcher.retire_current();
+                scheduler::wake();
                 shared.update(|s| s.seeking = true);
             }
         });

@@ -190,31 +190,73 @@ impl InFlight {
         let r = self.result.borrow_mut().take();
         r.unwrap_or(Err(FetchError::Aborted))
     }
+
+    /// [`wait`](Self::wait), unless the page asks for a seek first: then `Aborted` at once
+    /// (the request itself goes on until the seek's first request is answered).
+    async fn wait_unless_seek(self, shared: &Shared) -> Result<Vec<u8>, FetchError> {
+        while !self.finished() {
+            if shared.seek_request.get().is_some() {
+                return Err(FetchError::Aborted);
+            }
+            until_woken(&self.done).await;
+        }
+        self.wait().await
+    }
 }
 
 /// A promise that resolves after `ms` milliseconds (a JS timer; never blocks the page).
 pub async fn sleep(ms: i32) {
-    let p = Promise::new(&mut |resolve, _| {
+    let _ = JsFuture::from(sleep_promise(ms)).await;
+}
+
+/// The promise of [`sleep`].
+fn sleep_promise(ms: i32) -> Promise {
+    Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         } else {
             let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
         }
-    });
-    let _ = JsFuture::from(p).await;
+    })
 }
 
 /// Step of [`sleep_unless_asked`]: 20 ms.
 const WAKE_STEP_MS: i32 = 20;
 
+thread_local! {
+    /// Resolves the promise of [`woken`]: set while the loop waits, called by [`wake`].
+    static WAKE: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// Wakes the loop if it waits (for a range request, or idles): the page asked for a seek.
+/// Without it, a loop waiting for a request of the old place would wait until that request
+/// ends, since those requests are no longer cancelled at once (see
+/// [`RangeFetcher::retire_current`](super::fetch::RangeFetcher::retire_current)).
+pub fn wake() {
+    if let Some(resolve) = WAKE.with(|w| w.borrow_mut().take()) {
+        let _ = resolve.call0(&JsValue::UNDEFINED);
+    }
+}
+
+/// A promise that [`wake`] resolves (one waiter at a time: the loop).
+fn woken() -> Promise {
+    Promise::new(&mut |resolve, _| WAKE.with(|w| *w.borrow_mut() = Some(resolve)))
+}
+
+/// Waits for `p`, or until [`wake`] is called.
+async fn until_woken(p: &Promise) {
+    let race = Promise::race(&js_sys::Array::of2(p, &woken()));
+    let _ = JsFuture::from(race).await;
+    WAKE.with(|w| w.borrow_mut().take());
+}
+
 /// Sleeps `ms` milliseconds, or less if the page asks for a seek or an audio switch
-/// meanwhile (checked every [`WAKE_STEP_MS`]): a seek is served within ~20 ms even while the
-/// buffer is full and the loop idles.
+/// meanwhile (woken at once for a seek; otherwise checked every [`WAKE_STEP_MS`]).
 async fn sleep_unless_asked(shared: &Shared, ms: i32) {
     let mut left = ms;
     while left > 0 {
         let step = left.min(WAKE_STEP_MS);
-        sleep(step).await;
+        until_woken(&sleep_promise(step)).await;
         left -= step;
         let switch = shared.tracks.borrow().switch_to.is_some();
         if shared.seek_request.get().is_some() || switch || shared.destroyed.get() {
@@ -312,6 +354,9 @@ pub async fn run(
         // A seek from the page (the `seeking` event, outside what is buffered).
         if let Some(t) = shared.seek_request.take() {
             trace("seek taken", || format!("{t:.3}"));
+            // The requests of the old place: retired by the page's `seeking` handler (they are
+            // cancelled once the first request for the new place is answered).
+            st.requests.clear();
             st.seek_target = Some(t);
             st.seek_asked_ms = super::fetch::now_ms();
             shared.update(|s| s.seeking = true);
@@ -424,7 +469,7 @@ pub async fn run(
                     continue;
                 };
                 let (start, end) = (request.start, request.end);
-                let result = request.wait().await;
+                let result = request.wait_unless_seek(&shared).await;
                 if result.is_ok() {
                     // Ask for the range right after it at once, so it downloads while this
                     // one is parsed and appended (not before: both would share the seeder's
