@@ -3,7 +3,8 @@
 //! `Demuxer::seek` is the key frame at or before the target that ffprobe lists (MKV with Cues,
 //! MKV without Cues, MP4 with `moov` first and last; fragmented MP4 through its `mfra` index), and the remux after `Pipeline::seek` is a valid fragmented MP4
 //! whose first frame sits at that key frame's absolute time (ffprobe reads the concatenation
-//! of the init segment and the segments after the seek). Seeks that need bytes not yet present
+//! of the init segment and the segments after the seek), and whose frames from the target on
+//! decode to the source's pixels (ffmpeg framemd5). Seeks that need bytes not yet present
 //! ask for them (`NeedData`) and leave the demuxer where it was.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -259,13 +260,58 @@ fn check_remux_after_seek(path: &Path, target: f64) {
         last > 59.0,
         "remux after seek to {target} stops at {last} s"
     );
+    // From the target on, every frame (and before it, all but the frames no other frame
+    // refers to: left out, see `fmp4::fragmenter::leave_out_unreferenced`).
     let keys_in_src = keys.iter().filter(|k| **k >= want - 0.001).count();
-    let frames_expected = ((60.0 - want) * 25.0).round() as usize;
+    let frames_expected = ((60.0 - target) * 25.0).round() as usize;
+    let from_target = pts.iter().filter(|&&t| t >= target - 0.001).count();
     assert!(
-        pts.len() + 2 >= frames_expected,
-        "remux after seek has {} video frames, expected about {frames_expected} ({keys_in_src} key frames)",
+        from_target + 2 >= frames_expected && pts.len() >= from_target + keys.iter().filter(|k| (want..target).contains(k)).count(),
+        "remux after seek has {} video frames, {from_target} from the target on, expected about {frames_expected} ({keys_in_src} key frames)",
         pts.len()
     );
+    // What the viewer sees from the target on is the film: each frame decoded from the remux
+    // after the seek equals the source's frame at that time (ffmpeg, MD5 of the pixels).
+    let seen = decoded_frames(&file, true);
+    // (The source may be a cut file: ffmpeg warns about its end.)
+    let source = decoded_frames(path, false);
+    let mut compared = 0;
+    for (t, md5) in source.iter().filter(|(t, _)| *t as f64 / 1000.0 >= target) {
+        let got = seen.iter().find(|(u, _)| u.abs_diff(*t) <= 2);
+        assert_eq!(
+            got.map(|g| &g.1),
+            Some(md5),
+            "remux after seek to {target}: the frame at {t} ms differs from the source's (or is missing)"
+        );
+        compared += 1;
+    }
+    assert!(compared + 2 >= frames_expected, "compared {compared} frames");
+}
+
+/// Every video frame ffmpeg decodes from `path`: (presentation time in ms, MD5 of its pixels).
+/// `strict`: ffmpeg must not print a single warning.
+fn decoded_frames(path: &Path, strict: bool) -> Vec<(u64, String)> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-copyts", "-i"])
+        .arg(path)
+        .args(["-map", "0:v:0", "-fps_mode", "passthrough", "-enc_time_base", "1:1000"])
+        .args(["-f", "framemd5", "-"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && (!strict || stderr.trim().is_empty()),
+        "ffmpeg decoding {}: {stderr}",
+        path.display()
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').map(str::trim).collect();
+            Some((f.get(2)?.parse().ok()?, f.get(5)?.to_string()))
+        })
+        .collect()
 }
 
 #[test]
