@@ -417,6 +417,48 @@ async fn players_nobody_started_fetch_only_a_first_frame() {
     assert_eq!(status.as_u16(), 200, "playing preload=none did not add its torrent");
 }
 
+/// A page that adds and removes players again and again (a single-page site moving between
+/// films) does not grow: each removed player's memory in the shared wasm engine is reused by
+/// the next, and no event stream stays open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn players_added_and_removed_again_and_again_free_their_memory() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let films = [film_360p_mkv()];
+    let (seeded, addr, _servers) = swarm("embed-churn", &films, |_| {}).await;
+    owner_adds(addr, &seeded[0].magnet).await;
+    let url = host.serve(format!(
+        r#"<!doctype html><meta charset="utf-8"><title>A film site</title>
+<script type="module" src="http://{addr}/embed.js"></script>"#
+    ));
+    const TIMES: usize = 5;
+    let report = run_page(
+        url,
+        vec!["--churn".into(), TIMES.to_string(), seeded[0].magnet.clone(), "--play-seconds".into(), "1.5".into()],
+    )
+    .await;
+    eprintln!("churn report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    let cycles = report["churn"].as_array().expect("churn cycles");
+    assert_eq!(cycles.len(), TIMES);
+    for c in cycles {
+        assert!(c["error"].is_null(), "a player failed: {c}");
+        assert!(c["played"].as_f64().unwrap_or(0.0) >= 1.5, "a player did not play: {c}");
+        assert_eq!(c["players"], 0, "a removed player is still in the page: {c}");
+        assert_eq!(c["openEventStreams"], 0, "a removed player's event stream is open: {c}");
+    }
+    // Wasm memory never shrinks; freed players are reused. A leak of the byte cache alone
+    // (≥ 1 MiB a player here) would add several MiB over the later cycles.
+    let mem = |i: usize| cycles[i]["wasmMemory"].as_f64().unwrap();
+    assert!(
+        mem(TIMES - 1) <= mem(1) + 1024.0 * 1024.0,
+        "wasm memory grew from {} to {} bytes over {} more players",
+        mem(1),
+        mem(TIMES - 1),
+        TIMES - 2
+    );
+}
+
 /// Three widgets playing three different torrents from one server on one page: an event stream
 /// holds one of the browser's 6 connections to the server, so only two of them follow their
 /// torrent through `/events` and the third polls (www/torrent-watch.js,

@@ -5,7 +5,7 @@
 //
 // usage: node tests/e2e/embed.mjs URL [--play-seconds 2] [--timeout-ms 60000]
 //          [--expect-error] [--remove ID] [--watch-ms 4000] [--no-cors-post URL MAGNET]
-//          [--then-magnet ID MAGNET] [--preload-check SHOWN NONE LAZY]
+//          [--then-magnet ID MAGNET] [--preload-check SHOWN NONE LAZY] [--churn N MAGNET]
 //
 // --expect-error     wait until every player reports an error instead of playback.
 // --remove ID        once all play, remove the element with that id, then for --watch-ms
@@ -18,6 +18,9 @@
 //                    for its first frame ("scrolled"); then press NONE's play button
 //                    (preload="none") and call play() on SHOWN, and wait until both played
 //                    --play-seconds ("played"). Requests are counted per torrent.
+// --churn N MAGNET   N times: add a <riptide-player magnet=MAGNET autoplay muted>, wait until
+//                    it played --play-seconds, remove it; report the wasm engine's memory
+//                    and the page's players and event streams after each removal.
 // --no-cors-post     first send a "simple" cross-origin POST (text/plain body MAGNET, no
 //                    preflight, answer unreadable) to URL from the page, as a hostile page would.
 import { chromium } from 'playwright-core';
@@ -40,6 +43,8 @@ const noCorsPost = postIdx >= 0 ? { url: args[postIdx + 1], body: args[postIdx +
 const preIdx = args.indexOf('--preload-check');
 const preloadCheck = preIdx >= 0
   ? { shown: args[preIdx + 1], none: args[preIdx + 2], lazy: args[preIdx + 3] } : null;
+const churnIdx = args.indexOf('--churn');
+const churn = churnIdx >= 0 ? { times: Number(args[churnIdx + 1]), magnet: args[churnIdx + 2] } : null;
 if (!url) {
   console.error('usage: node tests/e2e/embed.mjs URL [options]');
   process.exit(2);
@@ -141,6 +146,8 @@ try {
 
   if (preloadCheck) {
     result.preload = await checkPreload(preloadCheck);
+  } else if (churn) {
+    result.churn = await addAndRemove(churn);
   } else {
     await playersPlay();
   }
@@ -228,6 +235,40 @@ try {
       ...p,
       requests: requests.filter((r) => p.magnetHash && r.url.includes(p.magnetHash)).length,
     }));
+  }
+
+  async function addAndRemove({ times, magnet }) {
+    const cycles = [];
+    for (let i = 0; i < times; i++) {
+      const id = `churn${i}`;
+      await page.evaluate(({ id, magnet }) => {
+        const el = document.createElement('riptide-player');
+        el.id = id;
+        el.setAttribute('magnet', magnet);
+        el.toggleAttribute('autoplay', true);
+        el.toggleAttribute('muted', true);
+        document.body.append(el);
+      }, { id, magnet });
+      const list = await until((ps) => ps.some((p) => p.id === id && p.currentTime >= playSeconds));
+      const played = list.find((p) => p.id === id) || {};
+      await page.evaluate((id) => document.getElementById(id).remove(), id);
+      await sleep(300);
+      cycles.push(await page.evaluate(async ({ id, played }) => {
+        // The page's one wasm engine (the same module instance embed.js loaded).
+        const script = document.querySelector('script[src$="embed.js"]');
+        const wasm = await import(new URL('pkg/remux_wasm.js', script.src).href);
+        return {
+          id,
+          played: played.currentTime,
+          error: played.error,
+          // default() returns the instance already made (wasm-bindgen initialises once).
+          wasmMemory: (await wasm.default()).memory.buffer.byteLength,
+          players: document.querySelectorAll('riptide-player').length,
+          openEventStreams: window.__sources.filter((s) => s.readyState !== 2).length,
+        };
+      }, { id, played }));
+    }
+    return cycles;
   }
 
   async function checkPreload({ shown, none, lazy }) {
