@@ -417,6 +417,61 @@ async fn players_nobody_started_fetch_only_a_first_frame() {
     assert_eq!(status.as_u16(), 200, "playing preload=none did not add its torrent");
 }
 
+/// The user's way to embed: watch a film on the Riptide page, open "Share or embed", tick
+/// "Start at", and paste what it offers. The link opens the page at that second; the two-line
+/// snippet and the iframe snippet, pasted as they are into a page on another site, play from
+/// that second too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_share_panel_offers_plays_on_another_site() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let films = [film_360p_mkv()];
+    let (seeded, addr, _servers) = swarm("embed-share", &films, |_| {}).await;
+    let magnet = &seeded[0].magnet;
+    let page = format!("http://{addr}/?magnet={}&file=0", encode(magnet));
+    let watched = run_app_page(page.clone(), vec!["--play-seconds".into(), "6".into(), "--share".into()]).await;
+    assert_eq!(watched["errors"], serde_json::json!([]), "page errors");
+    let share = &watched["share"];
+    assert_eq!(share["shown"], true, "no share panel while the film plays: {share}");
+    assert_eq!(share["link"], page.as_str(), "the link is not the page's own link to the film");
+    let script = share["script"].as_str().unwrap();
+    assert!(
+        script.starts_with(&format!(r#"<script type="module" src="http://{addr}/embed.js"></script>"#)),
+        "the snippet does not load this server's embed.js: {script}"
+    );
+    assert!(!script.contains("start=") && !share["iframe"].as_str().unwrap().contains("&amp;t="), "unticked, yet a start time: {share}");
+
+    let at = &watched["shareAt"];
+    let start = at["currentTime"].as_f64().unwrap().floor();
+    assert!(start >= 6.0, "the film had played only {start} s");
+    assert!(at["link"].as_str().unwrap().ends_with(&format!("&t={start}")), "the link does not start at {start} s: {}", at["link"]);
+    let (script, iframe) = (at["script"].as_str().unwrap(), at["iframe"].as_str().unwrap());
+    assert!(script.contains(&format!(r#"start="{start}""#)), "{script}");
+    assert!(iframe.contains(&format!("&amp;t={start}")), "{iframe}");
+
+    // Pasted as they are into another site's page.
+    let url = host.serve(format!(
+        "<!doctype html><meta charset=\"utf-8\"><title>My post</title>\n<p>Look at this:</p>\n{script}\n<p>Or here:</p>\n{iframe}"
+    ));
+    // Neither snippet autoplays: the viewer presses play.
+    let report = run_page(url, vec!["--press-play".into(), "--play-seconds".into(), (start + 1.0).to_string()]).await;
+    eprintln!("pasted snippets report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    // "" is the element of the two-line snippet (it has no id); "player" the iframe's.
+    for id in ["", "player"] {
+        assert_plays(&report, id, start + 1.0);
+        let first = player(&report, id)["firstPlayingAt"].as_f64().unwrap_or(-1.0);
+        assert!(first >= start - 0.5, "player {id:?} began at {first} s, not at {start} s");
+    }
+    assert!(player(&report, "player")["frame"].as_str().unwrap_or("").contains("/embed?"));
+
+    // The link, opened by someone else: the Riptide page, from that second.
+    let opened = run_app_page(at["link"].as_str().unwrap().to_string(), vec!["--play-seconds".into(), (start + 1.0).to_string()]).await;
+    assert_eq!(opened["errors"], serde_json::json!([]), "page errors");
+    let first = opened["firstFrame"]["currentTime"].as_f64().unwrap_or(-1.0);
+    assert!(first >= start - 0.5, "the shared link began playing at {first} s, not at {start} s");
+}
+
 /// A page that adds and removes players again and again (a single-page site moving between
 /// films) does not grow: each removed player's memory in the shared wasm engine is reused by
 /// the next, and no event stream stays open.

@@ -6,6 +6,7 @@
 // usage: node tests/e2e/embed.mjs URL [--play-seconds 2] [--timeout-ms 60000]
 //          [--expect-error] [--remove ID] [--watch-ms 4000] [--no-cors-post URL MAGNET]
 //          [--then-magnet ID MAGNET] [--preload-check SHOWN NONE LAZY] [--churn N MAGNET]
+//          [--press-play]
 //
 // --expect-error     wait until every player reports an error instead of playback.
 // --remove ID        once all play, remove the element with that id, then for --watch-ms
@@ -18,6 +19,8 @@
 //                    for its first frame ("scrolled"); then press NONE's play button
 //                    (preload="none") and call play() on SHOWN, and wait until both played
 //                    --play-seconds ("played"). Requests are counted per torrent.
+// --press-play      call play() on every player (in every frame) once it is defined, as a
+//                    viewer pressing play would (players without autoplay wait for it).
 // --churn N MAGNET   N times: add a <riptide-player magnet=MAGNET autoplay muted>, wait until
 //                    it played --play-seconds, remove it; report the wasm engine's memory
 //                    and the page's players and event streams after each removal.
@@ -36,6 +39,7 @@ const timeoutMs = Number(opt('--timeout-ms', 60000));
 const watchMs = Number(opt('--watch-ms', 4000));
 const removeId = opt('--remove', null);
 const expectError = args.includes('--expect-error');
+const pressPlay = args.includes('--press-play');
 const postIdx = args.indexOf('--no-cors-post');
 const thenIdx = args.indexOf('--then-magnet');
 const thenMagnet = thenIdx >= 0 ? { id: args[thenIdx + 1], magnet: args[thenIdx + 2] } : null;
@@ -157,6 +161,17 @@ try {
     const deadline = Date.now() + timeoutMs;
     let list = [];
     while (Date.now() < deadline) {
+      if (pressPlay) {
+        for (const frame of page.frames()) {
+          await frame.evaluate(() => {
+            for (const el of document.querySelectorAll('riptide-player')) {
+              if (el.__pressed || typeof el.play !== 'function') continue;
+              el.__pressed = true;
+              el.play().catch(() => {});
+            }
+          }).catch(() => {});
+        }
+      }
       list = await players();
       const done = list.length > 0 && (expectError
         ? list.every((p) => p.error)
