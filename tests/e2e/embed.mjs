@@ -26,7 +26,7 @@
 //                    and the page's players and event streams after each removal.
 // --no-cors-post     first send a "simple" cross-origin POST (text/plain body MAGNET, no
 //                    preflight, answer unreadable) to URL from the page, as a hostile page would.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const args = process.argv.slice(2);
 const url = args[0];
@@ -55,11 +55,7 @@ if (!url) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
-    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
-});
+const browser = await launchChromium();
 const result = { url, errors: [], console: [] };
 try {
   const page = await browser.newPage();

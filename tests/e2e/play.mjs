@@ -18,7 +18,7 @@
 //   current second).
 // --tokens T1,T2,...: each time the page shows its add-token form, type the next token and
 //   submit (as a viewer would); `tokenPrompts` lists what the form said each time.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const args = process.argv.slice(2);
 const url = args[0];
@@ -40,12 +40,7 @@ if (!url) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
-    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update',
-    ...(hostMap ? [`--host-resolver-rules=MAP ${hostMap} 127.0.0.1`] : [])],
-});
+const browser = await launchChromium(hostMap ? [`--host-resolver-rules=MAP ${hostMap} 127.0.0.1`] : []);
 const result = { url, errors: [], console: [], tokenPrompts: [] };
 const api = { events: 0, piecesPolls: 0, statsPolls: 0, adds: [] };
 try {
