@@ -312,6 +312,208 @@ async fn the_page_asks_for_the_add_token_and_plays_with_it() {
     assert_eq!(status.as_u16(), 200, "the server does not have the torrent the page added");
 }
 
+/// The third film of these tests: 30 s of 320×180 H.264 + AAC in MKV.
+fn film_180p_mkv() -> PathBuf {
+    fixture(
+        "embed-180p-30s.mkv",
+        &[
+            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000",
+            "-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-g", "50",
+            "-b:v", "400k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
+        ],
+    )
+}
+
+/// A page with several films nobody has started (a blog post with three embeds) must not
+/// download them all. `shown` (preload="metadata", the default) fetches its headers and first
+/// frame, no more than the film up to its first second plus two startup requests, and then
+/// nothing even after the 3 s after which the Riptide page itself fills its buffer;
+/// `none` (preload="none", a play button over it) asks the server nothing at all, so the server
+/// does not even add its torrent; `lazy` (below the fold) asks nothing until it is scrolled
+/// into view, then shows its first frame. Pressing `none`'s play button and calling
+/// `shown.play()` play both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn players_nobody_started_fetch_only_a_first_frame() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let films = [film_360p_mkv(), repo().join("assets/sample.mkv"), film_180p_mkv()];
+    // What `shown` may fetch: the film up to its first second, plus two 256 KiB requests
+    // (scheduler `startup_bytes`; the one the demuxer waits for and the one after it).
+    let budget = support::offset_at(&films[0], 1.0) + 2 * (256 << 10);
+    let ten_seconds = support::offset_at(&films[0], 10.0);
+    assert!(budget < ten_seconds, "fixture: the budget ({budget} bytes) is not less than 10 s of film ({ten_seconds})");
+    let origin = host.origin.clone();
+    let (seeded, addr, _servers) = swarm("embed-preload", &films, |c| c.add_origins = vec![origin]).await;
+    owner_adds(addr, &seeded[0].magnet).await;
+    owner_adds(addr, &seeded[2].magnet).await;
+    let url = host.serve(format!(
+        r#"<!doctype html><meta charset="utf-8"><title>Three films in a post</title>
+<script type="module" src="http://{addr}/embed.js"></script>
+<riptide-player id="shown" magnet="{}" controls muted></riptide-player>
+<riptide-player id="none" magnet="{}" preload="none" muted></riptide-player>
+<div style="height: 4000px">A long post.</div>
+<riptide-player id="lazy" magnet="{}" muted></riptide-player>"#,
+        html_attr(&seeded[0].magnet),
+        html_attr(&seeded[1].magnet),
+        html_attr(&seeded[2].magnet)
+    ));
+    let report = run_page(
+        url,
+        vec![
+            "--preload-check".into(), "shown".into(), "none".into(), "lazy".into(),
+            "--watch-ms".into(), "4000".into(),
+            "--play-seconds".into(), "2".into(),
+        ],
+    )
+    .await;
+    eprintln!("preload report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    let phase = |name: &str, id: &str| -> Value {
+        report["preload"][name]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["id"] == id).cloned())
+            .unwrap_or_else(|| panic!("no player {id:?} in phase {name}: {report:#}"))
+    };
+
+    let shown = phase("idle", "shown");
+    assert!(shown["error"].is_null(), "{}", shown["error"]);
+    assert!(shown["readyState"].as_u64().unwrap_or(0) >= 2, "no first frame shown: {shown}");
+    assert_eq!(shown["paused"], true, "it started playing by itself: {shown}");
+    assert_eq!(shown["currentTime"], 0.0);
+    let fetched = shown["bytesFetched"].as_f64().unwrap_or(f64::MAX);
+    assert!(
+        fetched <= budget as f64,
+        "a player nobody started fetched {fetched} bytes; its first second + 2 requests is {budget} (10 s: {ten_seconds})"
+    );
+    assert_eq!(shown["eventStreams"], 0, "a player nobody started follows its torrent's events: {shown}");
+    let none = phase("idle", "none");
+    assert_eq!(none["requests"], 0, "preload=none asked the server about its torrent: {none}");
+    assert_eq!(none["playButton"], true, "preload=none shows no play button: {none}");
+    let lazy = phase("idle", "lazy");
+    assert_eq!(lazy["requests"], 0, "the player below the fold loaded before it was seen: {lazy}");
+
+    let lazy = phase("scrolled", "lazy");
+    assert!(lazy["error"].is_null(), "{}", lazy["error"]);
+    assert!(lazy["readyState"].as_u64().unwrap_or(0) >= 2, "scrolled into view, it shows no first frame: {lazy}");
+    assert_eq!(lazy["paused"], true);
+    let shown_later = phase("scrolled", "shown");
+    assert_eq!(shown_later["bytesFetched"], shown["bytesFetched"], "the paused player kept fetching");
+
+    assert_eq!(report["preload"]["playPromise"], "resolved", "shown.play()");
+    for id in ["shown", "none"] {
+        let p = phase("played", id);
+        assert!(p["error"].is_null(), "player {id} failed: {}", p["error"]);
+        let t = p["currentTime"].as_f64().unwrap_or(0.0);
+        assert!(t >= 2.0, "player {id} played only to {t} s after play (state {})", p["state"]);
+        assert_eq!(p["playButton"], false, "player {id} still shows its play button");
+        assert_eq!(p["watchMode"], "events", "player {id} does not follow its torrent once playing: {p}");
+        let events = p["eventTypes"].as_array().unwrap();
+        for e in ["ready", "playing", "timeupdate"] {
+            assert!(events.iter().any(|x| x == e), "player {id} never fired {e:?}: {events:?}");
+        }
+    }
+    let status = reqwest::get(format!("http://{addr}/api/torrents/{}", seeded[1].info_hash)).await.unwrap().status();
+    assert_eq!(status.as_u16(), 200, "playing preload=none did not add its torrent");
+}
+
+/// The user's way to embed: watch a film on the Riptide page, open "Share or embed", tick
+/// "Start at", and paste what it offers. The link opens the page at that second; the two-line
+/// snippet and the iframe snippet, pasted as they are into a page on another site, play from
+/// that second too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_share_panel_offers_plays_on_another_site() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let films = [film_360p_mkv()];
+    let (seeded, addr, _servers) = swarm("embed-share", &films, |_| {}).await;
+    let magnet = &seeded[0].magnet;
+    let page = format!("http://{addr}/?magnet={}&file=0", encode(magnet));
+    let watched = run_app_page(page.clone(), vec!["--play-seconds".into(), "6".into(), "--share".into()]).await;
+    assert_eq!(watched["errors"], serde_json::json!([]), "page errors");
+    let share = &watched["share"];
+    assert_eq!(share["shown"], true, "no share panel while the film plays: {share}");
+    assert_eq!(share["link"], page.as_str(), "the link is not the page's own link to the film");
+    let script = share["script"].as_str().unwrap();
+    assert!(
+        script.starts_with(&format!(r#"<script type="module" src="http://{addr}/embed.js"></script>"#)),
+        "the snippet does not load this server's embed.js: {script}"
+    );
+    assert!(!script.contains("start=") && !share["iframe"].as_str().unwrap().contains("&amp;t="), "unticked, yet a start time: {share}");
+
+    let at = &watched["shareAt"];
+    let start = at["currentTime"].as_f64().unwrap().floor();
+    assert!(start >= 6.0, "the film had played only {start} s");
+    assert!(at["link"].as_str().unwrap().ends_with(&format!("&t={start}")), "the link does not start at {start} s: {}", at["link"]);
+    let (script, iframe) = (at["script"].as_str().unwrap(), at["iframe"].as_str().unwrap());
+    assert!(script.contains(&format!(r#"start="{start}""#)), "{script}");
+    assert!(iframe.contains(&format!("&amp;t={start}")), "{iframe}");
+
+    // Pasted as they are into another site's page.
+    let url = host.serve(format!(
+        "<!doctype html><meta charset=\"utf-8\"><title>My post</title>\n<p>Look at this:</p>\n{script}\n<p>Or here:</p>\n{iframe}"
+    ));
+    // Neither snippet autoplays: the viewer presses play.
+    let report = run_page(url, vec!["--press-play".into(), "--play-seconds".into(), (start + 1.0).to_string()]).await;
+    eprintln!("pasted snippets report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    // "" is the element of the two-line snippet (it has no id); "player" the iframe's.
+    for id in ["", "player"] {
+        assert_plays(&report, id, start + 1.0);
+        let first = player(&report, id)["firstPlayingAt"].as_f64().unwrap_or(-1.0);
+        assert!(first >= start - 0.5, "player {id:?} began at {first} s, not at {start} s");
+    }
+    assert!(player(&report, "player")["frame"].as_str().unwrap_or("").contains("/embed?"));
+
+    // The link, opened by someone else: the Riptide page, from that second.
+    let opened = run_app_page(at["link"].as_str().unwrap().to_string(), vec!["--play-seconds".into(), (start + 1.0).to_string()]).await;
+    assert_eq!(opened["errors"], serde_json::json!([]), "page errors");
+    let first = opened["firstFrame"]["currentTime"].as_f64().unwrap_or(-1.0);
+    assert!(first >= start - 0.5, "the shared link began playing at {first} s, not at {start} s");
+}
+
+/// A page that adds and removes players again and again (a single-page site moving between
+/// films) does not grow: each removed player's memory in the shared wasm engine is reused by
+/// the next, and no event stream stays open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn players_added_and_removed_again_and_again_free_their_memory() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let films = [film_360p_mkv()];
+    let (seeded, addr, _servers) = swarm("embed-churn", &films, |_| {}).await;
+    owner_adds(addr, &seeded[0].magnet).await;
+    let url = host.serve(format!(
+        r#"<!doctype html><meta charset="utf-8"><title>A film site</title>
+<script type="module" src="http://{addr}/embed.js"></script>"#
+    ));
+    const TIMES: usize = 5;
+    let report = run_page(
+        url,
+        vec!["--churn".into(), TIMES.to_string(), seeded[0].magnet.clone(), "--play-seconds".into(), "1.5".into()],
+    )
+    .await;
+    eprintln!("churn report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    let cycles = report["churn"].as_array().expect("churn cycles");
+    assert_eq!(cycles.len(), TIMES);
+    for c in cycles {
+        assert!(c["error"].is_null(), "a player failed: {c}");
+        assert!(c["played"].as_f64().unwrap_or(0.0) >= 1.5, "a player did not play: {c}");
+        assert_eq!(c["players"], 0, "a removed player is still in the page: {c}");
+        assert_eq!(c["openEventStreams"], 0, "a removed player's event stream is open: {c}");
+    }
+    // Wasm memory never shrinks; freed players are reused. A leak of the byte cache alone
+    // (≥ 1 MiB a player here) would add several MiB over the later cycles.
+    let mem = |i: usize| cycles[i]["wasmMemory"].as_f64().unwrap();
+    assert!(
+        mem(TIMES - 1) <= mem(1) + 1024.0 * 1024.0,
+        "wasm memory grew from {} to {} bytes over {} more players",
+        mem(1),
+        mem(TIMES - 1),
+        TIMES - 2
+    );
+}
+
 /// Three widgets playing three different torrents from one server on one page: an event stream
 /// holds one of the browser's 6 connections to the server, so only two of them follow their
 /// torrent through `/events` and the third polls (www/torrent-watch.js,
@@ -320,16 +522,7 @@ async fn the_page_asks_for_the_add_token_and_plays_with_it() {
 async fn three_widgets_share_the_connection_budget() {
     require_wasm_package();
     let mut host = HostPage::bind().await;
-    let third = fixture(
-        "embed-180p-30s.mkv",
-        &[
-            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
-            "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000",
-            "-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-g", "50",
-            "-b:v", "400k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
-        ],
-    );
-    let films = [repo().join("assets/sample.mkv"), film_360p_mkv(), third];
+    let films = [repo().join("assets/sample.mkv"), film_360p_mkv(), film_180p_mkv()];
     let (seeded, addr, _servers) = swarm("embed-three", &films, |_| {}).await;
     for s in &seeded {
         owner_adds(addr, &s.magnet).await;

@@ -76,32 +76,6 @@ async fn magnet_plays_in_chromium_after_a_few_pieces() {
     );
 }
 
-/// Where the first GOP ends and where the second second of `film` begins, in file bytes, per
-/// ffprobe: `(offset of the second video key frame, smallest offset of a packet presented at
-/// or after 1 s)`.
-fn first_gop_and_one_second(film: &std::path::Path) -> (u64, u64) {
-    let out = std::process::Command::new("ffprobe")
-        .args(["-v", "error", "-show_entries", "packet=codec_type,pts_time,pos,flags", "-of", "json"])
-        .arg(film)
-        .output()
-        .expect("ffprobe");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("ffprobe JSON");
-    let packets = json["packets"].as_array().expect("ffprobe packets");
-    let num = |p: &serde_json::Value, k: &str| p[k].as_str().and_then(|s| s.parse::<f64>().ok());
-    let second_key = packets
-        .iter()
-        .filter(|p| p["codec_type"] == "video" && p["flags"].as_str().is_some_and(|f| f.starts_with('K')))
-        .filter_map(|p| num(p, "pos"))
-        .nth(1)
-        .expect("the film has a second key frame") as u64;
-    let one_second = packets
-        .iter()
-        .filter(|p| num(p, "pts_time").is_some_and(|t| t >= 1.0))
-        .filter_map(|p| num(p, "pos"))
-        .fold(f64::INFINITY, f64::min) as u64;
-    (second_key, one_second)
-}
-
 /// Issue 4: playback starts inside the first GOP. A 720p film at 8 Mbit/s with 2 s GOPs (a
 /// GOP ≈ 2 MB): the browser must reach `playing` having received less than the file up to
 /// its first second plus one piece, which is less than the first GOP (checked on the fixture
@@ -122,7 +96,7 @@ async fn playback_starts_before_the_first_gop_has_arrived() {
             "-c:a", "aac", "-b:a", "128k",
         ],
     );
-    let (first_gop_end, one_second) = first_gop_and_one_second(&film);
+    let (first_gop_end, one_second) = (support::second_key_frame_offset(&film), support::offset_at(&film, 1.0));
     let budget = one_second + PIECE_LENGTH as u64;
     assert!(
         budget < first_gop_end,

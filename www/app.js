@@ -2,6 +2,7 @@
 // Player (MKV → fragmented MP4 → MSE) into the <video>. No build step; an ES module.
 import init, { Player } from './pkg/remux_wasm.js';
 import { watchTorrent } from './torrent-watch.js';
+import { setUpShare } from './share.js';
 
 const VIDEO_EXTENSIONS = ['mkv', 'mp4', 'webm', 'avi', 'm4v', 'mov'];
 // Torrent stats (peers, speed) and the piece map follow the server's event stream
@@ -420,6 +421,7 @@ async function playFile(torrent, file) {
   const myRun = ++runId;
   stopPlayer();
   riptide.file = file;
+  updateShare();
   riptide.firstFrame = null;
   riptide.firstFrameBytes = null;
   riptide.error = null;
@@ -514,6 +516,8 @@ async function start(magnet, fileIndex) {
   runId++;
   stopPlayer();
   stopStats();
+  riptide.file = null;
+  updateShare();
   filesBox.hidden = true;
   statsEl.textContent = '';
   setStatus('Fetching metadata…', 'metadata');
@@ -616,7 +620,21 @@ async function offerSamples() {
 }
 offerSamples();
 
-// Shareable links: ?magnet=...&file=N starts at once.
+// "Share or embed" (share.js): a link and the two embed snippets for the film playing.
+const updateShare = setUpShare(
+  video,
+  () => (riptide.file ? { magnet: magnetInput.value.trim(), fileIndex: riptide.file.index } : null),
+  riptide,
+);
+
+// Shareable links: ?magnet=...&file=N starts at once; &t=SECONDS starts there.
+let startAt = Number(params.get('t')) || 0;
+video.addEventListener('loadedmetadata', () => {
+  if (startAt <= 0) return;
+  const d = video.duration;
+  video.currentTime = Number.isFinite(d) && d > 0 ? Math.min(startAt, Math.max(0, d - 1)) : startAt;
+  startAt = 0;
+});
 if (params.get('magnet')) {
   magnetInput.value = params.get('magnet');
   const file = params.get('file');

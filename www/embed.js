@@ -8,11 +8,23 @@
 // is loaded per page and shared; every element runs its own Player.
 //
 // Attributes: magnet, file (index; default: the largest video), server, autoplay, muted,
-// start (seconds), controls, poster, token (only to add torrents to a server that asks for it;
-// never put a secret token on a public page). Changing magnet, file or server loads anew.
+// start (seconds), controls, poster, preload, loading, token (only to add torrents to a server
+// that asks for it; never put a secret token on a public page). Changing magnet, file or server
+// loads anew.
+// What a player that is not playing downloads (a page may hold many of them):
+//   preload="metadata" (default): the headers and the first fragment (about 0.25 s, so the
+//     first frame shows), then nothing more until it plays.
+//   preload="none": nothing at all, not even the torrent, until it plays (the poster, if any,
+//     and a play button show meanwhile).
+//   preload="auto": fills the buffer (30 s ahead) after 3 s even while paused.
+//   loading="lazy" (default): starts the above only once the element comes within
+//     LAZY_MARGIN of the viewport; loading="eager": at once. `autoplay` loads at once.
 // Events (CustomEvent, `detail`): ready {id, name, file, duration}, playing, error {message},
-// progress {bufferedAhead, bytesFetched, peers, downloadSpeed, downloadedBytes, totalBytes}.
-// Methods and properties: play(), pause(), currentTime (get/set), duration, paused.
+// progress {bufferedAhead, bytesFetched, peers, downloadSpeed, downloadedBytes, totalBytes};
+// and, passed on from the video (which the shadow root would keep to itself): pause, ended,
+// timeupdate.
+// Methods and properties: play() (also loads a player that has not loaded yet), pause(),
+// currentTime (get/set), duration, paused, muted (get/set), volume (get/set).
 //
 // How it gets the torrent: GET /api/torrents/{info hash} (a read, allowed from any embedding
 // site); only if the server does not have it, POST /api/torrents, which the server allows only
@@ -26,6 +38,11 @@ const VIDEO_EXTENSIONS = ['mkv', 'mp4', 'webm', 'avi', 'm4v', 'mov'];
 // (torrent-watch.js: `GET /api/torrents/{id}/events`, polling only as a fallback).
 /// At most this many `progress` events per second come from the player's own status.
 const PROGRESS_MIN_INTERVAL_MS = 250;
+/// loading="lazy": how near the viewport (CSS margin around it) an element must come before it
+/// loads: 200px, so a film scrolled to has its first frame by the time it is seen.
+const LAZY_MARGIN = '200px';
+/// The video's own events passed on from the shadow root to the page.
+const FORWARDED_EVENTS = ['pause', 'ended', 'timeupdate'];
 
 // ---- one wasm module for the whole page -------------------------------------------------
 
@@ -131,13 +148,18 @@ video { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: con
   background: rgba(0, 0, 0, .7); }
 .msg[hidden] { display: none; }
 .msg.error { background: rgba(150, 20, 20, .9); }
+.big-play { position: absolute; left: 50%; top: 50%; width: 72px; height: 72px; margin: -36px 0 0 -36px;
+  border: 0; border-radius: 50%; background: rgba(0, 0, 0, .65); color: #fff; font-size: 30px;
+  line-height: 72px; padding: 0 0 0 6px; cursor: pointer; }
+.big-play:hover, .big-play:focus-visible { background: rgba(200, 30, 30, .9); outline: none; }
+.big-play[hidden] { display: none; }
 `;
 
 // ---- the element ---------------------------------------------------------------------------
 
 export class RiptidePlayer extends HTMLElement {
   static observedAttributes = ['magnet', 'file', 'server', 'autoplay', 'muted', 'start',
-    'controls', 'poster', 'token'];
+    'controls', 'poster', 'token', 'preload', 'loading'];
 
   constructor() {
     super();
@@ -151,7 +173,15 @@ export class RiptidePlayer extends HTMLElement {
     this._msg.className = 'msg';
     this._msg.setAttribute('role', 'status');
     this._msg.hidden = true;
-    root.append(style, this._video, this._msg);
+    this._playButton = document.createElement('button');
+    this._playButton.className = 'big-play';
+    this._playButton.type = 'button';
+    this._playButton.setAttribute('aria-label', 'Play');
+    this._playButton.setAttribute('part', 'play-button');
+    this._playButton.textContent = '\u25B6';
+    this._playButton.hidden = true;
+    this._playButton.addEventListener('click', () => { this.play().catch(() => {}); });
+    root.append(style, this._video, this._playButton, this._msg);
 
     /// Bumped by every load and stop; async work of an older run drops its results.
     this._run = 0;
@@ -162,6 +192,16 @@ export class RiptidePlayer extends HTMLElement {
     this._watch = null;
     this._lastProgress = 0;
     this._figures = {};
+    /// The film (magnet, file, server, token) asked for, loaded or not yet (preload/loading).
+    this._wantedKey = null;
+    /// The viewer or the page asked to play (play(), the play button, the video's controls).
+    this._playIntent = false;
+    this._hasPlayed = false;
+    /// loading="lazy": whether the element is near the viewport (IntersectionObserver).
+    this._near = false;
+    this._observer = null;
+    /// Where `_startStats` follows the torrent: {server, id, run} of the current load.
+    this._statsFor = null;
     /// For tests and debugging: what this element is playing and how far it got.
     this.torrent = null;
     this.file = null;
@@ -175,9 +215,29 @@ export class RiptidePlayer extends HTMLElement {
     v.addEventListener('loadedmetadata', () => this._onMetadata());
     v.addEventListener('playing', () => {
       this._setMessage(null);
+      this._hasPlayed = true;
+      this._updatePlayButton();
+      this._startStats();
       this.state = 'playing';
       this._emit('playing', {});
     });
+    v.addEventListener('play', () => {
+      // The video's own controls (or a script) asked to play before the film was loaded.
+      this._playIntent = true;
+      this._updatePlayButton();
+      this._maybeStart();
+    });
+    v.addEventListener('loadeddata', () => {
+      if (this._playIntent && v.paused) v.play().catch(() => {});
+      else if (v.paused && this.state !== 'error') this._setMessage(null); // the first frame shows
+    });
+    v.addEventListener('pause', () => {
+      // The viewer paused (a film being loaded has no data yet: that pause is the browser's).
+      if (v.readyState >= 1) this._playIntent = false;
+    });
+    for (const type of FORWARDED_EVENTS) {
+      v.addEventListener(type, () => this.dispatchEvent(new Event(type, { bubbles: true, composed: true })));
+    }
     v.addEventListener('error', () => {
       // Only while this element is playing something (destroy() empties the source on purpose).
       if (!this._player || !v.error || this.state === 'error') return;
@@ -194,6 +254,14 @@ export class RiptidePlayer extends HTMLElement {
   }
 
   connectedCallback() {
+    if (!this._observer && typeof IntersectionObserver === 'function') {
+      this._observer = new IntersectionObserver((entries) => {
+        this._near = entries.some((e) => e.isIntersecting);
+        if (this._near) this._maybeStart();
+      }, { rootMargin: LAZY_MARGIN });
+    }
+    if (this._observer) this._observer.observe(this);
+    else this._near = true;
     this._queueLoad();
   }
 
@@ -202,8 +270,12 @@ export class RiptidePlayer extends HTMLElement {
     // its fetches and frees its player.
     queueMicrotask(() => {
       if (!this.isConnected) {
+        if (this._observer) this._observer.disconnect();
+        this._near = false;
         this._stop();
         this._loadedKey = null;
+        this._wantedKey = null;
+        this._playIntent = false;
         this.state = 'idle';
       }
     });
@@ -213,6 +285,9 @@ export class RiptidePlayer extends HTMLElement {
     if (oldValue === newValue) return;
     if (name === 'magnet' || name === 'file' || name === 'server' || name === 'token') {
       this._queueLoad();
+    } else if (name === 'preload' || name === 'loading' || name === 'autoplay') {
+      this._applyPresentation();
+      this._maybeStart();
     } else {
       this._applyPresentation();
     }
@@ -220,12 +295,41 @@ export class RiptidePlayer extends HTMLElement {
 
   // ---- public API ----
 
-  play() { return this._video.play(); }
-  pause() { this._video.pause(); }
+  /// Plays, loading the film first if it has not loaded yet (preload, loading="lazy"). The
+  /// promise resolves when it plays and rejects with a readable error if it cannot.
+  play() {
+    if (!(this.getAttribute('magnet') || '').trim()) {
+      return Promise.reject(new Error('no film to play: set the magnet attribute first'));
+    }
+    this._playIntent = true;
+    this._updatePlayButton();
+    this._maybeStart();
+    if (this._video.readyState >= 1) return this._video.play();
+    return new Promise((resolve, reject) => {
+      const done = (ok) => () => {
+        this.removeEventListener('playing', onPlaying);
+        this.removeEventListener('error', onError);
+        ok ? resolve() : reject(new Error(this.error || 'could not play'));
+      };
+      const onPlaying = done(true);
+      const onError = done(false);
+      this.addEventListener('playing', onPlaying);
+      this.addEventListener('error', onError);
+    });
+  }
+  pause() {
+    this._playIntent = false;
+    this._video.pause();
+    this._updatePlayButton();
+  }
   get currentTime() { return this._video.currentTime; }
   set currentTime(t) { this._video.currentTime = Number(t) || 0; }
   get duration() { return this._video.duration; }
   get paused() { return this._video.paused; }
+  get muted() { return this._video.muted; }
+  set muted(m) { this._video.muted = !!m; }
+  get volume() { return this._video.volume; }
+  set volume(x) { this._video.volume = Math.min(1, Math.max(0, Number(x) || 0)); }
   /// The wasm Player's status object (state, bytes_fetched, buffered_ahead, ...), or null.
   get status() {
     try { return this._player ? this._player.status() : null; } catch (_) { return null; }
@@ -241,6 +345,38 @@ export class RiptidePlayer extends HTMLElement {
     v.autoplay = this.hasAttribute('autoplay');
     const poster = this.getAttribute('poster');
     if (poster) v.poster = poster; else v.removeAttribute('poster');
+    this._updatePlayButton();
+  }
+
+  /// preload: "none", "metadata" (default; also any unknown value) or "auto".
+  _preload() {
+    const p = (this.getAttribute('preload') || '').trim().toLowerCase();
+    return p === 'none' || p === 'auto' ? p : 'metadata';
+  }
+
+  /// The big play button: shown while a film is given, nothing asked it to play yet, and
+  /// the video's own controls are off or have no film to act on.
+  _updatePlayButton() {
+    const show = !!this._wantedKey && !this._playIntent && !this._hasPlayed
+      && !this.hasAttribute('autoplay') && this.state !== 'error'
+      && (!this.hasAttribute('controls') || !this._player);
+    this._playButton.hidden = !show;
+  }
+
+  /// Whether the wanted film should load now: autoplay or a play request at once; otherwise
+  /// as preload and loading say.
+  _shouldLoadNow() {
+    if (this._playIntent || this.hasAttribute('autoplay')) return true;
+    if (this._preload() === 'none') return false;
+    return (this.getAttribute('loading') || '').toLowerCase() === 'eager' || this._near;
+  }
+
+  /// Loads the wanted film if it is not loaded and should be now.
+  _maybeStart() {
+    if (!this.isConnected || this._wantedKey === null || this._wantedKey === this._loadedKey) return;
+    if (!this._shouldLoadNow()) return;
+    this._loadedKey = this._wantedKey;
+    this._load();
   }
 
   _serverBase() {
@@ -260,9 +396,20 @@ export class RiptidePlayer extends HTMLElement {
       if (!this.isConnected) return;
       const key = [this.getAttribute('magnet'), this.getAttribute('file'),
         this.getAttribute('server'), this.getAttribute('token')].join('\n');
-      if (key === this._loadedKey) return; // re-inserted with the same film: keep playing
-      this._loadedKey = key;
-      this._load();
+      if (key === this._wantedKey) return; // re-inserted with the same film: keep playing
+      this._wantedKey = key;
+      if (this._loadedKey !== null) {
+        // Another film: drop the current one now, even if the new one loads later.
+        this._stop();
+        this._loadedKey = null;
+        this._video.removeAttribute('src');
+        this.torrent = this.file = this.fileUrl = this.error = null;
+        this.state = 'idle';
+        this._setMessage(null);
+      }
+      this._hasPlayed = false;
+      this._updatePlayButton();
+      this._maybeStart();
     });
   }
 
@@ -280,6 +427,7 @@ export class RiptidePlayer extends HTMLElement {
     this.error = message;
     this.state = 'error';
     this._setMessage(message, true);
+    this._updatePlayButton();
     this._emit('error', { message });
   }
 
@@ -334,11 +482,20 @@ export class RiptidePlayer extends HTMLElement {
         `api/torrents/${encodeURIComponent(torrent.id)}/files/${file.index}`, server).href;
       this._setMessage('Buffering…');
       const player = new wasm.Player(this._video, this.fileUrl, file.length, torrent.piece_length >>> 0);
+      // Nothing beyond a first frame until it plays, unless preload="auto". Not with autoplay:
+      // an autoplaying video stays paused until the browser has "enough data", which may be
+      // more than a first fragment.
+      player.set_hold_until_play(this._preload() !== 'auto' && !this.hasAttribute('autoplay')
+        && !this._playIntent);
       this._player = player;
+      this._updatePlayButton();
       player.on_status((s) => {
         if (run === this._run) this._onStatus(s);
       });
-      this._startStats(server, torrent.id, run);
+      // The torrent's figures once it plays: a player nobody started holds no event stream
+      // (each takes one of the browser's 6 connections to the server) and polls nothing.
+      this._statsFor = { server, id: torrent.id, run };
+      if (this._playIntent || this.hasAttribute('autoplay')) this._startStats();
       this.state = 'buffering';
       await player.start();
     } catch (e) {
@@ -394,8 +551,10 @@ export class RiptidePlayer extends HTMLElement {
     }
   }
 
-  _startStats(server, id, run) {
-    if (this._watch) this._watch.close();
+  /// Follows the torrent's figures (peers, speed) for `progress`, once per load.
+  _startStats() {
+    const { server, id, run } = this._statsFor || {};
+    if (this._watch || run !== this._run) return;
     this._watch = watchTorrent(server, id, (view) => {
       if (run !== this._run || !view.stats) return;
       this.watchMode = view.mode;

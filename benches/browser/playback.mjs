@@ -17,6 +17,7 @@
 //   tab holds for the same film without remuxing.
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../tests/e2e/chromium.mjs';
 
 const [base, magnet] = process.argv.slice(2);
 const opt = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? Number(process.argv[i + 1]) : d; };
@@ -64,9 +65,7 @@ function rendererPrivate(rootPid) {
 
 const server = await chromium.launchServer({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
-    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update',
-    '--enable-precise-memory-info'],
+  args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
 });
 const browserPid = server.process().pid;
 const browser = await chromium.connect(server.wsEndpoint());

@@ -12,7 +12,7 @@
 // "First frame" is the video element's first 'playing' event. Film bytes are the bodies of
 // every response from the /files/ endpoint, counted from Chromium's network events (CDP
 // Network.dataReceived), up to that moment.
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../tests/e2e/chromium.mjs';
 
 const [base, magnet, mode] = process.argv.slice(2);
 const ti = process.argv.indexOf('--timeout-ms');
@@ -22,11 +22,7 @@ if (!base || !magnet || !['riptide', 'reference'].includes(mode)) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
-    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
-});
+const browser = await launchChromium();
 const result = { mode, ms: null, bytes: null, playerBytes: null, error: null };
 try {
   const page = await browser.newPage();

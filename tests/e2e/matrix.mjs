@@ -14,14 +14,10 @@
 // The server at `base` serves /blank.html, /pkg/ (the wasm package) and the job URLs with
 // Range support (crates/remux-wasm/tests/matrix.rs runs one in-process).
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
-    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
-});
+const browser = await launchChromium();
 
 async function play(job) {
   const result = { name: job.name, errors: [] };

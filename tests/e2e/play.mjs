@@ -13,9 +13,12 @@
 // requests the page made to the torrent API: event streams, polls, adds with their token).
 // --host-map NAME: the browser resolves NAME to 127.0.0.1 (open the page as http://NAME:PORT/,
 //   a name that is neither an IP literal nor localhost: the server treats it as another site).
+// --share: once playing, open the page's "Share or embed" panel and report what it offers
+//   (`share`: link, script, iframe) and, with "Start at" ticked, `shareAt` (the same at the
+//   current second).
 // --tokens T1,T2,...: each time the page shows its add-token form, type the next token and
 //   submit (as a viewer would); `tokenPrompts` lists what the form said each time.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const args = process.argv.slice(2);
 const url = args[0];
@@ -31,17 +34,13 @@ const switchAudioAt = opt('--switch-audio-at', null);
 const strOpt = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : null; };
 const hostMap = strOpt('--host-map');
 const tokens = (strOpt('--tokens') || '').split(',').filter(Boolean);
+const share = args.includes('--share');
 if (!url) {
   console.error('usage: node tests/e2e/play.mjs URL [--play-seconds N] [--timeout-ms N]');
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
-    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update',
-    ...(hostMap ? [`--host-resolver-rules=MAP ${hostMap} 127.0.0.1`] : [])],
-});
+const browser = await launchChromium(hostMap ? [`--host-resolver-rules=MAP ${hostMap} 127.0.0.1`] : []);
 const result = { url, errors: [], console: [], tokenPrompts: [] };
 const api = { events: 0, piecesPolls: 0, statsPolls: 0, adds: [] };
 try {
@@ -84,7 +83,9 @@ try {
         // arrived, requests still in flight included.
         if (st) { bytes = Number(st.bytes_fetched); received = Number(st.received); }
       } catch (_) {}
-      window.__firstFrame = { ms: performance.now(), playerBytes: bytes, playerReceived: received };
+      const v = document.querySelector('video');
+      window.__firstFrame = { ms: performance.now(), playerBytes: bytes, playerReceived: received,
+        currentTime: v ? v.currentTime : null };
       if (r.torrentId) {
         fetch(`/api/torrents/${r.torrentId}?by=harness`).then((x) => x.json())
           .then((j) => { window.__firstFrame.torrent = j; }).catch(() => {});
@@ -157,6 +158,18 @@ try {
   }
   // Let the byte counter see the responses still in flight.
   await new Promise((r) => setTimeout(r, 300));
+  if (share) {
+    const read = () => page.evaluate(() => ({
+      shown: !document.querySelector('#share').hidden,
+      link: document.querySelector('#share-link').value,
+      script: document.querySelector('#share-script').value,
+      iframe: document.querySelector('#share-iframe').value,
+    }));
+    await page.click('#share summary');
+    result.share = await read();
+    await page.check('#share-start');
+    result.shareAt = { ...(await read()), currentTime: await page.evaluate(() => document.querySelector('video').currentTime) };
+  }
   Object.assign(result, last, { fileBytesSeen: fileBytes, fileBytesAtFirstFrame, switched, api });
 } catch (e) {
   result.errors.push(String(e && e.stack || e));

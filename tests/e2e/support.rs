@@ -134,3 +134,47 @@ pub fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The packets of `film` per ffprobe: `(codec_type, pts_time, byte offset, key frame)`.
+fn probe_packets(film: &Path) -> Vec<(String, Option<f64>, Option<u64>, bool)> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "packet=codec_type,pts_time,pos,flags", "-of", "json"])
+        .arg(film)
+        .output()
+        .expect("ffprobe");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("ffprobe JSON");
+    let num = |p: &serde_json::Value, k: &str| p[k].as_str().and_then(|s| s.parse::<f64>().ok());
+    json["packets"]
+        .as_array()
+        .expect("ffprobe packets")
+        .iter()
+        .map(|p| {
+            let kind = p["codec_type"].as_str().unwrap_or_default().to_string();
+            let key = p["flags"].as_str().is_some_and(|f| f.starts_with('K'));
+            (kind, num(p, "pts_time"), num(p, "pos").map(|x| x as u64), key)
+        })
+        .collect()
+}
+
+/// Where the first GOP of `film` ends, per ffprobe: the byte offset of its second video key
+/// frame.
+pub fn second_key_frame_offset(film: &Path) -> u64 {
+    probe_packets(film)
+        .iter()
+        .filter(|(kind, _, _, key)| kind == "video" && *key)
+        .filter_map(|p| p.2)
+        .nth(1)
+        .expect("the film has a second key frame")
+}
+
+/// Where the film from `secs` on begins, per ffprobe: the smallest byte offset of a packet
+/// presented at or after `secs` seconds (everything before it is what playing up to `secs`
+/// needs).
+pub fn offset_at(film: &Path, secs: f64) -> u64 {
+    probe_packets(film)
+        .iter()
+        .filter(|p| p.1.is_some_and(|t| t >= secs))
+        .filter_map(|p| p.2)
+        .min()
+        .expect("the film lasts that long")
+}

@@ -11,7 +11,7 @@
 // again (or at --duration-ms). Without --seek-to the run lasts --duration-ms from the first
 // frame.
 import { writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const args = process.argv.slice(2);
 const url = args[0];
@@ -33,11 +33,7 @@ if (!url) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
-    '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
-});
+const browser = await launchChromium();
 const result = { url, errors: [], console: [], trace: [], requests: [], seek: null };
 const started = Date.now();
 try {

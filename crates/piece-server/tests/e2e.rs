@@ -381,6 +381,16 @@ async fn static_files_and_wasm_mime() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(header_str(&resp, header::CONTENT_TYPE), "application/wasm");
+    // Cached but revalidated: an upgraded server is never mixed with an old cached script.
+    assert_eq!(header_str(&resp, header::CACHE_CONTROL), "no-cache");
+    let modified = header_str(&resp, header::LAST_MODIFIED).to_string();
+    let again = client
+        .get(format!("http://{addr}/pkg/x.wasm"))
+        .header(header::IF_MODIFIED_SINCE, modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "revalidation sends the file again");
 }
 
 /// Interop with aria2 (skipped when `aria2c` is not installed). aria2 has no option to be told

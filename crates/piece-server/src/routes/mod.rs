@@ -8,16 +8,28 @@ mod status;
 mod stream;
 mod torrents;
 
-use axum::{extract::DefaultBodyLimit, routing::get, Router};
-use tower_http::services::ServeDir;
+use axum::{
+    extract::DefaultBodyLimit,
+    http::{header, HeaderValue},
+    routing::get,
+    Router,
+};
+use tower_http::{services::ServeDir, set_header::SetResponseHeader};
 
 use crate::AppState;
 
 /// Largest accepted `POST /api/torrents` body (a .torrent of a huge torrent can be megabytes).
 const MAX_TORRENT_FILE_BYTES: usize = 16 * 1024 * 1024;
 
+/// How browsers may cache the static files (`embed.js`, `pkg/*.wasm`, the page): `no-cache`,
+/// i.e. keep them but ask again each time (a 304 from `Last-Modified` costs one round trip,
+/// no body). After the server is upgraded, no embedding page runs an old `embed.js` against a
+/// new wasm engine (their wasm-bindgen glue must match exactly).
+const STATIC_CACHE_CONTROL: &str = "no-cache";
+
 /// Builds the whole application: API routes, static files from `config.www_dir`
-/// (directories serve their `index.html`; `.wasm` is served as `application/wasm`), the
+/// (directories serve their `index.html`; `.wasm` is served as `application/wasm`; cached as
+/// [`STATIC_CACHE_CONTROL`] says), the
 /// `/embed` player page, and CORS from `--allow-origin` (see `cors.rs`).
 pub fn router(state: AppState) -> Router {
     let www = state.config.www_dir.clone();
@@ -47,8 +59,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/embed", get(embed::embed_page))
         .with_state(state);
-    api.fallback_service(ServeDir::new(www).append_index_html_on_directories(true))
-        .layer(cors)
+    let files = SetResponseHeader::if_not_present(
+        ServeDir::new(www).append_index_html_on_directories(true),
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(STATIC_CACHE_CONTROL),
+    );
+    api.fallback_service(files).layer(cors)
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> crate::ApiError {

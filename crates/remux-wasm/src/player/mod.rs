@@ -355,6 +355,13 @@ impl Player {
         self.config.borrow_mut().back_buffer = secs.max(0.0);
     }
 
+    /// `true`: until the video first plays, keep only the first fragment (a first frame to
+    /// show) however long it stays paused, instead of filling the buffer after 3 s (default
+    /// `false`). The embeddable player's `preload="metadata"` (see `Config::hold_until_play`).
+    pub fn set_hold_until_play(&self, hold: bool) {
+        self.config.borrow_mut().hold_until_play = hold;
+    }
+
     /// Milliseconds without progress, while the video waits, that count as a stall (default 3000).
     pub fn set_stall_ms(&self, ms: f64) {
         self.config.borrow_mut().stall_ms = ms.max(0.0);

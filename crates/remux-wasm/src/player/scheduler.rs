@@ -60,8 +60,15 @@ pub struct Config {
     /// headless Chromium on 2 cores). Read by [`run`].
     pub startup_settle_ms: i32,
     /// How long to wait at the startup watermark for playback to begin before filling the
-    /// buffer anyway (autoplay blocked, a paused video): 3 s.
+    /// buffer anyway (autoplay blocked, a paused video): 3 s. Read by [`run`].
     pub startup_hold_ms: i32,
+    /// Keep only the first fragment (the frame a paused video shows) for as long as the video
+    /// has not played and stays paused, instead of filling the buffer after
+    /// `startup_hold_ms`: the embeddable player's `preload="metadata"`, so a page with several
+    /// players that nobody has started downloads headers and a first frame each, not 30 s of
+    /// film each. Default false (the Riptide page fills the buffer, so play starts at once).
+    /// Set by `Player::set_hold_until_play`; read by [`run`].
+    pub hold_until_play: bool,
     /// Bytes kept behind the source position of the latest segment when evicting the cache
     /// (the demuxer never goes back further than its current cluster): 2 MiB. Read by [`run`].
     pub evict_margin: u64,
@@ -99,6 +106,7 @@ impl Default for Config {
             startup_watermark: 0.25,
             startup_settle_ms: 400,
             startup_hold_ms: 3000,
+            hold_until_play: false,
             evict_margin: 2 << 20,
             cache_ahead: 16 << 20,
             back_buffer: super::mse::BACK_BUFFER_SECS,
@@ -400,7 +408,8 @@ pub async fn run(
                 continue;
             }
             if st.started && !st.played {
-                if shared.state() == "playing" || st.held_ms >= cfg.startup_hold_ms {
+                let may_fill = !(cfg.hold_until_play && shared.video.paused());
+                if shared.state() == "playing" || (may_fill && st.held_ms >= cfg.startup_hold_ms) {
                     st.played = true;
                 } else if ahead >= cfg.startup_watermark
                     && (shared.video.paused() || st.settle_ms < cfg.startup_settle_ms)
