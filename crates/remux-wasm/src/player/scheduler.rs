@@ -32,7 +32,8 @@ pub struct Config {
     /// the bytes from the key frame to the target are several pieces at 20 Mbit/s, and short
     /// requests leave moments with no request open at the server, in which librqbit gives
     /// the seeder's bandwidth to its background download (a whole piece, ~100 ms at 10 MB/s,
-    /// measured: docs/DESIGN.md, "Seek timeline"). Read by [`plan_range`].
+    /// measured: docs/DESIGN.md, "Seek timeline"); only while the pipeline looks up the
+    /// seek (reads an index). Read by [`plan_range`].
     pub startup_bytes: u64,
     /// Requests kept going: when the one the demuxer waits for arrives, the range right after
     /// it (sized as [`plan_range`] says) is asked for at once, so it downloads while the bytes
@@ -444,8 +445,9 @@ pub async fn run(
         match result {
             Err(Error::NeedData { offset, len }) => {
                 // Once the video has played, whole chunks, after a seek too (see
-                // `Config::startup_bytes`).
-                let playing = st.played;
+                // `Config::startup_bytes`); but not for what the seek itself reads (an index:
+                // MKV Cues, AVI idx1 and the start of its movi list), a few bytes each.
+                let playing = st.played && st.seek_target.is_none();
                 // Bytes of finished requests go to the cache first (a seek's cancelled
                 // requests finish as "aborted" and are dropped).
                 let mut i = 0;
