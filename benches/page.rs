@@ -10,7 +10,8 @@
 //! `RIPTIDE_BENCH_SEEDER_BPS` (default 10 MB/s, as the startup step).
 //!
 //! **5. Tab memory during a long playback** (`benches/browser/playback.mjs`): a long
-//! low-bitrate film (`long.mkv`: 30 min of 240p in full mode) at 16× and the 1080p MKV at 4×,
+//! low-bitrate film (`long.mkv`: 30 min of 240p in full mode) at 16× and the 1080p MKV at 4×
+//! (with its MP4 in a plain `<video src>` at 4× as the reference for what decoding 1080p costs),
 //! plus, as the reference, the long film's MP4 (`long.mp4`) in a plain `<video src>` at 16×,
 //! start to end, sampled every 500 ms: the renderer process's private memory (/proc
 //! smaps_rollup), the JS heap (`performance.memory`, precise), the player's wasm linear memory,
@@ -181,7 +182,7 @@ async fn main() {
     if only != "seek" {
         let limit = if smoke { 60 } else { 300 };
         // (label, file, playbackRate, wall-clock limit in seconds, reference: <video src>)
-        let films: [(&str, &str, f64, u64, bool); 3] = [
+        let films: [(&str, &str, f64, u64, bool); 4] = [
             ("long low-bitrate film", "long.mkv", 16.0, limit, false),
             (
                 "same film as MP4 in `<video src>` (reference)",
@@ -191,6 +192,13 @@ async fn main() {
                 true,
             ),
             ("1080p film", "film.mkv", 4.0, limit, false),
+            (
+                "1080p film as MP4 in `<video src>` (reference)",
+                "film.mp4",
+                4.0,
+                limit,
+                true,
+            ),
         ];
         let seed_session = seeder(&tmp, "seeder-playback", None).await;
         let mut playbacks = Vec::new();

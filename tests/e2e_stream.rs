@@ -391,6 +391,46 @@ async fn long_fast_playback_keeps_buffer_and_memory_bounded() {
     assert!(wasm2 <= wasm1 + 8e6, "wasm memory grew from {wasm1} to {wasm2}");
 }
 
+/// A film with a high bitrate for its media byte budget keeps fewer seconds in the browser's
+/// buffers (what the tab's memory holds): here a budget of 12 s of the film, so the player
+/// stops fetching at `low_watermark` + 4 s ahead (14 s) and keeps 3 s behind; playback goes
+/// on without stalling. (With the default 40 MiB, that is what a 20 Mbit/s film gets.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_media_byte_budget_bounds_what_the_browser_holds() {
+    if !have_tools() {
+        return;
+    }
+    let film = low_bitrate_mkv(4, 150);
+    let size = std::fs::metadata(&film).unwrap().len() as f64;
+    let byte_rate = size / 240.0;
+    let budget = (byte_rate * 12.0) as u64;
+    let (url, _silent, _hash, _servers) = swarm(&film, "e2e-budget", 4_000_000, &format!("&budget={budget}")).await;
+    let report = tokio::task::spawn_blocking(move || {
+        watch(&url, &["--rate", "4", "--duration-ms", "20000", "--trace-ms", "500", "--timeout-ms", "60000"])
+    })
+    .await
+    .unwrap();
+    check_page_ok(&report);
+    let trace: Vec<&Value> =
+        report["trace"].as_array().unwrap().iter().filter(|s| f(&s["currentTime"]) > 1.0).collect();
+    assert!(trace.len() >= 20, "only {} samples while playing", trace.len());
+    let last = trace.last().unwrap();
+    let (high, back) = (f(&last["highWatermark"]), f(&last["backBuffer"]));
+    assert!((high - 14.0).abs() < 0.01 && (back - 3.0).abs() < 0.01, "limits for the film: {high} s ahead, {back} s behind");
+    let played = f(&last["currentTime"]);
+    assert!(played >= 50.0, "only {played} s played in 20 s at 4x");
+    assert!(trace.iter().all(|s| s["state"] != "stalled"), "playback stalled");
+    // Ahead: at most the high watermark + a fragment (≤ 1 s) + one sampling step at 4x (2 s).
+    let max_ahead = trace.iter().map(|s| f(&s["ahead"])).fold(0.0, f64::max);
+    assert!(max_ahead <= high + 1.0 + 2.0 + 1.0, "buffered ahead reached {max_ahead} s");
+    // Behind: the back buffer + its trim slack (min(5 s, back)) + a fragment + a sampling step.
+    let behind = trace[trace.len() / 2..]
+        .iter()
+        .map(|s| f(&s["currentTime"]) - s["buffered"][0][0].as_f64().unwrap_or(0.0))
+        .fold(0.0, f64::max);
+    assert!(behind <= back + back.min(5.0) + 1.0 + 2.0 + 1.0, "{behind} s held behind the playhead");
+}
+
 /// The few HTTP GETs the stall test makes to the server's JSON API, over a plain TCP socket
 /// (keeps the test free of an HTTP client dependency).
 mod reqwest_lite {

@@ -84,6 +84,10 @@ function sample() {
     cacheBytes: s.cache_bytes || 0,
     bytes: s.received || 0,
     removedSecs: s.removed_secs || 0,
+    // Seconds ahead at which fetching pauses and seconds kept behind, for this film (the
+    // configured seconds cut by the media byte budget).
+    highWatermark: s.high_watermark || 0,
+    backBuffer: s.back_buffer || 0,
     stalledMs: s.stalled_ms || 0,
     peers: riptide.stats ? riptide.stats.peers : null,
     downBps: riptide.stats ? riptide.stats.download_speed_bps : null,
@@ -437,11 +441,13 @@ async function playFile(torrent, file) {
   if (watcher && watcher.view) drawPieces(watcher.view);
   const url = `/api/torrents/${encodeURIComponent(torrent.id)}/files/${file.index}`;
   const player = new Player(video, url, file.length, torrent.piece_length >>> 0);
-  // Buffer tuning from the URL (tests, experiments): ?low=10&high=30&back=30 (seconds).
+  // Buffer tuning from the URL (tests, experiments): ?low=10&high=30&back=30 (seconds),
+  // &budget=BYTES (media byte budget; 0: seconds only).
   const num = (k) => { const v = Number(params.get(k)); return params.has(k) && Number.isFinite(v) ? v : null; };
   if (num('low') !== null) player.set_low_watermark(num('low'));
   if (num('high') !== null) player.set_high_watermark(num('high'));
   if (num('back') !== null) player.set_back_buffer(num('back'));
+  if (num('budget') !== null) player.set_media_budget_bytes(num('budget'));
   riptide.player = player;
   riptide.seeks = [];
   noticeEl.textContent = '';

@@ -68,6 +68,11 @@ pub struct StatusData {
     pub removed_secs: f64,
     /// Plain-words notices about the tracks (e.g. playing without sound, and why).
     pub notices: Vec<String>,
+    /// Seconds ahead at which fetching pauses, and seconds kept behind, for this film
+    /// (`scheduler::limits`: the configured seconds cut by the media byte budget); 0 until the
+    /// film's headers are read.
+    pub high_watermark: f64,
+    pub back_buffer: f64,
 }
 
 /// State shared by the [`Player`] handle and its running loop.
@@ -154,6 +159,8 @@ impl Shared {
         set("retrying", s.retrying.clone().unwrap_or_default().into());
         set("notice", s.notice.clone().into());
         set("removed_secs", s.removed_secs.into());
+        set("high_watermark", s.high_watermark.into());
+        set("back_buffer", s.back_buffer.into());
         set(
             "stalled_ms",
             self.fetcher.stalled_for_ms().unwrap_or(0.0).into(),
@@ -348,6 +355,12 @@ impl Player {
     /// Bytes per request once playing (default 1 MiB, rounded to whole pieces).
     pub fn set_chunk_bytes(&self, bytes: f64) {
         self.config.borrow_mut().chunk_bytes = bytes.max(1.0) as u64;
+    }
+
+    /// Bytes of film the SourceBuffers may hold ahead and behind together (default 40 MiB; 0:
+    /// no byte limit): high-bitrate films keep fewer seconds (see `Config::media_budget_bytes`).
+    pub fn set_media_budget_bytes(&self, bytes: f64) {
+        self.config.borrow_mut().media_budget_bytes = bytes.max(0.0) as u64;
     }
 
     /// Seconds kept behind the playhead (default 30); older media is removed.

@@ -40,8 +40,8 @@ pub struct Config {
     /// that came are parsed and appended; at most this many requests at a time, the one being
     /// parsed included: 2. Read by [`run`].
     pub requests_in_flight: usize,
-    /// Stop pulling when this many seconds are buffered ahead of `currentTime`: 30 s.
-    /// Read by [`run`].
+    /// Stop pulling when this many seconds are buffered ahead of `currentTime`: 30 s (less
+    /// for a high-bitrate film: see `media_budget_bytes`). Read by [`limits`].
     pub high_watermark: f64,
     /// Resume pulling when less than this is buffered ahead: 10 s. Read by [`run`].
     pub low_watermark: f64,
@@ -77,10 +77,20 @@ pub struct Config {
     /// fetched before a seek elsewhere is dropped beyond this): 16 MiB. With `evict_margin`
     /// this bounds the cache, so wasm memory does not grow with the film. Read by [`run`].
     pub cache_ahead: u64,
-    /// Seconds of played media kept behind `currentTime` in the SourceBuffer: 30 s. Older
-    /// media is removed (`SourceBuffer.remove`) once it exceeds this by `trim_slack`.
-    /// Read by [`run`] (and by the append queue on `QuotaExceededError`).
+    /// Seconds of played media kept behind `currentTime` in the SourceBuffer: 30 s (less for a
+    /// high-bitrate film: see `media_budget_bytes`). Older media is removed
+    /// (`SourceBuffer.remove`) once it exceeds this by `trim_slack`. Read by [`limits`] (and,
+    /// as limited, by the append queue on `QuotaExceededError`).
     pub back_buffer: f64,
+    /// Bytes of film the SourceBuffers may hold, ahead of and behind the playhead together:
+    /// 40 MiB. The browser keeps every appended byte in the tab's memory (and more for
+    /// decoding), so seconds alone do not bound it: 30 + 30 s of a 20 Mbit/s film are 150 MB.
+    /// At the film's average byte rate (file size / duration), `high_watermark` is cut to 3/4
+    /// of this (never below `low_watermark` + `MIN_FETCH_SPAN_SECS`) and `back_buffer` to 1/4
+    /// (never below `MIN_BACK_SECS`). Films under ~8 Mbit/s keep 30 s ahead; 20 Mbit/s keeps
+    /// 14 s ahead and 4 s behind. hls.js bounds its forward buffer the same way
+    /// (`maxBufferSize`, 60 MB ahead alone). 0: seconds only. Read by [`limits`].
+    pub media_budget_bytes: u64,
     /// Trim the back buffer only once it exceeds `back_buffer` by this many seconds (5 s), so
     /// removals come in batches, not after every fragment. Read by [`run`].
     pub trim_slack: f64,
@@ -111,6 +121,7 @@ impl Default for Config {
             evict_margin: 2 << 20,
             cache_ahead: 16 << 20,
             back_buffer: super::mse::BACK_BUFFER_SECS,
+            media_budget_bytes: 40 << 20,
             trim_slack: 5.0,
             stall_ms: 3000.0,
             retry_min_ms: 250,
@@ -121,6 +132,41 @@ impl Default for Config {
 
 /// Poll interval while waiting for the first frame (the status turns "playing" quickly).
 const STARTUP_POLL_MS: i32 = 50;
+
+/// The budget never brings the high watermark closer than this to the low one (4 s): each
+/// resume fetches at least that much film.
+pub const MIN_FETCH_SPAN_SECS: f64 = 4.0;
+/// The budget never cuts the back buffer below this (3 s): a short jump back stays instant.
+pub const MIN_BACK_SECS: f64 = 3.0;
+
+/// How much the SourceBuffers hold for one film: `config` seconds, cut by its byte budget.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Stop pulling at this many seconds ahead of `currentTime`.
+    pub high_watermark: f64,
+    /// Keep this many seconds behind `currentTime`.
+    pub back_buffer: f64,
+}
+
+/// The limits for a film of `size` bytes lasting `duration_secs` (either unknown: the
+/// configured seconds), per `Config::media_budget_bytes`.
+pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Limits {
+    let seconds = Limits { high_watermark: cfg.high_watermark, back_buffer: cfg.back_buffer };
+    let (Some(size), Some(d)) = (size, duration_secs) else {
+        return seconds;
+    };
+    if cfg.media_budget_bytes == 0 || size == 0 || !(d.is_finite() && d > 0.0) {
+        return seconds;
+    }
+    let byte_rate = size as f64 / d;
+    let budget = cfg.media_budget_bytes as f64;
+    Limits {
+        high_watermark: (0.75 * budget / byte_rate)
+            .max(cfg.low_watermark + MIN_FETCH_SPAN_SECS)
+            .min(cfg.high_watermark.max(cfg.low_watermark + MIN_FETCH_SPAN_SECS)),
+        back_buffer: (0.25 * budget / byte_rate).max(MIN_BACK_SECS).min(cfg.back_buffer),
+    }
+}
 
 /// The range `start..end` to fetch for a `NeedData { offset, len }`: at least `len`. Once
 /// playing (`playing`), extended to a chunk and rounded up to a piece boundary when the piece
@@ -319,7 +365,9 @@ pub async fn run(
     mut on_end: impl FnMut(),
 ) -> Result<(), String> {
     let sink = Rc::new(MseSink::attach(&shared.video).await?);
-    sink.set_retention(cfg.back_buffer, cfg.high_watermark + 5.0);
+    // Seconds until the film's duration is known (its init segment), then cut by its byte rate.
+    let mut lim = limits(&cfg, None, None);
+    sink.set_retention(lim.back_buffer, lim.high_watermark + 5.0);
     *shared.sink.borrow_mut() = Some(sink.clone());
     let mut st = Loop {
         cache: SparseCache::new(size),
@@ -381,7 +429,7 @@ pub async fn run(
             // that range's end, and never fetch again what is buffered.
             let range_end = sink.current_range().map(|r| r.1);
             if let (Some(front), Some(end)) = (st.frontier, range_end) {
-                if (front - end).abs() > FRONTIER_SLACK && ahead < cfg.high_watermark {
+                if (front - end).abs() > FRONTIER_SLACK && ahead < lim.high_watermark {
                     st.seek_target = Some(end);
                     st.seek_asked_ms = super::fetch::now_ms();
                 }
@@ -424,7 +472,7 @@ pub async fn run(
             if st.played || st.ended {
                 if st.holding && ahead < cfg.low_watermark {
                     st.holding = false;
-                } else if !st.holding && ahead >= cfg.high_watermark {
+                } else if !st.holding && ahead >= lim.high_watermark {
                     st.holding = true;
                 }
                 if st.holding || st.ended {
@@ -432,7 +480,7 @@ pub async fn run(
                         end_reported = true;
                         on_end();
                     }
-                    trim(&sink, &cfg).await?;
+                    trim(&sink, &cfg, lim).await?;
                     sleep_unless_asked(&shared, cfg.poll_ms).await;
                     continue;
                 }
@@ -565,9 +613,17 @@ pub async fn run(
                 if !init.data.is_empty() {
                     sink.add_source_buffer(&init.mime)?;
                 }
-                if let Some((d, tb)) = st.pipeline.as_ref().and_then(|p| p.duration()) {
-                    sink.set_duration(tb.seconds(d.0.min(i64::MAX as u64) as i64));
+                let duration = st.pipeline.as_ref().and_then(|p| p.duration());
+                let duration = duration.map(|(d, tb)| tb.seconds(d.0.min(i64::MAX as u64) as i64));
+                if let Some(secs) = duration {
+                    sink.set_duration(secs);
                 }
+                lim = limits(&cfg, size, duration);
+                sink.set_retention(lim.back_buffer, lim.high_watermark + 5.0);
+                shared.update(|s| {
+                    s.high_watermark = lim.high_watermark;
+                    s.back_buffer = lim.back_buffer;
+                });
                 if !init.data.is_empty() {
                     sink.append(&init.data).await?;
                 }
@@ -602,7 +658,7 @@ pub async fn run(
                     st.evict_mark.saturating_sub(cfg.evict_margin),
                     st.evict_mark.saturating_add(cfg.cache_ahead),
                 );
-                trim(&sink, &cfg).await?;
+                trim(&sink, &cfg, lim).await?;
                 let ahead = sink.buffered_ahead();
                 let held = st.cache.held_bytes();
                 shared.update(|s| {
@@ -657,15 +713,16 @@ fn step(st: &mut Loop, shared: &Shared) -> Result<Outcome, Error> {
     pipeline.step(&mut st.cache).map(Outcome::Step)
 }
 
-/// Removes played media older than `back_buffer` seconds, once it exceeds that by
-/// `trim_slack`.
-async fn trim(sink: &MseSink, cfg: &Config) -> Result<(), String> {
+/// Removes played media older than the back buffer of `lim`, once it exceeds that by
+/// `trim_slack` (or by the back buffer itself when shorter: a budget-cut back buffer stays
+/// small).
+async fn trim(sink: &MseSink, cfg: &Config, lim: Limits) -> Result<(), String> {
     let t = sink.video().current_time();
     let Some(first) = sink.earliest_start() else {
         return Ok(());
     };
-    if t - first > cfg.back_buffer + cfg.trim_slack {
-        sink.trim_back(cfg.back_buffer).await?;
+    if t - first > lim.back_buffer + cfg.trim_slack.min(lim.back_buffer) {
+        sink.trim_back(lim.back_buffer).await?;
     }
     Ok(())
 }
