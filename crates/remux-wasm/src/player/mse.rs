@@ -285,9 +285,12 @@ impl MseSink {
 
     async fn append_once(&self, sb: &SourceBuffer, data: &[u8]) -> Result<(), String> {
         let done = update_end(sb);
-        // appendBuffer copies the bytes synchronously; the slice is only borrowed for the call.
-        let mut copy = data.to_vec();
-        if let Err(e) = sb.append_buffer_with_u8_array(&mut copy) {
+        // appendBuffer copies the bytes synchronously, so a view of wasm memory is enough (no
+        // copy of the segment in wasm memory first). SAFETY: nothing allocates in wasm (which
+        // could grow and detach the memory the view points into) between making the view and
+        // the call that consumes it.
+        let view = unsafe { js_sys::Uint8Array::view(data) };
+        if let Err(e) = sb.append_buffer_with_array_buffer_view(&view) {
             clear_handlers(sb);
             return Err(js_message(&e));
         }
