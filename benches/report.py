@@ -237,9 +237,11 @@ if page_seek and page_seek.get("rows"):
         seek_summary = ("4. Seek → playing", "< 1 s on loopback",
                         f"page: worst median {worst['ms_median']:.0f} ms ({worst['format'].upper()} {worst['fraction'] * 100:.0f} %), ≤ {fmt_bytes(worst_b)} fetched per seek; " + "; ".join(refs),
                         ("met" if met else "not met") + (" (some targets were already downloaded)" if untested else ""),
-                        "the browser decodes from the key frame before the target, so the bytes from that key frame to 0.25 s past "
-                        "the target must come from the seeder (piece-rounded) after the server learns the new position; at 75 % the "
-                        "target is 1.5 s into a 2 s GOP (≈ 4 MB at 20 Mbit/s) and librqbit's background download shares the seeder's 10 MB/s")
+                        "the bytes from the key frame before the target to 0.25 s past it must come from the seeder (at 75 % the target "
+                        "is 1.5 s into a 2 s GOP: 6 pieces of 1 MiB, ~105 ms each at 10 MB/s), behind the ~1–2 pieces librqbit had "
+                        "committed before the seek (it reserves whole pieces); then Chromium decodes from the key frame to the target "
+                        "before it resumes (~130–150 ms; frames nothing refers to are left out), where a `<video src>` decodes while "
+                        "the bytes arrive (docs/DESIGN.md, \"Seek timeline\")")
 else:
     md.append(((page_seek or {}).get("error") or "Not run.") + "\n")
 md.append("### In the remux engine (no network)\n")
