@@ -289,6 +289,57 @@ mod tests {
         assert_eq!(c.held_bytes(), 25);
     }
 
+    /// Random inserts, reads, evictions and retains against a model (a byte-per-byte "present"
+    /// map of a 4 KiB file): every read returns the file's bytes or the first missing range.
+    #[test]
+    fn random_operations_match_a_simple_model() {
+        const SIZE: usize = 4096;
+        let file: Vec<u8> = (0..SIZE).map(|i| (i * 31 % 251) as u8).collect();
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        for _round in 0..20 {
+            let mut c = SparseCache::new(Some(SIZE as u64));
+            let mut present = vec![false; SIZE];
+            for _ in 0..300 {
+                let a = next(SIZE);
+                let len = 1 + next(600);
+                let b = (a + len).min(SIZE);
+                match next(10) {
+                    0..=4 => {
+                        c.insert(a as u64, file[a..b].to_vec());
+                        present[a..b].iter_mut().for_each(|p| *p = true);
+                    }
+                    5 => {
+                        c.evict_before(a as u64);
+                        present[..a].iter_mut().for_each(|p| *p = false);
+                    }
+                    6 => {
+                        c.retain(a as u64, b as u64);
+                        present[..a].iter_mut().for_each(|p| *p = false);
+                        present[b..].iter_mut().for_each(|p| *p = false);
+                    }
+                    _ => match present[a..b].iter().position(|p| !p) {
+                        None => assert_eq!(c.read_at(a as u64, b - a).unwrap(), &file[a..b]),
+                        Some(i) => {
+                            let gap = a + i;
+                            let gap_end = gap + present[gap..b].iter().take_while(|p| !**p).count();
+                            assert_eq!(
+                                c.read_at(a as u64, b - a),
+                                Err(Error::NeedData { offset: gap as u64, len: (gap_end - gap) as u64 })
+                            );
+                        }
+                    },
+                }
+                assert_eq!(c.held_bytes(), present.iter().filter(|p| **p).count() as u64);
+            }
+        }
+    }
+
     #[test]
     fn missing_reports_first_gap_only() {
         let mut c = SparseCache::new(Some(100));
