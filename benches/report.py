@@ -88,7 +88,7 @@ measured = ", ".join(f"{e.upper()} {fmt(v, '.2f', '×')}" if v else f"{e.upper()
 ok = [v for v in ratios.values() if v]
 summary.append(("1. Native remux throughput vs `ffmpeg -c copy`", "≥ 1.0×", measured,
                 "met" if ok and min(ok) >= 1.0 else ("not met" if ok else "not measured"),
-                "MKV/MP4 are bound by copying every payload byte (file window → packet → fragment); AVI: H.264 in AVI is Annex B, so every payload byte is scanned for start codes, rewritten to AVCC and its slice headers parsed for the picture order; the start-code scan was made 2× faster this round (stride-3 skip; an 8-byte zero-word skip was tried and gave nothing more), the rest is not profiled yet"))
+                "MKV/MP4 are bound by copying every payload byte (file window → packet → fragment); AVI: H.264 in AVI is Annex B, so every payload byte is searched for start codes (memchr for the `01` byte), rewritten to AVCC and its slice headers parsed for the picture order; AVI went from 0.76× to ≈ 3× when the byte cache stopped re-copying a growing run on every append and eviction (it keeps chunks as they arrived) and the start-code search moved to memchr"))
 
 # ---------------------------------------------------------------- 2. browser remux
 browser = load("remux-browser.json")
@@ -150,7 +150,7 @@ summary.append(("2. … cold (first run)", "≥ 3×",
 summary.append(("2. … peak memory (JS heap + wasm)", "≤ 0.1× mediabunny's",
                 ", ".join(f"{e.upper()} {fmt(b_rows[(e, 'ratios')][2], '.2f', '×')}" for e in ["mkv", "mp4", "avi"] if (e, "ratios") in b_rows and b_rows[(e, 'ratios')][2]) or "n/a",
                 "met" if rws and max(r[2] for r in rws) <= 0.1 else ("not met" if rws else "not measured"),
-                "riptide's JS heap stays near 0 (fragments are views of wasm memory); its wasm memory (the high-water mark: linear memory never shrinks) is the byte cache (≈ 9 MB: 2 MiB behind the last fragment plus the bytes being demuxed), the packets of the fragment being built, the fragment itself and allocator fragmentation; packets are copies of cache bytes, which a zero-copy packet type would remove"))
+                "riptide's JS heap stays near 0 (fragments are views of wasm memory); its wasm memory (the high-water mark: linear memory never shrinks) is the byte cache (2 MiB behind the last fragment plus the bytes being demuxed, kept as the chunks they arrived in: merging them into one run used to double the high-water mark), the packets of the fragment being built (copies of cache bytes) and the fragment itself"))
 
 # ---------------------------------------------------------------- 3. startup
 startup = load("startup.json")
@@ -275,7 +275,7 @@ md.append("## 5. Memory during playback (tab)\n")
 films = (playback or {}).get("films") or []
 if films:
     md.append("Each film played start to end through the page at a high `playbackRate` (fresh server, uncapped "
-              "loopback seeder; the player keeps 30 s behind the playhead and trims the rest), sampled every 500 ms: "
+              "loopback seeder; the player keeps up to 30 s behind the playhead and 30 s ahead, fewer for a film whose bitrate exceeds its 40 MiB media byte budget, and trims the rest), sampled every 500 ms: "
               "the private memory of the tab's renderer process (`/proc/PID/smaps_rollup` Private_Clean + Private_Dirty "
               "+ Swap: JS heap, wasm memory, the media pipeline, SourceBuffers and decoded frames included, shared "
               "libraries not), the JS heap (`performance.memory` with `--enable-precise-memory-info`: garbage not yet "
@@ -284,8 +284,8 @@ if films:
               "Each sample also records CDP `Runtime.getHeapUsage` backing-store bytes and DOM node counts (in playback.json). Steady = median of the second half; growth = median of the last "
               "quarter minus median of the second quarter (≈ 0 when memory does not grow with time).\n")
     md.append("References, measured in the same run: the renderer of the same page before it plays anything (idle), "
-              "and the long film's MP4 (same streams) played by a plain `<video src>` on the raw Range endpoint "
-              "(the browser's own demuxer, no MSE).\n")
+              "and each film's MP4 (same streams) played by a plain `<video src>` on the raw Range endpoint "
+              "(the browser's own demuxer, no MSE: what decoding alone costs).\n")
     md.append("| film | rate | played | renderer idle | renderer peak | renderer steady | renderer growth | JS heap + wasm peak | JS heap + wasm growth | wasm peak | CDP JSHeapUsedSize peak | held in SourceBuffers (max) | ahead (median / max) |")
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for f in films:
@@ -298,7 +298,7 @@ if films:
                   f"{fmt(f.get('held_s_max'), '.0f', ' s')} | {fmt(f.get('ahead_median'), '.1f', ' s')} / {fmt(f.get('ahead_max'), '.1f', ' s')} |")
     md.append("")
     refs = [f for f in films if f.get("reference")]
-    ref_text = "".join(f"; reference `<video src>` of the long film's MP4 at {f['rate']:g}×: renderer peak "
+    ref_text = "".join(f"; reference: {f['label'].split(' in ')[0].replace('same film', 'the long film')} in `<video src>` at {f['rate']:g}×: renderer peak "
                        f"{fmt_bytes(f.get('renderer_private_peak'))}, growth {fmt_signed_bytes(f.get('renderer_private_growth'))}"
                        for f in refs)
     films = [f for f in films if not f.get("reference")]
@@ -309,8 +309,10 @@ if films:
                               f"growth {fmt_signed_bytes(f.get('renderer_private_growth'))}, JS heap + wasm peak {fmt_bytes(f.get('heap_wasm_peak'))}"
                               for f in films) + ref_text,
                     "met" if peaks and max(peaks) < 100e6 else "not met",
-                    "the idle page's renderer (see the table), plus up to 30 s behind + 30 s ahead held in the SourceBuffers "
-                    "(≈ 150 MB at 20 Mbit/s) and the media pipeline's decoded frames; JS heap + wasm is a small part"
+                    "the idle page's renderer (see the table) and decoding itself (the `<video src>` references: ≈ 180 MB above idle "
+                    "for 1080p in this software-decoding headless Chromium), plus what the SourceBuffers hold (at most 40 MiB of "
+                    "film by the media byte budget: 14 s ahead + 4 s behind at 20 Mbit/s) and the MSE pipeline's copies of it; "
+                    "JS heap + wasm is a small part"
                     + ("; over the long film the renderer's memory outside the JS heap and wasm grows with time "
                        "(not attributed yet)" if any((f.get("renderer_private_growth") or 0) > 10e6
                                                      and abs(f.get("heap_wasm_growth") or 0) < 5e6 for f in films) else "")))
