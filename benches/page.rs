@@ -95,11 +95,7 @@ async fn main() {
         let seed_session = seeder(&tmp, "seeder-seek", Some(seeder_bps)).await;
         let mut rows = Vec::new();
         for ext in ["mkv", "mp4", "avi"] {
-            if !only_rows.is_empty()
-                && !only_rows
-                    .split(',')
-                    .any(|r| r.starts_with(&format!("{ext}:")))
-            {
+            if !only_rows.is_empty() && !only_rows.split(',').any(|r| r.starts_with(&format!("{ext}:"))) {
                 continue;
             }
             let film = fixtures
@@ -115,9 +111,7 @@ async fn main() {
                 &["riptide"]
             };
             for &mode in modes {
-                if !only_rows.is_empty()
-                    && !only_rows.split(',').any(|r| r == format!("{ext}:{mode}"))
-                {
+                if !only_rows.is_empty() && !only_rows.split(',').any(|r| r == format!("{ext}:{mode}")) {
                     continue;
                 }
                 let mut seeks: Vec<Value> = Vec::new();

@@ -29,8 +29,7 @@ struct Pass {
 
 /// Remuxes the whole file, dropping every fragment as it is produced (as MSE would take it).
 fn riptide_remux(path: &Path) -> Result<Pass, String> {
-    let mut src =
-        FileSource::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let mut src = FileSource::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let mut pipeline = Pipeline::open(&mut src).map_err(|e| e.to_string())?;
     let mut out_bytes = 0u64;
     loop {
@@ -40,10 +39,7 @@ fn riptide_remux(path: &Path) -> Result<Pass, String> {
             Step::End => break,
         }
     }
-    Ok(Pass {
-        packets: pipeline.remuxer().packets() as u64,
-        out_bytes,
-    })
+    Ok(Pass { packets: pipeline.remuxer().packets() as u64, out_bytes })
 }
 
 /// The reference: ffmpeg's stream copy to fragmented MP4 (the flags MSE players use).
@@ -51,23 +47,11 @@ fn ffmpeg_copy(path: &Path) {
     let status = Command::new("ffmpeg")
         .args(["-nostdin", "-v", "error", "-y", "-i"])
         .arg(path)
-        .args([
-            "-c",
-            "copy",
-            "-f",
-            "mp4",
-            "-movflags",
-            "frag_keyframe+empty_moov+default_base_moof",
-            "/dev/null",
-        ])
+        .args(["-c", "copy", "-f", "mp4", "-movflags", "frag_keyframe+empty_moov+default_base_moof", "/dev/null"])
         .stdin(Stdio::null())
         .status()
         .expect("ffmpeg is needed for the remux benchmark (scripts/bench.sh installs it)");
-    assert!(
-        status.success(),
-        "ffmpeg -c copy failed on {}",
-        path.display()
-    );
+    assert!(status.success(), "ffmpeg -c copy failed on {}", path.display());
 }
 
 fn fixtures() -> PathBuf {
@@ -115,9 +99,7 @@ fn bench(c: &mut Criterion) {
             Ok(_) => {
                 group.bench_function("riptide", |b| b.iter(|| riptide_remux(&path).unwrap()));
             }
-            Err(e) => eprintln!(
-                "remux-{ext}: riptide cannot remux this file yet, only ffmpeg is measured: {e}"
-            ),
+            Err(e) => eprintln!("remux-{ext}: riptide cannot remux this file yet, only ffmpeg is measured: {e}"),
         }
         group.bench_function("ffmpeg", |b| b.iter(|| ffmpeg_copy(&path)));
         group.finish();

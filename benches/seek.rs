@@ -39,13 +39,7 @@ impl Fetcher {
     fn open(path: &Path) -> Fetcher {
         let file = File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let size = file.metadata().unwrap().len();
-        Fetcher {
-            file,
-            size,
-            cache: SparseCache::new(Some(size)),
-            bytes: 0,
-            requests: 0,
-        }
+        Fetcher { file, size, cache: SparseCache::new(Some(size)), bytes: 0, requests: 0 }
     }
 
     /// Fetches the range a `NeedData` names (at least [`CHUNK`] bytes), as the player would.
@@ -60,10 +54,7 @@ impl Fetcher {
     }
 
     /// Runs `f` until it stops asking for bytes.
-    fn until_ready<T>(
-        &mut self,
-        mut f: impl FnMut(&mut SparseCache) -> remux_wasm::Result<T>,
-    ) -> Result<T, String> {
+    fn until_ready<T>(&mut self, mut f: impl FnMut(&mut SparseCache) -> remux_wasm::Result<T>) -> Result<T, String> {
         loop {
             match f(&mut self.cache) {
                 Err(Error::NeedData { offset, len }) => self.fetch(offset, len),
@@ -79,12 +70,7 @@ fn next_segment(f: &mut Fetcher, p: &mut Pipeline) -> Result<Option<(f64, f64)>,
     loop {
         match f.until_ready(|c| p.step(c))? {
             Step::Init(_) => continue,
-            Step::Segment(s) => {
-                return Ok(Some((
-                    s.time_base.seconds(s.start.0),
-                    s.time_base.seconds(s.end.0),
-                )))
-            }
+            Step::Segment(s) => return Ok(Some((s.time_base.seconds(s.start.0), s.time_base.seconds(s.end.0)))),
             Step::End => return Ok(None),
         }
     }
@@ -104,10 +90,7 @@ struct SeekResult {
 fn one_seek(path: &Path, fraction: f64) -> Result<SeekResult, String> {
     let mut f = Fetcher::open(path);
     let mut p = f.until_ready(|c| Pipeline::open(c))?;
-    let duration = p
-        .duration()
-        .map(|(d, tb)| tb.seconds(d.0 as i64))
-        .ok_or("the file states no duration")?;
+    let duration = p.duration().map(|(d, tb)| tb.seconds(d.0 as i64)).ok_or("the file states no duration")?;
     next_segment(&mut f, &mut p)?.ok_or("the film has no fragment")?;
     let (open_bytes, open_requests) = (f.bytes, f.requests);
     f.bytes = 0;
@@ -132,29 +115,14 @@ fn one_seek(path: &Path, fraction: f64) -> Result<SeekResult, String> {
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    }
+    if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 }
 }
 
 fn main() {
     let smoke = std::env::var_os("RIPTIDE_BENCH_SMOKE").is_some();
-    let runs: usize = if smoke {
-        1
-    } else {
-        std::env::var("RIPTIDE_BENCH_RUNS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(3)
-    };
-    let fixtures = std::env::var_os("RIPTIDE_BENCH_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "target/bench-fixtures/full".into());
-    let out = std::env::var_os("RIPTIDE_BENCH_OUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "target/bench-results/seek.json".into());
+    let runs: usize = if smoke { 1 } else { std::env::var("RIPTIDE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3) };
+    let fixtures = std::env::var_os("RIPTIDE_BENCH_FIXTURES").map(PathBuf::from).unwrap_or_else(|| "target/bench-fixtures/full".into());
+    let out = std::env::var_os("RIPTIDE_BENCH_OUT").map(PathBuf::from).unwrap_or_else(|| "target/bench-results/seek.json".into());
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     for ext in ["mkv", "mp4", "avi"] {

@@ -33,9 +33,7 @@ const CHUNK: u64 = 1 << 20;
 struct Proc(Child);
 impl Drop for Proc {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.0.try_wait() {
@@ -49,17 +47,11 @@ impl Drop for Proc {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn env_path(name: &str, default: &str) -> PathBuf {
-    std::env::var_os(name)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(default))
+    std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default))
 }
 
 /// Resident and peak-resident memory of a process, in bytes, from /proc/<pid>/status.
@@ -82,23 +74,13 @@ fn start_piece_server(bin: &Path, film: &Path, tmp: &Path) -> (Proc, String, u16
     let mut child = Command::new(bin)
         .arg("seed")
         .arg(film)
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--no-dht",
-            "--no-trackers",
-        ])
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--no-dht", "--no-trackers"])
         .arg("--data-dir")
         .arg(tmp.join("piece-server"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot start {}: {e} (scripts/bench.sh builds it)",
-                bin.display()
-            )
-        });
+        .unwrap_or_else(|e| panic!("cannot start {}: {e} (scripts/bench.sh builds it)", bin.display()));
     let mut first = String::new();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     stdout.read_line(&mut first).unwrap();
@@ -139,12 +121,7 @@ fn start_nginx(bin: &Path, root: &Path, tmp: &Path) -> (Proc, u16) {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot start {}: {e} (scripts/bench.sh installs nginx)",
-                bin.display()
-            )
-        });
+        .unwrap_or_else(|e| panic!("cannot start {}: {e} (scripts/bench.sh installs nginx)", bin.display()));
     (Proc(child), port)
 }
 
@@ -159,10 +136,7 @@ async fn wait_ready(port: u16, path: &str) {
                 }
             }
         }
-        assert!(
-            Instant::now() < deadline,
-            "server on port {port} never answered {path}"
-        );
+        assert!(Instant::now() < deadline, "server on port {port} never answered {path}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -178,11 +152,7 @@ impl Conn {
     async fn connect(port: u16) -> std::io::Result<Conn> {
         let s = TcpStream::connect(("127.0.0.1", port)).await?;
         s.set_nodelay(true)?;
-        Ok(Conn {
-            io: TokioBufReader::with_capacity(256 << 10, s),
-            port,
-            sink: vec![0; 256 << 10],
-        })
+        Ok(Conn { io: TokioBufReader::with_capacity(256 << 10, s), port, sink: vec![0; 256 << 10] })
     }
 
     /// `GET path` with `Range: bytes=start-end` (inclusive); returns the status and the body
@@ -195,16 +165,9 @@ impl Conn {
         self.io.get_mut().write_all(req.as_bytes()).await?;
         let mut line = String::new();
         self.io.read_line(&mut line).await?;
-        let status: u16 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("bad status line {line:?}"),
-                )
-            })?;
+        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, format!("bad status line {line:?}"))
+        })?;
         let mut len = None;
         let mut close = false;
         loop {
@@ -224,10 +187,7 @@ impl Conn {
             }
         }
         let len = len.ok_or_else(|| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "response without Content-Length",
-            )
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "response without Content-Length")
         })?;
         let mut left = len;
         while left > 0 {
@@ -317,11 +277,7 @@ fn median(v: &mut [f64]) -> f64 {
     }
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    }
+    if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 }
 }
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {
@@ -336,16 +292,10 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
 async fn main() {
     // `cargo bench` passes `--bench`; this is not a libtest harness, so ignore arguments.
     let smoke = std::env::var_os("RIPTIDE_BENCH_SMOKE").is_some();
-    let runs: usize = std::env::var("RIPTIDE_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+    let runs: usize = std::env::var("RIPTIDE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
     let fixtures = env_path("RIPTIDE_BENCH_FIXTURES", "target/bench-fixtures/full");
     let out = env_path("RIPTIDE_BENCH_OUT", "target/bench-results/server.json");
-    let film = fixtures
-        .join("film.mkv")
-        .canonicalize()
-        .expect("film.mkv (run benches/fixtures.sh)");
+    let film = fixtures.join("film.mkv").canonicalize().expect("film.mkv (run benches/fixtures.sh)");
     let size = std::fs::metadata(&film).unwrap().len();
     let tmp = std::env::temp_dir().join(format!("riptide-bench-server-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -375,11 +325,7 @@ async fn main() {
         let mut peak_rss = 0u64;
         for run in 0..runs {
             // Alternate which server goes first, so neither always meets a warmer cache.
-            let order = if run % 2 == 0 {
-                [true, false]
-            } else {
-                [false, true]
-            };
+            let order = if run % 2 == 0 { [true, false] } else { [false, true] };
             for riptide in order {
                 if riptide {
                     let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -392,9 +338,7 @@ async fn main() {
                     });
                     let mut r = load(ps_port, &ps_path, size, clients, secs).await;
                     sampler.abort();
-                    peak_rss = peak_rss
-                        .max(peak.load(std::sync::atomic::Ordering::Relaxed))
-                        .max(rss(ps_pid).0);
+                    peak_rss = peak_rss.max(peak.load(std::sync::atomic::Ordering::Relaxed)).max(rss(ps_pid).0);
                     ps_mbs.push(r.bytes as f64 / 1e6 / r.secs);
                     ps_lat.push(percentile(&mut r.latencies_ms, 0.5));
                     ps_rejected += r.rejected;
@@ -444,14 +388,6 @@ async fn main() {
     std::fs::write(&out, serde_json::to_string_pretty(&result).unwrap()).unwrap();
     drop(ps);
     let _ = std::fs::remove_dir_all(&tmp);
-    let total_errors: u64 = result["levels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["errors"].as_u64().unwrap())
-        .sum();
-    assert!(
-        total_errors == 0 || !smoke,
-        "server bench: {total_errors} request errors"
-    );
+    let total_errors: u64 = result["levels"].as_array().unwrap().iter().map(|r| r["errors"].as_u64().unwrap()).sum();
+    assert!(total_errors == 0 || !smoke, "server bench: {total_errors} request errors");
 }

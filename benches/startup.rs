@@ -15,6 +15,7 @@
 //! Fails (non-zero exit) when a run of a format riptide supports does not play; a format the
 //! page reports as unsupported is recorded as such.
 
+
 mod support;
 
 use piece_server::{seed, spawn, Config};
@@ -26,10 +27,7 @@ async fn main() {
     let runs: usize = if smoke {
         1
     } else {
-        std::env::var("RIPTIDE_BENCH_RUNS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(3)
+        std::env::var("RIPTIDE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3)
     };
     let seeder_bps: u32 = std::env::var("RIPTIDE_BENCH_SEEDER_BPS")
         .ok()
@@ -45,11 +43,7 @@ async fn main() {
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).unwrap();
 
-    let pieces: &[u32] = if smoke {
-        &[256 << 10]
-    } else {
-        &[256 << 10, 1 << 20, 4 << 20]
-    };
+    let pieces: &[u32] = if smoke { &[256 << 10] } else { &[256 << 10, 1 << 20, 4 << 20] };
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     let mut n = 0;
@@ -59,18 +53,9 @@ async fn main() {
         seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(seeder_bps);
         let (_, seeder) = spawn(seeder_cfg).await.expect("start the seeder");
         for ext in ["mkv", "mp4", "avi"] {
-            let film = fixtures
-                .join(format!("film.{ext}"))
-                .canonicalize()
-                .expect("fixture (benches/fixtures.sh)");
-            let seeded = seed(&seeder.session, &film, Some(piece))
-                .await
-                .expect("seed the fixture");
-            let modes: &[&str] = if ext == "mp4" {
-                &["riptide", "reference"]
-            } else {
-                &["riptide"]
-            };
+            let film = fixtures.join(format!("film.{ext}")).canonicalize().expect("fixture (benches/fixtures.sh)");
+            let seeded = seed(&seeder.session, &film, Some(piece)).await.expect("seed the fixture");
+            let modes: &[&str] = if ext == "mp4" { &["riptide", "reference"] } else { &["riptide"] };
             for &mode in modes {
                 let mut ms = Vec::new();
                 let mut bytes = Vec::new();
@@ -81,12 +66,7 @@ async fn main() {
                         &tmp,
                         n,
                         "benches/browser/startup.mjs",
-                        vec![
-                            seeded.magnet.clone(),
-                            mode.to_string(),
-                            "--timeout-ms".into(),
-                            "60000".into(),
-                        ],
+                        vec![seeded.magnet.clone(), mode.to_string(), "--timeout-ms".into(), "60000".into()],
                     )
                     .await;
                     match (r["ms"].as_f64(), r["bytes"].as_f64()) {
@@ -99,17 +79,15 @@ async fn main() {
                 }
                 // The page refusing a container or a codec it cannot play is a result (the
                 // table says so); any other error is a broken run.
-                let unsupported = errors.iter().any(|e| {
-                    e.contains("not supported") || e.contains("cannot play this video's format")
-                });
+                let unsupported = errors
+                    .iter()
+                    .any(|e| e.contains("not supported") || e.contains("cannot play this video's format"));
                 eprintln!(
                     "startup: {ext} {:>4} KiB {mode:<9}: {} ms, {} bytes{}",
                     piece >> 10,
                     median(ms.clone()).map_or("-".into(), |v| format!("{v:.0}")),
                     median(bytes.clone()).map_or("-".into(), |v| format!("{v:.0}")),
-                    errors
-                        .first()
-                        .map_or(String::new(), |e| format!(" (error: {e})"))
+                    errors.first().map_or(String::new(), |e| format!(" (error: {e})"))
                 );
                 if !errors.is_empty() && !unsupported {
                     failures.push(format!("{ext} {piece} {mode}: {}", errors[0]));
@@ -143,10 +121,7 @@ async fn main() {
     std::fs::write(&out, serde_json::to_string_pretty(&result).unwrap()).unwrap();
     let _ = std::fs::remove_dir_all(&tmp);
     if !failures.is_empty() {
-        eprintln!(
-            "startup benchmark: runs that did not play:\n  {}",
-            failures.join("\n  ")
-        );
+        eprintln!("startup benchmark: runs that did not play:\n  {}", failures.join("\n  "));
         std::process::exit(1);
     }
 }

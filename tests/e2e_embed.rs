@@ -20,30 +20,10 @@ fn film_360p_mkv() -> PathBuf {
     fixture(
         "embed-360p-1min.mkv",
         &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=640x360:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=48000",
-            "-t",
-            "60",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-g",
-            "50",
-            "-b:v",
-            "800k",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "96k",
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "60", "-c:v", "libx264", "-preset", "veryfast", "-g", "50",
+            "-b:v", "800k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k",
         ],
     )
 }
@@ -73,28 +53,20 @@ impl HostPage {
     async fn bind() -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
-        HostPage {
-            origin,
-            listener: Some(listener),
-        }
+        HostPage { origin, listener: Some(listener) }
     }
 
     /// Starts serving `html`; returns the page URL.
     fn serve(&mut self, html: String) -> String {
         let listener = self.listener.take().expect("serve once");
-        let app = axum::Router::new().route(
-            "/",
-            axum::routing::get(move || async move { axum::response::Html(html) }),
-        );
+        let app = axum::Router::new().route("/", axum::routing::get(move || async move { axum::response::Html(html) }));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         format!("{}/", self.origin)
     }
 }
 
 fn html_attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
 }
 
 /// Runs `node tests/e2e/SCRIPT URL --timeout-ms 60000 ARGS...` off the async runtime and
@@ -110,11 +82,7 @@ async fn run_node(script: &'static str, url: String, args: Vec<String>) -> Value
             .output()
             .expect("node is needed for page tests");
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{script} failed: {}\n{stdout}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{script} failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_str(stdout.lines().last().unwrap_or_default())
             .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}): {stdout}"))
     })
@@ -141,11 +109,7 @@ async fn owner_adds(addr: SocketAddr, magnet: &str) -> Value {
         .send()
         .await
         .unwrap();
-    assert!(
-        resp.status().is_success(),
-        "the owner could not add the torrent: {}",
-        resp.status()
-    );
+    assert!(resp.status().is_success(), "the owner could not add the torrent: {}", resp.status());
     serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap()
 }
 
@@ -160,42 +124,18 @@ fn assert_plays(report: &Value, id: &str, seconds: f64) {
     let p = player(report, id);
     assert!(p["error"].is_null(), "player {id} failed: {}", p["error"]);
     let t = p["currentTime"].as_f64().unwrap_or(0.0);
-    assert!(
-        t >= seconds,
-        "player {id} played only to {t} s (state {})",
-        p["state"]
-    );
+    assert!(t >= seconds, "player {id} played only to {t} s (state {})", p["state"]);
     let events = p["eventTypes"].as_array().unwrap();
     for e in ["ready", "playing", "progress"] {
-        assert!(
-            events.iter().any(|x| x == e),
-            "player {id} never fired {e:?}: {events:?}"
-        );
+        assert!(events.iter().any(|x| x == e), "player {id} never fired {e:?}: {events:?}");
     }
-    assert!(
-        p["ready"]["duration"].as_f64().unwrap_or(0.0) > 10.0,
-        "ready without a duration: {}",
-        p["ready"]
-    );
+    assert!(p["ready"]["duration"].as_f64().unwrap_or(0.0) > 10.0, "ready without a duration: {}", p["ready"]);
     let progress = &p["lastProgress"];
-    assert!(
-        progress["bytesFetched"].as_f64().unwrap_or(0.0) > 0.0,
-        "progress without bytes: {progress}"
-    );
-    assert!(
-        progress["peers"].is_number(),
-        "progress without peer figures: {progress}"
-    );
-    assert!(
-        progress["bufferedAhead"].is_number(),
-        "progress without buffer figures: {progress}"
-    );
+    assert!(progress["bytesFetched"].as_f64().unwrap_or(0.0) > 0.0, "progress without bytes: {progress}");
+    assert!(progress["peers"].is_number(), "progress without peer figures: {progress}");
+    assert!(progress["bufferedAhead"].is_number(), "progress without buffer figures: {progress}");
     // The host page's CSS hides every <video>; the one in the shadow root must not be affected.
-    assert!(
-        p["videoSize"]["width"].as_f64().unwrap_or(0.0) > 0.0,
-        "the host's CSS reached the player: {}",
-        p["videoSize"]
-    );
+    assert!(p["videoSize"]["width"].as_f64().unwrap_or(0.0) > 0.0, "the host's CSS reached the player: {}", p["videoSize"]);
 }
 
 /// Two players from a server on another origin play at once on one page: one film the owner
@@ -208,8 +148,7 @@ async fn two_widgets_from_another_origin_play_and_removal_stops_traffic() {
     let mut host = HostPage::bind().await;
     let films = [repo().join("assets/sample.mkv"), film_360p_mkv()];
     let origin = host.origin.clone();
-    let (seeded, addr, _servers) =
-        swarm("embed-two", &films, |c| c.add_origins = vec![origin]).await;
+    let (seeded, addr, _servers) = swarm("embed-two", &films, |c| c.add_origins = vec![origin]).await;
     owner_adds(addr, &seeded[0].magnet).await;
 
     let url = host.serve(format!(
@@ -225,13 +164,9 @@ async fn two_widgets_from_another_origin_play_and_removal_stops_traffic() {
     let report = run_page(
         url,
         vec![
-            "--play-seconds".into(),
-            "2".into(),
-            "--remove".into(),
-            "b".into(),
-            "--then-magnet".into(),
-            "a".into(),
-            seeded[1].magnet.clone(),
+            "--play-seconds".into(), "2".into(),
+            "--remove".into(), "b".into(),
+            "--then-magnet".into(), "a".into(), seeded[1].magnet.clone(),
         ],
     )
     .await;
@@ -240,73 +175,29 @@ async fn two_widgets_from_another_origin_play_and_removal_stops_traffic() {
     assert_plays(&report, "a", 2.0);
     assert_plays(&report, "b", 2.0);
     let b = player(&report, "b");
-    assert_eq!(
-        b["torrentId"],
-        seeded[1].info_hash.as_str(),
-        "player b plays another torrent"
-    );
-    assert_eq!(
-        report["wasmRequests"], 1,
-        "each player loaded its own wasm module"
-    );
+    assert_eq!(b["torrentId"], seeded[1].info_hash.as_str(), "player b plays another torrent");
+    assert_eq!(report["wasmRequests"], 1, "each player loaded its own wasm module");
     for id in ["a", "b"] {
         // Peer figures come from the server's event stream, not from polling.
-        assert_eq!(
-            player(&report, id)["watchMode"],
-            "events",
-            "player {id} does not follow the event stream"
-        );
+        assert_eq!(player(&report, id)["watchMode"], "events", "player {id} does not follow the event stream");
     }
 
     let removal = &report["removal"];
-    assert!(
-        removal["requestsBefore"].as_u64().unwrap() > 0,
-        "no requests seen for player b: {removal}"
-    );
-    assert_eq!(
-        removal["requestsAfter"], 0,
-        "player b kept fetching after its removal: {removal}"
-    );
+    assert!(removal["requestsBefore"].as_u64().unwrap() > 0, "no requests seen for player b: {removal}");
+    assert_eq!(removal["requestsAfter"], 0, "player b kept fetching after its removal: {removal}");
     assert_eq!(removal["stillInPage"], false);
-    assert_eq!(
-        removal["leftover"]["player"], false,
-        "the removed player was not freed"
-    );
-    assert_eq!(
-        removal["leftover"]["openEventStreams"], 0,
-        "the removed player's event stream is still open: {removal}"
-    );
-    assert!(
-        removal["leftover"]["videoSrc"].is_null(),
-        "the removed video still has a source: {removal}"
-    );
-    let a = removal["others"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "a")
-        .unwrap();
+    assert_eq!(removal["leftover"]["player"], false, "the removed player was not freed");
+    assert_eq!(removal["leftover"]["openEventStreams"], 0, "the removed player's event stream is still open: {removal}");
+    assert!(removal["leftover"]["videoSrc"].is_null(), "the removed video still has a source: {removal}");
+    let a = removal["others"].as_array().unwrap().iter().find(|p| p["id"] == "a").unwrap();
     let (before, after) = (a["before"].as_f64().unwrap(), a["after"].as_f64().unwrap());
-    assert!(
-        after >= before + 1.0,
-        "player a stopped when b was removed ({before} → {after} s)"
-    );
+    assert!(after >= before + 1.0, "player a stopped when b was removed ({before} → {after} s)");
 
     // A new magnet on player a: it plays the other film.
     let changed = &report["changed"];
-    assert!(
-        changed["error"].is_null(),
-        "player a failed after its magnet changed: {changed}"
-    );
-    assert_eq!(
-        changed["torrentId"],
-        seeded[1].info_hash.as_str(),
-        "player a kept its old film: {changed}"
-    );
-    assert!(
-        changed["currentTime"].as_f64().unwrap_or(0.0) >= 1.0,
-        "the new film did not play: {changed}"
-    );
+    assert!(changed["error"].is_null(), "player a failed after its magnet changed: {changed}");
+    assert_eq!(changed["torrentId"], seeded[1].info_hash.as_str(), "player a kept its old film: {changed}");
+    assert!(changed["currentTime"].as_f64().unwrap_or(0.0) >= 1.0, "the new film did not play: {changed}");
 }
 
 /// The iframe form: `/embed?magnet=...&file=0&t=5`, from another origin, fills its frame, may
@@ -318,10 +209,7 @@ async fn iframe_form_plays_from_the_start_time() {
     let mut host = HostPage::bind().await;
     let films = [repo().join("assets/sample.mkv")];
     let (seeded, addr, _servers) = swarm("embed-iframe", &films, |_| {}).await;
-    let src = format!(
-        "http://{addr}/embed?magnet={}&file=0&t=5&autoplay=1&muted=1",
-        encode(&seeded[0].magnet)
-    );
+    let src = format!("http://{addr}/embed?magnet={}&file=0&t=5&autoplay=1&muted=1", encode(&seeded[0].magnet));
     let url = host.serve(format!(
         r#"<!doctype html><meta charset="utf-8"><title>A forum</title>
 <iframe src="{}" style="width: 640px; height: 360px; border: 0" allow="autoplay; fullscreen" allowfullscreen></iframe>"#,
@@ -331,21 +219,12 @@ async fn iframe_form_plays_from_the_start_time() {
     eprintln!("iframe report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     let p = player(&report, "player");
-    assert!(
-        p["frame"].as_str().unwrap_or("").contains("/embed?"),
-        "the player is not in the frame: {p}"
-    );
+    assert!(p["frame"].as_str().unwrap_or("").contains("/embed?"), "the player is not in the frame: {p}");
     assert_plays(&report, "player", 7.0);
     let first = p["firstPlayingAt"].as_f64().unwrap_or(-1.0);
     assert!(first >= 4.9, "t=5 ignored: playback began at {first} s");
-    assert_eq!(
-        p["size"], p["viewport"],
-        "the player does not fill its frame"
-    );
-    assert_eq!(
-        p["fullscreenEnabled"], true,
-        "the frame cannot go full screen"
-    );
+    assert_eq!(p["size"], p["viewport"], "the player does not fill its frame");
+    assert_eq!(p["fullscreenEnabled"], true, "the frame cannot go full screen");
 }
 
 /// A page from a site that is not allowed to add torrents asks for a film the server does not
@@ -377,34 +256,15 @@ async fn a_page_from_another_origin_cannot_add_a_torrent() {
     eprintln!("refusal report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     let p = player(&report, "x");
-    let msg = p["error"]
-        .as_str()
-        .unwrap_or_else(|| panic!("the widget showed no error: {p}"));
-    assert!(
-        msg.contains("may not add"),
-        "the error does not say why: {msg}"
-    );
-    assert!(
-        p["errorEvents"].as_array().is_some_and(|e| !e.is_empty()),
-        "no error event fired: {p}"
-    );
-    assert!(
-        report["noCorsPost"]["type"] == "opaque",
-        "the hostile POST did not reach the server: {}",
-        report["noCorsPost"]
-    );
-    let status = reqwest::get(format!(
-        "http://{addr}/api/torrents/{}",
-        seeded[0].info_hash
-    ))
-    .await
-    .unwrap()
-    .status();
-    assert_eq!(
-        status.as_u16(),
-        404,
-        "a page from another origin made the server add the torrent"
-    );
+    let msg = p["error"].as_str().unwrap_or_else(|| panic!("the widget showed no error: {p}"));
+    assert!(msg.contains("may not add"), "the error does not say why: {msg}");
+    assert!(p["errorEvents"].as_array().is_some_and(|e| !e.is_empty()), "no error event fired: {p}");
+    assert!(report["noCorsPost"]["type"] == "opaque", "the hostile POST did not reach the server: {}", report["noCorsPost"]);
+    let status = reqwest::get(format!("http://{addr}/api/torrents/{}", seeded[0].info_hash))
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 404, "a page from another origin made the server add the torrent");
 }
 
 /// The Riptide page opened from "another machine" (the browser reaches the server by a name,
@@ -418,91 +278,38 @@ async fn the_page_asks_for_the_add_token_and_plays_with_it() {
     require_wasm_package();
     const TOKEN: &str = "correct-horse-battery";
     let films = [repo().join("assets/sample.mkv")];
-    let (seeded, addr, _servers) =
-        swarm("embed-token", &films, |c| c.add_token = Some(TOKEN.into())).await;
-    let url = format!(
-        "http://riptide.test:{}/?magnet={}&file=0",
-        addr.port(),
-        encode(&seeded[0].magnet)
-    );
+    let (seeded, addr, _servers) = swarm("embed-token", &films, |c| c.add_token = Some(TOKEN.into())).await;
+    let url = format!("http://riptide.test:{}/?magnet={}&file=0", addr.port(), encode(&seeded[0].magnet));
     let report = run_app_page(
         url,
         vec![
-            "--host-map".into(),
-            "riptide.test".into(),
-            "--play-seconds".into(),
-            "1".into(),
-            "--tokens".into(),
-            format!("wrong-token,{TOKEN}"),
+            "--host-map".into(), "riptide.test".into(),
+            "--play-seconds".into(), "1".into(),
+            "--tokens".into(), format!("wrong-token,{TOKEN}"),
         ],
     )
     .await;
     eprintln!("token report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     let prompts = report["tokenPrompts"].as_array().unwrap();
-    assert_eq!(
-        prompts.len(),
-        2,
-        "the page asked for the token {} times, not twice: {prompts:?}",
-        prompts.len()
-    );
+    assert_eq!(prompts.len(), 2, "the page asked for the token {} times, not twice: {prompts:?}", prompts.len());
     let first = prompts[0]["why"].as_str().unwrap();
-    assert!(
-        first.contains("add token"),
-        "the first prompt does not say a token is needed: {first}"
-    );
+    assert!(first.contains("add token"), "the first prompt does not say a token is needed: {first}");
     let second = prompts[1]["why"].as_str().unwrap();
-    assert!(
-        second.contains("wrong"),
-        "the prompt after a wrong token does not pass on the server's refusal: {second}"
-    );
-    let adds: Vec<Value> = report["api"]["adds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["authorization"].clone())
-        .collect();
+    assert!(second.contains("wrong"), "the prompt after a wrong token does not pass on the server's refusal: {second}");
+    let adds: Vec<Value> = report["api"]["adds"].as_array().unwrap().iter().map(|a| a["authorization"].clone()).collect();
     assert_eq!(
         adds,
-        vec![
-            Value::Null,
-            "Bearer wrong-token".into(),
-            format!("Bearer {TOKEN}").into()
-        ],
+        vec![Value::Null, "Bearer wrong-token".into(), format!("Bearer {TOKEN}").into()],
         "the adds the page sent"
     );
-    assert_eq!(
-        report["storedToken"], TOKEN,
-        "the page did not remember the token"
-    );
-    assert!(
-        report["tokenForm"].is_null(),
-        "the token form is still shown: {}",
-        report["tokenForm"]
-    );
-    assert!(
-        report["videoError"].is_null(),
-        "the video element failed: {}",
-        report["videoError"]
-    );
+    assert_eq!(report["storedToken"], TOKEN, "the page did not remember the token");
+    assert!(report["tokenForm"].is_null(), "the token form is still shown: {}", report["tokenForm"]);
+    assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
     let t = report["currentTime"].as_f64().unwrap_or(0.0);
-    assert!(
-        t >= 1.0,
-        "the film played only {t} s after the token; status: {}",
-        report["status"]
-    );
-    let status = reqwest::get(format!(
-        "http://{addr}/api/torrents/{}",
-        seeded[0].info_hash
-    ))
-    .await
-    .unwrap()
-    .status();
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "the server does not have the torrent the page added"
-    );
+    assert!(t >= 1.0, "the film played only {t} s after the token; status: {}", report["status"]);
+    let status = reqwest::get(format!("http://{addr}/api/torrents/{}", seeded[0].info_hash)).await.unwrap().status();
+    assert_eq!(status.as_u16(), 200, "the server does not have the torrent the page added");
 }
 
 /// The third film of these tests: 30 s of 320×180 H.264 + AAC in MKV.
@@ -510,30 +317,10 @@ fn film_180p_mkv() -> PathBuf {
     fixture(
         "embed-180p-30s.mkv",
         &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x180:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=660:sample_rate=48000",
-            "-t",
-            "30",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-g",
-            "50",
-            "-b:v",
-            "400k",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "64k",
+            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000",
+            "-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-g", "50",
+            "-b:v", "400k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
         ],
     )
 }
@@ -550,22 +337,14 @@ fn film_180p_mkv() -> PathBuf {
 async fn players_nobody_started_fetch_only_a_first_frame() {
     require_wasm_package();
     let mut host = HostPage::bind().await;
-    let films = [
-        film_360p_mkv(),
-        repo().join("assets/sample.mkv"),
-        film_180p_mkv(),
-    ];
+    let films = [film_360p_mkv(), repo().join("assets/sample.mkv"), film_180p_mkv()];
     // What `shown` may fetch: the film up to its first second, plus two 256 KiB requests
     // (scheduler `startup_bytes`; the one the demuxer waits for and the one after it).
     let budget = support::offset_at(&films[0], 1.0) + 2 * (256 << 10);
     let ten_seconds = support::offset_at(&films[0], 10.0);
-    assert!(
-        budget < ten_seconds,
-        "fixture: the budget ({budget} bytes) is not less than 10 s of film ({ten_seconds})"
-    );
+    assert!(budget < ten_seconds, "fixture: the budget ({budget} bytes) is not less than 10 s of film ({ten_seconds})");
     let origin = host.origin.clone();
-    let (seeded, addr, _servers) =
-        swarm("embed-preload", &films, |c| c.add_origins = vec![origin]).await;
+    let (seeded, addr, _servers) = swarm("embed-preload", &films, |c| c.add_origins = vec![origin]).await;
     owner_adds(addr, &seeded[0].magnet).await;
     owner_adds(addr, &seeded[2].magnet).await;
     let url = host.serve(format!(
@@ -582,14 +361,9 @@ async fn players_nobody_started_fetch_only_a_first_frame() {
     let report = run_page(
         url,
         vec![
-            "--preload-check".into(),
-            "shown".into(),
-            "none".into(),
-            "lazy".into(),
-            "--watch-ms".into(),
-            "4000".into(),
-            "--play-seconds".into(),
-            "2".into(),
+            "--preload-check".into(), "shown".into(), "none".into(), "lazy".into(),
+            "--watch-ms".into(), "4000".into(),
+            "--play-seconds".into(), "2".into(),
         ],
     )
     .await;
@@ -604,90 +378,43 @@ async fn players_nobody_started_fetch_only_a_first_frame() {
 
     let shown = phase("idle", "shown");
     assert!(shown["error"].is_null(), "{}", shown["error"]);
-    assert!(
-        shown["readyState"].as_u64().unwrap_or(0) >= 2,
-        "no first frame shown: {shown}"
-    );
-    assert_eq!(
-        shown["paused"], true,
-        "it started playing by itself: {shown}"
-    );
+    assert!(shown["readyState"].as_u64().unwrap_or(0) >= 2, "no first frame shown: {shown}");
+    assert_eq!(shown["paused"], true, "it started playing by itself: {shown}");
     assert_eq!(shown["currentTime"], 0.0);
     let fetched = shown["bytesFetched"].as_f64().unwrap_or(f64::MAX);
     assert!(
         fetched <= budget as f64,
         "a player nobody started fetched {fetched} bytes; its first second + 2 requests is {budget} (10 s: {ten_seconds})"
     );
-    assert_eq!(
-        shown["eventStreams"], 0,
-        "a player nobody started follows its torrent's events: {shown}"
-    );
+    assert_eq!(shown["eventStreams"], 0, "a player nobody started follows its torrent's events: {shown}");
     let none = phase("idle", "none");
-    assert_eq!(
-        none["requests"], 0,
-        "preload=none asked the server about its torrent: {none}"
-    );
-    assert_eq!(
-        none["playButton"], true,
-        "preload=none shows no play button: {none}"
-    );
+    assert_eq!(none["requests"], 0, "preload=none asked the server about its torrent: {none}");
+    assert_eq!(none["playButton"], true, "preload=none shows no play button: {none}");
     let lazy = phase("idle", "lazy");
-    assert_eq!(
-        lazy["requests"], 0,
-        "the player below the fold loaded before it was seen: {lazy}"
-    );
+    assert_eq!(lazy["requests"], 0, "the player below the fold loaded before it was seen: {lazy}");
 
     let lazy = phase("scrolled", "lazy");
     assert!(lazy["error"].is_null(), "{}", lazy["error"]);
-    assert!(
-        lazy["readyState"].as_u64().unwrap_or(0) >= 2,
-        "scrolled into view, it shows no first frame: {lazy}"
-    );
+    assert!(lazy["readyState"].as_u64().unwrap_or(0) >= 2, "scrolled into view, it shows no first frame: {lazy}");
     assert_eq!(lazy["paused"], true);
     let shown_later = phase("scrolled", "shown");
-    assert_eq!(
-        shown_later["bytesFetched"], shown["bytesFetched"],
-        "the paused player kept fetching"
-    );
+    assert_eq!(shown_later["bytesFetched"], shown["bytesFetched"], "the paused player kept fetching");
 
     assert_eq!(report["preload"]["playPromise"], "resolved", "shown.play()");
     for id in ["shown", "none"] {
         let p = phase("played", id);
         assert!(p["error"].is_null(), "player {id} failed: {}", p["error"]);
         let t = p["currentTime"].as_f64().unwrap_or(0.0);
-        assert!(
-            t >= 2.0,
-            "player {id} played only to {t} s after play (state {})",
-            p["state"]
-        );
-        assert_eq!(
-            p["playButton"], false,
-            "player {id} still shows its play button"
-        );
-        assert_eq!(
-            p["watchMode"], "events",
-            "player {id} does not follow its torrent once playing: {p}"
-        );
+        assert!(t >= 2.0, "player {id} played only to {t} s after play (state {})", p["state"]);
+        assert_eq!(p["playButton"], false, "player {id} still shows its play button");
+        assert_eq!(p["watchMode"], "events", "player {id} does not follow its torrent once playing: {p}");
         let events = p["eventTypes"].as_array().unwrap();
         for e in ["ready", "playing", "timeupdate"] {
-            assert!(
-                events.iter().any(|x| x == e),
-                "player {id} never fired {e:?}: {events:?}"
-            );
+            assert!(events.iter().any(|x| x == e), "player {id} never fired {e:?}: {events:?}");
         }
     }
-    let status = reqwest::get(format!(
-        "http://{addr}/api/torrents/{}",
-        seeded[1].info_hash
-    ))
-    .await
-    .unwrap()
-    .status();
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "playing preload=none did not add its torrent"
-    );
+    let status = reqwest::get(format!("http://{addr}/api/torrents/{}", seeded[1].info_hash)).await.unwrap().status();
+    assert_eq!(status.as_u16(), 200, "playing preload=none did not add its torrent");
 }
 
 /// The user's way to embed: watch a film on the Riptide page, open "Share or embed", tick
@@ -702,49 +429,23 @@ async fn what_the_share_panel_offers_plays_on_another_site() {
     let (seeded, addr, _servers) = swarm("embed-share", &films, |_| {}).await;
     let magnet = &seeded[0].magnet;
     let page = format!("http://{addr}/?magnet={}&file=0", encode(magnet));
-    let watched = run_app_page(
-        page.clone(),
-        vec!["--play-seconds".into(), "6".into(), "--share".into()],
-    )
-    .await;
+    let watched = run_app_page(page.clone(), vec!["--play-seconds".into(), "6".into(), "--share".into()]).await;
     assert_eq!(watched["errors"], serde_json::json!([]), "page errors");
     let share = &watched["share"];
-    assert_eq!(
-        share["shown"], true,
-        "no share panel while the film plays: {share}"
-    );
-    assert_eq!(
-        share["link"],
-        page.as_str(),
-        "the link is not the page's own link to the film"
-    );
+    assert_eq!(share["shown"], true, "no share panel while the film plays: {share}");
+    assert_eq!(share["link"], page.as_str(), "the link is not the page's own link to the film");
     let script = share["script"].as_str().unwrap();
     assert!(
-        script.starts_with(&format!(
-            r#"<script type="module" src="http://{addr}/embed.js"></script>"#
-        )),
+        script.starts_with(&format!(r#"<script type="module" src="http://{addr}/embed.js"></script>"#)),
         "the snippet does not load this server's embed.js: {script}"
     );
-    assert!(
-        !script.contains("start=") && !share["iframe"].as_str().unwrap().contains("&amp;t="),
-        "unticked, yet a start time: {share}"
-    );
+    assert!(!script.contains("start=") && !share["iframe"].as_str().unwrap().contains("&amp;t="), "unticked, yet a start time: {share}");
 
     let at = &watched["shareAt"];
     let start = at["currentTime"].as_f64().unwrap().floor();
     assert!(start >= 6.0, "the film had played only {start} s");
-    assert!(
-        at["link"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("&t={start}")),
-        "the link does not start at {start} s: {}",
-        at["link"]
-    );
-    let (script, iframe) = (
-        at["script"].as_str().unwrap(),
-        at["iframe"].as_str().unwrap(),
-    );
+    assert!(at["link"].as_str().unwrap().ends_with(&format!("&t={start}")), "the link does not start at {start} s: {}", at["link"]);
+    let (script, iframe) = (at["script"].as_str().unwrap(), at["iframe"].as_str().unwrap());
     assert!(script.contains(&format!(r#"start="{start}""#)), "{script}");
     assert!(iframe.contains(&format!("&amp;t={start}")), "{iframe}");
 
@@ -753,45 +454,22 @@ async fn what_the_share_panel_offers_plays_on_another_site() {
         "<!doctype html><meta charset=\"utf-8\"><title>My post</title>\n<p>Look at this:</p>\n{script}\n<p>Or here:</p>\n{iframe}"
     ));
     // Neither snippet autoplays: the viewer presses play.
-    let report = run_page(
-        url,
-        vec![
-            "--press-play".into(),
-            "--play-seconds".into(),
-            (start + 1.0).to_string(),
-        ],
-    )
-    .await;
+    let report = run_page(url, vec!["--press-play".into(), "--play-seconds".into(), (start + 1.0).to_string()]).await;
     eprintln!("pasted snippets report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     // "" is the element of the two-line snippet (it has no id); "player" the iframe's.
     for id in ["", "player"] {
         assert_plays(&report, id, start + 1.0);
-        let first = player(&report, id)["firstPlayingAt"]
-            .as_f64()
-            .unwrap_or(-1.0);
-        assert!(
-            first >= start - 0.5,
-            "player {id:?} began at {first} s, not at {start} s"
-        );
+        let first = player(&report, id)["firstPlayingAt"].as_f64().unwrap_or(-1.0);
+        assert!(first >= start - 0.5, "player {id:?} began at {first} s, not at {start} s");
     }
-    assert!(player(&report, "player")["frame"]
-        .as_str()
-        .unwrap_or("")
-        .contains("/embed?"));
+    assert!(player(&report, "player")["frame"].as_str().unwrap_or("").contains("/embed?"));
 
     // The link, opened by someone else: the Riptide page, from that second.
-    let opened = run_app_page(
-        at["link"].as_str().unwrap().to_string(),
-        vec!["--play-seconds".into(), (start + 1.0).to_string()],
-    )
-    .await;
+    let opened = run_app_page(at["link"].as_str().unwrap().to_string(), vec!["--play-seconds".into(), (start + 1.0).to_string()]).await;
     assert_eq!(opened["errors"], serde_json::json!([]), "page errors");
     let first = opened["firstFrame"]["currentTime"].as_f64().unwrap_or(-1.0);
-    assert!(
-        first >= start - 0.5,
-        "the shared link began playing at {first} s, not at {start} s"
-    );
+    assert!(first >= start - 0.5, "the shared link began playing at {first} s, not at {start} s");
 }
 
 /// A page that adds and removes players again and again (a single-page site moving between
@@ -811,13 +489,7 @@ async fn players_added_and_removed_again_and_again_free_their_memory() {
     const TIMES: usize = 5;
     let report = run_page(
         url,
-        vec![
-            "--churn".into(),
-            TIMES.to_string(),
-            seeded[0].magnet.clone(),
-            "--play-seconds".into(),
-            "1.5".into(),
-        ],
+        vec!["--churn".into(), TIMES.to_string(), seeded[0].magnet.clone(), "--play-seconds".into(), "1.5".into()],
     )
     .await;
     eprintln!("churn report: {report:#}");
@@ -826,18 +498,9 @@ async fn players_added_and_removed_again_and_again_free_their_memory() {
     assert_eq!(cycles.len(), TIMES);
     for c in cycles {
         assert!(c["error"].is_null(), "a player failed: {c}");
-        assert!(
-            c["played"].as_f64().unwrap_or(0.0) >= 1.5,
-            "a player did not play: {c}"
-        );
-        assert_eq!(
-            c["players"], 0,
-            "a removed player is still in the page: {c}"
-        );
-        assert_eq!(
-            c["openEventStreams"], 0,
-            "a removed player's event stream is open: {c}"
-        );
+        assert!(c["played"].as_f64().unwrap_or(0.0) >= 1.5, "a player did not play: {c}");
+        assert_eq!(c["players"], 0, "a removed player is still in the page: {c}");
+        assert_eq!(c["openEventStreams"], 0, "a removed player's event stream is open: {c}");
     }
     // Wasm memory never shrinks; freed players are reused. A leak of the byte cache alone
     // (≥ 1 MiB a player here) would add several MiB over the later cycles.
@@ -859,11 +522,7 @@ async fn players_added_and_removed_again_and_again_free_their_memory() {
 async fn three_widgets_share_the_connection_budget() {
     require_wasm_package();
     let mut host = HostPage::bind().await;
-    let films = [
-        repo().join("assets/sample.mkv"),
-        film_360p_mkv(),
-        film_180p_mkv(),
-    ];
+    let films = [repo().join("assets/sample.mkv"), film_360p_mkv(), film_180p_mkv()];
     let (seeded, addr, _servers) = swarm("embed-three", &films, |_| {}).await;
     for s in &seeded {
         owner_adds(addr, &s.magnet).await;
@@ -884,17 +543,8 @@ async fn three_widgets_share_the_connection_budget() {
     let mut modes = Vec::new();
     for id in ["a", "b", "c"] {
         assert_plays(&report, id, 2.0);
-        modes.push(
-            player(&report, id)["watchMode"]
-                .as_str()
-                .unwrap_or("none")
-                .to_string(),
-        );
+        modes.push(player(&report, id)["watchMode"].as_str().unwrap_or("none").to_string());
     }
     modes.sort();
-    assert_eq!(
-        modes,
-        ["events", "events", "polling"],
-        "how the three players follow their torrents"
-    );
+    assert_eq!(modes, ["events", "events", "polling"], "how the three players follow their torrents");
 }

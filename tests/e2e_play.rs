@@ -24,36 +24,11 @@ fn film_720p_mkv() -> PathBuf {
     fixture(
         "e2e-720p-2min.mkv",
         &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=1280x720:rate=30",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=330:beep_factor=2:sample_rate=48000",
-            "-t",
-            "120",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-bf",
-            "2",
-            "-g",
-            "60",
-            "-b:v",
-            "2500k",
-            "-maxrate",
-            "3000k",
-            "-bufsize",
-            "3000k",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "128k",
+            "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+            "-f", "lavfi", "-i", "sine=frequency=330:beep_factor=2:sample_rate=48000",
+            "-t", "120", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "60",
+            "-b:v", "2500k", "-maxrate", "3000k", "-bufsize", "3000k", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "128k",
         ],
     )
 }
@@ -64,28 +39,16 @@ async fn magnet_plays_in_chromium_after_a_few_pieces() {
     let film = film_720p_mkv();
     let film_len = std::fs::metadata(&film).unwrap().len();
     let (url, _servers) = swarm(&film, "e2e-play").await;
-    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 90_000, &[]))
-        .await
-        .unwrap();
+    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 90_000, &[])).await.unwrap();
     eprintln!("e2e report: {report:#}");
 
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
-    assert!(
-        report["videoError"].is_null(),
-        "the video element failed: {}",
-        report["videoError"]
-    );
+    assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
     let current = report["currentTime"].as_f64().unwrap_or(0.0);
-    assert!(
-        current >= 3.0,
-        "playback advanced only {current} s; status: {}",
-        report["status"]
-    );
+    assert!(current >= 3.0, "playback advanced only {current} s; status: {}", report["status"]);
 
     let ff = &report["firstFrame"];
-    let bytes = ff["playerBytes"]
-        .as_f64()
-        .expect("the page did not report bytes at first frame");
+    let bytes = ff["playerBytes"].as_f64().expect("the page did not report bytes at first frame");
     assert!(
         bytes < MAX_FIRST_FRAME_BYTES,
         "the browser had received {bytes} bytes of the film at the first frame (target < 2 MB)"
@@ -99,34 +62,13 @@ async fn magnet_plays_in_chromium_after_a_few_pieces() {
     );
     // Peers, speed and the piece map follow the server's event stream, without polling.
     let watch = &report["watch"];
-    assert_eq!(
-        watch["mode"], "events",
-        "the page does not follow the event stream: {watch}"
-    );
-    assert_eq!(
-        report["api"]["piecesPolls"], 0,
-        "the page polled /pieces: {}",
-        report["api"]
-    );
-    assert_eq!(
-        report["api"]["statsPolls"], 0,
-        "the page polled the torrent's stats: {}",
-        report["api"]
-    );
-    assert!(
-        report["api"]["events"].as_u64().unwrap_or(0) >= 1,
-        "no event stream opened: {}",
-        report["api"]
-    );
+    assert_eq!(watch["mode"], "events", "the page does not follow the event stream: {watch}");
+    assert_eq!(report["api"]["piecesPolls"], 0, "the page polled /pieces: {}", report["api"]);
+    assert_eq!(report["api"]["statsPolls"], 0, "the page polled the torrent's stats: {}", report["api"]);
+    assert!(report["api"]["events"].as_u64().unwrap_or(0) >= 1, "no event stream opened: {}", report["api"]);
     let have = watch["pieces"]["file_have"].as_u64().unwrap_or(0);
     assert!(have > 0, "the piece map shows no downloaded piece: {watch}");
-    assert!(
-        watch["statsText"]
-            .as_str()
-            .unwrap_or("")
-            .starts_with("1 peer ·"),
-        "the stats line: {watch}"
-    );
+    assert!(watch["statsText"].as_str().unwrap_or("").starts_with("1 peer ·"), "the stats line: {watch}");
     eprintln!(
         "first frame after {:.0} ms, {bytes} film bytes in the browser, torrent {:.1}% downloaded",
         ff["ms"].as_f64().unwrap_or(f64::NAN),
@@ -147,67 +89,27 @@ async fn playback_starts_before_the_first_gop_has_arrived() {
     let film = fixture(
         "e2e-720p-8mbit-20s.mkv",
         &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=1280x720:rate=30",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=330:beep_factor=2:sample_rate=48000",
-            "-t",
-            "20",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-bf",
-            "2",
-            "-g",
-            "60",
-            "-b:v",
-            "8M",
-            "-maxrate",
-            "9M",
-            "-bufsize",
-            "8M",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "128k",
+            "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+            "-f", "lavfi", "-i", "sine=frequency=330:beep_factor=2:sample_rate=48000",
+            "-t", "20", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "60",
+            "-b:v", "8M", "-maxrate", "9M", "-bufsize", "8M", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "128k",
         ],
     );
-    let (first_gop_end, one_second) = (
-        support::second_key_frame_offset(&film),
-        support::offset_at(&film, 1.0),
-    );
+    let (first_gop_end, one_second) = (support::second_key_frame_offset(&film), support::offset_at(&film, 1.0));
     let budget = one_second + PIECE_LENGTH as u64;
     assert!(
         budget < first_gop_end,
         "fixture: the first second + a piece ({budget} bytes) is not less than the first GOP ({first_gop_end} bytes)"
     );
     let (url, _servers) = swarm(&film, "e2e-first-gop").await;
-    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 60_000, &[]))
-        .await
-        .unwrap();
+    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 60_000, &[])).await.unwrap();
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
-    assert!(
-        report["videoError"].is_null(),
-        "the video element failed: {}",
-        report["videoError"]
-    );
+    assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
     let current = report["currentTime"].as_f64().unwrap_or(0.0);
-    assert!(
-        current >= 3.0,
-        "playback advanced only {current} s; status: {}",
-        report["status"]
-    );
+    assert!(current >= 3.0, "playback advanced only {current} s; status: {}", report["status"]);
     let ff = &report["firstFrame"];
-    let received = ff["playerReceived"]
-        .as_f64()
-        .expect("the page did not report bytes at first frame");
+    let received = ff["playerReceived"].as_f64().expect("the page did not report bytes at first frame");
     eprintln!(
         "first frame after {:.0} ms with {received} bytes received (budget: first second + a piece = {budget}; first GOP = {first_gop_end})",
         ff["ms"].as_f64().unwrap_or(f64::NAN)
@@ -227,29 +129,17 @@ async fn bundled_sample_plays_with_one_click() {
     let mut cfg = Config::for_test(tmp.join("server"));
     cfg.www_dir = repo().join("www");
     let (addr, server) = spawn(cfg).await.unwrap();
-    let sample = seed(&server.session, &repo().join("assets/sample.mkv"), None)
-        .await
-        .unwrap();
+    let sample = seed(&server.session, &repo().join("assets/sample.mkv"), None).await.unwrap();
     server.state.samples.write().unwrap().push(sample);
 
     let url = format!("http://{addr}/");
     let report =
-        tokio::task::spawn_blocking(move || node_play(&url, 2.0, 90_000, &["--click", "#sample"]))
-            .await
-            .unwrap();
+        tokio::task::spawn_blocking(move || node_play(&url, 2.0, 90_000, &["--click", "#sample"])).await.unwrap();
     eprintln!("sample report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
-    assert!(
-        report["videoError"].is_null(),
-        "the video element failed: {}",
-        report["videoError"]
-    );
+    assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
     let current = report["currentTime"].as_f64().unwrap_or(0.0);
-    assert!(
-        current >= 2.0,
-        "the sample played only {current} s; status: {}",
-        report["status"]
-    );
+    assert!(current >= 2.0, "the sample played only {current} s; status: {}", report["status"]);
 }
 
 /// An MP4 with its `moov` at the end (ffmpeg's default): the player reads the head, learns
@@ -261,51 +151,19 @@ async fn mp4_with_moov_at_the_end_plays() {
     let film = fixture(
         "e2e-moov-last.mp4",
         &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=1280x720:rate=30",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=550:sample_rate=44100",
-            "-t",
-            "30",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-bf",
-            "2",
-            "-g",
-            "60",
-            "-b:v",
-            "2500k",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "128k",
+            "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+            "-f", "lavfi", "-i", "sine=frequency=550:sample_rate=44100",
+            "-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "60",
+            "-b:v", "2500k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
         ],
     );
     let (url, _servers) = swarm(&film, "e2e-mp4").await;
-    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 90_000, &[]))
-        .await
-        .unwrap();
+    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 90_000, &[])).await.unwrap();
     eprintln!("mp4 report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
-    assert!(
-        report["videoError"].is_null(),
-        "the video element failed: {}",
-        report["videoError"]
-    );
+    assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
     let current = report["currentTime"].as_f64().unwrap_or(0.0);
-    assert!(
-        current >= 3.0,
-        "playback advanced only {current} s; status: {}",
-        report["status"]
-    );
+    assert!(current >= 3.0, "playback advanced only {current} s; status: {}", report["status"]);
 }
 
 /// An AVI (H.264 with B-frames, Annex B, + AAC), the AVI 1.0 layout with `idx1` at the end:
@@ -316,49 +174,17 @@ async fn avi_h264_aac_plays() {
     let film = fixture(
         "e2e-h264-aac.avi",
         &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=640x360:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=48000",
-            "-t",
-            "20",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-bf",
-            "2",
-            "-g",
-            "50",
-            "-b:v",
-            "1500k",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "128k",
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "20", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "50",
+            "-b:v", "1500k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
         ],
     );
     let (url, _servers) = swarm(&film, "e2e-avi").await;
-    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 90_000, &[]))
-        .await
-        .unwrap();
+    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 90_000, &[])).await.unwrap();
     eprintln!("avi report: {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
-    assert!(
-        report["videoError"].is_null(),
-        "the video element failed: {}",
-        report["videoError"]
-    );
+    assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
     let current = report["currentTime"].as_f64().unwrap_or(0.0);
-    assert!(
-        current >= 3.0,
-        "playback advanced only {current} s; status: {}",
-        report["status"]
-    );
+    assert!(current >= 3.0, "playback advanced only {current} s; status: {}", report["status"]);
 }

@@ -24,8 +24,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 #[path = "e2e/support.rs"]
 mod support;
 
-use serde_json::Value;
 use support::{encode, fixture, repo, tempdir};
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -48,43 +48,17 @@ fn low_bitrate_mkv(minutes: u32, video_kbps: u32) -> PathBuf {
     fixture(
         &format!("stream-{minutes}min-{video_kbps}k.mkv"),
         &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x180:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:beep_factor=2:sample_rate=44100",
-            "-t",
-            &secs,
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "50",
-            "-b:v",
-            &rate,
-            "-maxrate",
-            &rate,
-            "-bufsize",
-            &rate,
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "32k",
+            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:beep_factor=2:sample_rate=44100",
+            "-t", &secs, "-c:v", "libx264", "-preset", "ultrafast", "-g", "50",
+            "-b:v", &rate, "-maxrate", &rate, "-bufsize", &rate, "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "32k",
         ],
     )
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
 }
 
 /// A TCP relay in front of the seeder. While `silent` is set it forwards nothing in either
@@ -94,9 +68,7 @@ async fn relay(to: std::net::SocketAddr, silent: Arc<AtomicBool>) -> std::net::S
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((inbound, _)) = listener.accept().await {
-            let Ok(outbound) = TcpStream::connect(to).await else {
-                continue;
-            };
+            let Ok(outbound) = TcpStream::connect(to).await else { continue };
             let (ri, wi) = inbound.into_split();
             let (ro, wo) = outbound.into_split();
             tokio::spawn(pump(ri, wo, silent.clone()));
@@ -150,9 +122,7 @@ async fn swarm(
     let seeder_addr: std::net::SocketAddr = urlish_decode(&hint).parse().unwrap();
     let silent = Arc::new(AtomicBool::new(false));
     let relay_addr = relay(seeder_addr, silent.clone()).await;
-    let magnet = seeded
-        .magnet
-        .replace(&format!("x.pe={hint}"), &format!("x.pe={relay_addr}"));
+    let magnet = seeded.magnet.replace(&format!("x.pe={hint}"), &format!("x.pe={relay_addr}"));
 
     let url = format!("http://{addr}/?magnet={}&file=0{query}", encode(&magnet));
     (url, silent, seeded.info_hash.to_string(), servers)
@@ -171,27 +141,15 @@ fn watch(url: &str, extra: &[&str]) -> Value {
         .output()
         .expect("node is needed for page tests");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "watch.mjs failed: {}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "watch.mjs failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_str(stdout.lines().last().unwrap_or_default())
         .unwrap_or_else(|e| panic!("watch.mjs printed no JSON ({e}): {stdout}"))
 }
 
 fn check_page_ok(report: &Value) {
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
-    assert!(
-        report["error"].is_null(),
-        "the page showed an error: {}",
-        report["error"]
-    );
-    assert!(
-        report["firstFrameWall"].as_u64().is_some(),
-        "the video never played; last sample: {}",
-        report["final"]
-    );
+    assert!(report["error"].is_null(), "the page showed an error: {}", report["error"]);
+    assert!(report["firstFrameWall"].as_u64().is_some(), "the video never played; last sample: {}", report["final"]);
 }
 
 fn f(v: &Value) -> f64 {
@@ -201,16 +159,8 @@ fn f(v: &Value) -> f64 {
 /// Pieces present in `have` (base64 bitfield, MSB first) among `range`.
 fn count_present(have: &str, range: std::ops::Range<u64>) -> (usize, usize) {
     use base64::Engine;
-    let bits = base64::engine::general_purpose::STANDARD
-        .decode(have)
-        .unwrap();
-    let present = range
-        .clone()
-        .filter(|&i| {
-            bits.get((i / 8) as usize)
-                .is_some_and(|b| b & (0x80 >> (i % 8)) != 0)
-        })
-        .count();
+    let bits = base64::engine::general_purpose::STANDARD.decode(have).unwrap();
+    let present = range.clone().filter(|&i| bits.get((i / 8) as usize).is_some_and(|b| b & (0x80 >> (i % 8)) != 0)).count();
     (present, range.count())
 }
 
@@ -225,40 +175,15 @@ async fn seek_to_three_quarters_plays_without_fetching_what_lies_between() {
     let film_len = std::fs::metadata(&film).unwrap().len();
     let (url, _silent, _hash, _servers) = swarm(&film, "e2e-seek", 1_000_000, "").await;
     let report = tokio::task::spawn_blocking(move || {
-        watch(
-            &url,
-            &[
-                "--seek-to",
-                "0.75",
-                "--after-seek-s",
-                "3",
-                "--trace-ms",
-                "100",
-                "--timeout-ms",
-                "80000",
-            ],
-        )
+        watch(&url, &["--seek-to", "0.75", "--after-seek-s", "3", "--trace-ms", "100", "--timeout-ms", "80000"])
     })
     .await
     .unwrap();
     check_page_ok(&report);
     let seek = &report["seek"];
-    assert!(
-        !seek.is_null(),
-        "the test never got to seek; last sample: {}",
-        report["final"]
-    );
-    let ms = seek["ms"].as_f64().unwrap_or_else(|| {
-        panic!(
-            "no playback after the seek; last sample: {}",
-            report["final"]
-        )
-    });
-    let page_seek = seek["pageSeeks"]
-        .as_array()
-        .and_then(|a| a.last())
-        .cloned()
-        .unwrap_or_default();
+    assert!(!seek.is_null(), "the test never got to seek; last sample: {}", report["final"]);
+    let ms = seek["ms"].as_f64().unwrap_or_else(|| panic!("no playback after the seek; last sample: {}", report["final"]));
+    let page_seek = seek["pageSeeks"].as_array().and_then(|a| a.last()).cloned().unwrap_or_default();
     let page_ms = f(&page_seek["playingMs"]) - f(&page_seek["askedMs"]);
     eprintln!(
         "seek to {:.1} s (75%): playing again after {ms:.0} ms (sampled every 100 ms); the page's own 'seeking'→'playing': {page_ms:.0} ms",
@@ -284,10 +209,7 @@ async fn seek_to_three_quarters_plays_without_fetching_what_lies_between() {
     eprintln!("byte ranges asked after the seek: {after:?} (file {film_len} bytes; before the seek up to {before_end})");
     let between = |&(a, b): &(u64, u64)| a > before_end + (4 << 20) && b < target_byte - (4 << 20);
     assert!(!after.is_empty(), "no request after the seek");
-    assert!(
-        !after.iter().any(between),
-        "the page fetched bytes between the old and new positions: {after:?}"
-    );
+    assert!(!after.iter().any(between), "the page fetched bytes between the old and new positions: {after:?}");
 
     // The server has the pieces at the new position, and not everything in between.
     let p = &seek["pieces"];
@@ -301,14 +223,8 @@ async fn seek_to_three_quarters_plays_without_fetching_what_lies_between() {
         "pieces when playing again: {near}/4 around the new position, {present}/{total} between 25% and 65% of the file, {} of {} in all",
         p["have_count"], p["total_pieces"]
     );
-    assert!(
-        near >= 1,
-        "the server does not have the pieces at the new position"
-    );
-    assert!(
-        present < total,
-        "every piece between 25% and 65% was downloaded before playing at 75%"
-    );
+    assert!(near >= 1, "the server does not have the pieces at the new position");
+    assert!(present < total, "every piece between 25% and 65% was downloaded before playing at 75%");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -324,21 +240,7 @@ async fn seeder_silent_for_ten_seconds_stalls_then_resumes_by_itself() {
     let signal = tempdir("e2e-stall-signal").join("first-frame");
     let signal_arg = signal.to_string_lossy().into_owned();
     let page = tokio::task::spawn_blocking(move || {
-        watch(
-            &url,
-            &[
-                "--rate",
-                "16",
-                "--duration-ms",
-                "30000",
-                "--trace-ms",
-                "200",
-                "--timeout-ms",
-                "80000",
-                "--signal-file",
-                &signal_arg,
-            ],
-        )
+        watch(&url, &["--rate", "16", "--duration-ms", "30000", "--trace-ms", "200", "--timeout-ms", "80000", "--signal-file", &signal_arg])
     });
     // Silence the seeder once the page plays (at 16x it soon needs bytes the server does not
     // have yet) and the server has received ~1.5 MB, for 10 s.
@@ -370,24 +272,11 @@ async fn seeder_silent_for_ten_seconds_stalls_then_resumes_by_itself() {
         .iter()
         .filter(|s| s["state"] == "stalled" && s["wall"].as_u64().unwrap() >= silent_at)
         .collect();
-    assert!(
-        !stalled.is_empty(),
-        "the page never showed a stall while the seeder was silent"
-    );
+    assert!(!stalled.is_empty(), "the page never showed a stall while the seeder was silent");
     let shown = stalled
         .iter()
-        .find(|s| {
-            s["statusText"]
-                .as_str()
-                .unwrap_or("")
-                .contains("Waiting for peers")
-        })
-        .unwrap_or_else(|| {
-            panic!(
-                "the status line never said it was waiting for peers: {}",
-                stalled[0]["statusText"]
-            )
-        });
+        .find(|s| s["statusText"].as_str().unwrap_or("").contains("Waiting for peers"))
+        .unwrap_or_else(|| panic!("the status line never said it was waiting for peers: {}", stalled[0]["statusText"]));
     eprintln!(
         "stall detected {} ms and shown {} ms after the seeder went silent: {:?} (peers {}, {} B/s)",
         stalled[0]["wall"].as_u64().unwrap() - silent_at,
@@ -405,17 +294,8 @@ async fn seeder_silent_for_ten_seconds_stalls_then_resumes_by_itself() {
     let resumed = trace
         .iter()
         .find(|s| s["wall"].as_u64().unwrap() > back_at && f(&s["currentTime"]) > at_back + 0.5)
-        .unwrap_or_else(|| {
-            panic!(
-                "playback did not resume after the seeder came back; last: {}",
-                report["final"]
-            )
-        });
-    for s in trace
-        .iter()
-        .filter(|s| s["wall"].as_u64().unwrap() + 1_000 > back_at)
-        .take(80)
-    {
+        .unwrap_or_else(|| panic!("playback did not resume after the seeder came back; last: {}", report["final"]));
+    for s in trace.iter().filter(|s| s["wall"].as_u64().unwrap() + 1_000 > back_at).take(80) {
         eprintln!(
             "  {:+6} ms  t={:6.1}  {:9} bytes={} peers={} down={}",
             s["wall"].as_i64().unwrap() - back_at as i64,
@@ -447,10 +327,7 @@ async fn seeder_silent_for_ten_seconds_stalls_then_resumes_by_itself() {
     // bound here is generous for a loaded CI machine. Without the server's reconnect
     // watchdog (crates/piece-server/src/reconnect.rs) librqbit redials the seeder only after
     // its 10 s / 60 s backoff and this fails.
-    assert!(
-        recovery < 12_000,
-        "playback resumed only {recovery} ms after the seeder came back"
-    );
+    assert!(recovery < 12_000, "playback resumed only {recovery} ms after the seeder came back");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -462,19 +339,7 @@ async fn long_fast_playback_keeps_buffer_and_memory_bounded() {
     let film = low_bitrate_mkv(20, 150);
     let (url, _silent, _hash, _servers) = swarm(&film, "e2e-long", 4_000_000, "").await;
     let report = tokio::task::spawn_blocking(move || {
-        watch(
-            &url,
-            &[
-                "--rate",
-                "16",
-                "--duration-ms",
-                "45000",
-                "--trace-ms",
-                "1000",
-                "--timeout-ms",
-                "80000",
-            ],
-        )
+        watch(&url, &["--rate", "16", "--duration-ms", "45000", "--trace-ms", "1000", "--timeout-ms", "80000"])
     })
     .await
     .unwrap();
@@ -485,11 +350,7 @@ async fn long_fast_playback_keeps_buffer_and_memory_bounded() {
         .iter()
         .filter(|s| f(&s["currentTime"]) > 1.0)
         .collect();
-    assert!(
-        trace.len() >= 30,
-        "only {} samples while playing",
-        trace.len()
-    );
+    assert!(trace.len() >= 30, "only {} samples while playing", trace.len());
     eprintln!("trace (wall s, currentTime, state, ahead s, buffered start, JS heap MB, wasm MB, cache MB):");
     let t0 = trace[0]["wall"].as_u64().unwrap();
     for s in &trace {
@@ -507,57 +368,27 @@ async fn long_fast_playback_keeps_buffer_and_memory_bounded() {
     }
     let last = trace.last().unwrap();
     let played = f(&last["currentTime"]);
-    assert!(
-        played > 300.0,
-        "only {played} s of the film played in 45 s at 16x"
-    );
+    assert!(played > 300.0, "only {played} s of the film played in 45 s at 16x");
     // Buffered ahead: never more than the high watermark (30 s) plus a fragment (2 s GOPs) and
     // one sampling step of playback at 16x.
     let max_ahead = trace.iter().map(|s| f(&s["ahead"])).fold(0.0, f64::max);
-    assert!(
-        max_ahead <= 30.0 + 2.0 + 16.0,
-        "buffered ahead reached {max_ahead} s"
-    );
+    assert!(max_ahead <= 30.0 + 2.0 + 16.0, "buffered ahead reached {max_ahead} s");
     // Back buffer trimmed: the buffer starts no more than back buffer + slack + a fragment
     // behind the playhead.
     let start = last["buffered"][0][0].as_f64().unwrap();
-    assert!(
-        played - start <= 30.0 + 5.0 + 16.0 + 2.0,
-        "buffer starts at {start} s with the playhead at {played} s"
-    );
-    assert!(
-        f(&last["removedSecs"]) > 200.0,
-        "only {} s were trimmed",
-        last["removedSecs"]
-    );
+    assert!(played - start <= 30.0 + 5.0 + 16.0 + 2.0, "buffer starts at {start} s with the playhead at {played} s");
+    assert!(f(&last["removedSecs"]) > 200.0, "only {} s were trimmed", last["removedSecs"]);
     // Memory: the second half of the run holds no more than the first half plus a margin.
     let half = trace.len() / 2;
-    let peak = |xs: &[&Value], k: &str| {
-        xs.iter()
-            .map(|s| f(&s[k]))
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max)
-    };
-    let (heap1, heap2) = (
-        peak(&trace[..half], "cdpHeap"),
-        peak(&trace[half..], "cdpHeap"),
-    );
-    let (wasm1, wasm2) = (
-        peak(&trace[..half], "wasmMemory"),
-        peak(&trace[half..], "wasmMemory"),
-    );
+    let peak = |xs: &[&Value], k: &str| xs.iter().map(|s| f(&s[k])).filter(|v| v.is_finite()).fold(0.0, f64::max);
+    let (heap1, heap2) = (peak(&trace[..half], "cdpHeap"), peak(&trace[half..], "cdpHeap"));
+    let (wasm1, wasm2) = (peak(&trace[..half], "wasmMemory"), peak(&trace[half..], "wasmMemory"));
     eprintln!(
         "peak JS heap {:.1} MB then {:.1} MB; wasm memory {:.1} MB then {:.1} MB; {played:.0} s played, max ahead {max_ahead:.1} s",
         heap1 / 1e6, heap2 / 1e6, wasm1 / 1e6, wasm2 / 1e6
     );
-    assert!(
-        heap2 <= heap1 * 1.5 + 5e6,
-        "JS heap grew from {heap1} to {heap2}"
-    );
-    assert!(
-        wasm2 <= wasm1 + 8e6,
-        "wasm memory grew from {wasm1} to {wasm2}"
-    );
+    assert!(heap2 <= heap1 * 1.5 + 5e6, "JS heap grew from {heap1} to {heap2}");
+    assert!(wasm2 <= wasm1 + 8e6, "wasm memory grew from {wasm1} to {wasm2}");
 }
 
 /// A film with a high bitrate for its media byte budget keeps fewer seconds in the browser's
@@ -573,64 +404,31 @@ async fn the_media_byte_budget_bounds_what_the_browser_holds() {
     let size = std::fs::metadata(&film).unwrap().len() as f64;
     let byte_rate = size / 240.0;
     let budget = (byte_rate * 12.0) as u64;
-    let (url, _silent, _hash, _servers) =
-        swarm(&film, "e2e-budget", 4_000_000, &format!("&budget={budget}")).await;
+    let (url, _silent, _hash, _servers) = swarm(&film, "e2e-budget", 4_000_000, &format!("&budget={budget}")).await;
     let report = tokio::task::spawn_blocking(move || {
-        watch(
-            &url,
-            &[
-                "--rate",
-                "4",
-                "--duration-ms",
-                "20000",
-                "--trace-ms",
-                "500",
-                "--timeout-ms",
-                "60000",
-            ],
-        )
+        watch(&url, &["--rate", "4", "--duration-ms", "20000", "--trace-ms", "500", "--timeout-ms", "60000"])
     })
     .await
     .unwrap();
     check_page_ok(&report);
-    let trace: Vec<&Value> = report["trace"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| f(&s["currentTime"]) > 1.0)
-        .collect();
-    assert!(
-        trace.len() >= 20,
-        "only {} samples while playing",
-        trace.len()
-    );
+    let trace: Vec<&Value> =
+        report["trace"].as_array().unwrap().iter().filter(|s| f(&s["currentTime"]) > 1.0).collect();
+    assert!(trace.len() >= 20, "only {} samples while playing", trace.len());
     let last = trace.last().unwrap();
     let (high, back) = (f(&last["highWatermark"]), f(&last["backBuffer"]));
-    assert!(
-        (high - 14.0).abs() < 0.01 && (back - 3.0).abs() < 0.01,
-        "limits for the film: {high} s ahead, {back} s behind"
-    );
+    assert!((high - 14.0).abs() < 0.01 && (back - 3.0).abs() < 0.01, "limits for the film: {high} s ahead, {back} s behind");
     let played = f(&last["currentTime"]);
     assert!(played >= 50.0, "only {played} s played in 20 s at 4x");
-    assert!(
-        trace.iter().all(|s| s["state"] != "stalled"),
-        "playback stalled"
-    );
+    assert!(trace.iter().all(|s| s["state"] != "stalled"), "playback stalled");
     // Ahead: at most the high watermark + a fragment (≤ 1 s) + one sampling step at 4x (2 s).
     let max_ahead = trace.iter().map(|s| f(&s["ahead"])).fold(0.0, f64::max);
-    assert!(
-        max_ahead <= high + 1.0 + 2.0 + 1.0,
-        "buffered ahead reached {max_ahead} s"
-    );
+    assert!(max_ahead <= high + 1.0 + 2.0 + 1.0, "buffered ahead reached {max_ahead} s");
     // Behind: the back buffer + its trim slack (min(5 s, back)) + a fragment + a sampling step.
     let behind = trace[trace.len() / 2..]
         .iter()
         .map(|s| f(&s["currentTime"]) - s["buffered"][0][0].as_f64().unwrap_or(0.0))
         .fold(0.0, f64::max);
-    assert!(
-        behind <= back + back.min(5.0) + 1.0 + 2.0 + 1.0,
-        "{behind} s held behind the playhead"
-    );
+    assert!(behind <= back + back.min(5.0) + 1.0 + 2.0 + 1.0, "{behind} s held behind the playhead");
 }
 
 /// The few HTTP GETs the stall test makes to the server's JSON API, over a plain TCP socket
@@ -659,10 +457,7 @@ mod reqwest_lite {
             if !head.starts_with("HTTP/1.1 200") {
                 return None;
             }
-            if head
-                .to_ascii_lowercase()
-                .contains("transfer-encoding: chunked")
-            {
+            if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
                 let mut out = String::new();
                 let mut rest = body;
                 while let Some((len, tail)) = rest.split_once("\r\n") {
@@ -692,19 +487,7 @@ async fn a_film_played_to_its_end_says_finished_after_back_buffer_trims() {
     let film = low_bitrate_mkv(1, 300);
     let (url, _silent, _hash, _servers) = swarm(&film, "e2e-end", 4_000_000, "").await;
     let report = tokio::task::spawn_blocking(move || {
-        watch(
-            &url,
-            &[
-                "--rate",
-                "8",
-                "--duration-ms",
-                "16000",
-                "--trace-ms",
-                "500",
-                "--timeout-ms",
-                "60000",
-            ],
-        )
+        watch(&url, &["--rate", "8", "--duration-ms", "16000", "--trace-ms", "500", "--timeout-ms", "60000"])
     })
     .await
     .unwrap();
@@ -715,15 +498,9 @@ async fn a_film_played_to_its_end_says_finished_after_back_buffer_trims() {
         trace.iter().any(|s| f(&s["removedSecs"]) > 0.0),
         "the back buffer was never trimmed, so this test did not test the trim after the end: {last}"
     );
-    assert_eq!(
-        last["state"], "ended",
-        "the film did not reach its end: {last}"
-    );
+    assert_eq!(last["state"], "ended", "the film did not reach its end: {last}");
     assert!(
-        last["statusText"]
-            .as_str()
-            .unwrap_or("")
-            .contains("Finished"),
+        last["statusText"].as_str().unwrap_or("").contains("Finished"),
         "the page does not say the film is finished: {last}"
     );
 }

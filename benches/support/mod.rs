@@ -62,3 +62,4 @@ pub async fn with_fresh_server(tmp: &Path, n: usize, script: &str, args: Vec<Str
         json!({"error": format!("{script:?} printed no JSON: {stdout} {}", String::from_utf8_lossy(&out.stderr))})
     })
 }
+

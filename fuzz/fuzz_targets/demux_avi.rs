@@ -23,7 +23,5 @@ fuzz_target!(|data: &[u8]| {
     // of a CBR chunk: more packets than bytes means no progress.
     let limit = 1_000 + bytes.len();
     let seek = data.first().map(|&b| b as i64 * 100);
-    demux_all(bytes, limit, seek, |src| {
-        AviDemuxer::open(src).map(Box::new)
-    });
+    demux_all(bytes, limit, seek, |src| AviDemuxer::open(src).map(Box::new));
 });

@@ -12,7 +12,5 @@ fuzz_target!(|data: &[u8]| {
     // constant-size `stsz` describes any number of samples in 20 bytes; the demuxer caps
     // the sample count itself (sample_table::MAX_SAMPLES), reads past the end end the stream.
     let limit = 100_000 + 256 * data.len();
-    demux_all(data.to_vec(), limit, None, |src| {
-        Mp4Demuxer::open(src).map(Box::new)
-    });
+    demux_all(data.to_vec(), limit, None, |src| Mp4Demuxer::open(src).map(Box::new));
 });

@@ -20,15 +20,8 @@ pub fn repo() -> PathBuf {
 
 /// `RIPTIDE_REQUIRE_TOOLS` unset and no ffmpeg: the test skips (returns false).
 pub fn have_tools() -> bool {
-    let ok = |bin: &str, flag: &str| {
-        Command::new(bin)
-            .arg(flag)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let have = ok("ffmpeg", "-version")
-        && ok("node", "--version")
-        && Path::new("/usr/bin/chromium").exists();
+    let ok = |bin: &str, flag: &str| Command::new(bin).arg(flag).output().is_ok_and(|o| o.status.success());
+    let have = ok("ffmpeg", "-version") && ok("node", "--version") && Path::new("/usr/bin/chromium").exists();
     if !have {
         assert!(
             std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
@@ -52,10 +45,7 @@ pub fn fixture(name: &str, args: &[&str]) -> PathBuf {
     // (the extension stays last, so ffmpeg picks the container from it) and renames it into
     // place; the rename is atomic, so the fixture is always complete.
     let unique = format!("{}-{:?}", std::process::id(), std::thread::current().id());
-    let unique: String = unique
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
+    let unique: String = unique.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
     let tmp = dir.join(format!("partial-{unique}-{name}"));
     let status = Command::new("ffmpeg")
         .args(["-v", "error", "-y"])
@@ -85,11 +75,7 @@ pub async fn seeded_servers(
     let mut seeded = Vec::new();
     for film in films {
         let info = seed(&seeder.session, film, piece).await.unwrap();
-        assert!(
-            info.magnet.contains("x.pe=127.0.0.1"),
-            "magnet lacks the peer hint: {}",
-            info.magnet
-        );
+        assert!(info.magnet.contains("x.pe=127.0.0.1"), "magnet lacks the peer hint: {}", info.magnet);
         seeded.push(info);
     }
     let mut cfg = Config::for_test(tmp.join("server"));
@@ -109,21 +95,11 @@ pub async fn swarm(film: &Path, name: &str) -> (String, [Server; 2]) {
 }
 
 /// Runs `tests/e2e/play.mjs` on `url`; the JSON report it prints.
-pub fn node_play(
-    url: &str,
-    play_seconds: f64,
-    timeout_ms: u32,
-    extra: &[&str],
-) -> serde_json::Value {
+pub fn node_play(url: &str, play_seconds: f64, timeout_ms: u32, extra: &[&str]) -> serde_json::Value {
     let out = Command::new("node")
         .arg(repo().join("tests/e2e/play.mjs"))
         .arg(url)
-        .args([
-            "--play-seconds",
-            &play_seconds.to_string(),
-            "--timeout-ms",
-            &timeout_ms.to_string(),
-        ])
+        .args(["--play-seconds", &play_seconds.to_string(), "--timeout-ms", &timeout_ms.to_string()])
         .args(extra)
         .current_dir(repo())
         .output()
@@ -140,26 +116,20 @@ pub fn node_play(
 
 pub fn require_wasm_package() {
     let js = repo().join("www/pkg/remux_wasm.js");
-    assert!(
-        js.exists(),
-        "{js:?} is missing: run scripts/build-wasm.sh (scripts/test.sh does)"
-    );
+    assert!(js.exists(), "{js:?} is missing: run scripts/build-wasm.sh (scripts/test.sh does)");
 }
 
 pub fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
 }
 
 pub fn tempdir(name: &str) -> PathBuf {
-    let dir =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -168,14 +138,7 @@ pub fn tempdir(name: &str) -> PathBuf {
 /// The packets of `film` per ffprobe: `(codec_type, pts_time, byte offset, key frame)`.
 fn probe_packets(film: &Path) -> Vec<(String, Option<f64>, Option<u64>, bool)> {
     let out = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "packet=codec_type,pts_time,pos,flags",
-            "-of",
-            "json",
-        ])
+        .args(["-v", "error", "-show_entries", "packet=codec_type,pts_time,pos,flags", "-of", "json"])
         .arg(film)
         .output()
         .expect("ffprobe");
@@ -188,12 +151,7 @@ fn probe_packets(film: &Path) -> Vec<(String, Option<f64>, Option<u64>, bool)> {
         .map(|p| {
             let kind = p["codec_type"].as_str().unwrap_or_default().to_string();
             let key = p["flags"].as_str().is_some_and(|f| f.starts_with('K'));
-            (
-                kind,
-                num(p, "pts_time"),
-                num(p, "pos").map(|x| x as u64),
-                key,
-            )
+            (kind, num(p, "pts_time"), num(p, "pos").map(|x| x as u64), key)
         })
         .collect()
 }

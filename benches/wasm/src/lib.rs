@@ -64,8 +64,7 @@ impl BenchRemux {
             Ok(Step::Init(init)) => Ok(self.emit(init.data)),
             Ok(Step::Segment(seg)) => {
                 self.evict_mark = self.evict_mark.max(seg.source_pos);
-                self.cache
-                    .evict_before(self.evict_mark.saturating_sub(EVICT_MARGIN));
+                self.cache.evict_before(self.evict_mark.saturating_sub(EVICT_MARGIN));
                 Ok(self.emit(seg.data))
             }
             Ok(Step::End) => Ok(JsValue::NULL),
@@ -104,9 +103,7 @@ impl BenchRemux {
 
     /// Packets remuxed so far.
     pub fn packets(&self) -> f64 {
-        self.pipeline
-            .as_ref()
-            .map_or(0.0, |p| p.remuxer().packets() as f64)
+        self.pipeline.as_ref().map_or(0.0, |p| p.remuxer().packets() as f64)
     }
 
     /// Output bytes produced so far.

@@ -390,11 +390,7 @@ async fn static_files_and_wasm_mime() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        again.status(),
-        StatusCode::NOT_MODIFIED,
-        "revalidation sends the file again"
-    );
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "revalidation sends the file again");
 }
 
 /// Interop with aria2 (skipped when `aria2c` is not installed). aria2 has no option to be told

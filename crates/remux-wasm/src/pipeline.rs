@@ -97,16 +97,11 @@ impl Pipeline {
     /// If `packet` belongs to a text subtitle track, turns it into a cue (when collecting)
     /// and returns true: it is not for the remuxer.
     fn subtitle_packet(&mut self, packet: &Packet) -> bool {
-        let Some((id, format, tb)) = self
-            .subtitles
-            .iter()
-            .find(|(id, _, _)| *id == packet.track_id)
-        else {
+        let Some((id, format, tb)) = self.subtitles.iter().find(|(id, _, _)| *id == packet.track_id) else {
             return false;
         };
         if self.collect_cues {
-            self.cues
-                .extend(subtitle::cue(format, packet, *tb).map(|c| (*id, c)));
+            self.cues.extend(subtitle::cue(format, packet, *tb).map(|c| (*id, c)));
         }
         true
     }

@@ -26,9 +26,7 @@ pub const FALLBACK_CUE_SECONDS: u32 = 4;
 pub enum Format {
     Srt,
     /// ASS or SSA; `text_field` is the 0-based index of the Text field in a block.
-    Ass {
-        text_field: usize,
-    },
+    Ass { text_field: usize },
     WebVtt,
     Tx3g,
     Wvtt,
@@ -120,10 +118,7 @@ fn ass_text_field(header: &[u8]) -> usize {
 /// The text of an ASS/SSA block: the field at `text_field` and everything after it (the text
 /// may hold commas), styling removed.
 fn ass_text(block: &str, text_field: usize) -> String {
-    let raw = block
-        .splitn(text_field + 1, ',')
-        .nth(text_field)
-        .unwrap_or("");
+    let raw = block.splitn(text_field + 1, ',').nth(text_field).unwrap_or("");
     let plain = strip_override_blocks(raw);
     let mut out = String::with_capacity(plain.len());
     let mut chars = plain.chars().peekable();
@@ -236,12 +231,7 @@ mod tests {
     #[test]
     fn srt_blocks_keep_their_text_and_times() {
         let f = Format::of(&track("S_TEXT/UTF8", b"")).unwrap();
-        let c = cue(
-            &f,
-            &packet(b"Hello,\r\n<i>world</i>", 1500, Some(2250)),
-            TimeBase::MILLIS,
-        )
-        .unwrap();
+        let c = cue(&f, &packet(b"Hello,\r\n<i>world</i>", 1500, Some(2250)), TimeBase::MILLIS).unwrap();
         assert_eq!(c.text, "Hello,\n<i>world</i>");
         assert_eq!((c.start, c.end), (Timestamp(1500), Timestamp(3750)));
         assert_eq!(c.time_base.seconds(c.end.0), 3.75);
@@ -254,66 +244,31 @@ mod tests {
         let header = b"[Script Info]\nScriptType: v4.00+\n\n[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n";
         let f = Format::of(&track("S_TEXT/ASS", header)).unwrap();
         assert_eq!(f, Format::Ass { text_field: 8 });
-        let block =
-            b"0,0,Default,,0,0,0,,{\\i1}Hello{\\i0}, you\\Nsecond line {\\pos(10,20)}a<b & c";
+        let block = b"0,0,Default,,0,0,0,,{\\i1}Hello{\\i0}, you\\Nsecond line {\\pos(10,20)}a<b & c";
         let c = cue(&f, &packet(block, 42_000, Some(1000)), TimeBase::MILLIS).unwrap();
         assert_eq!(c.text, "Hello, you\nsecond line a&lt;b &amp; c");
         assert_eq!((c.start, c.end), (Timestamp(42_000), Timestamp(43_000)));
         // SSA, no header: the Matroska default layout.
         let f = Format::of(&track("S_TEXT/SSA", b"")).unwrap();
-        let c = cue(
-            &f,
-            &packet(b"1,Marked=0,Default,,0,0,0,,Old\\nstyle\\hline", 0, Some(5)),
-            TimeBase::MILLIS,
-        )
-        .unwrap();
+        let c = cue(&f, &packet(b"1,Marked=0,Default,,0,0,0,,Old\\nstyle\\hline", 0, Some(5)), TimeBase::MILLIS).unwrap();
         assert_eq!(c.text, "Old\nstyle\u{a0}line");
         // A header with fewer fields moves the Text field.
-        let f = Format::of(&track(
-            "S_TEXT/ASS",
-            b"[Events]\r\nFormat: Start, End, Style, Text\r\n",
-        ))
-        .unwrap();
+        let f = Format::of(&track("S_TEXT/ASS", b"[Events]\r\nFormat: Start, End, Style, Text\r\n")).unwrap();
         assert_eq!(f, Format::Ass { text_field: 2 });
-        assert_eq!(
-            cue(
-                &f,
-                &packet(b"7,Default,Hi, there", 0, Some(5)),
-                TimeBase::MILLIS
-            )
-            .unwrap()
-            .text,
-            "Hi, there"
-        );
+        assert_eq!(cue(&f, &packet(b"7,Default,Hi, there", 0, Some(5)), TimeBase::MILLIS).unwrap().text, "Hi, there");
     }
 
     #[test]
     fn empty_and_unknown() {
         let f = Format::of(&track("S_TEXT/UTF8", b"")).unwrap();
-        assert_eq!(
-            cue(&f, &packet(b" \r\n", 0, Some(5)), TimeBase::MILLIS),
-            None
-        );
+        assert_eq!(cue(&f, &packet(b" \r\n", 0, Some(5)), TimeBase::MILLIS), None);
         assert_eq!(Format::of(&track("S_HDMV/PGS", b"")), None);
-        assert_eq!(
-            Format::of(&other_track(3, TrackKind::Audio, "S_TEXT/UTF8")),
-            None
-        );
+        assert_eq!(Format::of(&other_track(3, TrackKind::Audio, "S_TEXT/UTF8")), None);
         // Garbage never panics.
         let f = Format::Ass { text_field: 8 };
         assert_eq!(cue(&f, &packet(b"\xff,,", 0, None), TimeBase::MILLIS), None);
-        assert_eq!(
-            cue(&Format::Tx3g, &packet(b"\x00", 0, None), TimeBase::MILLIS),
-            None
-        );
-        assert_eq!(
-            cue(
-                &Format::Wvtt,
-                &packet(b"\x00\x00\x00\x01vttc", 0, None),
-                TimeBase::MILLIS
-            ),
-            None
-        );
+        assert_eq!(cue(&Format::Tx3g, &packet(b"\x00", 0, None), TimeBase::MILLIS), None);
+        assert_eq!(cue(&Format::Wvtt, &packet(b"\x00\x00\x00\x01vttc", 0, None), TimeBase::MILLIS), None);
     }
 
     #[test]
@@ -326,28 +281,11 @@ mod tests {
 
     #[test]
     fn mp4_text_samples() {
-        let c = cue(
-            &Format::Tx3g,
-            &packet(b"\x00\x05Hello\x00\x00\x00\x08styl", 0, Some(10)),
-            TimeBase::MILLIS,
-        )
-        .unwrap();
+        let c = cue(&Format::Tx3g, &packet(b"\x00\x05Hello\x00\x00\x00\x08styl", 0, Some(10)), TimeBase::MILLIS).unwrap();
         assert_eq!(c.text, "Hello");
-        let c = cue(
-            &Format::Tx3g,
-            &packet(b"\x00\x06\xfe\xff\x00H\x00i", 0, Some(10)),
-            TimeBase::MILLIS,
-        )
-        .unwrap();
+        let c = cue(&Format::Tx3g, &packet(b"\x00\x06\xfe\xff\x00H\x00i", 0, Some(10)), TimeBase::MILLIS).unwrap();
         assert_eq!(c.text, "Hi");
-        assert_eq!(
-            cue(
-                &Format::Tx3g,
-                &packet(b"\x00\x00", 0, Some(10)),
-                TimeBase::MILLIS
-            ),
-            None
-        );
+        assert_eq!(cue(&Format::Tx3g, &packet(b"\x00\x00", 0, Some(10)), TimeBase::MILLIS), None);
         let mut wvtt = Vec::new();
         for line in [&b"one"[..], b"two"] {
             let payl = [&(8 + line.len() as u32).to_be_bytes()[..], b"payl", line].concat();
@@ -357,13 +295,6 @@ mod tests {
         }
         let c = cue(&Format::Wvtt, &packet(&wvtt, 0, Some(10)), TimeBase::MILLIS).unwrap();
         assert_eq!(c.text, "one\ntwo");
-        assert_eq!(
-            cue(
-                &Format::Wvtt,
-                &packet(b"\x00\x00\x00\x08vtte", 0, Some(10)),
-                TimeBase::MILLIS
-            ),
-            None
-        );
+        assert_eq!(cue(&Format::Wvtt, &packet(b"\x00\x00\x00\x08vtte", 0, Some(10)), TimeBase::MILLIS), None);
     }
 }

@@ -449,18 +449,11 @@ mod tests {
                     tl.push(pkt(f * 40, i == 0), &mut out);
                     n += 1;
                     // No frame waits for the end of its GOP: at most the lookahead is held.
-                    assert!(
-                        n - out.len() <= LOOKAHEAD_FRAMES,
-                        "{mini:?}: {} held",
-                        n - out.len()
-                    );
+                    assert!(n - out.len() <= LOOKAHEAD_FRAMES, "{mini:?}: {} held", n - out.len());
                 }
             }
             tl.flush(&mut out);
-            let ms: Vec<Vec<i64>> = gops
-                .iter()
-                .map(|g| g.iter().map(|f| f * 40).collect())
-                .collect();
+            let ms: Vec<Vec<i64>> = gops.iter().map(|g| g.iter().map(|f| f * 40).collect()).collect();
             let want = whole_gop_dts(&ms);
             let got: Vec<i64> = out.iter().map(|s| s.dts).collect();
             // Past the clamped start, the same DTS as with the whole GOP in hand.
@@ -472,12 +465,7 @@ mod tests {
             // clamped start, where the delay of a B-pyramid is learnt a frame late).
             for w in out[3..].windows(2) {
                 assert!(w[1].dts > w[0].dts);
-                assert!(
-                    w[1].keyframe || w[0].duration as i64 == w[1].dts - w[0].dts,
-                    "{mini:?} {start}: {:?} -> {:?}",
-                    (w[0].dts, w[0].duration),
-                    w[1].dts
-                );
+                assert!(w[1].keyframe || w[0].duration as i64 == w[1].dts - w[0].dts, "{mini:?} {start}: {:?} -> {:?}", (w[0].dts, w[0].duration), w[1].dts);
             }
         }
     }

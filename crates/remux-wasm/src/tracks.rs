@@ -203,97 +203,29 @@ const BROWSER_CANNOT: &str = "which this browser cannot play";
 /// The primary language subtag of a BCP 47 tag or ISO 639 code, as a 2-letter ISO 639-1 code
 /// where one exists (`eng` → `en`, `fre`/`fra` → `fr`, `pt-BR` → `pt`), lower case.
 fn primary_language(tag: &str) -> String {
-    let primary = tag
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
     iso639_1(&primary).map_or(primary, str::to_string)
 }
 
 /// ISO 639-2 (B and T) → ISO 639-1 for the languages films commonly carry.
 fn iso639_1(code: &str) -> Option<&'static str> {
     const MAP: &[(&str, &str)] = &[
-        ("eng", "en"),
-        ("fre", "fr"),
-        ("fra", "fr"),
-        ("ger", "de"),
-        ("deu", "de"),
-        ("spa", "es"),
-        ("ita", "it"),
-        ("por", "pt"),
-        ("rus", "ru"),
-        ("jpn", "ja"),
-        ("chi", "zh"),
-        ("zho", "zh"),
-        ("kor", "ko"),
-        ("ara", "ar"),
-        ("hin", "hi"),
-        ("dut", "nl"),
-        ("nld", "nl"),
-        ("swe", "sv"),
-        ("nor", "no"),
-        ("nob", "nb"),
-        ("nno", "nn"),
-        ("dan", "da"),
-        ("fin", "fi"),
-        ("pol", "pl"),
-        ("cze", "cs"),
-        ("ces", "cs"),
-        ("slo", "sk"),
-        ("slk", "sk"),
-        ("hun", "hu"),
-        ("rum", "ro"),
-        ("ron", "ro"),
-        ("gre", "el"),
-        ("ell", "el"),
-        ("tur", "tr"),
-        ("heb", "he"),
-        ("per", "fa"),
-        ("fas", "fa"),
-        ("tha", "th"),
-        ("vie", "vi"),
-        ("ind", "id"),
-        ("may", "ms"),
-        ("msa", "ms"),
-        ("ukr", "uk"),
-        ("bul", "bg"),
-        ("hrv", "hr"),
-        ("srp", "sr"),
-        ("slv", "sl"),
-        ("est", "et"),
-        ("lav", "lv"),
-        ("lit", "lt"),
-        ("ice", "is"),
-        ("isl", "is"),
-        ("cat", "ca"),
-        ("baq", "eu"),
-        ("eus", "eu"),
-        ("glg", "gl"),
-        ("wel", "cy"),
-        ("cym", "cy"),
-        ("gle", "ga"),
-        ("alb", "sq"),
-        ("sqi", "sq"),
-        ("arm", "hy"),
-        ("hye", "hy"),
-        ("geo", "ka"),
-        ("kat", "ka"),
-        ("mac", "mk"),
-        ("mkd", "mk"),
-        ("ben", "bn"),
-        ("tam", "ta"),
-        ("tel", "te"),
-        ("urd", "ur"),
-        ("fil", "fil"),
-        ("tgl", "tl"),
-        ("bos", "bs"),
-        ("afr", "af"),
-        ("swa", "sw"),
-        ("mal", "ml"),
-        ("mar", "mr"),
-        ("kan", "kn"),
-        ("lat", "la"),
+        ("eng", "en"), ("fre", "fr"), ("fra", "fr"), ("ger", "de"), ("deu", "de"),
+        ("spa", "es"), ("ita", "it"), ("por", "pt"), ("rus", "ru"), ("jpn", "ja"),
+        ("chi", "zh"), ("zho", "zh"), ("kor", "ko"), ("ara", "ar"), ("hin", "hi"),
+        ("dut", "nl"), ("nld", "nl"), ("swe", "sv"), ("nor", "no"), ("nob", "nb"),
+        ("nno", "nn"), ("dan", "da"), ("fin", "fi"), ("pol", "pl"), ("cze", "cs"),
+        ("ces", "cs"), ("slo", "sk"), ("slk", "sk"), ("hun", "hu"), ("rum", "ro"),
+        ("ron", "ro"), ("gre", "el"), ("ell", "el"), ("tur", "tr"), ("heb", "he"),
+        ("per", "fa"), ("fas", "fa"), ("tha", "th"), ("vie", "vi"), ("ind", "id"),
+        ("may", "ms"), ("msa", "ms"), ("ukr", "uk"), ("bul", "bg"), ("hrv", "hr"),
+        ("srp", "sr"), ("slv", "sl"), ("est", "et"), ("lav", "lv"), ("lit", "lt"),
+        ("ice", "is"), ("isl", "is"), ("cat", "ca"), ("baq", "eu"), ("eus", "eu"),
+        ("glg", "gl"), ("wel", "cy"), ("cym", "cy"), ("gle", "ga"), ("alb", "sq"),
+        ("sqi", "sq"), ("arm", "hy"), ("hye", "hy"), ("geo", "ka"), ("kat", "ka"),
+        ("mac", "mk"), ("mkd", "mk"), ("ben", "bn"), ("tam", "ta"), ("tel", "te"),
+        ("urd", "ur"), ("fil", "fil"), ("tgl", "tl"), ("bos", "bs"), ("afr", "af"),
+        ("swa", "sw"), ("mal", "ml"), ("mar", "mr"), ("kan", "kn"), ("lat", "la"),
     ];
     MAP.iter().find(|(b, _)| *b == code).map(|(_, a)| *a)
 }
@@ -336,12 +268,7 @@ pub struct Viewer<'a> {
 /// Chooses the tracks to play for `viewer`. Errors with [`Error::Unsupported`] when the file
 /// has video and none of it can be played.
 pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
-    let Viewer {
-        supported,
-        language: user_language,
-        language_name,
-        wanted_audio,
-    } = viewer;
+    let Viewer { supported, language: user_language, language_name, wanted_audio } = viewer;
     let mut infos = Vec::new();
     for t in tracks {
         let apart = plays_apart(t, supported);
@@ -379,32 +306,22 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
     if !videos.is_empty() && video.is_none() {
         // Even when its sound could play: a film without picture is not what the viewer
         // came for, so say why nothing plays rather than play the sound alone.
-        let sound_alone = infos
-            .iter()
-            .any(|i| i.kind == TrackKind::Audio && i.playable);
+        let sound_alone = infos.iter().any(|i| i.kind == TrackKind::Audio && i.playable);
         return Err(Error::unsupported(format!(
             "This film's video is {}{}. Riptide stopped before downloading the film; try another release of it.",
             describe(&videos),
             if sound_alone { ", and Riptide does not play the sound without the picture" } else { "" }
         )));
     }
-    let video_codec = video
-        .and_then(|id| tracks.iter().find(|t| t.id == id))
-        .and_then(probe_codec);
+    let video_codec = video.and_then(|id| tracks.iter().find(|t| t.id == id)).and_then(probe_codec);
 
     // Audio: also ask for the combination with the chosen video.
     let mut notices = Vec::new();
     // (Audio carried apart has its own SourceBuffer: the video alone was asked already.)
-    for info in infos
-        .iter_mut()
-        .filter(|i| i.kind == TrackKind::Audio && i.playable && !i.apart)
-    {
+    for info in infos.iter_mut().filter(|i| i.kind == TrackKind::Audio && i.playable && !i.apart) {
         let (Some(v), Some(a)) = (
             &video_codec,
-            tracks
-                .iter()
-                .find(|t| t.id == info.id)
-                .and_then(probe_codec),
+            tracks.iter().find(|t| t.id == info.id).and_then(probe_codec),
         ) else {
             continue;
         };
@@ -415,15 +332,8 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
             info.reason = Some(reason);
         }
     }
-    let audios: Vec<&TrackInfo> = infos
-        .iter()
-        .filter(|i| i.kind == TrackKind::Audio)
-        .collect();
-    let default_audio = audios
-        .iter()
-        .find(|i| i.default)
-        .or(audios.first())
-        .copied();
+    let audios: Vec<&TrackInfo> = infos.iter().filter(|i| i.kind == TrackKind::Audio).collect();
+    let default_audio = audios.iter().find(|i| i.default).or(audios.first()).copied();
     let user = user_language.map(primary_language);
     let speaks = |i: &TrackInfo| {
         user.as_deref()
@@ -434,11 +344,7 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
     let audio = playable
         .iter()
         .find(|i| Some(i.id) == wanted_audio)
-        .or_else(|| {
-            playable
-                .iter()
-                .find(|i| Some(i.id) == default_audio.map(|d| d.id))
-        })
+        .or_else(|| playable.iter().find(|i| Some(i.id) == default_audio.map(|d| d.id)))
         .or_else(|| playable.iter().find(|i| speaks(i)))
         .or_else(|| playable.first())
         .copied();
@@ -490,9 +396,7 @@ fn sep(codec: &str, reason: &str) -> String {
 fn describe(infos: &[&TrackInfo]) -> String {
     let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
     for i in infos {
-        let Some(reason) = i.reason.as_deref() else {
-            continue;
-        };
+        let Some(reason) = i.reason.as_deref() else { continue };
         match groups.iter_mut().find(|(r, _)| *r == reason) {
             Some((_, names)) if names.contains(&i.codec.as_str()) => {}
             Some((_, names)) => names.push(&i.codec),
@@ -526,11 +430,7 @@ mod tests {
 
     /// The answers of this machine's headless Chromium (H.264 + AAC; no AC-3, MPEG-4 Part 2).
     fn chromium(mime: &str) -> bool {
-        let codecs = mime
-            .split("codecs=\"")
-            .nth(1)
-            .unwrap_or("")
-            .trim_end_matches('"');
+        let codecs = mime.split("codecs=\"").nth(1).unwrap_or("").trim_end_matches('"');
         codecs
             .split(',')
             .all(|c| c.starts_with("avc1.") || c == "mp4a.40.2" || c == "mp4a.40.5" || c == "opus")
@@ -550,15 +450,7 @@ mod tests {
         wanted_audio: Option<u32>,
     ) -> Result<Choice> {
         let names = |l: &str| (l == "fr").then(|| "French".to_string());
-        choose(
-            tracks,
-            Viewer {
-                supported,
-                language,
-                language_name: &names,
-                wanted_audio,
-            },
-        )
+        choose(tracks, Viewer { supported, language, language_name: &names, wanted_audio })
     }
 
     #[test]
@@ -583,18 +475,14 @@ mod tests {
             c.notices,
             ["This film's default audio is AC-3, which this browser cannot play; playing the AAC track (French) instead."]
         );
-        assert_eq!(
-            c.tracks[1].why_not.as_deref(),
-            Some("AC-3, which this browser cannot play")
-        );
+        assert_eq!(c.tracks[1].why_not.as_deref(), Some("AC-3, which this browser cannot play"));
     }
 
     #[test]
     fn only_ac3_plays_without_sound_and_names_it() {
         let tracks = [h264_track(1), other_track(2, TrackKind::Audio, "A_AC3")];
         let mut asked = Vec::new();
-        let c = pick(
-            &tracks,
+        let c = pick(&tracks,
             &mut |m: &str| {
                 asked.push(m.to_string());
                 chromium(m)
@@ -609,22 +497,13 @@ mod tests {
             ["This film's audio is AC-3, which this browser cannot play; playing without sound."]
         );
         // The browser was asked with the real codec strings.
-        assert!(
-            asked.contains(&"audio/mp4; codecs=\"ac-3\"".to_string()),
-            "{asked:?}"
-        );
-        assert!(
-            asked.contains(&"video/mp4; codecs=\"avc1.64001f\"".to_string()),
-            "{asked:?}"
-        );
+        assert!(asked.contains(&"audio/mp4; codecs=\"ac-3\"".to_string()), "{asked:?}");
+        assert!(asked.contains(&"video/mp4; codecs=\"avc1.64001f\"".to_string()), "{asked:?}");
     }
 
     #[test]
     fn unplayable_video_is_an_error_naming_the_codec() {
-        let tracks = [
-            other_track(1, TrackKind::Video, "V_MPEG4/ISO/ASP"),
-            aac_track(2),
-        ];
+        let tracks = [other_track(1, TrackKind::Video, "V_MPEG4/ISO/ASP"), aac_track(2)];
         let err = pick(&tracks, &mut chromium, None, None).unwrap_err();
         assert_eq!(
             err,
@@ -633,37 +512,22 @@ mod tests {
             )
         );
         // Without playable sound the message does not mention it.
-        let tracks = [
-            other_track(1, TrackKind::Video, "V_MPEG4/ISO/ASP"),
-            other_track(2, TrackKind::Audio, "A_AC3"),
-        ];
-        let err = pick(&tracks, &mut chromium, None, None)
-            .unwrap_err()
-            .to_string();
+        let tracks = [other_track(1, TrackKind::Video, "V_MPEG4/ISO/ASP"), other_track(2, TrackKind::Audio, "A_AC3")];
+        let err = pick(&tracks, &mut chromium, None, None).unwrap_err().to_string();
         assert!(err.ends_with("MPEG-4 Part 2 (DivX/Xvid), which this browser cannot play. Riptide stopped before downloading the film; try another release of it."), "{err}");
         // A codec the browser takes but Riptide does not carry (VP8 outside WebM) is told
         // apart from one the browser cannot decode.
-        let vp8 = Track {
-            codec: Codec::Vp8,
-            ..other_track(1, TrackKind::Video, "V_VP8")
-        };
+        let vp8 = Track { codec: Codec::Vp8, ..other_track(1, TrackKind::Video, "V_VP8") };
         assert!(codec::mse_codec(&vp8).is_err());
         let err = pick(&[vp8], &mut |_: &str| true, None, None).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("VP8, which Riptide cannot play yet"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("VP8, which Riptide cannot play yet"), "{err}");
     }
 
     /// An MP3 track at 44.1 kHz (id 2).
     fn mp3_track() -> Track {
         let mut t = other_track(2, TrackKind::Audio, "A_MPEG/L3");
         t.codec = Codec::Mp3;
-        t.audio = Some(crate::packet::AudioInfo {
-            sample_rate: 44_100,
-            channels: 2,
-        });
+        t.audio = Some(crate::packet::AudioInfo { sample_rate: 44_100, channels: 2 });
         t
     }
 
@@ -683,10 +547,7 @@ mod tests {
         // Neither: without sound, MP3 named.
         let c = pick(&tracks, &mut chromium, None, None).unwrap();
         assert_eq!((c.audio, c.audio_apart), (None, false));
-        assert_eq!(
-            c.notices,
-            ["This film's audio is MP3, which this browser cannot play; playing without sound."]
-        );
+        assert_eq!(c.notices, ["This film's audio is MP3, which this browser cannot play; playing without sound."]);
         // MP3 alone (no video) apart.
         let c = pick(&[mp3_track()], &mut chromium_mpeg, None, None).unwrap();
         assert_eq!((c.video, c.audio, c.audio_apart), (None, Some(2), true));
@@ -694,18 +555,9 @@ mod tests {
 
     #[test]
     fn nothing_playable_without_video_is_an_error_naming_the_codec() {
-        let err = pick(&[mp3_track()], &mut chromium, None, None)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains(
-                "This file has no video, and its audio is MP3, which this browser cannot play"
-            ),
-            "{err}"
-        );
-        let err = pick(&[], &mut chromium, None, None)
-            .unwrap_err()
-            .to_string();
+        let err = pick(&[mp3_track()], &mut chromium, None, None).unwrap_err().to_string();
+        assert!(err.contains("This file has no video, and its audio is MP3, which this browser cannot play"), "{err}");
+        let err = pick(&[], &mut chromium, None, None).unwrap_err().to_string();
         assert!(err.contains("no video or audio track"), "{err}");
     }
 
@@ -733,11 +585,7 @@ mod tests {
         let c = pick(&tracks, &mut chromium, Some("de-AT"), Some(4)).unwrap();
         assert_eq!(c.audio, Some(3));
         // A playable default wins over the language.
-        let tracks = [
-            h264_track(1),
-            lang(aac_track(2), "eng", true),
-            lang(aac_track(3), "ger", false),
-        ];
+        let tracks = [h264_track(1), lang(aac_track(2), "eng", true), lang(aac_track(3), "ger", false)];
         let c = pick(&tracks, &mut chromium, Some("de"), None).unwrap();
         assert_eq!(c.audio, Some(2));
     }
@@ -778,10 +626,7 @@ mod tests {
         assert_eq!(probe_codec(&t("A_TRUEHD")).as_deref(), Some("mlpa"));
         assert_eq!(probe_codec(&t("ac-3")).as_deref(), Some("ac-3"));
         let v = other_track(1, TrackKind::Video, "V_MPEG2");
-        assert_eq!(
-            probe_mime(&v).as_deref(),
-            Some("video/mp4; codecs=\"mp4v.61\"")
-        );
+        assert_eq!(probe_mime(&v).as_deref(), Some("video/mp4; codecs=\"mp4v.61\""));
         assert_eq!(probe_codec(&t("A_WEIRD")), None);
     }
 }

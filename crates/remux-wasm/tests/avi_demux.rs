@@ -524,30 +524,11 @@ fn opendml_past_one_gigabyte_from_ffmpeg() {
     let _remove = Remove(path.clone());
     ffmpeg(
         &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=160x120:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=black:size=1920x1080:rate=25",
-            "-t",
-            "26",
-            "-map",
-            "0",
-            "-map",
-            "1",
-            "-c:v:0",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "25",
-            "-c:v:1",
-            "rawvideo",
-            "-pix_fmt:v:1",
-            "gray",
+            "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
+            "-f", "lavfi", "-i", "color=black:size=1920x1080:rate=25",
+            "-t", "26", "-map", "0", "-map", "1",
+            "-c:v:0", "libx264", "-preset", "ultrafast", "-g", "25",
+            "-c:v:1", "rawvideo", "-pix_fmt:v:1", "gray",
         ],
         &path,
     );
@@ -573,13 +554,7 @@ fn opendml_past_one_gigabyte_from_ffmpeg() {
     // (track, key, size, pos) of every packet; the payloads are dropped as they come (1 GB).
     let mut got = Vec::new();
     while let Some(p) = d.next_packet(&mut src).unwrap() {
-        got.push((
-            p.track_id,
-            p.keyframe,
-            p.data.len(),
-            p.pos,
-            p.dts.unwrap_or(p.pts),
-        ));
+        got.push((p.track_id, p.keyframe, p.data.len(), p.pos, p.dts.unwrap_or(p.pts)));
     }
     let video: Vec<_> = got.iter().filter(|p| p.0 == 1).collect();
     let padding: Vec<_> = got.iter().filter(|p| p.0 == 2).collect();
@@ -591,32 +566,20 @@ fn opendml_past_one_gigabyte_from_ffmpeg() {
         pv.iter().map(|p| p.key).collect::<Vec<_>>(),
         "video key frames"
     );
-    assert!(
-        video.windows(2).all(|w| w[1].4 > w[0].4),
-        "video decode times increase"
-    );
+    assert!(video.windows(2).all(|w| w[1].4 > w[0].4), "video decode times increase");
     assert_eq!(
         padding.iter().map(|p| p.2).collect::<Vec<_>>(),
         pp.iter().map(|p| p.size).collect::<Vec<_>>(),
         "rawvideo packets and sizes"
     );
-    let past =
-        |ps: &[&(u32, bool, usize, u64, Timestamp)]| ps.iter().filter(|p| p.3 > second_at).count();
-    assert!(
-        past(&video) > 50 && past(&padding) > 50,
-        "packets from the AVIX part"
-    );
+    let past = |ps: &[&(u32, bool, usize, u64, Timestamp)]| ps.iter().filter(|p| p.3 > second_at).count();
+    assert!(past(&video) > 50 && past(&padding) > 50, "packets from the AVIX part");
     // A seek into the AVIX part: the key frame at 25 s (GOP 1 s), from the OpenDML index.
-    let sp = d
-        .seek(&mut src, Timestamp(25_500), TimeBase::MILLIS)
-        .unwrap();
+    let sp = d.seek(&mut src, Timestamp(25_500), TimeBase::MILLIS).unwrap();
     let next = d.next_packet(&mut src).unwrap().unwrap();
     assert!(sp.exact && sp.pos > second_at, "{sp:?}");
     assert!(next.keyframe && next.track_id == 1 && next.pos == sp.pos);
-    assert_eq!(
-        sp.time.rescale(sp.time_base, TimeBase::MILLIS),
-        Timestamp(25_000)
-    );
+    assert_eq!(sp.time.rescale(sp.time_base, TimeBase::MILLIS), Timestamp(25_000));
 }
 
 #[test]

@@ -698,10 +698,8 @@ fn run_pages(
 
 /// Plays every file in headless Chromium (one browser, a few pages at a time).
 fn play_all(jobs: &[(String, PathBuf, Option<f64>, Option<f64>)]) -> Option<Vec<Played>> {
-    let page_jobs: Vec<(String, PathBuf, Option<serde_json::Value>)> = jobs
-        .iter()
-        .map(|j| (j.0.clone(), j.1.clone(), None))
-        .collect();
+    let page_jobs: Vec<(String, PathBuf, Option<serde_json::Value>)> =
+        jobs.iter().map(|j| (j.0.clone(), j.1.clone(), None)).collect();
     let by_name = run_pages("matrix", &page_jobs)?;
     Some(
         jobs.iter()
@@ -938,9 +936,9 @@ fn matrix() {
                 Some(p) if n.carries_audio && !p.audio_decoded => {
                     Outcome::Broken("in Chromium: no audio was decoded, and no notice".into())
                 }
-                Some(p) if n.carries_audio && p.audio_start.is_none() => Outcome::Broken(
-                    "in Chromium: audio decoded, but no audio buffer start found".into(),
-                ),
+                Some(p) if n.carries_audio && p.audio_start.is_none() => {
+                    Outcome::Broken("in Chromium: audio decoded, but no audio buffer start found".into())
+                }
                 Some(_) => Outcome::Plays,
             }
         };
@@ -984,21 +982,8 @@ fn mp3_apart_keeps_sound_through_trims_and_a_seek() {
     for ext in ["mkv", "avi"] {
         let mut args = support::av_inputs("160x120", 90.0);
         args.extend(
-            [
-                "-map",
-                "0",
-                "-map",
-                "1",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-g",
-                "25",
-                "-c:a",
-                "libmp3lame",
-            ]
-            .map(String::from),
+            ["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "libmp3lame"]
+                .map(String::from),
         );
         let file = support::fixture(ext, &args).unwrap();
         let scenario = serde_json::json!({
@@ -1007,9 +992,7 @@ fn mp3_apart_keeps_sound_through_trims_and_a_seek() {
         });
         jobs.push((format!("mp3-apart-{ext}"), file, Some(scenario)));
     }
-    let Some(results) = run_pages("mp3-apart", &jobs) else {
-        return;
-    };
+    let Some(results) = run_pages("mp3-apart", &jobs) else { return };
     let mut failures = Vec::new();
     for (name, _, _) in &jobs {
         let r = &results[name];
@@ -1027,25 +1010,13 @@ fn mp3_apart_keeps_sound_through_trims_and_a_seek() {
         }
         // The ranges of the buffer whose type starts with `prefix`, and the range holding `t`.
         let ranges = |at: &serde_json::Value, prefix: &str| -> Option<Vec<(f64, f64)>> {
-            at["buffers"]
-                .as_array()?
-                .iter()
-                .find(|b| b["mime"].as_str().is_some_and(|m| m.starts_with(prefix)))
-                .map(|b| {
-                    b["ranges"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(|r| (r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0)))
-                        .collect()
-                })
+            at["buffers"].as_array()?.iter().find(|b| b["mime"].as_str().is_some_and(|m| m.starts_with(prefix))).map(|b| {
+                b["ranges"].as_array().into_iter().flatten().map(|r| (r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0))).collect()
+            })
         };
-        let holding =
-            |rs: &[(f64, f64)], t: f64| rs.iter().copied().find(|&(a, b)| a <= t && t < b);
+        let holding = |rs: &[(f64, f64)], t: f64| rs.iter().copied().find(|&(a, b)| a <= t && t < b);
         let (trim, seek) = (&sc["trim"], &sc["seek"]);
-        let (Some(audio_trim), Some(audio_seek)) =
-            (ranges(trim, "audio/mpeg"), ranges(seek, "audio/mpeg"))
-        else {
+        let (Some(audio_trim), Some(audio_seek)) = (ranges(trim, "audio/mpeg"), ranges(seek, "audio/mpeg")) else {
             fail(format!("no audio/mpeg SourceBuffer: {}", trim["buffers"]));
             continue;
         };
@@ -1058,9 +1029,7 @@ fn mp3_apart_keeps_sound_through_trims_and_a_seek() {
             other => fail(format!("the audio buffer was not trimmed: it starts at {other:?} with the playhead at {t:.1} s")),
         }
         if holding(&audio_trim, t).is_none() {
-            fail(format!(
-                "before the seek the audio ranges {audio_trim:?} do not hold {t:.2} s"
-            ));
+            fail(format!("before the seek the audio ranges {audio_trim:?} do not hold {t:.2} s"));
         }
         let t = seek["t"].as_f64().unwrap_or(0.0);
         let video_seek = ranges(seek, "video/").unwrap_or_default();
@@ -1070,11 +1039,7 @@ fn mp3_apart_keeps_sound_through_trims_and_a_seek() {
         }
         let decoded = |x: &serde_json::Value| x["audioDecoded"].as_f64().unwrap_or(0.0);
         if decoded(seek) <= decoded(trim) {
-            fail(format!(
-                "no audio decoded after the seek ({} bytes before, {} after)",
-                decoded(trim),
-                decoded(seek)
-            ));
+            fail(format!("no audio decoded after the seek ({} bytes before, {} after)", decoded(trim), decoded(seek)));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -1089,35 +1054,13 @@ fn switching_between_mp3_apart_and_aac_keeps_playing_and_says_why() {
         return;
     }
     let mut jobs = Vec::new();
-    for (name, first, second) in [
-        ("mp3-then-aac", "libmp3lame", "aac"),
-        ("aac-then-mp3", "aac", "libmp3lame"),
-    ] {
+    for (name, first, second) in [("mp3-then-aac", "libmp3lame", "aac"), ("aac-then-mp3", "aac", "libmp3lame")] {
         let mut args = support::av_inputs("160x120", 12.0);
         args.extend(
             [
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=880:sample_rate=48000",
-                "-t",
-                "12",
-                "-map",
-                "0",
-                "-map",
-                "1",
-                "-map",
-                "2",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-g",
-                "25",
-                "-c:a:0",
-                first,
-                "-c:a:1",
-                second,
+                "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=48000", "-t", "12",
+                "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "ultrafast",
+                "-g", "25", "-c:a:0", first, "-c:a:1", second,
             ]
             .map(String::from),
         );
@@ -1127,9 +1070,7 @@ fn switching_between_mp3_apart_and_aac_keeps_playing_and_says_why() {
         });
         jobs.push((format!("switch-{name}"), file, Some(scenario)));
     }
-    let Some(results) = run_pages("audio-switch", &jobs) else {
-        return;
-    };
+    let Some(results) = run_pages("audio-switch", &jobs) else { return };
     let mut failures = Vec::new();
     for (name, _, _) in &jobs {
         let r = &results[name];
@@ -1146,36 +1087,20 @@ fn switching_between_mp3_apart_and_aac_keeps_playing_and_says_why() {
             continue;
         }
         if sw["audioTrack"].as_u64() != Some(2) {
-            fail(format!(
-                "the audio track is {} after the switch, expected the kept track 2",
-                sw["audioTrack"]
-            ));
+            fail(format!("the audio track is {} after the switch, expected the kept track 2", sw["audioTrack"]));
         }
         let notices = sw["notices"].to_string();
         if !notices.contains("cannot switch to the") || !notices.contains("still playing") {
             fail(format!("no notice saying why: {notices}"));
         }
         let t = sw["t"].as_f64().unwrap_or(0.0);
-        let audio_holds =
-            sw["buffers"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|b| {
-                    b["mime"]
-                        .as_str()
-                        .is_some_and(|m| m.starts_with("audio/mpeg") || m.contains("mp4a"))
-                })
-                .any(|b| {
-                    b["ranges"].as_array().into_iter().flatten().any(|r| {
-                        r[0].as_f64().unwrap_or(1e9) <= t && t < r[1].as_f64().unwrap_or(0.0)
-                    })
-                });
+        let audio_holds = sw["buffers"].as_array().into_iter().flatten().filter(|b| {
+            b["mime"].as_str().is_some_and(|m| m.starts_with("audio/mpeg") || m.contains("mp4a"))
+        }).any(|b| {
+            b["ranges"].as_array().into_iter().flatten().any(|r| r[0].as_f64().unwrap_or(1e9) <= t && t < r[1].as_f64().unwrap_or(0.0))
+        });
         if !audio_holds {
-            fail(format!(
-                "the audio buffer does not hold the playhead {t:.2} s: {}",
-                sw["buffers"]
-            ));
+            fail(format!("the audio buffer does not hold the playhead {t:.2} s: {}", sw["buffers"]));
         }
         if sw["audioDecoded"].as_f64().unwrap_or(0.0) <= 0.0 {
             fail("no audio decoded".into());

@@ -285,10 +285,7 @@ fn check_remux_after_seek(path: &Path, target: f64) {
         );
         compared += 1;
     }
-    assert!(
-        compared + 2 >= frames_expected,
-        "compared {compared} frames"
-    );
+    assert!(compared + 2 >= frames_expected, "compared {compared} frames");
 }
 
 /// Every video frame ffmpeg decodes from `path`: (presentation time in ms, MD5 of its pixels).
@@ -297,14 +294,7 @@ fn decoded_frames(path: &Path, strict: bool) -> Vec<(u64, String)> {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-copyts", "-i"])
         .arg(path)
-        .args([
-            "-map",
-            "0:v:0",
-            "-fps_mode",
-            "passthrough",
-            "-enc_time_base",
-            "1:1000",
-        ])
+        .args(["-map", "0:v:0", "-fps_mode", "passthrough", "-enc_time_base", "1:1000"])
         .args(["-f", "framemd5", "-"])
         .output()
         .unwrap();

@@ -22,10 +22,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn have_ffmpeg() -> bool {
-    let ok = Command::new("ffmpeg")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let ok = Command::new("ffmpeg").arg("-version").output().is_ok_and(|o| o.status.success());
     if !ok {
         assert!(
             std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
@@ -56,26 +53,10 @@ fn make_film_now() -> PathBuf {
         .arg(f.join("subs-en.srt"))
         .arg("-i")
         .arg(f.join("subs-fr.ass"))
-        .args([
-            "-t", "8", "-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3", "-map", "4",
-        ])
-        .args([
-            "-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a:0", "ac3", "-c:a:1", "aac",
-        ])
-        .args([
-            "-c:s",
-            "copy",
-            "-metadata:s:a:0",
-            "language=eng",
-            "-metadata:s:a:1",
-            "language=fre",
-        ])
-        .args([
-            "-metadata:s:s:0",
-            "language=eng",
-            "-metadata:s:s:1",
-            "language=fre",
-        ])
+        .args(["-t", "8", "-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3", "-map", "4"])
+        .args(["-c:v", "libx264", "-bf", "2", "-g", "25", "-c:a:0", "ac3", "-c:a:1", "aac"])
+        .args(["-c:s", "copy", "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fre"])
+        .args(["-metadata:s:s:0", "language=eng", "-metadata:s:s:1", "language=fre"])
         .args(["-disposition:a:0", "default", "-disposition:a:1", "0"])
         .arg(&path)
         .status()
@@ -86,23 +67,13 @@ fn make_film_now() -> PathBuf {
 
 fn as_ms(c: &Cue) -> (i64, i64, String) {
     let ms = remux_wasm::TimeBase::MILLIS;
-    (
-        c.start.rescale(c.time_base, ms).0,
-        c.end.rescale(c.time_base, ms).0,
-        strip_tags(&c.text),
-    )
+    (c.start.rescale(c.time_base, ms).0, c.end.rescale(c.time_base, ms).0, strip_tags(&c.text))
 }
 
 /// Like this machine's headless Chromium: H.264 and AAC only.
 fn chromium(mime: &str) -> bool {
-    let codecs = mime
-        .split("codecs=\"")
-        .nth(1)
-        .unwrap_or("")
-        .trim_end_matches('"');
-    codecs
-        .split(',')
-        .all(|c| c.starts_with("avc1.") || c.starts_with("mp4a.40."))
+    let codecs = mime.split("codecs=\"").nth(1).unwrap_or("").trim_end_matches('"');
+    codecs.split(',').all(|c| c.starts_with("avc1.") || c.starts_with("mp4a.40."))
 }
 
 #[test]
@@ -122,25 +93,15 @@ fn ac3_default_gives_way_to_aac_and_subtitles_match_ffmpeg() {
         wanted_audio: None,
     };
     let choice = tracks::choose(&all, viewer).unwrap();
-    let aac = all
-        .iter()
-        .find(|t| t.kind == TrackKind::Audio && t.codec_id == "A_AAC")
-        .unwrap();
+    let aac = all.iter().find(|t| t.kind == TrackKind::Audio && t.codec_id == "A_AAC").unwrap();
     assert_eq!(choice.audio, Some(aac.id));
     assert_eq!(
         choice.notices,
         ["This film's default audio is AC-3, which this browser cannot play; playing the AAC track (French) instead."]
     );
-    let subs: Vec<_> = choice
-        .tracks
-        .iter()
-        .filter(|t| t.kind == TrackKind::Subtitle)
-        .collect();
+    let subs: Vec<_> = choice.tracks.iter().filter(|t| t.kind == TrackKind::Subtitle).collect();
     assert_eq!(subs.len(), 2);
-    assert_eq!(
-        (subs[0].language.as_deref(), subs[1].language.as_deref()),
-        (Some("en"), Some("fr"))
-    );
+    assert_eq!((subs[0].language.as_deref(), subs[1].language.as_deref()), (Some("en"), Some("fr")));
 
     pipeline.select(choice.video, choice.audio).unwrap();
     pipeline.collect_cues(true);
@@ -156,20 +117,11 @@ fn ac3_default_gives_way_to_aac_and_subtitles_match_ffmpeg() {
         }
     }
     assert!(segments >= 4, "{segments} segments");
-    let carried: Vec<u32> = pipeline
-        .remuxer()
-        .carried_tracks()
-        .iter()
-        .map(|t| t.id)
-        .collect();
+    let carried: Vec<u32> = pipeline.remuxer().carried_tracks().iter().map(|t| t.id).collect();
     assert_eq!(carried, [choice.video.unwrap(), aac.id]);
 
     for (n, sub) in subs.iter().enumerate() {
-        let got: Vec<_> = cues
-            .iter()
-            .filter(|(id, _)| *id == sub.id)
-            .map(|(_, c)| as_ms(c))
-            .collect();
+        let got: Vec<_> = cues.iter().filter(|(id, _)| *id == sub.id).map(|(_, c)| as_ms(c)).collect();
         let want = ffmpeg_cues(&path, n);
         assert_eq!(got, want, "subtitle track {} ({})", sub.id, sub.codec);
         assert_eq!(want.len(), 3);

@@ -183,34 +183,19 @@ fn fetch_ranges_are_piece_aligned_small_at_startup_and_chunked_after() {
 fn the_byte_budget_cuts_seconds_only_for_high_bitrate_films() {
     use remux_wasm::player::scheduler::{limits, Config, Limits, MIN_BACK_SECS};
     let cfg = Config::default();
-    let seconds = Limits {
-        high_watermark: cfg.high_watermark,
-        back_buffer: cfg.back_buffer,
-    };
+    let seconds = Limits { high_watermark: cfg.high_watermark, back_buffer: cfg.back_buffer };
     let hour = 3600.0;
     // 20 Mbit/s for an hour: 9 GB.
     let high_rate = limits(&cfg, Some(9_000_000_000), Some(hour));
     let bytes_held = |l: Limits| (l.high_watermark + l.back_buffer) * 9e9 / hour;
-    assert!(
-        bytes_held(high_rate) <= cfg.media_budget_bytes as f64 * 1.05 + 4.0 * 2.5e6,
-        "{high_rate:?}"
-    );
-    assert!(
-        high_rate.high_watermark >= cfg.low_watermark + 4.0,
-        "{high_rate:?}"
-    );
-    assert!(
-        high_rate.back_buffer >= MIN_BACK_SECS && high_rate.back_buffer < 10.0,
-        "{high_rate:?}"
-    );
+    assert!(bytes_held(high_rate) <= cfg.media_budget_bytes as f64 * 1.05 + 4.0 * 2.5e6, "{high_rate:?}");
+    assert!(high_rate.high_watermark >= cfg.low_watermark + 4.0, "{high_rate:?}");
+    assert!(high_rate.back_buffer >= MIN_BACK_SECS && high_rate.back_buffer < 10.0, "{high_rate:?}");
     // 2 Mbit/s: 900 MB an hour: the configured seconds.
     assert_eq!(limits(&cfg, Some(900_000_000), Some(hour)), seconds);
     assert_eq!(limits(&cfg, None, Some(hour)), seconds);
     assert_eq!(limits(&cfg, Some(9_000_000_000), None), seconds);
-    let no_budget = Config {
-        media_budget_bytes: 0,
-        ..Config::default()
-    };
+    let no_budget = Config { media_budget_bytes: 0, ..Config::default() };
     assert_eq!(limits(&no_budget, Some(9_000_000_000), Some(hour)), seconds);
 }
 

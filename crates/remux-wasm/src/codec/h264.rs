@@ -786,11 +786,7 @@ mod tests {
                     [0, 0, 0, 1, 2, 3, 0x65, 0xff][(x % 8) as usize]
                 })
                 .collect();
-            assert_eq!(
-                annexb_nal_units(&data).collect::<Vec<_>>(),
-                naive(&data),
-                "{data:?}"
-            );
+            assert_eq!(annexb_nal_units(&data).collect::<Vec<_>>(), naive(&data), "{data:?}");
         }
     }
 

@@ -184,8 +184,7 @@ impl Fragmenter {
                 if let (Some((at, tb)), true, Some(n)) =
                     (self.play_from, first_after_seek, v.h264_nal_length)
                 {
-                    let before =
-                        tb.rescale(at.0, v.time_base) - v.ticks(UNREFERENCED_MARGIN_SECONDS);
+                    let before = tb.rescale(at.0, v.time_base) - v.ticks(UNREFERENCED_MARGIN_SECONDS);
                     video = leave_out_unreferenced(video, before, n);
                 }
                 video
@@ -228,8 +227,7 @@ impl Fragmenter {
         let mut target = v.ticks(self.target());
         if let (Some((at, tb)), true) = (self.play_from, self.cuts == self.first_of_run) {
             // After a seek: the frames between the key frame and the target come too.
-            target =
-                target.saturating_add(tb.rescale(at.0, v.time_base).saturating_sub(first).max(0));
+            target = target.saturating_add(tb.rescale(at.0, v.time_base).saturating_sub(first).max(0));
         }
         let k = if self.ended {
             s.len()
@@ -370,9 +368,7 @@ fn unreferenced(data: &[u8], nal_length: u8) -> bool {
     let mut at = 0usize;
     let mut slices = false;
     while let Some(header) = data.get(at + n) {
-        let len = data[at..at + n]
-            .iter()
-            .fold(0usize, |a, &b| (a << 8) | usize::from(b));
+        let len = data[at..at + n].iter().fold(0usize, |a, &b| (a << 8) | usize::from(b));
         // Coded slice types 1-5 (non-IDR, partitions A-C, IDR).
         if (1..=5).contains(&(header & 0x1f)) {
             if header & 0x60 != 0 {

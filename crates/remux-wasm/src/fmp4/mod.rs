@@ -339,9 +339,8 @@ impl Remuxer {
                     matches!(t.codec, Codec::Vp9 | Codec::Av1) && t.codec_private.is_empty();
                 let mut lane = Lane::new(1, tb);
                 if t.codec == Codec::H264 {
-                    lane.h264_nal_length = AvcConfig::parse(&t.codec_private)
-                        .ok()
-                        .map(|c| c.nal_length_size);
+                    lane.h264_nal_length =
+                        AvcConfig::parse(&t.codec_private).ok().map(|c| c.nal_length_size);
                 }
                 video_lane = Some(lane);
                 Some(Carried {

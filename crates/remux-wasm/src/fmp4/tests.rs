@@ -392,22 +392,10 @@ fn fragments_double_from_the_first_up_to_about_a_second() {
         "{} fragments",
         r.fragments()
     );
-    assert!(
-        len(&segs[0]) < 0.45,
-        "first fragment is {} s",
-        len(&segs[0])
-    );
-    assert!(
-        (0.45..0.8).contains(&len(&segs[1])),
-        "second fragment is {} s",
-        len(&segs[1])
-    );
+    assert!(len(&segs[0]) < 0.45, "first fragment is {} s", len(&segs[0]));
+    assert!((0.45..0.8).contains(&len(&segs[1])), "second fragment is {} s", len(&segs[1]));
     for s in &segs[2..segs.len() - 1] {
-        assert!(
-            (0.9..1.3).contains(&len(s)),
-            "a later fragment is {} s",
-            len(s)
-        );
+        assert!((0.9..1.3).contains(&len(s)), "a later fragment is {} s", len(s));
     }
 }
 
@@ -468,15 +456,11 @@ fn after_a_seek_the_first_fragment_reaches_just_past_the_target() {
     let (start, end) = (tb.seconds(segs[0].start.0), tb.seconds(segs[0].end.0));
     let (key_s, target_s) = (key as f64 / 1000.0, target as f64 / 1000.0);
     // (The audio fed before the key frame comes too.)
-    assert!(
-        start <= key_s + 0.001 && start > key_s - 0.05,
-        "starts at {start}, key frame at {key_s}"
-    );
+    assert!(start <= key_s + 0.001 && start > key_s - 0.05, "starts at {start}, key frame at {key_s}");
     // Past the target by FIRST_SECONDS (to the frame), not cut at FIRST_SECONDS after the
     // key frame, nor at the next GOP.
     assert!(
-        end >= target_s + fragmenter::FIRST_SECONDS
-            && end < target_s + fragmenter::FIRST_SECONDS + 0.2,
+        end >= target_s + fragmenter::FIRST_SECONDS && end < target_s + fragmenter::FIRST_SECONDS + 0.2,
         "first fragment after the seek ends at {end} (target {target_s})"
     );
     // The one after is twice FIRST_SECONDS, as after a start.
@@ -703,13 +687,9 @@ fn explicit_selection_carries_exactly_the_chosen_tracks() {
     assert_eq!(r.packets(), 50, "only the 50 video frames are carried");
     // A track that cannot be carried, or does not exist, is refused in plain words.
     all.push(other_track(5, TrackKind::Audio, "A_AC3"));
-    let err = Remuxer::with_selection(&all, Pick::Default, Pick::Track(5))
-        .err()
-        .unwrap();
+    let err = Remuxer::with_selection(&all, Pick::Default, Pick::Track(5)).err().unwrap();
     assert!(err.to_string().contains("AC-3 (A_AC3)"), "{err}");
-    let err = Remuxer::with_selection(&all, Pick::Default, Pick::Track(9))
-        .err()
-        .unwrap();
+    let err = Remuxer::with_selection(&all, Pick::Default, Pick::Track(9)).err().unwrap();
     assert!(err.to_string().contains("no audio track 9"), "{err}");
     assert!(Remuxer::with_selection(&all, Pick::Nothing, Pick::Nothing).is_err());
     // The default stays what `riptide-remux` always did.
@@ -725,33 +705,23 @@ fn mp3_apart_comes_as_raw_runs_beside_a_video_only_mp4() {
         codec: Codec::Mp3,
         codec_id: "A_MPEG/L3".into(),
         codec_private: Vec::new(),
-        audio: Some(crate::packet::AudioInfo {
-            sample_rate: 48_000,
-            channels: 2,
-        }),
+        audio: Some(crate::packet::AudioInfo { sample_rate: 48_000, channels: 2 }),
         ..aac_track(2)
     };
     let all = [h264_track(1), mp3];
-    let mut r =
-        Remuxer::with_carriage(&all, Pick::Default, Pick::Default, AudioCarriage::Apart).unwrap();
+    let mut r = Remuxer::with_carriage(&all, Pick::Default, Pick::Default, AudioCarriage::Apart).unwrap();
     assert_eq!(r.mime(), "video/mp4; codecs=\"avc1.64001f\"");
     assert_eq!(r.apart_mime(), Some("audio/mpeg"));
     assert!(!r.wants_packets_before_init());
     let init = r.init_segment();
-    let moov = children(&init, 0, init.len())
-        .into_iter()
-        .find(|b| &b.kind == b"moov")
-        .unwrap();
+    let moov = children(&init, 0, init.len()).into_iter().find(|b| &b.kind == b"moov").unwrap();
     let traks = children(&init, moov.start + 8, moov.start + moov.size)
         .into_iter()
         .filter(|b| &b.kind == b"trak")
         .count();
     assert_eq!(traks, 1, "only the video in the init segment");
     // Video from the synthetic stream; MP3 frames of 1152 samples (24 ms) in ms.
-    let video: Vec<Packet> = synthetic(3)
-        .into_iter()
-        .filter(|p| p.track_id == 1)
-        .collect();
+    let video: Vec<Packet> = synthetic(3).into_iter().filter(|p| p.track_id == 1).collect();
     let mut frames = Vec::new();
     let mut packets = Vec::new();
     let (mut vi, mut a) = (video.into_iter().peekable(), 0i64);
@@ -762,15 +732,7 @@ fn mp3_apart_comes_as_raw_runs_beside_a_video_only_mp4() {
             _ if at < 3000 => {
                 let data = vec![0xff, 0xfb, (a >> 8) as u8, a as u8];
                 frames.push(data.clone());
-                packets.push(Packet {
-                    track_id: 2,
-                    pts: Timestamp(at),
-                    dts: None,
-                    dur: None,
-                    keyframe: true,
-                    pos: 0,
-                    data,
-                });
+                packets.push(Packet { track_id: 2, pts: Timestamp(at), dts: None, dur: None, keyframe: true, pos: 0, data });
                 a += 1;
             }
             Some(_) => packets.push(vi.next().unwrap()),
@@ -785,27 +747,14 @@ fn mp3_apart_comes_as_raw_runs_beside_a_video_only_mp4() {
     let mut bytes = Vec::new();
     let mut next_start = 0i64;
     for seg in &segs {
-        for m in children(&seg.data, 0, seg.data.len())
-            .into_iter()
-            .filter(|b| &b.kind == b"moof")
-        {
-            for t in children(&seg.data, m.start + 8, m.start + m.size)
-                .into_iter()
-                .filter(|b| &b.kind == b"traf")
-            {
-                assert_eq!(
-                    parse_traf(&seg.data, m, t).track_id,
-                    1,
-                    "only video in the moofs"
-                );
+        for m in children(&seg.data, 0, seg.data.len()).into_iter().filter(|b| &b.kind == b"moof") {
+            for t in children(&seg.data, m.start + 8, m.start + m.size).into_iter().filter(|b| &b.kind == b"traf") {
+                assert_eq!(parse_traf(&seg.data, m, t).track_id, 1, "only video in the moofs");
             }
         }
         for run in &seg.audio_apart {
             assert_eq!(run.time_base, TimeBase::new(1, 48_000));
-            assert_eq!(
-                run.start.0, next_start,
-                "runs follow each other without gaps"
-            );
+            assert_eq!(run.start.0, next_start, "runs follow each other without gaps");
             // The run starts with the frame whose time it says.
             let i = (run.start.0 / 1152) as usize;
             assert_eq!(&run.data[..4], &frames[i][..]);
@@ -814,10 +763,7 @@ fn mp3_apart_comes_as_raw_runs_beside_a_video_only_mp4() {
             bytes.extend_from_slice(&run.data);
         }
     }
-    assert!(
-        segs.iter().filter(|s| !s.audio_apart.is_empty()).count() > 1,
-        "runs come with the fragments"
-    );
+    assert!(segs.iter().filter(|s| !s.audio_apart.is_empty()).count() > 1, "runs come with the fragments");
     assert_eq!(bytes, frames.concat(), "every frame, in order");
 }
 
@@ -900,10 +846,7 @@ fn after_a_seek_unreferenced_frames_before_the_target_are_left_out_and_decode_ti
         .map(pts_ms)
         .collect();
     assert!(!expected.is_empty(), "the test must leave frames out");
-    assert_eq!(
-        left_out, expected,
-        "frames left out (pts in ms); target {target}"
-    );
+    assert_eq!(left_out, expected, "frames left out (pts in ms); target {target}");
     // Every frame kept has the decode time and composition offset it has when nothing is
     // left out, and the fragment ends at the same decode time.
     for k in &first {
@@ -932,8 +875,5 @@ fn after_a_seek_unreferenced_frames_before_the_target_are_left_out_and_decode_ti
     for p in film(true)[half..].iter().cloned() {
         segs_ref.extend(r.push(p).unwrap());
     }
-    assert_eq!(
-        video_samples(&segs[0]).len(),
-        video_samples(&segs_ref[0]).len()
-    );
+    assert_eq!(video_samples(&segs[0]).len(), video_samples(&segs_ref[0]).len());
 }

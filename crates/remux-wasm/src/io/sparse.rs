@@ -209,8 +209,7 @@ impl ByteSource for SparseCache {
         for (&s, chunk) in self.chunks.range(first..end) {
             let from = offset.max(s);
             let stop = (s + chunk.len() as u64).min(end);
-            self.joined
-                .extend_from_slice(&chunk[(from - s) as usize..(stop - s) as usize]);
+            self.joined.extend_from_slice(&chunk[(from - s) as usize..(stop - s) as usize]);
         }
         Ok(&self.joined)
     }
@@ -331,18 +330,12 @@ mod tests {
                             let gap_end = gap + present[gap..b].iter().take_while(|p| !**p).count();
                             assert_eq!(
                                 c.read_at(a as u64, b - a),
-                                Err(Error::NeedData {
-                                    offset: gap as u64,
-                                    len: (gap_end - gap) as u64
-                                })
+                                Err(Error::NeedData { offset: gap as u64, len: (gap_end - gap) as u64 })
                             );
                         }
                     },
                 }
-                assert_eq!(
-                    c.held_bytes(),
-                    present.iter().filter(|p| **p).count() as u64
-                );
+                assert_eq!(c.held_bytes(), present.iter().filter(|p| **p).count() as u64);
             }
         }
     }

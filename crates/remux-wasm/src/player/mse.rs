@@ -91,9 +91,8 @@ impl MseSink {
         // A restarted pipeline (e.g. another audio track): keep the buffer, switch its type.
         if let Some(sb) = self.buffer.borrow().as_ref() {
             if self.mime.borrow().as_str() != mime {
-                sb.change_type(mime).map_err(|e| {
-                    format!("the browser cannot switch to {mime}: {}", js_message(&e))
-                })?;
+                sb.change_type(mime)
+                    .map_err(|e| format!("the browser cannot switch to {mime}: {}", js_message(&e)))?;
                 *self.mime.borrow_mut() = mime.to_string();
             }
             return Ok(());
@@ -183,12 +182,7 @@ impl MseSink {
         self.append_to(&sb, data, Some(start_secs)).await
     }
 
-    async fn append_to(
-        &self,
-        sb: &SourceBuffer,
-        data: &[u8],
-        offset: Option<f64>,
-    ) -> Result<(), String> {
+    async fn append_to(&self, sb: &SourceBuffer, data: &[u8], offset: Option<f64>) -> Result<(), String> {
         let mut round = 0;
         loop {
             if let Some(t) = offset {

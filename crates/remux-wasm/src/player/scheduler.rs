@@ -151,10 +151,7 @@ pub struct Limits {
 /// The limits for a film of `size` bytes lasting `duration_secs` (either unknown: the
 /// configured seconds), per `Config::media_budget_bytes`.
 pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Limits {
-    let seconds = Limits {
-        high_watermark: cfg.high_watermark,
-        back_buffer: cfg.back_buffer,
-    };
+    let seconds = Limits { high_watermark: cfg.high_watermark, back_buffer: cfg.back_buffer };
     let (Some(size), Some(d)) = (size, duration_secs) else {
         return seconds;
     };
@@ -166,13 +163,8 @@ pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Li
     Limits {
         high_watermark: (0.75 * budget / byte_rate)
             .max(cfg.low_watermark + MIN_FETCH_SPAN_SECS)
-            .min(
-                cfg.high_watermark
-                    .max(cfg.low_watermark + MIN_FETCH_SPAN_SECS),
-            ),
-        back_buffer: (0.25 * budget / byte_rate)
-            .max(MIN_BACK_SECS)
-            .min(cfg.back_buffer),
+            .min(cfg.high_watermark.max(cfg.low_watermark + MIN_FETCH_SPAN_SECS)),
+        back_buffer: (0.25 * budget / byte_rate).max(MIN_BACK_SECS).min(cfg.back_buffer),
     }
 }
 
@@ -460,11 +452,7 @@ pub async fn run(
                 // frame to the target now. Leave it the CPU (remuxing and appending more would
                 // slow that down on a small machine) unless it still waits after
                 // `startup_settle_ms`.
-                sleep_unless_asked(
-                    &shared,
-                    STARTUP_POLL_MS.min(cfg.startup_settle_ms - st.settle_ms),
-                )
-                .await;
+                sleep_unless_asked(&shared, STARTUP_POLL_MS.min(cfg.startup_settle_ms - st.settle_ms)).await;
                 st.settle_ms += STARTUP_POLL_MS;
                 continue;
             }
@@ -554,8 +542,7 @@ pub async fn run(
                         if size.is_some_and(|s| next >= s) || st.cache.missing(next, 1).is_none() {
                             break;
                         }
-                        let (a, b) =
-                            plan_range(&cfg, &st.cache, next, 1, size, piece_length, playing);
+                        let (a, b) = plan_range(&cfg, &st.cache, next, 1, size, piece_length, playing);
                         trace("ahead", || format!("fetch {a}-{b}"));
                         st.requests.push_back(InFlight::spawn(&shared, a, b));
                         next = b;
@@ -609,9 +596,7 @@ pub async fn run(
             }
             Ok(Outcome::Sought(point_secs)) => {
                 let ms = super::fetch::now_ms() - st.seek_asked_ms;
-                trace("sought", || {
-                    format!("key frame {point_secs:.3} s at byte {}", st.evict_mark)
-                });
+                trace("sought", || format!("key frame {point_secs:.3} s at byte {}", st.evict_mark));
                 shared.update(|s| {
                     s.seeking = false;
                     s.seeks += 1;
@@ -648,20 +633,13 @@ pub async fn run(
             Ok(Outcome::Step(Step::Segment(seg))) => {
                 trace("segment", || {
                     let tb = seg.time_base;
-                    format!(
-                        "{:.3}-{:.3} s, {} bytes, source byte {}",
-                        tb.seconds(seg.start.0),
-                        tb.seconds(seg.end.0),
-                        seg.data.len(),
-                        seg.source_pos
-                    )
+                    format!("{:.3}-{:.3} s, {} bytes, source byte {}", tb.seconds(seg.start.0), tb.seconds(seg.end.0), seg.data.len(), seg.source_pos)
                 });
                 if !seg.data.is_empty() {
                     sink.append(&seg.data).await?;
                 }
                 for run in &seg.audio_apart {
-                    sink.append_apart(run.time_base.seconds(run.start.0), &run.data)
-                        .await?;
+                    sink.append_apart(run.time_base.seconds(run.start.0), &run.data).await?;
                 }
                 st.settle_ms = 0;
                 if !st.started {

@@ -55,11 +55,7 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
     // A switch between MP3 carried apart and a track inside the MP4 cannot be done in the
     // same MediaSource (a SourceBuffer cannot be added once media is buffered, nor a track
     // added by `changeType`): keep the track that plays and say so.
-    let apart_now = shared
-        .sink
-        .borrow()
-        .as_ref()
-        .and_then(|s| s.has_apart_buffer());
+    let apart_now = shared.sink.borrow().as_ref().and_then(|s| s.has_apart_buffer());
     let previous = shared.tracks.borrow().choice.as_ref().and_then(|c| c.audio);
     if let (Some(apart), Some(prev)) = (apart_now, previous) {
         if choice.audio_apart != apart && choice.audio != Some(prev) {
@@ -96,11 +92,7 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
     pipeline.collect_cues(true);
     {
         let mut state = shared.tracks.borrow_mut();
-        for info in choice
-            .tracks
-            .iter()
-            .filter(|t| t.kind == TrackKind::Subtitle && t.playable_text())
-        {
+        for info in choice.tracks.iter().filter(|t| t.kind == TrackKind::Subtitle && t.playable_text()) {
             if state.text.contains_key(&info.id) {
                 continue;
             }
@@ -129,15 +121,10 @@ pub fn add_cues(shared: &Shared, cues: Vec<(u32, Cue)>) {
     }
     let mut state = shared.tracks.borrow_mut();
     for (id, cue) in cues {
-        if !state
-            .seen
-            .insert((id, cue.start.0, cue.end.0, cue.text.clone()))
-        {
+        if !state.seen.insert((id, cue.start.0, cue.end.0, cue.text.clone())) {
             continue;
         }
-        let Some((tt, _)) = state.text.get(&id) else {
-            continue;
-        };
+        let Some((tt, _)) = state.text.get(&id) else { continue };
         let start = cue.time_base.seconds(cue.start.0);
         let end = cue.time_base.seconds(cue.end.0);
         if let Ok(vtt) = VttCue::new(start, end, &cue.text) {
@@ -207,10 +194,7 @@ fn label(info: &TrackInfo) -> String {
 /// `Intl.DisplayNames` for a BCP 47 tag (`fr` → "French" in an English browser).
 pub fn language_name(tag: &str) -> Option<String> {
     let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    let ctor: js_sys::Function = Reflect::get(&intl, &"DisplayNames".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
+    let ctor: js_sys::Function = Reflect::get(&intl, &"DisplayNames".into()).ok()?.dyn_into().ok()?;
     let locales = Array::new();
     if let Some(l) = web_sys::window().and_then(|w| w.navigator().language()) {
         locales.push(&l.into());
@@ -219,10 +203,7 @@ pub fn language_name(tag: &str) -> Option<String> {
     Reflect::set(&opts, &"type".into(), &"language".into()).ok()?;
     let dn = Reflect::construct(&ctor, &Array::of2(&locales, &opts)).ok()?;
     let of: js_sys::Function = Reflect::get(&dn, &"of".into()).ok()?.dyn_into().ok()?;
-    of.call1(&dn, &tag.into())
-        .ok()?
-        .as_string()
-        .filter(|n| n != tag)
+    of.call1(&dn, &tag.into()).ok()?.as_string().filter(|n| n != tag)
 }
 
 /// `[{id, kind, codec, language, language_name, label, name, default, playable, why_not,
@@ -230,9 +211,7 @@ pub fn language_name(tag: &str) -> Option<String> {
 pub fn tracks_array(shared: &Shared) -> Array {
     let state = shared.tracks.borrow();
     let out = Array::new();
-    let Some(choice) = &state.choice else {
-        return out;
-    };
+    let Some(choice) = &state.choice else { return out };
     for t in &choice.tracks {
         let o = Object::new();
         let set = |k: &str, v: JsValue| {
@@ -252,28 +231,16 @@ pub fn tracks_array(shared: &Shared) -> Array {
         set("id", t.id.into());
         set("kind", kind.into());
         set("codec", t.codec.clone().into());
-        set(
-            "language",
-            t.language.clone().map_or(JsValue::NULL, JsValue::from),
-        );
+        set("language", t.language.clone().map_or(JsValue::NULL, JsValue::from));
         set(
             "language_name",
-            t.language
-                .as_deref()
-                .and_then(language_name)
-                .map_or(JsValue::NULL, JsValue::from),
+            t.language.as_deref().and_then(language_name).map_or(JsValue::NULL, JsValue::from),
         );
         set("name", t.name.clone().map_or(JsValue::NULL, JsValue::from));
         set("label", label(t).into());
         set("default", t.default.into());
-        set(
-            "playable",
-            (t.playable || state.text.contains_key(&t.id)).into(),
-        );
-        set(
-            "why_not",
-            t.why_not.clone().map_or(JsValue::NULL, JsValue::from),
-        );
+        set("playable", (t.playable || state.text.contains_key(&t.id)).into());
+        set("why_not", t.why_not.clone().map_or(JsValue::NULL, JsValue::from));
         set("selected", selected.into());
         if let Some((tt, _)) = state.text.get(&t.id) {
             set("text_track", tt.into());

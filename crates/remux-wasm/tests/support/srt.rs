@@ -15,10 +15,7 @@ pub fn ffmpeg_cues(path: &Path, n: usize) -> Vec<(i64, i64, String)> {
         .args(["-map", &format!("0:s:{n}"), "-f", "srt", "-"])
         .output()
         .expect("ffmpeg is needed for the subtitle reference");
-    assert!(
-        out.status.success(),
-        "ffmpeg could not extract subtitle stream {n} of {path:?}"
-    );
+    assert!(out.status.success(), "ffmpeg could not extract subtitle stream {n} of {path:?}");
     let text = String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n");
     let ms = |t: &str| {
         let t = t.trim().replace(',', ":");
