@@ -408,18 +408,7 @@ fn fragments_cut_inside_gops_and_after_a_reset_start_short_at_a_key_frame() {
         segs.extend(r.push(p).unwrap());
     }
     // Some fragment of the first run starts at a frame that is not a key frame.
-    let starts_on_key = |seg: &MediaSegment| {
-        let b = &seg.data;
-        let moof = children(b, 0, b.len())[0];
-        let trafs = children(b, moof.start + 8, moof.start + moof.size);
-        let video = trafs
-            .iter()
-            .filter(|t| &t.kind == b"traf")
-            .map(|t| parse_traf(b, moof, *t))
-            .find(|t| t.track_id == 1)
-            .unwrap();
-        video.samples[0].2 == boxes::SYNC_SAMPLE_FLAGS
-    };
+    let starts_on_key = |seg: &MediaSegment| video_traf(seg).samples[0].2 == boxes::SYNC_SAMPLE_FLAGS;
     assert!(starts_on_key(&segs[0]));
     assert!(segs.iter().any(|s| !starts_on_key(s)));
     // After a reset (a seek), the next fragment starts at the next key frame pushed, and is
@@ -767,17 +756,22 @@ fn mp3_apart_comes_as_raw_runs_beside_a_video_only_mp4() {
     assert_eq!(bytes, frames.concat(), "every frame, in order");
 }
 
-/// The video track's samples of a segment: (decode time, composition offset, duration, data).
-fn video_samples(seg: &MediaSegment) -> Vec<(u64, i32, u32, Vec<u8>)> {
+/// The video track's `traf` (track 1) of a segment's `moof`.
+fn video_traf(seg: &MediaSegment) -> Traf {
     let b = &seg.data;
     let moof = children(b, 0, b.len())[0];
     let trafs = children(b, moof.start + 8, moof.start + moof.size);
-    let video = trafs
+    trafs
         .iter()
         .filter(|t| &t.kind == b"traf")
         .map(|t| parse_traf(b, moof, *t))
         .find(|t| t.track_id == 1)
-        .unwrap();
+        .unwrap()
+}
+
+/// The video track's samples of a segment: (decode time, composition offset, duration, data).
+fn video_samples(seg: &MediaSegment) -> Vec<(u64, i32, u32, Vec<u8>)> {
+    let video = video_traf(seg);
     let mut dts = video.tfdt;
     let mut out = Vec::new();
     for (_, dur, _, cts, data) in video.samples {
