@@ -428,12 +428,7 @@ fn after_a_seek_the_first_fragment_reaches_just_past_the_target() {
     let packets = synthetic(4);
     let half = packets.len() / 2;
     // The first video key frame from the middle on, and a target 0.3 s into its GOP (0.4 s).
-    let key = packets[half..]
-        .iter()
-        .find(|p| p.track_id == 1 && p.keyframe)
-        .unwrap()
-        .pts
-        .0;
+    let key = key_from_middle(&packets);
     let target = key + 300;
     let mut r = Remuxer::new(&tracks()).unwrap();
     r.reset_for(Some((Timestamp(target), TimeBase::MILLIS)));
@@ -756,6 +751,16 @@ fn mp3_apart_comes_as_raw_runs_beside_a_video_only_mp4() {
     assert_eq!(bytes, frames.concat(), "every frame, in order");
 }
 
+/// The pts (ms) of the first video key frame in the second half of `packets`.
+fn key_from_middle(packets: &[Packet]) -> i64 {
+    packets[packets.len() / 2..]
+        .iter()
+        .find(|p| p.track_id == 1 && p.keyframe)
+        .unwrap()
+        .pts
+        .0
+}
+
 /// The video track's `traf` (track 1) of a segment's `moof`.
 fn video_traf(seg: &MediaSegment) -> Traf {
     let b = &seg.data;
@@ -805,12 +810,7 @@ fn after_a_seek_unreferenced_frames_before_the_target_are_left_out_and_decode_ti
         packets
     };
     let half = film(false).len() / 2;
-    let key = film(false)[half..]
-        .iter()
-        .find(|p| p.track_id == 1 && p.keyframe)
-        .unwrap()
-        .pts
-        .0;
+    let key = key_from_middle(&film(false));
     let target = key + 300;
     let run = |b_referenced: bool| {
         let mut r = Remuxer::new(&tracks()).unwrap();
