@@ -267,6 +267,40 @@ async fn a_page_from_another_origin_cannot_add_a_torrent() {
     assert_eq!(status.as_u16(), 404, "a page from another origin made the server add the torrent");
 }
 
+/// A film in a codec the browser cannot decode (H.265 in MKV: Debian's Chromium has no HEVC
+/// through MSE; asked at run time): the widget says so in plain words, naming the codec, in
+/// its `error` event and on screen, instead of a black box or a media error code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_codec_the_browser_cannot_decode_is_named_in_the_error() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let hevc = fixture(
+        "embed-hevc-5s.mkv",
+        &[
+            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "5", "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error",
+            "-pix_fmt", "yuv420p", "-c:a", "aac",
+        ],
+    );
+    let (seeded, addr, _servers) = swarm("embed-hevc", &[hevc], |_| {}).await;
+    owner_adds(addr, &seeded[0].magnet).await;
+    let url = host.serve(format!(
+        r#"<!doctype html><meta charset="utf-8"><title>A film</title>
+<script type="module" src="http://{addr}/embed.js"></script>
+<riptide-player id="x" magnet="{}" autoplay muted></riptide-player>"#,
+        html_attr(&seeded[0].magnet)
+    ));
+    let report = run_page(url, vec!["--expect-error".into()]).await;
+    eprintln!("unplayable codec report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    let p = player(&report, "x");
+    let msg = p["error"].as_str().unwrap_or_else(|| panic!("the widget showed no error: {p}"));
+    assert!(msg.contains("H.265 (HEVC)"), "the error does not name the codec: {msg}");
+    let events = p["errorEvents"].as_array().cloned().unwrap_or_default();
+    assert!(events.iter().any(|e| e.as_str() == Some(msg)), "no error event with the message: {p}");
+}
+
 /// The Riptide page opened from "another machine" (the browser reaches the server by a name,
 /// `riptide.test`, mapped to 127.0.0.1: not an IP literal or localhost, so the server treats
 /// the page as it treats a viewer on the LAN of a `--listen 0.0.0.0` server) on a server with an

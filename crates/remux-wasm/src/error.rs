@@ -47,6 +47,9 @@ impl fmt::Display for Error {
                     "this {container} file is damaged or not a {container} file: {what}"
                 )
             }
+            // A whole sentence ("This film's video is H.265 (HEVC), which ...") stands alone;
+            // a fragment ("the audio track is AC-3 ...") is said of this file.
+            Error::Unsupported { what } if what.starts_with(char::is_uppercase) => f.write_str(what),
             Error::Unsupported { what } => write!(f, "cannot play this file: {what}"),
         }
     }
