@@ -506,6 +506,36 @@ async fn what_the_share_panel_offers_plays_on_another_site() {
     assert!(first >= start - 0.5, "the shared link began playing at {first} s, not at {start} s");
 }
 
+/// A CMS or forum that discovers oEmbed on a pasted Riptide link (`/?magnet=...&t=3`) embeds
+/// the `html` of the server's `/oembed` answer: pasted into another site's page, it plays from
+/// 3 s once the viewer presses play.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oembed_answer_pasted_into_a_page_plays() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let films = [repo().join("assets/sample.mkv")];
+    let (seeded, addr, _servers) = swarm("embed-oembed", &films, |_| {}).await;
+    owner_adds(addr, &seeded[0].magnet).await;
+    let link = format!("http://{addr}/?magnet={}&file=0&t=3", encode(&seeded[0].magnet));
+    let answer: Value = reqwest::get(format!("http://{addr}/oembed?url={}", encode(&link)))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let html = answer["html"].as_str().expect("an oEmbed video has html");
+    let url = host.serve(format!(
+        "<!doctype html><meta charset=\"utf-8\"><title>A forum post</title>\n<p>{}</p>\n{html}",
+        answer["title"].as_str().unwrap_or_default()
+    ));
+    let report = run_page(url, vec!["--press-play".into(), "--play-seconds".into(), "4".into()]).await;
+    eprintln!("oembed report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    assert_plays(&report, "player", 4.0);
+    let first = player(&report, "player")["firstPlayingAt"].as_f64().unwrap_or(-1.0);
+    assert!(first >= 2.5, "the embedded player began at {first} s, not at 3 s");
+}
+
 /// A page that adds and removes players again and again (a single-page site moving between
 /// films) does not grow: each removed player's memory in the shared wasm engine is reused by
 /// the next, and no event stream stays open.

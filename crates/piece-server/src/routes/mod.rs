@@ -4,6 +4,7 @@ pub(crate) mod cors;
 mod embed;
 mod events;
 mod pieces;
+mod preview;
 mod status;
 mod stream;
 mod torrents;
@@ -58,6 +59,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/torrents/{id}/files/{index}", get(stream::stream_file))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/embed", get(embed::embed_page))
+        // The page itself, with a film's link-preview tags when its link names one.
+        .route("/", get(preview::page))
+        .route("/oembed", get(preview::oembed))
         .with_state(state);
     let files = SetResponseHeader::if_not_present(
         ServeDir::new(www).append_index_html_on_directories(true),
