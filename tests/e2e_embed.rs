@@ -225,6 +225,8 @@ async fn iframe_form_plays_from_the_start_time() {
     assert!(first >= 4.9, "t=5 ignored: playback began at {first} s");
     assert_eq!(p["size"], p["viewport"], "the player does not fill its frame");
     assert_eq!(p["fullscreenEnabled"], true, "the frame cannot go full screen");
+    let title = p["documentTitle"].as_str().unwrap_or_default();
+    assert!(title.starts_with(seeded[0].name.as_str()), "the frame's title does not name the film: {title:?}");
 }
 
 /// A page from a site that is not allowed to add torrents asks for a film the server does not

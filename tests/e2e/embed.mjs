@@ -136,6 +136,7 @@ try {
               .toLowerCase(),
             viewport: { width: innerWidth, height: innerHeight },
             fullscreenEnabled: document.fullscreenEnabled,
+            documentTitle: document.title,
           };
         });
       }).catch(() => []);
