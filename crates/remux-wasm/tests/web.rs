@@ -195,6 +195,9 @@ fn the_byte_budget_cuts_seconds_only_for_high_bitrate_films() {
     assert_eq!(limits(&cfg, Some(900_000_000), Some(hour)), seconds);
     assert_eq!(limits(&cfg, None, Some(hour)), seconds);
     assert_eq!(limits(&cfg, Some(9_000_000_000), None), seconds);
+    // A configured high watermark below low + 4 s stays as configured (the budget only cuts).
+    let short = Config { high_watermark: 12.0, ..Config::default() };
+    assert_eq!(limits(&short, Some(900_000_000), Some(hour)).high_watermark, 12.0);
     let no_budget = Config { media_budget_bytes: 0, ..Config::default() };
     assert_eq!(limits(&no_budget, Some(9_000_000_000), Some(hour)), seconds);
 }

@@ -87,7 +87,7 @@ pub struct Config {
     /// decoding), so seconds alone do not bound it: 30 + 30 s of a 20 Mbit/s film are 150 MB.
     /// At the film's average byte rate (file size / duration), `high_watermark` is cut to 3/4
     /// of this (never below `low_watermark` + `MIN_FETCH_SPAN_SECS`) and `back_buffer` to 1/4
-    /// (never below `MIN_BACK_SECS`). Films under ~8 Mbit/s keep 30 s ahead; 20 Mbit/s keeps
+    /// (never below `MIN_BACK_SECS`); neither is ever raised above its configured seconds. Films under ~8 Mbit/s keep 30 s ahead; 20 Mbit/s keeps
     /// 14 s ahead and 4 s behind. hls.js bounds its forward buffer the same way
     /// (`maxBufferSize`, 60 MB ahead alone). 0: seconds only. Read by [`limits`].
     pub media_budget_bytes: u64,
@@ -161,9 +161,10 @@ pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Li
     let byte_rate = size as f64 / d;
     let budget = cfg.media_budget_bytes as f64;
     Limits {
+        // Cut, never raised: at most the configured seconds.
         high_watermark: (0.75 * budget / byte_rate)
             .max(cfg.low_watermark + MIN_FETCH_SPAN_SECS)
-            .min(cfg.high_watermark.max(cfg.low_watermark + MIN_FETCH_SPAN_SECS)),
+            .min(cfg.high_watermark),
         back_buffer: (0.25 * budget / byte_rate).max(MIN_BACK_SECS).min(cfg.back_buffer),
     }
 }
