@@ -272,11 +272,9 @@ export class RiptidePlayer extends HTMLElement {
       if (!this.isConnected) {
         if (this._observer) this._observer.disconnect();
         this._near = false;
-        this._stop();
-        this._loadedKey = null;
+        this._unload();
         this._wantedKey = null;
         this._playIntent = false;
-        this.state = 'idle';
       }
     });
   }
@@ -375,6 +373,7 @@ export class RiptidePlayer extends HTMLElement {
   _maybeStart() {
     if (!this.isConnected || this._wantedKey === null || this._wantedKey === this._loadedKey) return;
     if (!this._shouldLoadNow()) return;
+    this._unload();
     this._loadedKey = this._wantedKey;
     this._load();
   }
@@ -398,15 +397,8 @@ export class RiptidePlayer extends HTMLElement {
         this.getAttribute('server'), this.getAttribute('token')].join('\n');
       if (key === this._wantedKey) return; // re-inserted with the same film: keep playing
       this._wantedKey = key;
-      if (this._loadedKey !== null) {
-        // Another film: drop the current one now, even if the new one loads later.
-        this._stop();
-        this._loadedKey = null;
-        this._video.removeAttribute('src');
-        this.torrent = this.file = this.fileUrl = this.error = null;
-        this.state = 'idle';
-        this._setMessage(null);
-      }
+      // Another film: drop the current one now, even if the new one loads later.
+      if (this._loadedKey !== null) this._unload();
       this._hasPlayed = false;
       this._updatePlayButton();
       this._maybeStart();
@@ -446,19 +438,23 @@ export class RiptidePlayer extends HTMLElement {
     }
   }
 
-  async _load() {
+  /// Stops the film shown (`_stop`) and forgets it: the element is idle and shows nothing.
+  _unload() {
     this._stop();
-    const run = this._run;
+    this._loadedKey = null;
     this.torrent = this.file = this.fileUrl = this.error = null;
     this._figures = {};
     this._metadataSeen = false;
     this._video.removeAttribute('src');
+    this.state = 'idle';
+    this._setMessage(null);
+  }
+
+  /// Loads the film of the attributes (after `_unload`).
+  async _load() {
+    const run = this._run;
     const magnet = (this.getAttribute('magnet') || '').trim();
-    if (!magnet) {
-      this.state = 'idle';
-      this._setMessage(null);
-      return;
-    }
+    if (!magnet) return;
     this.state = 'loading';
     this._setMessage('Loading…');
     const abort = (this._abort = new AbortController());
