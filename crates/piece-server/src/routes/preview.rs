@@ -59,7 +59,7 @@ impl Film {
     }
 
     /// The film's name: the torrent's (and the file's, when the link names one) if this server
-    /// has it, else the magnet's `dn`, else [`UNNAMED`].
+    /// has it, else the magnet's `dn` (of a magnet librqbit can parse), else [`UNNAMED`].
     fn title(&self, state: &AppState) -> String {
         let parsed = Magnet::parse(&self.magnet).ok();
         let known = parsed
@@ -74,10 +74,7 @@ impl Film {
                 _ => d.name,
             };
         }
-        url_pairs(self.magnet.split_once('?').map_or("", |(_, q)| q))
-            .find(|(k, v)| k == "dn" && !v.is_empty())
-            .map(|(_, v)| v)
-            .unwrap_or_else(|| UNNAMED.to_owned())
+        parsed.and_then(|m| m.name).unwrap_or_else(|| UNNAMED.to_owned())
     }
 }
 
