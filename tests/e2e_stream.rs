@@ -146,6 +146,19 @@ fn watch(url: &str, extra: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("watch.mjs printed no JSON ({e}): {stdout}"))
 }
 
+/// [`watch`] off the async runtime, for a page that must play without an error
+/// ([`check_page_ok`]).
+async fn watch_ok(url: String, extra: &'static [&'static str]) -> Value {
+    let report = tokio::task::spawn_blocking(move || watch(&url, extra)).await.unwrap();
+    check_page_ok(&report);
+    report
+}
+
+/// The trace samples taken once the film had played past 1 s.
+fn playing_trace(report: &Value) -> Vec<&Value> {
+    report["trace"].as_array().unwrap().iter().filter(|s| f(&s["currentTime"]) > 1.0).collect()
+}
+
 fn check_page_ok(report: &Value) {
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     assert!(report["error"].is_null(), "the page showed an error: {}", report["error"]);
@@ -174,12 +187,7 @@ async fn seek_to_three_quarters_plays_without_fetching_what_lies_between() {
     let film = low_bitrate_mkv(10, 300);
     let film_len = std::fs::metadata(&film).unwrap().len();
     let (url, _silent, _hash, _servers) = swarm(&film, "e2e-seek", 1_000_000, "").await;
-    let report = tokio::task::spawn_blocking(move || {
-        watch(&url, &["--seek-to", "0.75", "--after-seek-s", "3", "--trace-ms", "100", "--timeout-ms", "80000"])
-    })
-    .await
-    .unwrap();
-    check_page_ok(&report);
+    let report = watch_ok(url, &["--seek-to", "0.75", "--after-seek-s", "3", "--trace-ms", "100", "--timeout-ms", "80000"]).await;
     let seek = &report["seek"];
     assert!(!seek.is_null(), "the test never got to seek; last sample: {}", report["final"]);
     let ms = seek["ms"].as_f64().unwrap_or_else(|| panic!("no playback after the seek; last sample: {}", report["final"]));
@@ -338,18 +346,8 @@ async fn long_fast_playback_keeps_buffer_and_memory_bounded() {
     // 20 minutes at ~180 kbit/s; 45 s at 16x covers 12 minutes of it.
     let film = low_bitrate_mkv(20, 150);
     let (url, _silent, _hash, _servers) = swarm(&film, "e2e-long", 4_000_000, "").await;
-    let report = tokio::task::spawn_blocking(move || {
-        watch(&url, &["--rate", "16", "--duration-ms", "45000", "--trace-ms", "1000", "--timeout-ms", "80000"])
-    })
-    .await
-    .unwrap();
-    check_page_ok(&report);
-    let trace: Vec<&Value> = report["trace"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| f(&s["currentTime"]) > 1.0)
-        .collect();
+    let report = watch_ok(url, &["--rate", "16", "--duration-ms", "45000", "--trace-ms", "1000", "--timeout-ms", "80000"]).await;
+    let trace = playing_trace(&report);
     assert!(trace.len() >= 30, "only {} samples while playing", trace.len());
     eprintln!("trace (wall s, currentTime, state, ahead s, buffered start, JS heap MB, wasm MB, cache MB):");
     let t0 = trace[0]["wall"].as_u64().unwrap();
@@ -405,14 +403,8 @@ async fn the_media_byte_budget_bounds_what_the_browser_holds() {
     let byte_rate = size / 240.0;
     let budget = (byte_rate * 12.0) as u64;
     let (url, _silent, _hash, _servers) = swarm(&film, "e2e-budget", 4_000_000, &format!("&budget={budget}")).await;
-    let report = tokio::task::spawn_blocking(move || {
-        watch(&url, &["--rate", "4", "--duration-ms", "20000", "--trace-ms", "500", "--timeout-ms", "60000"])
-    })
-    .await
-    .unwrap();
-    check_page_ok(&report);
-    let trace: Vec<&Value> =
-        report["trace"].as_array().unwrap().iter().filter(|s| f(&s["currentTime"]) > 1.0).collect();
+    let report = watch_ok(url, &["--rate", "4", "--duration-ms", "20000", "--trace-ms", "500", "--timeout-ms", "60000"]).await;
+    let trace = playing_trace(&report);
     assert!(trace.len() >= 20, "only {} samples while playing", trace.len());
     let last = trace.last().unwrap();
     let (high, back) = (f(&last["highWatermark"]), f(&last["backBuffer"]));
@@ -486,12 +478,7 @@ async fn a_film_played_to_its_end_says_finished_after_back_buffer_trims() {
     }
     let film = low_bitrate_mkv(1, 300);
     let (url, _silent, _hash, _servers) = swarm(&film, "e2e-end", 4_000_000, "").await;
-    let report = tokio::task::spawn_blocking(move || {
-        watch(&url, &["--rate", "8", "--duration-ms", "16000", "--trace-ms", "500", "--timeout-ms", "60000"])
-    })
-    .await
-    .unwrap();
-    check_page_ok(&report);
+    let report = watch_ok(url, &["--rate", "8", "--duration-ms", "16000", "--trace-ms", "500", "--timeout-ms", "60000"]).await;
     let last = &report["final"];
     let trace = report["trace"].as_array().unwrap();
     assert!(
