@@ -201,14 +201,14 @@ async fn two_widgets_from_another_origin_play_and_removal_stops_traffic() {
 }
 
 /// The iframe form: `/embed?magnet=...&file=0&t=5`, from another origin, fills its frame, may
-/// go full screen, and plays from 5 s. The frame is the server's own page, so it may add the
-/// torrent (loopback browser, same origin).
+/// go full screen, and plays from 5 s (a film the owner added: the frame never adds one).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn iframe_form_plays_from_the_start_time() {
     require_wasm_package();
     let mut host = HostPage::bind().await;
     let films = [repo().join("assets/sample.mkv")];
     let (seeded, addr, _servers) = swarm("embed-iframe", &films, |_| {}).await;
+    owner_adds(addr, &seeded[0].magnet).await;
     let src = format!("http://{addr}/embed?magnet={}&file=0&t=5&autoplay=1&muted=1", encode(&seeded[0].magnet));
     let url = host.serve(format!(
         r#"<!doctype html><meta charset="utf-8"><title>A forum</title>
@@ -227,6 +227,78 @@ async fn iframe_form_plays_from_the_start_time() {
     assert_eq!(p["fullscreenEnabled"], true, "the frame cannot go full screen");
     let title = p["documentTitle"].as_str().unwrap_or_default();
     assert!(title.starts_with(seeded[0].name.as_str()), "the frame's title does not name the film: {title:?}");
+}
+
+/// The attack of issue 18: another site frames `/embed?magnet=EVIL&autoplay=1` (the server's
+/// own page, same origin as the server), and links to `/?magnet=EVIL` (the viewer follows the
+/// link: a top-level page of the server). Neither adds the torrent: the frame says in plain
+/// words that the film is not on the server, the page asks its owner and, without a click,
+/// nothing is fetched. Once the owner has the film, the same link plays at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_frame_or_link_makes_the_server_add_nothing() {
+    require_wasm_package();
+    let mut host = HostPage::bind().await;
+    let films = [repo().join("assets/sample.mkv")];
+    let (seeded, addr, _servers) = swarm("embed-evil", &films, |_| {}).await;
+    let evil = &seeded[0].magnet;
+    let has_it = || async {
+        reqwest::get(format!("http://{addr}/api/torrents/{}", seeded[0].info_hash)).await.unwrap().status().as_u16()
+    };
+    let frame = format!("http://{addr}/embed?magnet={}&autoplay=1", encode(evil));
+    let link = format!("http://{addr}/?magnet={}&file=0", encode(evil));
+    let url = host.serve(format!(
+        r#"<!doctype html><meta charset="utf-8"><title>Free films</title>
+<iframe src="{}" style="width: 640px; height: 360px; border: 0" allow="autoplay"></iframe>
+<p><a id="go" href="{}">Watch in full</a></p>"#,
+        html_attr(&frame),
+        html_attr(&link)
+    ));
+    let framed = run_page(url.clone(), vec!["--expect-error".into()]).await;
+    eprintln!("framed /embed report: {framed:#}");
+    assert_eq!(framed["errors"], serde_json::json!([]), "page errors");
+    let p = player(&framed, "player");
+    let msg = p["error"].as_str().unwrap_or_else(|| panic!("the frame showed no error: {p}"));
+    assert!(msg.contains("not on the server yet") && msg.contains("may not add"), "the frame does not say why: {msg}");
+    assert_eq!(has_it().await, 404, "a foreign frame of /embed made the server add the torrent");
+
+    // The viewer clicks the foreign site's link: the server's page asks, nobody confirms.
+    let followed = run_app_page(url, vec!["--click".into(), "#go".into(), "--no-confirm".into(), "--play-seconds".into(), "1".into()]).await;
+    eprintln!("followed link report: {followed:#}");
+    assert_eq!(followed["errors"], serde_json::json!([]), "page errors");
+    let asked = &followed["confirm"];
+    assert_eq!(asked["name"], seeded[0].name.as_str(), "the confirmation does not name the film: {asked}");
+    assert_eq!(asked["magnet"], evil.as_str(), "the confirmation does not show the magnet: {asked}");
+    assert!(followed["firstFrame"].is_null(), "something played without the owner's click");
+    assert_eq!(has_it().await, 404, "following a link to /?magnet= made the server add the torrent");
+
+    // The owner has it now: the same link plays at once, no confirmation.
+    owner_adds(addr, evil).await;
+    let opened = run_app_page(link, vec!["--no-confirm".into(), "--play-seconds".into(), "1".into()]).await;
+    assert_eq!(opened["errors"], serde_json::json!([]), "page errors");
+    assert!(opened["confirm"].is_null(), "the page asked to confirm a film the server has");
+    assert!(opened["currentTime"].as_f64().unwrap_or(0.0) >= 1.0, "the shared link did not play: {}", opened["status"]);
+}
+
+/// The owner follows a shared link to a film the server does not have: the page shows what it
+/// would fetch (the name from the magnet's `dn`, the magnet) with a button; one click, and it
+/// plays. Only that click sent the consent secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_confirms_a_new_link_on_the_page_and_it_plays() {
+    require_wasm_package();
+    let films = [repo().join("assets/sample.mkv")];
+    let (seeded, addr, _servers) = swarm("embed-confirm", &films, |_| {}).await;
+    let link = format!("http://{addr}/?magnet={}&file=0", encode(&seeded[0].magnet));
+    let report = run_app_page(link, vec!["--play-seconds".into(), "2".into()]).await;
+    eprintln!("confirmed link report: {report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page errors");
+    let confirmations = report["confirmations"].as_array().unwrap();
+    assert_eq!(confirmations.len(), 1, "the owner was asked {} times: {confirmations:?}", confirmations.len());
+    assert_eq!(confirmations[0]["name"], seeded[0].name.as_str());
+    let consents: Vec<bool> = report["api"]["adds"].as_array().unwrap().iter().map(|a| a["consent"] == true).collect();
+    assert_eq!(consents, vec![false, true], "the page sent its consent before the click, or never");
+    assert!(report["currentTime"].as_f64().unwrap_or(0.0) >= 2.0, "the film did not play after the click: {}", report["status"]);
+    let status = reqwest::get(format!("http://{addr}/api/torrents/{}", seeded[0].info_hash)).await.unwrap().status();
+    assert_eq!(status.as_u16(), 200);
 }
 
 /// A page from a site that is not allowed to add torrents asks for a film the server does not

@@ -140,6 +140,8 @@ async fn bundled_sample_plays_with_one_click() {
     assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
     let current = report["currentTime"].as_f64().unwrap_or(0.0);
     assert!(current >= 2.0, "the sample played only {current} s; status: {}", report["status"]);
+    // One click: the sample button is the owner's click, no confirmation on top of it.
+    assert_eq!(report["confirmations"], serde_json::json!([]), "the sample needed a second click");
 }
 
 /// An MP4 with its `moov` at the end (ffmpeg's default): the player reads the head, learns

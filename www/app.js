@@ -271,10 +271,66 @@ async function api(path, options) {
     const msg = body && body.error ? body.error : `the server answered ${resp.status}`;
     const err = new Error(msg);
     err.status = resp.status;
+    // A refusal that the owner's click on this page would lift (routes/consent.rs).
+    err.needsConfirmation = resp.headers.get('x-riptide-confirm') === '1';
     throw err;
   }
   return body;
 }
+
+// ---- The owner's consent ------------------------------------------------------------------
+// The server adds (or deletes) a torrent for this page only with the secret it writes into
+// the page when the page is opened as a tab of its own (never in a frame). It is sent only
+// after a click here: Play, the sample button, the confirmation below, Delete.
+const CONSENT = (document.querySelector('meta[name="riptide-consent"]') || {}).content || '';
+/// The confirm button waits this long after the page is shown, so a click meant for another
+/// window (a page that opens this one under the mouse) cannot press it.
+const CONFIRM_ARM_MS = 800;
+
+function ownerHeaders(confirmed) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (confirmed && CONSENT) headers['X-Riptide-Consent'] = CONSENT;
+  return headers;
+}
+
+const confirmBox = $('confirm');
+const confirmAdd = $('confirm-add');
+let confirmRetry = null;
+
+function magnetName(magnet) {
+  try {
+    return new URLSearchParams(magnet.slice(magnet.indexOf('?') + 1)).get('dn') || '';
+  } catch (_) {
+    return '';
+  }
+}
+
+function askToConfirm(magnet, fileIndex) {
+  confirmRetry = { magnet, fileIndex };
+  $('confirm-name').textContent = magnetName(magnet) || 'this torrent';
+  $('confirm-magnet').textContent = magnet;
+  confirmAdd.disabled = true;
+  confirmBox.hidden = false;
+  setStatus('Waiting for your confirmation.', 'confirm');
+  const arm = () => setTimeout(() => { confirmAdd.disabled = false; }, CONFIRM_ARM_MS);
+  if (document.visibilityState === 'visible') arm();
+  else document.addEventListener('visibilitychange', arm, { once: true });
+}
+
+function hideConfirm() {
+  confirmBox.hidden = true;
+  confirmRetry = null;
+}
+
+confirmAdd.addEventListener('click', () => {
+  const retry = confirmRetry;
+  hideConfirm();
+  if (retry) start(retry.magnet, retry.fileIndex, true);
+});
+$('confirm-cancel').addEventListener('click', () => {
+  hideConfirm();
+  setStatus('Nothing was downloaded.', 'idle');
+});
 
 function extension(path) {
   const m = /\.([^./\\]+)$/.exec(path || '');
@@ -496,7 +552,9 @@ function showStats(view) {
   statsEl.textContent =
     `${peers} peer${peers === 1 ? '' : 's'} · ↓ ${formatBytes(s.download_speed_bps || 0)}/s · ` +
     `↑ ${formatBytes(s.upload_speed_bps || 0)}/s · ${pct.toFixed(1)}% downloaded` +
-    (s.finished ? ' · complete' : '');
+    (s.finished ? ' · complete' : '') +
+    // The torrent stopped (e.g. the disk is full): the server's words say what to do.
+    (s.error ? ` · stopped: ${s.error}` : '');
 }
 
 function stopStats() {
@@ -514,7 +572,8 @@ function startStats(id) {
   });
 }
 
-async function start(magnet, fileIndex) {
+/// `confirmed`: a person asked for this magnet with a click on this page.
+async function start(magnet, fileIndex, confirmed = false) {
   if (!magnet) {
     showError('Paste a magnet link first.');
     return;
@@ -530,8 +589,10 @@ async function start(magnet, fileIndex) {
   loadWasm().catch(() => {}); // in parallel with the metadata
   let torrent;
   const token = storedToken();
+  hideConfirm();
+  torrentActions.hidden = true;
   try {
-    const headers = { 'Content-Type': 'application/json' };
+    const headers = ownerHeaders(confirmed);
     // Sent only once the viewer gave it: on the server's own machine no token is needed.
     if (token) headers.Authorization = `Bearer ${token}`;
     torrent = await api('/api/torrents', {
@@ -540,11 +601,16 @@ async function start(magnet, fileIndex) {
       body: JSON.stringify({ magnet }),
     });
   } catch (e) {
-    if (e.status === 403) askForToken(magnet, fileIndex, errorText(e), !!token);
+    if (e.status === 403 && e.needsConfirmation && !confirmed) {
+      askToConfirm(magnet, fileIndex);
+      return;
+    }
+    if (e.status === 403 && !e.needsConfirmation) askForToken(magnet, fileIndex, errorText(e), !!token);
     showError(`Could not add the torrent: ${errorText(e)}`);
     return;
   }
   hideTokenForm();
+  torrentActions.hidden = false;
   riptide.torrent = torrent;
   riptide.torrentId = torrent.id;
   if (!torrent.files || torrent.files.length === 0) {
@@ -599,12 +665,12 @@ tokenForm.addEventListener('submit', (ev) => {
   storeToken(tokenInput.value.trim());
   const retry = tokenRetry;
   hideTokenForm();
-  if (retry) start(retry.magnet, retry.fileIndex);
+  if (retry) start(retry.magnet, retry.fileIndex, true);
 });
 
 form.addEventListener('submit', (ev) => {
   ev.preventDefault();
-  start(magnetInput.value.trim(), null);
+  start(magnetInput.value.trim(), null, true);
 });
 
 // One click for a newcomer: offer what this server seeds itself (`piece-server seed FILE`).
@@ -620,7 +686,7 @@ async function offerSamples() {
   document.getElementById('sample-name').textContent = `(${sample.name}, ${formatBytes(sample.length)})`;
   document.getElementById('sample').addEventListener('click', () => {
     magnetInput.value = sample.magnet;
-    start(sample.magnet, null);
+    start(sample.magnet, null, true);
   });
   document.getElementById('samples').hidden = false;
 }
@@ -633,7 +699,54 @@ const updateShare = setUpShare(
   riptide,
 );
 
-// Shareable links: ?magnet=...&file=N starts at once; &t=SECONDS starts there.
+// ---- Delete -------------------------------------------------------------------------------
+// DELETE /api/torrents/{id}?delete_files=1, with the consent secret: the torrent and the data
+// it downloaded. The first click asks, a second within a few seconds deletes.
+const torrentActions = $('torrent-actions');
+const deleteButton = $('delete');
+const DELETE_CONFIRM_MS = 4000;
+let deleteArmed = null;
+
+deleteButton.addEventListener('click', async () => {
+  const id = riptide.torrentId;
+  if (!id) return;
+  if (!deleteArmed) {
+    deleteButton.textContent = 'Click again to delete it and its downloaded data';
+    deleteArmed = setTimeout(() => {
+      deleteArmed = null;
+      deleteButton.textContent = 'Delete this torrent';
+    }, DELETE_CONFIRM_MS);
+    return;
+  }
+  clearTimeout(deleteArmed);
+  deleteArmed = null;
+  deleteButton.textContent = 'Delete this torrent';
+  try {
+    const headers = ownerHeaders(true);
+    const token = storedToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    await api(`/api/torrents/${encodeURIComponent(id)}?delete_files=1`, { method: 'DELETE', headers });
+  } catch (e) {
+    showError(`Could not delete the torrent: ${errorText(e)}`);
+    return;
+  }
+  runId++;
+  stopPlayer();
+  stopStats();
+  video.removeAttribute('src');
+  video.load();
+  riptide.torrent = null;
+  riptide.torrentId = null;
+  riptide.file = null;
+  updateShare();
+  filesBox.hidden = true;
+  torrentActions.hidden = true;
+  statsEl.textContent = '';
+  setStatus('Deleted the torrent and its data.', 'deleted');
+});
+
+// Shareable links: ?magnet=...&file=N plays at once when the server has the torrent; for one
+// it lacks, the page asks the owner first (a link can come from anyone).
 let startAt = Number(params.get('t')) || 0;
 video.addEventListener('loadedmetadata', () => {
   if (startAt <= 0) return;

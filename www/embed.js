@@ -27,8 +27,9 @@
 // currentTime (get/set), duration, paused, muted (get/set), volume (get/set).
 //
 // How it gets the torrent: GET /api/torrents/{info hash} (a read, allowed from any embedding
-// site); only if the server does not have it, POST /api/torrents, which the server allows only
-// from its own machine or with its token (docs/API.md, "Embedding and permissions").
+// site); only if the server does not have it, POST /api/torrents, which the server refuses
+// unless the element has the add token or the site is one the owner listed (--add-origin): the
+// widget, and /embed in a frame, never add a film on their own (docs/API.md, "Security model").
 
 import { watchTorrent } from './torrent-watch.js';
 
@@ -517,6 +518,10 @@ export class RiptidePlayer extends HTMLElement {
       }, server);
     } catch (e) {
       if (e && e.name === 'AbortError') throw e;
+      if (e && e.status === 403) {
+        // Only the server's owner adds films (docs/API.md, "Security model").
+        throw new Error(`this film is not on the server yet, and this page may not add it: ${errorText(e)}`);
+      }
       throw new Error(`could not open this film: ${errorText(e)}`);
     }
   }

@@ -26,6 +26,7 @@
 //                position (time / duration × file length) when the seek was made — a seek
 //                "past what is downloaded" has false here.
 import { chromium } from 'playwright-core';
+import { confirmAdds } from '../../tests/e2e/chromium.mjs';
 
 const [base, magnet, mode] = process.argv.slice(2);
 const opt = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };
@@ -67,11 +68,17 @@ try {
   const t0 = Date.now();
   if (mode === 'riptide') {
     await page.goto(`${base}/?magnet=${encodeURIComponent(magnet)}&file=0`);
+    // The owner confirms the torrent the server does not have yet (one click).
+    confirmAdds(page);
   } else {
     await page.goto(`${base}/`);
     await page.evaluate(async (m) => {
       const r = await fetch('/api/torrents', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ magnet: m }),
+        // The owner's consent secret of the page (this harness acts as the owner).
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json',
+          'X-Riptide-Consent': document.querySelector('meta[name="riptide-consent"]').content },
+        body: JSON.stringify({ magnet: m }),
       });
       if (!r.ok) throw new Error(`POST /api/torrents: ${r.status} ${await r.text()}`);
       const t = await r.json();

@@ -65,7 +65,11 @@ try {
     t0 = Date.now();
     page.evaluate(async (m) => {
       const r = await fetch('/api/torrents', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ magnet: m }),
+        // The owner's consent secret of the page (this harness acts as the owner).
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json',
+          'X-Riptide-Consent': document.querySelector('meta[name="riptide-consent"]').content },
+        body: JSON.stringify({ magnet: m }),
       });
       if (!r.ok) throw new Error(`POST /api/torrents: ${r.status} ${await r.text()}`);
       const t = await r.json();

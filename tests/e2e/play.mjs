@@ -16,9 +16,13 @@
 // --share: once playing, open the page's "Share or embed" panel and report what it offers
 //   (`share`: link, script, iframe) and, with "Start at" ticked, `shareAt` (the same at the
 //   current second).
+// --no-confirm: do not act as the owner. By default, when the page asks to confirm a torrent
+//   the server does not have yet, the harness presses "Download and play" (as the owner would)
+//   and lists what the page showed in `confirmations`; with --no-confirm it never does, and the
+//   report's `confirm` says whether the page was asking.
 // --tokens T1,T2,...: each time the page shows its add-token form, type the next token and
 //   submit (as a viewer would); `tokenPrompts` lists what the form said each time.
-import { launchChromium } from './chromium.mjs';
+import { launchChromium, confirmAdds } from './chromium.mjs';
 
 const args = process.argv.slice(2);
 const url = args[0];
@@ -35,13 +39,14 @@ const strOpt = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i 
 const hostMap = strOpt('--host-map');
 const tokens = (strOpt('--tokens') || '').split(',').filter(Boolean);
 const share = args.includes('--share');
+const noConfirm = args.includes('--no-confirm');
 if (!url) {
   console.error('usage: node tests/e2e/play.mjs URL [--play-seconds N] [--timeout-ms N]');
   process.exit(2);
 }
 
 const browser = await launchChromium(hostMap ? [`--host-resolver-rules=MAP ${hostMap} 127.0.0.1`] : []);
-const result = { url, errors: [], console: [], tokenPrompts: [] };
+const result = { url, errors: [], console: [], tokenPrompts: [], confirmations: [] };
 const api = { events: 0, piecesPolls: 0, statsPolls: 0, adds: [] };
 try {
   const page = await browser.newPage();
@@ -56,7 +61,8 @@ try {
     else if (/^\/api\/torrents\/[^/]+$/.test(path) && r.method() === 'GET') api.statsPolls++;
     else if (path === '/api/torrents' && r.method() === 'POST') {
       const h = r.headers();
-      api.adds.push({ authorization: h.authorization || null, token: h['x-riptide-token'] || null });
+      api.adds.push({ authorization: h.authorization || null, token: h['x-riptide-token'] || null,
+        consent: !!h['x-riptide-consent'] });
     }
   });
 
@@ -94,6 +100,7 @@ try {
   });
 
   await page.goto(url);
+  if (!noConfirm) confirmAdds(page, result.confirmations);
   if (clickSelector) await page.click(clickSelector, { timeout: timeoutMs });
   const deadline = Date.now() + timeoutMs;
   let last = null;
@@ -120,6 +127,11 @@ try {
           const f = document.querySelector('#token-form');
           return f && !f.hidden ? document.querySelector('#token-why').textContent : null;
         })(),
+        confirm: (() => {
+          const box = document.querySelector('#confirm');
+          return box && !box.hidden ? { name: document.querySelector('#confirm-name').textContent,
+            magnet: document.querySelector('#confirm-magnet').textContent } : null;
+        })(),
         storedToken: (() => { try { return localStorage.getItem('riptide.addToken'); } catch (_) { return null; } })(),
         tracks: {
           notices: r.notices || [],
@@ -140,6 +152,11 @@ try {
       await page.fill('#token', tokens[result.tokenPrompts.length - 1]);
       await page.click('#token-submit');
       continue;
+    }
+    // --no-confirm: the page asks the owner; watch 3 s more (nothing may be added meanwhile).
+    if (noConfirm && last.confirm) {
+      if (!result.confirmShownAt) result.confirmShownAt = Date.now();
+      else if (Date.now() - result.confirmShownAt > 3000) break;
     }
     // (An error with the token form up waits for the form's retry while tokens are left.)
     if (last.videoError || (last.statusIsError && result.tokenPrompts.length >= tokens.length)) break; // the page gave up: report it now

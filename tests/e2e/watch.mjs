@@ -11,7 +11,7 @@
 // again (or at --duration-ms). Without --seek-to the run lasts --duration-ms from the first
 // frame.
 import { writeFileSync } from 'node:fs';
-import { launchChromium } from './chromium.mjs';
+import { launchChromium, confirmAdds } from './chromium.mjs';
 
 const args = process.argv.slice(2);
 const url = args[0];
@@ -53,6 +53,8 @@ try {
   };
 
   await page.goto(url);
+  // The owner confirms a torrent the server does not have yet (as a person would, one click).
+  confirmAdds(page);
   const deadline = started + timeoutMs;
   let firstFrameWall = null;
   let seekPlayingWall = null;

@@ -42,6 +42,37 @@ pub const RESERVED_IO_PERMITS: usize = 16;
 /// and read the playback routes (torrent descriptions, pieces, file bytes, the widget's
 /// scripts). Reading never makes the server fetch a torrent it was not already given.
 pub const DEFAULT_ALLOW_ORIGINS: &str = "*";
+/// Default free space the server always leaves on the downloads file system (read by
+/// `storage::check_limits` when a torrent is added): 1 GiB, so a full disk never takes the rest
+/// of the machine down with it.
+pub const DEFAULT_MIN_FREE_SPACE: u64 = 1024 * 1024 * 1024;
+/// Default largest torrent (the bytes of the files it would download) the server accepts (read
+/// by `storage::check_limits`): 100 GiB, above any single film, below a whole archive.
+pub const DEFAULT_MAX_TORRENT_SIZE: u64 = 100 * 1024 * 1024 * 1024;
+
+/// Parses a byte count: plain digits, or with a binary suffix `K`, `M`, `G`, `T` (`512M`, `1G`).
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m: u64 = match c.to_ascii_uppercase() {
+                'K' => 1 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'T' => 1 << 40,
+                _ => return Err(format!("{s:?}: use bytes, or a number with K, M, G or T (e.g. 2G)")),
+            };
+            (&t[..i], m)
+        }
+        _ => (t, 1),
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("{s:?}: use bytes, or a number with K, M, G or T (e.g. 2G)"))
+}
 
 /// Everything `piece-server` needs to run. Build it with clap (`piece-server --help`) or with
 /// [`Config::default`] / [`Config::for_test`] in code.
@@ -150,6 +181,21 @@ pub struct Config {
         hide_env_values = true
     )]
     pub add_token: Option<String>,
+
+    /// Free space to always leave on the file system of <DATA_DIR>/downloads: a new torrent that
+    /// would leave less is refused (507). Bytes, or with K/M/G/T (default 1G).
+    #[arg(long, value_name = "BYTES", env = "RIPTIDE_MIN_FREE_SPACE", value_parser = parse_bytes, default_value = "1G")]
+    pub min_free_space: u64,
+
+    /// Largest torrent accepted (the files it would download): a larger one is refused (413).
+    /// Bytes, or with K/M/G/T (default 100G).
+    #[arg(long, value_name = "BYTES", env = "RIPTIDE_MAX_TORRENT_SIZE", value_parser = parse_bytes, default_value = "100G")]
+    pub max_torrent_size: u64,
+
+    /// Download every file of each torrent. By default only the file a viewer watches (at first
+    /// the largest video) is downloaded, plus every file a viewer opens later.
+    #[arg(long, env = "RIPTIDE_ALL_FILES")]
+    pub all_files: bool,
 }
 
 impl Default for Config {
@@ -176,6 +222,9 @@ impl Default for Config {
             allow_origins: vec![DEFAULT_ALLOW_ORIGINS.to_owned()],
             add_origins: Vec::new(),
             add_token: None,
+            min_free_space: DEFAULT_MIN_FREE_SPACE,
+            max_torrent_size: DEFAULT_MAX_TORRENT_SIZE,
+            all_files: false,
         }
     }
 }
@@ -221,5 +270,23 @@ impl Config {
         }
         crate::routes::cors::validate(self)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bytes;
+
+    #[test]
+    fn byte_counts_take_binary_suffixes() {
+        assert_eq!(parse_bytes("0"), Ok(0));
+        assert_eq!(parse_bytes("1500"), Ok(1500));
+        assert_eq!(parse_bytes("512M"), Ok(512 << 20));
+        assert_eq!(parse_bytes(" 1g "), Ok(1 << 30));
+        assert_eq!(parse_bytes("100G"), Ok(super::DEFAULT_MAX_TORRENT_SIZE));
+        assert!(parse_bytes("1.5G").is_err());
+        assert!(parse_bytes("12X").is_err());
+        assert!(parse_bytes("").is_err());
+        assert!(parse_bytes("99999999999T").is_err(), "overflow");
     }
 }

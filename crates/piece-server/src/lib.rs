@@ -18,6 +18,7 @@ pub mod range;
 mod reconnect;
 mod routes;
 mod seed;
+mod storage;
 
 use std::{
     net::SocketAddr,
@@ -53,6 +54,12 @@ pub struct AppState {
     /// Torrents this server seeds from local files (`piece-server seed`), offered on the
     /// page as one-click samples through `GET /api/samples`.
     pub samples: Arc<std::sync::RwLock<Vec<SeedInfo>>>,
+    /// The per-server secret that only this server's top-level page receives, and that a
+    /// browser request must carry to add or delete a torrent (`routes/consent.rs`).
+    pub(crate) consent: Arc<routes::consent::Secret>,
+    /// One token per torrent with open file streams, cancelled when it is deleted so that
+    /// those responses end instead of waiting for pieces that will never come (`storage.rs`).
+    pub(crate) removals: Arc<storage::Removals>,
 }
 
 impl AppState {
@@ -66,6 +73,8 @@ impl AppState {
             open: Arc::default(),
             readers: Arc::default(),
             samples: Arc::default(),
+            consent: Arc::new(routes::consent::Secret::generate()),
+            removals: Arc::default(),
         }
     }
 
@@ -162,9 +171,13 @@ fn absolute(p: &std::path::Path) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// Starts a librqbit session configured from `config`: downloads in `<data_dir>/downloads`,
-/// DHT unless `no_dht` (never persisted), no UPnP, LSD only with `lsd`, peer listener on
-/// `0.0.0.0:<peer_port>`, and `io_threads` blocking-I/O permits.
+/// Starts a librqbit session configured from `config`: downloads in `<data_dir>/downloads`
+/// (one folder per torrent, named by its info hash: `storage.rs`), the list of torrents and
+/// their verified pieces kept in `<data_dir>/session` (librqbit's JSON persistence with
+/// fastresume, so a restart, even after `kill -9`, resumes every torrent without re-checking
+/// or re-downloading), DHT unless `no_dht` (its routing table is never persisted), no UPnP,
+/// LSD only with `lsd`, peer listener on `0.0.0.0:<peer_port>`, and `io_threads`
+/// blocking-I/O permits.
 pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
     config.validate()?;
     let data_dir = absolute(&config.data_dir)?;
@@ -184,8 +197,10 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
         },
         disable_trackers: config.no_trackers,
         disable_local_service_discovery: !config.lsd,
-        fastresume: false,
-        persistence: None,
+        fastresume: true,
+        persistence: Some(librqbit::SessionPersistenceConfig::Json {
+            folder: Some(data_dir.join(SESSION_DIR)),
+        }),
         listen: Some(ListenerOptions {
             mode: ListenerMode::TcpOnly,
             listen_addr: SocketAddr::from(([0, 0, 0, 0], config.peer_port)),
@@ -223,6 +238,10 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
     );
     Ok(session)
 }
+
+/// Where, under the data directory, librqbit keeps the torrent list (`session.json`), each
+/// torrent's metadata (`<info hash>.torrent`) and its verified pieces (`<info hash>.bitv`).
+pub const SESSION_DIR: &str = "session";
 
 /// Binds the HTTP listener on `config.listen`.
 pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {

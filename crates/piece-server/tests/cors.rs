@@ -17,7 +17,7 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(dir.join("www")).unwrap();
     std::fs::write(
         dir.join("www/index.html"),
-        "<!doctype html><title>page</title>",
+        "<!doctype html><head><title>page</title></head>",
     )
     .unwrap();
     std::fs::write(
@@ -127,17 +127,72 @@ async fn foreign_pages_cannot_add_but_can_play_what_is_there() {
     assert_eq!(acao(resp.headers()), Some("*"));
     assert_eq!(resp.bytes().await.unwrap().len(), 100);
 
-    // The server's own page (same origin, by IP literal) may add too.
+}
+
+/// `GET /` as the browser loads it in a tab (top-level navigation), in a frame, or through a
+/// page's `fetch()`.
+async fn get_page(addr: SocketAddr, dest: &str, mode: &str, origin: Option<&str>) -> (reqwest::header::HeaderMap, String) {
+    let mut req = Client::new()
+        .get(format!("http://{addr}/?magnet=magnet%3A%3Fxt%3Durn%3Abtih%3Aab"))
+        .header("sec-fetch-dest", dest)
+        .header("sec-fetch-mode", mode);
+    if let Some(o) = origin {
+        req = req.header("origin", o);
+    }
+    let resp = req.send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let headers = resp.headers().clone();
+    (headers, resp.text().await.unwrap())
+}
+
+fn consent_secret(html: &str) -> Option<String> {
+    let at = html.find(r#"<meta name="riptide-consent" content=""#)?;
+    let rest = &html[at + r#"<meta name="riptide-consent" content=""#.len()..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+/// The server's own page (same origin, loopback) adds a torrent only with the secret that the
+/// server writes into the page when it is loaded in a tab of its own, and that the page sends
+/// after a click. A framed copy, a `fetch()` of the page and a POST without the secret get
+/// nothing; the refusal tells the page to ask the person (`x-riptide-confirm: 1`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_own_page_adds_only_after_a_click_on_its_top_level_page() {
+    let (info, addr, _servers) = seeder_and_server("consent", |_| {}).await;
     let own = format!("http://{addr}");
-    // (a second torrent the server does not have yet, from a second seeder)
-    let dir = tempdir("default-2");
-    let film2 = dir.join("film2.bin");
-    std::fs::write(&film2, vec![42u8; 300_000]).unwrap();
-    let (_, seeder2) = spawn(Config::for_test(dir.join("seeder"))).await.unwrap();
-    let info2 = seed(&seeder2.session, &film2, Some(32 * 1024))
-        .await
-        .unwrap();
-    let (status, _, body) = post_magnet(addr, &info2.magnet, &[("origin", &own)]).await;
+
+    // Our own origin without the secret (e.g. /embed framed by another site): refused.
+    let (status, headers, body) = post_magnet(addr, &info.magnet, &[("origin", &own)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(headers.get("x-riptide-confirm").map(|v| v.to_str().unwrap()), Some("1"));
+    assert!(body["error"].as_str().unwrap().contains("confirms on the server's own page"), "{body}");
+    let unknown = reqwest::get(format!("http://{addr}/api/torrents/{}", info.info_hash)).await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND, "the add went through without consent");
+
+    // The page in a frame, or read by any page's fetch(): no secret.
+    let (framed_headers, framed) = get_page(addr, "iframe", "navigate", None).await;
+    assert_eq!(consent_secret(&framed), None, "a framed page got the secret");
+    assert_eq!(framed_headers[header::CONTENT_SECURITY_POLICY], "frame-ancestors 'none'");
+    assert_eq!(framed_headers[header::X_FRAME_OPTIONS], "DENY");
+    let (_, fetched) = get_page(addr, "empty", "cors", Some(EVIL)).await;
+    assert_eq!(consent_secret(&fetched), None, "a fetch() of the page got the secret");
+    let plain = reqwest::get(format!("http://{addr}/")).await.unwrap().text().await.unwrap();
+    assert_eq!(consent_secret(&plain), None, "a client without Sec-Fetch headers got the secret");
+
+    // The page in a tab of its own: the secret, never cached, never framed.
+    let (top_headers, top) = get_page(addr, "document", "navigate", None).await;
+    let secret = consent_secret(&top).expect("the top-level page has no consent secret");
+    assert_eq!(top_headers[header::CONTENT_SECURITY_POLICY], "frame-ancestors 'none'");
+    assert_eq!(top_headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(top_headers[header::CACHE_CONTROL], "no-store");
+
+    // A wrong secret, or the right one from another site: refused.
+    let (status, _, _) = post_magnet(addr, &info.magnet, &[("origin", &own), ("x-riptide-consent", "0123")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = post_magnet(addr, &info.magnet, &[("origin", EVIL), ("x-riptide-consent", &secret)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // After the click: added.
+    let (status, _, body) = post_magnet(addr, &info.magnet, &[("origin", &own), ("x-riptide-consent", &secret)]).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 

@@ -76,7 +76,7 @@ fn any_origin(config: &Config) -> bool {
 /// The CORS layer for every route. Allowed origins: `--allow-origin` (or any), plus the
 /// `--add-origin` ones (they must read the answer to their POST). Methods GET, HEAD, POST;
 /// request headers `Range`, `Content-Type`, `Authorization` and [`TOKEN_HEADER`]; the range
-/// headers are exposed to scripts. Private Network Access preflights are answered yes, so a
+/// headers are exposed to scripts. DELETE is allowed for clients with the add token. Private Network Access preflights are answered yes, so a
 /// public page may embed a server on the viewer's own machine.
 pub fn layer(config: &Config) -> CorsLayer {
     let origins = if any_origin(config) {
@@ -93,7 +93,7 @@ pub fn layer(config: &Config) -> CorsLayer {
     };
     CorsLayer::new()
         .allow_origin(origins)
-        .allow_methods([Method::GET, Method::HEAD, Method::POST])
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::DELETE])
         .allow_headers([
             header::RANGE,
             header::CONTENT_TYPE,
@@ -128,7 +128,7 @@ pub fn frame_ancestors(config: &Config) -> Option<HeaderValue> {
 }
 
 /// The token a request presents: `Authorization: Bearer <t>` or `X-Riptide-Token: <t>`.
-fn presented_token(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn presented_token(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -159,7 +159,7 @@ fn host_name(host: &str) -> &str {
 /// The request comes from this server's own page: `Origin` is `http(s)://` + `Host`, and the
 /// host is an IP literal or `localhost` (a page on `evil.example` whose name was re-pointed at
 /// 127.0.0.1 — DNS rebinding — sends `Host: evil.example` and so does not count).
-fn own_page(origin: &str, headers: &HeaderMap) -> bool {
+pub(crate) fn own_page(origin: &str, headers: &HeaderMap) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
         return false;
     };

@@ -1,10 +1,13 @@
 //! The HTTP router: JSON API under `/api`, static files everywhere else.
 
+pub(crate) mod consent;
 pub(crate) mod cors;
+mod delete;
 mod embed;
 mod events;
 mod pieces;
 mod preview;
+mod resume;
 mod status;
 mod stream;
 mod torrents;
@@ -48,7 +51,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/samples", get(torrents::list_samples))
         .route("/api/status", get(status::get_status))
-        .route("/api/torrents/{id}", get(torrents::get_torrent))
+        .route(
+            "/api/torrents/{id}",
+            get(torrents::get_torrent).delete(delete::delete_torrent),
+        )
+        .route(
+            "/api/torrents/{id}/resume",
+            axum::routing::post(resume::resume_torrent),
+        )
         .route("/api/torrents/{id}/pieces", get(pieces::get_pieces))
         .route("/api/torrents/{id}/events", get(events::torrent_events))
         .route(

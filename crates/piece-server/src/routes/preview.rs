@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use axum::{
     extract::{Query, RawQuery, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -121,12 +121,16 @@ pub async fn page(State(state): State<AppState>, RawQuery(query): RawQuery, head
     let html = tokio::fs::read_to_string(&path).await.map_err(|e| {
         ApiError::not_found(format!("the page {path:?} cannot be read ({e}); set --www to the player's www directory"))
     })?;
-    let html = match query.as_deref().and_then(Film::from_query) {
+    let mut html = match query.as_deref().and_then(Film::from_query) {
         Some(film) => with_previews(&html, &film, &origin(&headers), &state),
         None => html,
     };
+    // The owner's consent secret, for top-level loads only (routes/consent.rs).
+    if let (Some(tag), Some(at)) = (super::consent::meta_tag(&state, &headers), html.find("</head>")) {
+        html.insert_str(at, &format!("{tag}\n"));
+    }
     let mut resp = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    super::consent::page_headers(resp.headers_mut());
     Ok(resp)
 }
 

@@ -216,7 +216,14 @@ pub async fn stream_file(
             last: false,
         },
     };
-    let body = Body::from_stream(ReaderStream::with_capacity(reader, CHUNK_BYTES));
+    // A viewer watches this file: download the rest of it too (storage.rs). The body ends
+    // when the torrent is deleted (routes/delete.rs).
+    crate::storage::select_streamed(&state.session, &handle, index).await;
+    let removed = state.removals.token(handle.info_hash()).cancelled_owned();
+    let body = Body::from_stream(futures_util::StreamExt::take_until(
+        ReaderStream::with_capacity(reader, CHUNK_BYTES),
+        removed,
+    ));
     Ok((status, out, body).into_response())
 }
 

@@ -3,7 +3,7 @@
 use std::{net::SocketAddr, str::FromStr};
 
 use axum::{
-    extract::{ConnectInfo, Path, State},
+    extract::{ConnectInfo, Path, RawQuery, State},
     http::{header, HeaderMap, StatusCode},
     Extension, Json,
 };
@@ -138,7 +138,7 @@ pub(crate) fn stats(handle: &ManagedTorrent) -> TorrentStats {
         upload_speed_bps: up,
         peers,
         finished: s.finished,
-        error: s.error,
+        error: s.error.as_deref().map(crate::storage::explain_error),
     }
 }
 
@@ -207,6 +207,9 @@ pub async fn get_torrent_file(
 #[derive(Deserialize)]
 struct AddRequest {
     magnet: String,
+    /// Download every file, not only the watched ones (`--all-files` for one torrent).
+    #[serde(default)]
+    all_files: bool,
 }
 
 /// The `x.pe` peer hints of a magnet, URL-decoded, unresolved.
@@ -247,7 +250,8 @@ async fn resolve_hints(hints: &[String]) -> ApiResult<Vec<SocketAddr>> {
 }
 
 enum Source {
-    Magnet(String),
+    /// The magnet and whether every file is wanted.
+    Magnet(String, bool),
     TorrentFile(Bytes),
 }
 
@@ -267,11 +271,12 @@ fn classify_body(headers: &HeaderMap, body: Bytes) -> ApiResult<Source> {
                 "request body is not the expected JSON {{\"magnet\": \"magnet:?xt=urn:btih:...\"}}: {e}"
             ))
         })?;
-        return Ok(Source::Magnet(req.magnet.trim().to_owned()));
+        return Ok(Source::Magnet(req.magnet.trim().to_owned(), req.all_files));
     }
     if trimmed.starts_with(b"magnet:") {
         return Ok(Source::Magnet(
             String::from_utf8_lossy(trimmed).into_owned(),
+            false,
         ));
     }
     if trimmed.first() == Some(&b'd') {
@@ -284,19 +289,29 @@ fn classify_body(headers: &HeaderMap, body: Bytes) -> ApiResult<Source> {
 
 /// `POST /api/torrents`: adds a magnet (waiting for its metadata) or a .torrent file.
 /// 201 when added, 200 when it was already there (same id).
-/// A torrent the server does not have yet is added only if `cors::check_add` allows it (403
-/// otherwise); asking for one it has is a read and always allowed.
+/// A torrent the server does not have yet is added only if `consent::check_owner` allows it
+/// (403 otherwise); asking for one it has is a read and always allowed. A new torrent goes to
+/// its own folder and must fit the disk limits (`storage.rs`); `?all_files=1` (or
+/// `"all_files": true` in the JSON) downloads all its files, not only the watched ones.
 pub async fn add_torrent(
     State(state): State<AppState>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<TorrentDescription>)> {
     let config = state.config.clone();
     let mut initial_peers = config.peers.clone();
     let mut hints = Vec::new();
+    let mut all_files = config.all_files
+        || query
+            .as_deref()
+            .unwrap_or("")
+            .split('&')
+            .any(|kv| kv == "all_files=1" || kv == "all_files=true");
     let (add, info_hash, has_trackers) = match classify_body(&headers, body)? {
-        Source::Magnet(magnet) => {
+        Source::Magnet(magnet, all) => {
+            all_files |= all;
             if !magnet.starts_with("magnet:") {
                 return Err(ApiError::bad_request(format!(
                     "{magnet:?} is not a magnet link: it must start with \"magnet:?xt=urn:btih:\""
@@ -330,7 +345,7 @@ pub async fn add_torrent(
     {
         return Ok((StatusCode::OK, Json(describe(&existing)?)));
     }
-    super::cors::check_add(&config, client.map(|c| c.0 .0), &headers)?;
+    super::consent::check_owner(&state, client.map(|c| c.0 .0), &headers, "add new")?;
     initial_peers.extend(resolve_hints(&hints).await?);
     let is_magnet = matches!(add, AddTorrent::Url(_));
     if is_magnet
@@ -344,44 +359,96 @@ pub async fn add_torrent(
         ));
     }
 
+    let downloads = crate::storage::downloads_dir(&config)
+        .with_status(StatusCode::INTERNAL_SERVER_ERROR, "cannot find the download directory")?;
+    let folder = crate::storage::torrent_folder(&downloads, info_hash);
+    let folder_str = folder
+        .to_str()
+        .ok_or_else(|| ApiError::internal(format!("the download folder {folder:?} is not valid UTF-8")))?
+        .to_owned();
+    let timeout = config.metadata_timeout();
+    let timed_out = || {
+        ApiError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            format!(
+                "timed out after {} s waiting for the torrent's metadata from peers; check that the \
+                 peers are reachable (x.pe hints, --peer, DHT) and try again",
+                timeout.as_secs()
+            ),
+        )
+    };
+    let add_failed = |e: anyhow::Error| {
+        let msg = format!("{e:#}");
+        let status = if msg.contains("exhausted") {
+            StatusCode::BAD_GATEWAY
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        ApiError::new(status, format!("could not add the torrent: {msg}"))
+    };
+    let peers = |p: &[SocketAddr]| if p.is_empty() { None } else { Some(p.to_vec()) };
+
+    // First only the metadata (nothing written), to check the size against the limits.
+    let listed = tokio::time::timeout(
+        timeout,
+        state.session.add_torrent(
+            add,
+            Some(AddTorrentOptions {
+                list_only: true,
+                initial_peers: peers(&initial_peers),
+                disable_trackers: config.no_trackers,
+                ..Default::default()
+            }),
+        ),
+    )
+    .await
+    .map_err(|_| timed_out())?
+    .map_err(add_failed)?;
+    let AddTorrentResponse::ListOnly(listed) = listed else {
+        return Err(ApiError::internal("librqbit did not answer list-only for a list-only add"));
+    };
+    let files: Vec<(usize, std::path::PathBuf, u64, bool)> = listed
+        .info
+        .iter_file_details()
+        .enumerate()
+        .map(|(i, fd)| (i, fd.filename.to_pathbuf(), fd.len, fd.attrs().padding))
+        .collect();
+    let only_files = if all_files {
+        None
+    } else {
+        Some(crate::storage::initial_selection(&files))
+    };
+    let wanted: u64 = files
+        .iter()
+        .filter(|f| only_files.as_ref().is_none_or(|o| o.contains(&f.0)))
+        .map(|f| f.2)
+        .sum();
+    std::fs::create_dir_all(&downloads).with_status(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "cannot create the download directory",
+    )?;
+    crate::storage::check_limits(&config, wanted, crate::storage::free_space(&downloads))?;
+    for p in listed.seen_peers {
+        if !initial_peers.contains(&p) {
+            initial_peers.push(p);
+        }
+    }
+
+    // Overwriting is safe: the folder is this torrent's own (named by its info hash), and
+    // librqbit needs it to resume over data it wrote before.
     let opts = AddTorrentOptions {
         overwrite: true,
-        initial_peers: if initial_peers.is_empty() {
-            None
-        } else {
-            Some(initial_peers)
-        },
+        output_folder: Some(folder_str),
+        only_files,
+        initial_peers: peers(&initial_peers),
         disable_trackers: config.no_trackers,
         ..Default::default()
     };
-    let timeout = config.metadata_timeout();
-    let res = tokio::time::timeout(timeout, state.session.add_torrent(add, Some(opts)))
+    let res = state
+        .session
+        .add_torrent(AddTorrent::from_bytes(listed.torrent_bytes), Some(opts))
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::GATEWAY_TIMEOUT,
-                format!(
-                    "timed out after {} s waiting for the torrent's metadata from peers; check that the \
-                     peers are reachable (x.pe hints, --peer, DHT) and try again",
-                    timeout.as_secs()
-                ),
-            )
-        })?;
-    let res = match res {
-        Ok(r) => r,
-        Err(e) => {
-            let msg = format!("{e:#}");
-            let status = if msg.contains("exhausted") {
-                StatusCode::BAD_GATEWAY
-            } else {
-                StatusCode::INTERNAL_SERVER_ERROR
-            };
-            return Err(ApiError::new(
-                status,
-                format!("could not add the torrent: {msg}"),
-            ));
-        }
-    };
+        .map_err(add_failed)?;
     let (status, handle) = match res {
         AddTorrentResponse::Added(_, h) => (StatusCode::CREATED, h),
         AddTorrentResponse::AlreadyManaged(_, h) => (StatusCode::OK, h),
