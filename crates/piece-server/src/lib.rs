@@ -174,8 +174,9 @@ fn absolute(p: &std::path::Path) -> anyhow::Result<PathBuf> {
 /// Starts a librqbit session configured from `config`: downloads in `<data_dir>/downloads`
 /// (one folder per torrent, named by its info hash: `storage.rs`), the list of torrents and
 /// their verified pieces kept in `<data_dir>/session` (librqbit's JSON persistence with
-/// fastresume, so a restart, even after `kill -9`, resumes every torrent without re-checking
-/// or re-downloading), DHT unless `no_dht` (its routing table is never persisted), no UPnP,
+/// fastresume: a restart, even after `kill -9`, resumes every torrent with every piece it had
+/// verified; complete torrents without a check, unfinished ones after one check of their data,
+/// see `storage::drop_unfinished_bitfields`), DHT unless `no_dht` (its routing table is never persisted), no UPnP,
 /// LSD only with `lsd`, peer listener on `0.0.0.0:<peer_port>`, and `io_threads`
 /// blocking-I/O permits.
 pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
@@ -185,6 +186,15 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
     std::fs::create_dir_all(&downloads).with_context(|| {
         format!("cannot create the download directory {downloads:?}; pass a writable --data-dir")
     })?;
+    let session_dir = data_dir.join(SESSION_DIR);
+    let rechecked = storage::drop_unfinished_bitfields(&session_dir);
+    if rechecked > 0 {
+        tracing::info!(
+            torrents = rechecked,
+            "checking the data of unfinished torrents once (their saved piece lists may be \
+             older than the data after a crash), so no verified piece is lost"
+        );
+    }
     let opts = SessionOptions {
         dht: if config.no_dht {
             None
@@ -199,7 +209,7 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
         disable_local_service_discovery: !config.lsd,
         fastresume: true,
         persistence: Some(librqbit::SessionPersistenceConfig::Json {
-            folder: Some(data_dir.join(SESSION_DIR)),
+            folder: Some(session_dir),
         }),
         listen: Some(ListenerOptions {
             mode: ListenerMode::TcpOnly,

@@ -144,6 +144,47 @@ pub(crate) async fn select_streamed(session: &std::sync::Arc<Session>, handle: &
     }
 }
 
+/// Makes a restart exact after a crash. librqbit's fastresume writes a torrent's bitfield of
+/// verified pieces (`<session dir>/<info hash>.bitv`) only every 16 MiB downloaded, when the
+/// torrent completes and when it is dropped, so after `kill -9` (or a power cut, or a Ctrl-C
+/// that exits before the write) an unfinished torrent's file can lack the pieces verified last.
+/// Before the session starts, this removes the bitfield of every torrent that is not complete:
+/// librqbit then checks that torrent's data on disk once (reads and hashes it, nothing is
+/// downloaded) and every piece that was verified and written comes back. Complete torrents
+/// (written at completion) start without a check. Returns how many were removed.
+pub(crate) fn drop_unfinished_bitfields(session_dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(session_dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("bitv") {
+            continue;
+        }
+        if bitfield_complete(&path) != Some(true) {
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(e) => tracing::warn!(?path, "cannot remove a stale piece bitfield: {e}"),
+            }
+        }
+    }
+    removed
+}
+
+/// Whether the bitfield at `bitv` marks every piece of its torrent (`<same name>.torrent`);
+/// `None` when either file cannot be read.
+fn bitfield_complete(bitv: &Path) -> Option<bool> {
+    let torrent = std::fs::read(bitv.with_extension("torrent")).ok()?;
+    let parsed = librqbit::torrent_from_bytes(&torrent).ok()?;
+    let pieces = parsed.info.data.pieces.as_ref().len() / 20;
+    let bits = std::fs::read(bitv).ok()?;
+    let have = (0..pieces)
+        .filter(|&i| bits.get(i / 8).is_some_and(|b| b & (0x80 >> (i % 8)) != 0))
+        .count();
+    Some(have == pieces)
+}
+
 /// A torrent's error (librqbit's words) with a plain-words lead when the cause is known: a full
 /// disk stops only that torrent; the pieces it had verified stay on disk and in
 /// `<data dir>/session`, so after freeing space `routes/resume.rs` (or a restart) resumes it.
@@ -206,6 +247,23 @@ mod tests {
         assert_eq!(initial_selection(&files), vec![2]);
         assert_eq!(initial_selection(&[f(0, "a.txt", 1, false), f(1, "b.txt", 2, false)]), vec![1]);
         assert!(initial_selection(&[]).is_empty());
+    }
+
+    #[test]
+    fn only_complete_bitfields_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // 10 pieces of 16 KiB.
+        let t = crate::seed::build_torrent("f", 10 * 16384, 16384, &[7u8; 200]);
+        for (name, bits) in [("full", vec![0xff, 0xc0]), ("part", vec![0xff, 0x80]), ("orphan", vec![0xff, 0xff])] {
+            std::fs::write(dir.path().join(format!("{name}.bitv")), bits).unwrap();
+            if name != "orphan" {
+                std::fs::write(dir.path().join(format!("{name}.torrent")), &t.torrent).unwrap();
+            }
+        }
+        assert_eq!(drop_unfinished_bitfields(dir.path()), 2);
+        assert!(dir.path().join("full.bitv").exists());
+        assert!(!dir.path().join("part.bitv").exists());
+        assert!(!dir.path().join("orphan.bitv").exists(), "a bitfield without its torrent is not trusted");
     }
 
     #[test]
