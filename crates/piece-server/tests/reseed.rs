@@ -63,7 +63,7 @@ async fn a_second_leecher_downloads_from_the_server_after_the_seeder_left() {
             body[..] == data[..],
             "the second leecher's bytes differ from the source"
         );
-        let on_disk = std::fs::read(tmp.path().join("second/downloads").join(&info.name)).unwrap();
+        let on_disk = std::fs::read(tmp.path().join("second/downloads").join(&id).join(&info.name)).unwrap();
         assert!(
             on_disk == data,
             "the second leecher's file on disk differs from the source"
