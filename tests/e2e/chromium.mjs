@@ -25,7 +25,7 @@ export function launchChromium(extraArgs = []) {
 export function confirmAdds(page, log = []) {
   let stopped = false;
   const tick = async () => {
-    if (stopped) return;
+    if (stopped || page.isClosed()) return;
     try {
       const shown = await page.evaluate(() => {
         const b = document.querySelector('#confirm-add');
@@ -39,7 +39,8 @@ export function confirmAdds(page, log = []) {
         await page.click('#confirm-add');
       }
     } catch (_) { /* the page is navigating or closed */ }
-    if (!stopped) setTimeout(tick, 100);
+    // unref: this watcher never keeps node alive once the run is over.
+    if (!stopped) setTimeout(tick, 100).unref();
   };
   tick();
   return () => { stopped = true; };
