@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # Installs what the tests need (once; quiet when present) and runs every test:
-# unit and integration tests, wasm tests in headless Chromium, and the end-to-end tests
-# (a real local swarm + the server + headless Chromium).
+# a lint of the scripts (shellcheck), unit and integration tests, the wasm tests in headless Chromium
+# and Firefox, the end-to-end tests (a real local swarm + the server + headless Chromium and
+# Firefox), and a smoke run of the benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure.sh
-ensure_apt chromium chromium-driver ffmpeg aria2
+ensure_apt chromium chromium-driver firefox-esr ffmpeg aria2 shellcheck
 ensure_wasm_target
 ensure_wasm_bindgen
+ensure_geckodriver
 ensure_npm
 
+echo "== shellcheck (scripts/, benches/*.sh, .ci/run)"
+shellcheck -x scripts/*.sh scripts/lib/*.sh benches/*.sh .ci/run
+
 bash scripts/build-wasm.sh
-echo "== native tests (unit, integration, end-to-end)"
+echo "== native tests (unit, integration, end-to-end in Chromium and Firefox)"
 RIPTIDE_REQUIRE_TOOLS=1 cargo test --workspace --quiet
 echo "== wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver \
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$RIPTIDE_TOOLS/bin/wasm-bindgen-test-runner" \
   cargo test -p remux-wasm --target wasm32-unknown-unknown --test web
 echo "== benchmark smoke run (every bench step on tiny films; fails if a step fails, never on speed)"
 bash scripts/bench.sh --smoke
