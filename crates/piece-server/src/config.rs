@@ -9,8 +9,6 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default data directory, relative to the current directory (read by `start_session`).
 /// Downloads go to `<data dir>/downloads`.
 pub const DEFAULT_DATA_DIR: &str = ".riptide";
-/// Default static-file directory (read by `router`). `www/pkg` holds the generated wasm.
-pub const DEFAULT_WWW_DIR: &str = "www";
 /// Default BitTorrent peer listen port (read by `start_session`). 0 = the OS picks a free
 /// port; the chosen port is logged and written into `seed` magnets as `x.pe`.
 pub const DEFAULT_PEER_PORT: u16 = 0;
@@ -82,9 +80,10 @@ pub struct Config {
     )]
     pub peers: Vec<SocketAddr>,
 
-    /// Directory of static files served at / (index.html, and pkg/ with the generated wasm).
-    #[arg(long, visible_alias = "www", env = "RIPTIDE_WWW", default_value = DEFAULT_WWW_DIR)]
-    pub www_dir: PathBuf,
+    /// Serve the player's static files (index.html, and pkg/ with the generated wasm) from this
+    /// directory instead of the copy built into the binary (for development).
+    #[arg(long, visible_alias = "www", value_name = "DIR", env = "RIPTIDE_WWW")]
+    pub www_dir: Option<PathBuf>,
 
     /// Seconds to wait for a magnet link's metadata before answering 504.
     #[arg(long, env = "RIPTIDE_METADATA_TIMEOUT", default_value_t = DEFAULT_METADATA_TIMEOUT_SECS)]
@@ -165,7 +164,7 @@ impl Default for Config {
             lsd: false,
             peer_port: DEFAULT_PEER_PORT,
             peers: Vec::new(),
-            www_dir: PathBuf::from(DEFAULT_WWW_DIR),
+            www_dir: None,
             metadata_timeout_secs: DEFAULT_METADATA_TIMEOUT_SECS,
             max_streams: DEFAULT_MAX_STREAMS,
             stream_wait_ms: DEFAULT_STREAM_WAIT_MS,

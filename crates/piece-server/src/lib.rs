@@ -18,6 +18,7 @@ pub mod range;
 mod reconnect;
 mod routes;
 mod seed;
+mod www;
 
 use std::{
     net::SocketAddr,
@@ -36,12 +37,15 @@ pub use config::Config;
 pub use error::{ApiError, ApiResult, WithStatus};
 pub use routes::router;
 pub use seed::{build_torrent, make_magnet, seed, SeedInfo};
+pub use www::Www;
 
 /// Shared state of the HTTP handlers.
 #[derive(Clone)]
 pub struct AppState {
     pub session: Arc<Session>,
     pub config: Arc<Config>,
+    /// The player's static files (built in, or `--www-dir`).
+    pub www: Arc<Www>,
     /// librqbit's API object; we only use it for the have-bitfield.
     pub(crate) api: librqbit::Api,
     /// One permit per open file stream (`Config::max_streams`).
@@ -60,6 +64,7 @@ impl AppState {
         let streams = Arc::new(Semaphore::new(config.max_streams));
         Self {
             api: librqbit::Api::new(session.clone(), None, None),
+            www: Arc::new(Www::from_config(config.www_dir.as_ref())),
             session,
             config: Arc::new(config),
             streams,

@@ -46,7 +46,7 @@ async fn seeder_and_server(
     let (_, seeder) = spawn(Config::for_test(dir.join("seeder"))).await.unwrap();
     let info = seed(&seeder.session, &film, Some(64 * 1024)).await.unwrap();
     let mut cfg = Config::for_test(dir.join("server"));
-    cfg.www_dir = dir.join("www");
+    cfg.www_dir = Some(dir.join("www"));
     tweak(&mut cfg);
     let (addr, server) = spawn(cfg).await.unwrap();
     (info, addr, [seeder, server])
