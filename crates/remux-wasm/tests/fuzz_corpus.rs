@@ -10,7 +10,20 @@
 //! does), probe +
 //! demux and the pipeline with the EBML magic prepended when the file lacks it (as
 //! `demux_mkv` does), and the pipeline on the bytes as they are.
+//!
+//! Then the player's path, as the `chunked_demux` and `chunked_remux` targets run it (the
+//! fuzz crate's own code, included below): the bytes arrive only through `NeedData`, in
+//! pieces of random sizes and order, the cache evicts behind the reader, and the run seeks to
+//! random times, under the per-input memory cap (`MEMORY_CAP`, counted by the fuzz crate's
+//! allocator, installed here too). Fixed seeds pick every opener, so each file takes those
+//! paths the same way on every run.
 #![cfg(not(target_arch = "wasm32"))]
+
+/// The fuzz crate's library (`fuzz/src/lib.rs`: no libFuzzer in it), with its counting
+/// global allocator: the chunked bodies replayed here are the ones the fuzzers run.
+#[allow(dead_code)]
+#[path = "../../../fuzz/src/lib.rs"]
+mod fuzz_lib;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -151,7 +164,14 @@ fn replay(bytes: Vec<u8>) -> Result<(), String> {
                 demux_all(with_magic.clone())?;
                 remux_all(with_magic)?;
             }
-            remux_all(bytes)
+            remux_all(bytes.clone())?;
+            // Seeds 0..4 take every opener of `chunked_demux` (seed % 4) and both inputs of
+            // `chunked_remux` (seed % 2), plus the fuzzers' own seed for this input.
+            for seed in [0, 1, 2, 3, fuzz_lib::chunked::seed_of(&bytes)] {
+                fuzz_lib::chunked_demux(&bytes, seed);
+                fuzz_lib::chunked_remux(&bytes, seed);
+            }
+            Ok(())
         });
         let _ = tx.send(result);
     });
