@@ -521,14 +521,24 @@ impl MkvDemuxer {
         } else {
             (Box::new(|_| 0), None)
         };
+        // Every frame of the block together, inflated and with the stripped header put back,
+        // makes at most MAX_BLOCK bytes: as much as a block may hold on disk. Per frame, 256
+        // laced zlib frames of 64 KiB (a 16 MiB block) made 16 GiB, and a 16 MiB stripped
+        // header copied into 256 one-byte frames made 4 GiB.
+        let mut room = MAX_BLOCK as usize;
+        let prefix = ts.strip_prefix.len();
         for (i, &(s, e)) in block.frames.iter().enumerate() {
             let inflated;
             let frame = if ts.zlib {
-                inflated = inflate(&data[s..e])?;
+                inflated = inflate(&data[s..e], room.saturating_sub(prefix))
+                    .map_err(|e| e.within_block(pos))?;
                 &inflated[..]
             } else {
                 &data[s..e]
             };
+            room = room
+                .checked_sub(prefix + frame.len())
+                .ok_or_else(|| Inflate::TooBig.within_block(pos))?;
             let mut bytes = Vec::with_capacity(ts.strip_prefix.len() + frame.len());
             bytes.extend_from_slice(&ts.strip_prefix);
             bytes.extend_from_slice(frame);
@@ -807,10 +817,36 @@ fn resync(src: &mut dyn ByteSource, from: u64) -> Result<Option<u64>> {
     )))
 }
 
-/// Undoes zlib ContentCompression, refusing output beyond [`MAX_BLOCK`] bytes.
-fn inflate(data: &[u8]) -> Result<Vec<u8>> {
-    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, MAX_BLOCK as usize)
-        .map_err(|e| invalid(format!("a zlib-compressed frame does not inflate: {e:?}")))
+/// Why [`inflate`] gave no frame.
+#[derive(Debug)]
+enum Inflate {
+    /// More output than the limit.
+    TooBig,
+    Damaged(String),
+}
+
+impl Inflate {
+    /// The error of the block at `pos` holding the frame.
+    fn within_block(self, pos: u64) -> Error {
+        match self {
+            Inflate::TooBig => invalid(format!(
+                "the block at {pos} expands to more than {} MiB",
+                MAX_BLOCK >> 20
+            )),
+            Inflate::Damaged(e) => invalid(format!(
+                "a zlib-compressed frame of the block at {pos} does not inflate: {e}"
+            )),
+        }
+    }
+}
+
+/// Undoes zlib ContentCompression, refusing output beyond `limit` bytes.
+fn inflate(data: &[u8], limit: usize) -> std::result::Result<Vec<u8>, Inflate> {
+    use miniz_oxide::inflate::TINFLStatus;
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, limit).map_err(|e| match e.status {
+        TINFLStatus::HasMoreOutput => Inflate::TooBig,
+        s => Inflate::Damaged(format!("{s:?}")),
+    })
 }
 
 /// How far [`find_parameter_sets`] reads into the Clusters for an SPS and PPS.
@@ -878,7 +914,8 @@ fn find_parameter_sets(
                             for &(s, e) in &parsed.frames {
                                 let mut frame = track.strip_prefix.clone();
                                 if track.zlib {
-                                    frame.extend_from_slice(&inflate(&b[s..e]).unwrap_or_default());
+                                    let out = inflate(&b[s..e], MAX_BLOCK as usize);
+                                    frame.extend_from_slice(&out.unwrap_or_default());
                                 } else {
                                     frame.extend_from_slice(&b[s..e]);
                                 }
@@ -1032,7 +1069,7 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
         }
     }
     if zlib_private && encoded.is_none() {
-        match inflate(&codec_private) {
+        match inflate(&codec_private, MAX_BLOCK as usize) {
             Ok(p) => codec_private = p,
             Err(_) => encoded = Some("compressed (damaged zlib CodecPrivate)"),
         }
@@ -1385,6 +1422,65 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// A file with one zlib-compressed audio track and one cluster holding these blocks.
+    fn zlib_file(blocks: &[Vec<u8>]) -> Vec<u8> {
+        let encodings = el(
+            id::CONTENT_ENCODINGS,
+            &el(
+                id::CONTENT_ENCODING,
+                &el(id::CONTENT_COMPRESSION, &uint_el(id::CONTENT_COMP_ALGO, 0)),
+            ),
+        );
+        let track = el(
+            id::TRACK_ENTRY,
+            &cat(&[
+                uint_el(id::TRACK_NUMBER, 1),
+                uint_el(id::TRACK_TYPE, 2),
+                el(id::CODEC_ID, b"A_AAC"),
+                el(id::CODEC_PRIVATE, &[0x11, 0x90]),
+                encodings,
+            ]),
+        );
+        let mut cluster = vec![uint_el(id::TIMESTAMP, 0)];
+        cluster.extend_from_slice(blocks);
+        let seg_body = cat(&[el(id::TRACKS, &track), el(id::CLUSTER, &cat(&cluster))]);
+        cat(&[header("matroska"), el(id::SEGMENT, &seg_body)])
+    }
+
+    #[test]
+    fn a_laced_block_inflates_to_at_most_max_block_in_all() {
+        // 65 fixed-laced frames of 1 MiB of zeros, ~1 KiB each compressed: a 66 KB block
+        // that inflated to 65 MiB (each frame under MAX_BLOCK, the block over it).
+        let z = miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 1 << 20], 9);
+        let mut lace = vec![64u8]; // 65 frames
+        for _ in 0..65 {
+            lace.extend_from_slice(&z);
+        }
+        let bomb = simple_block(1, 0, 0x80 | 0x04, &lace);
+        let fine = simple_block(1, 20, 0x80, &miniz_oxide::deflate::compress_to_vec_zlib(b"ok", 9));
+        let bytes = zlib_file(&[bomb, fine]);
+        assert!(bytes.len() < 100_000);
+        let (_, packets) = all_packets(&mut SparseCache::from_bytes(bytes));
+        let total: usize = packets.iter().map(|p| p.data.len()).sum();
+        assert!(total <= MAX_BLOCK as usize, "{total} bytes out of one block");
+        // The oversized block is dropped as damage; the next one plays.
+        assert_eq!(summary(&packets), vec![(1, 20, None, true, b"ok".to_vec())]);
+        // The error the block gets, in words.
+        let mut src = SparseCache::from_bytes(zlib_file(&[]));
+        let d = MkvDemuxer::open(&mut src).unwrap();
+        let e = d
+            .block_packets(&lace_block(&lace), 7, 0, None, None, &mut VecDeque::new())
+            .unwrap_err();
+        assert!(e.to_string().contains("the block at 7 expands to more than 64 MiB"), "{e}");
+    }
+
+    /// A SimpleBlock body (no element header) for track 1 with fixed lacing.
+    fn lace_block(lace: &[u8]) -> Vec<u8> {
+        let mut b = vec![0x81, 0, 0, 0x80 | 0x04];
+        b.extend_from_slice(lace);
+        b
     }
 
     #[test]
