@@ -15,6 +15,7 @@ mod seek;
 pub use seek::{parse_cues, CueIndex, CuePoint};
 
 use super::ebml::{self, Header, MAX_BLOCK, MAX_HEADER_ELEMENT};
+use super::MAX_TRACKS;
 use super::{Demuxer, SeekPoint};
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
@@ -172,6 +173,10 @@ struct LaceGroup {
     count: u64,
 }
 
+/// Most CodecPrivate and stripped-header bytes kept for all tracks together (a real file's
+/// are a few hundred bytes per track; a zlib CodecPrivate inflates to up to MAX_BLOCK each).
+const MAX_TRACK_HEADER_BYTES: usize = 64 << 20;
+
 /// How many packets, and bytes, may wait in `pending` for the next block of a laced track
 /// before the frames get a guessed spacing (bounds memory on files where that track stops).
 const MAX_LACE_LOOKAHEAD: usize = 512;
@@ -240,6 +245,8 @@ impl MkvDemuxer {
         let mut tracks = Vec::new();
         let mut track_states = Vec::new();
         let mut seek_entries = Vec::new();
+        // CodecPrivate and stripped-header bytes of every track, against MAX_TRACK_HEADER_BYTES.
+        let mut track_bytes = 0usize;
         let mut pos = segment_data_start;
         let first_cluster = loop {
             if segment_end.is_some_and(|end| pos >= end) {
@@ -285,6 +292,22 @@ impl MkvDemuxer {
                                 .iter()
                                 .any(|t: &TrackState| t.number == state.number)
                         {
+                            // Each Tracks element is under MAX_HEADER_ELEMENT, but a file may
+                            // hold any number of them, and a CodecPrivate inflates to 64 MiB.
+                            if tracks.len() >= MAX_TRACKS {
+                                return Err(Error::unsupported(format!(
+                                    "the file declares more than {MAX_TRACKS} tracks"
+                                )));
+                            }
+                            track_bytes = track_bytes.saturating_add(
+                                track.codec_private.len() + state.strip_prefix.len(),
+                            );
+                            if track_bytes > MAX_TRACK_HEADER_BYTES {
+                                return Err(Error::unsupported(format!(
+                                    "the codec headers of its tracks (CodecPrivate) take more than {} MiB",
+                                    MAX_TRACK_HEADER_BYTES >> 20
+                                )));
+                            }
                             track_states.push(TrackState {
                                 index: tracks.len(),
                                 ..state
@@ -1474,6 +1497,57 @@ mod tests {
             .block_packets(&lace_block(&lace), 7, 0, None, None, &mut VecDeque::new())
             .unwrap_err();
         assert!(e.to_string().contains("the block at 7 expands to more than 64 MiB"), "{e}");
+    }
+
+    /// A file whose Segment holds these Tracks elements and one empty Cluster.
+    fn tracks_file(tracks_elements: &[Vec<u8>]) -> Vec<u8> {
+        let mut seg = tracks_elements.to_vec();
+        seg.push(el(id::CLUSTER, &uint_el(id::TIMESTAMP, 0)));
+        cat(&[header("matroska"), el(id::SEGMENT, &cat(&seg))])
+    }
+
+    fn audio_entry(number: u64, extra: &[Vec<u8>]) -> Vec<u8> {
+        let mut parts = vec![
+            uint_el(id::TRACK_NUMBER, number),
+            uint_el(id::TRACK_TYPE, 2),
+            el(id::CODEC_ID, b"A_AAC"),
+        ];
+        parts.extend_from_slice(extra);
+        el(id::TRACK_ENTRY, &cat(&parts))
+    }
+
+    #[test]
+    fn repeated_tracks_elements_stay_within_the_header_budget() {
+        // Tracks elements each far under MAX_HEADER_ELEMENT, repeated: 300 tracks in 300
+        // elements (a few KB) are refused...
+        let many: Vec<_> = (1..=300).map(|n| el(id::TRACKS, &audio_entry(n, &[]))).collect();
+        let e = MkvDemuxer::open(&mut SparseCache::from_bytes(tracks_file(&many))).unwrap_err();
+        assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+        assert!(e.to_string().contains("more than 256 tracks"), "{e}");
+        // ...and so are five zlib CodecPrivates of 16 MiB each (16 KiB each on disk: 80 MiB
+        // held from an 80 KB file; 64 MiB each possible).
+        let z = miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 16 << 20], 9);
+        let zlib_private = el(
+            id::CONTENT_ENCODINGS,
+            &el(
+                id::CONTENT_ENCODING,
+                &cat(&[
+                    uint_el(id::CONTENT_ENCODING_SCOPE, 2),
+                    el(id::CONTENT_COMPRESSION, &uint_el(id::CONTENT_COMP_ALGO, 0)),
+                ]),
+            ),
+        );
+        let big: Vec<_> = (1..=5)
+            .map(|n| el(id::TRACKS, &audio_entry(n, &[el(id::CODEC_PRIVATE, &z), zlib_private.clone()])))
+            .collect();
+        let file = tracks_file(&big);
+        assert!(file.len() < 200_000);
+        let e = MkvDemuxer::open(&mut SparseCache::from_bytes(file)).unwrap_err();
+        assert!(e.to_string().contains("CodecPrivate) take more than 64 MiB"), "{e}");
+        // Within the budget, the same layout opens.
+        let d = MkvDemuxer::open(&mut SparseCache::from_bytes(tracks_file(&big[..3]))).unwrap();
+        assert_eq!(d.tracks().len(), 3);
+        assert_eq!(d.tracks()[2].codec_private.len(), 16 << 20);
     }
 
     /// A SimpleBlock body (no element header) for track 1 with fixed lacing.
