@@ -208,20 +208,24 @@ pub fn parse_ix(b: &[u8], stream: usize) -> Result<Vec<Entry>> {
         .collect())
 }
 
-/// How many entries [`parse_ix`] would return for `b` (0 if it would refuse it).
-fn ix_len(b: &[u8]) -> usize {
-    if b.len() < 24 || b[3] != 1 {
-        return 0;
+/// From the 24-byte header of an `ix##` payload of `len` bytes: how many entries
+/// [`parse_ix`] would return and the bytes they end at (`None` if it would refuse it).
+fn ix_extent(head: &[u8], len: u64) -> Option<(usize, u64)> {
+    if head.len() < 24 || head[3] != 1 {
+        return None;
     }
-    let longs = u16le(b, 0) as usize;
+    let longs = u16le(head, 0) as u64; // wLongsPerEntry
     if !(2..=3).contains(&longs) {
-        return 0;
+        return None;
     }
-    (u32le(b, 4) as usize).min((b.len() - 24) / (longs * 4))
+    let n = (u32le(head, 4) as u64).min((len.saturating_sub(24)) / (longs * 4)); // nEntriesInUse
+    Some((n as usize, 24 + n * longs * 4))
 }
 
-/// Reads every `ix##` chunk a stream's super index points at into `out`. `file_size` bounds
-/// the reads; [`MAX_INDEX_ENTRIES`] bounds `out` (checked before each chunk is parsed).
+/// Reads every `ix##` chunk a stream's super index points at into `out`: of each, only the
+/// entries in use (a chunk's stated size may be far larger). `file_size` bounds the reads;
+/// [`MAX_INDEX_ENTRIES`] bounds `out`, checked before each chunk's entries are read, so the
+/// bytes read are bounded too (at most 12 per entry and 24 per chunk).
 pub fn read_odml(
     src: &mut dyn ByteSource,
     stream: usize,
@@ -237,14 +241,17 @@ pub fn read_odml(
         if let Some(size) = file_size {
             len = len.min(size.saturating_sub(c.data_pos()));
         }
-        let body = src.read_at(c.data_pos(), len as usize)?;
-        let n = ix_len(body);
+        let head = src.read_at(c.data_pos(), len.min(24) as usize)?;
+        // A damaged index chunk costs that part of the index, not the seek.
+        let Some((n, used)) = ix_extent(head, len) else {
+            continue;
+        };
         if out.len().saturating_add(n) > MAX_INDEX_ENTRIES {
             return Err(index_too_big(format!(
                 "(indx and ix##) lists more than {MAX_INDEX_ENTRIES} chunks"
             )));
         }
-        // A damaged index chunk costs that part of the index, not the seek.
+        let body = src.read_at(c.data_pos(), used as usize)?;
         if let Ok(entries) = parse_ix(body, stream) {
             out.extend(entries);
         }

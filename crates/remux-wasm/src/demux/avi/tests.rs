@@ -304,3 +304,35 @@ fn an_index_chunk_listed_again_and_again_stays_within_the_index_budget() {
     let sp = d.seek(&mut src, Timestamp(0), TimeBase::MILLIS).unwrap();
     assert!(sp.exact);
 }
+
+#[test]
+fn an_index_chunk_is_read_only_as_far_as_its_entries_in_use() {
+    // The ix00 chunk states 1 MiB (junk after its one entry): the seek asks only for the
+    // entry. Before, it fetched the whole stated size of every chunk, which a super index
+    // listing 16 384 chunks per stream multiplies.
+    let file = repeated_index_file(2, 1);
+    let ix_at = file.windows(4).position(|w| w == b"ix00").unwrap();
+    let mut file = file;
+    let end = file.len();
+    file.extend(vec![0u8; 1 << 20]);
+    let stated = (end - ix_at - 8 + (1 << 20)) as u32;
+    file[ix_at + 4..ix_at + 8].copy_from_slice(&stated.to_le_bytes());
+    let riff_size = (file.len() - 8) as u32;
+    file[4..8].copy_from_slice(&riff_size.to_le_bytes());
+    let mut src = SparseCache::new(Some(file.len() as u64));
+    src.insert(0, file[..ix_at + 8].to_vec());
+    let mut d = AviDemuxer::open(&mut src).unwrap();
+    let mut asked = 0;
+    let sp = loop {
+        match d.seek(&mut src, Timestamp(0), TimeBase::MILLIS) {
+            Ok(sp) => break sp,
+            Err(Error::NeedData { offset, len }) => {
+                asked += len;
+                src.insert(offset, file[offset as usize..(offset + len) as usize].to_vec());
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert!(sp.exact);
+    assert!(asked <= 64, "the seek fetched {asked} bytes of index");
+}
