@@ -95,7 +95,7 @@ impl Stream {
         self.mp3.clear();
         if let Handling::Mp3 { vbr } = self.handling {
             self.samples = if vbr {
-                ticks * self.nominal_mp3_samples()
+                ticks.saturating_mul(self.nominal_mp3_samples())
             } else if self.info.avg_bytes_per_sec > 0 {
                 (bytes as u128 * self.info.sample_rate as u128
                     / self.info.avg_bytes_per_sec as u128) as u64
