@@ -173,6 +173,10 @@ struct LaceGroup {
     count: u64,
 }
 
+/// Most bytes of header elements (Info, Tracks, SeekHead) loaded before the first Cluster, in
+/// total (a real file's are a few KB; Attachments and Tags are skipped, not loaded).
+const MAX_HEADER_BYTES: u64 = 64 << 20;
+
 /// Most CodecPrivate and stripped-header bytes kept for all tracks together (a real file's
 /// are a few hundred bytes per track; a zlib CodecPrivate inflates to up to MAX_BLOCK each).
 const MAX_TRACK_HEADER_BYTES: usize = 64 << 20;
@@ -247,6 +251,7 @@ impl MkvDemuxer {
         let mut seek_entries = Vec::new();
         // CodecPrivate and stripped-header bytes of every track, against MAX_TRACK_HEADER_BYTES.
         let mut track_bytes = 0usize;
+        let mut header_bytes = 0u64;
         let mut pos = segment_data_start;
         let first_cluster = loop {
             if segment_end.is_some_and(|end| pos >= end) {
@@ -258,13 +263,24 @@ impl MkvDemuxer {
                 Err(e) if e.is_need_data() => return Err(e),
                 Err(_) => break resync(src, pos)?.unwrap_or(pos),
             };
-            let load = |src: &mut dyn ByteSource, h: &Header| -> Result<Vec<u8>> {
-                ebml::read_body(src, h, MAX_HEADER_ELEMENT)?.ok_or_else(|| {
+            // Every Info, Tracks and SeekHead loaded counts against MAX_HEADER_BYTES: each is
+            // under MAX_HEADER_ELEMENT, but a file may repeat them (and the player's cache
+            // keeps every byte read before the first segment).
+            let mut load = |src: &mut dyn ByteSource, h: &Header| -> Result<Vec<u8>> {
+                let body = ebml::read_body(src, h, MAX_HEADER_ELEMENT)?.ok_or_else(|| {
                     invalid(format!(
                         "the file ends inside element 0x{:X} at {}",
                         h.id, h.pos
                     ))
-                })
+                })?;
+                header_bytes = header_bytes.saturating_add(body.len() as u64);
+                if header_bytes > MAX_HEADER_BYTES {
+                    return Err(Error::unsupported(format!(
+                        "its headers (Info, Tracks, SeekHead) take more than {} MiB before the first Cluster",
+                        MAX_HEADER_BYTES >> 20
+                    )));
+                }
+                Ok(body)
             };
             match h.id {
                 id::CLUSTER => break pos,
@@ -1548,6 +1564,23 @@ mod tests {
         let d = MkvDemuxer::open(&mut SparseCache::from_bytes(tracks_file(&big[..3]))).unwrap();
         assert_eq!(d.tracks().len(), 3);
         assert_eq!(d.tracks()[2].codec_private.len(), 16 << 20);
+    }
+
+    #[test]
+    fn repeated_header_elements_stay_within_the_header_budget() {
+        // Five Info elements of 15 MiB (each under MAX_HEADER_ELEMENT): 75 MiB loaded before
+        // the first Cluster. Refused past MAX_HEADER_BYTES; four still open.
+        let info = el(id::INFO, &el(id::VOID, &vec![0u8; 15 << 20]));
+        let track = el(id::TRACKS, &audio_entry(1, &[]));
+        let with = |n: usize| {
+            let mut parts = vec![track.clone()];
+            parts.extend(std::iter::repeat_n(info.clone(), n));
+            tracks_file(&parts)
+        };
+        let e = MkvDemuxer::open(&mut SparseCache::from_bytes(with(5))).unwrap_err();
+        assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+        assert!(e.to_string().contains("more than 64 MiB before the first Cluster"), "{e}");
+        assert!(MkvDemuxer::open(&mut SparseCache::from_bytes(with(4))).is_ok());
     }
 
     /// A SimpleBlock body (no element header) for track 1 with fixed lacing.
