@@ -93,6 +93,11 @@ impl Remote {
         self.file.len() as u64
     }
 
+    /// Whether the file's size is announced (see `sized`).
+    pub fn is_sized(&self) -> bool {
+        self.sized
+    }
+
     pub fn rng(&mut self) -> &mut Rng {
         &mut self.rng
     }
