@@ -58,9 +58,9 @@ fn drain<D: Demuxer + ?Sized>(demuxer: &mut D, src: &mut SparseCache, limit: usi
 #[global_allocator]
 static ALLOC: alloc::Counting = alloc::Counting;
 
-/// The most a run of one input may hold at once (peak heap above the harness's own): the
-/// per-file budget the demuxers and the pipeline promise whatever the file (see
-/// fuzz/README.md, "Memory budget").
+/// The most a run of one input may hold at once (peak heap above the harness's own). Fuzz
+/// inputs are at most tens of KB, so anything near this is amplification; the totals a big
+/// hostile file can reach are in fuzz/README.md ("Memory budget per file").
 pub const MEMORY_CAP: i64 = 256 << 20;
 /// Allocations past this fail at once (abort), so a runaway input stops before the machine
 /// runs out of memory.
