@@ -3,7 +3,7 @@
 // the three ways the player must handle (W3C Media Source Extensions 2, "ManagedMediaSource"):
 // - it is a MediaSource whose `streaming` flag the browser sets: true (event `startstreaming`)
 //   while less than `low` seconds are buffered ahead of the playhead, false (`endstreaming`)
-//   once `high` seconds are;
+//   once `high` seconds are (checked every 100 ms and after each append or removal);
 // - Safari opens it only for a video with `disableRemotePlayback` (or an AirPlay source):
 //   recorded as `remotePlaybackAllowed` if the video lacks it at `sourceopen`;
 // - the browser evicts buffered media on its own: once, when the playhead passes `evictAt`
@@ -47,6 +47,8 @@
         if (log.evictions.length) log.appendsAfterEviction++;
         return append.call(sb, data);
       };
+      // Like the browser, it looks again whenever a buffer changes, not only on its timer.
+      sb.addEventListener('updateend', () => this.__streamingCheck());
       return sb;
     }
     __video() {
@@ -58,15 +60,20 @@
       log[name]++;
       this.dispatchEvent(new Event(name));
     }
+    __streamingCheck() {
+      const video = this.__video();
+      if (!video || this.readyState === 'closed') return;
+      const ahead = aheadOf(video.buffered, video.currentTime);
+      if (!this.__streaming && ahead < low) this.__set(true);
+      else if (this.__streaming && ahead >= high) this.__set(false);
+    }
     __open() {
       const video = this.__video();
       if (!video || !video.disableRemotePlayback) log.remotePlaybackAllowed = true;
       const timer = setInterval(() => {
         if (this.readyState === 'closed' || !video) { clearInterval(timer); return; }
+        this.__streamingCheck();
         const t = video.currentTime;
-        const ahead = aheadOf(video.buffered, t);
-        if (!this.__streaming && ahead < low) this.__set(true);
-        else if (this.__streaming && ahead >= high) this.__set(false);
         const buffers = Array.from(this.sourceBuffers);
         if (!log.evictions.length && !this.__streaming && t >= evictAt && buffers.length
             && buffers.every((sb) => !sb.updating)) {
