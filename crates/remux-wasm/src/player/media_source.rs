@@ -60,8 +60,8 @@ pub struct Source {
     waiters: Rc<RefCell<Vec<Function>>>,
     /// Set by [`release`](Self::release): nothing waits any more (the player is destroyed).
     released: Rc<Cell<bool>>,
-    /// The `startstreaming` listener (managed only), kept alive while the source lives.
-    _on_start: Option<Closure<dyn FnMut()>>,
+    /// The `startstreaming` listener (managed only), removed when the source is dropped.
+    on_start: Option<Closure<dyn FnMut()>>,
 }
 
 impl Source {
@@ -83,7 +83,7 @@ impl Source {
                 .add_event_listener_with_callback("startstreaming", cb.as_ref().unchecked_ref());
             cb
         });
-        Ok(Source { media_source, managed, waiters, released: Rc::default(), _on_start: on_start })
+        Ok(Source { media_source, managed, waiters, released: Rc::default(), on_start })
     }
 
     /// Whether this is a `ManagedMediaSource`.
@@ -119,6 +119,16 @@ impl Source {
     pub fn release(&self) {
         self.released.set(true);
         wake_all(&self.waiters);
+    }
+}
+
+impl Drop for Source {
+    fn drop(&mut self) {
+        if let Some(cb) = &self.on_start {
+            let _ = self
+                .media_source
+                .remove_event_listener_with_callback("startstreaming", cb.as_ref().unchecked_ref());
+        }
     }
 }
 
