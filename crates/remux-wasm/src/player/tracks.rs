@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{HtmlMediaElement, MediaSource, TextTrack, TextTrackKind, TextTrackMode, VttCue};
+use web_sys::{HtmlMediaElement, TextTrack, TextTrackKind, TextTrackMode, VttCue};
 
 use super::mse::MseSink;
 use super::Shared;
@@ -41,7 +41,7 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
     let all = pipeline.tracks().to_vec();
     let pick = |wanted_audio: Option<u32>| {
         let viewer = tracks::Viewer {
-            supported: &mut |mime: &str| MediaSource::is_type_supported(mime),
+            supported: &mut |mime: &str| super::media_source::is_type_supported(mime),
             language: language.as_deref(),
             language_name: &language_name,
             wanted_audio,
