@@ -14,7 +14,7 @@ pub async fn embed_page(State(state): State<AppState>) -> ApiResult<Response> {
     let path = state.config.www_dir.join("embed.html");
     let html = tokio::fs::read(&path).await.map_err(|e| {
         ApiError::not_found(format!(
-            "the embed page {path:?} cannot be read ({e}); set --www to the player's www directory"
+            "the embed page (embed.html in the --www directory) cannot be read ({e}); set --www to the player's www directory"
         ))
     })?;
     let mut resp = (

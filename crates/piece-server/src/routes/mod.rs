@@ -3,6 +3,9 @@
 pub(crate) mod cors;
 mod embed;
 mod events;
+pub(crate) mod feed;
+pub(crate) mod headers;
+mod peer_hints;
 mod pieces;
 mod preview;
 mod status;
@@ -40,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         );
     }
     let cors = cors::layer(&state.config);
+    let config = state.config.clone();
     let api = Router::new()
         .route(
             "/api/torrents",
@@ -68,7 +72,17 @@ pub fn router(state: AppState) -> Router {
         header::CACHE_CONTROL,
         HeaderValue::from_static(STATIC_CACHE_CONTROL),
     );
-    api.fallback_service(files).layer(cors)
+    api.fallback_service(files)
+        .layer(cors)
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(config.net.public_hosts.clone()),
+            crate::host::check,
+        ))
+        .layer(axum::middleware::from_fn(headers::json_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            config,
+            headers::security_headers,
+        ))
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> crate::ApiError {
