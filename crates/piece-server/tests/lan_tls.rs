@@ -11,9 +11,10 @@ use common::random_bytes;
 use reqwest::{header, Certificate, Client, StatusCode};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-fn server_cmd(tmp: &Path) -> tokio::process::Command {
+/// The binary with hermetic flags, after `first` (a subcommand and its file, if any).
+fn server_cmd(tmp: &Path, first: &[&std::ffi::OsStr]) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_piece-server"));
-    cmd.args(["--no-dht", "--no-trackers", "--peer-port", "0"])
+    cmd.args(first).args(["--no-dht", "--no-trackers", "--peer-port", "0"])
         .arg("--data-dir")
         .arg(tmp.join("data"))
         .arg("--www-dir")
@@ -26,7 +27,7 @@ fn server_cmd(tmp: &Path) -> tokio::process::Command {
 #[tokio::test]
 async fn listening_beyond_loopback_warns_at_start() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut child = server_cmd(tmp.path())
+    let mut child = server_cmd(tmp.path(), &[])
         .args(["--listen", "0.0.0.0:0"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -48,7 +49,7 @@ async fn listening_beyond_loopback_warns_at_start() {
     assert!(warning.contains("--tls-cert"), "{warning}");
 
     // On loopback: no warning (the server is up once it prints its address).
-    let mut child = server_cmd(tmp.path())
+    let mut child = server_cmd(tmp.path(), &[])
         .args(["--listen", "127.0.0.1:0"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -74,6 +75,8 @@ fn make_cert(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let out = std::process::Command::new("openssl")
         .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1"])
         .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        // A server certificate, not a CA (rustls refuses a CA certificate as the server's).
+        .args(["-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth"])
         .arg("-keyout")
         .arg(&key)
         .arg("-out")
@@ -92,9 +95,7 @@ async fn https_serves_the_api_and_file_bytes() {
         let data = random_bytes(500_000, 21);
         let file = tmp.path().join("film.mkv");
         std::fs::write(&file, &data).unwrap();
-        let mut child = server_cmd(tmp.path())
-            .arg("seed")
-            .arg(&file)
+        let mut child = server_cmd(tmp.path(), &["seed".as_ref(), file.as_os_str()])
             .args(["--listen", "127.0.0.1:0"])
             .arg("--tls-cert")
             .arg(&cert)
