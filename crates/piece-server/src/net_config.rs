@@ -37,7 +37,7 @@ pub struct NetConfig {
     #[arg(long, env = "RIPTIDE_MAX_CONNECTIONS_PER_CLIENT", default_value_t = DEFAULT_MAX_CONNECTIONS_PER_CLIENT)]
     pub max_connections_per_client: usize,
 
-    /// File streams one client address may hold (at most --max-streams); more get 429.
+    /// File streams one client address may hold when below --max-streams; more get 429.
     #[arg(long, env = "RIPTIDE_MAX_STREAMS_PER_CLIENT", default_value_t = DEFAULT_MAX_STREAMS_PER_CLIENT)]
     pub max_streams_per_client: usize,
 

@@ -187,20 +187,17 @@ pub async fn stream_file(
     }
 
     // One client address gets at most its share, at once or never (429), so that it cannot
-    // take every slot from other viewers.
-    let cap = state
-        .config
-        .net
-        .max_streams_per_client
-        .min(state.config.max_streams);
+    // take every slot from other viewers. A share as large as the whole pool is no share: then
+    // the pool's queue below decides, as for a single client.
+    let cap = state.config.net.max_streams_per_client;
     let client = match client {
-        Some(Extension(ConnectInfo(peer))) => Some(
+        Some(Extension(ConnectInfo(peer))) if cap < state.config.max_streams => Some(
             state
                 .clients
                 .try_take(peer.ip(), Kind::FileStream, cap)
                 .ok_or_else(|| too_many("file streams", cap, "--max-streams-per-client"))?,
         ),
-        None => None,
+        _ => None,
     };
     // Over the cap, wait (in arrival order: tokio's semaphore is fair) for a slot to free up
     // rather than failing at once; only after `stream_wait` give up with 503.
