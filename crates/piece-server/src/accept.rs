@@ -32,10 +32,7 @@ use tokio::{
 };
 use tower::ServiceExt;
 
-use crate::{
-    limits::Kind,
-    AppState,
-};
+use crate::{limits::Kind, AppState};
 
 /// Serves `app` on `listener` until `shutdown` completes, then asks every connection to finish
 /// its current response and close (the caller bounds how long it waits).
@@ -139,10 +136,11 @@ async fn serve_connection<I>(
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-        req.extensions_mut().insert(ConnectInfo(peer));
-        app.clone().oneshot(req.map(axum::body::Body::new))
-    });
+    let service =
+        hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            app.clone().oneshot(req.map(axum::body::Body::new))
+        });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -200,7 +198,11 @@ impl<T> StallTimeout<T> {
     }
 
     /// A write that moved bytes ends the stall; a pending one starts or checks it.
-    fn on_write(&mut self, cx: &mut Context<'_>, r: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
+    fn on_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        r: Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
         match r {
             Poll::Ready(Ok(n)) if n > 0 => {
                 self.stalled = None;
@@ -256,4 +258,3 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for StallTimeout<T> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
-

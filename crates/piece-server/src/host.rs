@@ -25,7 +25,9 @@ pub fn validate(names: &[String]) -> anyhow::Result<()> {
         let n = n.trim();
         if n.is_empty()
             || n.contains(['/', ':', '*', ' '])
-            || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            || !n
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
         {
             anyhow::bail!(
                 "--public-host {n:?} is not a host name: give the name alone (e.g. mybox.local), \
@@ -95,10 +97,24 @@ mod tests {
     #[test]
     fn literals_localhost_and_public_names_only() {
         let none: Vec<String> = Vec::new();
-        for ok in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST", "[::1]:8080", "192.168.1.5:8080", "[::ffff:127.0.0.1]:1", "localhost.:80"] {
+        for ok in [
+            "127.0.0.1:8080",
+            "localhost:8080",
+            "LOCALHOST",
+            "[::1]:8080",
+            "192.168.1.5:8080",
+            "[::ffff:127.0.0.1]:1",
+            "localhost.:80",
+        ] {
             assert!(allowed(ok, &none), "{ok}");
         }
-        for bad in ["evil.example:8080", "evil.example", "127.0.0.1.nip.io:8080", "localhost.evil.example", ""] {
+        for bad in [
+            "evil.example:8080",
+            "evil.example",
+            "127.0.0.1.nip.io:8080",
+            "localhost.evil.example",
+            "",
+        ] {
             assert!(!allowed(bad, &none), "{bad}");
         }
         let public = vec!["MyBox.local".to_owned()];

@@ -74,7 +74,12 @@ impl Drop for ClientSlot {
 
 impl Clients {
     /// Takes one unit of `kind` for the client at `ip` if it holds fewer than `cap`.
-    pub(crate) fn try_take(self: &Arc<Self>, ip: IpAddr, kind: Kind, cap: usize) -> Option<ClientSlot> {
+    pub(crate) fn try_take(
+        self: &Arc<Self>,
+        ip: IpAddr,
+        kind: Kind,
+        cap: usize,
+    ) -> Option<ClientSlot> {
         let key = client_key(ip);
         let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
         let counts = table.entry(key).or_default();

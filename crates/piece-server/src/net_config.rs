@@ -58,7 +58,12 @@ pub struct NetConfig {
     /// Extra host name this server may be reached by (the `Host` header), e.g. a LAN name
     /// `mybox.local`; repeat for several. IP addresses and `localhost` are always accepted; any
     /// other name gets 421, which stops DNS-rebinding pages.
-    #[arg(long = "public-host", value_name = "NAME", env = "RIPTIDE_PUBLIC_HOSTS", value_delimiter = ',')]
+    #[arg(
+        long = "public-host",
+        value_name = "NAME",
+        env = "RIPTIDE_PUBLIC_HOSTS",
+        value_delimiter = ','
+    )]
     pub public_hosts: Vec<String>,
 
     /// Accept magnet `x.pe` peer hints on private and link-local addresses (192.168.x.x,
@@ -68,11 +73,21 @@ pub struct NetConfig {
     pub allow_lan_peers: bool,
 
     /// PEM certificate chain: serve HTTPS instead of HTTP (with --tls-key).
-    #[arg(long, value_name = "FILE", env = "RIPTIDE_TLS_CERT", requires = "tls_key")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "RIPTIDE_TLS_CERT",
+        requires = "tls_key"
+    )]
     pub tls_cert: Option<PathBuf>,
 
     /// PEM private key of --tls-cert.
-    #[arg(long, value_name = "FILE", env = "RIPTIDE_TLS_KEY", requires = "tls_cert")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "RIPTIDE_TLS_KEY",
+        requires = "tls_cert"
+    )]
     pub tls_key: Option<PathBuf>,
 }
 
@@ -97,9 +112,15 @@ impl NetConfig {
     pub fn validate(&self) -> anyhow::Result<()> {
         for (v, flag) in [
             (self.max_connections, "--max-connections"),
-            (self.max_connections_per_client, "--max-connections-per-client"),
+            (
+                self.max_connections_per_client,
+                "--max-connections-per-client",
+            ),
             (self.max_streams_per_client, "--max-streams-per-client"),
-            (self.max_event_streams_per_client, "--max-event-streams-per-client"),
+            (
+                self.max_event_streams_per_client,
+                "--max-event-streams-per-client",
+            ),
             (self.header_timeout_secs as usize, "--header-timeout-secs"),
             (self.idle_timeout_secs as usize, "--idle-timeout-secs"),
         ] {

@@ -64,7 +64,10 @@ mod tests {
         register(dir.path(), "<outer>");
         register(&data, "<data dir>");
         let msg = format!("cannot open {:?}: denied", data.join("downloads/film.mkv"));
-        assert_eq!(paths(&msg), "cannot open \"<data dir>/downloads/film.mkv\": denied");
+        assert_eq!(
+            paths(&msg),
+            "cannot open \"<data dir>/downloads/film.mkv\": denied"
+        );
         let other = format!("{}/x", dir.path().display());
         assert_eq!(paths(&other), "<outer>/x");
     }

@@ -59,6 +59,9 @@ mod tests {
         let b = median(&longer, &expected, 21);
         let ratio = a.as_secs_f64() / b.as_secs_f64();
         eprintln!("same length {a:?}, one longer {b:?}, ratio {ratio:.2}");
-        assert!((0.5..2.0).contains(&ratio), "same length {a:?} vs one longer {b:?}");
+        assert!(
+            (0.5..2.0).contains(&ratio),
+            "same length {a:?} vs one longer {b:?}"
+        );
     }
 }

@@ -5,7 +5,13 @@
 //! only asked us to share. Here every write is refused, and a length that does not match
 //! the torrent is an error instead of a truncation.
 
-use std::{fs::File, io::IoSlice, os::unix::fs::FileExt, path::{Path, PathBuf}, sync::Arc};
+use std::{
+    fs::File,
+    io::IoSlice,
+    os::unix::fs::FileExt,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use anyhow::Context;
 use librqbit::{
@@ -22,7 +28,11 @@ pub struct ReadOnlyFileFactory {
 impl StorageFactory for ReadOnlyFileFactory {
     type Storage = ReadOnlyFile;
 
-    fn create(&self, _: &ManagedTorrentShared, _: &TorrentMetadata) -> anyhow::Result<ReadOnlyFile> {
+    fn create(
+        &self,
+        _: &ManagedTorrentShared,
+        _: &TorrentMetadata,
+    ) -> anyhow::Result<ReadOnlyFile> {
         Ok(ReadOnlyFile {
             path: self.path.clone(),
             file: None,
@@ -42,7 +52,10 @@ pub struct ReadOnlyFile {
 
 impl ReadOnlyFile {
     fn file(&self, file_id: usize) -> anyhow::Result<&File> {
-        anyhow::ensure!(file_id == 0, "a seeded file's torrent has one file, not file {file_id}");
+        anyhow::ensure!(
+            file_id == 0,
+            "a seeded file's torrent has one file, not file {file_id}"
+        );
         self.file.as_deref().context("the seeded file is not open")
     }
 
@@ -61,7 +74,10 @@ impl TorrentStorage for ReadOnlyFile {
             "a seeded torrent must have exactly one file"
         );
         let f = File::open(&self.path).with_context(|| {
-            format!("cannot open the seeded file {:?}", self.path.file_name().unwrap_or_default())
+            format!(
+                "cannot open the seeded file {:?}",
+                self.path.file_name().unwrap_or_default()
+            )
         })?;
         self.file = Some(Arc::new(f));
         Ok(())

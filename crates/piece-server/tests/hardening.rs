@@ -19,7 +19,12 @@ async fn lan_and_too_many_peer_hints_are_refused() {
     let (addr, _server) = spawn(config).await.unwrap();
     let client = Client::new();
     let hash = "c9e15763f722f23e98a29decdfae341b98d53056";
-    for hint in ["192.168.1.20:6881", "169.254.169.254:80", "10.0.0.1:6881", "[fe80::1]:6881"] {
+    for hint in [
+        "192.168.1.20:6881",
+        "169.254.169.254:80",
+        "10.0.0.1:6881",
+        "[fe80::1]:6881",
+    ] {
         let magnet = format!("magnet:?xt=urn:btih:{hash}&x.pe={hint}");
         let (status, body) = add_magnet(&client, addr, &magnet).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{hint}: {body}");
@@ -32,7 +37,10 @@ async fn lan_and_too_many_peer_hints_are_refused() {
     }
     let (status, body) = add_magnet(&client, addr, &magnet).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("at most 32"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("at most 32"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -41,7 +49,9 @@ async fn several_range_specs_serve_the_first_satisfiable_one() {
     let data = random_bytes(100_000, 3);
     let path = tmp.path().join("film.mkv");
     std::fs::write(&path, &data).unwrap();
-    let (addr, server) = spawn(Config::for_test(tmp.path().join("data"))).await.unwrap();
+    let (addr, server) = spawn(Config::for_test(tmp.path().join("data")))
+        .await
+        .unwrap();
     let info = seed(&server.session, &path, Some(16384)).await.unwrap();
     let url = format!("http://{addr}/api/torrents/{}/files/0", info.info_hash);
     let r = Client::new()
@@ -80,14 +90,30 @@ async fn seeding_never_writes_the_seeded_file() {
     let before = mtime();
     for round in 0..2 {
         // Round 1 is the restart: a new process state, the same data directory.
-        let (addr, server) = spawn(Config::for_test(tmp.path().join("data"))).await.unwrap();
+        let (addr, server) = spawn(Config::for_test(tmp.path().join("data")))
+            .await
+            .unwrap();
         let info = seed(&server.session, &path, Some(16384)).await.unwrap();
         let url = format!("http://{addr}/api/torrents/{}/files/0", info.info_hash);
-        let got = Client::new().get(&url).send().await.unwrap().bytes().await.unwrap();
+        let got = Client::new()
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         assert!(got[..] == data[..], "round {round}: served bytes differ");
         server.shutdown().await;
-        assert_eq!(mtime(), before, "round {round}: seeding changed the file's mtime");
-        assert!(std::fs::read(&path).unwrap() == data, "round {round}: the file's bytes changed");
+        assert_eq!(
+            mtime(),
+            before,
+            "round {round}: seeding changed the file's mtime"
+        );
+        assert!(
+            std::fs::read(&path).unwrap() == data,
+            "round {round}: the file's bytes changed"
+        );
     }
 }
 

@@ -14,7 +14,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 /// The binary with hermetic flags, after `first` (a subcommand and its file, if any).
 fn server_cmd(tmp: &Path, first: &[&std::ffi::OsStr]) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_piece-server"));
-    cmd.args(first).args(["--no-dht", "--no-trackers", "--peer-port", "0"])
+    cmd.args(first)
+        .args(["--no-dht", "--no-trackers", "--peer-port", "0"])
         .arg("--data-dir")
         .arg(tmp.join("data"))
         .arg("--www-dir")
@@ -44,7 +45,10 @@ async fn listening_beyond_loopback_warns_at_start() {
     })
     .await
     .expect("no warning within 30 s");
-    assert!(warning.contains("reachable from other machines"), "{warning}");
+    assert!(
+        warning.contains("reachable from other machines"),
+        "{warning}"
+    );
     assert!(warning.contains("cannot add torrents"), "{warning}");
     assert!(warning.contains("--tls-cert"), "{warning}");
 
@@ -73,17 +77,41 @@ async fn listening_beyond_loopback_warns_at_start() {
 fn make_cert(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     let out = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1"])
-        .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
         // A server certificate, not a CA (rustls refuses a CA certificate as the server's).
-        .args(["-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth"])
+        .args([
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+            "-addext",
+            "extendedKeyUsage=serverAuth",
+        ])
         .arg("-keyout")
         .arg(&key)
         .arg("-out")
         .arg(&cert)
         .output()
         .expect("the openssl CLI is needed to make a test certificate");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (cert, key)
 }
 
@@ -117,7 +145,11 @@ async fn https_serves_the_api_and_file_bytes() {
             .tls_certs_only([Certificate::from_pem(&pem).unwrap()])
             .build()
             .unwrap();
-        let r = client.get(format!("{base}/api/torrents/{id}")).send().await.unwrap();
+        let r = client
+            .get(format!("{base}/api/torrents/{id}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let r = client
             .get(format!("{base}/api/torrents/{id}/files/0"))
@@ -129,7 +161,11 @@ async fn https_serves_the_api_and_file_bytes() {
         assert!(r.bytes().await.unwrap()[..] == data[1000..]);
         // By name too (the certificate names localhost).
         let port = base.rsplit_once(':').unwrap().1;
-        let r = client.get(format!("https://localhost:{port}/api/status")).send().await.unwrap();
+        let r = client
+            .get(format!("https://localhost:{port}/api/status"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         // Plain HTTP on the HTTPS port gets no answer.
         let plain = Client::new()
@@ -140,7 +176,11 @@ async fn https_serves_the_api_and_file_bytes() {
         assert!(plain.is_err() || !plain.unwrap().status().is_success());
         // A client that does not trust the certificate is refused.
         let untrusting = Client::builder().tls_certs_only([]).build().unwrap();
-        assert!(untrusting.get(format!("{base}/api/status")).send().await.is_err());
+        assert!(untrusting
+            .get(format!("{base}/api/status"))
+            .send()
+            .await
+            .is_err());
     })
     .await
     .expect("test timed out");

@@ -43,14 +43,19 @@ fn raise_nofile() {
 }
 
 /// A server seeding a 16 MiB file (complete, so reads go at disk speed).
-async fn seeded(dir: &std::path::Path, tune: impl FnOnce(&mut Config)) -> (SocketAddr, Server, String, Vec<u8>) {
+async fn seeded(
+    dir: &std::path::Path,
+    tune: impl FnOnce(&mut Config),
+) -> (SocketAddr, Server, String, Vec<u8>) {
     let data = random_bytes(FILE_BYTES, 5);
     let path = dir.join("film.mkv");
     std::fs::write(&path, &data).unwrap();
     let mut config = Config::for_test(dir.join("data"));
     tune(&mut config);
     let (addr, server) = spawn(config).await.unwrap();
-    let info = seed(&server.session, &path, Some(256 * 1024)).await.unwrap();
+    let info = seed(&server.session, &path, Some(256 * 1024))
+        .await
+        .unwrap();
     (addr, server, info.info_hash, data)
 }
 
@@ -128,7 +133,9 @@ async fn slowloris_and_stalled_readers_do_not_stop_a_second_viewer() {
             stalled.push(stalled_read(addr, &id).await);
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let held = get_json(&viewer, &status).await["open_file_streams"].as_u64().unwrap();
+        let held = get_json(&viewer, &status).await["open_file_streams"]
+            .as_u64()
+            .unwrap();
         // Thousands of idle sockets from the same address (slowloris: connect, send nothing).
         let mut idle = Vec::new();
         for _ in 0..SLOWLORIS {
@@ -138,7 +145,9 @@ async fn slowloris_and_stalled_readers_do_not_stop_a_second_viewer() {
             }
         }
         let during = read_all(&viewer, &url, &src).await;
-        let connections = get_json(&viewer, &status).await["open_connections"].as_u64().unwrap();
+        let connections = get_json(&viewer, &status).await["open_connections"]
+            .as_u64()
+            .unwrap();
         eprintln!(
             "second viewer read {} MiB in {normal:?} before, {during:?} during the attack; \
              stalled streams held: {held}; server connections during the attack: {connections}",
@@ -157,14 +166,17 @@ async fn slowloris_and_stalled_readers_do_not_stop_a_second_viewer() {
         // Idle sockets are closed after the header timeout (2 s), stalled bodies after the
         // idle timeout (8 s), and their stream slots come back.
         let idle_closed = futures_util::future::join_all(
-            idle.into_iter().map(|s| closed_within(s, Duration::from_secs(5))),
+            idle.into_iter()
+                .map(|s| closed_within(s, Duration::from_secs(5))),
         )
         .await;
         let still_open = idle_closed.iter().filter(|c| !**c).count();
         assert_eq!(still_open, 0, "{still_open} idle sockets were not closed");
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let open = get_json(&viewer, &status).await["open_file_streams"].as_u64().unwrap();
+            let open = get_json(&viewer, &status).await["open_file_streams"]
+                .as_u64()
+                .unwrap();
             if open == 0 {
                 break;
             }
@@ -175,11 +187,16 @@ async fn slowloris_and_stalled_readers_do_not_stop_a_second_viewer() {
             );
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        eprintln!("stalled streams all closed {:?} after they began", attack_start.elapsed());
+        eprintln!(
+            "stalled streams all closed {:?} after they began",
+            attack_start.elapsed()
+        );
         // The server closed their connections too (only the viewer's own may remain).
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let conns = get_json(&viewer, &status).await["open_connections"].as_u64().unwrap();
+            let conns = get_json(&viewer, &status).await["open_connections"]
+                .as_u64()
+                .unwrap();
             if conns <= 2 {
                 break;
             }
@@ -221,7 +238,10 @@ async fn event_streams_are_capped_per_client_and_share_one_feed() {
         let (status, body) = json(attacker.get(&url).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
         assert!(
-            body["error"].as_str().unwrap().contains("--max-event-streams-per-client"),
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains("--max-event-streams-per-client"),
             "{body}"
         );
         // Another address is not affected.
@@ -243,7 +263,11 @@ async fn event_streams_are_capped_per_client_and_share_one_feed() {
             if r.status() == StatusCode::OK {
                 break;
             }
-            assert!(Instant::now() < deadline, "slots did not come back: {}", r.status());
+            assert!(
+                Instant::now() < deadline,
+                "slots did not come back: {}",
+                r.status()
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     })

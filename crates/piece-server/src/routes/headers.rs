@@ -155,9 +155,9 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         StatusCode::METHOD_NOT_ALLOWED => {
             format!("{method} is not allowed on {path}; see docs/API.md for the methods it takes")
         }
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => format!(
-            "{path} cannot read a body of this Content-Type ({text}); see docs/API.md"
-        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            format!("{path} cannot read a body of this Content-Type ({text}); see docs/API.md")
+        }
         _ if !text.is_empty() => format!("the request to {path} could not be read: {text}"),
         _ => format!(
             "the request to {path} failed: {}",

@@ -100,10 +100,30 @@ mod tests {
 
     #[test]
     fn lan_and_special_addresses() {
-        for a in ["192.168.1.1", "10.0.0.5", "172.16.3.4", "169.254.169.254", "0.0.0.0", "100.64.1.1", "255.255.255.255", "224.0.0.1", "fe80::1", "fd00::1", "::", "::ffff:192.168.0.1"] {
+        for a in [
+            "192.168.1.1",
+            "10.0.0.5",
+            "172.16.3.4",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.1.1",
+            "255.255.255.255",
+            "224.0.0.1",
+            "fe80::1",
+            "fd00::1",
+            "::",
+            "::ffff:192.168.0.1",
+        ] {
             assert!(lan(a), "{a}");
         }
-        for a in ["127.0.0.1", "::1", "::ffff:127.0.0.1", "93.184.216.34", "2606:2800:220:1::1", "172.32.0.1"] {
+        for a in [
+            "127.0.0.1",
+            "::1",
+            "::ffff:127.0.0.1",
+            "93.184.216.34",
+            "2606:2800:220:1::1",
+            "172.32.0.1",
+        ] {
             assert!(!lan(a), "{a}");
         }
     }
@@ -111,7 +131,9 @@ mod tests {
     #[tokio::test]
     async fn hints_are_capped_and_lan_refused_unless_allowed() {
         let net = NetConfig::default();
-        let many: Vec<String> = (0..=MAX_PEER_HINTS).map(|i| format!("127.0.0.1:{}", 1000 + i)).collect();
+        let many: Vec<String> = (0..=MAX_PEER_HINTS)
+            .map(|i| format!("127.0.0.1:{}", 1000 + i))
+            .collect();
         let err = resolve(&many, &net).await.unwrap_err();
         assert!(err.message.contains("at most 32"), "{}", err.message);
         let lan = vec!["127.0.0.1:6881".to_owned(), "192.168.1.20:6881".to_owned()];
@@ -119,7 +141,10 @@ mod tests {
         assert!(err.message.contains("--allow-lan-peers"), "{}", err.message);
         let ok = resolve(&["127.0.0.1:6881".to_owned()], &net).await.unwrap();
         assert_eq!(ok, vec!["127.0.0.1:6881".parse().unwrap()]);
-        let allowed = NetConfig { allow_lan_peers: true, ..NetConfig::default() };
+        let allowed = NetConfig {
+            allow_lan_peers: true,
+            ..NetConfig::default()
+        };
         assert_eq!(resolve(&lan, &allowed).await.unwrap().len(), 2);
     }
 }
