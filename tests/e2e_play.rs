@@ -127,7 +127,7 @@ async fn bundled_sample_plays_with_one_click() {
     require_wasm_package();
     let tmp = tempdir("e2e-sample");
     let mut cfg = Config::for_test(tmp.join("server"));
-    cfg.www_dir = repo().join("www");
+    cfg.www_dir = Some(repo().join("www"));
     let (addr, server) = spawn(cfg).await.unwrap();
     let sample = seed(&server.session, &repo().join("assets/sample.mkv"), None).await.unwrap();
     server.state.samples.write().unwrap().push(sample);

@@ -79,7 +79,7 @@ pub async fn seeded_servers(
         seeded.push(info);
     }
     let mut cfg = Config::for_test(tmp.join("server"));
-    cfg.www_dir = repo().join("www");
+    cfg.www_dir = Some(repo().join("www"));
     tweak(&mut cfg);
     let (addr, server) = spawn(cfg).await.unwrap();
     (seeded, addr, [seeder, server])

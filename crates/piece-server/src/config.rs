@@ -149,6 +149,10 @@ pub struct Config {
         hide_env_values = true
     )]
     pub add_token: Option<String>,
+
+    /// Caps, timeouts, host names, LAN peers, HTTPS (`net_config.rs`).
+    #[command(flatten)]
+    pub net: crate::NetConfig,
 }
 
 impl Default for Config {
@@ -175,6 +179,7 @@ impl Default for Config {
             allow_origins: vec![DEFAULT_ALLOW_ORIGINS.to_owned()],
             add_origins: Vec::new(),
             add_token: None,
+            net: crate::NetConfig::default(),
         }
     }
 }
@@ -198,6 +203,14 @@ impl Config {
         Duration::from_secs(self.metadata_timeout_secs)
     }
 
+    pub fn header_timeout(&self) -> Duration {
+        self.net.header_timeout()
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        self.net.idle_timeout()
+    }
+
     pub fn stream_wait(&self) -> Duration {
         Duration::from_millis(self.stream_wait_ms)
     }
@@ -219,6 +232,7 @@ impl Config {
             );
         }
         crate::routes::cors::validate(self)?;
+        self.net.validate()?;
         Ok(())
     }
 }

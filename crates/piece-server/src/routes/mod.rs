@@ -3,6 +3,9 @@
 pub(crate) mod cors;
 mod embed;
 mod events;
+pub(crate) mod feed;
+pub(crate) mod headers;
+mod peer_hints;
 mod pieces;
 mod preview;
 mod status;
@@ -33,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     state.www.log_source();
     let www = state.www.clone();
     let cors = cors::layer(&state.config);
+    let config = state.config.clone();
     let api = Router::new()
         .route(
             "/api/torrents",
@@ -65,6 +69,15 @@ pub fn router(state: AppState) -> Router {
         )),
     };
     api.layer(cors)
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(config.net.public_hosts.clone()),
+            crate::host::check,
+        ))
+        .layer(axum::middleware::from_fn(headers::json_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            config,
+            headers::security_headers,
+        ))
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> crate::ApiError {
