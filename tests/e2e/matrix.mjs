@@ -1,31 +1,34 @@
-// Plays a batch of files through the real wasm Player in one headless Chromium, a few pages
-// at a time, and prints one JSON array on stdout: per file, how far playback got, whether an
-// error fired, when the first video frame was shown, and how many audio and video bytes
-// went through the decoders, and where the browser placed the start of each track
+// Plays a batch of files through the real wasm Player in one headless browser (Chromium or
+// Firefox, tests/e2e/browser.mjs), a few pages at a time, and prints one JSON array on
+// stdout: per file, how far playback got, whether an error fired, when the first video frame
+// was shown, whether audio went through the decoder (Chromium: its decoded byte counters;
+// Firefox, which has none: `mozHasAudio`, its media pipeline holding an audio stream — a
+// Web Audio analyser cannot tell more here, as headless Firefox without a sound device keeps
+// every AudioContext suspended), and where the browser placed the start of each track
 // (`videoStart`, `audioStart`: seconds, from SourceBuffer.buffered; a SourceBuffer holding
 // both tracks is split per track — its recorded init and first media segments — and each half
 // is appended to a scratch MediaSource, since Chromium reports only the intersection of a
 // buffer's tracks).
 //
-// usage: node tests/e2e/matrix.mjs JOBS.json
+// usage: node tests/e2e/matrix.mjs JOBS.json [--browser chromium|firefox]
 // JOBS.json: { "base": "http://127.0.0.1:PORT", "parallel": 3, "playSeconds": 2.2,
 //              "timeoutMs": 30000, "jobs": [{ "name", "url", "size", "scenario"? }] }
 // With "scenario" (see definesScenario), the job then also trims and seeks.
 // The server at `base` serves /blank.html, /pkg/ (the wasm package) and the job URLs with
 // Range support (crates/remux-wasm/tests/matrix.rs runs one in-process).
 import { readFileSync } from 'node:fs';
-import { launchChromium } from './chromium.mjs';
+import { engineFromArgs, launch } from './browser.mjs';
 
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const browser = await launchChromium();
+const browser = await launch(engineFromArgs(process.argv.slice(2)));
 
 async function play(job) {
   const result = { name: job.name, errors: [] };
   const page = await browser.newPage();
   page.on('pageerror', (e) => result.errors.push(String(e)));
   try {
-    await page.addInitScript(recordAppends);
-    await page.addInitScript(definesScenario);
+    await page.initScript(recordAppends);
+    await page.initScript(definesScenario);
     await page.goto(`${spec.base}/blank.html`);
     const r = await page.evaluate(async ({ job, playSeconds, timeoutMs }) => {
       const { default: init, Player } = await import('/pkg/remux_wasm.js');
@@ -69,9 +72,11 @@ async function play(job) {
       out.notices = Array.from(s.notices || []);
       out.currentTime = video.currentTime;
       out.ended = video.ended;
-      // Chromium's counters of bytes through the decoders (0 when a track never decoded).
+      // Chromium's counters of bytes through the decoders (0 when a track never decoded);
+      // Firefox has none, but says whether its decoder pipeline holds an audio stream.
       out.audioDecoded = video.webkitAudioDecodedByteCount ?? null;
       out.videoDecoded = video.webkitVideoDecodedByteCount ?? null;
+      out.hasAudio = video.mozHasAudio ?? null;
       try {
         Object.assign(out, await trackStarts(video.currentTime));
       } catch (e) {
