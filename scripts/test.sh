@@ -19,4 +19,9 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p remux-wasm --target wasm32-unknown-unknown --test web
 echo "== benchmark smoke run (every bench step on tiny films; fails if a step fails, never on speed)"
 bash scripts/bench.sh --smoke
+echo "== wasm tests in headless Firefox ESR"
+# (The page tests above already ran in both Chromium and Firefox: tests/e2e/browser.mjs.)
+GECKODRIVER="$PWD/target/tools/bin/geckodriver" \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p remux-wasm --target wasm32-unknown-unknown --test web
 echo "== all tests passed"

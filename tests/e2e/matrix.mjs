@@ -104,7 +104,8 @@ async function play(job) {
 // In the page: plays fast until the back buffer has been trimmed, then seeks far ahead,
 // sampling each of the player's SourceBuffers' ranges after each step (audio apart included).
 // spec: { backBuffer, highWatermark, rate, trimAt, seekTo, afterSeek, timeoutMs }, or
-// { backBuffer, highWatermark, switchTo, afterSwitch, timeoutMs }: switch the audio track.
+// { backBuffer, highWatermark, switchTo, afterSwitch, timeoutMs }: switch the audio track, or
+// { backBuffer, highWatermark, untilEnd: true, timeoutMs }: play to the end.
 function definesScenario() {
   const ranges = (sb) => {
     const r = [];
@@ -127,6 +128,15 @@ function definesScenario() {
   window.scenario = async (video, player, spec, out) => {
     const res = {};
     if (video.paused) await video.play().catch(() => {});
+    if (spec.untilEnd) {
+      // Play to the end of what the file holds: does the video reach 'ended', and what does
+      // the player say?
+      await until(() => video.ended || out.errorEvent || out.playerError, spec.timeoutMs, "the video's end").catch((e) => { res.waitError = e.message; });
+      const st = player.status();
+      res.end = { ended: video.ended, t: video.currentTime, duration: video.duration, notice: st.notice, state: st.state,
+        buffers: window.__buffers.map((b) => ({ mime: b.mime, ranges: ranges(b.sb) })) };
+      return res;
+    }
     if (spec.switchTo != null) {
       // Audio switch (Player.select_audio) while playing, then play on.
       player.select_audio(spec.switchTo);

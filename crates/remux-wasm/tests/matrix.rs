@@ -65,6 +65,9 @@ enum Fix {
     MkvLaced(Lacing),
     /// MKV: H.264 track 1 as Annex B, without CodecPrivate.
     MkvAnnexB,
+    /// MKV as Chrome's MediaRecorder writes it: unknown-size Segment and Clusters, no index,
+    /// H.264 (track 1) as Annex B without CodecPrivate.
+    MkvRecorder,
     /// MKV: header stripping of the first byte of every H.264 frame (track 1).
     MkvStripped,
     /// MKV: zlib ContentCompression of both tracks.
@@ -170,6 +173,7 @@ fn rows() -> Vec<Row> {
         r("MKV", "H.264", "AAC", "Xiph lacing, no DefaultDuration", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvLaced(Lacing::Xiph), Plays),
         r("MKV", "H.264", "AAC", "EBML lacing, no DefaultDuration", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvLaced(Lacing::Ebml), Plays),
         r("MKV", "H.264 as Annex B", "AAC", "no CodecPrivate", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvAnnexB, Plays),
+        r("MKV", "H.264 as Annex B", "Opus", "as MediaRecorder writes it: unknown sizes, no index, no CodecPrivate", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "25", "-c:a", "libopus"], &["libx264", "libopus"], Fix::MkvRecorder, Plays),
         r("MKV", "H.264", "AAC", "zlib ContentCompression", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvZlib, Plays),
         r("MKV", "H.264", "AAC", "no CodecPrivate (AudioSpecificConfig synthesised)", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvNoAudioPrivate, Plays),
         r("MKV", "H.264", "AAC", "header stripping", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "aac"], &["libx264"], Fix::MkvStripped, Plays),
@@ -327,6 +331,7 @@ fn make(row: &Row) -> Option<(PathBuf, PathBuf)> {
             .lace(2, 4, kind)
             .to_bytes(),
         Fix::MkvAnnexB => Mkv::parse(&read(&path)).drop_index().annex_b(1).to_bytes(),
+        Fix::MkvRecorder => Mkv::parse(&read(&path)).drop_index().annex_b(1).unknown_sizes().to_bytes(),
         Fix::MkvStripped => Mkv::parse(&read(&path))
             .drop_index()
             .strip_headers(1, 1)
@@ -354,7 +359,7 @@ fn make(row: &Row) -> Option<(PathBuf, PathBuf)> {
     // durations and Annex B, whose timing/sizes ffprobe reads differently: the same count and
     // key frames per stream), and nothing to warn about.
     let (a, b) = (ffprobe(&path), ffprobe(&out));
-    let exact = !matches!(row.fix, Fix::MkvLaced(_) | Fix::MkvAnnexB);
+    let exact = !matches!(row.fix, Fix::MkvLaced(_) | Fix::MkvAnnexB | Fix::MkvRecorder);
     let key = |p: &support::ProbePacket| {
         if exact {
             (p.stream, p.pts, p.key, p.size)
@@ -913,11 +918,14 @@ fn markdown(rows: &[Row], columns: &[Vec<Outcome>]) -> String {
          **plays** means: the native `riptide-remux` path's output matches ffprobe of the source \
          (packets per carried track, PTS within one tick after one common shift, key frames, \
          duration within one frame), `ffprobe -v warning` is silent on it, the `mp4` crate reads \
-         it, and headless Chromium played it through the wasm player and MSE past 2 s with no \
+         it, and the headless browser of the column (Debian's Chromium; Debian's Firefox ESR) \
+         played it through the wasm player and MSE past 2 s with no \
          error event, the first video frame and the start of each track's buffered media within 50 ms \
          of the source's (ffprobe), audio decoded. The browser plays the row's file itself (MKV, \
-         MP4 or AVI, demuxed by the wasm player). \
-         A row CI requires (`expect` in the test) fails the test if it does not hold.\n\n",
+         MP4 or AVI, demuxed by the wasm player). Engines decode different codecs, so a row may \
+         play in one and be refused in the other; refusals and notices are the page's own words. \
+         A row CI requires (`expect` in the test, per engine) fails the test if it does not hold, \
+         and so does a refusal or notice that is not a clear sentence.\n\n",
     );
     let heads: Vec<&str> = ENGINES.iter().map(|e| e.label()).collect();
     let _ = writeln!(s, "| Container | Video | Audio | Feature | {} |", heads.join(" | "));
@@ -941,13 +949,18 @@ fn markdown(rows: &[Row], columns: &[Vec<Outcome>]) -> String {
          writes only past 4 GB / 1 GB) from tests/support; ffprobe is checked to read each \
          rewrite as the original (packets, or for lacing and Annex B their count and key frames). \
          A/V sync: checked exactly natively (every carried track's PTS equal to the source's \
-         after one common shift of at most 50 ms), and in Chromium: the first video frame's media \
+         after one common shift of at most 50 ms), and in each browser: the first video frame's media \
          time, and where the browser buffered the start of the video and of the audio, each \
          within 50 ms of the source's; Chromium reports only the intersection of the tracks of \
          one SourceBuffer, so tests/e2e/matrix.mjs splits the player's first appended segments \
          per track and appends each half to a scratch MediaSource. MP3 plays apart, as raw \
          frames in an `audio/mpeg` SourceBuffer (Chromium refuses MP3 in MP4), whose buffered \
-         ranges must hold the playhead; audio decoded is `webkitAudioDecodedByteCount` > 0.\n",
+         ranges must hold the playhead; audio decoded is `webkitAudioDecodedByteCount` > 0. \
+         Firefox ESR refuses both `audio/mpeg` and `mp4a.6B` but takes MP3 in MP4 named `mp3`: \
+         there MP3 stays in the MP4. Firefox has no decoded byte counter, and headless it keeps \
+         every AudioContext suspended (no sound device), so there audio decoded means \
+         `mozHasAudio` (its media pipeline holds an audio stream) with the audio's buffered \
+         ranges holding the playhead.\n",
     );
     s
 }
@@ -1220,3 +1233,49 @@ fn switching_between_mp3_apart_and_aac_keeps_playing_and_says_why() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A film cut off in the middle (the file stops partway through a cluster; its header still
+/// states the full length), in Chromium and in Firefox: the video must play to where the
+/// media stops and reach `ended` (not stall), and the player must say in a sentence that the
+/// file was cut off (before: Firefox stalled with no message, Chromium stopped silently).
+#[test]
+fn a_film_cut_off_in_the_middle_ends_with_a_notice_in_both_engines() {
+    if !support::have_ffmpeg() || !support::have_encoders(&["libx264"]) {
+        return;
+    }
+    let mut args = support::av_inputs("160x120", 10.0);
+    args.extend(["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac"].map(String::from));
+    let whole = support::fixture("mkv", &args).unwrap();
+    let bytes = read(&whole);
+    let cut = support::scratch("cut-off.mkv");
+    // 45% of the bytes: mid-cluster, about 4.5 s of the 10 s film.
+    std::fs::write(&cut, &bytes[..bytes.len() * 45 / 100]).unwrap();
+    let scenario = serde_json::json!({ "backBuffer": 30, "highWatermark": 30, "untilEnd": true, "timeoutMs": 40000 });
+    let jobs = vec![("cut-off".to_string(), cut, Some(scenario))];
+    let mut failures = Vec::new();
+    for engine in ENGINES {
+        let Some(results) = run_pages_in(engine, "cut-off", &jobs) else { continue };
+        let r = &results["cut-off"];
+        eprintln!("{}: {}", engine.label(), r["scenario"]);
+        let mut fail = |what: String| failures.push(format!("{}: {what}", engine.label()));
+        for k in ["errorEvent", "playerError"] {
+            if let Some(e) = r[k].as_str() {
+                fail(format!("{k}: {e}"));
+            }
+        }
+        let end = &r["scenario"]["end"];
+        if end["ended"] != true {
+            fail(format!("the video did not reach its end: {end}"));
+        }
+        let t = end["t"].as_f64().unwrap_or(0.0);
+        if t < 3.0 {
+            fail(format!("playback stopped at {t:.2} s, before the media ran out: {end}"));
+        }
+        let notice = end["notice"].as_str().unwrap_or("");
+        if !(notice.contains("cut off") && clear_sentence(notice)) {
+            fail(format!("no clear notice that the file was cut off: “{notice}”"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+

@@ -672,7 +672,16 @@ pub async fn run(
             Ok(Outcome::Step(Step::End)) => {
                 st.ended = true;
                 sink.end_of_stream()?;
-                shared.update(|s| s.complete = true);
+                // The media ran out before the stated length: say so, or the film just stops.
+                let stated = st.pipeline.as_ref().and_then(|p| p.duration());
+                let stated = stated.map(|(d, tb)| tb.seconds(d.0.min(i64::MAX as u64) as i64));
+                let notice = stated.zip(st.frontier).and_then(|(a, b)| crate::pipeline::cut_off_notice(a, b));
+                shared.update(|s| {
+                    s.complete = true;
+                    if let Some(n) = notice {
+                        s.notice = n;
+                    }
+                });
             }
         }
     }
