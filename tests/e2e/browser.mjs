@@ -82,6 +82,9 @@ class Page {
 
   goto(url) { return this.raw.goto(url); }
 
+  /// The page's frames (the page's own and its iframes'), each with evaluate(fn, arg).
+  frames() { return this.raw.frames(); }
+
   evaluate(fn, arg) { return this.raw.evaluate(fn, arg); }
 
   /// Clicks `selector` once it is visible (playwright waits by itself; puppeteer is told to).

@@ -39,7 +39,15 @@ async function play(job) {
       // loaded machine that drops frames), then playback starts.
       video.autoplay = false;
       document.body.appendChild(video);
-      const out = { errorEvent: null, playerError: null, firstFrame: null, mime: null };
+      const out = { errorEvent: null, playerError: null, firstFrame: null, mime: null, longestBlockMs: 0 };
+      // How long the page's main thread was kept from running a 50 ms timer (a tab that
+      // does not answer shows here as one long gap).
+      let tick = performance.now();
+      const ticker = setInterval(() => {
+        const now = performance.now();
+        out.longestBlockMs = Math.max(out.longestBlockMs, now - tick - 50);
+        tick = now;
+      }, 50);
       video.addEventListener('error', () => {
         out.errorEvent = video.error ? `${video.error.code} ${video.error.message}` : 'error';
       });
@@ -67,6 +75,7 @@ async function play(job) {
         if (video.ended) break;
         await new Promise((res) => setTimeout(res, 50));
       }
+      clearInterval(ticker);
       const s = player.status();
       out.mime = s.mime;
       out.notices = Array.from(s.notices || []);
