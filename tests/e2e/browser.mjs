@@ -56,9 +56,27 @@ async function launchFirefox(hostMap) {
       ...(hostMap ? { 'network.dns.localDomains': hostMap } : {}),
     },
   });
+  // Pages are opened one at a time, and opening is tried again: Firefox's BiDi
+  // `browsingContext.create` sometimes fails with "BrowsingContext does no longer exist" while
+  // other pages are being closed (seen with the matrix's parallel pages).
+  let opening = Promise.resolve();
+  const open = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await browser.newPage();
+      } catch (e) {
+        if (attempt >= 4) throw e;
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
+  };
   return {
     engine: 'firefox',
-    newPage: async () => new Page(await browser.newPage(), 'firefox'),
+    newPage: () => {
+      const page = opening.then(open);
+      opening = page.catch(() => {});
+      return page.then((raw) => new Page(raw, 'firefox'));
+    },
     close: () => browser.close(),
   };
 }
