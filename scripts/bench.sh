@@ -58,9 +58,8 @@ export RIPTIDE_BENCH_FIXTURES="$fixtures" RIPTIDE_BENCH_RUNS="$runs"
 step "build (wasm package, bench wasm entry point, piece-server, benches)"
 bash scripts/build-wasm.sh
 cargo build --quiet -p riptide-bench-wasm --release --target wasm32-unknown-unknown --lib
-bindgen="$(command -v wasm-bindgen || echo "$HOME/.cargo/bin/wasm-bindgen")"
 mkdir -p "$target_dir/bench-pkg"
-"$bindgen" --target web --out-dir "$target_dir/bench-pkg" \
+"$WASM_BINDGEN" --target web --out-dir "$target_dir/bench-pkg" \
   "$target_dir/wasm32-unknown-unknown/release/riptide_bench_wasm.wasm"
 # One cargo invocation builds every bench executable (cargo waits for locks other cargo
 # processes on the machine hold; the steps then run the executables directly).

@@ -376,9 +376,9 @@ async fn a_codec_the_browser_cannot_decode_is_named_in_the_error() {
 }
 
 /// The Riptide page opened from "another machine" (the browser reaches the server by a name,
-/// `riptide.test`, mapped to 127.0.0.1: not an IP literal or localhost, so the server treats
-/// the page as it treats a viewer on the LAN of a `--listen 0.0.0.0` server) on a server with an
-/// `--add-token`: adding the magnet is refused, the page asks for the token; a wrong token is
+/// `riptide.test`, mapped to 127.0.0.1 and allowed with `--public-host`: not an IP literal or
+/// localhost, so the server treats the page as it treats a viewer on the LAN of a
+/// `--listen 0.0.0.0` server) on a server with an `--add-token`: adding the magnet is refused, the page asks for the token; a wrong token is
 /// refused again with the server's words; the right one is remembered in localStorage, sent as
 /// `Authorization: Bearer`, and the film plays.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -386,7 +386,11 @@ async fn the_page_asks_for_the_add_token_and_plays_with_it() {
     require_wasm_package();
     const TOKEN: &str = "correct-horse-battery";
     let films = [repo().join("assets/sample.mkv")];
-    let (seeded, addr, _servers) = swarm("embed-token", &films, |c| c.add_token = Some(TOKEN.into())).await;
+    let (seeded, addr, _servers) = swarm("embed-token", &films, |c| {
+        c.add_token = Some(TOKEN.into());
+        c.net.public_hosts = vec!["riptide.test".into()];
+    })
+    .await;
     let url = format!("http://riptide.test:{}/?magnet={}&file=0", addr.port(), encode(&seeded[0].magnet));
     let report = run_app_page(
         url,

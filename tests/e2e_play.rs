@@ -1,12 +1,13 @@
 //! End to end, as a viewer: a seeder shares a 2-minute 720p H.264/AAC MKV (256 KiB pieces,
 //! upload capped so the download takes a while); a second server, knowing nothing but the
 //! magnet (DHT off, the seeder as `x.pe` hint), is opened in headless Chromium at
-//! `/?magnet=...`. Playback must advance at least 3 s, the browser must have received less than
+//! `/?magnet=...`, in Chromium and in Firefox ESR. Playback must advance at least 3 s, the browser must have received less than
 //! 2 MB of the film when the first frame played, and the torrent must have been far from
 //! complete at that moment.
 //!
-//! Needs ffmpeg, node with `playwright-core`, /usr/bin/chromium and the wasm package in
-//! `www/pkg` — `scripts/test.sh` provides all of them.
+//! Needs ffmpeg, node with `playwright-core` and `puppeteer-core`, /usr/bin/chromium,
+//! /usr/bin/firefox-esr and the wasm package in `www/pkg` — `scripts/test.sh` provides all
+//! of them.
 
 use std::path::PathBuf;
 
@@ -14,7 +15,7 @@ use piece_server::{seed, spawn, Config};
 
 #[path = "e2e/support.rs"]
 mod support;
-use support::{fixture, node_play, repo, require_wasm_package, swarm, tempdir, PIECE_LENGTH};
+use support::{fixture, node_play, node_play_in, repo, require_wasm_package, swarm, tempdir, Engine, PIECE_LENGTH};
 
 /// The product target: playback starts after less than 2 MB downloaded.
 const MAX_FIRST_FRAME_BYTES: f64 = 2_000_000.0;
@@ -35,12 +36,25 @@ fn film_720p_mkv() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn magnet_plays_in_chromium_after_a_few_pieces() {
+    magnet_plays_after_a_few_pieces(Engine::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn magnet_plays_in_firefox_after_a_few_pieces() {
+    magnet_plays_after_a_few_pieces(Engine::Firefox).await;
+}
+
+async fn magnet_plays_after_a_few_pieces(engine: Engine) {
+    if !engine.available() {
+        return;
+    }
     require_wasm_package();
     let film = film_720p_mkv();
     let film_len = std::fs::metadata(&film).unwrap().len();
-    let (url, _servers) = swarm(&film, "e2e-play").await;
-    let report = tokio::task::spawn_blocking(move || node_play(&url, 3.0, 90_000, &[])).await.unwrap();
-    eprintln!("e2e report: {report:#}");
+    let (url, _servers) = swarm(&film, &format!("e2e-play-{}", engine.name())).await;
+    let report =
+        tokio::task::spawn_blocking(move || node_play_in(engine, &url, 3.0, 90_000, &[])).await.unwrap();
+    eprintln!("e2e report ({engine:?}): {report:#}");
 
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
@@ -70,7 +84,7 @@ async fn magnet_plays_in_chromium_after_a_few_pieces() {
     assert!(have > 0, "the piece map shows no downloaded piece: {watch}");
     assert!(watch["statsText"].as_str().unwrap_or("").starts_with("1 peer ·"), "the stats line: {watch}");
     eprintln!(
-        "first frame after {:.0} ms, {bytes} film bytes in the browser, torrent {:.1}% downloaded",
+        "{engine:?}: first frame after {:.0} ms, {bytes} film bytes in the browser, torrent {:.1}% downloaded",
         ff["ms"].as_f64().unwrap_or(f64::NAN),
         downloaded * 100.0 / film_len as f64
     );
@@ -124,18 +138,31 @@ async fn playback_starts_before_the_first_gop_has_arrived() {
 /// offers it, one click plays it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bundled_sample_plays_with_one_click() {
+    sample_plays_with_one_click(Engine::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bundled_sample_plays_with_one_click_in_firefox() {
+    sample_plays_with_one_click(Engine::Firefox).await;
+}
+
+async fn sample_plays_with_one_click(engine: Engine) {
+    if !engine.available() {
+        return;
+    }
     require_wasm_package();
-    let tmp = tempdir("e2e-sample");
+    let tmp = tempdir(&format!("e2e-sample-{}", engine.name()));
     let mut cfg = Config::for_test(tmp.join("server"));
-    cfg.www_dir = repo().join("www");
+    cfg.www_dir = Some(repo().join("www"));
     let (addr, server) = spawn(cfg).await.unwrap();
     let sample = seed(&server.session, &repo().join("assets/sample.mkv"), None).await.unwrap();
     server.state.samples.write().unwrap().push(sample);
 
     let url = format!("http://{addr}/");
-    let report =
-        tokio::task::spawn_blocking(move || node_play(&url, 2.0, 90_000, &["--click", "#sample"])).await.unwrap();
-    eprintln!("sample report: {report:#}");
+    let report = tokio::task::spawn_blocking(move || node_play_in(engine, &url, 2.0, 90_000, &["--click", "#sample"]))
+        .await
+        .unwrap();
+    eprintln!("sample report ({engine:?}): {report:#}");
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     assert!(report["videoError"].is_null(), "the video element failed: {}", report["videoError"]);
     let current = report["currentTime"].as_f64().unwrap_or(0.0);

@@ -26,7 +26,7 @@
 //                position (time / duration × file length) when the seek was made — a seek
 //                "past what is downloaded" has false here.
 import { chromium } from 'playwright-core';
-import { confirmAdds } from '../../tests/e2e/chromium.mjs';
+import { confirmAdds } from '../../tests/e2e/owner.mjs';
 
 const [base, magnet, mode] = process.argv.slice(2);
 const opt = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };

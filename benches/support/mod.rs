@@ -41,7 +41,7 @@ pub fn max(v: &[f64]) -> Option<f64> {
 pub async fn with_fresh_server(tmp: &Path, n: usize, script: &str, args: Vec<String>) -> Value {
     let dir = tmp.join(format!("server-{n}"));
     let mut cfg = Config::for_test(&dir);
-    cfg.www_dir = repo().join("www");
+    cfg.www_dir = Some(repo().join("www"));
     let (addr, server) = spawn(cfg).await.expect("start piece-server");
     let path = repo().join(script);
     let out = tokio::task::spawn_blocking(move || {

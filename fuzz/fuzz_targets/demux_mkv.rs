@@ -20,5 +20,5 @@ fuzz_target!(|data: &[u8]| {
     // Each packet consumes at least one byte of a block, and a laced block holds at most 256
     // frames: more packets than this means the demuxer is not making progress.
     let limit = 1_000 + 256 * bytes.len();
-    demux_all(bytes, limit, None, probe::open);
+    demux_all(bytes, limit, None, |s| probe::open(s));
 });

@@ -1,5 +1,5 @@
 // Opens a host page that embeds Riptide players (<riptide-player> elements, in the page or in
-// iframes) in Debian's headless Chromium, and reports as one JSON line on stdout what a viewer
+// iframes) in headless Chromium or Firefox (tests/e2e/browser.mjs; --browser NAME), and reports as one JSON line on stdout what a viewer
 // would see: each player's currentTime, state and error, the events it fired, and the
 // network requests that named its torrent.
 //
@@ -26,7 +26,7 @@
 //                    and the page's players and event streams after each removal.
 // --no-cors-post     first send a "simple" cross-origin POST (text/plain body MAGNET, no
 //                    preflight, answer unreadable) to URL from the page, as a hostile page would.
-import { launchChromium } from './chromium.mjs';
+import { engineFromArgs, launch } from './browser.mjs';
 
 const args = process.argv.slice(2);
 const url = args[0];
@@ -55,7 +55,7 @@ if (!url) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const browser = await launchChromium();
+const browser = await launch(engineFromArgs(args));
 const result = { url, errors: [], console: [] };
 try {
   const page = await browser.newPage();
@@ -65,7 +65,7 @@ try {
   page.on('request', (r) => requests.push({ url: r.url(), at: Date.now() }));
 
   // Every frame records the players' events (they bubble out of the shadow root).
-  await page.addInitScript(() => {
+  await page.initScript(() => {
     // Every EventSource the page opens, to tell which are still open.
     const Native = window.EventSource;
     window.__sources = [];

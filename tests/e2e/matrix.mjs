@@ -1,31 +1,34 @@
-// Plays a batch of files through the real wasm Player in one headless Chromium, a few pages
-// at a time, and prints one JSON array on stdout: per file, how far playback got, whether an
-// error fired, when the first video frame was shown, and how many audio and video bytes
-// went through the decoders, and where the browser placed the start of each track
+// Plays a batch of files through the real wasm Player in one headless browser (Chromium or
+// Firefox, tests/e2e/browser.mjs), a few pages at a time, and prints one JSON array on
+// stdout: per file, how far playback got, whether an error fired, when the first video frame
+// was shown, whether audio went through the decoder (Chromium: its decoded byte counters;
+// Firefox, which has none: `mozHasAudio`, its media pipeline holding an audio stream — a
+// Web Audio analyser cannot tell more here, as headless Firefox without a sound device keeps
+// every AudioContext suspended), and where the browser placed the start of each track
 // (`videoStart`, `audioStart`: seconds, from SourceBuffer.buffered; a SourceBuffer holding
 // both tracks is split per track — its recorded init and first media segments — and each half
 // is appended to a scratch MediaSource, since Chromium reports only the intersection of a
 // buffer's tracks).
 //
-// usage: node tests/e2e/matrix.mjs JOBS.json
+// usage: node tests/e2e/matrix.mjs JOBS.json [--browser chromium|firefox]
 // JOBS.json: { "base": "http://127.0.0.1:PORT", "parallel": 3, "playSeconds": 2.2,
 //              "timeoutMs": 30000, "jobs": [{ "name", "url", "size", "scenario"? }] }
 // With "scenario" (see definesScenario), the job then also trims and seeks.
 // The server at `base` serves /blank.html, /pkg/ (the wasm package) and the job URLs with
 // Range support (crates/remux-wasm/tests/matrix.rs runs one in-process).
 import { readFileSync } from 'node:fs';
-import { launchChromium } from './chromium.mjs';
+import { engineFromArgs, launch } from './browser.mjs';
 
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const browser = await launchChromium();
+const browser = await launch(engineFromArgs(process.argv.slice(2)));
 
 async function play(job) {
   const result = { name: job.name, errors: [] };
   const page = await browser.newPage();
   page.on('pageerror', (e) => result.errors.push(String(e)));
   try {
-    await page.addInitScript(recordAppends);
-    await page.addInitScript(definesScenario);
+    await page.initScript(recordAppends);
+    await page.initScript(definesScenario);
     await page.goto(`${spec.base}/blank.html`);
     const r = await page.evaluate(async ({ job, playSeconds, timeoutMs }) => {
       const { default: init, Player } = await import('/pkg/remux_wasm.js');
@@ -36,7 +39,15 @@ async function play(job) {
       // loaded machine that drops frames), then playback starts.
       video.autoplay = false;
       document.body.appendChild(video);
-      const out = { errorEvent: null, playerError: null, firstFrame: null, mime: null };
+      const out = { errorEvent: null, playerError: null, firstFrame: null, mime: null, longestBlockMs: 0 };
+      // How long the page's main thread was kept from running a 50 ms timer (a tab that
+      // does not answer shows here as one long gap).
+      let tick = performance.now();
+      const ticker = setInterval(() => {
+        const now = performance.now();
+        out.longestBlockMs = Math.max(out.longestBlockMs, now - tick - 50);
+        tick = now;
+      }, 50);
       video.addEventListener('error', () => {
         out.errorEvent = video.error ? `${video.error.code} ${video.error.message}` : 'error';
       });
@@ -64,14 +75,17 @@ async function play(job) {
         if (video.ended) break;
         await new Promise((res) => setTimeout(res, 50));
       }
+      clearInterval(ticker);
       const s = player.status();
       out.mime = s.mime;
       out.notices = Array.from(s.notices || []);
       out.currentTime = video.currentTime;
       out.ended = video.ended;
-      // Chromium's counters of bytes through the decoders (0 when a track never decoded).
+      // Chromium's counters of bytes through the decoders (0 when a track never decoded);
+      // Firefox has none, but says whether its decoder pipeline holds an audio stream.
       out.audioDecoded = video.webkitAudioDecodedByteCount ?? null;
       out.videoDecoded = video.webkitVideoDecodedByteCount ?? null;
+      out.hasAudio = video.mozHasAudio ?? null;
       try {
         Object.assign(out, await trackStarts(video.currentTime));
       } catch (e) {
@@ -99,7 +113,8 @@ async function play(job) {
 // In the page: plays fast until the back buffer has been trimmed, then seeks far ahead,
 // sampling each of the player's SourceBuffers' ranges after each step (audio apart included).
 // spec: { backBuffer, highWatermark, rate, trimAt, seekTo, afterSeek, timeoutMs }, or
-// { backBuffer, highWatermark, switchTo, afterSwitch, timeoutMs }: switch the audio track.
+// { backBuffer, highWatermark, switchTo, afterSwitch, timeoutMs }: switch the audio track, or
+// { backBuffer, highWatermark, untilEnd: true, timeoutMs }: play to the end.
 function definesScenario() {
   const ranges = (sb) => {
     const r = [];
@@ -122,6 +137,15 @@ function definesScenario() {
   window.scenario = async (video, player, spec, out) => {
     const res = {};
     if (video.paused) await video.play().catch(() => {});
+    if (spec.untilEnd) {
+      // Play to the end of what the file holds: does the video reach 'ended', and what does
+      // the player say?
+      await until(() => video.ended || out.errorEvent || out.playerError, spec.timeoutMs, "the video's end").catch((e) => { res.waitError = e.message; });
+      const st = player.status();
+      res.end = { ended: video.ended, t: video.currentTime, duration: video.duration, notice: st.notice, state: st.state,
+        buffers: window.__buffers.map((b) => ({ mime: b.mime, ranges: ranges(b.sb) })) };
+      return res;
+    }
     if (spec.switchTo != null) {
       // Audio switch (Player.select_audio) while playing, then play on.
       player.select_audio(spec.switchTo);

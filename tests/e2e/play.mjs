@@ -1,9 +1,9 @@
-// Opens a Riptide page in Debian's headless Chromium and reports, as one JSON line on stdout,
+// Opens a Riptide page in headless Chromium or Firefox (tests/e2e/browser.mjs) and reports, as one JSON line on stdout,
 // what a viewer would see: when the first frame played, how many film bytes the browser had
 // received by then, how far playback got, and any error shown.
 //
 // usage: node tests/e2e/play.mjs URL [--play-seconds 3] [--timeout-ms 60000] [--click SELECTOR]
-//        [--switch-audio-at SECONDS]
+//        [--switch-audio-at SECONDS] [--browser chromium|firefox]
 // With --click, the page is opened and the element is clicked (as a viewer would) once visible.
 // With --switch-audio-at, once playback passes SECONDS the audio menu is set to the next
 // playable audio track (as a viewer would), and playback must then reach --play-seconds.
@@ -22,7 +22,8 @@
 //   report's `confirm` says whether the page was asking.
 // --tokens T1,T2,...: each time the page shows its add-token form, type the next token and
 //   submit (as a viewer would); `tokenPrompts` lists what the form said each time.
-import { launchChromium, confirmAdds } from './chromium.mjs';
+import { engineFromArgs, launch } from './browser.mjs';
+import { confirmAdds } from './owner.mjs';
 
 const args = process.argv.slice(2);
 const url = args[0];
@@ -45,8 +46,9 @@ if (!url) {
   process.exit(2);
 }
 
-const browser = await launchChromium(hostMap ? [`--host-resolver-rules=MAP ${hostMap} 127.0.0.1`] : []);
-const result = { url, errors: [], console: [], tokenPrompts: [], confirmations: [] };
+const engine = engineFromArgs(args);
+const browser = await launch(engine, { hostMap });
+const result = { url, engine, errors: [], console: [], tokenPrompts: [], confirmations: [] };
 const api = { events: 0, piecesPolls: 0, statsPolls: 0, adds: [] };
 try {
   const page = await browser.newPage();
@@ -66,18 +68,23 @@ try {
     }
   });
 
-  // Film bytes the server sent, counted from the responses of the file endpoint.
+  // Film bytes the server sent, counted by the page from the finished responses of the file
+  // endpoint (Resource Timing, which both engines keep; an observer sees every entry even
+  // when the timing buffer is full).
   let fileBytes = 0;
   let fileBytesAtFirstFrame = null;
-  page.on('requestfinished', async (req) => {
-    if (!/\/api\/torrents\/[^/]+\/files\//.test(req.url())) return;
-    const sizes = await req.sizes().catch(() => null);
-    if (sizes) fileBytes += sizes.responseBodySize;
+  await page.initScript(() => {
+    window.__fileBytes = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (/\/api\/torrents\/[^/]+\/files\//.test(e.name)) window.__fileBytes += e.encodedBodySize;
+      }
+    }).observe({ type: 'resource', buffered: true });
   });
 
   // Record the moment of the first 'playing' event (media events do not bubble, but a capturing
   // listener on the document sees them), with the player's own byte count and torrent stats.
-  await page.addInitScript(() => {
+  await page.initScript(() => {
     document.addEventListener('playing', () => {
       if (window.__firstFrame) return;
       const r = window.riptide || {};
@@ -112,6 +119,7 @@ try {
       const r = window.riptide || {};
       const st = r.status || null;
       return {
+        fileBytes: window.__fileBytes || 0,
         currentTime: v ? v.currentTime : null,
         videoError: v && v.error ? `${v.error.code} ${v.error.message}` : null,
         status: s ? s.textContent : null,
@@ -146,6 +154,8 @@ try {
         },
       };
     });
+    fileBytes = last.fileBytes;
+    delete last.fileBytes;
     if (last.firstFrame && fileBytesAtFirstFrame === null) fileBytesAtFirstFrame = fileBytes;
     if (last.tokenForm !== null && result.tokenPrompts.length < tokens.length) {
       result.tokenPrompts.push({ why: last.tokenForm, status: last.status });
@@ -164,7 +174,7 @@ try {
       const from = last.tracks.audio.find((t) => t.selected);
       const to = last.tracks.audio.find((t) => t.playable && !t.selected);
       if (to) {
-        await page.selectOption('#audio-track', String(to.id));
+        await page.select('#audio-track', String(to.id));
         switched = { at: last.currentTime, from: from ? from.id : null, to: to.id };
       }
     }
@@ -175,6 +185,7 @@ try {
   }
   // Let the byte counter see the responses still in flight.
   await new Promise((r) => setTimeout(r, 300));
+  fileBytes = await page.evaluate(() => window.__fileBytes || 0).catch(() => fileBytes);
   if (share) {
     const read = () => page.evaluate(() => ({
       shown: !document.querySelector('#share').hidden,

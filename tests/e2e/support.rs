@@ -1,5 +1,6 @@
 //! Helpers shared by the page tests: ffmpeg fixtures, a two-server swarm on loopback, and the
-//! Chromium harness (`tests/e2e/play.mjs`), used by every `tests/e2e_*.rs`.
+//! browser harness (`tests/e2e/play.mjs`, in Chromium or Firefox), used by every
+//! `tests/e2e_*.rs`.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,43 @@ pub fn have_tools() -> bool {
         eprintln!("ffmpeg, node or chromium missing: skipping");
     }
     have
+}
+
+/// The browser engines the page tests run in (tests/e2e/browser.mjs drives both).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Debian's /usr/bin/chromium, through playwright-core.
+    Chromium,
+    /// Debian's /usr/bin/firefox-esr, through puppeteer-core over WebDriver BiDi.
+    Firefox,
+}
+
+impl Engine {
+    /// The name browser.mjs takes (`--browser NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+        }
+    }
+
+    /// Whether the engine's browser is installed; when it is not, a test in it skips, unless
+    /// `RIPTIDE_REQUIRE_TOOLS` is set (then it fails).
+    pub fn available(self) -> bool {
+        let path = match self {
+            Engine::Chromium => "/usr/bin/chromium",
+            Engine::Firefox => "/usr/bin/firefox-esr",
+        };
+        let have = Path::new(path).exists();
+        if !have {
+            assert!(
+                std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
+                "{path} is missing (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs it)"
+            );
+            eprintln!("{path} missing: skipping");
+        }
+        have
+    }
 }
 
 /// A fixture made by ffmpeg once per target directory: `name` in `target/tmp/fixtures`, from
@@ -79,7 +117,7 @@ pub async fn seeded_servers(
         seeded.push(info);
     }
     let mut cfg = Config::for_test(tmp.join("server"));
-    cfg.www_dir = repo().join("www");
+    cfg.www_dir = Some(repo().join("www"));
     tweak(&mut cfg);
     let (addr, server) = spawn(cfg).await.unwrap();
     (seeded, addr, [seeder, server])
@@ -94,11 +132,23 @@ pub async fn swarm(film: &Path, name: &str) -> (String, [Server; 2]) {
     (url, servers)
 }
 
-/// Runs `tests/e2e/play.mjs` on `url`; the JSON report it prints.
+/// Runs `tests/e2e/play.mjs` on `url` in Chromium; the JSON report it prints.
 pub fn node_play(url: &str, play_seconds: f64, timeout_ms: u32, extra: &[&str]) -> serde_json::Value {
+    node_play_in(Engine::Chromium, url, play_seconds, timeout_ms, extra)
+}
+
+/// Runs `tests/e2e/play.mjs` on `url` in `engine`; the JSON report it prints.
+pub fn node_play_in(
+    engine: Engine,
+    url: &str,
+    play_seconds: f64,
+    timeout_ms: u32,
+    extra: &[&str],
+) -> serde_json::Value {
     let out = Command::new("node")
         .arg(repo().join("tests/e2e/play.mjs"))
         .arg(url)
+        .args(["--browser", engine.name()])
         .args(["--play-seconds", &play_seconds.to_string(), "--timeout-ms", &timeout_ms.to_string()])
         .args(extra)
         .current_dir(repo())

@@ -1,17 +1,20 @@
-// Watches a Riptide page in Debian's headless Chromium the way a viewer would — play, jump,
+// Watches a Riptide page in headless Chromium or Firefox (tests/e2e/browser.mjs) the way a viewer would — play, jump,
 // wait through a stall, play fast — and prints one JSON line with what happened: a trace of
 // samples (wall clock, currentTime, player state, seconds buffered ahead, buffered ranges,
-// JS heap from CDP Performance.getMetrics, wasm memory), the seek-to-play time, the byte
+// JS heap from CDP Performance.getMetrics in Chromium — null in Firefox, which has no CDP —
+// and wasm memory), the seek-to-play time, the byte
 // ranges the page requested after the seek and the server's piece map at that moment.
 //
 // usage: node tests/e2e/watch.mjs URL [--duration-ms 30000] [--trace-ms 250] [--rate R]
 //          [--seek-to FRACTION] [--after-seek-s 3] [--timeout-ms 90000]
+//          [--browser chromium|firefox]
 // --rate: playbackRate once the video plays. --seek-to: once playback has advanced 1 s, jump
 // to FRACTION of the duration; the run then ends --after-seek-s seconds after the video plays
 // again (or at --duration-ms). Without --seek-to the run lasts --duration-ms from the first
 // frame.
 import { writeFileSync } from 'node:fs';
-import { launchChromium, confirmAdds } from './chromium.mjs';
+import { engineFromArgs, launch } from './browser.mjs';
+import { confirmAdds } from './owner.mjs';
 
 const args = process.argv.slice(2);
 const url = args[0];
@@ -33,7 +36,7 @@ if (!url) {
   process.exit(2);
 }
 
-const browser = await launchChromium();
+const browser = await launch(engineFromArgs(args));
 const result = { url, errors: [], console: [], trace: [], requests: [], seek: null };
 const started = Date.now();
 try {
@@ -44,9 +47,10 @@ try {
     if (!/\/api\/torrents\/[^/]+\/files\//.test(req.url())) return;
     result.requests.push({ wall: Date.now(), range: req.headers().range || null });
   });
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
+  const cdp = browser.engine === 'chromium' ? await page.raw.context().newCDPSession(page.raw) : null;
+  if (cdp) await cdp.send('Performance.enable');
   const heap = async () => {
+    if (!cdp) return null;
     const m = await cdp.send('Performance.getMetrics').catch(() => null);
     const v = m && m.metrics.find((x) => x.name === 'JSHeapUsedSize');
     return v ? v.value : null;
@@ -59,7 +63,7 @@ try {
   let firstFrameWall = null;
   let seekPlayingWall = null;
   let navigations = 0;
-  page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++; });
+  page.on('framenavigated', (f) => { if (f === page.raw.mainFrame()) navigations++; });
   while (Date.now() < deadline) {
     const s = await page.evaluate(() => {
       const r = window.riptide;

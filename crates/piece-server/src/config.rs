@@ -9,8 +9,6 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default data directory, relative to the current directory (read by `start_session`).
 /// Downloads go to `<data dir>/downloads`.
 pub const DEFAULT_DATA_DIR: &str = ".riptide";
-/// Default static-file directory (read by `router`). `www/pkg` holds the generated wasm.
-pub const DEFAULT_WWW_DIR: &str = "www";
 /// Default BitTorrent peer listen port (read by `start_session`). 0 = the OS picks a free
 /// port; the chosen port is logged and written into `seed` magnets as `x.pe`.
 pub const DEFAULT_PEER_PORT: u16 = 0;
@@ -113,9 +111,10 @@ pub struct Config {
     )]
     pub peers: Vec<SocketAddr>,
 
-    /// Directory of static files served at / (index.html, and pkg/ with the generated wasm).
-    #[arg(long, visible_alias = "www", env = "RIPTIDE_WWW", default_value = DEFAULT_WWW_DIR)]
-    pub www_dir: PathBuf,
+    /// Serve the player's static files (index.html, and pkg/ with the generated wasm) from this
+    /// directory instead of the copy built into the binary (for development).
+    #[arg(long, visible_alias = "www", value_name = "DIR", env = "RIPTIDE_WWW")]
+    pub www_dir: Option<PathBuf>,
 
     /// Seconds to wait for a magnet link's metadata before answering 504.
     #[arg(long, env = "RIPTIDE_METADATA_TIMEOUT", default_value_t = DEFAULT_METADATA_TIMEOUT_SECS)]
@@ -196,6 +195,9 @@ pub struct Config {
     /// the largest video) is downloaded, plus every file a viewer opens later.
     #[arg(long, env = "RIPTIDE_ALL_FILES")]
     pub all_files: bool,
+    /// Caps, timeouts, host names, LAN peers, HTTPS (`net_config.rs`).
+    #[command(flatten)]
+    pub net: crate::NetConfig,
 }
 
 impl Default for Config {
@@ -211,7 +213,7 @@ impl Default for Config {
             lsd: false,
             peer_port: DEFAULT_PEER_PORT,
             peers: Vec::new(),
-            www_dir: PathBuf::from(DEFAULT_WWW_DIR),
+            www_dir: None,
             metadata_timeout_secs: DEFAULT_METADATA_TIMEOUT_SECS,
             max_streams: DEFAULT_MAX_STREAMS,
             stream_wait_ms: DEFAULT_STREAM_WAIT_MS,
@@ -225,6 +227,7 @@ impl Default for Config {
             min_free_space: DEFAULT_MIN_FREE_SPACE,
             max_torrent_size: DEFAULT_MAX_TORRENT_SIZE,
             all_files: false,
+            net: crate::NetConfig::default(),
         }
     }
 }
@@ -248,6 +251,14 @@ impl Config {
         Duration::from_secs(self.metadata_timeout_secs)
     }
 
+    pub fn header_timeout(&self) -> Duration {
+        self.net.header_timeout()
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        self.net.idle_timeout()
+    }
+
     pub fn stream_wait(&self) -> Duration {
         Duration::from_millis(self.stream_wait_ms)
     }
@@ -269,6 +280,7 @@ impl Config {
             );
         }
         crate::routes::cors::validate(self)?;
+        self.net.validate()?;
         Ok(())
     }
 }

@@ -60,7 +60,8 @@ impl IntoResponse for ApiError {
         } else {
             tracing::debug!(status = %self.status, "{}", self.message);
         }
-        let body = Json(serde_json::json!({ "error": self.message }));
+        // No absolute local path leaves the server (`redact.rs`).
+        let body = Json(serde_json::json!({ "error": crate::redact::paths(&self.message) }));
         let mut resp = (self.status, body).into_response();
         for (name, value) in self.headers {
             resp.headers_mut().insert(name, value);

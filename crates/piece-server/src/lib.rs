@@ -12,13 +12,22 @@
 //!
 //! HTTP API: see `docs/API.md`.
 
+mod accept;
 mod config;
 mod error;
+pub mod host;
+pub mod limits;
+pub mod net_config;
 pub mod range;
 mod reconnect;
+pub mod redact;
 mod routes;
+mod secret;
 mod seed;
+mod seed_storage;
 mod storage;
+pub mod tls;
+mod www;
 
 use std::{
     net::SocketAddr,
@@ -34,15 +43,19 @@ use librqbit::{ListenerMode, ListenerOptions, Session, SessionOptions};
 use tokio::sync::Semaphore;
 
 pub use config::Config;
+pub use net_config::NetConfig;
 pub use error::{ApiError, ApiResult, WithStatus};
 pub use routes::router;
 pub use seed::{build_torrent, make_magnet, seed, SeedInfo};
+pub use www::Www;
 
 /// Shared state of the HTTP handlers.
 #[derive(Clone)]
 pub struct AppState {
     pub session: Arc<Session>,
     pub config: Arc<Config>,
+    /// The player's static files (built in, or `--www-dir`).
+    pub www: Arc<Www>,
     /// librqbit's API object; we only use it for the have-bitfield.
     pub(crate) api: librqbit::Api,
     /// One permit per open file stream (`Config::max_streams`).
@@ -51,6 +64,10 @@ pub struct AppState {
     pub(crate) open: Arc<OpenCounters>,
     /// Open file streams per torrent, which `reconnect` watches.
     pub(crate) readers: Arc<reconnect::Readers>,
+    /// Connections and streams per client address (`limits.rs`).
+    pub(crate) clients: Arc<limits::Clients>,
+    /// One have-bitfield feed per watched torrent, shared by its event streams (`routes/feed.rs`).
+    pub(crate) feeds: Arc<routes::feed::Feeds>,
     /// Torrents this server seeds from local files (`piece-server seed`), offered on the
     /// page as one-click samples through `GET /api/samples`.
     pub samples: Arc<std::sync::RwLock<Vec<SeedInfo>>>,
@@ -67,11 +84,14 @@ impl AppState {
         let streams = Arc::new(Semaphore::new(config.max_streams));
         Self {
             api: librqbit::Api::new(session.clone(), None, None),
+            www: Arc::new(Www::from_config(config.www_dir.as_ref())),
             session,
             config: Arc::new(config),
             streams,
             open: Arc::default(),
             readers: Arc::default(),
+            clients: Arc::default(),
+            feeds: Arc::default(),
             samples: Arc::default(),
             consent: Arc::new(routes::consent::Secret::generate()),
             removals: Arc::default(),
@@ -87,6 +107,17 @@ impl AppState {
     pub fn open_event_streams(&self) -> usize {
         self.open.event_streams.load(Ordering::Relaxed)
     }
+
+    /// HTTP connections open right now, all clients.
+    pub fn open_connections(&self) -> usize {
+        self.open.connections.load(Ordering::Relaxed)
+    }
+
+    /// Have-bitfields read from librqbit for event streams since start: one per torrent per
+    /// tick however many streams watch it (`routes/feed.rs`).
+    pub fn bitfield_reads(&self) -> u64 {
+        self.feeds.reads()
+    }
 }
 
 /// Counts of long-lived responses; each is incremented by an [`OpenGuard`] that lives
@@ -95,6 +126,8 @@ impl AppState {
 pub(crate) struct OpenCounters {
     pub(crate) file_streams: AtomicUsize,
     pub(crate) event_streams: AtomicUsize,
+    /// HTTP connections (`accept.rs`).
+    pub(crate) connections: AtomicUsize,
     /// A [`release_free_memory`] is scheduled (at most one at a time).
     trim_pending: std::sync::atomic::AtomicBool,
 }
@@ -183,6 +216,11 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
     config.validate()?;
     let data_dir = absolute(&config.data_dir)?;
     let downloads = data_dir.join("downloads");
+    redact::register_defaults();
+    redact::register(&data_dir, "<data dir>");
+    if let Some(www) = &config.www_dir {
+        redact::register(www, "<www dir>");
+    }
     std::fs::create_dir_all(&downloads).with_context(|| {
         format!("cannot create the download directory {downloads:?}; pass a writable --data-dir")
     })?;
@@ -253,8 +291,10 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
 /// torrent's metadata (`<info hash>.torrent`) and its verified pieces (`<info hash>.bitv`).
 pub const SESSION_DIR: &str = "session";
 
-/// Binds the HTTP listener on `config.listen`.
+/// Binds the HTTP listener on `config.listen` (and raises the open-file limit, see
+/// [`net_config::raise_fd_limit`]).
 pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
+    net_config::raise_fd_limit();
     tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| {
@@ -272,31 +312,61 @@ pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3
 /// [`SHUTDOWN_GRACE`] to finish.
 pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
-    tracing::info!("HTTP server listening on http://{addr}/");
+    let tls = tls_acceptor(&state.config)?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!("HTTP server listening on {scheme}://{addr}/");
+    warn_if_exposed(&state.config, addr);
     tokio::spawn(reconnect::run(state.clone()));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, make_service(state)).with_graceful_shutdown(async {
+    let app = router(state.clone());
+    let server = accept::serve(listener, app, state, tls, async {
         let _ = stop_rx.await;
     });
-    let mut server = std::pin::pin!(std::future::IntoFuture::into_future(server));
+    let mut server = std::pin::pin!(server);
     tokio::select! {
-        res = &mut server => return res.context("HTTP server failed"),
+        () = &mut server => return Ok(()),
         _ = tokio::signal::ctrl_c() => tracing::info!("Ctrl-C received, shutting down"),
     }
     let _ = stop_tx.send(());
-    match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
-        Ok(res) => res.context("HTTP server failed"),
-        Err(_) => {
-            tracing::warn!(
-                "open responses did not finish within {SHUTDOWN_GRACE:?}; exiting anyway"
-            );
-            Ok(())
-        }
+    if tokio::time::timeout(SHUTDOWN_GRACE, server).await.is_err() {
+        tracing::warn!("open responses did not finish within {SHUTDOWN_GRACE:?}; exiting anyway");
+    }
+    Ok(())
+}
+
+/// The TLS acceptor when `--tls-cert`/`--tls-key` are given.
+fn tls_acceptor(config: &Config) -> anyhow::Result<Option<tokio_rustls::TlsAcceptor>> {
+    match (&config.net.tls_cert, &config.net.tls_key) {
+        (Some(cert), Some(key)) => Ok(Some(tls::acceptor(cert, key)?)),
+        _ => Ok(None),
     }
 }
 
+/// Listening beyond loopback is deliberate (`--listen`), but say at start what it exposes.
+fn warn_if_exposed(config: &Config, addr: SocketAddr) {
+    if limits::is_loopback(addr.ip()) {
+        return;
+    }
+    let adds = if config.add_token.is_some() {
+        "other machines may add torrents only with the --add-token"
+    } else {
+        "other machines can play what this server has but cannot add torrents (no --add-token)"
+    };
+    let https = if config.net.tls() {
+        ""
+    } else {
+        "; pages over plain HTTP to a LAN address are not a secure context, so browsers there \
+         lack WebCodecs and other APIs (use --tls-cert/--tls-key)"
+    };
+    tracing::warn!(
+        "listening on {addr}, reachable from other machines: {adds}{https}"
+    );
+    eprintln!("WARNING: piece-server listens on {addr}, reachable from other machines: {adds}{https}.");
+}
+
 /// The router as a service that records each client's address (`ConnectInfo`), which the
-/// add-torrent permission check needs (`routes/cors.rs`). Serve it with `axum::serve`.
+/// add-torrent permission check needs (`routes/cors.rs`). Serve it with `axum::serve` (which
+/// has none of the caps and timeouts of [`serve_on`] / [`spawn`]).
 pub fn make_service(
     state: AppState,
 ) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr> {
@@ -340,15 +410,15 @@ pub async fn spawn(config: Config) -> anyhow::Result<(SocketAddr, Server)> {
     let session = start_session(&config).await?;
     let listener = bind(&config).await?;
     let addr = listener.local_addr()?;
+    let tls = tls_acceptor(&config)?;
     let state = AppState::new(session.clone(), config);
-    let app = make_service(state.clone());
+    let app = router(state.clone());
     let watchdog = reconnect::run(state.clone());
+    let served = accept::serve(listener, app, state.clone(), tls, std::future::pending());
     let task = tokio::spawn(async move {
         // The reconnect watchdog lives exactly as long as the HTTP server.
         tokio::select! {
-            res = axum::serve(listener, app) => if let Err(e) = res {
-                tracing::error!("HTTP server failed: {e:#}");
-            },
+            () = served => {},
             () = watchdog => {}
         }
     });

@@ -63,8 +63,9 @@ async fn main() -> anyhow::Result<()> {
             let addr = listener.local_addr()?;
             let info = piece_server::seed(&session, &file, piece_length).await?;
             println!("{}", info.magnet);
+            let scheme = if config.net.tls() { "https" } else { "http" };
             println!(
-                "http://{addr}/?magnet={}",
+                "{scheme}://{addr}/?magnet={}",
                 urlencoding::encode(&info.magnet)
             );
             let state = piece_server::AppState::new(session, config);

@@ -6,8 +6,9 @@
 //!   bytes (the whole file when `n >= len`).
 //! - A start at or past the end, `a > b`, `-0`, anything that does not parse after `bytes=`,
 //!   or any range on an empty file → 416 (`Content-Range: bytes */len`).
-//! - Several ranges (`bytes=0-1,5-9`) → only the first is served, as a single-part 206;
-//!   we never send `multipart/byteranges`. The `Content-Range` header says what was sent.
+//! - Several ranges (`bytes=0-1,5-9`) → only the first satisfiable one is served, as a
+//!   single-part 206 (`bytes=500-,0-9` on a 100-byte file sends 0-9); 416 only when none is.
+//!   We never send `multipart/byteranges`. The `Content-Range` header says what was sent.
 
 /// What a request asked for, resolved against the file length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,8 +45,10 @@ pub fn parse_range(header: Option<&str>, len: u64) -> RangeRequest {
     if !unit.trim().eq_ignore_ascii_case("bytes") {
         return RangeRequest::Full;
     }
-    let first = specs.split(',').next().unwrap_or("").trim();
-    parse_one(first, len).unwrap_or(RangeRequest::Unsatisfiable)
+    specs
+        .split(',')
+        .find_map(|spec| parse_one(spec.trim(), len))
+        .unwrap_or(RangeRequest::Unsatisfiable)
 }
 
 /// Parses one `range-spec`; `None` when it is malformed or unsatisfiable.
@@ -180,6 +183,19 @@ mod tests {
     fn other_units_and_garbage_are_ignored() {
         assert_eq!(parse_range(Some("items=0-5"), 100), Full);
         assert_eq!(parse_range(Some("nonsense"), 100), Full);
+    }
+
+    #[test]
+    fn multiple_ranges_use_the_first_satisfiable() {
+        assert_eq!(
+            parse_range(Some("bytes=500-600,0-1"), 100),
+            Partial { start: 0, end: 1 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=x-y, 200-, 90-"), 100),
+            Partial { start: 90, end: 99 }
+        );
+        assert_eq!(parse_range(Some("bytes=500-600,200-"), 100), Unsatisfiable);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::{io::Read, path::Path, sync::Arc};
 
 use anyhow::Context;
 use bytes::Bytes;
-use librqbit::{AddTorrent, AddTorrentOptions, Session};
+use librqbit::{storage::StorageFactoryExt, AddTorrent, AddTorrentOptions, Session};
 use serde::Serialize;
 
 /// Smallest piece length `seed` picks on its own: small pieces let a player start sooner.
@@ -197,7 +197,11 @@ pub async fn seed(
             AddTorrent::from_bytes(torrent.clone()),
             Some(AddTorrentOptions {
                 overwrite: true,
-                output_folder: Some(folder),
+                output_folder: Some(folder.clone()),
+                // Read-only: the user's file is never truncated or written (`seed_storage.rs`).
+                storage_factory: Some(
+                    crate::seed_storage::ReadOnlyFileFactory { path: path.clone() }.boxed(),
+                ),
                 ..Default::default()
             }),
         )
@@ -218,6 +222,7 @@ pub async fn seed(
         );
     }
 
+    crate::redact::register(Path::new(&folder), "<seeded file's folder>");
     let peer_port = session
         .listen_addr()
         .map(|a| a.port())

@@ -15,7 +15,7 @@ const PIECE: u32 = 256 * 1024;
 
 async fn start(dir: &Path) -> (SocketAddr, Server) {
     let mut config = Config::for_test(dir);
-    config.www_dir = dir.join("www");
+    config.www_dir = Some(dir.join("www"));
     spawn(config).await.expect("server starts")
 }
 

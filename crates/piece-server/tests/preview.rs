@@ -27,7 +27,7 @@ async fn a_film_link_previews_and_answers_oembed() {
     std::fs::write(www.join("index.html"), "<!doctype html><html><head><title>Riptide</title></head><body></body></html>").unwrap();
     let www_dir = www.clone();
     let (info, addr, _servers) =
-        seeder_and_server(dir.path(), &random_bytes(300_000, 5), 64 * 1024, |_| {}, move |c| c.www_dir = www_dir).await;
+        seeder_and_server(dir.path(), &random_bytes(300_000, 5), 64 * 1024, |_| {}, move |c| c.www_dir = Some(www_dir)).await;
     let client = Client::new();
     add_magnet_id(&client, addr, &info.magnet).await;
     let encoded = urlencoding::encode(&info.magnet).into_owned();

@@ -206,3 +206,39 @@ impl Pipeline {
         }
     }
 }
+
+/// The notice for a file whose media stops well before the length its header states (a
+/// download cut off, a file truncated in the middle): `None` when it reached its stated length
+/// (within 2 s: headers round, and the last frames' durations are not in every format).
+/// Without it, the viewer sees the film stop with nothing said.
+pub fn cut_off_notice(stated_secs: f64, reached_secs: f64) -> Option<String> {
+    if !(stated_secs.is_finite() && reached_secs.is_finite()) || reached_secs + 2.0 >= stated_secs {
+        return None;
+    }
+    let clock = |s: f64| {
+        let s = s.max(0.0) as u64;
+        format!("{}:{:02}", s / 60, s % 60)
+    };
+    Some(format!(
+        "This file stops at {} of its {}: the rest of it is missing (the file was cut off).",
+        clock(reached_secs),
+        clock(stated_secs)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_off_notice;
+
+    #[test]
+    fn a_file_cut_off_says_where_it_stops() {
+        assert_eq!(
+            cut_off_notice(600.0, 185.4).as_deref(),
+            Some("This file stops at 3:05 of its 10:00: the rest of it is missing (the file was cut off).")
+        );
+        // Reached its length, or nearly (rounding, a last frame's duration): nothing to say.
+        assert_eq!(cut_off_notice(10.0, 10.0), None);
+        assert_eq!(cut_off_notice(10.0, 8.5), None);
+        assert_eq!(cut_off_notice(f64::NAN, 3.0), None);
+    }
+}

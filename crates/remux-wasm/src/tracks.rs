@@ -15,9 +15,14 @@
 //!   else the container's default if playable; else a playable track in the user's language;
 //!   else the first playable one. A notice says so when the default could not be played. If
 //!   no audio track is playable, the video plays without sound and a notice names the codec.
-//! - MP3 where the browser refuses MP3 in MP4 (`mp4a.6B`, Chromium) but takes the MPEG audio
-//!   byte stream (`audio/mpeg`): the track is playable, carried apart as raw MP3 frames in a
-//!   second SourceBuffer ([`Choice::audio_apart`]). Asked at run time, never assumed.
+//! - MP3: engines name MP3 in MP4 differently — RFC 6381's `mp4a.6B` (`mp4a.69` below
+//!   32 kHz), `mp4a.40.34`, or the bare `mp3` Firefox takes (it refuses the other two and
+//!   `audio/mpeg`). Each name is asked in turn and the first the browser takes labels the MP4
+//!   ([`Choice::audio_mp4_codec`]). Where it refuses them all (Chromium) but takes the MPEG
+//!   audio byte stream (`audio/mpeg`), the track is carried apart as raw MP3 frames in a second
+//!   SourceBuffer ([`Choice::audio_apart`]). Where it takes neither, another playable audio
+//!   track plays, else the film plays without sound and a notice says so. Asked at run time,
+//!   per engine, never assumed.
 //! - Nothing playable at all (no video, and audio the browser cannot decode) is an error
 //!   naming the codec, like unplayable video.
 
@@ -35,6 +40,9 @@ pub struct Choice {
     /// The audio track is MP3 carried apart from the fragmented MP4, as an MPEG audio byte
     /// stream (`audio/mpeg`) in its own SourceBuffer: the browser refuses MP3 in MP4.
     pub audio_apart: bool,
+    /// The name the browser takes for the audio track inside the MP4 when it is not
+    /// Riptide's default codec string (MP3 as `mp4a.40.34` or `mp3`, see [`MP3_IN_MP4`]).
+    pub audio_mp4_codec: Option<&'static str>,
     /// Sentences for the viewer (e.g. "This film's audio is AC-3, which this browser cannot
     /// play; playing without sound.").
     pub notices: Vec<String>,
@@ -64,18 +72,42 @@ pub struct TrackInfo {
     reason: Option<String>,
     /// Playable only carried apart, as `audio/mpeg` (see [`Choice::audio_apart`]).
     apart: bool,
+    /// The codec string the browser took for this track alone in MP4, if any.
+    mp4_codec: Option<String>,
 }
 
 /// The MSE type of the MPEG audio byte stream format (raw MPEG audio frames).
 pub const MPEG_AUDIO_MIME: &str = "audio/mpeg";
 
+/// The other names of MP3 in MP4, asked after RFC 6381's `mp4a.6B`/`mp4a.69`: MPEG-4 Audio
+/// Object Type 34 (layer 3), and the bare name Firefox ESR takes.
+pub const MP3_IN_MP4: [&str; 2] = ["mp4a.40.34", "mp3"];
+
+/// The codec string the browser takes for `track` alone in MP4: [`probe_codec`], or for MP3
+/// the first of its other names ([`MP3_IN_MP4`]) the browser takes. `None` if it takes none.
+fn mp4_codec(track: &Track, supported: &mut dyn FnMut(&str) -> bool) -> Option<String> {
+    let kind = match track.kind {
+        TrackKind::Video => "video",
+        TrackKind::Audio => "audio",
+        _ => return None,
+    };
+    let mut takes = |c: &str| supported(&format!("{kind}/mp4; codecs=\"{c}\""));
+    let first = probe_codec(track)?;
+    if takes(&first) {
+        return Some(first);
+    }
+    let others: &[&str] = if track.codec == Codec::Mp3 { &MP3_IN_MP4 } else { &[] };
+    others.iter().find(|c| takes(c)).map(|c| c.to_string())
+}
+
 /// Whether `track` (MP3) can play only apart, as [`MPEG_AUDIO_MIME`]: Riptide carries it, the
-/// browser refuses it in MP4 and takes the MPEG audio byte stream.
-fn plays_apart(track: &Track, supported: &mut dyn FnMut(&str) -> bool) -> bool {
+/// browser refuses it in MP4 under every name (`in_mp4` false) and takes the MPEG audio byte
+/// stream.
+fn plays_apart(track: &Track, in_mp4: bool, supported: &mut dyn FnMut(&str) -> bool) -> bool {
     track.kind == TrackKind::Audio
         && track.codec == Codec::Mp3
         && codec::mse_codec(track).is_ok()
-        && !probe_mime(track).is_some_and(|m| supported(&m))
+        && !in_mp4
         && supported(MPEG_AUDIO_MIME)
 }
 
@@ -187,8 +219,7 @@ pub fn codec_label(track: &Track) -> String {
 
 /// Why a video or audio track cannot be played here, or `None` if it can. Riptide's own
 /// limits come first (it cannot carry the codec into fragmented MP4), then the browser's.
-fn why_not(track: &Track, supported: &mut dyn FnMut(&str) -> bool) -> Option<String> {
-    let browser_takes = probe_mime(track).is_some_and(|m| supported(&m));
+fn why_not(track: &Track, browser_takes: bool) -> Option<String> {
     match codec::mse_codec(track) {
         Ok(_) if browser_takes => None,
         Ok(_) => Some(BROWSER_CANNOT.to_string()),
@@ -271,10 +302,11 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
     let Viewer { supported, language: user_language, language_name, wanted_audio } = viewer;
     let mut infos = Vec::new();
     for t in tracks {
-        let apart = plays_apart(t, supported);
+        let in_mp4 = mp4_codec(t, supported);
+        let apart = plays_apart(t, in_mp4.is_some(), supported);
         let reason = match t.kind {
             TrackKind::Video | TrackKind::Audio if apart => None,
-            TrackKind::Video | TrackKind::Audio => why_not(t, supported),
+            TrackKind::Video | TrackKind::Audio => why_not(t, in_mp4.is_some()),
             TrackKind::Subtitle => crate::subtitle::Format::of(t)
                 .is_none()
                 .then(|| "which Riptide cannot show".to_string()),
@@ -292,6 +324,7 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
             codec,
             reason,
             apart,
+            mp4_codec: in_mp4,
         });
     }
     let of_kind = |k: TrackKind| infos.iter().filter(move |i| i.kind == k);
@@ -319,10 +352,7 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
     let mut notices = Vec::new();
     // (Audio carried apart has its own SourceBuffer: the video alone was asked already.)
     for info in infos.iter_mut().filter(|i| i.kind == TrackKind::Audio && i.playable && !i.apart) {
-        let (Some(v), Some(a)) = (
-            &video_codec,
-            tracks.iter().find(|t| t.id == info.id).and_then(probe_codec),
-        ) else {
+        let (Some(v), Some(a)) = (&video_codec, &info.mp4_codec) else {
             continue;
         };
         if !supported(&format!("video/mp4; codecs=\"{v},{a}\"")) {
@@ -377,6 +407,9 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
         video,
         audio: audio.map(|a| a.id),
         audio_apart: audio.is_some_and(|a| a.apart),
+        audio_mp4_codec: audio
+            .filter(|a| !a.apart)
+            .and_then(|a| MP3_IN_MP4.iter().copied().find(|n| a.mp4_codec.as_deref() == Some(*n))),
         notices,
         tracks: infos,
     })
@@ -540,10 +573,17 @@ mod tests {
         assert_eq!((c.video, c.audio, c.audio_apart), (Some(1), Some(2), true));
         assert!(c.notices.is_empty(), "{:?}", c.notices);
         assert!(c.tracks[1].playable && c.tracks[1].why_not.is_none());
-        // A browser that takes MP3 in MP4 (Firefox): inside the fMP4.
-        let mut firefox = |m: &str| chromium(m) || m.contains("mp4a.6B");
+        assert_eq!(c.audio_mp4_codec, None);
+        // A browser that takes MP3 in MP4 as `mp4a.6B`: inside the fMP4, named as usual.
+        let mut rfc = |m: &str| chromium(m) || m.contains("mp4a.6B");
+        let c = pick(&tracks, &mut rfc, None, None).unwrap();
+        assert_eq!((c.audio, c.audio_apart, c.audio_mp4_codec), (Some(2), false, None));
+        // Firefox ESR 153's answers: no `mp4a.6B`, no `mp4a.40.34`, no `audio/mpeg`, but
+        // `mp3` alone and with H.264: inside the fMP4, named `mp3`.
+        let mut firefox = |m: &str| chromium(m) || m.ends_with("codecs=\"mp3\"") || m.ends_with(",mp3\"");
         let c = pick(&tracks, &mut firefox, None, None).unwrap();
-        assert_eq!((c.audio, c.audio_apart), (Some(2), false));
+        assert_eq!((c.audio, c.audio_apart, c.audio_mp4_codec), (Some(2), false, Some("mp3")));
+        assert!(c.notices.is_empty(), "{:?}", c.notices);
         // Neither: without sound, MP3 named.
         let c = pick(&tracks, &mut chromium, None, None).unwrap();
         assert_eq!((c.audio, c.audio_apart), (None, false));

@@ -10,7 +10,20 @@
 //! does), probe +
 //! demux and the pipeline with the EBML magic prepended when the file lacks it (as
 //! `demux_mkv` does), and the pipeline on the bytes as they are.
+//!
+//! Then the player's path, as the `chunked_demux` and `chunked_remux` targets run it (the
+//! fuzz crate's own code, included below): the bytes arrive only through `NeedData`, in
+//! pieces of random sizes and order, the cache evicts behind the reader, and the run seeks to
+//! random times, under the per-input memory cap (`MEMORY_CAP`, counted by the fuzz crate's
+//! allocator, installed here too). Fixed seeds pick every opener, so each file takes those
+//! paths the same way on every run.
 #![cfg(not(target_arch = "wasm32"))]
+
+/// The fuzz crate's library (`fuzz/src/lib.rs`: no libFuzzer in it), with its counting
+/// global allocator: the chunked bodies replayed here are the ones the fuzzers run.
+#[allow(dead_code)]
+#[path = "../../../fuzz/src/lib.rs"]
+mod fuzz_lib;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -151,7 +164,14 @@ fn replay(bytes: Vec<u8>) -> Result<(), String> {
                 demux_all(with_magic.clone())?;
                 remux_all(with_magic)?;
             }
-            remux_all(bytes)
+            remux_all(bytes.clone())?;
+            // Seeds 0..4 take every opener of `chunked_demux` (seed % 4) and both inputs of
+            // `chunked_remux` (seed % 2), plus the fuzzers' own seed for this input.
+            for seed in [0, 1, 2, 3, fuzz_lib::chunked::seed_of(&bytes)] {
+                fuzz_lib::chunked_demux(&bytes, seed);
+                fuzz_lib::chunked_remux(&bytes, seed);
+            }
+            Ok(())
         });
         let _ = tx.send(result);
     });
@@ -330,5 +350,37 @@ fn seeds_demux_and_remux() {
             }
         }
         assert!(segments > 0, "{name}: no media segments");
+    }
+}
+
+#[test]
+fn seeds_play_through_the_chunked_paths() {
+    // The chunked replay must really play: over the seed files (real ffmpeg output), bytes
+    // fetched on demand in random pieces with evictions and seeks still give packets and
+    // media segments, for every seed, within the memory cap.
+    let corpus = fuzz_dir().join("corpus");
+    for name in [
+        "remux/h264_aac.mkv",
+        "remux/h264_aac.mp4",
+        "remux/h264_aac_frag.mp4",
+        "demux_avi/seed_h264_avcc_aac.avi",
+    ] {
+        let Ok(bytes) = std::fs::read(corpus.join(name)) else {
+            continue; // cmin may have dropped a seed
+        };
+        for seed in 0..8 {
+            let limit = call_limit(bytes.len());
+            let (packets, peak) = fuzz_lib::alloc::measure(fuzz_lib::HARD_CAP, || {
+                fuzz_lib::chunked::demux_chunked(bytes.clone(), seed, limit, |s| probe::open(s))
+            });
+            assert!(packets > 0, "{name}, seed {seed}: no packets");
+            assert!(peak < fuzz_lib::MEMORY_CAP, "{name}, seed {seed}: held {peak} bytes");
+            let segments = fuzz_lib::chunked::remux_chunked(bytes.clone(), seed, limit);
+            // Without a size, a file that cuts its only segment at the end (0.5 s) never
+            // gets there: the read past the end comes back empty, as in the player.
+            if fuzz_lib::chunked::Remote::new(Vec::new(), seed).is_sized() {
+                assert!(segments > 0, "{name}, seed {seed}: no media segments");
+            }
+        }
     }
 }

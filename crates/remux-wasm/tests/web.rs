@@ -229,7 +229,7 @@ fn media_source_type_support() {
         "video/mp4; codecs=\"vp09.00.10.08,opus\"",
         "video/mp4; codecs=\"av01.0.00M.08,flac\"",
     ] {
-        assert!(probe(t), "{t} should be playable in Chromium");
+        assert!(probe(t), "{t} should be playable in this browser (Chromium and Firefox ESR take it)");
     }
 }
 

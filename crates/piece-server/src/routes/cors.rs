@@ -141,13 +141,6 @@ pub(crate) fn presented_token(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Compares without stopping at the first difference (the time taken does not tell an
-/// attacker how much of the token was right).
-fn same_secret(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// The host part of a `Host` header value (`127.0.0.1:8080` → `127.0.0.1`, `[::1]:80` → `::1`).
 fn host_name(host: &str) -> &str {
     if let Some(rest) = host.strip_prefix('[') {
@@ -175,7 +168,7 @@ pub fn check_add(config: &Config, peer: Option<SocketAddr>, headers: &HeaderMap)
     let forbidden = |m: String| ApiError::new(StatusCode::FORBIDDEN, m);
     if let Some(token) = presented_token(headers) {
         return match &config.add_token {
-            Some(expected) if same_secret(token, expected.trim()) => Ok(()),
+            Some(expected) if crate::secret::same_secret(token, expected.trim()) => Ok(()),
             Some(_) => Err(forbidden(
                 "the add token sent with this request is wrong; check the server's --add-token"
                     .into(),
@@ -189,7 +182,7 @@ pub fn check_add(config: &Config, peer: Option<SocketAddr>, headers: &HeaderMap)
     }
     // A reverse proxy on this machine makes every client look local: never trust forwarded requests.
     let forwarded = headers.contains_key("forwarded") || headers.contains_key("x-forwarded-for");
-    let local = !forwarded && peer.is_some_and(|p| p.ip().is_loopback());
+    let local = !forwarded && peer.is_some_and(|p| crate::limits::is_loopback(p.ip()));
     if !local {
         return Err(forbidden(
             "only programs and pages on the server's own machine may add new torrents to this server, \
@@ -319,6 +312,11 @@ mod tests {
         };
         assert_eq!(status(check_add(&c, REMOTE, &headers(&[]))), 403);
         assert_eq!(status(check_add(&c, None, &headers(&[]))), 403);
+        // A dual-stack listener ([::]) reports IPv4 clients as ::ffff:a.b.c.d.
+        let mapped: SocketAddr = "[::ffff:127.0.0.1]:50000".parse().unwrap();
+        assert_eq!(status(check_add(&c, Some(mapped), &headers(&[]))), 200);
+        let mapped_remote: SocketAddr = "[::ffff:192.0.2.7]:50000".parse().unwrap();
+        assert_eq!(status(check_add(&c, Some(mapped_remote), &headers(&[]))), 403);
         let fwd = headers(&[("x-forwarded-for", "192.0.2.7")]);
         assert_eq!(status(check_add(&c, LOOPBACK, &fwd)), 403);
         let bearer = headers(&[

@@ -11,11 +11,8 @@ use crate::{ApiError, ApiResult, AppState};
 
 /// The player-only page, with `frame-ancestors` set from `--allow-origin` when it is a list.
 pub async fn embed_page(State(state): State<AppState>) -> ApiResult<Response> {
-    let path = state.config.www_dir.join("embed.html");
-    let html = tokio::fs::read(&path).await.map_err(|e| {
-        ApiError::not_found(format!(
-            "the embed page {path:?} cannot be read ({e}); set --www to the player's www directory"
-        ))
+    let html = state.www.read("embed.html").await.ok_or_else(|| {
+        ApiError::not_found("this server has no embed page (embed.html is missing from its --www-dir)")
     })?;
     let mut resp = (
         [(

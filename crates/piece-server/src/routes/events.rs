@@ -2,31 +2,33 @@
 //! learns which pieces are verified without polling `/pieces`.
 //!
 //! The first event (`snapshot`) carries the whole have-bitfield (the same encoding as
-//! `/pieces`) and the stats; then, at most every [`TICK`], one `progress` event with the
+//! `/pieces`) and the stats; then, at most every `feed::TICK` (250 ms), one `progress` event with the
 //! pieces verified since the previous event and the new stats, sent only when something
-//! changed. The stream is a plain `unfold` over the response body: no task is spawned, so
-//! when the client goes away hyper drops the body and nothing is left running.
+//! changed. The stream is a plain `unfold` over the torrent's shared feed (`feed.rs`): when
+//! the client goes away hyper drops the body, and the feed's one task per torrent stops within
+//! a tick after the last stream of that torrent. One client address may hold at most
+//! `--max-event-streams-per-client` streams (429 beyond).
 
-use std::{convert::Infallible, sync::Arc, time::Duration};
+use std::{convert::Infallible, net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{
-    extract::{Path, State},
+    extract::{ConnectInfo, Path, State},
     response::sse::{Event, KeepAlive, Sse},
+    Extension,
 };
 use futures_util::Stream;
-use librqbit::ManagedTorrent;
 use serde::Serialize;
+use tokio::sync::watch;
 
 use super::{
-    pieces::HaveBits,
-    torrents::{find_torrent, stats, TorrentStats},
+    feed::{Feeds, Frame},
+    torrents::{find_torrent, TorrentStats},
 };
-use crate::{ApiResult, AppState, OpenGuard};
+use crate::{
+    limits::{too_many, ClientSlot, Kind},
+    ApiResult, AppState, OpenGuard,
+};
 
-/// How often the have-set and stats are compared with what the client was last sent. 250 ms
-/// keeps the added latency below a quarter second for the player while costing one bitfield
-/// copy (total_pieces / 8 bytes) per open event stream per tick.
-pub const TICK: Duration = Duration::from_millis(250);
 /// Comment lines sent when nothing changes, so proxies and the browser keep the connection.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Reconnection delay suggested to `EventSource` (the `retry:` field of the first event).
@@ -57,16 +59,15 @@ struct Progress<'a> {
 }
 
 struct Watch {
-    state: AppState,
-    handle: Arc<ManagedTorrent>,
-    interval: tokio::time::Interval,
-    last_bits: Vec<u8>,
-    last_stats: TorrentStats,
+    feed: watch::Receiver<Arc<Frame>>,
+    /// The frame the client was last sent.
+    last: Arc<Frame>,
     /// The snapshot, until it is sent.
     first: Option<Event>,
     /// Set once the torrent was removed: the next poll ends the stream.
     done: bool,
     _open: OpenGuard,
+    _client: Option<ClientSlot>,
 }
 
 fn json_event(name: &str, data: &impl Serialize) -> Event {
@@ -81,7 +82,8 @@ fn json_event(name: &str, data: &impl Serialize) -> Event {
 }
 
 impl Watch {
-    /// Waits for the next change and describes it; `None` ends the stream.
+    /// Waits for the next change of the torrent's shared feed and describes it; `None` ends
+    /// the stream.
     async fn next_event(&mut self) -> Option<Event> {
         if let Some(first) = self.first.take() {
             return Some(first);
@@ -90,15 +92,12 @@ impl Watch {
             return None;
         }
         loop {
-            self.interval.tick().await;
-            let still_there = self
-                .state
-                .session
-                .get(librqbit::api::TorrentIdOrHash::Hash(
-                    self.handle.info_hash(),
-                ))
-                .is_some();
-            if !still_there {
+            if self.feed.changed().await.is_err() {
+                // The feed ended without a last frame (the server is stopping).
+                return None;
+            }
+            let frame = self.feed.borrow_and_update().clone();
+            if frame.removed {
                 self.done = true;
                 return Some(
                     Event::default()
@@ -106,12 +105,9 @@ impl Watch {
                         .data("the torrent was removed from the server"),
                 );
             }
-            let Ok(have) = HaveBits::read(&self.state, &self.handle) else {
-                continue;
-            };
-            let new_pieces = newly_set(&self.last_bits, &have.bits, have.total_pieces);
-            let stats = stats(&self.handle);
-            if new_pieces.is_empty() && stats == self.last_stats {
+            let have = &frame.have;
+            let new_pieces = newly_set(&self.last.have.bits, &have.bits, have.total_pieces);
+            if new_pieces.is_empty() && frame.stats == self.last.stats {
                 continue;
             }
             let event = json_event(
@@ -120,11 +116,10 @@ impl Watch {
                     pieces: &new_pieces,
                     have_count: have.count(),
                     have_bytes: have.have_bytes(),
-                    stats: &stats,
+                    stats: &frame.stats,
                 },
             );
-            self.last_bits = have.bits;
-            self.last_stats = stats;
+            self.last = frame;
             return Some(event);
         }
     }
@@ -150,11 +145,23 @@ fn newly_set(before: &[u8], now: &[u8], total_pieces: u32) -> Vec<u32> {
 
 pub async fn torrent_events(
     State(state): State<AppState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     Path(id): Path<String>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let handle = find_torrent(&state, &id)?;
-    let have = HaveBits::read(&state, &handle)?;
-    let first_stats = stats(&handle);
+    let cap = state.config.net.max_event_streams_per_client;
+    let client = match client {
+        Some(Extension(ConnectInfo(peer))) => Some(
+            state
+                .clients
+                .try_take(peer.ip(), Kind::EventStream, cap)
+                .ok_or_else(|| too_many("event streams", cap, "--max-event-streams-per-client"))?,
+        ),
+        None => None,
+    };
+    let mut feed = Feeds::subscribe(&state, &handle)?;
+    let last = feed.borrow_and_update().clone();
+    let have = &last.have;
     let first = json_event(
         "snapshot",
         &Snapshot {
@@ -164,21 +171,15 @@ pub async fn torrent_events(
             have: &have.base64(),
             have_count: have.count(),
             have_bytes: have.have_bytes(),
-            stats: &first_stats,
+            stats: &last.stats,
         },
     )
     .retry(RETRY);
-    let mut interval = tokio::time::interval(TICK);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // The first tick completes at once; the snapshot already covers "now".
-    interval.reset();
     let watch = Watch {
         _open: OpenGuard::new(&state.open, |c| &c.event_streams),
-        state,
-        handle,
-        interval,
-        last_bits: have.bits,
-        last_stats: first_stats,
+        _client: client,
+        feed,
+        last,
         first: Some(first),
         done: false,
     };

@@ -117,10 +117,10 @@ fn iframe(origin: &str, film: &Film, width: u32, height: u32) -> String {
 
 /// `GET /`: the page, with the film's preview tags when the link names one.
 pub async fn page(State(state): State<AppState>, RawQuery(query): RawQuery, headers: HeaderMap) -> ApiResult<Response> {
-    let path = state.config.www_dir.join("index.html");
-    let html = tokio::fs::read_to_string(&path).await.map_err(|e| {
-        ApiError::not_found(format!("the page {path:?} cannot be read ({e}); set --www to the player's www directory"))
+    let html = state.www.read("index.html").await.ok_or_else(|| {
+        ApiError::not_found("this server has no page (index.html is missing from its --www-dir)")
     })?;
+    let html = String::from_utf8_lossy(&html).into_owned();
     let mut html = match query.as_deref().and_then(Film::from_query) {
         Some(film) => with_previews(&html, &film, &origin(&headers), &state),
         None => html,

@@ -15,6 +15,8 @@ pub struct Status {
     pub max_streams: usize,
     /// Torrents in the session.
     pub torrents: usize,
+    /// HTTP connections open now, all clients (`--max-connections`).
+    pub open_connections: usize,
 }
 
 pub async fn get_status(State(state): State<AppState>) -> Json<Status> {
@@ -24,5 +26,6 @@ pub async fn get_status(State(state): State<AppState>) -> Json<Status> {
         open_event_streams: state.open_event_streams(),
         max_streams: state.config.max_streams,
         torrents,
+        open_connections: state.open_connections(),
     })
 }

@@ -8,15 +8,17 @@
 
 use std::{
     io::SeekFrom,
+    net::SocketAddr,
     pin::Pin,
     task::{Context, Poll},
 };
 
 use axum::{
     body::Body,
-    extract::{Path, State},
+    extract::{ConnectInfo, Path, State},
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     response::{IntoResponse, Response},
+    Extension,
 };
 use tokio::{
     io::{AsyncRead, AsyncReadExt, AsyncSeekExt, ReadBuf},
@@ -26,6 +28,7 @@ use tokio_util::io::ReaderStream;
 
 use super::torrents::find_torrent;
 use crate::{
+    limits::{too_many, ClientSlot, Kind},
     range::{parse_range, RangeRequest},
     reconnect::ReaderGuard,
     ApiError, ApiResult, AppState, OpenGuard, WithStatus,
@@ -57,6 +60,8 @@ struct PermitReader<R> {
     _permit: OwnedSemaphorePermit,
     _open: OpenGuard,
     _reader: ReaderGuard,
+    /// This client's share of `--max-streams-per-client`.
+    _client: Option<ClientSlot>,
     /// For the debug timeline of a request (`RUST_LOG=piece_server::stream=debug`): its
     /// start offset and whether its first bytes have been read yet.
     trace: Trace,
@@ -116,6 +121,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for PermitReader<R> {
 
 pub async fn stream_file(
     State(state): State<AppState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     Path((id, index)): Path<(String, String)>,
     method: Method,
     headers: HeaderMap,
@@ -180,6 +186,19 @@ pub async fn stream_file(
         return Ok((status, out, Body::empty()).into_response());
     }
 
+    // One client address gets at most its share, at once or never (429), so that it cannot
+    // take every slot from other viewers. A share as large as the whole pool is no share: then
+    // the pool's queue below decides, as for a single client.
+    let cap = state.config.net.max_streams_per_client;
+    let client = match client {
+        Some(Extension(ConnectInfo(peer))) if cap < state.config.max_streams => Some(
+            state
+                .clients
+                .try_take(peer.ip(), Kind::FileStream, cap)
+                .ok_or_else(|| too_many("file streams", cap, "--max-streams-per-client"))?,
+        ),
+        _ => None,
+    };
     // Over the cap, wait (in arrival order: tokio's semaphore is fair) for a slot to free up
     // rather than failing at once; only after `stream_wait` give up with 503.
     let wait = state.config.stream_wait();
@@ -208,6 +227,7 @@ pub async fn stream_file(
         _permit: permit,
         _open: OpenGuard::new(&state.open, |c| &c.file_streams),
         _reader: ReaderGuard::new(&state.readers, handle.id()),
+        _client: client,
         trace: Trace {
             start,
             len,

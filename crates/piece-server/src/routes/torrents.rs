@@ -138,7 +138,7 @@ pub(crate) fn stats(handle: &ManagedTorrent) -> TorrentStats {
         upload_speed_bps: up,
         peers,
         finished: s.finished,
-        error: s.error.as_deref().map(crate::storage::explain_error),
+        error: s.error.as_deref().map(|e| crate::redact::paths(&crate::storage::explain_error(e))),
     }
 }
 
@@ -226,27 +226,6 @@ pub fn magnet_peer_hints(magnet: &str) -> Vec<String> {
             urlencoding::decode(&v).map(|c| c.into_owned()).unwrap_or(v)
         })
         .collect()
-}
-
-/// Turns `x.pe` hints (`IP:PORT`, `[IPv6]:PORT` or `host:PORT`) into socket addresses.
-async fn resolve_hints(hints: &[String]) -> ApiResult<Vec<SocketAddr>> {
-    let mut out = Vec::new();
-    for h in hints {
-        if let Ok(a) = h.parse::<SocketAddr>() {
-            out.push(a);
-            continue;
-        }
-        let resolved = tokio::time::timeout(std::time::Duration::from_secs(5), tokio::net::lookup_host(h.as_str()))
-            .await
-            .map_err(|_| ApiError::bad_request(format!("magnet peer hint x.pe={h:?}: looking up the host timed out")))?
-            .map_err(|e| {
-                ApiError::bad_request(format!(
-                    "magnet peer hint x.pe={h:?} is not an IP:PORT or resolvable HOST:PORT address ({e})"
-                ))
-            })?;
-        out.extend(resolved);
-    }
-    Ok(out)
 }
 
 enum Source {
@@ -346,7 +325,7 @@ pub async fn add_torrent(
         return Ok((StatusCode::OK, Json(describe(&existing)?)));
     }
     super::consent::check_owner(&state, client.map(|c| c.0 .0), &headers, "add new")?;
-    initial_peers.extend(resolve_hints(&hints).await?);
+    initial_peers.extend(super::peer_hints::resolve(&hints, &config.net).await?);
     let is_magnet = matches!(add, AddTorrent::Url(_));
     if is_magnet
         && config.no_dht

@@ -15,6 +15,7 @@ mod seek;
 pub use seek::{parse_cues, CueIndex, CuePoint};
 
 use super::ebml::{self, Header, MAX_BLOCK, MAX_HEADER_ELEMENT};
+use super::MAX_TRACKS;
 use super::{Demuxer, SeekPoint};
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
@@ -172,6 +173,14 @@ struct LaceGroup {
     count: u64,
 }
 
+/// Most bytes of header elements (Info, Tracks, SeekHead) loaded before the first Cluster, in
+/// total (a real file's are a few KB; Attachments and Tags are skipped, not loaded).
+const MAX_HEADER_BYTES: u64 = 64 << 20;
+
+/// Most CodecPrivate and stripped-header bytes kept for all tracks together (a real file's
+/// are a few hundred bytes per track; a zlib CodecPrivate inflates to up to MAX_BLOCK each).
+const MAX_TRACK_HEADER_BYTES: usize = 64 << 20;
+
 /// How many packets, and bytes, may wait in `pending` for the next block of a laced track
 /// before the frames get a guessed spacing (bounds memory on files where that track stops).
 const MAX_LACE_LOOKAHEAD: usize = 512;
@@ -240,6 +249,9 @@ impl MkvDemuxer {
         let mut tracks = Vec::new();
         let mut track_states = Vec::new();
         let mut seek_entries = Vec::new();
+        // CodecPrivate and stripped-header bytes of every track, against MAX_TRACK_HEADER_BYTES.
+        let mut track_bytes = 0usize;
+        let mut header_bytes = 0u64;
         let mut pos = segment_data_start;
         let first_cluster = loop {
             if segment_end.is_some_and(|end| pos >= end) {
@@ -251,13 +263,24 @@ impl MkvDemuxer {
                 Err(e) if e.is_need_data() => return Err(e),
                 Err(_) => break resync(src, pos)?.unwrap_or(pos),
             };
-            let load = |src: &mut dyn ByteSource, h: &Header| -> Result<Vec<u8>> {
-                ebml::read_body(src, h, MAX_HEADER_ELEMENT)?.ok_or_else(|| {
+            // Every Info, Tracks and SeekHead loaded counts against MAX_HEADER_BYTES: each is
+            // under MAX_HEADER_ELEMENT, but a file may repeat them (and the player's cache
+            // keeps every byte read before the first segment).
+            let mut load = |src: &mut dyn ByteSource, h: &Header| -> Result<Vec<u8>> {
+                let body = ebml::read_body(src, h, MAX_HEADER_ELEMENT)?.ok_or_else(|| {
                     invalid(format!(
                         "the file ends inside element 0x{:X} at {}",
                         h.id, h.pos
                     ))
-                })
+                })?;
+                header_bytes = header_bytes.saturating_add(body.len() as u64);
+                if header_bytes > MAX_HEADER_BYTES {
+                    return Err(Error::unsupported(format!(
+                        "its headers (Info, Tracks, SeekHead) take more than {} MiB before the first Cluster",
+                        MAX_HEADER_BYTES >> 20
+                    )));
+                }
+                Ok(body)
             };
             match h.id {
                 id::CLUSTER => break pos,
@@ -285,6 +308,22 @@ impl MkvDemuxer {
                                 .iter()
                                 .any(|t: &TrackState| t.number == state.number)
                         {
+                            // Each Tracks element is under MAX_HEADER_ELEMENT, but a file may
+                            // hold any number of them, and a CodecPrivate inflates to 64 MiB.
+                            if tracks.len() >= MAX_TRACKS {
+                                return Err(Error::unsupported(format!(
+                                    "the file declares more than {MAX_TRACKS} tracks"
+                                )));
+                            }
+                            track_bytes = track_bytes.saturating_add(
+                                track.codec_private.len() + state.strip_prefix.len(),
+                            );
+                            if track_bytes > MAX_TRACK_HEADER_BYTES {
+                                return Err(Error::unsupported(format!(
+                                    "the codec headers of its tracks (CodecPrivate) take more than {} MiB",
+                                    MAX_TRACK_HEADER_BYTES >> 20
+                                )));
+                            }
                             track_states.push(TrackState {
                                 index: tracks.len(),
                                 ..state
@@ -521,14 +560,24 @@ impl MkvDemuxer {
         } else {
             (Box::new(|_| 0), None)
         };
+        // Every frame of the block together, inflated and with the stripped header put back,
+        // makes at most MAX_BLOCK bytes: as much as a block may hold on disk. Per frame, 256
+        // laced zlib frames of 64 KiB (a 16 MiB block) made 16 GiB, and a 16 MiB stripped
+        // header copied into 256 one-byte frames made 4 GiB.
+        let mut room = MAX_BLOCK as usize;
+        let prefix = ts.strip_prefix.len();
         for (i, &(s, e)) in block.frames.iter().enumerate() {
             let inflated;
             let frame = if ts.zlib {
-                inflated = inflate(&data[s..e])?;
+                inflated = inflate(&data[s..e], room.saturating_sub(prefix))
+                    .map_err(|e| e.within_block(pos))?;
                 &inflated[..]
             } else {
                 &data[s..e]
             };
+            room = room
+                .checked_sub(prefix + frame.len())
+                .ok_or_else(|| Inflate::TooBig.within_block(pos))?;
             let mut bytes = Vec::with_capacity(ts.strip_prefix.len() + frame.len());
             bytes.extend_from_slice(&ts.strip_prefix);
             bytes.extend_from_slice(frame);
@@ -807,10 +856,36 @@ fn resync(src: &mut dyn ByteSource, from: u64) -> Result<Option<u64>> {
     )))
 }
 
-/// Undoes zlib ContentCompression, refusing output beyond [`MAX_BLOCK`] bytes.
-fn inflate(data: &[u8]) -> Result<Vec<u8>> {
-    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, MAX_BLOCK as usize)
-        .map_err(|e| invalid(format!("a zlib-compressed frame does not inflate: {e:?}")))
+/// Why [`inflate`] gave no frame.
+#[derive(Debug)]
+enum Inflate {
+    /// More output than the limit.
+    TooBig,
+    Damaged(String),
+}
+
+impl Inflate {
+    /// The error of the block at `pos` holding the frame.
+    fn within_block(self, pos: u64) -> Error {
+        match self {
+            Inflate::TooBig => invalid(format!(
+                "the block at {pos} expands to more than {} MiB",
+                MAX_BLOCK >> 20
+            )),
+            Inflate::Damaged(e) => invalid(format!(
+                "a zlib-compressed frame of the block at {pos} does not inflate: {e}"
+            )),
+        }
+    }
+}
+
+/// Undoes zlib ContentCompression, refusing output beyond `limit` bytes.
+fn inflate(data: &[u8], limit: usize) -> std::result::Result<Vec<u8>, Inflate> {
+    use miniz_oxide::inflate::TINFLStatus;
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, limit).map_err(|e| match e.status {
+        TINFLStatus::HasMoreOutput => Inflate::TooBig,
+        s => Inflate::Damaged(format!("{s:?}")),
+    })
 }
 
 /// How far [`find_parameter_sets`] reads into the Clusters for an SPS and PPS.
@@ -878,7 +953,8 @@ fn find_parameter_sets(
                             for &(s, e) in &parsed.frames {
                                 let mut frame = track.strip_prefix.clone();
                                 if track.zlib {
-                                    frame.extend_from_slice(&inflate(&b[s..e]).unwrap_or_default());
+                                    let out = inflate(&b[s..e], MAX_BLOCK as usize);
+                                    frame.extend_from_slice(&out.unwrap_or_default());
                                 } else {
                                     frame.extend_from_slice(&b[s..e]);
                                 }
@@ -1032,7 +1108,7 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
         }
     }
     if zlib_private && encoded.is_none() {
-        match inflate(&codec_private) {
+        match inflate(&codec_private, MAX_BLOCK as usize) {
             Ok(p) => codec_private = p,
             Err(_) => encoded = Some("compressed (damaged zlib CodecPrivate)"),
         }
@@ -1385,6 +1461,133 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// A file with one zlib-compressed audio track and one cluster holding these blocks.
+    fn zlib_file(blocks: &[Vec<u8>]) -> Vec<u8> {
+        let encodings = el(
+            id::CONTENT_ENCODINGS,
+            &el(
+                id::CONTENT_ENCODING,
+                &el(id::CONTENT_COMPRESSION, &uint_el(id::CONTENT_COMP_ALGO, 0)),
+            ),
+        );
+        let track = el(
+            id::TRACK_ENTRY,
+            &cat(&[
+                uint_el(id::TRACK_NUMBER, 1),
+                uint_el(id::TRACK_TYPE, 2),
+                el(id::CODEC_ID, b"A_AAC"),
+                el(id::CODEC_PRIVATE, &[0x11, 0x90]),
+                encodings,
+            ]),
+        );
+        let mut cluster = vec![uint_el(id::TIMESTAMP, 0)];
+        cluster.extend_from_slice(blocks);
+        let seg_body = cat(&[el(id::TRACKS, &track), el(id::CLUSTER, &cat(&cluster))]);
+        cat(&[header("matroska"), el(id::SEGMENT, &seg_body)])
+    }
+
+    #[test]
+    fn a_laced_block_inflates_to_at_most_max_block_in_all() {
+        // 65 fixed-laced frames of 1 MiB of zeros, ~1 KiB each compressed: a 66 KB block
+        // that inflated to 65 MiB (each frame under MAX_BLOCK, the block over it).
+        let z = miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 1 << 20], 9);
+        let mut lace = vec![64u8]; // 65 frames
+        for _ in 0..65 {
+            lace.extend_from_slice(&z);
+        }
+        let bomb = simple_block(1, 0, 0x80 | 0x04, &lace);
+        let fine = simple_block(1, 20, 0x80, &miniz_oxide::deflate::compress_to_vec_zlib(b"ok", 9));
+        let bytes = zlib_file(&[bomb, fine]);
+        assert!(bytes.len() < 100_000);
+        let (_, packets) = all_packets(&mut SparseCache::from_bytes(bytes));
+        let total: usize = packets.iter().map(|p| p.data.len()).sum();
+        assert!(total <= MAX_BLOCK as usize, "{total} bytes out of one block");
+        // The oversized block is dropped as damage; the next one plays.
+        assert_eq!(summary(&packets), vec![(1, 20, None, true, b"ok".to_vec())]);
+        // The error the block gets, in words.
+        let mut src = SparseCache::from_bytes(zlib_file(&[]));
+        let d = MkvDemuxer::open(&mut src).unwrap();
+        let e = d
+            .block_packets(&lace_block(&lace), 7, 0, None, None, &mut VecDeque::new())
+            .unwrap_err();
+        assert!(e.to_string().contains("the block at 7 expands to more than 64 MiB"), "{e}");
+    }
+
+    /// A file whose Segment holds these Tracks elements and one empty Cluster.
+    fn tracks_file(tracks_elements: &[Vec<u8>]) -> Vec<u8> {
+        let mut seg = tracks_elements.to_vec();
+        seg.push(el(id::CLUSTER, &uint_el(id::TIMESTAMP, 0)));
+        cat(&[header("matroska"), el(id::SEGMENT, &cat(&seg))])
+    }
+
+    fn audio_entry(number: u64, extra: &[Vec<u8>]) -> Vec<u8> {
+        let mut parts = vec![
+            uint_el(id::TRACK_NUMBER, number),
+            uint_el(id::TRACK_TYPE, 2),
+            el(id::CODEC_ID, b"A_AAC"),
+        ];
+        parts.extend_from_slice(extra);
+        el(id::TRACK_ENTRY, &cat(&parts))
+    }
+
+    #[test]
+    fn repeated_tracks_elements_stay_within_the_header_budget() {
+        // Tracks elements each far under MAX_HEADER_ELEMENT, repeated: 300 tracks in 300
+        // elements (a few KB) are refused...
+        let many: Vec<_> = (1..=300).map(|n| el(id::TRACKS, &audio_entry(n, &[]))).collect();
+        let e = MkvDemuxer::open(&mut SparseCache::from_bytes(tracks_file(&many))).unwrap_err();
+        assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+        assert!(e.to_string().contains("more than 256 tracks"), "{e}");
+        // ...and so are five zlib CodecPrivates of 16 MiB each (16 KiB each on disk: 80 MiB
+        // held from an 80 KB file; 64 MiB each possible).
+        let z = miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 16 << 20], 9);
+        let zlib_private = el(
+            id::CONTENT_ENCODINGS,
+            &el(
+                id::CONTENT_ENCODING,
+                &cat(&[
+                    uint_el(id::CONTENT_ENCODING_SCOPE, 2),
+                    el(id::CONTENT_COMPRESSION, &uint_el(id::CONTENT_COMP_ALGO, 0)),
+                ]),
+            ),
+        );
+        let big: Vec<_> = (1..=5)
+            .map(|n| el(id::TRACKS, &audio_entry(n, &[el(id::CODEC_PRIVATE, &z), zlib_private.clone()])))
+            .collect();
+        let file = tracks_file(&big);
+        assert!(file.len() < 200_000);
+        let e = MkvDemuxer::open(&mut SparseCache::from_bytes(file)).unwrap_err();
+        assert!(e.to_string().contains("CodecPrivate) take more than 64 MiB"), "{e}");
+        // Within the budget, the same layout opens.
+        let d = MkvDemuxer::open(&mut SparseCache::from_bytes(tracks_file(&big[..3]))).unwrap();
+        assert_eq!(d.tracks().len(), 3);
+        assert_eq!(d.tracks()[2].codec_private.len(), 16 << 20);
+    }
+
+    #[test]
+    fn repeated_header_elements_stay_within_the_header_budget() {
+        // Five Info elements of 15 MiB (each under MAX_HEADER_ELEMENT): 75 MiB loaded before
+        // the first Cluster. Refused past MAX_HEADER_BYTES; four still open.
+        let info = el(id::INFO, &el(id::VOID, &vec![0u8; 15 << 20]));
+        let track = el(id::TRACKS, &audio_entry(1, &[]));
+        let with = |n: usize| {
+            let mut parts = vec![track.clone()];
+            parts.extend(std::iter::repeat_n(info.clone(), n));
+            tracks_file(&parts)
+        };
+        let e = MkvDemuxer::open(&mut SparseCache::from_bytes(with(5))).unwrap_err();
+        assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+        assert!(e.to_string().contains("more than 64 MiB before the first Cluster"), "{e}");
+        assert!(MkvDemuxer::open(&mut SparseCache::from_bytes(with(4))).is_ok());
+    }
+
+    /// A SimpleBlock body (no element header) for track 1 with fixed lacing.
+    fn lace_block(lace: &[u8]) -> Vec<u8> {
+        let mut b = vec![0x81, 0, 0, 0x80 | 0x04];
+        b.extend_from_slice(lace);
+        b
     }
 
     #[test]

@@ -12,6 +12,10 @@ use crate::io::ByteSource;
 use crate::packet::{Packet, Track};
 use crate::time::{Duration, TimeBase, Timestamp};
 
+/// Most tracks an MKV or MP4 file may declare (AVI: `avi::MAX_STREAMS`): every track costs
+/// its state and a scan of the others; a real file has a handful, a few dozen at most.
+pub const MAX_TRACKS: usize = 256;
+
 /// Where a [`Demuxer::seek`] landed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SeekPoint {

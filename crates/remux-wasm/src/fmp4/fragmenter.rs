@@ -184,7 +184,10 @@ impl Fragmenter {
                 if let (Some((at, tb)), true, Some(n)) =
                     (self.play_from, first_after_seek, v.h264_nal_length)
                 {
-                    let before = tb.rescale(at.0, v.time_base) - v.ticks(UNREFERENCED_MARGIN_SECONDS);
+                    // Saturating: the seek target is any i64 the caller passes.
+                    let before = tb
+                        .rescale(at.0, v.time_base)
+                        .saturating_sub(v.ticks(UNREFERENCED_MARGIN_SECONDS));
                     video = leave_out_unreferenced(video, before, n);
                 }
                 video

@@ -69,6 +69,10 @@ pub enum AudioCarriage {
     /// MP3 only: apart, as [`AudioRun`]s of raw frames for an `audio/mpeg` SourceBuffer (for
     /// browsers that refuse MP3 in MP4, like Chromium). Other codecs stay in the MP4.
     Apart,
+    /// MP3 only: in the fragmented MP4 as [`InMp4`](Self::InMp4), but named in the MSE type
+    /// by this codec string instead of `mp4a.6B` (the name the browser takes, e.g. Firefox's
+    /// `mp3`; see `tracks::MP3_IN_MP4`). The bytes are the same. Other codecs ignore it.
+    Mp3InMp4As(&'static str),
 }
 
 impl MediaSegment {
@@ -379,7 +383,10 @@ impl Remuxer {
                 Some(Carried {
                     source_id: t.id,
                     track: t.clone(),
-                    codec,
+                    codec: match carriage {
+                        AudioCarriage::Mp3InMp4As(name) if t.codec == Codec::Mp3 => name.to_string(),
+                        _ => codec,
+                    },
                     timeline: TrackTimeline::audio(t.time_base, tb, frame),
                     config: configs.len() - 1,
                     // Apart there is no edit list: times stay the source's, and the

@@ -680,6 +680,29 @@ fn explicit_selection_carries_exactly_the_chosen_tracks() {
     assert_eq!(Remuxer::new(&all).unwrap().carried_tracks()[1].id, 2);
 }
 
+/// MP3 in MP4 named as the browser takes it (Firefox: `mp3`): the MSE type says that name,
+/// the init segment is the one `mp4a.6B` gets (same bytes), and other codecs ignore it.
+#[test]
+fn mp3_in_mp4_is_named_as_the_browser_takes_it() {
+    let mp3 = Track {
+        codec: Codec::Mp3,
+        codec_id: "A_MPEG/L3".into(),
+        codec_private: Vec::new(),
+        audio: Some(crate::packet::AudioInfo { sample_rate: 48_000, channels: 2 }),
+        ..aac_track(2)
+    };
+    let all = [h264_track(1), mp3];
+    let named = Remuxer::with_carriage(&all, Pick::Default, Pick::Default, AudioCarriage::Mp3InMp4As("mp3")).unwrap();
+    let usual = Remuxer::with_carriage(&all, Pick::Default, Pick::Default, AudioCarriage::InMp4).unwrap();
+    assert_eq!(named.mime(), "video/mp4; codecs=\"avc1.64001f,mp3\"");
+    assert_eq!(usual.mime(), "video/mp4; codecs=\"avc1.64001f,mp4a.6B\"");
+    assert_eq!(named.apart_mime(), None);
+    assert_eq!(named.init_segment(), usual.init_segment());
+    let aac = [h264_track(1), aac_track(2)];
+    let r = Remuxer::with_carriage(&aac, Pick::Default, Pick::Default, AudioCarriage::Mp3InMp4As("mp3")).unwrap();
+    assert_eq!(r.mime(), "video/mp4; codecs=\"avc1.64001f,mp4a.40.2\"");
+}
+
 /// MP3 carried apart: the init segment and the `moof`s hold only the video; the MP3 frames
 /// come as gapless runs whose bytes are the packets' in order and whose start times are the
 /// packets' presentation times.

@@ -17,6 +17,7 @@
 //! loop keeps running to serve seeks, until `destroy()`.
 
 pub mod fetch;
+pub mod media_source;
 pub mod mse;
 pub mod scheduler;
 pub mod tracks;
@@ -169,12 +170,15 @@ impl Shared {
         set("wasm_memory", wasm_memory_bytes().into());
         set("current_time", self.video.current_time().into());
         let ranges = js_sys::Array::new();
+        let mut source = "";
         if let Some(sink) = self.sink.borrow().as_ref() {
             for (a, b) in sink.buffered_ranges() {
                 ranges.push(&js_sys::Array::of2(&a.into(), &b.into()));
             }
+            source = if sink.is_managed() { "ManagedMediaSource" } else { "MediaSource" };
         }
         set("buffered", ranges.into());
+        set("media_source", source.into());
         let notices: js_sys::Array = s.notices.iter().map(|n| JsValue::from_str(n)).collect();
         set("notices", notices.into());
         let audio = self.tracks.borrow().choice.as_ref().and_then(|c| c.audio);

@@ -5,6 +5,8 @@
 //! buffer is in "sequence" mode and each run is placed by setting `timestampOffset` to its
 //! start first). Removals (trims, evictions, restarts) apply to both buffers. It knows
 //! nothing about fetching; the [scheduler](super::scheduler) decides what to append and when.
+//! The `MediaSource` is a `ManagedMediaSource` where the browser has one (Safari): every
+//! append then waits until the browser wants media (see [`media_source`](super::media_source)).
 
 use std::cell::{Cell, RefCell};
 
@@ -17,6 +19,7 @@ use web_sys::{
 };
 
 use super::js_message;
+use super::media_source::{self, Source};
 
 /// Seconds of already-played media kept behind `currentTime` by default: 30 s. The
 /// [scheduler](super::scheduler) trims to it as playback goes on (its `Config::back_buffer`),
@@ -31,6 +34,8 @@ const QUOTA_ROUNDS: usize = 3;
 pub struct MseSink {
     video: HtmlVideoElement,
     media_source: MediaSource,
+    /// The managed source's streaming gate (open at all times for a plain `MediaSource`).
+    source: Source,
     object_url: String,
     buffer: RefCell<Option<SourceBuffer>>,
     /// The `audio/mpeg` buffer of the audio carried apart, if any.
@@ -47,15 +52,11 @@ pub struct MseSink {
 }
 
 impl MseSink {
-    /// Creates a `MediaSource`, points the video at it (through an object URL) and waits for
-    /// `sourceopen`.
+    /// Creates a `MediaSource` (a `ManagedMediaSource` where there is one), points the video
+    /// at it (through an object URL) and waits for `sourceopen`.
     pub async fn attach(video: &HtmlVideoElement) -> Result<MseSink, String> {
-        let media_source = MediaSource::new().map_err(|e| {
-            format!(
-                "this browser has no Media Source Extensions: {}",
-                js_message(&e)
-            )
-        })?;
+        let source = Source::new(video)?;
+        let media_source = source.media_source.clone();
         let object_url = Url::create_object_url_with_source(&media_source)
             .map_err(|e| format!("could not attach the media source: {}", js_message(&e)))?;
         let opened = Promise::new(&mut |resolve, _reject| {
@@ -69,6 +70,7 @@ impl MseSink {
         Ok(MseSink {
             video: video.clone(),
             media_source,
+            source,
             object_url,
             buffer: RefCell::new(None),
             apart: RefCell::new(None),
@@ -83,7 +85,7 @@ impl MseSink {
     /// "segments" mode. If the buffer exists already (a restarted pipeline, e.g. another audio
     /// track), it is kept, switched to `mime` with `changeType` when that differs. Fails in plain words if the browser cannot play that codec string.
     pub fn add_source_buffer(&self, mime: &str) -> Result<(), String> {
-        if !MediaSource::is_type_supported(mime) {
+        if !media_source::is_type_supported(mime) {
             return Err(format!(
                 "this browser cannot play this video's format ({mime}); try another browser or another file"
             ));
@@ -115,7 +117,7 @@ impl MseSink {
         if self.apart.borrow().is_some() {
             return Ok(());
         }
-        if !MediaSource::is_type_supported(mime) {
+        if !media_source::is_type_supported(mime) {
             return Err(format!(
                 "this browser cannot play this film's sound ({mime}); try another browser or another file"
             ));
@@ -283,7 +285,23 @@ impl MseSink {
             .find(|&(s, e)| s <= t + 0.5 && e > t)
     }
 
+    /// Whether the media source is a `ManagedMediaSource` (Safari).
+    pub fn is_managed(&self) -> bool {
+        self.source.is_managed()
+    }
+
     async fn append_once(&self, sb: &SourceBuffer, data: &[u8]) -> Result<(), String> {
+        // A managed source: only while the browser wants media.
+        loop {
+            self.source.until_streaming().await;
+            if self.source.is_released() {
+                return Err("the player was stopped".into());
+            }
+            if !sb.updating() {
+                break;
+            }
+            idle(sb).await;
+        }
         let done = update_end(sb);
         // appendBuffer copies the bytes synchronously, so a view of wasm memory is enough (no
         // copy of the segment in wasm memory first). SAFETY: nothing allocates in wasm (which
@@ -327,6 +345,7 @@ impl MseSink {
 
     async fn remove_from(&self, sb: &SourceBuffer, start: f64, end: f64) -> Result<(), String> {
         let sb = sb.clone();
+        idle(&sb).await;
         let done = update_end(&sb);
         if let Err(e) = sb.remove(start, end) {
             clear_handlers(&sb);
@@ -383,6 +402,25 @@ impl MseSink {
             }
         }
         let _ = Url::revoke_object_url(&self.object_url);
+        self.source.release();
+    }
+}
+
+/// Waits while `sb` is busy with an operation this sink did not start (none in today's
+/// browsers: a managed source evicts without `updating`; but `appendBuffer` and `remove`
+/// throw `InvalidStateError` on a busy buffer, so a page script's own `remove` must not make
+/// the player fail).
+async fn idle(sb: &SourceBuffer) {
+    while sb.updating() {
+        let mut listener = None;
+        let ended = Promise::new(&mut |resolve: Function, _| {
+            let _ = sb.add_event_listener_with_callback("updateend", &resolve);
+            listener = Some(resolve);
+        });
+        let _ = JsFuture::from(ended).await;
+        if let Some(f) = listener {
+            let _ = sb.remove_event_listener_with_callback("updateend", &f);
+        }
     }
 }
 

@@ -353,6 +353,40 @@ struct Loop {
     retry_ms: i32,
     /// Range requests in flight, oldest first (see `Config::requests_in_flight`).
     requests: VecDeque<InFlight>,
+    /// Since when (`performance.now()`) the playhead has sat before the first buffered media
+    /// while playing (see [`unstick_start`]).
+    stuck_since: Option<f64>,
+}
+
+/// How long the playhead may sit before the first buffered media, playing, before
+/// [`unstick_start`] moves it there.
+const STUCK_MS: f64 = 1000.0;
+
+/// Playing, but the playhead sits before the first buffered media with nothing to play at it:
+/// a film whose audio starts after its video (the buffered ranges are where every track has
+/// media). Chromium plays on from there by itself; Firefox waits forever, with no error. After
+/// [`STUCK_MS`] of that, move the playhead onto the media (inside what is buffered: no refetch).
+fn unstick_start(shared: &Shared, sink: &MseSink, since: &mut Option<f64>) {
+    let v = &shared.video;
+    let first = sink.buffered_start();
+    let stuck = !v.paused()
+        && !v.seeking()
+        && v.ready_state() < web_sys::HtmlMediaElement::HAVE_FUTURE_DATA
+        // Before the first range: in none (`current_range` would count a range starting
+        // within its 0.5 s slack).
+        && first.is_some_and(|f| v.current_time() + 0.01 < f);
+    if !stuck {
+        *since = None;
+        return;
+    }
+    let now = super::fetch::now_ms();
+    if now - *since.get_or_insert(now) >= STUCK_MS {
+        if let Some(f) = first {
+            trace("unstick", || format!("playhead {:.3} s -> first media {f:.3} s", v.current_time()));
+            v.set_current_time(f);
+        }
+        *since = None;
+    }
 }
 
 /// Runs the whole file through the pipeline into the video, and keeps running after the end
@@ -386,6 +420,7 @@ pub async fn run(
         seek_asked_ms: 0.0,
         retry_ms: 0,
         requests: VecDeque::new(),
+        stuck_since: None,
     };
     let mut end_reported = false;
     // After an audio switch: segments ending before this time (seconds) are not appended.
@@ -424,6 +459,9 @@ pub async fn run(
             s.buffered_ahead = ahead;
             s.removed_secs = sink.removed_secs();
         });
+        if st.started && st.seek_target.is_none() {
+            unstick_start(&shared, &sink, &mut st.stuck_since);
+        }
         if st.started && st.played && st.seek_target.is_none() {
             // The playhead is in a buffered range the pipeline is not extending (a jump
             // into another range, or the new range reached an older one): continue from
@@ -672,7 +710,16 @@ pub async fn run(
             Ok(Outcome::Step(Step::End)) => {
                 st.ended = true;
                 sink.end_of_stream()?;
-                shared.update(|s| s.complete = true);
+                // The media ran out before the stated length: say so, or the film just stops.
+                let stated = st.pipeline.as_ref().and_then(|p| p.duration());
+                let stated = stated.map(|(d, tb)| tb.seconds(d.0.min(i64::MAX as u64) as i64));
+                let notice = stated.zip(st.frontier).and_then(|(a, b)| crate::pipeline::cut_off_notice(a, b));
+                shared.update(|s| {
+                    s.complete = true;
+                    if let Some(n) = notice {
+                        s.notice = n;
+                    }
+                });
             }
         }
     }

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{HtmlMediaElement, MediaSource, TextTrack, TextTrackKind, TextTrackMode, VttCue};
+use web_sys::{HtmlMediaElement, TextTrack, TextTrackKind, TextTrackMode, VttCue};
 
 use super::mse::MseSink;
 use super::Shared;
@@ -41,7 +41,7 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
     let all = pipeline.tracks().to_vec();
     let pick = |wanted_audio: Option<u32>| {
         let viewer = tracks::Viewer {
-            supported: &mut |mime: &str| MediaSource::is_type_supported(mime),
+            supported: &mut |mime: &str| super::media_source::is_type_supported(mime),
             language: language.as_deref(),
             language_name: &language_name,
             wanted_audio,
@@ -78,11 +78,7 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
             }
         }
     }
-    let carriage = if choice.audio_apart {
-        crate::fmp4::AudioCarriage::Apart
-    } else {
-        crate::fmp4::AudioCarriage::InMp4
-    };
+    let carriage = carriage(&choice);
     pipeline
         .select_carriage(choice.video, choice.audio, carriage)
         .map_err(|e| match e {
@@ -112,6 +108,17 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
     }
     shared.update(|s| s.notices = choice.notices.clone());
     Ok(())
+}
+
+/// How the chosen audio travels, as the browser's answers decided: apart (`audio/mpeg`), in
+/// the MP4 under the name the browser took, or in the MP4 as Riptide names it.
+fn carriage(choice: &Choice) -> crate::fmp4::AudioCarriage {
+    use crate::fmp4::AudioCarriage;
+    match (choice.audio_apart, choice.audio_mp4_codec) {
+        (true, _) => AudioCarriage::Apart,
+        (false, Some(name)) => AudioCarriage::Mp3InMp4As(name),
+        (false, None) => AudioCarriage::InMp4,
+    }
 }
 
 /// Adds cues as the demuxer reaches them, each once.

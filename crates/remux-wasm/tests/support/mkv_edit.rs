@@ -267,6 +267,13 @@ impl Mkv {
         }
         self
     }
+    /// Removes the Segment's Duration (live writers like MediaRecorder do not know it).
+    pub fn drop_duration(&mut self) -> &mut Self {
+        for info in self.segment().children_mut().iter_mut().filter(|e| e.id == id::INFO) {
+            info.children_mut().retain(|e| e.id != id::DURATION);
+        }
+        self
+    }
     /// The TrackEntry of track `number`.
     pub fn track_entry(&mut self, number: u64) -> &mut El {
         let tracks = self

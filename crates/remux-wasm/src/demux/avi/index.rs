@@ -18,6 +18,21 @@ const AVIIF_KEYFRAME: u32 = 0x10;
 const AVIIF_LIST: u32 = 0x01;
 /// Largest index chunk read in one piece (a 2-hour film's idx1 is ~8 MB).
 pub const MAX_INDEX_BYTES: u64 = 256 << 20;
+/// Most index entries loaded for one file, over `idx1` or every `ix##` chunk together: 4 Mi
+/// (a 24-byte [`Entry`] each, 96 MiB; a two-hour film with two audio streams has about a
+/// million). A per-chunk cap alone does not bound the total: a super index may list 16 384
+/// `ix##` chunks per stream, or the same chunk 16 384 times.
+pub const MAX_INDEX_ENTRIES: usize = 4 << 20;
+/// Most per-stream counters the seek index keeps (key frames × streams): 4 Mi, 64 MiB (an
+/// all-key-frame two-hour film at 60 fps with three streams needs 1.3 Mi).
+pub const MAX_KEY_COUNTERS: usize = 4 << 20;
+
+/// The error when an index holds more than the budget: valid perhaps, but not loaded.
+fn index_too_big(what: String) -> Error {
+    Error::unsupported(format!(
+        "seeking in this AVI file: its index {what}, more than Riptide loads (play it from the start instead)"
+    ))
+}
 
 /// One data chunk as an index lists it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,11 +67,18 @@ impl SeekIndex {
         streams: usize,
         master: usize,
         chunk_ticks: impl Fn(usize, u64) -> u64,
-    ) -> SeekIndex {
+    ) -> Result<SeekIndex> {
         entries.sort_by_key(|e| e.pos);
         entries.dedup_by_key(|e| e.pos);
+        // Each key point copies every stream's counters: bound them before making any.
+        let n_keys = entries.iter().filter(|e| e.stream == master && e.key).count();
+        if n_keys.saturating_mul(streams.max(1)) > MAX_KEY_COUNTERS {
+            return Err(index_too_big(format!(
+                "lists {n_keys} key frames for {streams} streams ({MAX_KEY_COUNTERS} counters at most)"
+            )));
+        }
+        let mut keys = Vec::with_capacity(n_keys);
         let mut counts = vec![(0u64, 0u64); streams];
-        let mut keys = Vec::new();
         for e in entries {
             if e.stream >= streams {
                 continue;
@@ -71,7 +93,7 @@ impl SeekIndex {
             c.0 += chunk_ticks(e.stream, e.size as u64);
             c.1 += e.size as u64;
         }
-        SeekIndex { keys }
+        Ok(SeekIndex { keys })
     }
 
     /// The last key point whose master-stream tick (from `tick_of(chunks, bytes)`) is at or
@@ -92,6 +114,18 @@ impl SeekIndex {
 
 fn invalid(what: impl Into<String>) -> Error {
     Error::invalid("AVI", what)
+}
+
+/// Refuses an `idx1` of `len` bytes (16 per entry) past [`MAX_INDEX_ENTRIES`], before it is
+/// read.
+pub fn check_idx1_len(len: u64) -> Result<()> {
+    if len / 16 > MAX_INDEX_ENTRIES as u64 {
+        return Err(index_too_big(format!(
+            "(idx1) lists {} chunks ({MAX_INDEX_ENTRIES} at most)",
+            len / 16
+        )));
+    }
+    Ok(())
 }
 
 /// Parses an `idx1` payload: 16-byte entries `ckid, dwFlags, dwChunkOffset, dwChunkLength`.
@@ -174,14 +208,31 @@ pub fn parse_ix(b: &[u8], stream: usize) -> Result<Vec<Entry>> {
         .collect())
 }
 
-/// Reads every `ix##` chunk a stream's super index points at. `file_size` bounds the reads.
+/// From the 24-byte header of an `ix##` payload of `len` bytes: how many entries
+/// [`parse_ix`] would return and the bytes they end at (`None` if it would refuse it).
+fn ix_extent(head: &[u8], len: u64) -> Option<(usize, u64)> {
+    if head.len() < 24 || head[3] != 1 {
+        return None;
+    }
+    let longs = u16le(head, 0) as u64; // wLongsPerEntry
+    if !(2..=3).contains(&longs) {
+        return None;
+    }
+    let n = (u32le(head, 4) as u64).min((len.saturating_sub(24)) / (longs * 4)); // nEntriesInUse
+    Some((n as usize, 24 + n * longs * 4))
+}
+
+/// Reads every `ix##` chunk a stream's super index points at into `out`: of each, only the
+/// entries in use (a chunk's stated size may be far larger). `file_size` bounds the reads;
+/// [`MAX_INDEX_ENTRIES`] bounds `out`, checked before each chunk's entries are read, so the
+/// bytes read are bounded too (at most 12 per entry and 24 per chunk).
 pub fn read_odml(
     src: &mut dyn ByteSource,
     stream: usize,
     supers: &[SuperEntry],
     file_size: Option<u64>,
-) -> Result<Vec<Entry>> {
-    let mut out = Vec::new();
+    out: &mut Vec<Entry>,
+) -> Result<()> {
     for s in supers {
         let Some(c) = read_chunk(src, s.offset)? else {
             continue; // past the end of a truncated file
@@ -190,13 +241,22 @@ pub fn read_odml(
         if let Some(size) = file_size {
             len = len.min(size.saturating_sub(c.data_pos()));
         }
-        let body = src.read_at(c.data_pos(), len as usize)?;
+        let head = src.read_at(c.data_pos(), len.min(24) as usize)?;
         // A damaged index chunk costs that part of the index, not the seek.
+        let Some((n, used)) = ix_extent(head, len) else {
+            continue;
+        };
+        if out.len().saturating_add(n) > MAX_INDEX_ENTRIES {
+            return Err(index_too_big(format!(
+                "(indx and ix##) lists more than {MAX_INDEX_ENTRIES} chunks"
+            )));
+        }
+        let body = src.read_at(c.data_pos(), used as usize)?;
         if let Ok(entries) = parse_ix(body, stream) {
             out.extend(entries);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -223,7 +283,7 @@ mod tests {
         let entries = parse_idx1(&b, 1000);
         assert_eq!(entries.len(), 5);
         assert_eq!(entries[0].pos, 1004);
-        let idx = SeekIndex::build(entries, 2, 0, |_, _| 1);
+        let idx = SeekIndex::build(entries, 2, 0, |_, _| 1).unwrap();
         assert_eq!(idx.keys.len(), 2);
         assert_eq!(idx.keys[1].pos, 1206);
         assert_eq!(idx.keys[1].counts, vec![(2, 150), (2, 20)]);
@@ -232,6 +292,19 @@ mod tests {
         assert_eq!(idx.find(0, 1, frame).unwrap().pos, 1004);
         assert_eq!(idx.find(0, 2, frame).unwrap().pos, 1206);
         assert_eq!(idx.find(0, 99, frame).unwrap().pos, 1206);
+    }
+
+    #[test]
+    fn key_points_stay_within_their_budget() {
+        // 50 000 key frames for 100 streams would copy 5 M counters (80 MB) into key points.
+        let entries: Vec<Entry> = (0..50_000u64)
+            .map(|i| Entry { stream: 0, pos: i * 16, size: 8, key: true })
+            .collect();
+        assert!(entries.len() * 100 > MAX_KEY_COUNTERS);
+        let e = SeekIndex::build(entries.clone(), 100, 0, |_, _| 1).unwrap_err();
+        assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+        // With three streams the same key frames are a small index.
+        assert_eq!(SeekIndex::build(entries, 3, 0, |_, _| 1).unwrap().keys.len(), 50_000);
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod video;
 use std::collections::VecDeque;
 
 use self::headers::{parse_hdrl, MainHeader, StreamInfo, StreamType};
-use self::index::{idx1_base, parse_idx1, read_odml, Entry, SeekIndex, MAX_INDEX_BYTES};
+use self::index::{check_idx1_len, idx1_base, parse_idx1, read_odml, Entry, SeekIndex, MAX_INDEX_BYTES};
 use self::riff::{fourcc_str, is_ix, read_chunk, read_fourcc, stream_of, Chunk};
 use self::tracks::Handling;
 use self::video::H264Order;
@@ -95,7 +95,7 @@ impl Stream {
         self.mp3.clear();
         if let Handling::Mp3 { vbr } = self.handling {
             self.samples = if vbr {
-                ticks * self.nominal_mp3_samples()
+                ticks.saturating_mul(self.nominal_mp3_samples())
             } else if self.info.avg_bytes_per_sec > 0 {
                 (bytes as u128 * self.info.sample_rate as u128
                     / self.info.avg_bytes_per_sec as u128) as u64
@@ -435,7 +435,7 @@ impl AviDemuxer {
         let mut entries: Vec<Entry> = Vec::new();
         for (i, s) in self.streams.iter().enumerate() {
             if !s.info.super_index.is_empty() {
-                entries.extend(read_odml(src, i, &s.info.super_index, self.file_size)?);
+                read_odml(src, i, &s.info.super_index, self.file_size, &mut entries)?;
             }
         }
         if entries.is_empty() {
@@ -444,7 +444,7 @@ impl AviDemuxer {
         let infos: Vec<&StreamInfo> = self.streams.iter().map(|s| &s.info).collect();
         let index = SeekIndex::build(entries, infos.len(), self.master(), |s, len| {
             chunk_ticks(infos[s], len)
-        });
+        })?;
         Ok((index, movis))
     }
 
@@ -460,6 +460,7 @@ impl AviDemuxer {
                 if let Some(size) = self.file_size {
                     len = len.min(size.saturating_sub(c.data_pos()));
                 }
+                check_idx1_len(len)?;
                 let body = src.read_at(c.data_pos(), len as usize)?.to_vec();
                 let base = idx1_base(src, &body, self.first_movi.fourcc)?;
                 return Ok(parse_idx1(&body, base));

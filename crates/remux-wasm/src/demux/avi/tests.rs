@@ -237,3 +237,102 @@ fn garbage_and_hostile_sizes_end_cleanly() {
     let pos: Vec<_> = got.iter().map(|p| p.pos).collect();
     assert_eq!(pos, vec![positions[0], positions[2], positions[3]]);
 }
+
+/// A one-frame MJPEG file whose `indx` lists the same `ix00` chunk `repeats` times; that
+/// chunk lists the frame `entries` times. Small on disk, `repeats × entries` index entries.
+fn repeated_index_file(repeats: usize, entries: usize) -> Vec<u8> {
+    let mut avih = vec![0u8; 56];
+    avih[0..4].copy_from_slice(&40_000u32.to_le_bytes());
+    avih[24..28].copy_from_slice(&1u32.to_le_bytes());
+    let mut strh = vec![0u8; 56];
+    strh[0..4].copy_from_slice(b"vids");
+    strh[4..8].copy_from_slice(b"MJPG");
+    strh[20..24].copy_from_slice(&1u32.to_le_bytes());
+    strh[24..28].copy_from_slice(&25u32.to_le_bytes());
+    let mut strf = vec![0u8; 40];
+    strf[0..4].copy_from_slice(&40u32.to_le_bytes());
+    strf[16..20].copy_from_slice(b"MJPG");
+    let build = |ix_at: u64| {
+        let mut indx = vec![4, 0, 0, 0];
+        indx.extend_from_slice(&(repeats as u32).to_le_bytes());
+        indx.extend_from_slice(b"00dc");
+        indx.extend_from_slice(&[0; 12]);
+        for _ in 0..repeats {
+            indx.extend_from_slice(&ix_at.to_le_bytes());
+            indx.extend_from_slice(&0u32.to_le_bytes());
+            indx.extend_from_slice(&1u32.to_le_bytes());
+        }
+        let mut strl = chunk(b"strh", &strh);
+        strl.extend(chunk(b"strf", &strf));
+        strl.extend(chunk(b"indx", &indx));
+        let mut hdrl = chunk(b"avih", &avih);
+        hdrl.extend(list(b"strl", b"LIST", &strl));
+        let mut file = list(b"AVI ", b"RIFF", &list(b"hdrl", b"LIST", &hdrl));
+        let movi_start = file.len() as u64;
+        let frame_at = movi_start + 12;
+        let mut movi = chunk(b"00dc", &[0xFF, 0xD8, 0, 0]);
+        movi.extend(ix00(movi_start + 8, &vec![(frame_at, 4, true); entries]));
+        file.extend(list(b"movi", b"LIST", &movi));
+        let riff_size = (file.len() - 8) as u32;
+        file[4..8].copy_from_slice(&riff_size.to_le_bytes());
+        file
+    };
+    let first = build(1);
+    let ix_at = first.windows(4).position(|w| w == b"ix00").unwrap() as u64;
+    build(ix_at)
+}
+
+#[test]
+fn an_index_chunk_listed_again_and_again_stays_within_the_index_budget() {
+    // 65 × 65 536 entries from a 0.5 MB file: past MAX_INDEX_ENTRIES in total, though every
+    // chunk is far under MAX_INDEX_BYTES. Before the total budget this seek loaded 4.3 M
+    // entries (102 MB); with 16 384 repeats of a 256 MiB chunk it had no bound at all.
+    let (repeats, entries) = (65, 64 << 10);
+    assert!(repeats * entries > index::MAX_INDEX_ENTRIES);
+    let file = repeated_index_file(repeats, entries);
+    assert!(file.len() < 600_000);
+    let mut src = SparseCache::from_bytes(file.clone());
+    let mut d = AviDemuxer::open(&mut src).unwrap();
+    let e = d.seek(&mut src, Timestamp(0), TimeBase::MILLIS).unwrap_err();
+    assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+    assert!(e.to_string().contains("index"), "{e}");
+    // The demuxer plays on from where it was.
+    assert_eq!(all_packets(&mut d, &mut src).len(), 1);
+    // Under the budget, the same layout seeks (to the one frame).
+    let mut src = SparseCache::from_bytes(repeated_index_file(3, 1000));
+    let mut d = AviDemuxer::open(&mut src).unwrap();
+    let sp = d.seek(&mut src, Timestamp(0), TimeBase::MILLIS).unwrap();
+    assert!(sp.exact);
+}
+
+#[test]
+fn an_index_chunk_is_read_only_as_far_as_its_entries_in_use() {
+    // The ix00 chunk states 1 MiB (junk after its one entry): the seek asks only for the
+    // entry. Before, it fetched the whole stated size of every chunk, which a super index
+    // listing 16 384 chunks per stream multiplies.
+    let file = repeated_index_file(2, 1);
+    let ix_at = file.windows(4).position(|w| w == b"ix00").unwrap();
+    let mut file = file;
+    let end = file.len();
+    file.extend(vec![0u8; 1 << 20]);
+    let stated = (end - ix_at - 8 + (1 << 20)) as u32;
+    file[ix_at + 4..ix_at + 8].copy_from_slice(&stated.to_le_bytes());
+    let riff_size = (file.len() - 8) as u32;
+    file[4..8].copy_from_slice(&riff_size.to_le_bytes());
+    let mut src = SparseCache::new(Some(file.len() as u64));
+    src.insert(0, file[..ix_at + 8].to_vec());
+    let mut d = AviDemuxer::open(&mut src).unwrap();
+    let mut asked = 0;
+    let sp = loop {
+        match d.seek(&mut src, Timestamp(0), TimeBase::MILLIS) {
+            Ok(sp) => break sp,
+            Err(Error::NeedData { offset, len }) => {
+                asked += len;
+                src.insert(offset, file[offset as usize..(offset + len) as usize].to_vec());
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert!(sp.exact);
+    assert!(asked <= 64, "the seek fetched {asked} bytes of index");
+}

@@ -35,7 +35,7 @@ use boxes::{fourcc, BoxHeader, Reader};
 use fragment::{FragTrack, Trex};
 use sample_table::{Cursor, SampleInfo, SampleTable, MAX_SAMPLES};
 
-use super::{Demuxer, SeekPoint};
+use super::{Demuxer, SeekPoint, MAX_TRACKS};
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
 use crate::packet::{AudioInfo, Codec, Packet, Track, TrackKind, VideoInfo};
@@ -185,6 +185,11 @@ impl Mp4Demuxer {
                     };
                     if tracks.iter().any(|t: &Track| t.id == track.id) {
                         continue;
+                    }
+                    if tracks.len() >= MAX_TRACKS {
+                        return Err(Error::unsupported(format!(
+                            "the file declares more than {MAX_TRACKS} tracks"
+                        )));
                     }
                     total = total.saturating_add(state.table.sample_count());
                     if total > MAX_SAMPLES {
