@@ -24,6 +24,7 @@ pub mod redact;
 mod routes;
 mod secret;
 mod seed;
+mod seed_restore;
 mod seed_storage;
 mod storage;
 pub mod tls;
@@ -225,6 +226,7 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
         format!("cannot create the download directory {downloads:?}; pass a writable --data-dir")
     })?;
     let session_dir = data_dir.join(SESSION_DIR);
+    let seeds = seed_restore::take_seeds(&session_dir, &downloads);
     let rechecked = storage::drop_unfinished_bitfields(&session_dir);
     if rechecked > 0 {
         tracing::info!(
@@ -284,6 +286,7 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
         dht = !config.no_dht,
         "BitTorrent session started"
     );
+    seed_restore::restore(&session, seeds).await;
     Ok(session)
 }
 

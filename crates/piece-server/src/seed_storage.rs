@@ -39,6 +39,14 @@ impl StorageFactory for ReadOnlyFileFactory {
         })
     }
 
+    /// Says it stands for librqbit's filesystem storage, as librqbit's own storage middlewares
+    /// do: its JSON persistence keeps only torrents whose storage says so, and a seed must be
+    /// kept. It would restore them with its writable storage, so `seed_restore.rs` takes them
+    /// out of its list before it can and adds them back with this one.
+    fn is_type_id(&self, type_id: std::any::TypeId) -> bool {
+        type_id == std::any::TypeId::of::<librqbit::storage::filesystem::FilesystemStorageFactory>()
+    }
+
     fn clone_box(&self) -> BoxStorageFactory {
         self.clone().boxed()
     }
