@@ -70,12 +70,9 @@ pub fn meta_tag(state: &AppState, headers: &HeaderMap) -> Option<String> {
         .then(|| format!(r#"  <meta name="riptide-consent" content="{}">"#, state.consent.0))
 }
 
-/// The headers of the page at `/`: never framed, never cached.
+/// The headers of the page at `/`: never framed (its `frame-ancestors 'none'` comes with the
+/// whole policy from `headers::security_headers`), never cached.
 pub fn page_headers(headers: &mut HeaderMap) {
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'"),
-    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }

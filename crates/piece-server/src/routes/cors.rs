@@ -109,11 +109,11 @@ pub fn layer(config: &Config) -> CorsLayer {
         .allow_private_network(true)
 }
 
-/// The `Content-Security-Policy` of the `/embed` page: `frame-ancestors` limited to
-/// `--allow-origin` (and the server itself), or `None` when any site may embed.
-pub fn frame_ancestors(config: &Config) -> Option<HeaderValue> {
+/// The `frame-ancestors` directive of the pages other sites may frame (`/embed`): any site
+/// when any may embed, else the server itself and the `--allow-origin` sites.
+pub fn frame_ancestors(config: &Config) -> String {
     if any_origin(config) {
-        return None;
+        return "frame-ancestors *".to_owned();
     }
     let mut policy = String::from("frame-ancestors 'self'");
     for o in config
@@ -124,7 +124,7 @@ pub fn frame_ancestors(config: &Config) -> Option<HeaderValue> {
         policy.push(' ');
         policy.push_str(&o);
     }
-    HeaderValue::from_str(&policy).ok()
+    policy
 }
 
 /// The token a request presents: `Authorization: Bearer <t>` or `X-Riptide-Token: <t>`.
@@ -355,13 +355,13 @@ mod tests {
 
     #[test]
     fn frame_ancestors_follow_the_allow_list() {
-        assert!(frame_ancestors(&Config::default()).is_none());
+        assert_eq!(frame_ancestors(&Config::default()), "frame-ancestors *");
         let c = Config {
             allow_origins: vec!["https://Blog.example/".into()],
             ..Config::default()
         };
         assert_eq!(
-            frame_ancestors(&c).unwrap(),
+            frame_ancestors(&c),
             "frame-ancestors 'self' https://blog.example"
         );
     }

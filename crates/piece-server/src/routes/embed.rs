@@ -9,12 +9,13 @@ use axum::{
 
 use crate::{ApiError, ApiResult, AppState};
 
-/// The player-only page, with `frame-ancestors` set from `--allow-origin` when it is a list.
+/// The player-only page (its `Content-Security-Policy`, with `frame-ancestors` from
+/// `--allow-origin`, comes from `headers::security_headers` like every page's).
 pub async fn embed_page(State(state): State<AppState>) -> ApiResult<Response> {
     let html = state.www.read("embed.html").await.ok_or_else(|| {
         ApiError::not_found("this server has no embed page (embed.html is missing from its --www-dir)")
     })?;
-    let mut resp = (
+    let resp = (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
@@ -22,9 +23,5 @@ pub async fn embed_page(State(state): State<AppState>) -> ApiResult<Response> {
         html,
     )
         .into_response();
-    if let Some(policy) = super::cors::frame_ancestors(&state.config) {
-        resp.headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, policy);
-    }
     Ok(resp)
 }

@@ -40,20 +40,14 @@ fn frameable(path: &str) -> bool {
     matches!(path, "/embed" | "/embed.html")
 }
 
-/// `frame-ancestors` for a page at `path`.
+/// `frame-ancestors` for a page at `path`: the embed pages follow `--allow-origin`
+/// (`cors::frame_ancestors`), every other page may be framed by nobody.
 fn frame_ancestors(config: &Config, path: &str) -> String {
-    if !frameable(path) {
-        return "frame-ancestors 'none'".to_owned();
+    if frameable(path) {
+        super::cors::frame_ancestors(config)
+    } else {
+        "frame-ancestors 'none'".to_owned()
     }
-    if config.allow_origins.iter().any(|o| o.trim() == "*") {
-        return "frame-ancestors *".to_owned();
-    }
-    let mut p = String::from("frame-ancestors 'self'");
-    for o in &config.allow_origins {
-        p.push(' ');
-        p.push_str(&o.trim().trim_end_matches('/').to_ascii_lowercase());
-    }
-    p
 }
 
 /// `'sha256-...'` sources for every inline `<script>` (one without `src`) of `html`.
