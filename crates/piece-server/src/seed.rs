@@ -192,27 +192,7 @@ pub async fn seed(
     let info_hash: String = built.info_hash.iter().map(|b| format!("{b:02x}")).collect();
     let torrent = Bytes::from(built.torrent);
 
-    let handle = session
-        .add_torrent(
-            AddTorrent::from_bytes(torrent.clone()),
-            Some(AddTorrentOptions {
-                overwrite: true,
-                output_folder: Some(folder.clone()),
-                // Read-only: the user's file is never truncated or written (`seed_storage.rs`).
-                storage_factory: Some(
-                    crate::seed_storage::ReadOnlyFileFactory { path: path.clone() }.boxed(),
-                ),
-                ..Default::default()
-            }),
-        )
-        .await
-        .with_context(|| format!("librqbit refused the torrent for {path:?}"))?
-        .into_handle()
-        .context("librqbit did not return a torrent handle")?;
-    handle
-        .wait_until_initialized()
-        .await
-        .context("librqbit failed while checking the file")?;
+    let handle = add_read_only(session, torrent.clone(), &folder, &path).await?;
     let stats = handle.stats();
     if !stats.finished {
         anyhow::bail!(
@@ -221,8 +201,6 @@ pub async fn seed(
             stats.total_bytes
         );
     }
-
-    crate::redact::register(Path::new(&folder), "<seeded file's folder>");
     let peer_port = session
         .listen_addr()
         .map(|a| a.port())
@@ -238,6 +216,40 @@ pub async fn seed(
         piece_length,
         torrent,
     })
+}
+
+/// Adds the torrent of the local file `path` (in `folder`) and waits until librqbit has
+/// checked it. Used by `seed` and by `seed_restore` after a restart. Read-only: the user's
+/// file is never truncated or written (`seed_storage.rs`). Error texts name the folder by a
+/// label, not its path (`redact`).
+pub(crate) async fn add_read_only(
+    session: &Arc<Session>,
+    torrent: Bytes,
+    folder: &str,
+    path: &Path,
+) -> anyhow::Result<Arc<librqbit::ManagedTorrent>> {
+    crate::redact::register(Path::new(folder), "<seeded file's folder>");
+    let handle = session
+        .add_torrent(
+            AddTorrent::from_bytes(torrent),
+            Some(AddTorrentOptions {
+                overwrite: true,
+                output_folder: Some(folder.to_owned()),
+                storage_factory: Some(
+                    crate::seed_storage::ReadOnlyFileFactory { path: path.to_owned() }.boxed(),
+                ),
+                ..Default::default()
+            }),
+        )
+        .await
+        .with_context(|| format!("librqbit refused the torrent for {path:?}"))?
+        .into_handle()
+        .context("librqbit did not return a torrent handle")?;
+    handle
+        .wait_until_initialized()
+        .await
+        .context("librqbit failed while checking the file")?;
+    Ok(handle)
 }
 
 #[cfg(test)]

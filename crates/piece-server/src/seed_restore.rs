@@ -13,9 +13,7 @@ use std::{
 };
 
 use anyhow::Context;
-use librqbit::{
-    storage::StorageFactoryExt, AddTorrent, AddTorrentOptions, Session,
-};
+use librqbit::Session;
 
 /// A seed taken out of librqbit's database, to add again.
 pub(crate) struct Seed {
@@ -82,20 +80,8 @@ async fn restore_one(session: &Arc<Session>, seed: &Seed) -> anyhow::Result<()> 
         .map(|n| String::from_utf8_lossy(n.as_ref()).into_owned())
         .context("its torrent has no file name")?;
     let path = seed.folder.join(&name);
-    let handle = session
-        .add_torrent(
-            AddTorrent::from_bytes(seed.torrent.clone()),
-            Some(AddTorrentOptions {
-                overwrite: true,
-                output_folder: Some(seed.folder.to_string_lossy().into_owned()),
-                storage_factory: Some(crate::seed_storage::ReadOnlyFileFactory { path }.boxed()),
-                ..Default::default()
-            }),
-        )
-        .await?
-        .into_handle()
-        .context("librqbit returned no handle")?;
-    handle.wait_until_initialized().await.context("checking the file failed")?;
+    let folder = seed.folder.to_str().context("its folder name is not valid UTF-8")?;
+    let handle = crate::seed::add_read_only(session, seed.torrent.clone().into(), folder, &path).await?;
     anyhow::ensure!(handle.stats().finished, "the file changed since it was seeded");
     tracing::info!(info_hash = %seed.info_hash, file = %name, "seeding again (read-only)");
     Ok(())
