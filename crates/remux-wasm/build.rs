@@ -1,7 +1,8 @@
 //! Test media for the browser tests (`tests/web.rs`), generated at build time so that no
 //! binary is committed: when compiling for wasm32, ffmpeg writes a 4 s 320x240 H.264 + AAC
 //! MKV into OUT_DIR, exposed as `RIPTIDE_TEST_MKV`, and a 4 s 160x120 VP9 + Opus WebM,
-//! exposed as `RIPTIDE_TEST_WEBM`. Set `RIPTIDE_TEST_MKV` to an existing file to use that
+//! exposed as `RIPTIDE_TEST_WEBM`, and a 4 s 720x400 Xvid + MP3 AVI,
+//! exposed as `RIPTIDE_TEST_XVID`. Set `RIPTIDE_TEST_MKV` to an existing file to use that
 //! instead. Without ffmpeg the build still succeeds (the library needs no
 //! media); the file is left empty and the browser test fails saying ffmpeg is missing.
 
@@ -87,4 +88,22 @@ fn main() {
         let _ = std::fs::write(&webm, b"");
     }
     println!("cargo:rustc-env=RIPTIDE_TEST_WEBM={}", webm.display());
+
+    // Xvid (MPEG-4 Part 2, two B-frames) + MP3 in AVI at a typical film size, for the
+    // in-browser decode speed test (`tests/web_xvid.rs`).
+    let xvid = out.with_file_name("test-xvid-mp3.avi");
+    let status = Command::new("ffmpeg")
+        .args(["-y", "-v", "error", "-f", "lavfi", "-i"])
+        .arg("testsrc2=size=720x400:rate=25:duration=4")
+        .args(["-f", "lavfi", "-i"])
+        .arg("sine=frequency=440:sample_rate=48000:duration=4")
+        .args(["-c:v", "mpeg4", "-vtag", "XVID", "-bf", "2", "-g", "25", "-q:v", "4"])
+        .args(["-c:a", "libmp3lame", "-b:a", "128k", "-shortest"])
+        .arg(&xvid)
+        .status();
+    if !status.is_ok_and(|s| s.success()) {
+        println!("cargo:warning=ffmpeg could not write the Xvid + MP3 test AVI; it is empty");
+        let _ = std::fs::write(&xvid, b"");
+    }
+    println!("cargo:rustc-env=RIPTIDE_TEST_XVID={}", xvid.display());
 }
