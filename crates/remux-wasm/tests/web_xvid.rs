@@ -1,6 +1,8 @@
-//! Xvid decoding in the browser (headless Chromium): every frame of a 720×400 25 fps Xvid AVI
-//! (made by ffmpeg at build time, see build.rs) decoded by the wasm module, and the speed
-//! printed beside real time (docs/DESIGN.md, "Xvid").
+//! Xvid in the browser (headless Chromium, on http://127.0.0.1 so WebCodecs is there): every
+//! frame of a 720×400 25 fps Xvid AVI (made by ffmpeg at build time, see build.rs) decoded by
+//! the wasm module, then re-encoded to H.264 by WebCodecs `VideoEncoder`, remuxed into
+//! fragmented MP4 and played by MSE; the speeds printed beside real time (docs/DESIGN.md,
+//! "Xvid").
 //!
 //! ```sh
 //! CHROMEDRIVER=/usr/bin/chromedriver \
@@ -9,12 +11,20 @@
 //! ```
 #![cfg(target_arch = "wasm32")]
 
+use js_sys::Reflect;
 use remux_wasm::demux::avi::AviDemuxer;
 use remux_wasm::demux::Demuxer;
+use remux_wasm::fmp4::Remuxer;
 use remux_wasm::io::{ByteSource, SparseCache};
-use remux_wasm::transcode::mpeg4_video::Mpeg4VideoDecoder;
-use remux_wasm::TrackKind;
+use remux_wasm::player::mse::MseSink;
+use remux_wasm::player::scheduler::sleep;
+use remux_wasm::player::video_encoder::{avc_codec, VideoEncoder};
+use remux_wasm::transcode::mpeg4_video::{I420Frame, Mpeg4VideoDecoder};
+use remux_wasm::{Codec, Duration, Packet, TimeBase, Timestamp, Track, TrackKind, VideoInfo};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+use web_sys::HtmlVideoElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -25,8 +35,8 @@ fn now_ms() -> f64 {
     web_sys::window().unwrap().performance().unwrap().now()
 }
 
-#[wasm_bindgen_test]
-fn xvid_decodes_every_frame_in_the_browser() {
+/// The Xvid track and its packets, in file order.
+fn xvid_packets() -> (Track, Vec<Packet>) {
     assert!(
         !XVID.is_empty(),
         "test media is empty: install ffmpeg (build.rs generates it) and rebuild"
@@ -46,6 +56,12 @@ fn xvid_decodes_every_frame_in_the_browser() {
             packets.push(p);
         }
     }
+    (track, packets)
+}
+
+#[wasm_bindgen_test]
+fn xvid_decodes_every_frame_in_the_browser() {
+    let (track, packets) = xvid_packets();
     let started = now_ms();
     let mut decoder = Mpeg4VideoDecoder::new(&track.codec_private).unwrap();
     let mut frames = Vec::new();
@@ -68,4 +84,147 @@ fn xvid_decodes_every_frame_in_the_browser() {
         frames.len() as f64 * 1000.0 / ms,
         frames.len() as f64 / 25.0 * 1000.0 / ms
     );
+}
+
+#[wasm_bindgen_test]
+fn the_h264_level_follows_the_picture_size() {
+    assert_eq!(avc_codec(720, 400), "avc1.42E01E");
+    assert_eq!(avc_codec(1280, 720), "avc1.42E01F");
+    assert_eq!(avc_codec(1920, 1080), "avc1.42E028");
+}
+
+fn video_element() -> HtmlVideoElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let video: HtmlVideoElement = doc.create_element("video").unwrap().dyn_into().unwrap();
+    video.set_muted(true);
+    doc.body().unwrap().append_child(&video).unwrap();
+    video
+}
+
+fn total_video_frames(video: &HtmlVideoElement) -> f64 {
+    let q = Reflect::get(video, &"getVideoPlaybackQuality".into())
+        .unwrap()
+        .unchecked_into::<js_sys::Function>()
+        .call0(video)
+        .unwrap();
+    Reflect::get(&q, &"totalVideoFrames".into())
+        .unwrap()
+        .as_f64()
+        .unwrap()
+}
+
+/// Queues `out` in the encoder, waiting while more than 4 frames are queued (the player's
+/// back-pressure), and notes each frame's time and key flag.
+async fn encode(
+    encoder: &VideoEncoder,
+    out: Vec<I420Frame>,
+    time_base: TimeBase,
+    log: &mut Vec<(Timestamp, bool)>,
+) {
+    for f in out {
+        while encoder.queue_size() > 4 {
+            sleep(1).await;
+        }
+        encoder.encode(&f, time_base).unwrap();
+        log.push((f.pts, f.key));
+    }
+}
+
+/// Decode (wasm) + encode (WebCodecs) as the player will do it: at most a few frames queued
+/// in the encoder. Every source key frame is an output key frame, one chunk per frame at the
+/// source's times; the chunks remuxed as an H.264 track play in MSE.
+#[wasm_bindgen_test]
+async fn xvid_reencoded_by_webcodecs_plays_in_media_source() {
+    let (track, packets) = xvid_packets();
+    let started = now_ms();
+    let mut decoder = Mpeg4VideoDecoder::new(&track.codec_private).unwrap();
+    let encoder = VideoEncoder::open(720, 400, 25.0).await.unwrap();
+    let mut frames = Vec::new();
+    let mut chunks = Vec::new();
+    for p in &packets {
+        let out = decoder.decode(&p.data, p.pts).unwrap();
+        encode(&encoder, out, track.time_base, &mut frames).await;
+        chunks.extend(encoder.take_chunks());
+    }
+    encode(&encoder, decoder.flush(), track.time_base, &mut frames).await;
+    encoder.flush().await.unwrap();
+    chunks.extend(encoder.take_chunks());
+    let ms = now_ms() - started;
+    console_log!(
+        "xvid 720x400 decode + WebCodecs {} encode: {} frames in {ms:.0} ms = {:.1} frames/s \
+         ({:.2}x real time), {} bytes of H.264 ({:.0} kbit/s)",
+        encoder.codec,
+        frames.len(),
+        frames.len() as f64 * 1000.0 / ms,
+        frames.len() as f64 / 25.0 * 1000.0 / ms,
+        chunks.iter().map(|c| c.data.len()).sum::<usize>(),
+        chunks.iter().map(|c| c.data.len()).sum::<usize>() as f64 * 8.0 / 4.0 / 1000.0,
+    );
+
+    assert_eq!(frames.len(), 100);
+    assert_eq!(chunks.len(), frames.len(), "one chunk per frame");
+    let us = TimeBase::new(1, 1_000_000);
+    for (c, (pts, key)) in chunks.iter().zip(&frames) {
+        assert_eq!(c.pts_us, track.time_base.rescale(pts.0, us), "chunk times are the frames'");
+        if *key {
+            assert!(c.key, "the source key frame at {} us is an output key frame", c.pts_us);
+        }
+    }
+    let extra = chunks.iter().zip(&frames).filter(|(c, f)| c.key && !f.1).count();
+    console_log!("output key frames the source has not: {extra}");
+    let avcc = encoder.description().expect("the encoder gives its avcC");
+
+    let h264 = Track {
+        id: 1,
+        kind: TrackKind::Video,
+        codec: Codec::H264,
+        codec_id: "V_MPEG4/ISO/AVC".into(),
+        time_base: us,
+        codec_private: avcc,
+        default_duration: Some(Duration(40_000)),
+        language: None,
+        name: None,
+        default: true,
+        video: Some(VideoInfo { width: 720, height: 400 }),
+        audio: None,
+    };
+    let mut remuxer = Remuxer::new(&[h264]).unwrap();
+    let video = video_element();
+    let sink = MseSink::attach(&video).await.unwrap();
+    sink.add_source_buffer(&remuxer.mime()).unwrap();
+    sink.append(&remuxer.init_segment()).await.unwrap();
+    for c in chunks {
+        let packet = Packet {
+            track_id: 1,
+            pts: Timestamp(c.pts_us),
+            dts: Some(Timestamp(c.pts_us)),
+            dur: None,
+            keyframe: c.key,
+            pos: 0,
+            data: c.data,
+        };
+        if let Some(seg) = remuxer.push(packet).unwrap() {
+            sink.append(&seg.data).await.unwrap();
+        }
+    }
+    if let Some(seg) = remuxer.finish().unwrap() {
+        sink.append(&seg.data).await.unwrap();
+    }
+    sink.end_of_stream().unwrap();
+    if let Ok(p) = video.play() {
+        let _ = JsFuture::from(p).await;
+    }
+    let mut waited = 0;
+    while video.current_time() < 2.0 && waited < 100 {
+        sleep(100).await;
+        waited += 1;
+    }
+    let t = video.current_time();
+    let shown = total_video_frames(&video);
+    assert!(
+        t >= 2.0,
+        "currentTime stuck at {t}; media error {:?}",
+        remux_wasm::player::mse::media_error_text(&video)
+    );
+    assert!(shown >= 40.0, "only {shown} frames shown by {t} s");
 }

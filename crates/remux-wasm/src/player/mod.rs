@@ -21,6 +21,7 @@ pub mod media_source;
 pub mod mse;
 pub mod scheduler;
 pub mod tracks;
+pub mod video_encoder;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

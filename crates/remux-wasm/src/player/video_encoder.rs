@@ -1,0 +1,246 @@
+//! WebCodecs `VideoEncoder`: re-encodes the frames the wasm module decodes (Xvid, see
+//! [`crate::transcode::mpeg4_video`]) into a codec both the encoder and MSE take, in the page's
+//! own thread (encoding runs on the browser's threads; our side only copies each frame in).
+//!
+//! Reached through `js_sys::Reflect` rather than web-sys's bindings, which need
+//! `--cfg=web_sys_unstable_apis` for the whole crate. The encoder answers asynchronously:
+//! chunks gather in [`VideoEncoder::take_chunks`] as its `output` callback fires, and
+//! [`VideoEncoder::queue_size`] tells the caller when to stop feeding.
+//!
+//! Every source key frame becomes an output key frame (`encode(frame, {keyFrame: true})`), so
+//! seeking lands where it lands in the source.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::time::TimeBase;
+use crate::transcode::mpeg4_video::I420Frame;
+
+/// What the page says where the browser has no `VideoEncoder`: WebCodecs exists only in a
+/// secure context (https, or http on this computer).
+pub const NO_WEBCODECS: &str = "This film's video is MPEG-4 Part 2 (Xvid/DivX), which browsers \
+    do not play; Riptide converts it with the browser's video encoder, which this page cannot \
+    use. Open the page over https or on this computer (127.0.0.1) to play Xvid video.";
+
+/// One encoded frame, timed in microseconds (WebCodecs' unit).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EncodedChunk {
+    pub pts_us: i64,
+    pub key: bool,
+    /// For H.264: length-prefixed NAL units (4-byte lengths), as an MP4 sample.
+    pub data: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Shared {
+    chunks: Vec<EncodedChunk>,
+    /// `decoderConfig.description` of the first output (the avcC for H.264).
+    description: Option<Vec<u8>>,
+    error: Option<String>,
+}
+
+/// One configured `VideoEncoder`.
+pub struct VideoEncoder {
+    encoder: JsValue,
+    frame_ctor: Function,
+    shared: Rc<RefCell<Shared>>,
+    /// The RFC 6381 string it encodes (the MSE type's codec).
+    pub codec: String,
+    _output: Closure<dyn FnMut(JsValue, JsValue)>,
+    _error: Closure<dyn FnMut(JsValue)>,
+}
+
+fn get(o: &JsValue, key: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(o: &Object, key: &str, v: impl Into<JsValue>) {
+    let _ = Reflect::set(o, &JsValue::from_str(key), &v.into());
+}
+
+fn text(e: JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// Whether this page can use `VideoEncoder` and `VideoFrame` (absent outside secure contexts).
+pub fn webcodecs_available() -> bool {
+    let g = js_sys::global();
+    get(&g, "VideoEncoder").is_function() && get(&g, "VideoFrame").is_function()
+}
+
+/// H.264 Constrained Baseline (no B-frames: decode order is display order, so the fragmenter
+/// needs no reorder) at the lowest level that holds `width` × `height` at 30 frames/s.
+pub fn avc_codec(width: u32, height: u32) -> String {
+    let mbs = width.div_ceil(16) * height.div_ceil(16);
+    let level = match mbs {
+        0..=1620 => 0x1E,    // 3.0: 720×576
+        1621..=3600 => 0x1F, // 3.1: 1280×720
+        3601..=8192 => 0x28, // 4.0: 1920×1080
+        _ => 0x33,           // 5.1
+    };
+    format!("avc1.42E0{level:02X}")
+}
+
+/// The bitrate asked for: 0.15 bit per pixel per frame (about 1 Mbit/s at 720×400, 25 fps),
+/// at least 300 kbit/s.
+fn bitrate(width: u32, height: u32, fps: f64) -> f64 {
+    (f64::from(width) * f64::from(height) * fps * 0.15).max(300_000.0)
+}
+
+impl VideoEncoder {
+    /// Configures an encoder for `width` × `height` frames at `fps`, with the first codec
+    /// that both the encoder and `MediaSource` accept. Errors in plain words ([`NO_WEBCODECS`]
+    /// where WebCodecs is missing).
+    pub async fn open(width: u32, height: u32, fps: f64) -> Result<VideoEncoder, String> {
+        if !webcodecs_available() {
+            return Err(NO_WEBCODECS.to_string());
+        }
+        let g = js_sys::global();
+        let ctor: Function = get(&g, "VideoEncoder").unchecked_into();
+        let frame_ctor: Function = get(&g, "VideoFrame").unchecked_into();
+        let codec = avc_codec(width, height);
+        let config = Object::new();
+        set(&config, "codec", codec.as_str());
+        set(&config, "width", width);
+        set(&config, "height", height);
+        set(&config, "framerate", fps);
+        set(&config, "bitrate", bitrate(width, height, fps));
+        set(&config, "latencyMode", "realtime");
+        let avc = Object::new();
+        set(&avc, "format", "avc");
+        set(&config, "avc", avc);
+        let check: Function = get(&ctor, "isConfigSupported").unchecked_into();
+        let support = check
+            .call1(&ctor, &config)
+            .map_err(text)?
+            .dyn_into::<Promise>()
+            .map_err(text)?;
+        let support = JsFuture::from(support).await.map_err(text)?;
+        let mse_takes = web_sys::MediaSource::is_type_supported(&format!(
+            "video/mp4; codecs=\"{codec}\""
+        ));
+        if get(&support, "supported").as_bool() != Some(true) || !mse_takes {
+            return Err(format!(
+                "This browser cannot convert the film's MPEG-4 Part 2 (Xvid/DivX) video: its \
+                 video encoder or player does not take H.264 ({codec}) at {width}×{height}."
+            ));
+        }
+
+        let shared = Rc::new(RefCell::new(Shared::default()));
+        let out = shared.clone();
+        let output = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |chunk: JsValue, meta: JsValue| {
+            let len = get(&chunk, "byteLength").as_f64().unwrap_or(0.0) as u32;
+            let bytes = Uint8Array::new_with_length(len);
+            if let Ok(copy) = get(&chunk, "copyTo").dyn_into::<Function>() {
+                let _ = copy.call1(&chunk, &bytes);
+            }
+            let mut s = out.borrow_mut();
+            if s.description.is_none() {
+                let desc = get(&get(&meta, "decoderConfig"), "description");
+                if !desc.is_undefined() && !desc.is_null() {
+                    s.description = Some(Uint8Array::new(&desc).to_vec());
+                }
+            }
+            s.chunks.push(EncodedChunk {
+                pts_us: get(&chunk, "timestamp").as_f64().unwrap_or(0.0) as i64,
+                key: get(&chunk, "type").as_string().as_deref() == Some("key"),
+                data: bytes.to_vec(),
+            });
+        });
+        let err = shared.clone();
+        let error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            err.borrow_mut().error = Some(text(e));
+        });
+        let init = Object::new();
+        set(&init, "output", output.as_ref().clone());
+        set(&init, "error", error.as_ref().clone());
+        let encoder = Reflect::construct(&ctor, &Array::of1(&init)).map_err(text)?;
+        let configure: Function = get(&encoder, "configure").unchecked_into();
+        configure.call1(&encoder, &config).map_err(text)?;
+        Ok(VideoEncoder {
+            encoder,
+            frame_ctor,
+            shared,
+            codec,
+            _output: output,
+            _error: error,
+        })
+    }
+
+    /// Queues one frame (`frame.pts` in `time_base`); a source key frame becomes an output
+    /// key frame.
+    pub fn encode(&self, frame: &I420Frame, time_base: TimeBase) -> Result<(), String> {
+        self.failed()?;
+        let init = Object::new();
+        set(&init, "format", "I420");
+        set(&init, "codedWidth", frame.width);
+        set(&init, "codedHeight", frame.height);
+        set(
+            &init,
+            "timestamp",
+            time_base.rescale(frame.pts.0, TimeBase::new(1, 1_000_000)) as f64,
+        );
+        let data = Uint8Array::from(&frame.data[..]);
+        let vf = Reflect::construct(&self.frame_ctor, &Array::of2(&data, &init)).map_err(text)?;
+        let options = Object::new();
+        set(&options, "keyFrame", frame.key);
+        let encode: Function = get(&self.encoder, "encode").unchecked_into();
+        let result = encode.call2(&self.encoder, &vf, &options).map_err(text);
+        // The encoder holds its own reference; ours is released now, not at GC.
+        if let Ok(close) = get(&vf, "close").dyn_into::<Function>() {
+            let _ = close.call0(&vf);
+        }
+        result.map(|_| ())
+    }
+
+    /// Frames queued and not yet encoded: feed more only while this is small.
+    pub fn queue_size(&self) -> u32 {
+        get(&self.encoder, "encodeQueueSize").as_f64().unwrap_or(0.0) as u32
+    }
+
+    /// Waits until every queued frame has come out.
+    pub async fn flush(&self) -> Result<(), String> {
+        let flush: Function = get(&self.encoder, "flush").unchecked_into();
+        let p: Promise = flush
+            .call0(&self.encoder)
+            .map_err(text)?
+            .unchecked_into();
+        JsFuture::from(p).await.map_err(text)?;
+        self.failed()
+    }
+
+    /// The chunks that came out since the last call, in output order.
+    pub fn take_chunks(&self) -> Vec<EncodedChunk> {
+        std::mem::take(&mut self.shared.borrow_mut().chunks)
+    }
+
+    /// The codec configuration of the output (the avcC), once the first chunk is out.
+    pub fn description(&self) -> Option<Vec<u8>> {
+        self.shared.borrow().description.clone()
+    }
+
+    fn failed(&self) -> Result<(), String> {
+        match &self.shared.borrow().error {
+            Some(e) => Err(format!("The browser's video encoder stopped: {e}")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for VideoEncoder {
+    fn drop(&mut self) {
+        if get(&self.encoder, "state").as_string().as_deref() != Some("closed") {
+            if let Ok(close) = get(&self.encoder, "close").dyn_into::<Function>() {
+                let _ = close.call0(&self.encoder);
+            }
+        }
+    }
+}
