@@ -167,7 +167,11 @@ fn b_frames() {
 
 #[test]
 fn quarter_pel() {
-    check("xvid qpel -bf 2", "352x288", &["-bf", "2", "-flags", "+qpel"]);
+    check(
+        "xvid qpel -bf 2",
+        "352x288",
+        &["-bf", "2", "-flags", "+qpel"],
+    );
 }
 
 #[test]
@@ -186,7 +190,11 @@ fn every_tool_at_once() {
 
 #[test]
 fn mpeg_quantisation() {
-    check("xvid mpeg_quant -bf 2", "352x288", &["-bf", "2", "-mpeg_quant", "1"]);
+    check(
+        "xvid mpeg_quant -bf 2",
+        "352x288",
+        &["-bf", "2", "-mpeg_quant", "1"],
+    );
 }
 
 #[test]
@@ -210,8 +218,10 @@ fn size_not_a_multiple_of_16() {
 fn packed_bitstream() {
     let mut args = support::av_inputs("352x288", 3.0);
     args.extend(
-        ["-c:v", "mpeg4", "-vtag", "DX50", "-g", "25", "-q:v", "5", "-bf", "1", "-an"]
-            .map(String::from),
+        [
+            "-c:v", "mpeg4", "-vtag", "DX50", "-g", "25", "-q:v", "5", "-bf", "1", "-an",
+        ]
+        .map(String::from),
     );
     let Some(path) = support::fixture("avi", &args) else {
         return;
@@ -277,4 +287,80 @@ fn not_coded_vop() -> Vec<u8> {
 #[test]
 fn film_size() {
     check("xvid 720x400 -bf 2", "720x400", &["-bf", "2"]);
+}
+
+/// The transcode stage after a seek: reset, then fed from a later key frame on (as the
+/// demuxer's seek gives it), it yields the same frames at the same times as a decode of the
+/// whole file from there on, timed in microseconds for the encoder.
+#[test]
+fn the_stage_resumes_after_a_seek_with_the_same_frames() {
+    use remux_wasm::transcode::video::VideoTranscode;
+    let mut args = support::av_inputs("352x288", 3.0);
+    args.extend(
+        [
+            "-c:v", "mpeg4", "-vtag", "XVID", "-g", "25", "-q:v", "5", "-bf", "2", "-an",
+        ]
+        .map(String::from),
+    );
+    let Some(path) = support::fixture("avi", &args) else {
+        return;
+    };
+    let mut src = FileSource::open(&path).unwrap();
+    let src: &mut dyn ByteSource = &mut src;
+    let mut d = AviDemuxer::open(src).unwrap();
+    let track = d.tracks()[0].clone();
+    let mut packets = Vec::new();
+    while let Some(p) = d.next_packet(src).unwrap() {
+        packets.push(p);
+    }
+    let mut stage = VideoTranscode::for_track(&track)
+        .expect("Xvid is transcoded")
+        .unwrap();
+    assert_eq!(stage.output().codec, remux_wasm::Codec::H264);
+    assert!(!stage.has_config(), "the avcC comes from the encoder");
+    let mut whole = Vec::new();
+    for p in &packets {
+        stage.push(p).unwrap();
+        whole.extend(stage.take_frames());
+    }
+    stage.finish();
+    whole.extend(stage.take_frames());
+    assert_eq!(whole.len(), packets.len());
+    for (i, f) in whole.iter().enumerate() {
+        assert_eq!(
+            stage.encoder_time(f),
+            i as i64 * 40_000,
+            "frame {i} at 25 fps in µs"
+        );
+    }
+
+    // Seek: to the second key frame (the demuxer lands on it), after some decoding elsewhere.
+    let key = packets
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.keyframe)
+        .nth(1)
+        .unwrap()
+        .0;
+    stage.reset().unwrap();
+    for p in &packets[key..] {
+        stage.push(p).unwrap();
+    }
+    stage.finish();
+    let resumed = stage.take_frames();
+    let first = resumed[0].pts;
+    assert!(
+        resumed[0].key,
+        "the first frame after a seek is the key frame"
+    );
+    let tail: Vec<_> = whole.iter().filter(|f| f.pts >= first).collect();
+    assert_eq!(resumed.len(), tail.len(), "frames after the seek");
+    for (a, b) in resumed.iter().zip(tail) {
+        assert_eq!((a.pts, a.key), (b.pts, b.key));
+        assert!(
+            psnr(&a.data, &b.data).is_infinite(),
+            "frame at {:?} differs",
+            a.pts
+        );
+    }
 }

@@ -77,7 +77,10 @@ fn xvid_decodes_every_frame_in_the_browser() {
         packets.iter().filter(|p| p.keyframe).count(),
         "a key frame where the AVI has one"
     );
-    assert!(frames.windows(2).all(|w| w[1].pts > w[0].pts), "display order");
+    assert!(
+        frames.windows(2).all(|w| w[1].pts > w[0].pts),
+        "display order"
+    );
     console_log!(
         "xvid 720x400: {} frames decoded in {ms:.0} ms = {:.1} frames/s ({:.2}x real time)",
         frames.len(),
@@ -168,12 +171,24 @@ async fn xvid_reencoded_by_webcodecs_plays_in_media_source() {
     assert_eq!(chunks.len(), frames.len(), "one chunk per frame");
     let us = TimeBase::new(1, 1_000_000);
     for (c, (pts, key)) in chunks.iter().zip(&frames) {
-        assert_eq!(c.pts_us, track.time_base.rescale(pts.0, us), "chunk times are the frames'");
+        assert_eq!(
+            c.pts_us,
+            track.time_base.rescale(pts.0, us),
+            "chunk times are the frames'"
+        );
         if *key {
-            assert!(c.key, "the source key frame at {} us is an output key frame", c.pts_us);
+            assert!(
+                c.key,
+                "the source key frame at {} us is an output key frame",
+                c.pts_us
+            );
         }
     }
-    let extra = chunks.iter().zip(&frames).filter(|(c, f)| c.key && !f.1).count();
+    let extra = chunks
+        .iter()
+        .zip(&frames)
+        .filter(|(c, f)| c.key && !f.1)
+        .count();
     console_log!("output key frames the source has not: {extra}");
     let avcc = encoder.description().expect("the encoder gives its avcC");
 
@@ -189,7 +204,10 @@ async fn xvid_reencoded_by_webcodecs_plays_in_media_source() {
         language: None,
         name: None,
         default: true,
-        video: Some(VideoInfo { width: 720, height: 400 }),
+        video: Some(VideoInfo {
+            width: 720,
+            height: 400,
+        }),
         audio: None,
     };
     let mut remuxer = Remuxer::new(&[h264]).unwrap();

@@ -20,21 +20,13 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::time::TimeBase;
 use crate::transcode::mpeg4_video::I420Frame;
+pub use crate::transcode::video::EncodedChunk;
 
 /// What the page says where the browser has no `VideoEncoder`: WebCodecs exists only in a
 /// secure context (https, or http on this computer).
 pub const NO_WEBCODECS: &str = "This film's video is MPEG-4 Part 2 (Xvid/DivX), which browsers \
     do not play; Riptide converts it with the browser's video encoder, which this page cannot \
     use. Open the page over https or on this computer (127.0.0.1) to play Xvid video.";
-
-/// One encoded frame, timed in microseconds (WebCodecs' unit).
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncodedChunk {
-    pub pts_us: i64,
-    pub key: bool,
-    /// For H.264: length-prefixed NAL units (4-byte lengths), as an MP4 sample.
-    pub data: Vec<u8>,
-}
 
 #[derive(Default)]
 struct Shared {
@@ -124,9 +116,8 @@ impl VideoEncoder {
             .dyn_into::<Promise>()
             .map_err(text)?;
         let support = JsFuture::from(support).await.map_err(text)?;
-        let mse_takes = web_sys::MediaSource::is_type_supported(&format!(
-            "video/mp4; codecs=\"{codec}\""
-        ));
+        let mse_takes =
+            web_sys::MediaSource::is_type_supported(&format!("video/mp4; codecs=\"{codec}\""));
         if get(&support, "supported").as_bool() != Some(true) || !mse_takes {
             return Err(format!(
                 "This browser cannot convert the film's MPEG-4 Part 2 (Xvid/DivX) video: its \
@@ -136,25 +127,26 @@ impl VideoEncoder {
 
         let shared = Rc::new(RefCell::new(Shared::default()));
         let out = shared.clone();
-        let output = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |chunk: JsValue, meta: JsValue| {
-            let len = get(&chunk, "byteLength").as_f64().unwrap_or(0.0) as u32;
-            let bytes = Uint8Array::new_with_length(len);
-            if let Ok(copy) = get(&chunk, "copyTo").dyn_into::<Function>() {
-                let _ = copy.call1(&chunk, &bytes);
-            }
-            let mut s = out.borrow_mut();
-            if s.description.is_none() {
-                let desc = get(&get(&meta, "decoderConfig"), "description");
-                if !desc.is_undefined() && !desc.is_null() {
-                    s.description = Some(Uint8Array::new(&desc).to_vec());
+        let output =
+            Closure::<dyn FnMut(JsValue, JsValue)>::new(move |chunk: JsValue, meta: JsValue| {
+                let len = get(&chunk, "byteLength").as_f64().unwrap_or(0.0) as u32;
+                let bytes = Uint8Array::new_with_length(len);
+                if let Ok(copy) = get(&chunk, "copyTo").dyn_into::<Function>() {
+                    let _ = copy.call1(&chunk, &bytes);
                 }
-            }
-            s.chunks.push(EncodedChunk {
-                pts_us: get(&chunk, "timestamp").as_f64().unwrap_or(0.0) as i64,
-                key: get(&chunk, "type").as_string().as_deref() == Some("key"),
-                data: bytes.to_vec(),
+                let mut s = out.borrow_mut();
+                if s.description.is_none() {
+                    let desc = get(&get(&meta, "decoderConfig"), "description");
+                    if !desc.is_undefined() && !desc.is_null() {
+                        s.description = Some(Uint8Array::new(&desc).to_vec());
+                    }
+                }
+                s.chunks.push(EncodedChunk {
+                    pts_us: get(&chunk, "timestamp").as_f64().unwrap_or(0.0) as i64,
+                    key: get(&chunk, "type").as_string().as_deref() == Some("key"),
+                    data: bytes.to_vec(),
+                });
             });
-        });
         let err = shared.clone();
         let error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
             err.borrow_mut().error = Some(text(e));
@@ -203,16 +195,15 @@ impl VideoEncoder {
 
     /// Frames queued and not yet encoded: feed more only while this is small.
     pub fn queue_size(&self) -> u32 {
-        get(&self.encoder, "encodeQueueSize").as_f64().unwrap_or(0.0) as u32
+        get(&self.encoder, "encodeQueueSize")
+            .as_f64()
+            .unwrap_or(0.0) as u32
     }
 
     /// Waits until every queued frame has come out.
     pub async fn flush(&self) -> Result<(), String> {
         let flush: Function = get(&self.encoder, "flush").unchecked_into();
-        let p: Promise = flush
-            .call0(&self.encoder)
-            .map_err(text)?
-            .unchecked_into();
+        let p: Promise = flush.call0(&self.encoder).map_err(text)?.unchecked_into();
         JsFuture::from(p).await.map_err(text)?;
         self.failed()
     }

@@ -12,7 +12,10 @@
 //!   slot. A "not coded" VOP that is no placeholder (an encoder's dropped frame) repeats the
 //!   previous picture, so it gives neither a frame nor a time.
 //! - **Seeking.** [`Mpeg4VideoDecoder::reset`] drops the reference frames but keeps the
-//!   stream headers (Xvid writes them only before the first frame).
+//!   stream headers (Xvid writes them only before the first frame). The B-VOPs that follow
+//!   the key frame in the file but are shown before it need the GOP before: they are dropped
+//!   (as FFmpeg drops them) with their times, so the key frame keeps the time it has in a
+//!   decode of the whole file.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -51,6 +54,11 @@ pub struct Mpeg4VideoDecoder {
     pending: BinaryHeap<Reverse<i64>>,
     /// Packed chunks whose placeholder chunk has not come yet.
     placeholders: u32,
+    /// Anchor VOPs (I, P, S) decoded since the start or the last reset, up to 2: a B-VOP
+    /// needs two.
+    anchors: u8,
+    /// Pending times of dropped B-VOPs, to drop before the next frame takes one.
+    skip_times: u32,
 }
 
 impl Mpeg4VideoDecoder {
@@ -62,6 +70,8 @@ impl Mpeg4VideoDecoder {
             headers: Vec::new(),
             pending: BinaryHeap::new(),
             placeholders: 0,
+            anchors: 0,
+            skip_times: 0,
         };
         if codec_private.windows(3).any(|w| w == [0, 0, 1]) {
             d.feed(codec_private)?;
@@ -76,15 +86,26 @@ impl Mpeg4VideoDecoder {
         let mut coded = Vec::with_capacity(data.len());
         let mut vops = 0u32;
         let mut uncoded = 0u32;
+        let mut skipped = 0u32;
         for unit in units(data) {
             let code = unit[3];
             if code == 0xB6 {
-                if self.vop_coded(unit)? {
-                    vops += 1;
-                } else {
+                let (b_vop, coded) = self.vop_kind(unit)?;
+                if !coded {
                     uncoded += 1;
                     continue;
                 }
+                if b_vop && self.anchors < 2 {
+                    // A B-VOP shown before the key frame a seek landed on: its past anchor
+                    // is in the GOP before. Dropped, as FFmpeg drops it; its time is among
+                    // the smallest pending and is dropped with it.
+                    skipped += 1;
+                    continue;
+                }
+                if !b_vop {
+                    self.anchors = self.anchors.saturating_add(1);
+                }
+                vops += 1;
             } else if code <= 0x2F || code == 0xB0 || code == 0xB5 {
                 // Video object (0x00-0x1F), video object layer (0x20-0x2F), visual object
                 // sequence and visual object: decoded at once (the next VOP's header needs
@@ -96,6 +117,10 @@ impl Mpeg4VideoDecoder {
                 continue;
             }
             coded.extend_from_slice(unit);
+        }
+        if skipped > 0 && vops == 0 {
+            self.pending.push(Reverse(pts.0));
+            self.skip_times += skipped;
         }
         if vops > 0 {
             self.pending.push(Reverse(pts.0));
@@ -120,6 +145,8 @@ impl Mpeg4VideoDecoder {
         self.inner = Decoder::new();
         self.pending.clear();
         self.placeholders = 0;
+        self.anchors = 0;
+        self.skip_times = 0;
         let headers = std::mem::take(&mut self.headers);
         self.feed(&headers)?;
         self.headers = headers;
@@ -142,18 +169,23 @@ impl Mpeg4VideoDecoder {
             .map_err(|e| Error::invalid(WHAT, e.to_string()))
     }
 
-    /// `vop_coded` of a VOP unit (ISO/IEC 14496-2 §6.2.5): after `vop_coding_type`,
-    /// `modulo_time_base`, a marker, `vop_time_increment` and a marker.
-    fn vop_coded(&self, unit: &[u8]) -> Result<bool> {
+    /// Whether a VOP unit is a B-VOP, and its `vop_coded` (ISO/IEC 14496-2 §6.2.5): after
+    /// `vop_coding_type`, `modulo_time_base`, a marker, `vop_time_increment` and a marker.
+    fn vop_kind(&self, unit: &[u8]) -> Result<(bool, bool)> {
         let Some(vol) = self.inner.vol() else {
             return Err(Error::invalid(
                 WHAT,
                 "a picture comes before the stream headers (no video object layer)",
             ));
         };
-        let increment_bits = (16 - vol.time_increment_resolution.saturating_sub(1).leading_zeros()).max(1);
+        let increment_bits = (16
+            - vol
+                .time_increment_resolution
+                .saturating_sub(1)
+                .leading_zeros())
+        .max(1);
         let mut r = BitReader::new(&unit[4..], WHAT);
-        r.skip(2)?;
+        let b_vop = r.bits(2)? == 2;
         let mut seconds = 0;
         while r.flag()? {
             seconds += 1;
@@ -162,7 +194,7 @@ impl Mpeg4VideoDecoder {
             }
         }
         r.skip(1 + increment_bits + 1)?;
-        r.flag()
+        Ok((b_vop, r.flag()?))
     }
 
     fn frame(&mut self, f: &DecodedFrame) -> I420Frame {
@@ -178,6 +210,9 @@ impl Mpeg4VideoDecoder {
         crop(&mut data, f.cr_samples(), f.width() / 2, cw, ch);
         // Never empty while frames come out: every frame's VOP pushed a time first (a
         // placeholder VOP never decodes to a frame).
+        for _ in 0..std::mem::take(&mut self.skip_times) {
+            self.pending.pop();
+        }
         let pts = self.pending.pop().map_or(0, |Reverse(t)| t);
         I420Frame {
             pts: Timestamp(pts),
@@ -224,7 +259,9 @@ mod tests {
     #[test]
     fn a_picture_before_any_header_is_a_clear_error() {
         let mut d = Mpeg4VideoDecoder::new(&[]).unwrap();
-        let e = d.decode(&[0, 0, 1, 0xB6, 0x10, 0, 0], Timestamp(0)).unwrap_err();
+        let e = d
+            .decode(&[0, 0, 1, 0xB6, 0x10, 0, 0], Timestamp(0))
+            .unwrap_err();
         assert!(e.to_string().contains("before the stream headers"), "{e}");
     }
 }
