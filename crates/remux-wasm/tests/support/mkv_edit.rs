@@ -269,12 +269,7 @@ impl Mkv {
     }
     /// Removes the Segment's Duration (live writers like MediaRecorder do not know it).
     pub fn drop_duration(&mut self) -> &mut Self {
-        for info in self
-            .segment()
-            .children_mut()
-            .iter_mut()
-            .filter(|e| e.id == id::INFO)
-        {
+        for info in self.segment().children_mut().iter_mut().filter(|e| e.id == id::INFO) {
             info.children_mut().retain(|e| e.id != id::DURATION);
         }
         self
