@@ -20,7 +20,8 @@ use remux_wasm::player::mse::MseSink;
 use remux_wasm::player::scheduler::sleep;
 use remux_wasm::player::video_encoder::{avc_codec, VideoEncoder};
 use remux_wasm::transcode::mpeg4_video::{I420Frame, Mpeg4VideoDecoder};
-use remux_wasm::{Codec, Duration, Packet, TimeBase, Timestamp, Track, TrackKind, VideoInfo};
+use remux_wasm::transcode::video::VideoTranscode;
+use remux_wasm::{Packet, TimeBase, Timestamp, Track, TrackKind};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -140,19 +141,22 @@ async fn encode(
 async fn xvid_reencoded_by_webcodecs_plays_in_media_source() {
     let (track, packets) = xvid_packets();
     let started = now_ms();
-    let mut decoder = Mpeg4VideoDecoder::new(&track.codec_private).unwrap();
+    let mut stage = VideoTranscode::for_track(&track)
+        .expect("Xvid is transcoded")
+        .unwrap();
     let encoder = VideoEncoder::open(720, 400, 25.0).await.unwrap();
     let mut frames = Vec::new();
     let mut chunks = Vec::new();
     let mut decode_ms = 0.0;
     for p in &packets {
         let t = now_ms();
-        let out = decoder.decode(&p.data, p.pts).unwrap();
+        stage.push(p).unwrap();
         decode_ms += now_ms() - t;
-        encode(&encoder, out, track.time_base, &mut frames).await;
+        encode(&encoder, stage.take_frames(), track.time_base, &mut frames).await;
         chunks.extend(encoder.take_chunks());
     }
-    encode(&encoder, decoder.flush(), track.time_base, &mut frames).await;
+    stage.finish();
+    encode(&encoder, stage.take_frames(), track.time_base, &mut frames).await;
     encoder.flush().await.unwrap();
     chunks.extend(encoder.take_chunks());
     let ms = now_ms() - started;
@@ -190,42 +194,16 @@ async fn xvid_reencoded_by_webcodecs_plays_in_media_source() {
         .filter(|(c, f)| c.key && !f.1)
         .count();
     console_log!("output key frames the source has not: {extra}");
-    let avcc = encoder.description().expect("the encoder gives its avcC");
+    stage.set_config(encoder.description().expect("the encoder gives its avcC"));
+    assert!(stage.has_config());
 
-    let h264 = Track {
-        id: 1,
-        kind: TrackKind::Video,
-        codec: Codec::H264,
-        codec_id: "V_MPEG4/ISO/AVC".into(),
-        unusable: None,
-        time_base: us,
-        codec_private: avcc,
-        default_duration: Some(Duration(40_000)),
-        language: None,
-        name: None,
-        default: true,
-        video: Some(VideoInfo {
-            width: 720,
-            height: 400,
-        }),
-        audio: None,
-    };
-    let mut remuxer = Remuxer::new(&[h264]).unwrap();
+    let mut remuxer = Remuxer::new(&[stage.output().clone()]).unwrap();
     let video = video_element();
     let sink = MseSink::attach(&video).await.unwrap();
     sink.add_source_buffer(&remuxer.mime()).unwrap();
     sink.append(&remuxer.init_segment()).await.unwrap();
     for c in chunks {
-        let packet = Packet {
-            track_id: 1,
-            pts: Timestamp(c.pts_us),
-            dts: Some(Timestamp(c.pts_us)),
-            dur: None,
-            keyframe: c.key,
-            pos: 0,
-            data: c.data,
-        };
-        if let Some(seg) = remuxer.push(packet).unwrap() {
+        if let Some(seg) = remuxer.push(stage.packet(c)).unwrap() {
             sink.append(&seg.data).await.unwrap();
         }
     }
