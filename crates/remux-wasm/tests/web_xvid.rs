@@ -117,8 +117,8 @@ fn total_video_frames(video: &HtmlVideoElement) -> f64 {
         .unwrap()
 }
 
-/// Queues `out` in the encoder, waiting while more than 4 frames are queued (the player's
-/// back-pressure), and notes each frame's time and key flag.
+/// Queues `out` in the encoder as the player will (at most 4 frames queued), and notes each
+/// frame's time and key flag.
 async fn encode(
     encoder: &VideoEncoder,
     out: Vec<I420Frame>,
@@ -126,14 +126,9 @@ async fn encode(
     log: &mut Vec<(Timestamp, bool)>,
     kept: &mut Vec<I420Frame>,
 ) {
-    for f in out {
-        while encoder.queue_size() > 4 {
-            sleep(1).await;
-        }
-        encoder.encode(&f, time_base).unwrap();
-        log.push((f.pts, f.key));
-        kept.push(f);
-    }
+    encoder.encode_all(&out, time_base, 4).await.unwrap();
+    log.extend(out.iter().map(|f| (f.pts, f.key)));
+    kept.extend(out);
 }
 
 /// Decodes H.264 chunks with WebCodecs `VideoDecoder` into I420 pictures, in output order.

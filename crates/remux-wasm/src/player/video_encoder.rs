@@ -193,6 +193,25 @@ impl VideoEncoder {
         result.map(|_| ())
     }
 
+    /// Queues `frames` (times in `time_base`), waiting while more than `max_queued` frames
+    /// are queued in the encoder: the back-pressure that keeps the decoder, and so the
+    /// download, from running ahead of the encoder.
+    pub async fn encode_all(
+        &self,
+        frames: &[I420Frame],
+        time_base: TimeBase,
+        max_queued: u32,
+    ) -> Result<(), String> {
+        for f in frames {
+            while self.queue_size() > max_queued {
+                crate::player::scheduler::sleep(1).await;
+                self.failed()?;
+            }
+            self.encode(f, time_base)?;
+        }
+        Ok(())
+    }
+
     /// Frames queued and not yet encoded: feed more only while this is small.
     pub fn queue_size(&self) -> u32 {
         get(&self.encoder, "encodeQueueSize")
