@@ -101,31 +101,8 @@ fn start_piece_server(bin: &Path, film: &Path, tmp: &Path) -> (Proc, String, u16
 /// Starts nginx (Debian's package) with a minimal config serving `root` on a free port.
 fn start_nginx(bin: &Path, root: &Path, tmp: &Path) -> (Proc, u16) {
     let port = free_port();
-    let dir = tmp.join("nginx");
-    std::fs::create_dir_all(&dir).unwrap();
-    let d = dir.display();
-    // Debian's defaults that matter for static files (sendfile, tcp_nopush, one worker per
-    // core); logs off so both servers do the same work.
-    let conf = format!(
-        "daemon off;\nworker_processes auto;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
-         events {{ worker_connections 4096; }}\n\
-         http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 1000000;\n\
-           client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n\
-           uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-           server {{ listen 127.0.0.1:{port}; root {}; location / {{ }} }}\n}}\n",
-        root.display()
-    );
-    std::fs::write(dir.join("nginx.conf"), conf).unwrap();
-    let child = Command::new(bin)
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .arg("-p")
-        .arg(&dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e} (scripts/bench.sh installs nginx)", bin.display()));
-    (Proc(child), port)
+    let server = format!("server {{ listen 127.0.0.1:{port}; root {}; location / {{ }} }}", root.display());
+    (run_nginx(bin, &tmp.join("nginx"), &server), port)
 }
 
 /// Starts nginx as the cluster front of docs/DEPLOY.md (the files of `deploy/nginx/`,
@@ -137,17 +114,29 @@ fn start_front(bin: &Path, upstream: u16, tmp: &Path) -> (Proc, u16) {
     let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nginx");
     std::os::unix::fs::symlink(deploy.canonicalize().unwrap(), dir.join("riptide")).unwrap();
     let d = dir.display();
+    let http = format!(
+        "proxy_cache_path {d}/cache levels=1:2 keys_zone=riptide:16m max_size=4g inactive=1d use_temp_path=off;\n  \
+         include riptide/riptide-http.conf;\n  \
+         upstream riptide_nodes {{ hash $riptide_key consistent; server 127.0.0.1:{upstream}; keepalive 64; }}\n  \
+         server {{ listen 127.0.0.1:{port}; include riptide/riptide-locations.conf; }}"
+    );
+    (run_nginx(bin, &dir, &http), port)
+}
+
+/// Runs nginx in the foreground from `dir` with Debian's defaults that matter for static files
+/// (sendfile, tcp_nopush, one worker per core), logs off so every server does the same work,
+/// and `http` inside `http { }`. As root its workers stay root: the default unprivileged user
+/// could not write the cache under the bench's temporary folder.
+fn run_nginx(bin: &Path, dir: &Path, http: &str) -> Proc {
+    std::fs::create_dir_all(dir).unwrap();
+    let d = dir.display();
     let root = Command::new("id").arg("-u").output().map(|o| o.stdout.trim_ascii() == b"0").unwrap_or(false);
     let conf = format!(
         "{user}daemon off;\nworker_processes auto;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
          events {{ worker_connections 4096; }}\n\
          http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 1000000;\n\
            client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n\
-           uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-           proxy_cache_path {d}/cache levels=1:2 keys_zone=riptide:16m max_size=4g inactive=1d use_temp_path=off;\n\
-           include riptide/riptide-http.conf;\n\
-           upstream riptide_nodes {{ hash $riptide_key consistent; server 127.0.0.1:{upstream}; keepalive 64; }}\n\
-           server {{ listen 127.0.0.1:{port}; include riptide/riptide-locations.conf; }}\n}}\n",
+           uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  {http}\n}}\n",
         user = if root { "user root;\n" } else { "" },
     );
     std::fs::write(dir.join("nginx.conf"), conf).unwrap();
@@ -155,12 +144,12 @@ fn start_front(bin: &Path, upstream: u16, tmp: &Path) -> (Proc, u16) {
         .arg("-c")
         .arg(dir.join("nginx.conf"))
         .arg("-p")
-        .arg(&dir)
+        .arg(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e} (scripts/bench.sh installs nginx)", bin.display()));
-    (Proc(child), port)
+    Proc(child)
 }
 
 /// Reads the whole file once through `port`, one 1 MiB request after another; MB/s.
