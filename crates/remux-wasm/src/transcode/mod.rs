@@ -69,6 +69,12 @@ pub fn for_track(track: &Track) -> Option<Result<Box<dyn Transcode>>> {
     Some(audio::AudioTranscode::new(track, source).map(|t| Box::new(t) as Box<dyn Transcode>))
 }
 
+/// The track `track` plays as once transcoded (FLAC for AC-3), or `None` if it needs no
+/// transcode or cannot have one (its configuration is unusable).
+pub fn played_as(track: &Track) -> Option<Track> {
+    for_track(track)?.ok().map(|s| s.output().clone())
+}
+
 /// What one call to [`AudioDecoder::decode`] produced.
 pub struct Decoded {
     /// Samples per channel appended.
