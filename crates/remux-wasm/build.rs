@@ -101,7 +101,7 @@ fn main() {
             .arg("testsrc=size=160x120:rate=25:duration=20")
             .args(["-f", "lavfi", "-i"])
             .arg("aevalsrc=exprs='0.5*sin(2*PI*440*t)|0.4*sin(2*PI*660*t)|0.45*sin(2*PI*550*t)|0.5*sin(2*PI*60*t)|0.3*sin(2*PI*880*t)|0.35*sin(2*PI*990*t)':s=48000:c=5.1:d=20")
-            .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])
+            .args(["-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])
             .args(["-c:a", codec, "-b:a", "640k", "-shortest"])
             .arg(&path)
             .status();

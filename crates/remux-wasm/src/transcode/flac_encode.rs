@@ -155,6 +155,7 @@ fn put_utf8_number(w: &mut BitWriter, v: u64) {
 }
 
 /// Residual of the fixed predictor of `order` (FLAC §9.2.5.2) at sample `i` (≥ order).
+#[cfg(test)]
 #[inline]
 fn fixed_residual(x: &[i64], order: usize, i: usize) -> i64 {
     match order {
@@ -171,23 +172,16 @@ fn zigzag(r: i64) -> u64 {
     ((r << 1) ^ (r >> 63)) as u64
 }
 
-/// Bits of `u` (zigzagged residuals) Rice-coded with the best parameter, and that parameter.
-fn best_rice(u: &[u64]) -> (u64, u32) {
-    let sum: u64 = u.iter().sum();
-    let n = u.len() as u64;
+/// The Rice parameter for `len` values summing to `sum`, and the bits it would take
+/// (estimated from the sum, as libFLAC does: exact enough to choose partitions).
+#[inline]
+fn rice_estimate(sum: u64, len: usize) -> (u32, u64) {
+    let n = len as u64;
     if n == 0 {
         return (0, 0);
     }
-    // The optimum lies near log2(mean); check it and its neighbours exactly.
-    let guess = if sum > n { 63 - (sum / n).leading_zeros() } else { 0 };
-    let mut best = (u64::MAX, 0);
-    for k in guess.saturating_sub(1)..=(guess + 1).min(MAX_RICE_PARAM) {
-        let bits = n * (k as u64 + 1) + u.iter().map(|&v| v >> k).sum::<u64>();
-        if bits < best.0 {
-            best = (bits, k);
-        }
-    }
-    best
+    let k = if sum > n { (63 - (sum / n).leading_zeros()).min(MAX_RICE_PARAM) } else { 0 };
+    (k, n * (k as u64 + 1) + (sum >> k))
 }
 
 /// Writes one subframe for the samples of one channel in `x`.
@@ -199,71 +193,98 @@ fn encode_subframe(w: &mut BitWriter, x: &[i64], residual: &mut Vec<u64>) {
         w.put_signed(x[0], bps);
         return;
     }
-    // Pick the fixed order with the least total absolute residual.
-    let max_order = 4.min(n - 1);
+    if n <= 4 {
+        verbatim(w, x);
+        return;
+    }
+    // The fixed order with the least total absolute residual, all five in one pass over the
+    // running differences (each order's residual is the difference of the one below).
     let mut sums = [0u64; 5];
-    for i in max_order..n {
-        for (o, s) in sums.iter_mut().enumerate().take(max_order + 1) {
-            *s += fixed_residual(x, o, i).unsigned_abs();
-        }
+    let (mut l0, mut l1, mut l2, mut l3) = (x[3], x[3] - x[2], x[3] - 2 * x[2] + x[1], x[3] - 3 * x[2] + 3 * x[1] - x[0]);
+    for &v in &x[4..] {
+        let e0 = v;
+        let e1 = e0 - l0;
+        let e2 = e1 - l1;
+        let e3 = e2 - l2;
+        let e4 = e3 - l3;
+        sums[0] += e0.unsigned_abs();
+        sums[1] += e1.unsigned_abs();
+        sums[2] += e2.unsigned_abs();
+        sums[3] += e3.unsigned_abs();
+        sums[4] += e4.unsigned_abs();
+        (l0, l1, l2, l3) = (e0, e1, e2, e3);
     }
-    let order = (0..=max_order).min_by_key(|&o| sums[o]).unwrap_or(0);
+    let order = (0..5).min_by_key(|&o| sums[o]).unwrap_or(0);
     residual.clear();
-    residual.extend((order..n).map(|i| zigzag(fixed_residual(x, order, i))));
-    // Partition order: the largest that divides the block and leaves more samples than the
-    // warm-up in the first partition; pick the one with the fewest bits.
-    let mut best: Option<(u64, u32)> = None;
-    let mut p = 0;
-    while p <= MAX_PARTITION_ORDER && n % (1 << p) == 0 && (n >> p) > order {
-        let bits = partition_bits(residual, n, order, p);
-        if best.is_none_or(|(b, _)| bits < b) {
-            best = Some((bits, p));
-        }
-        p += 1;
+    match order {
+        0 => residual.extend(x.iter().map(|&v| zigzag(v))),
+        1 => residual.extend(x.windows(2).map(|w| zigzag(w[1] - w[0]))),
+        2 => residual.extend(x.windows(3).map(|w| zigzag(w[2] - 2 * w[1] + w[0]))),
+        3 => residual.extend(x.windows(4).map(|w| zigzag(w[3] - 3 * w[2] + 3 * w[1] - w[0]))),
+        _ => residual.extend(
+            x.windows(5).map(|w| zigzag(w[4] - 4 * w[3] + 6 * w[2] - 4 * w[1] + w[0])),
+        ),
     }
-    let verbatim = n as u64 * bps as u64;
-    match best {
-        Some((bits, p)) if bits + order as u64 * bps as u64 + 6 < verbatim => {
-            w.put(0b0001_0000 | (order as u64) << 1, 8); // pad, type FIXED of `order`, no wasted bits
-            for &s in &x[..order] {
-                w.put_signed(s, bps); // warm-up samples
-            }
-            w.put(0b01, 2); // residual coding: partitioned Rice with 5-bit parameters
-            w.put(p as u64, 4);
-            let parts = 1usize << p;
-            let per = n >> p;
-            let mut at = 0;
-            for i in 0..parts {
-                let len = if i == 0 { per - order } else { per };
-                let part = &residual[at..at + len];
-                let (_, k) = best_rice(part);
-                w.put(k as u64, 5);
-                for &v in part {
-                    w.put_rice(v, k);
-                }
-                at += len;
-            }
+    // Partition order: sums of the finest partitions, merged pairwise for coarser ones; the
+    // order with the fewest estimated bits wins. Partitions must divide the block and the
+    // first must hold more than the warm-up samples.
+    let mut top = 0;
+    while top < MAX_PARTITION_ORDER && n % (1 << (top + 1)) == 0 && (n >> (top + 1)) > order {
+        top += 1;
+    }
+    let per = n >> top;
+    let mut part_sums: Vec<u64> = Vec::with_capacity(1 << top);
+    let mut at = 0;
+    for i in 0..1usize << top {
+        let len = if i == 0 { per - order } else { per };
+        part_sums.push(residual[at..at + len].iter().sum());
+        at += len;
+    }
+    let mut best = (u64::MAX, 0u32);
+    let mut sums_p = part_sums.clone();
+    for p in (0..=top).rev() {
+        let per = n >> p;
+        let bits: u64 = sums_p
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| 5 + rice_estimate(s, if i == 0 { per - order } else { per }).1)
+            .sum();
+        if bits <= best.0 {
+            best = (bits, p);
         }
-        _ => {
-            w.put(0b0000_0010, 8); // pad, type VERBATIM, no wasted bits
-            for &s in x {
-                w.put_signed(s, bps);
-            }
+        sums_p = sums_p.chunks(2).map(|c| c.iter().sum()).collect();
+    }
+    let (bits, p) = best;
+    if bits + order as u64 * bps as u64 + 6 >= n as u64 * bps as u64 {
+        verbatim(w, x);
+        return;
+    }
+    w.put(0b0001_0000 | (order as u64) << 1, 8); // pad, type FIXED of `order`, no wasted bits
+    for &s in &x[..order] {
+        w.put_signed(s, bps); // warm-up samples
+    }
+    w.put(0b01, 2); // residual coding: partitioned Rice with 5-bit parameters
+    w.put(p as u64, 4);
+    let per = n >> p;
+    let group = 1usize << (top - p); // finest partitions per chosen partition
+    let mut at = 0;
+    for i in 0..1usize << p {
+        let len = if i == 0 { per - order } else { per };
+        let sum: u64 = part_sums[i * group..(i + 1) * group].iter().sum();
+        let (k, _) = rice_estimate(sum, len);
+        w.put(k as u64, 5);
+        for &v in &residual[at..at + len] {
+            w.put_rice(v, k);
         }
+        at += len;
     }
 }
 
-/// Bits of the residual with partition order `p` (parameters included).
-fn partition_bits(residual: &[u64], n: usize, order: usize, p: u32) -> u64 {
-    let per = n >> p;
-    let mut at = 0;
-    let mut total = 0;
-    for i in 0..1usize << p {
-        let len = if i == 0 { per - order } else { per };
-        total += 5 + best_rice(&residual[at..at + len]).0;
-        at += len;
+fn verbatim(w: &mut BitWriter, x: &[i64]) {
+    w.put(0b0000_0010, 8); // pad, type VERBATIM, no wasted bits
+    for &s in x {
+        w.put_signed(s, BITS_PER_SAMPLE);
     }
-    total
 }
 
 /// MSB-first bit writer.
@@ -282,7 +303,7 @@ impl BitWriter {
         self.n = 0;
     }
 
-    /// The low `bits` bits of `v` (`bits` ≤ 56).
+    /// The low `bits` bits of `v` (`bits` ≤ 56; 48 with [`put_rice`](Self::put_rice)'s call).
     #[inline]
     fn put(&mut self, v: u64, bits: u32) {
         if bits == 0 {
@@ -305,6 +326,11 @@ impl BitWriter {
     #[inline]
     fn put_rice(&mut self, v: u64, k: u32) {
         let mut q = v >> k;
+        if q + 1 + k as u64 <= 48 {
+            // The usual case in one write: q zeros, the stop bit, the low k bits.
+            self.put((1u64 << k) | (v & ((1u64 << k) - 1)), q as u32 + 1 + k);
+            return;
+        }
         while q >= 32 {
             self.put(0, 32);
             q -= 32;
