@@ -38,21 +38,17 @@ pub enum AudioSource {
 }
 
 impl AudioSource {
-    /// The codec of `track`, if it is one of these.
+    /// The codec of `track`, if it is one of these (the codec table's "transcodable" column,
+    /// [`crate::codec::Codec::descriptor`]).
     pub fn of(track: &Track) -> Option<AudioSource> {
-        if track.kind != TrackKind::Audio {
+        if track.kind != TrackKind::Audio || !track.codec.descriptor().transcodable {
             return None;
         }
-        match &track.codec {
+        match track.codec {
+            Codec::Ac3 => Some(AudioSource::Ac3),
+            Codec::Eac3 => Some(AudioSource::Eac3),
+            Codec::Dts => Some(AudioSource::Dts),
             Codec::Vorbis => Some(AudioSource::Vorbis),
-            Codec::Other(_) => match track.codec_id.as_str() {
-                "A_AC3" | "A_AC3/BSID9" | "A_AC3/BSID10" | "ac-3" => Some(AudioSource::Ac3),
-                "A_EAC3" | "ec-3" => Some(AudioSource::Eac3),
-                "A_DTS" | "A_DTS/EXPRESS" | "A_DTS/LOSSLESS" | "dtsc" | "dtsh" | "dtsl" => {
-                    Some(AudioSource::Dts)
-                }
-                _ => None,
-            },
             _ => None,
         }
     }
