@@ -163,6 +163,16 @@ impl Pipeline {
         self.demuxer.duration()
     }
 
+    /// Bytes per second of media the transcode writes (0 without one): the FLAC of decoded
+    /// AC-3 is far larger than the source's audio, and the player's media byte budget must
+    /// count it. Estimated at 2 bytes per sample and channel (24-bit FLAC of decoded 5.1 AC-3
+    /// at 640 kbit/s: 2.0 on pink noise, 1.2 on test tones; docs/DESIGN.md).
+    pub fn transcoded_bytes_per_second(&self) -> f64 {
+        self.transcode.as_ref().and_then(|t| t.output().audio).map_or(0.0, |a| {
+            2.0 * a.channels as f64 * a.sample_rate as f64
+        })
+    }
+
     /// The remuxer (which tracks it carries, its MSE type).
     pub fn remuxer(&self) -> &Remuxer {
         &self.remuxer

@@ -259,3 +259,31 @@ fn seek_restarts_at_a_frame_at_or_before_the_target() {
         assert!(s >= MIN_SNR_DB, "after seek: channel {c} SNR {s:.1} dB");
     }
 }
+
+/// The player's media byte budget counts the FLAC the transcode writes (far more bytes per
+/// second than the source's AC-3), from what the pipeline says.
+#[test]
+fn the_byte_budget_is_told_what_the_flac_adds() {
+    if !have_encoders(&["libx264", "ac3"]) {
+        return;
+    }
+    let f = make("mkv", "5.1", &["-c:a", "ac3", "-b:a", "640k"]).unwrap();
+    let mut src = FileSource::open(&f).unwrap();
+    let mut p = Pipeline::open(&mut src).unwrap();
+    let said = p.transcoded_bytes_per_second();
+    assert_eq!(said, 2.0 * 6.0 * 48000.0);
+    // Not less than what it really writes for these tones.
+    let mut bytes = 0usize;
+    loop {
+        match p.step(&mut src).unwrap() {
+            Step::Segment(s) => bytes += s.data.len(),
+            Step::Init(_) => {}
+            Step::End => break,
+        }
+    }
+    assert!((bytes as f64) < said * SECONDS, "{bytes} bytes in {SECONDS} s");
+    // Without a transcode, nothing is added.
+    let aac = make("mkv", "stereo", &["-c:a", "aac"]).unwrap();
+    let mut src = FileSource::open(&aac).unwrap();
+    assert_eq!(Pipeline::open(&mut src).unwrap().transcoded_bytes_per_second(), 0.0);
+}
