@@ -1,6 +1,6 @@
 //! Browser test of the audio transcode (tests/transcode.rs checks its output against ffmpeg
 //! natively): 20 s of AC-3 and E-AC-3 5.1 at 640 kbit/s (made by build.rs) go through the
-//! pipeline in the browser's wasm, on the page's one thread, and the FLAC in fragmented MP4
+//! pipeline in the browser's wasm (three times, timed), on the page's one thread, and the FLAC in fragmented MP4
 //! plays in a real `SourceBuffer` with sound: `currentTime` advances and the engine decoded
 //! audio (`webkitAudioDecodedByteCount` in Chromium; `mozHasAudio` in Firefox, which has no
 //! counter). The time the whole remux took is printed as a multiple of real time (the
@@ -45,22 +45,29 @@ fn number(v: &HtmlVideoElement, name: &str) -> Option<f64> {
 /// Remuxes `file` (timed), appends it all, plays it; returns the speed (× real time).
 async fn transcode_and_play(file: &[u8], name: &str) -> f64 {
     assert!(!file.is_empty(), "{name}: test media is empty: install ffmpeg and rebuild");
-    let mut cache = SparseCache::from_bytes(file.to_vec());
-    let started = js_sys::Date::now();
-    let mut pipeline = Pipeline::open(&mut cache).expect("pipeline opens");
-    let mut init = None;
-    let mut segments = Vec::new();
-    loop {
-        match pipeline.step(&mut cache).expect("remux step") {
-            Step::Init(i) => init = Some(i),
-            Step::Segment(s) => segments.push(s.data),
-            Step::End => break,
+    // Three runs; the fastest is the least disturbed by other work on the machine.
+    let mut times = Vec::new();
+    let mut out = None;
+    for _ in 0..3 {
+        let mut cache = SparseCache::from_bytes(file.to_vec());
+        let started = js_sys::Date::now();
+        let mut pipeline = Pipeline::open(&mut cache).expect("pipeline opens");
+        let mut init = None;
+        let mut segments = Vec::new();
+        loop {
+            match pipeline.step(&mut cache).expect("remux step") {
+                Step::Init(i) => init = Some(i),
+                Step::Segment(s) => segments.push(s.data),
+                Step::End => break,
+            }
         }
+        times.push(js_sys::Date::now() - started);
+        out = Some((init.unwrap(), segments));
     }
-    let ms = js_sys::Date::now() - started;
+    let ms = times.iter().copied().fold(f64::INFINITY, f64::min);
     let speed = SECONDS * 1000.0 / ms.max(1.0);
-    web_sys::console::log_1(&format!("{name}: 20 s of 5.1 at 640 kbit/s remuxed with the audio transcoded to FLAC in {ms:.0} ms: {speed:.1}x real time").into());
-    let init = init.unwrap();
+    web_sys::console::log_1(&format!("{name}: 20 s of 5.1 at 640 kbit/s remuxed with the audio transcoded to FLAC in {ms:.0} ms (fastest of {times:.0?}): {speed:.1}x real time").into());
+    let (init, segments) = out.unwrap();
     assert!(init.mime.contains("flac"), "{name}: MSE type {}", init.mime);
 
     let video = video_element();
