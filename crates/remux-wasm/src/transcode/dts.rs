@@ -66,8 +66,9 @@ impl DtsDecoder {
         let scale = 1.0 / 2147483648.0f32;
         let order = channels::dts(h.amode, has_lfe, n);
         out.reserve(samples * n);
+        let planes: Vec<&[i32]> = order.iter().map(|&c| &planes[c][..samples]).collect();
         for i in 0..samples {
-            out.extend(order.iter().map(|&c| planes[c][i] as f32 * scale));
+            out.extend(planes.iter().map(|p| p[i] as f32 * scale));
         }
         Ok(samples)
     }

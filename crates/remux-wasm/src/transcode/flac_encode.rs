@@ -79,11 +79,11 @@ impl FlacEncoder {
     /// 24 bits). At most 65535 samples per channel.
     pub fn encode(&mut self, samples: &[i32]) -> Vec<u8> {
         let n = samples.len() / self.channels;
-        debug_assert!(n >= 1 && n <= 65535 && samples.len() == n * self.channels);
+        debug_assert!((1..=65535).contains(&n) && samples.len() == n * self.channels);
         let mut w = std::mem::take(&mut self.bits);
         w.clear();
         // Frame header (FLAC §9.1).
-        w.put(0b1111_1111_1111_100, 15); // sync code
+        w.put(0x7ffc, 15); // sync code 0b111111111111100
         w.put(1, 1); // blocking strategy: variable block size (header carries the sample number)
         w.put(0b0111, 4); // block size: 16-bit (blocksize - 1) at the end of the header
         w.put(rate_code(self.sample_rate), 4);
@@ -229,7 +229,7 @@ fn encode_subframe(w: &mut BitWriter, x: &[i64], residual: &mut Vec<u64>) {
     // order with the fewest estimated bits wins. Partitions must divide the block and the
     // first must hold more than the warm-up samples.
     let mut top = 0;
-    while top < MAX_PARTITION_ORDER && n % (1 << (top + 1)) == 0 && (n >> (top + 1)) > order {
+    while top < MAX_PARTITION_ORDER && n.is_multiple_of(1 << (top + 1)) && (n >> (top + 1)) > order {
         top += 1;
     }
     let per = n >> top;
@@ -456,7 +456,7 @@ mod tests {
         let mut s = Vec::new();
         for i in 0..n {
             let t = i as f64 / 48000.0;
-            s.push(((t * 440.0 * 6.283).sin() * 4_000_000.0) as i32); // tone: FIXED
+            s.push(((t * 440.0 * std::f64::consts::TAU).sin() * 4_000_000.0) as i32); // tone: FIXED
             s.push(1234); // constant: CONSTANT
             s.push(((i as i64 * 2_654_435_761) % 16_000_000 - 8_000_000) as i32); // noise: VERBATIM
         }
