@@ -25,6 +25,7 @@ pub mod subtitle;
 pub mod time;
 pub mod timeline;
 pub mod tracks;
+pub mod transcode;
 
 #[cfg(target_arch = "wasm32")]
 pub mod player;
