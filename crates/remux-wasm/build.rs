@@ -1,8 +1,9 @@
 //! Test media for the browser tests (`tests/web.rs`), generated at build time so that no
 //! binary is committed: when compiling for wasm32, ffmpeg writes a 4 s 320x240 H.264 + AAC
 //! MKV into OUT_DIR, exposed as `RIPTIDE_TEST_MKV`, and a 4 s 160x120 VP9 + Opus WebM,
-//! exposed as `RIPTIDE_TEST_WEBM`, and a 4 s 720x400 Xvid + MP3 AVI,
-//! exposed as `RIPTIDE_TEST_XVID`. Set `RIPTIDE_TEST_MKV` to an existing file to use that
+//! exposed as `RIPTIDE_TEST_WEBM`, 20 s AC-3 / E-AC-3 5.1 MKVs (`RIPTIDE_TEST_AC3`,
+//! `RIPTIDE_TEST_EAC3`), and a 4 s 720x400 Xvid + MP3 AVI (`RIPTIDE_TEST_XVID`). Set
+//! `RIPTIDE_TEST_MKV` to an existing file to use that
 //! instead. Without ffmpeg the build still succeeds (the library needs no
 //! media); the file is left empty and the browser test fails saying ffmpeg is missing.
 
@@ -88,6 +89,29 @@ fn main() {
         let _ = std::fs::write(&webm, b"");
     }
     println!("cargo:rustc-env=RIPTIDE_TEST_WEBM={}", webm.display());
+
+    // 20 s of 5.1 at 640 kbit/s, AC-3 and E-AC-3 in MKV, one tone per channel, with a small
+    // picture: the transcode's speed and playback test (tests/web_transcode.rs).
+    for (name, codec, env) in [
+        ("test-ac3-51.mkv", "ac3", "RIPTIDE_TEST_AC3"),
+        ("test-eac3-51.mkv", "eac3", "RIPTIDE_TEST_EAC3"),
+    ] {
+        let path = out.with_file_name(name);
+        let status = Command::new("ffmpeg")
+            .args(["-y", "-v", "error", "-f", "lavfi", "-i"])
+            .arg("testsrc=size=160x120:rate=25:duration=20")
+            .args(["-f", "lavfi", "-i"])
+            .arg("aevalsrc=exprs='0.5*sin(2*PI*440*t)|0.4*sin(2*PI*660*t)|0.45*sin(2*PI*550*t)|0.5*sin(2*PI*60*t)|0.3*sin(2*PI*880*t)|0.35*sin(2*PI*990*t)':s=48000:c=5.1:d=20")
+            .args(["-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])
+            .args(["-c:a", codec, "-b:a", "640k", "-shortest"])
+            .arg(&path)
+            .status();
+        if !status.is_ok_and(|s| s.success()) {
+            println!("cargo:warning=ffmpeg could not write {name}; it is empty");
+            let _ = std::fs::write(&path, b"");
+        }
+        println!("cargo:rustc-env={env}={}", path.display());
+    }
 
     // Xvid (MPEG-4 Part 2, two B-frames) + MP3 in AVI at a typical film size, for the
     // in-browser decode speed test (`tests/web_xvid.rs`).

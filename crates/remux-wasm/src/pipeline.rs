@@ -9,6 +9,7 @@ use crate::io::ByteSource;
 use crate::packet::{Packet, Track};
 use crate::subtitle::{self, Cue};
 use crate::time::{Duration, TimeBase, Timestamp};
+use crate::transcode::{self, Transcode};
 
 /// The init segment: `ftyp` + `moov`, and the MSE type to create the SourceBuffer with.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,13 +47,46 @@ pub struct Pipeline {
     cues: Vec<(u32, Cue)>,
     /// A segment the remuxer cut while the init segment still waited for a key frame.
     early: Option<MediaSegment>,
+    /// The transcode of the carried audio track, when the browser cannot take its codec
+    /// (AC-3, DTS, Vorbis: see [`transcode`]); the remuxer sees its output track instead.
+    transcode: Option<Box<dyn Transcode>>,
+    /// The transcode's output packets, reused.
+    transcoded: Vec<Packet>,
+}
+
+/// The remuxer for `tracks` as `video`/`audio` pick, where a track Riptide transcodes counts
+/// as its output (FLAC), and the transcode of the audio track it carries, if that needs one.
+fn remuxer_for(
+    tracks: &[Track],
+    video: Pick,
+    audio: Pick,
+    carriage: AudioCarriage,
+) -> Result<(Remuxer, Option<Box<dyn Transcode>>)> {
+    let mut stages = Vec::new();
+    let view: Vec<Track> = tracks
+        .iter()
+        .map(|t| match transcode::for_track(t) {
+            Some(Ok(stage)) => {
+                let out = stage.output().clone();
+                stages.push(stage);
+                out
+            }
+            // Not transcodable, or its configuration is unusable: the remuxer names it.
+            _ => t.clone(),
+        })
+        .collect();
+    let remuxer = Remuxer::with_carriage(&view, video, audio, carriage)?;
+    let carried: Vec<u32> = remuxer.carried_tracks().iter().map(|t| t.id).collect();
+    let stage = stages.into_iter().find(|s| carried.contains(&s.output().id));
+    Ok((remuxer, stage))
 }
 
 impl Pipeline {
     /// Recognises the container and reads its headers. May return `NeedData`: fetch and retry.
     pub fn open(src: &mut dyn ByteSource) -> Result<Self> {
         let demuxer = probe::open(src)?;
-        let remuxer = Remuxer::new(demuxer.tracks())?;
+        let (remuxer, transcode) =
+            remuxer_for(demuxer.tracks(), Pick::Default, Pick::Default, AudioCarriage::InMp4)?;
         let subtitles = demuxer
             .tracks()
             .iter()
@@ -67,6 +101,8 @@ impl Pipeline {
             collect_cues: false,
             cues: Vec::new(),
             early: None,
+            transcode,
+            transcoded: Vec::new(),
         })
     }
 
@@ -87,8 +123,8 @@ impl Pipeline {
         carriage: AudioCarriage,
     ) -> Result<()> {
         let pick = |id: Option<u32>| id.map_or(Pick::Nothing, Pick::Track);
-        self.remuxer =
-            Remuxer::with_carriage(self.demuxer.tracks(), pick(video), pick(audio), carriage)?;
+        (self.remuxer, self.transcode) =
+            remuxer_for(self.demuxer.tracks(), pick(video), pick(audio), carriage)?;
         self.init_sent = false;
         self.early = None;
         Ok(())
@@ -127,6 +163,16 @@ impl Pipeline {
         self.demuxer.duration()
     }
 
+    /// Bytes per second of media the transcode writes (0 without one): the FLAC of decoded
+    /// AC-3 is far larger than the source's audio, and the player's media byte budget must
+    /// count it. Estimated at 2 bytes per sample and channel (24-bit FLAC of decoded 5.1 AC-3
+    /// at 640 kbit/s: 2.0 on pink noise, 1.2 on test tones; docs/DESIGN.md).
+    pub fn transcoded_bytes_per_second(&self) -> f64 {
+        self.transcode.as_ref().and_then(|t| t.output().audio).map_or(0.0, |a| {
+            2.0 * a.channels as f64 * a.sample_rate as f64
+        })
+    }
+
     /// The remuxer (which tracks it carries, its MSE type).
     pub fn remuxer(&self) -> &Remuxer {
         &self.remuxer
@@ -146,8 +192,29 @@ impl Pipeline {
     ) -> Result<SeekPoint> {
         let point = self.demuxer.seek(src, target, time_base)?;
         self.remuxer.reset_for(Some((target, time_base)));
+        if let Some(t) = &mut self.transcode {
+            t.reset();
+        }
         self.ended = false;
         Ok(point)
+    }
+
+    /// Hands `packet` to the remuxer, through the transcode if it is of the transcoded track.
+    fn feed(&mut self, packet: Packet) -> Result<Option<MediaSegment>> {
+        let Some(stage) = self.transcode.as_mut().filter(|t| t.output().id == packet.track_id) else {
+            return self.remuxer.push(packet);
+        };
+        stage.push(packet, &mut self.transcoded)?;
+        let mut seg: Option<MediaSegment> = None;
+        for p in std::mem::take(&mut self.transcoded) {
+            if let Some(s) = self.remuxer.push(p)? {
+                match &mut seg {
+                    Some(e) => e.append(s),
+                    None => seg = Some(s),
+                }
+            }
+        }
+        Ok(seg)
     }
 
     /// Produces the next output. `Err(NeedData)` leaves the pipeline unchanged: fetch the
@@ -165,7 +232,7 @@ impl Pipeline {
                 if self.subtitle_packet(&packet) {
                     continue;
                 }
-                if let Some(seg) = self.remuxer.push(packet)? {
+                if let Some(seg) = self.feed(packet)? {
                     match &mut self.early {
                         Some(e) => e.append(seg),
                         None => self.early = Some(seg),
@@ -191,7 +258,7 @@ impl Pipeline {
                     if self.subtitle_packet(&packet) {
                         continue;
                     }
-                    if let Some(seg) = self.remuxer.push(packet)? {
+                    if let Some(seg) = self.feed(packet)? {
                         return Ok(Step::Segment(seg));
                     }
                 }

@@ -313,10 +313,14 @@ impl TrackTimeline {
             prev.duration = clamp_u32(dts - prev.dts);
             out.push(prev);
         }
+        // A duration counted in samples (the input time base is the output's) is exact, even
+        // when frames vary a little (Vorbis, transcoded audio); one rounded to a coarser base
+        // (MKV milliseconds) only counts when it is far from the nominal frame.
+        let exact = self.in_tb == self.out_tb;
         let frame_ticks = packet
             .dur
             .map(|d| d.rescale(self.in_tb, self.out_tb).0 as i64)
-            .filter(|&d| (d - *frame).abs() >= *frame / 2 && d > 0)
+            .filter(|&d| d > 0 && (exact || (d - *frame).abs() >= *frame / 2))
             .unwrap_or(*frame);
         *held = Some(Sample {
             dts,
@@ -527,6 +531,20 @@ mod tests {
         let dts: Vec<i64> = out.iter().map(|s| s.dts).collect();
         assert_eq!(dts, vec![0, 1024, 2048, 3072, 4096]);
         assert!(out.iter().all(|s| s.duration == 1024 && s.cts == 0));
+    }
+
+    #[test]
+    fn audio_durations_in_samples_are_taken_as_they_are() {
+        // Vorbis-like blocks of 1024, 576 and 128 samples, timed in samples.
+        let tb = TimeBase::new(1, 48_000);
+        let mut tl = TrackTimeline::audio(tb, tb, 1024);
+        let pkts = [(0, 1024), (1024, 576), (1600, 128), (1728, 1024)]
+            .iter()
+            .map(|&(p, d)| Packet { dur: Some(Duration(d)), ..pkt(p, true) })
+            .collect();
+        let out = run(&mut tl, pkts);
+        let got: Vec<(i64, u32)> = out.iter().map(|s| (s.dts, s.duration)).collect();
+        assert_eq!(got, vec![(0, 1024), (1024, 576), (1600, 128), (1728, 1024)]);
     }
 
     #[test]

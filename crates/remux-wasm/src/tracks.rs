@@ -10,7 +10,8 @@
 //! - Video: the first playable video track (default-flagged first). If the file has video
 //!   tracks and none is playable, that is an error naming the codec: the player stops before
 //!   downloading the film. A file without video plays its audio.
-//! - Audio: a track is playable when Riptide carries its codec, the browser takes it alone,
+//! - Audio: a track is playable when Riptide carries its codec (or transcodes it: AC-3,
+//!   E-AC-3, DTS and Vorbis play as FLAC, see [`crate::transcode`]), the browser takes it alone,
 //!   and the browser takes it together with the chosen video. The user's pick if playable;
 //!   else the container's default if playable; else a playable track in the user's language;
 //!   else the first playable one. A notice says so when the default could not be played. If
@@ -207,11 +208,15 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
     let Viewer { supported, language: user_language, language_name, wanted_audio } = viewer;
     let mut infos = Vec::new();
     for t in tracks {
-        let in_mp4 = mp4_codec(t, supported);
-        let apart = plays_apart(t, in_mp4.is_some(), supported);
+        // A track Riptide transcodes (AC-3, DTS, Vorbis) plays as its output, FLAC: the
+        // browser is asked about that, and the track counts as playable like any other.
+        let played = crate::transcode::played_as(t);
+        let p = played.as_ref().unwrap_or(t);
+        let in_mp4 = mp4_codec(p, supported);
+        let apart = plays_apart(p, in_mp4.is_some(), supported);
         let reason = match t.kind {
             TrackKind::Video | TrackKind::Audio if apart => None,
-            TrackKind::Video | TrackKind::Audio => why_not(t, in_mp4.is_some()),
+            TrackKind::Video | TrackKind::Audio => why_not(p, in_mp4.is_some()),
             TrackKind::Subtitle => crate::subtitle::Format::of(t)
                 .is_none()
                 .then(|| "which Riptide cannot show".to_string()),
@@ -434,8 +439,9 @@ mod tests {
             c.notices,
             ["This film's audio is AC-3, which this browser cannot play; playing without sound."]
         );
-        // The browser was asked with the real codec strings.
-        assert!(asked.contains(&"audio/mp4; codecs=\"ac-3\"".to_string()), "{asked:?}");
+        // The browser was asked with the real codec strings: for AC-3, which Riptide
+        // transcodes, the FLAC it would carry.
+        assert!(asked.contains(&"audio/mp4; codecs=\"flac\"".to_string()), "{asked:?}");
         assert!(asked.contains(&"video/mp4; codecs=\"avc1.64001f\"".to_string()), "{asked:?}");
     }
 
@@ -549,6 +555,47 @@ mod tests {
             c.notices,
             ["This film's audio is AC-3 or DTS, which this browser cannot play; playing without sound."]
         );
+    }
+
+    /// An AC-3 5.1 track at 48 kHz, as MKV states it.
+    fn ac3_track(id: u32) -> Track {
+        let mut t = other_track(id, TrackKind::Audio, "A_AC3");
+        t.audio = Some(crate::packet::AudioInfo { sample_rate: 48_000, channels: 6 });
+        t
+    }
+
+    /// This Chromium, which also takes FLAC in MP4 (as Chromium and Firefox do).
+    fn chromium_flac(mime: &str) -> bool {
+        let codecs = mime.split("codecs=\"").nth(1).unwrap_or("").trim_end_matches('"');
+        codecs.split(',').all(|c| c == "flac" || chromium(&format!("audio/mp4; codecs=\"{c}\"")))
+    }
+
+    #[test]
+    fn transcodable_audio_counts_as_playable_and_keeps_its_place() {
+        // The default AC-3 track plays (as FLAC) rather than giving way to the AAC one.
+        let tracks = [h264_track(1), lang(ac3_track(2), "eng", true), lang(aac_track(3), "fre", false)];
+        let c = pick(&tracks, &mut chromium_flac, Some("fr"), None).unwrap();
+        assert_eq!((c.video, c.audio), (Some(1), Some(2)));
+        assert!(c.notices.is_empty(), "{:?}", c.notices);
+        assert!(c.tracks[1].playable);
+        assert_eq!(c.tracks[1].codec, "AC-3");
+        // A browser without FLAC in MP4: as before, the AAC track, and a notice.
+        let c = pick(&tracks, &mut chromium, Some("fr"), None).unwrap();
+        assert_eq!(c.audio, Some(3));
+        assert_eq!(
+            c.notices,
+            ["This film's default audio is AC-3, which this browser cannot play; playing the AAC track (French) instead."]
+        );
+        // TrueHD (not decodable here) as default: the AC-3 track plays instead, and says so.
+        let tracks = [
+            h264_track(1),
+            Track { default: true, ..other_track(2, TrackKind::Audio, "A_TRUEHD") },
+            ac3_track(3),
+        ];
+        let c = pick(&tracks, &mut chromium_flac, None, None).unwrap();
+        assert_eq!(c.audio, Some(3));
+        assert_eq!(c.notices.len(), 1, "{:?}", c.notices);
+        assert!(c.notices[0].starts_with("This film's default audio is Dolby TrueHD"), "{:?}", c.notices);
     }
 
     #[test]

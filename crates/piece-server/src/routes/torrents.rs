@@ -166,6 +166,41 @@ pub async fn list_samples(State(state): State<AppState>) -> Json<Vec<Sample>> {
     )
 }
 
+/// `GET /api/torrents`: every torrent of the server with live stats, sorted by name (then id),
+/// so the list does not reorder between calls.
+///
+/// Only the owner sees it (the same people who may add: `consent::check_owner`): the list
+/// says what someone downloads, and with the default `--allow-origin *` any site could
+/// otherwise read it from a browser on this machine. Reading one torrent by its id stays open:
+/// whoever has the id already knows what it is.
+pub async fn list_torrents(
+    State(state): State<AppState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Vec<TorrentDescription>>> {
+    super::consent::check_owner(&state, client.map(|c| c.0 .0), &headers, "list").map_err(|_| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "the list of this server's torrents is shown only to its owner: on the server's own \
+             page, to programs on its machine, or with its add token",
+        )
+    })?;
+    let handles: Vec<_> = state
+        .session
+        .with_torrents(|all| all.map(|(_, h)| h.clone()).collect());
+    let mut list: Vec<TorrentDescription> = handles
+        .iter()
+        .filter_map(|h| {
+            // A magnet still waiting for its metadata has nothing to describe yet.
+            let mut d = describe(h).ok()?;
+            d.stats = Some(stats(h));
+            Some(d)
+        })
+        .collect();
+    list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+    Ok(Json(list))
+}
+
 /// `GET /api/torrents/{id}`: the description plus live stats.
 pub async fn get_torrent(
     State(state): State<AppState>,

@@ -121,7 +121,8 @@ pub struct Descriptor {
     pub browsers_decode: bool,
     /// Browsers take it only from WebM, never from the MP4 Riptide writes (VP8, Vorbis).
     pub webm_only: bool,
-    /// Riptide can turn it into a codec the browser decodes (none yet).
+    /// Riptide decodes it itself and plays it re-encoded to a codec browsers take
+    /// ([`crate::transcode`]: AC-3, E-AC-3, DTS core and Vorbis, as FLAC).
     pub transcodable: bool,
 }
 
@@ -153,6 +154,12 @@ impl Descriptor {
     const fn in_browsers(self) -> Self {
         Descriptor {
             browsers_decode: true,
+            ..self
+        }
+    }
+    const fn transcoded(self) -> Self {
+        Descriptor {
+            transcodable: true,
             ..self
         }
     }
@@ -193,10 +200,10 @@ impl Codec {
             Mp1 => named("MPEG audio layer I").probe("mp4a.6B"),
             Opus => named("Opus").mse(mse_opus).probe("opus"),
             Flac => named("FLAC").mse(mse_flac).probe("flac"),
-            Vorbis => named("Vorbis").probe("vorbis").webm_only(),
-            Ac3 => named("AC-3").probe("ac-3"),
-            Eac3 => named("E-AC-3").probe("ec-3"),
-            Dts => named("DTS").probe("dtsc"),
+            Vorbis => named("Vorbis").probe("vorbis").webm_only().transcoded(),
+            Ac3 => named("AC-3").probe("ac-3").transcoded(),
+            Eac3 => named("E-AC-3").probe("ec-3").transcoded(),
+            Dts => named("DTS").probe("dtsc").transcoded(),
             TrueHd => named("Dolby TrueHD").probe("mlpa"),
             Mlp => named("MLP").probe("mlpa"),
             Pcm => named("PCM"),
@@ -265,7 +272,7 @@ mod tests {
     }
 
     #[test]
-    fn riptide_carries_exactly_what_has_an_mse_builder_and_transcodes_nothing_yet() {
+    fn riptide_carries_exactly_what_has_an_mse_builder_and_transcodes_four_audio_codecs() {
         use Codec::*;
         let carried = [H264, Hevc, Vp9, Av1, Aac, Mp3, Opus, Flac];
         for c in [H264, Hevc, Vp8, Vp9, Av1, Mpeg4Visual, MsMpeg4V3, Mpeg2Video, Aac, Mp3, Opus]
@@ -274,7 +281,7 @@ mod tests {
         {
             let d = c.descriptor();
             assert_eq!(d.mse.is_some(), carried.contains(&c), "{c:?}");
-            assert!(!d.transcodable, "{c:?}");
+            assert_eq!(d.transcodable, matches!(c, Vorbis | Ac3 | Eac3 | Dts), "{c:?}");
             assert!(!d.name.is_empty() || matches!(c, Unknown(_)), "{c:?}");
         }
     }

@@ -657,6 +657,11 @@ pub async fn run(
                 if let Some(secs) = duration {
                     sink.set_duration(secs);
                 }
+                // Transcoded audio (FLAC) adds to what the file's size says the SourceBuffers
+                // will hold: the budget counts it (conservatively: the source's audio bytes
+                // stay counted too).
+                let growth = st.pipeline.as_ref().map_or(0.0, |p| p.transcoded_bytes_per_second());
+                let size = size.map(|s| s + (growth * duration.unwrap_or(0.0)) as u64);
                 lim = limits(&cfg, size, duration);
                 sink.set_retention(lim.back_buffer, lim.high_watermark + 5.0);
                 shared.update(|s| {

@@ -517,7 +517,7 @@ fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> {
             }
             visual_codec(&mut e, typ, r.rest(), children_base)?;
         }
-        b"mp4a" | b"Opus" | b"fLaC" | b".mp3" => {
+        b"mp4a" | b"Opus" | b"fLaC" | b".mp3" | b"ac-3" | b"ec-3" => {
             let mut r = Reader::new(body, "audio sample entry");
             r.skip(ENTRY_HEAD)?;
             let version = r.u16()?;
@@ -610,8 +610,9 @@ fn visual_codec(e: &mut SampleEntry, typ: [u8; 4], children: &[u8], base: u64) -
     Ok(())
 }
 
-/// The configuration and stream facts of the Opus and FLAC sample entries. `codec_private` becomes an OpusHead (from `dOps`) or `fLaC` + metadata blocks
-/// (from `dfLa`), as packet.rs documents.
+/// The configuration and stream facts of the Opus, FLAC, AC-3 and E-AC-3 sample entries.
+/// `codec_private` becomes an OpusHead (from `dOps`), `fLaC` + metadata blocks (from `dfLa`),
+/// or the `dac3`/`dec3` body, as packet.rs documents.
 fn audio_codec(
     e: &mut SampleEntry,
     typ: [u8; 4],
@@ -641,9 +642,50 @@ fn audio_codec(
                 }
             }
         }
+        b"ac-3" | b"ec-3" => {
+            // The entry's channelcount is a template field (ffmpeg writes 0 for E-AC-3): the
+            // dac3/dec3 box states the layout the transcode decodes to.
+            let name = if typ == *b"ac-3" { b"dac3" } else { b"dec3" };
+            if let Some((body, _)) = boxes::find(children, base, name)? {
+                if let Some(c) = dolby_channels(&typ, body) {
+                    audio.channels = c;
+                }
+                e.codec_private = body.to_vec();
+            }
+        }
         _ => {}
     }
     Ok(())
+}
+
+/// Channels of an AC-3 (`dac3`) or E-AC-3 (`dec3`) configuration box body (ETSI TS 102 366
+/// Annex F): the first independent substream's `acmod` + `lfeon`, plus its dependent
+/// substream's channels (`chan_loc`).
+fn dolby_channels(typ: &[u8; 4], b: &[u8]) -> Option<u16> {
+    const FRONTS: [u16; 8] = [2, 1, 2, 3, 3, 4, 4, 5]; // by acmod (A/52 Table 5.8)
+    let bits = |from: usize, n: usize| -> Option<u16> {
+        let mut v = 0u16;
+        for i in from..from + n {
+            v = v << 1 | ((*b.get(i / 8)? >> (7 - i % 8)) & 1) as u16;
+        }
+        Some(v)
+    };
+    if typ == b"ac-3" {
+        // fscod(2) bsid(5) bsmod(3) acmod(3) lfeon(1)
+        return Some(FRONTS[bits(10, 3)? as usize] + bits(13, 1)?);
+    }
+    // data_rate(13) num_ind_sub(3); then fscod(2) bsid(5) reserved(1) asvc(1) bsmod(3)
+    // acmod(3) lfeon(1) reserved(3) num_dep_sub(4) chan_loc(9).
+    let base = FRONTS[bits(16 + 12, 3)? as usize] + bits(16 + 15, 1)?;
+    let deps = bits(16 + 19, 4)?;
+    if deps == 0 {
+        return Some(base);
+    }
+    // chan_loc bits, most significant first: Lc/Rc, Lrs/Rrs, Cs, Ts, Lsd/Rsd, Lw/Rw,
+    // Lvh/Rvh, Cvh, LFE2 (pairs count twice).
+    let loc = bits(16 + 23, 9)?;
+    let per_bit = [2, 2, 1, 1, 2, 2, 2, 1, 1];
+    Some(base + (0..9).filter(|i| loc & (0x100 >> i) != 0).map(|i| per_bit[i]).sum::<u16>())
 }
 
 /// One MPEG-4 descriptor (tag, body) from `data`; lengths are 1-4 bytes of 7 bits each.

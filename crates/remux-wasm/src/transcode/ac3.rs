@@ -1,0 +1,137 @@
+//! AC-3 and E-AC-3 (ATSC A/52 and its Annex E) through the `oxideav-ac3` crate. We call its
+//! float decode paths (`audblk::decode_frame`, `eac3::decode_eac3_packet` +
+//! `indep_pcm_f32`) rather than its `Decoder` trait, which rounds to 16 bits (by truncation)
+//! and would cap the match with FFmpeg's float output near 90 dB (docs/DESIGN.md).
+
+use oxideav_ac3::audblk::Ac3State;
+use oxideav_ac3::eac3::Eac3DecoderState;
+use oxideav_ac3::{bsi, syncinfo};
+
+use super::channels::{self, push_reordered};
+use super::{AudioDecoder, Decoded};
+use crate::error::{Error, Result};
+
+const SYNC: [u8; 2] = [0x0b, 0x77];
+/// Samples per channel of one AC-3 syncframe (6 blocks of 256).
+const AC3_FRAME: usize = 1536;
+
+fn invalid(what: impl Into<String>) -> Error {
+    Error::invalid("AC-3", what)
+}
+
+/// Decodes AC-3 and E-AC-3 syncframes (the same decoder: each frame's `bsid` says which).
+pub struct Ac3Decoder {
+    state: Ac3State,
+    eac3: Eac3DecoderState,
+    channels: usize,
+    /// Bytes of a syncframe cut between two packets (AVI stores AC-3 in arbitrary chunks).
+    pending: Vec<u8>,
+    floats: Vec<f32>,
+}
+
+impl Ac3Decoder {
+    /// `channels`: what the container states; frames with another count are an error (the
+    /// output track's layout is fixed in the init segment).
+    pub fn new(channels: usize) -> Self {
+        Ac3Decoder {
+            state: Ac3State::new(),
+            eac3: Eac3DecoderState::default(),
+            channels,
+            pending: Vec::new(),
+            floats: Vec::new(),
+        }
+    }
+
+    /// Length in bytes of the syncframe at the start of `b`, if its header is there.
+    fn frame_len(b: &[u8]) -> Option<usize> {
+        if b.len() < 6 || b[..2] != SYNC {
+            return None;
+        }
+        let bsid = b[5] >> 3;
+        if bsid <= 10 {
+            syncinfo::parse(b).ok().map(|s| s.frame_length as usize)
+        } else {
+            // E-AC-3: frmsiz (11 bits) = words - 1 (A/52 Annex E §E.1.2.2).
+            Some(((((b[2] & 7) as usize) << 8 | b[3] as usize) + 1) * 2)
+        }
+    }
+
+    /// Decodes the whole syncframe `f` (AC-3, or E-AC-3 with its dependent substreams).
+    fn frame(&mut self, f: &[u8], out: &mut Vec<f32>) -> Result<usize> {
+        let bsid = f.get(5).map_or(0, |b| b >> 3);
+        if bsid <= 10 {
+            let si = syncinfo::parse(f).map_err(|e| invalid(e.to_string()))?;
+            let b = bsi::parse(&f[5..]).map_err(|e| invalid(e.to_string()))?;
+            let n = b.nchans as usize;
+            self.check(n)?;
+            self.floats.clear();
+            self.floats.resize(AC3_FRAME * n, 0.0);
+            oxideav_ac3::audblk::decode_frame(&mut self.state, &si, &b, f, &mut self.floats)
+                .map_err(|e| invalid(e.to_string()))?;
+            push_reordered(out, &self.floats, &channels::ac3(b.acmod, b.lfeon, n));
+            Ok(AC3_FRAME)
+        } else {
+            let d = oxideav_ac3::eac3::decode_eac3_packet(&mut self.eac3, f)
+                .map_err(|e| Error::invalid("E-AC-3", e.to_string()))?;
+            let n = d.channels as usize;
+            self.check(n)?;
+            let pcm = self.eac3.indep_pcm_f32();
+            push_reordered(out, pcm, &channels::ac3(d.acmod, d.lfeon, n));
+            Ok(d.samples as usize)
+        }
+    }
+
+    fn check(&self, n: usize) -> Result<()> {
+        if n != self.channels {
+            return Err(invalid(format!(
+                "a frame has {n} channels where the track said {}",
+                self.channels
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl AudioDecoder for Ac3Decoder {
+    fn decode(&mut self, data: &[u8], out: &mut Vec<f32>) -> Result<Decoded> {
+        let aligned = self.pending.is_empty() && data.starts_with(&SYNC);
+        let eac3 = data.len() > 5 && data[5] >> 3 > 10;
+        if aligned && (eac3 || Self::frame_len(data).is_some_and(|l| l >= data.len())) {
+            // One packet, one syncframe (MKV, MP4): decode in place. An E-AC-3 packet holds the
+            // independent substream and its dependent ones, which the decoder takes together.
+            let samples = self.frame(data, out)?;
+            return Ok(Decoded { samples, aligned, frames: vec![samples] });
+        }
+        self.pending.extend_from_slice(data);
+        let mut frames = Vec::new();
+        let mut at = 0;
+        while let Some(skip) = memchr::memmem::find(&self.pending[at..], &SYNC) {
+            at += skip;
+            let Some(len) = Self::frame_len(&self.pending[at..]) else {
+                if self.pending.len() - at < 6 {
+                    break; // the header is cut: wait for the next packet
+                }
+                at += 1; // not a frame header after all
+                continue;
+            };
+            if len < 6 {
+                at += 1;
+                continue;
+            }
+            if self.pending.len() - at < len {
+                break;
+            }
+            let f = self.pending[at..at + len].to_vec();
+            frames.push(self.frame(&f, out)?);
+            at += len;
+        }
+        self.pending.drain(..at);
+        Ok(Decoded { samples: frames.iter().sum(), aligned, frames })
+    }
+
+    fn reset(&mut self) {
+        self.state = Ac3State::new();
+        self.eac3 = Eac3DecoderState::default();
+        self.pending.clear();
+    }
+}
