@@ -26,10 +26,12 @@ RIPTIDE_REQUIRE_TOOLS=1 cargo test --workspace --quiet
 runner="$RIPTIDE_TOOLS/bin/wasm-bindgen-test-runner"
 echo "== wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$runner" \
-  cargo test -p remux-wasm --target wasm32-unknown-unknown --test web --test web_managed
+  cargo test -p remux-wasm --target wasm32-unknown-unknown --test web --test web_managed \
+  --test web_transcode --test web_xvid
 echo "== wasm tests in headless Firefox ESR"
 GECKODRIVER="$RIPTIDE_TOOLS/bin/geckodriver" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$runner" \
-  cargo test -p remux-wasm --target wasm32-unknown-unknown --test web
+  cargo test -p remux-wasm --target wasm32-unknown-unknown --test web --test web_transcode \
+  --test web_xvid
 echo "== benchmark smoke run (every bench step on tiny films; fails if a step fails, never on speed)"
 bash scripts/bench.sh --smoke
 echo "== all tests passed"
