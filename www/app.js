@@ -8,6 +8,7 @@ import { api } from './lib/api.js';
 import { createPlayer, disposePlayer, loadEngine } from './lib/engine.js';
 import { errorText, toProblem } from './lib/errors.js';
 import { extension, largestVideo } from './lib/files.js';
+import { formatBytes, formatTime } from './lib/format.js';
 
 /** @typedef {import('./lib/errors.js').RiptideProblem} RiptideProblem */
 /** @typedef {import('./lib/engine.js').Player} Player */
@@ -170,15 +171,6 @@ function setStatus(text, state) {
   statusEl.classList.toggle('error', state === 'error');
   statusEl.classList.toggle('stalled', state === 'stalled');
   if (state) riptide.state = state;
-}
-
-/** @param {number} secs */
-function formatTime(secs) {
-  if (!Number.isFinite(secs)) return '?';
-  const s = Math.floor(secs % 60).toString().padStart(2, '0');
-  const m = Math.floor(secs / 60) % 60;
-  const h = Math.floor(secs / 3600);
-  return h ? `${h}:${m.toString().padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
 // The player's status in plain words (the status line), for the states the <video> events
@@ -372,15 +364,6 @@ $('confirm-cancel').addEventListener('click', () => {
   hideConfirm();
   setStatus('Nothing was downloaded.', 'idle');
 });
-
-/** @param {number} n */
-function formatBytes(n) {
-  if (!Number.isFinite(n)) return '?';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
 
 /**
  * @param {Torrent} torrent

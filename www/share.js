@@ -4,6 +4,8 @@
 // optionally starting at the current time (as a video site's share box does). The snippets
 // point at this server as the page reached it (`location.origin`).
 
+import { formatTime } from './lib/format.js';
+
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
 /// HTML attribute value: `&` and `"` escaped (a magnet holds `&`).
@@ -80,11 +82,4 @@ export function setUpShare(video, current, target) {
     });
   }
   return update;
-}
-
-function formatTime(secs) {
-  const h = Math.floor(secs / 3600);
-  const m = Math.floor((secs % 3600) / 60);
-  const s = String(secs % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }

@@ -157,11 +157,21 @@ pub struct Problem {
 impl Problem {
     /// A fatal problem.
     pub fn fatal(code: ErrorCode, message: impl Into<String>) -> Self {
-        Problem { code, fatal: true, message: message.into(), codec: None }
+        Problem {
+            code,
+            fatal: true,
+            message: message.into(),
+            codec: None,
+        }
     }
     /// A notice: playback goes on.
     pub fn notice(code: ErrorCode, message: impl Into<String>) -> Self {
-        Problem { code, fatal: false, message: message.into(), codec: None }
+        Problem {
+            code,
+            fatal: false,
+            message: message.into(),
+            codec: None,
+        }
     }
     /// The browser's media stack refused (an append, a SourceBuffer, a decode): fatal.
     pub fn media_source(message: impl Into<String>) -> Self {
@@ -169,7 +179,10 @@ impl Problem {
     }
     /// This problem as a notice (playback goes on).
     pub fn not_fatal(self) -> Self {
-        Problem { fatal: false, ..self }
+        Problem {
+            fatal: false,
+            ..self
+        }
     }
 }
 
@@ -180,7 +193,12 @@ impl From<Error> for Problem {
             Error::Unsupported { codec, .. } => codec.clone(),
             _ => None,
         };
-        Problem { code: e.code(), fatal: true, message: e.to_string(), codec }
+        Problem {
+            code: e.code(),
+            fatal: true,
+            message: e.to_string(),
+            codec,
+        }
     }
 }
 
@@ -202,18 +220,39 @@ mod tests {
             damaged.to_string(),
             "this MKV file is damaged or not a MKV file: a cluster runs past the file"
         );
-        assert_eq!(Error::invalid(NOT_MEDIA, "the file is empty").code(), ErrorCode::NotAVideo);
+        assert_eq!(
+            Error::invalid(NOT_MEDIA, "the file is empty").code(),
+            ErrorCode::NotAVideo
+        );
         let feature = Error::unsupported("seeking in this container");
         assert_eq!(feature.code(), ErrorCode::Unsupported);
-        assert_eq!(feature.to_string(), "cannot play this file: seeking in this container");
+        assert_eq!(
+            feature.to_string(),
+            "cannot play this file: seeking in this container"
+        );
         let codec = Error::unsupported_codec("This film's video is H.265 (HEVC).", "H.265 (HEVC)");
         let p = Problem::from(codec);
         assert_eq!(
-            (p.code.as_str(), p.fatal, p.message.as_str(), p.codec.as_deref()),
-            ("unsupported-codec", true, "This film's video is H.265 (HEVC).", Some("H.265 (HEVC)"))
+            (
+                p.code.as_str(),
+                p.fatal,
+                p.message.as_str(),
+                p.codec.as_deref()
+            ),
+            (
+                "unsupported-codec",
+                true,
+                "This film's video is H.265 (HEVC).",
+                Some("H.265 (HEVC)")
+            )
         );
-        let read = Error::Unreadable { what: "Input/output error".into() };
-        assert_eq!(read.to_string(), "the file could not be read: Input/output error");
+        let read = Error::Unreadable {
+            what: "Input/output error".into(),
+        };
+        assert_eq!(
+            read.to_string(),
+            "the file could not be read: Input/output error"
+        );
         assert!(!read.to_string().contains("file file"));
     }
 }
