@@ -1,7 +1,10 @@
 //! Server throughput and concurrency: bytes/s through piece-server's Range endpoint for a
 //! complete (seeded) torrent, against Debian's nginx serving the same file from disk, with 1,
 //! 10, 50 and 100 concurrent clients, in the same run. Also piece-server's memory (RSS) idle
-//! and under each load, for "server memory per stream".
+//! and under each load, for "server memory per stream". Also the cluster front of
+//! docs/DEPLOY.md (nginx with `deploy/nginx/`'s slice cache before the piece-server): its cold
+//! path (the first read, every slice from the piece-server) against the piece-server alone, and
+//! with a warm cache at each level against nginx serving the file from disk.
 //!
 //! Each client is one keep-alive HTTP/1.1 connection that reads the file as the player does:
 //! 1 MiB `Range` requests, sequentially, from its own starting point (client i starts at
@@ -123,6 +126,55 @@ fn start_nginx(bin: &Path, root: &Path, tmp: &Path) -> (Proc, u16) {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e} (scripts/bench.sh installs nginx)", bin.display()));
     (Proc(child), port)
+}
+
+/// Starts nginx as the cluster front of docs/DEPLOY.md (the files of `deploy/nginx/`,
+/// included unchanged) with one piece-server behind it and an empty slice cache.
+fn start_front(bin: &Path, upstream: u16, tmp: &Path) -> (Proc, u16) {
+    let port = free_port();
+    let dir = tmp.join("front");
+    std::fs::create_dir_all(&dir).unwrap();
+    let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nginx");
+    std::os::unix::fs::symlink(deploy.canonicalize().unwrap(), dir.join("riptide")).unwrap();
+    let d = dir.display();
+    let root = Command::new("id").arg("-u").output().map(|o| o.stdout.trim_ascii() == b"0").unwrap_or(false);
+    let conf = format!(
+        "{user}daemon off;\nworker_processes auto;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+         events {{ worker_connections 4096; }}\n\
+         http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 1000000;\n\
+           client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n\
+           uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+           proxy_cache_path {d}/cache levels=1:2 keys_zone=riptide:16m max_size=4g inactive=1d use_temp_path=off;\n\
+           include riptide/riptide-http.conf;\n\
+           upstream riptide_nodes {{ hash $riptide_key consistent; server 127.0.0.1:{upstream}; keepalive 64; }}\n\
+           server {{ listen 127.0.0.1:{port}; include riptide/riptide-locations.conf; }}\n}}\n",
+        user = if root { "user root;\n" } else { "" },
+    );
+    std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+    let child = Command::new(bin)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .arg("-p")
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e} (scripts/bench.sh installs nginx)", bin.display()));
+    (Proc(child), port)
+}
+
+/// Reads the whole file once through `port`, one 1 MiB request after another; MB/s.
+async fn read_through(port: u16, path: &str, size: u64) -> f64 {
+    let mut c = Conn::connect(port).await.unwrap();
+    let t = Instant::now();
+    let mut at = 0;
+    while at < size {
+        let end = (at + CHUNK).min(size) - 1;
+        let (status, n) = c.get(path, at, end).await.unwrap();
+        assert_eq!(status, 206, "bytes {at}-{end} through port {port}");
+        at += n;
+    }
+    size as f64 / 1e6 / t.elapsed().as_secs_f64()
 }
 
 /// Waits until `GET path` answers 2xx.
@@ -308,6 +360,18 @@ async fn main() {
     let ngx_path = format!("/{}", film.file_name().unwrap().to_string_lossy());
     wait_ready(ps_port, &ps_path).await;
     wait_ready(ngx_port, &ngx_path).await;
+    // The cluster front (docs/DEPLOY.md): its first read of the file is the cold path (every
+    // slice from the piece-server), after which the slice cache is warm.
+    let (_front, front_port) = start_front(&ngx_bin, ps_port, &tmp);
+    wait_ready(front_port, "/api/status").await;
+    let direct_once = read_through(ps_port, &ps_path, size).await;
+    let cold_once = read_through(front_port, &ps_path, size).await;
+    let warm_once = read_through(front_port, &ps_path, size).await;
+    eprintln!(
+        "server: one client reading the whole file: piece-server {direct_once:.0} MB/s, through the \
+         front cold {cold_once:.0} MB/s ({:.2}x), warm {warm_once:.0} MB/s",
+        cold_once / direct_once
+    );
     let ps_pid = ps.0.id();
     let idle_rss = rss(ps_pid).0;
 
@@ -320,6 +384,7 @@ async fn main() {
         let mut ngx_mbs = Vec::new();
         let mut ps_lat = Vec::new();
         let mut ngx_lat = Vec::new();
+        let mut front_mbs = Vec::new();
         let mut ps_rejected = 0;
         let mut errors = 0;
         let mut peak_rss = 0u64;
@@ -344,6 +409,9 @@ async fn main() {
                     ps_rejected += r.rejected;
                     errors += r.errors;
                 } else {
+                    let f = load(front_port, &ps_path, size, clients, secs).await;
+                    front_mbs.push(f.bytes as f64 / 1e6 / f.secs);
+                    errors += f.errors;
                     let mut r = load(ngx_port, &ngx_path, size, clients, secs).await;
                     ngx_mbs.push(r.bytes as f64 / 1e6 / r.secs);
                     ngx_lat.push(percentile(&mut r.latencies_ms, 0.5));
@@ -351,17 +419,22 @@ async fn main() {
                 }
             }
         }
-        let (p, n) = (median(&mut ps_mbs), median(&mut ngx_mbs));
+        let (p, n, f) = (median(&mut ps_mbs), median(&mut ngx_mbs), median(&mut front_mbs));
         eprintln!(
-            "server: {clients:>3} clients: piece-server {p:.0} MB/s, nginx {n:.0} MB/s, ratio {:.2} \
+            "server: {clients:>3} clients: piece-server {p:.0} MB/s, nginx {n:.0} MB/s, ratio {:.2}; \
+             nginx front with a warm slice cache {f:.0} MB/s, {:.2}x nginx \
              ({ps_rejected} rejected with 503, {errors} errors)",
-            p / n
+            p / n,
+            f / n
         );
         rows.push(serde_json::json!({
             "clients": clients,
             "riptide_mb_s": p,
             "nginx_mb_s": n,
             "ratio": p / n,
+            "front_warm_mb_s": f,
+            "front_ratio": f / n,
+            "front_runs_mb_s": front_mbs,
             "riptide_runs_mb_s": ps_mbs,
             "nginx_runs_mb_s": ngx_mbs,
             "riptide_latency_ms_median": median(&mut ps_lat),
@@ -380,6 +453,11 @@ async fn main() {
         "runs": runs,
         "riptide_idle_rss_bytes": idle_rss,
         "riptide_peak_rss_bytes": hwm,
+        "one_client_whole_file_mb_s": {
+            "piece_server": direct_once,
+            "front_cold": cold_once,
+            "front_warm": warm_once,
+        },
         "levels": rows,
     });
     if let Some(dir) = out.parent() {

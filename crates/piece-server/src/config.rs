@@ -195,6 +195,14 @@ pub struct Config {
     /// the largest video) is downloaded, plus every file a viewer opens later.
     #[arg(long, env = "RIPTIDE_ALL_FILES")]
     pub all_files: bool,
+
+    /// A directory of approved `.torrent` files shared by the servers of a cluster
+    /// (docs/DEPLOY.md). An add the owner allowed writes `<info hash>.torrent` there, a delete
+    /// removes it, and a request for a torrent this server lacks but the catalogue holds adds
+    /// it without asking again (so a load balancer may move torrents between servers).
+    #[arg(long, value_name = "DIR", env = "RIPTIDE_CATALOGUE")]
+    pub catalogue: Option<PathBuf>,
+
     /// Caps, timeouts, host names, LAN peers, HTTPS (`net_config.rs`).
     #[command(flatten)]
     pub net: crate::NetConfig,
@@ -227,6 +235,7 @@ impl Default for Config {
             min_free_space: DEFAULT_MIN_FREE_SPACE,
             max_torrent_size: DEFAULT_MAX_TORRENT_SIZE,
             all_files: false,
+            catalogue: None,
             net: crate::NetConfig::default(),
         }
     }

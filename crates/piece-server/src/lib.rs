@@ -13,6 +13,7 @@
 //! HTTP API: see `docs/API.md`.
 
 mod accept;
+mod catalogue;
 mod config;
 mod error;
 pub mod host;

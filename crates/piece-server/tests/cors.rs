@@ -129,6 +129,49 @@ async fn foreign_pages_cannot_add_but_can_play_what_is_there() {
 
 }
 
+/// `GET /api/torrents` lists the server's torrents to its owner only: a program on this
+/// machine, the server's own page with its consent secret, the add token. A foreign page (any
+/// site may read a torrent it knows the id of) learns nothing about what else is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_owner_sees_the_list_of_torrents() {
+    let (info, addr, _servers) = seeder_and_server("list", |c| c.add_token = Some("tok".into())).await;
+    let list = |headers: Vec<(&'static str, String)>| async move {
+        let mut req = Client::new().get(format!("http://{addr}/api/torrents"));
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        (status, resp.json::<Value>().await.unwrap())
+    };
+    let (status, body) = list(vec![]).await;
+    assert_eq!((status, body), (StatusCode::OK, serde_json::json!([])));
+    let (status, _, body) = post_magnet(addr, &info.magnet, &[]).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // The owner: a program, the token, the own page with its secret.
+    let (status, body) = list(vec![]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body.as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(body[0]["id"], info.info_hash.as_str());
+    assert_eq!(body[0]["files"][0]["length"], 600_000);
+    assert!(body[0]["stats"]["total_bytes"].is_u64(), "{body}");
+    let (status, _) = list(vec![("origin", EVIL.into()), ("authorization", "Bearer tok".into())]).await;
+    assert_eq!(status, StatusCode::OK);
+    let own = format!("http://{addr}");
+    let (_, top) = get_page(addr, "document", "navigate", None).await;
+    let secret = consent_secret(&top).unwrap();
+    let (status, _) = list(vec![("origin", own.clone()), ("x-riptide-consent", secret)]).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Everyone else: refused with a sentence, and nothing listed.
+    for headers in [vec![("origin", EVIL.to_string())], vec![("origin", own)], vec![("x-forwarded-for", "192.0.2.1".to_string())]] {
+        let (status, body) = list(headers.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}: {body}");
+        assert!(body["error"].as_str().unwrap().contains("shown only to its owner"), "{body}");
+    }
+}
+
 /// `GET /` as the browser loads it in a tab (top-level navigation), in a frame, or through a
 /// page's `fetch()`.
 async fn get_page(addr: SocketAddr, dest: &str, mode: &str, origin: Option<&str>) -> (reqwest::header::HeaderMap, String) {

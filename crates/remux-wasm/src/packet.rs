@@ -1,6 +1,7 @@
 //! The one contract every demuxer meets: it describes its [`Track`]s once, then yields
 //! [`Packet`]s in file order, each with time in its track's [`TimeBase`].
 
+pub use crate::codec::id::Codec;
 use crate::time::{Duration, TimeBase, Timestamp};
 
 /// What kind of elementary stream a track carries.
@@ -10,34 +11,6 @@ pub enum TrackKind {
     Audio,
     Subtitle,
     Other,
-}
-
-/// The codec of a track, as far as Riptide cares. Anything it cannot remux yet is `Other`
-/// with the container's own codec id (e.g. `A_AC3`), so errors can name it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Codec {
-    /// H.264 / AVC. `codec_private` holds an AVCDecoderConfigurationRecord (avcC).
-    H264,
-    /// AAC. `codec_private` holds an AudioSpecificConfig.
-    Aac,
-    /// H.265 / HEVC. `codec_private` holds an HEVCDecoderConfigurationRecord (hvcC).
-    Hevc,
-    /// VP8. `codec_private` is empty.
-    Vp8,
-    /// VP9. `codec_private` holds a VPCodecConfigurationRecord (vpcC body) if known, else empty.
-    Vp9,
-    /// AV1. `codec_private` holds an AV1CodecConfigurationRecord (av1C).
-    Av1,
-    /// MPEG-1/2 audio layer III. `codec_private` is empty; frames are whole MP3 frames.
-    Mp3,
-    /// Opus. `codec_private` holds the OpusHead (as in MKV's CodecPrivate / Ogg).
-    Opus,
-    /// FLAC. `codec_private` holds `fLaC` + metadata blocks (at least STREAMINFO).
-    Flac,
-    /// Vorbis. `codec_private` holds the Xiph-laced three header packets.
-    Vorbis,
-    /// Any other codec, named by the container's codec id.
-    Other(String),
 }
 
 /// Video-specific facts about a track.
@@ -60,9 +33,14 @@ pub struct Track {
     /// The container's own track number (MKV TrackNumber, MP4 track_ID, AVI stream index + 1).
     pub id: u32,
     pub kind: TrackKind,
+    /// The codec, as the container's own id maps to it (see `codec/id.rs`).
     pub codec: Codec,
-    /// The codec string of the container (`V_MPEG4/ISO/AVC`, `A_AAC`, ...), for messages.
+    /// The container's own codec id (`V_MPEG4/ISO/AVC`, `A_AAC`, `ac-3`, ...), for messages.
     pub codec_id: String,
+    /// Why this track's frames cannot be used as they are although its codec is known
+    /// (`encrypted`, `compressed twice`, a packaging the demuxer does not unwrap); such a track
+    /// is never carried. `None` for nearly every track.
+    pub unusable: Option<&'static str>,
     /// Time base of every timestamp of this track's packets.
     pub time_base: TimeBase,
     /// Codec configuration bytes (avcC for H.264, AudioSpecificConfig for AAC).

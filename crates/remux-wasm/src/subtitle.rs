@@ -15,7 +15,7 @@
 //! - MP4 `wvtt` (ISO 14496-30): `vttc` boxes whose `payl` box holds the cue payload; `vtte`
 //!   (an empty sample) means no cue.
 
-use crate::packet::{Packet, Track, TrackKind};
+use crate::packet::{Codec, Packet, Track, TrackKind};
 use crate::time::{Duration, TimeBase, Timestamp};
 
 /// Shown for this long when a packet has no duration (a damaged or unusual file): 4 s.
@@ -39,15 +39,14 @@ impl Format {
         if track.kind != TrackKind::Subtitle {
             return None;
         }
-        let id = track.codec_id.as_str();
-        Some(match id {
-            "S_TEXT/UTF8" | "S_TEXT/ASCII" => Format::Srt,
-            "S_TEXT/ASS" | "S_TEXT/SSA" | "S_ASS" | "S_SSA" => Format::Ass {
+        Some(match track.codec {
+            Codec::SubRip => Format::Srt,
+            Codec::Ass => Format::Ass {
                 text_field: ass_text_field(&track.codec_private),
             },
-            "S_TEXT/WEBVTT" | "D_WEBVTT/SUBTITLES" | "D_WEBVTT/CAPTIONS" => Format::WebVtt,
-            "tx3g" => Format::Tx3g,
-            "wvtt" => Format::Wvtt,
+            Codec::WebVtt => Format::WebVtt,
+            Codec::Tx3g => Format::Tx3g,
+            Codec::Wvtt => Format::Wvtt,
             _ => return None,
         })
     }

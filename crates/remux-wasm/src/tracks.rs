@@ -27,6 +27,7 @@
 //!   naming the codec, like unplayable video.
 
 use crate::codec;
+pub use crate::codec::probe_codec;
 use crate::error::{Error, Result};
 use crate::packet::{Codec, Track, TrackKind};
 
@@ -111,70 +112,6 @@ fn plays_apart(track: &Track, in_mp4: bool, supported: &mut dyn FnMut(&str) -> b
         && supported(MPEG_AUDIO_MIME)
 }
 
-/// The real RFC 6381 codec string of `track`, for `isTypeSupported` — also for codecs Riptide
-/// does not carry (`ac-3`, `mp4v.20.9`), so the browser can be asked. `None` if unknown.
-pub fn probe_codec(track: &Track) -> Option<String> {
-    if let Ok(c) = codec::mse_codec(track) {
-        return Some(c);
-    }
-    let by_codec = match &track.codec {
-        Codec::Hevc => Some("hev1.1.6.L93.B0"),
-        Codec::Vp8 => Some("vp8"),
-        Codec::Vp9 => Some("vp09.00.10.08"),
-        Codec::Av1 => Some("av01.0.04M.08"),
-        Codec::Mp3 => Some("mp4a.6B"),
-        Codec::Opus => Some("opus"),
-        Codec::Flac => Some("flac"),
-        Codec::Vorbis => Some("vorbis"),
-        Codec::Other(s) if s.starts_with("mp4a.") => return Some(s.clone()),
-        _ => None,
-    };
-    if let Some(c) = by_codec {
-        return Some(c.to_string());
-    }
-    // Container codec ids: Matroska first, then MP4 sample entry fourccs.
-    let id = track.codec_id.as_str();
-    let known: &[(&str, &str)] = &[
-        ("A_AC3", "ac-3"),
-        ("A_EAC3", "ec-3"),
-        ("A_DTS", "dtsc"),
-        ("A_TRUEHD", "mlpa"),
-        ("A_MLP", "mlpa"),
-        ("A_MPEG/L3", "mp4a.6B"),
-        ("A_MPEG/L2", "mp4a.6B"),
-        ("A_MPEG/L1", "mp4a.6B"),
-        ("A_ALAC", "alac"),
-        ("V_MPEG4/ISO/ASP", "mp4v.20.9"),
-        ("V_MPEG4/ISO/SP", "mp4v.20.9"),
-        ("V_MPEG4/ISO/AP", "mp4v.20.9"),
-        ("V_MPEG2", "mp4v.61"),
-        ("V_MPEG1", "mp4v.6A"),
-        ("V_MPEGH/ISO/HEVC", "hev1.1.6.L93.B0"),
-        ("V_THEORA", "theora"),
-        ("V_AVI/XVID", "mp4v.20.9"),
-        ("V_AVI/DIVX", "mp4v.20.9"),
-        ("V_AVI/DX50", "mp4v.20.9"),
-        ("V_AVI/FMP4", "mp4v.20.9"),
-        ("V_AVI/MP4V", "mp4v.20.9"),
-        ("V_AVI/3IV2", "mp4v.20.9"),
-        ("V_AVI/MPG2", "mp4v.61"),
-        ("V_AVI/HEVC", "hev1.1.6.L93.B0"),
-        ("V_AVI/H265", "hev1.1.6.L93.B0"),
-        ("ac-3", "ac-3"),
-        ("ec-3", "ec-3"),
-        ("dtsc", "dtsc"),
-        ("mlpa", "mlpa"),
-        ("mp4v", "mp4v.20.9"),
-        ("hvc1", "hvc1.1.6.L93.B0"),
-        ("hev1", "hev1.1.6.L93.B0"),
-        (".mp3", "mp4a.6B"),
-    ];
-    known
-        .iter()
-        .find(|(prefix, _)| id.starts_with(prefix))
-        .map(|(_, c)| c.to_string())
-}
-
 /// The MSE type to ask about for one track alone (`audio/mp4; codecs="ac-3"`).
 pub fn probe_mime(track: &Track) -> Option<String> {
     let kind = match track.kind {
@@ -183,38 +120,6 @@ pub fn probe_mime(track: &Track) -> Option<String> {
         _ => return None,
     };
     probe_codec(track).map(|c| format!("{kind}/mp4; codecs=\"{c}\""))
-}
-
-/// A plain-words codec name for a track (`AC-3`, `MPEG-4 Part 2 (DivX/Xvid)`).
-pub fn codec_label(track: &Track) -> String {
-    let named = codec::codec_name(&track.codec_id);
-    if named != track.codec_id {
-        return named.to_string();
-    }
-    match &track.codec {
-        Codec::H264 => "H.264",
-        Codec::Aac => "AAC",
-        Codec::Hevc => "H.265 (HEVC)",
-        Codec::Vp8 => "VP8",
-        Codec::Vp9 => "VP9",
-        Codec::Av1 => "AV1",
-        Codec::Mp3 => "MP3",
-        Codec::Opus => "Opus",
-        Codec::Flac => "FLAC",
-        Codec::Vorbis => "Vorbis",
-        Codec::Other(_) => match track.codec_id.as_str() {
-            "ac-3" => "AC-3",
-            "ec-3" => "E-AC-3",
-            "dtsc" | "dtsh" | "dtsl" => "DTS",
-            "mlpa" => "Dolby TrueHD",
-            "mp4v" => "MPEG-4 Part 2",
-            "hvc1" | "hev1" => "H.265 (HEVC)",
-            "tx3g" => "3GPP timed text",
-            "wvtt" => "WebVTT",
-            other => return other.to_string(),
-        },
-    }
-    .to_string()
 }
 
 /// Why a video or audio track cannot be played here, or `None` if it can. Riptide's own
@@ -338,7 +243,7 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
                 .then_some(Why::CannotShow),
             TrackKind::Other => continue,
         };
-        let codec = codec_label(t);
+        let codec = codec::name(t);
         infos.push(TrackInfo {
             id: t.id,
             kind: t.kind,
@@ -594,6 +499,7 @@ mod tests {
     fn mp3_track() -> Track {
         let mut t = other_track(2, TrackKind::Audio, "A_MPEG/L3");
         t.codec = Codec::Mp3;
+        t.unusable = None;
         t.audio = Some(crate::packet::AudioInfo { sample_rate: 44_100, channels: 2 });
         t
     }

@@ -339,7 +339,7 @@ fn xvid_packed_bframes_mp3_names_the_codec() {
     let mut src = FileSource::open(&avi).unwrap();
     let (d, packets) = demux(&mut src);
     let tracks = d.tracks();
-    assert_eq!(tracks[0].codec, Codec::Other("V_AVI/XVID".into()));
+    assert_eq!((&tracks[0].codec, tracks[0].codec_id.as_str()), (&Codec::Mpeg4Visual, "V_AVI/XVID"));
     let err = mse_codec(&tracks[0]).unwrap_err();
     assert!(
         matches!(err, Error::Unsupported { .. })

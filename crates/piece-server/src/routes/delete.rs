@@ -5,7 +5,8 @@
 //! and its persisted state; its open file streams end at once (their bodies stop short, the
 //! connection closes) instead of waiting for pieces that will never come. With
 //! `delete_files=1` its folder under `<data dir>/downloads` goes too; the file of a `seed FILE`
-//! torrent is the owner's own and is never deleted.
+//! torrent is the owner's own and is never deleted. With `--catalogue`, its entry there goes
+//! too, so no server of the cluster takes it over again.
 
 use std::{net::SocketAddr, str::FromStr};
 
@@ -37,7 +38,23 @@ pub async fn delete_torrent(
             )))
         }
     };
-    let handle = find_torrent(&state, &id)?;
+    // Out of the catalogue first, so that no other server of the cluster takes it over
+    // while it is being deleted here.
+    let named = Id20::from_str(&id).ok();
+    let forgotten = match (state.config.catalogue.as_deref(), named) {
+        (Some(dir), Some(hash)) => crate::catalogue::remove(dir, hash).map_err(|e| {
+            ApiError::internal(format!("could not remove the torrent from the catalogue: {e}"))
+        })?,
+        _ => false,
+    };
+    let handle = match find_torrent(&state, &id) {
+        Ok(h) => h,
+        Err(_) if forgotten => {
+            let id = named.map(|h| h.as_string()).unwrap_or(id);
+            return Ok(Json(json!({ "id": id, "deleted": true, "files_deleted": false })));
+        }
+        Err(e) => return Err(e),
+    };
     let info_hash = handle.info_hash();
     let downloads = crate::storage::downloads_dir(&state.config)
         .map_err(|e| ApiError::internal(format!("cannot find the download directory: {e:#}")))?;

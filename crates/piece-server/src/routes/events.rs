@@ -22,7 +22,7 @@ use tokio::sync::watch;
 
 use super::{
     feed::{Feeds, Frame},
-    torrents::{find_torrent, TorrentStats},
+    torrents::{find_or_adopt, TorrentStats},
 };
 use crate::{
     limits::{too_many, ClientSlot, Kind},
@@ -148,7 +148,7 @@ pub async fn torrent_events(
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     Path(id): Path<String>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let handle = find_torrent(&state, &id)?;
+    let handle = find_or_adopt(&state, &id).await?;
     let cap = state.config.net.max_event_streams_per_client;
     let client = match client {
         Some(Extension(ConnectInfo(peer))) => Some(

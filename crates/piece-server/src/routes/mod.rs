@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/torrents",
             axum::routing::post(torrents::add_torrent)
+                .get(torrents::list_torrents)
                 .layer(DefaultBodyLimit::max(MAX_TORRENT_FILE_BYTES)),
         )
         .route("/api/samples", get(torrents::list_samples))

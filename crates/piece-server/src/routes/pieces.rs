@@ -7,7 +7,7 @@ use axum::{
 use base64::Engine;
 use serde::Serialize;
 
-use super::torrents::find_torrent;
+use super::torrents::find_or_adopt;
 use crate::{ApiResult, AppState};
 use librqbit::ManagedTorrent;
 
@@ -99,7 +99,7 @@ pub async fn get_pieces(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PiecesResponse>> {
-    let handle = find_torrent(&state, &id)?;
+    let handle = find_or_adopt(&state, &id).await?;
     let have = HaveBits::read(&state, &handle)?;
     Ok(Json(PiecesResponse {
         piece_length: have.piece_length,

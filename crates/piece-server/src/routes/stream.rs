@@ -26,7 +26,7 @@ use tokio::{
 };
 use tokio_util::io::ReaderStream;
 
-use super::torrents::find_torrent;
+use super::torrents::find_or_adopt;
 use crate::{
     limits::{too_many, ClientSlot, Kind},
     range::{parse_range, RangeRequest},
@@ -126,7 +126,7 @@ pub async fn stream_file(
     method: Method,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let handle = find_torrent(&state, &id)?;
+    let handle = find_or_adopt(&state, &id).await?;
     let index: usize = index
         .parse()
         .map_err(|_| ApiError::bad_request(format!("file index {index:?} is not a number")))?;

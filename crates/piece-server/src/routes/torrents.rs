@@ -166,12 +166,47 @@ pub async fn list_samples(State(state): State<AppState>) -> Json<Vec<Sample>> {
     )
 }
 
+/// `GET /api/torrents`: every torrent of the server with live stats, sorted by name (then id),
+/// so the list does not reorder between calls.
+///
+/// Only the owner sees it (the same people who may add: `consent::check_owner`): the list
+/// says what someone downloads, and with the default `--allow-origin *` any site could
+/// otherwise read it from a browser on this machine. Reading one torrent by its id stays open:
+/// whoever has the id already knows what it is.
+pub async fn list_torrents(
+    State(state): State<AppState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Vec<TorrentDescription>>> {
+    super::consent::check_owner(&state, client.map(|c| c.0 .0), &headers, "list").map_err(|_| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "the list of this server's torrents is shown only to its owner: on the server's own \
+             page, to programs on its machine, or with its add token",
+        )
+    })?;
+    let handles: Vec<_> = state
+        .session
+        .with_torrents(|all| all.map(|(_, h)| h.clone()).collect());
+    let mut list: Vec<TorrentDescription> = handles
+        .iter()
+        .filter_map(|h| {
+            // A magnet still waiting for its metadata has nothing to describe yet.
+            let mut d = describe(h).ok()?;
+            d.stats = Some(stats(h));
+            Some(d)
+        })
+        .collect();
+    list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+    Ok(Json(list))
+}
+
 /// `GET /api/torrents/{id}`: the description plus live stats.
 pub async fn get_torrent(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TorrentDescription>> {
-    let handle = find_torrent(&state, &id)?;
+    let handle = find_or_adopt(&state, &id).await?;
     let mut d = describe(&handle)?;
     d.stats = Some(stats(&handle));
     Ok(Json(d))
@@ -183,7 +218,7 @@ pub async fn get_torrent_file(
     Path(id): Path<String>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let handle = find_torrent(&state, &id)?;
+    let handle = find_or_adopt(&state, &id).await?;
     let bytes = handle
         .with_metadata(|m| m.torrent_bytes.clone())
         .with_status(
@@ -266,31 +301,18 @@ fn classify_body(headers: &HeaderMap, body: Bytes) -> ApiResult<Source> {
     ))
 }
 
-/// `POST /api/torrents`: adds a magnet (waiting for its metadata) or a .torrent file.
-/// 201 when added, 200 when it was already there (same id).
-/// A torrent the server does not have yet is added only if `consent::check_owner` allows it
-/// (403 otherwise); asking for one it has is a read and always allowed. A new torrent goes to
-/// its own folder and must fit the disk limits (`storage.rs`); `?all_files=1` (or
-/// `"all_files": true` in the JSON) downloads all its files, not only the watched ones.
-pub async fn add_torrent(
-    State(state): State<AppState>,
-    client: Option<Extension<ConnectInfo<SocketAddr>>>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<(StatusCode, Json<TorrentDescription>)> {
-    let config = state.config.clone();
-    let mut initial_peers = config.peers.clone();
-    let mut hints = Vec::new();
-    let mut all_files = config.all_files
-        || query
-            .as_deref()
-            .unwrap_or("")
-            .split('&')
-            .any(|kv| kv == "all_files=1" || kv == "all_files=true");
-    let (add, info_hash, has_trackers) = match classify_body(&headers, body)? {
-        Source::Magnet(magnet, all) => {
-            all_files |= all;
+/// What an add request names: how to add it, its info hash, whether it lists trackers, and the
+/// magnet's `x.pe` peer hints.
+struct Parsed {
+    add: AddTorrent<'static>,
+    info_hash: Id20,
+    has_trackers: bool,
+    hints: Vec<String>,
+}
+
+fn parse_source(source: Source) -> ApiResult<Parsed> {
+    match source {
+        Source::Magnet(magnet, _) => {
             if !magnet.starts_with("magnet:") {
                 return Err(ApiError::bad_request(format!(
                     "{magnet:?} is not a magnet link: it must start with \"magnet:?xt=urn:btih:\""
@@ -303,9 +325,12 @@ pub async fn add_torrent(
                     "the magnet link has no BitTorrent v1 info hash (xt=urn:btih:...); v2-only magnets are not supported",
                 )
             })?;
-            hints = magnet_peer_hints(&magnet);
-            let has_trackers = !parsed.trackers.is_empty();
-            (AddTorrent::from_url(magnet), info_hash, has_trackers)
+            Ok(Parsed {
+                hints: magnet_peer_hints(&magnet),
+                has_trackers: !parsed.trackers.is_empty(),
+                add: AddTorrent::from_url(magnet),
+                info_hash,
+            })
         }
         Source::TorrentFile(bytes) => {
             let parsed = librqbit::torrent_from_bytes(&bytes).map_err(|e| {
@@ -314,17 +339,134 @@ pub async fn add_torrent(
             let has_trackers = parsed.iter_announce().next().is_some();
             let info_hash = parsed.info_hash;
             drop(parsed);
-            (AddTorrent::from_bytes(bytes), info_hash, has_trackers)
+            Ok(Parsed {
+                add: AddTorrent::from_bytes(bytes),
+                info_hash,
+                has_trackers,
+                hints: Vec::new(),
+            })
         }
-    };
+    }
+}
 
+/// The value of `key` in a URL query string, if present.
+fn query_value<'a>(query: Option<&'a str>, key: &str) -> Option<&'a str> {
+    query?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+}
+
+/// `?btih=` names the torrent for a load balancer that routes adds by info hash (it cannot
+/// read the body); an add that lands under another torrent's name would be stored on the
+/// wrong server, so a mismatch is refused.
+fn check_btih(query: Option<&str>, info_hash: Id20) -> ApiResult<()> {
+    let Some(named) = query_value(query, "btih") else {
+        return Ok(());
+    };
+    // Exactly the lower-case hex id: the balancer hashes the text, so `ABC…` or a base32 form
+    // of the same hash would land on another server than the torrent's later requests.
+    let id = hex_id(info_hash);
+    if named == id {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "btih={named} does not name this torrent: give its info hash as 40 lower-case hex \
+             digits, btih={id}"
+        )))
+    }
+}
+
+/// `POST /api/torrents`: adds a magnet (waiting for its metadata) or a .torrent file.
+/// 201 when added, 200 when it was already there (same id).
+/// A torrent the server does not have yet is added only if `consent::check_owner` allows it
+/// (403 otherwise) or the cluster's catalogue already holds it (the owner allowed it on
+/// another server); asking for one it has is a read and always allowed. A new torrent goes to
+/// its own folder and must fit the disk limits (`storage.rs`); `?all_files=1` (or
+/// `"all_files": true` in the JSON) downloads all its files, not only the watched ones.
+pub async fn add_torrent(
+    State(state): State<AppState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<TorrentDescription>)> {
+    let source = classify_body(&headers, body)?;
+    let all_files = state.config.all_files
+        || matches!(source, Source::Magnet(_, true))
+        || matches!(query_value(query.as_deref(), "all_files"), Some("1" | "true"));
+    let parsed = parse_source(source)?;
+    check_btih(query.as_deref(), parsed.info_hash)?;
     if let Some(existing) = state
         .session
-        .get(librqbit::api::TorrentIdOrHash::Hash(info_hash))
+        .get(librqbit::api::TorrentIdOrHash::Hash(parsed.info_hash))
     {
         return Ok((StatusCode::OK, Json(describe(&existing)?)));
     }
-    super::consent::check_owner(&state, client.map(|c| c.0 .0), &headers, "add new")?;
+    let catalogue = state.config.catalogue.clone();
+    let approved = catalogue
+        .as_deref()
+        .and_then(|dir| crate::catalogue::load(dir, parsed.info_hash))
+        .is_some();
+    if !approved {
+        super::consent::check_owner(&state, client.map(|c| c.0 .0), &headers, "add new")?;
+    }
+    let (status, handle) = add_new(&state, parsed, all_files).await?;
+    if let (Some(dir), false) = (catalogue, approved) {
+        record_in_catalogue(&dir, &handle);
+    }
+    Ok((status, Json(describe(&handle)?)))
+}
+
+/// Writes an added torrent into the catalogue. A failure is logged, not returned: the torrent
+/// plays on this server either way, only another server could not take it over.
+fn record_in_catalogue(dir: &std::path::Path, handle: &ManagedTorrent) {
+    let hash = handle.info_hash();
+    let stored = handle
+        .with_metadata(|m| crate::catalogue::store(dir, hash, &m.torrent_bytes))
+        .map_err(|e| std::io::Error::other(format!("{e:#}")))
+        .and_then(|r| r);
+    if let Err(e) = stored {
+        tracing::warn!(id = %hex_id(hash), "cannot write the torrent into the catalogue: {e}");
+    }
+}
+
+/// The torrent `id` if this server has it; otherwise, if the catalogue holds it, adds it from
+/// there first (a load balancer moved it here). 404 when neither has it.
+pub(crate) async fn find_or_adopt(
+    state: &AppState,
+    id: &str,
+) -> ApiResult<std::sync::Arc<ManagedTorrent>> {
+    let missing = match find_torrent(state, id) {
+        Ok(h) => return Ok(h),
+        Err(e) => e,
+    };
+    let (Some(dir), Ok(hash)) = (state.config.catalogue.as_deref(), Id20::from_str(id)) else {
+        return Err(missing);
+    };
+    let Some(bytes) = crate::catalogue::load(dir, hash) else {
+        return Err(missing);
+    };
+    tracing::info!(id = %hex_id(hash), "taking the torrent over from the catalogue");
+    let parsed = parse_source(Source::TorrentFile(bytes))?;
+    let (_, handle) = add_new(state, parsed, state.config.all_files).await?;
+    Ok(handle)
+}
+
+/// Adds a torrent the owner allowed: its metadata first (from peers for a magnet), checked
+/// against the disk limits, then the torrent itself into its own folder.
+async fn add_new(
+    state: &AppState,
+    parsed: Parsed,
+    all_files: bool,
+) -> ApiResult<(StatusCode, std::sync::Arc<ManagedTorrent>)> {
+    let config = state.config.clone();
+    let Parsed {
+        add,
+        info_hash,
+        has_trackers,
+        hints,
+    } = parsed;
+    let mut initial_peers = config.peers.clone();
     initial_peers.extend(super::peer_hints::resolve(&hints, &config.net).await?);
     let is_magnet = matches!(add, AddTorrent::Url(_));
     if is_magnet
@@ -438,12 +580,29 @@ pub async fn add_torrent(
         }
     };
     tracing::info!(id = %hex_id(handle.info_hash()), name = ?handle.name(), "torrent added");
-    Ok((status, Json(describe(&handle)?)))
+    Ok((status, handle))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::magnet_peer_hints;
+    use super::{check_btih, magnet_peer_hints, query_value};
+    use librqbit::dht::Id20;
+    use std::str::FromStr;
+
+    #[test]
+    fn btih_must_be_the_exact_lower_case_id() {
+        let id = "c9e15763f722f23e98a29decdfae341b98d53056";
+        let hash = Id20::from_str(id).unwrap();
+        assert!(check_btih(None, hash).is_ok());
+        assert!(check_btih(Some("all_files=1"), hash).is_ok());
+        assert!(check_btih(Some(&format!("btih={id}&all_files=1")), hash).is_ok());
+        let upper = format!("btih={}", id.to_ascii_uppercase());
+        let e = check_btih(Some(&upper), hash).unwrap_err();
+        assert!(e.to_string().contains(id), "{e}");
+        assert!(check_btih(Some("btih=0000000000000000000000000000000000000000"), hash).is_err());
+        assert_eq!(query_value(Some("a=1&btih=x"), "btih"), Some("x"));
+        assert_eq!(query_value(Some("btihx=1"), "btih"), None);
+    }
 
     #[test]
     fn peer_hints_are_decoded() {

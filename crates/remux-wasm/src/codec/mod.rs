@@ -13,32 +13,74 @@ pub mod mp3;
 pub mod opus;
 pub mod vp9;
 
+pub mod id;
+
+pub use id::{name, Codec, Descriptor};
+
 use crate::error::{Error, Result};
-use crate::packet::{Codec, Track, TrackKind};
+use crate::packet::{Track, TrackKind};
 
 /// The RFC 6381 codec string for `track` as MSE wants it in fragmented MP4 (`avc1.64001f`,
 /// `hvc1.1.6.L93.B0`, `vp09.00.10.08`, `av01.0.04M.08`, `mp4a.40.2`, `opus`, `flac`,
-/// `mp4a.6B`).
+/// `mp4a.6B`), built as the codec's [`Descriptor::mse`] says.
 ///
 /// Errors with [`Error::Unsupported`] naming the codec in plain words for codecs Riptide cannot
-/// carry into fragmented MP4 (VP8 and Vorbis: browsers take them only in WebM), and with
-/// [`Error::Invalid`] for a broken configuration record.
+/// carry into fragmented MP4 (VP8 and Vorbis: browsers take them only in WebM) or tracks whose
+/// frames it cannot use ([`Track::unusable`]), and with [`Error::Invalid`] for a broken
+/// configuration record.
 pub fn mse_codec(track: &Track) -> Result<String> {
-    match track.codec {
-        Codec::H264 => Ok(h264::AvcConfig::parse(&track.codec_private)?.codec_string()),
-        Codec::Hevc => Ok(hevc_config(track)?.codec_string()),
-        Codec::Vp9 => Ok(vp9_config(track)?.codec_string()),
-        Codec::Av1 => Ok(av1_config(track)?.codec_string()),
-        Codec::Aac => Ok(aac_config(track)?.codec_string()),
-        Codec::Opus => opus::OpusHead::parse(&track.codec_private).map(|_| "opus".to_string()),
-        Codec::Flac => flac::StreamInfo::parse(&track.codec_private).map(|_| "flac".to_string()),
-        Codec::Mp3 => Ok(mp3::codec_string(mp3::object_type_for_rate(
-            mp3_sample_rate(track)?,
-        ))),
-        Codec::Vp8 | Codec::Vorbis | Codec::Other(_) => {
-            Err(Error::unsupported(describe_unsupported(track)))
-        }
+    match track.codec.descriptor().mse {
+        Some(build) if track.unusable.is_none() => build(track),
+        _ => Err(Error::unsupported(describe_unsupported(track))),
     }
+}
+
+/// The real RFC 6381 codec string of `track`, for `isTypeSupported`: [`mse_codec`]'s, else
+/// the codec's representative [`Descriptor::probe`] string — also for codecs Riptide does
+/// not carry (`ac-3`, `mp4v.20.9`), so the browser can be asked. `None` if unknown.
+pub fn probe_codec(track: &Track) -> Option<String> {
+    if let Ok(c) = mse_codec(track) {
+        return Some(c);
+    }
+    match &track.codec {
+        // An MP4 audio object type Riptide has no name for: ask for it as it is.
+        Codec::Unknown(raw) if raw.starts_with("mp4a.") => Some(raw.clone()),
+        c => c.descriptor().probe.map(str::to_string),
+    }
+}
+
+fn mse_h264(track: &Track) -> Result<String> {
+    Ok(h264::AvcConfig::parse(&track.codec_private)?.codec_string())
+}
+
+fn mse_hevc(track: &Track) -> Result<String> {
+    Ok(hevc_config(track)?.codec_string())
+}
+
+fn mse_vp9(track: &Track) -> Result<String> {
+    Ok(vp9_config(track)?.codec_string())
+}
+
+fn mse_av1(track: &Track) -> Result<String> {
+    Ok(av1_config(track)?.codec_string())
+}
+
+fn mse_aac(track: &Track) -> Result<String> {
+    Ok(aac_config(track)?.codec_string())
+}
+
+fn mse_opus(track: &Track) -> Result<String> {
+    opus::OpusHead::parse(&track.codec_private).map(|_| "opus".to_string())
+}
+
+fn mse_flac(track: &Track) -> Result<String> {
+    flac::StreamInfo::parse(&track.codec_private).map(|_| "flac".to_string())
+}
+
+fn mse_mp3(track: &Track) -> Result<String> {
+    Ok(mp3::codec_string(mp3::object_type_for_rate(
+        mp3_sample_rate(track)?,
+    )))
 }
 
 /// The VP9 configuration of `track`: its vpcC record, or — when the container has none —
@@ -115,82 +157,6 @@ pub fn aac_config_bytes(track: &Track) -> Result<Vec<u8>> {
     }
 }
 
-/// A plain-words name for a container codec id (`A_AC3` → `AC-3`).
-pub fn codec_name(codec_id: &str) -> &str {
-    let known: &[(&str, &str)] = &[
-        ("V_MPEG4/ISO/AVC", "H.264"),
-        ("V_MPEGH/ISO/HEVC", "H.265 (HEVC)"),
-        ("V_AV1", "AV1"),
-        ("V_VP8", "VP8"),
-        ("V_VP9", "VP9"),
-        ("V_MPEG4/ISO/ASP", "MPEG-4 Part 2 (DivX/Xvid)"),
-        ("V_MPEG4/ISO/SP", "MPEG-4 Part 2"),
-        ("V_MPEG4/MS/V3", "MS MPEG-4 v3 (DivX 3)"),
-        ("V_MPEG1", "MPEG-1 video"),
-        ("V_MPEG2", "MPEG-2 video"),
-        ("V_MS/VFW/FOURCC", "a Video for Windows codec"),
-        ("V_REAL", "RealVideo"),
-        ("V_THEORA", "Theora"),
-        ("A_AAC", "AAC"),
-        ("A_AC3", "AC-3"),
-        ("A_EAC3", "E-AC-3"),
-        ("A_DTS", "DTS"),
-        ("A_TRUEHD", "Dolby TrueHD"),
-        ("A_MLP", "MLP"),
-        ("A_FLAC", "FLAC"),
-        ("A_OPUS", "Opus"),
-        ("A_VORBIS", "Vorbis"),
-        ("A_MPEG/L3", "MP3"),
-        ("A_MPEG/L2", "MPEG audio layer II"),
-        ("A_PCM", "PCM"),
-        ("A_ALAC", "ALAC"),
-        ("A_REAL", "RealAudio"),
-        ("A_MS/ACM", "an ACM audio codec"),
-        // AVI: the video fourcc (upper case) or the audio format tag after the prefix.
-        ("V_AVI/XVID", "MPEG-4 Part 2 (Xvid)"),
-        ("V_AVI/DIVX", "MPEG-4 Part 2 (DivX 4)"),
-        ("V_AVI/DX50", "MPEG-4 Part 2 (DivX 5)"),
-        ("V_AVI/FMP4", "MPEG-4 Part 2 (FFmpeg)"),
-        ("V_AVI/MP4V", "MPEG-4 Part 2"),
-        ("V_AVI/MP4S", "MPEG-4 Part 2"),
-        ("V_AVI/M4S2", "MPEG-4 Part 2"),
-        ("V_AVI/3IV2", "MPEG-4 Part 2 (3ivx)"),
-        ("V_AVI/DIV3", "MS MPEG-4 v3 (DivX 3)"),
-        ("V_AVI/DIV4", "MS MPEG-4 v3 (DivX 3)"),
-        ("V_AVI/DIV5", "MS MPEG-4 v3 (DivX 3)"),
-        ("V_AVI/DIV6", "MS MPEG-4 v3 (DivX 3)"),
-        ("V_AVI/MP43", "MS MPEG-4 v3"),
-        ("V_AVI/AP41", "MS MPEG-4 v3 (AngelPotion)"),
-        ("V_AVI/COL1", "MS MPEG-4 v3"),
-        ("V_AVI/MP42", "MS MPEG-4 v2"),
-        ("V_AVI/DIV2", "MS MPEG-4 v2"),
-        ("V_AVI/MPG4", "MS MPEG-4 v1"),
-        ("V_AVI/MPG1", "MPEG-1 video"),
-        ("V_AVI/MPG2", "MPEG-2 video"),
-        ("V_AVI/MPEG", "MPEG-1/2 video"),
-        ("V_AVI/MJPG", "Motion JPEG"),
-        ("V_AVI/HEVC", "H.265 (HEVC)"),
-        ("V_AVI/H265", "H.265 (HEVC)"),
-        ("V_AVI/HVC1", "H.265 (HEVC)"),
-        ("V_AVI/WMV", "Windows Media Video"),
-        ("V_AVI/WVC1", "VC-1"),
-        ("V_AVI/VP8", "VP8"),
-        ("V_AVI/VP9", "VP9"),
-        ("V_AVI/AV01", "AV1"),
-        ("V_AVI/", "a Video for Windows codec"),
-        ("A_AVI/WMA", "Windows Media Audio"),
-        ("S_AVI/TXTS", "AVI text"),
-        ("D_AVI", "AVI data"),
-        ("S_TEXT", "text subtitles"),
-        ("S_HDMV/PGS", "PGS subtitles"),
-        ("S_VOBSUB", "VobSub subtitles"),
-    ];
-    known
-        .iter()
-        .find(|(prefix, _)| codec_id.starts_with(prefix))
-        .map_or(codec_id, |(_, name)| name)
-}
-
 /// "the audio track is AC-3 (A_AC3), which browsers cannot decode" — or, for codecs that
 /// browsers decode but Riptide does not carry yet, "... which Riptide cannot play yet"; VP8
 /// and Vorbis, which Chromium's MSE takes only in WebM (Riptide always writes MP4), say so.
@@ -201,36 +167,20 @@ pub fn describe_unsupported(track: &Track) -> String {
         TrackKind::Subtitle => "subtitle",
         TrackKind::Other => "data",
     };
-    let name = codec_name(&track.codec_id);
-    if matches!(track.codec, Codec::Vp8 | Codec::Vorbis) {
-        let name = if track.codec == Codec::Vp8 {
-            "VP8"
-        } else {
-            "Vorbis"
-        };
+    let codec = track.codec.descriptor();
+    let name = name(track);
+    if codec.webm_only && track.unusable.is_none() {
         return format!(
             "the {kind} track is {name} ({}), which browsers play only from WebM files, not from the MP4 that Riptide remuxes into",
             track.codec_id
         );
     }
-    let browsers_decode = [
-        "V_AV1",
-        "V_VP8",
-        "V_VP9",
-        "A_OPUS",
-        "A_VORBIS",
-        "A_FLAC",
-        "A_MPEG/L3",
-        "S_",
-    ]
-    .iter()
-    .any(|p| track.codec_id.starts_with(p));
-    let why = if browsers_decode {
+    let why = if codec.browsers_decode {
         "which Riptide cannot play yet"
     } else {
         "which browsers cannot decode"
     };
-    if name == track.codec_id {
+    if matches!(track.codec, Codec::Unknown(_)) {
         format!("the {kind} track is in {name}, {why}")
     } else {
         format!("the {kind} track is {name} ({}), {why}", track.codec_id)
@@ -253,6 +203,7 @@ pub(crate) mod tests {
             kind: TrackKind::Video,
             codec: Codec::H264,
             codec_id: "V_MPEG4/ISO/AVC".into(),
+            unusable: None,
             time_base: TimeBase::MILLIS,
             codec_private: h264::build_avcc(&sps, &pps).unwrap(),
             default_duration: Some(Duration(40)),
@@ -273,6 +224,7 @@ pub(crate) mod tests {
             kind: TrackKind::Audio,
             codec: Codec::Aac,
             codec_id: "A_AAC".into(),
+            unusable: None,
             time_base: TimeBase::MILLIS,
             codec_private: vec![0x11, 0x90],
             default_duration: None,
@@ -287,9 +239,21 @@ pub(crate) mod tests {
         }
     }
 
+    /// A track of `kind` that Riptide does not carry, whose codec the container names
+    /// `codec_id` (a Matroska id, else an MP4 sample entry type), without configuration. A
+    /// codec Riptide carries is marked [`Track::unusable`] (as if encrypted).
     pub(crate) fn other_track(id: u32, kind: TrackKind, codec_id: &str) -> Track {
+        let codec = match crate::demux::mkv::codecs::codec_of(codec_id) {
+            Codec::Unknown(_) if codec_id.len() == 4 => {
+                let mut typ = [0; 4];
+                typ.copy_from_slice(codec_id.as_bytes());
+                crate::demux::mp4::codecs::sample_entry(typ)
+            }
+            c => c,
+        };
         Track {
-            codec: Codec::Other(codec_id.into()),
+            unusable: codec.descriptor().mse.map(|_| "not carried in this test"),
+            codec,
             codec_id: codec_id.into(),
             kind,
             codec_private: Vec::new(),

@@ -11,6 +11,7 @@
 
 use std::collections::VecDeque;
 
+pub(crate) mod codecs;
 mod seek;
 pub use seek::{parse_cues, CueIndex, CuePoint};
 
@@ -376,7 +377,7 @@ impl MkvDemuxer {
         // store the Annex B stream as is. Build the avcC from the first SPS and PPS.
         for st in &mut track_states {
             let t = &mut tracks[st.index];
-            if t.codec != Codec::H264 || is_avcc(&t.codec_private) {
+            if t.codec != Codec::H264 || t.unusable.is_some() || is_avcc(&t.codec_private) {
                 continue;
             }
             st.annexb = true;
@@ -1119,13 +1120,8 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
         17 => TrackKind::Subtitle,
         _ => TrackKind::Other,
     };
-    let codec = if let Some(why) = encoded {
-        // Encrypted, or compressed other than by zlib or header stripping: not remuxable.
-        Codec::Other(format!("{codec_id} ({why})"))
-    } else {
-        codec_of(&codec_id)
-    };
-    if codec == Codec::Vp9 {
+    let codec = codecs::codec_of(&codec_id);
+    if codec == Codec::Vp9 && encoded.is_none() {
         codec_private = vp9_codec_private(&codec_private);
     }
     let track = Track {
@@ -1133,6 +1129,8 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
         kind,
         codec,
         codec_id,
+        // Encrypted, or compressed other than by zlib or header stripping: not remuxable.
+        unusable: encoded,
         time_base: TimeBase::MILLIS, // Set by `open` once the TimestampScale is known.
         codec_private,
         default_duration: default_duration.filter(|d| d.0 > 0), // In ns until `open` rescales.
@@ -1157,23 +1155,6 @@ fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackState)> {
             codec_delay_ns,
         },
     ))
-}
-
-/// The [`Codec`] of a Matroska CodecID.
-fn codec_of(codec_id: &str) -> Codec {
-    match codec_id {
-        "V_MPEG4/ISO/AVC" => Codec::H264,
-        "V_MPEGH/ISO/HEVC" => Codec::Hevc,
-        "V_VP8" => Codec::Vp8,
-        "V_VP9" => Codec::Vp9,
-        "V_AV1" => Codec::Av1,
-        "A_OPUS" => Codec::Opus,
-        "A_FLAC" => Codec::Flac,
-        "A_MPEG/L3" => Codec::Mp3,
-        "A_VORBIS" => Codec::Vorbis,
-        id if id.starts_with("A_AAC") => Codec::Aac,
-        id => Codec::Other(id.to_string()),
-    }
 }
 
 /// WebM's VP9 CodecPrivate (a feature list: profile, level, bit depth, chroma subsampling)

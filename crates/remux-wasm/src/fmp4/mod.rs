@@ -172,7 +172,7 @@ fn pick<'a>(
 ) -> Result<Option<(&'a Track, String)>> {
     let mut playable = Vec::new();
     for t in tracks.iter().filter(|t| t.kind == kind) {
-        if !accepted.contains(&t.codec) {
+        if !accepted.contains(&t.codec) || t.unusable.is_some() {
             skipped.push(codec::describe_unsupported(t));
             continue;
         }

@@ -12,6 +12,7 @@
 //! ([`video`]); MP3 is timed by its frames, in samples ([`audio`]).
 
 mod audio;
+mod codecs;
 mod headers;
 mod index;
 mod riff;

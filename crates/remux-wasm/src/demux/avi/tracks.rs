@@ -1,6 +1,7 @@
 //! From stream headers to [`Track`]s: which codec each stream is, its codec id (for plain-words
 //! errors), time base and configuration record.
 
+use super::codecs;
 use super::headers::{MainHeader, StreamInfo, StreamType};
 use crate::codec::aac;
 use crate::packet::{AudioInfo, Codec, Track, TrackKind, VideoInfo};
@@ -28,28 +29,8 @@ pub enum Handling {
     Plain,
 }
 
-/// Video fourccs that carry H.264.
-const H264_FOURCCS: &[&[u8; 4]] = &[b"H264", b"X264", b"AVC1", b"DAVC", b"VSSH", b"AVCS"];
-const MPEG4_FOURCCS: &[&[u8; 4]] = &[
-    b"XVID", b"DIVX", b"DX50", b"FMP4", b"MP4V", b"MP4S", b"M4S2", b"RMP4", b"3IV2", b"BLZ0",
-    b"DXGM", b"SEDG", b"UMP4", b"WV1F",
-];
-const MSMPEG4_FOURCCS: &[&[u8; 4]] = &[
-    b"DIV3", b"DIV4", b"DIV5", b"DIV6", b"MP43", b"MPG3", b"AP41", b"COL1", b"MP42", b"DIV2",
-    b"MPG4",
-];
-const MPEG12_FOURCCS: &[&[u8; 4]] = &[
-    b"MPG1", b"MPG2", b"MPEG", b"PIM1", b"MX5P", b"MMES", b"HDV1",
-];
-const INTRA_FOURCCS: &[&[u8; 4]] = &[
-    b"MJPG",
-    b"AVRN",
-    b"LJPG",
-    b"JPGL",
-    b"DIB ",
-    b"RGB ",
-    b"\0\0\0\0",
-];
+/// Uncompressed video fourccs: every frame a key frame.
+const UNCOMPRESSED_FOURCCS: &[&[u8; 4]] = &[b"DIB ", b"RGB ", b"\0\0\0\0"];
 
 /// The video fourcc in upper case: `biCompression`, or `fccHandler` when that is empty.
 pub fn video_fourcc(s: &StreamInfo) -> [u8; 4] {
@@ -80,8 +61,9 @@ pub fn build(index: usize, s: &StreamInfo, main: &MainHeader) -> (Track, Handlin
     let mut track = Track {
         id,
         kind: TrackKind::Other,
-        codec: Codec::Other(String::new()),
+        codec: Codec::Unknown(String::new()),
         codec_id: String::new(),
+        unusable: None,
         time_base: time_base(s.scale, s.rate).unwrap_or(TimeBase::new(1, 25)),
         codec_private: Vec::new(),
         default_duration: None,
@@ -105,34 +87,31 @@ pub fn build(index: usize, s: &StreamInfo, main: &MainHeader) -> (Track, Handlin
             }
             track.default_duration = Some(Duration(1));
             let fourcc = video_fourcc(s);
-            let is = |list: &[&[u8; 4]]| list.iter().any(|f| **f == fourcc);
-            if is(H264_FOURCCS) {
-                track.codec = Codec::H264;
+            track.codec = codecs::video(fourcc);
+            if track.codec == Codec::H264 {
                 track.codec_id = "V_MPEG4/ISO/AVC".into();
-                // Extradata that is an avcC record means length-prefixed frames.
-                let avcc = s.extradata.first() == Some(&1) && s.extradata.len() >= 7;
-                if avcc {
-                    track.codec_private = s.extradata.clone();
-                }
-                Handling::H264 { avcc }
             } else {
                 let name = String::from_utf8_lossy(&fourcc)
                     .chars()
                     .map(|c| if c.is_ascii_graphic() { c } else { '_' })
                     .collect::<String>();
                 track.codec_id = format!("V_AVI/{name}");
-                track.codec = Codec::Other(track.codec_id.clone());
-                if is(MPEG4_FOURCCS) {
-                    Handling::Mpeg4Part2
-                } else if is(MSMPEG4_FOURCCS) {
-                    Handling::MsMpeg4
-                } else if is(MPEG12_FOURCCS) {
-                    Handling::Mpeg12
-                } else if is(INTRA_FOURCCS) {
-                    Handling::Intra
-                } else {
-                    Handling::Plain
+            }
+            match track.codec {
+                Codec::H264 => {
+                    // Extradata that is an avcC record means length-prefixed frames.
+                    let avcc = s.extradata.first() == Some(&1) && s.extradata.len() >= 7;
+                    if avcc {
+                        track.codec_private = s.extradata.clone();
+                    }
+                    Handling::H264 { avcc }
                 }
+                Codec::Mpeg4Visual => Handling::Mpeg4Part2,
+                Codec::MsMpeg4V1 | Codec::MsMpeg4V2 | Codec::MsMpeg4V3 => Handling::MsMpeg4,
+                Codec::Mpeg1Video | Codec::Mpeg2Video => Handling::Mpeg12,
+                Codec::Mjpeg => Handling::Intra,
+                _ if UNCOMPRESSED_FOURCCS.contains(&&fourcc) => Handling::Intra,
+                _ => Handling::Plain,
             }
         }
         StreamType::Audio => {
@@ -141,55 +120,52 @@ pub fn build(index: usize, s: &StreamInfo, main: &MainHeader) -> (Track, Handlin
                 sample_rate: s.sample_rate,
                 channels: s.channels,
             });
-            let (codec, codec_id, handling) = match s.format_tag {
-                0x55 => {
+            track.codec = codecs::audio(s.format_tag);
+            let tag = s.format_tag;
+            let (codec_id, handling) = match track.codec {
+                Codec::Mp3 => {
                     // VBR when every chunk is one frame: no sample size, or a block of one
                     // MPEG-1 (1152) / MPEG-2 (576) layer III frame.
                     let vbr = s.sample_size == 0 || matches!(s.block_align, 576 | 1152);
                     if (8000..=48000).contains(&s.sample_rate) {
                         track.time_base = TimeBase::new(1, s.sample_rate);
                     }
-                    (Codec::Mp3, "A_MPEG/L3".to_string(), Handling::Mp3 { vbr })
+                    ("A_MPEG/L3".to_string(), Handling::Mp3 { vbr })
                 }
-                0xFF | 0x706D | 0x1600 | 0x1610 | 0x4143 => {
+                Codec::Aac => {
                     track.codec_private = if s.extradata.len() >= 2 {
                         s.extradata.clone()
                     } else {
                         aac::synthesize_asc(2, s.sample_rate, s.channels.min(15) as u8)
                     };
-                    (Codec::Aac, "A_AAC".to_string(), Handling::Aac)
+                    ("A_AAC".to_string(), Handling::Aac)
                 }
-                tag => {
-                    let id = match tag {
-                        0x01 => "A_PCM/INT/LIT".to_string(),
-                        0x03 => "A_PCM/FLOAT/IEEE".to_string(),
-                        0x50 => "A_MPEG/L2".to_string(),
-                        0x2000 => "A_AC3".to_string(),
-                        0x2001 => "A_DTS".to_string(),
-                        0x160..=0x163 => format!("A_AVI/WMA/0x{tag:04X}"),
-                        0x674F | 0x6750 | 0x6751 | 0x676F | 0x6770 | 0x6771 => {
-                            "A_VORBIS".to_string()
-                        }
-                        _ => format!("A_MS/ACM/0x{tag:04X}"),
-                    };
-                    (Codec::Other(id.clone()), id, Handling::Plain)
-                }
+                Codec::Pcm if tag == 0x03 => ("A_PCM/FLOAT/IEEE".to_string(), Handling::Plain),
+                Codec::Pcm => ("A_PCM/INT/LIT".to_string(), Handling::Plain),
+                Codec::Mp2 => ("A_MPEG/L2".to_string(), Handling::Plain),
+                Codec::Ac3 => ("A_AC3".to_string(), Handling::Plain),
+                Codec::Dts => ("A_DTS".to_string(), Handling::Plain),
+                Codec::Wma => (format!("A_AVI/WMA/0x{tag:04X}"), Handling::Plain),
+                Codec::Vorbis => ("A_VORBIS".to_string(), Handling::Plain),
+                _ => (format!("A_MS/ACM/0x{tag:04X}"), Handling::Plain),
             };
-            track.codec = codec;
             track.codec_id = codec_id;
             handling
         }
         StreamType::Text => {
             track.kind = TrackKind::Subtitle;
             track.codec_id = "S_AVI/TXTS".into();
-            track.codec = Codec::Other(track.codec_id.clone());
+            track.codec = Codec::AviText;
             Handling::Plain
         }
         StreamType::Other => {
             track.codec_id = "D_AVI".into();
-            track.codec = Codec::Other(track.codec_id.clone());
+            track.codec = Codec::Unknown(track.codec_id.clone());
             Handling::Plain
         }
     };
+    if !codecs::unwrapped(&track.codec) {
+        track.unusable = Some("in AVI");
+    }
     (track, handling)
 }

@@ -25,6 +25,7 @@
 //! come from `tfdt`, or continue from the previous fragment without one.
 
 pub mod boxes;
+pub(crate) mod codecs;
 pub mod fragment;
 pub mod sample_table;
 mod seek;
@@ -404,6 +405,7 @@ fn parse_trak(data: &[u8], base: u64) -> Result<Option<(Track, TrackState)>> {
         kind,
         codec,
         codec_id,
+        unusable: None,
         time_base,
         codec_private,
         default_duration: table.constant_delta().map(|d| Duration(d as u64)),
@@ -474,7 +476,7 @@ struct SampleEntry {
 impl SampleEntry {
     fn other(typ: [u8; 4]) -> Self {
         SampleEntry {
-            codec: Codec::Other(fourcc(typ)),
+            codec: codecs::sample_entry(typ),
             codec_id: fourcc(typ),
             codec_private: Vec::new(),
             video: None,
@@ -508,8 +510,7 @@ fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> {
             r.skip(VISUAL_FIELDS - 20)?;
             e.video = Some(VideoInfo { width, height });
             let children_base = pos + 8 + (ENTRY_HEAD + VISUAL_FIELDS) as u64;
-            if matches!(&typ, b"avc1" | b"avc3") {
-                e.codec = Codec::H264;
+            if e.codec == Codec::H264 {
                 if let Some((avcc, _)) = boxes::find(r.rest(), children_base, b"avcC")? {
                     e.codec_private = avcc.to_vec();
                 }
@@ -553,29 +554,21 @@ fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> {
                 audio_codec(&mut e, typ, &mut audio, r.rest(), children_base)?;
             } else if let Some((esds, _)) = esds {
                 let (oti, asc) = parse_esds(esds)?;
-                match oti {
-                    // MPEG-4 audio, MPEG-2 AAC Main / LC / SSR.
-                    Some(0x40 | 0x66 | 0x67 | 0x68) | None => {
-                        e.codec = Codec::Aac;
-                        if let Some(asc) = asc {
-                            // The entry's channelcount is a template field (ffmpeg writes 2
-                            // for mono); the AudioSpecificConfig's channel configuration is
-                            // the truth when it states one.
-                            if let Ok(cfg) = crate::codec::aac::AudioSpecificConfig::parse(&asc) {
-                                if cfg.channels != 0 {
-                                    audio.channels = cfg.channels as u16;
-                                }
-                                if audio.sample_rate == 0 {
-                                    audio.sample_rate = cfg.sample_rate;
-                                }
-                            }
-                            e.codec_private = asc;
+                // An `esds` without objectTypeIndication is taken for MPEG-4 audio.
+                e.codec = codecs::object_type(oti.unwrap_or(0x40), true);
+                if let (Codec::Aac, Some(asc)) = (&e.codec, asc) {
+                    // The entry's channelcount is a template field (ffmpeg writes 2 for
+                    // mono); the AudioSpecificConfig's channel configuration is the truth
+                    // when it states one.
+                    if let Ok(cfg) = crate::codec::aac::AudioSpecificConfig::parse(&asc) {
+                        if cfg.channels != 0 {
+                            audio.channels = cfg.channels as u16;
+                        }
+                        if audio.sample_rate == 0 {
+                            audio.sample_rate = cfg.sample_rate;
                         }
                     }
-                    // MPEG-1 / MPEG-2 (low rates) audio: MP3 (layers I/II are named by the
-                    // frames themselves, and remuxed the same way).
-                    Some(0x6B | 0x69) => e.codec = Codec::Mp3,
-                    Some(oti) => e.codec = Codec::Other(format!("mp4a.{oti:02X}")),
+                    e.codec_private = asc;
                 }
             }
             e.audio = Some(audio);
@@ -585,36 +578,39 @@ fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> {
     Ok(Some(e))
 }
 
-/// The codec and configuration record of the HEVC, VP9, AV1 and VP8 sample entries, from
-/// the entry's child boxes `children` (at file offset `base`).
+/// The configuration record of the HEVC, VP9 and AV1 sample entries and the codec of `mp4v`
+/// (from its `esds`), from the entry's child boxes `children` (at file offset `base`).
 fn visual_codec(e: &mut SampleEntry, typ: [u8; 4], children: &[u8], base: u64) -> Result<()> {
     let config = |name: &[u8; 4]| -> Result<Option<Vec<u8>>> {
         Ok(boxes::find(children, base, name)?.map(|(b, _)| b.to_vec()))
     };
     match &typ {
         b"hvc1" | b"hev1" => {
-            e.codec = Codec::Hevc;
             e.codec_private = config(b"hvcC")?.unwrap_or_default();
         }
         b"vp09" => {
-            e.codec = Codec::Vp9;
             // vpcC is a FullBox: the record follows version and flags.
             e.codec_private = config(b"vpcC")?
                 .and_then(|b| b.get(4..).map(<[u8]>::to_vec))
                 .unwrap_or_default();
         }
         b"av01" => {
-            e.codec = Codec::Av1;
             e.codec_private = config(b"av1C")?.unwrap_or_default();
         }
-        b"vp08" => e.codec = Codec::Vp8,
+        b"mp4v" => {
+            // A missing or damaged `esds` leaves it MPEG-4 Part 2, the usual codec of `mp4v`.
+            if let Ok(Some((esds, _))) = boxes::find(children, base, b"esds") {
+                if let Ok((Some(oti), _)) = parse_esds(esds) {
+                    e.codec = codecs::object_type(oti, false);
+                }
+            }
+        }
         _ => {}
     }
     Ok(())
 }
 
-/// The codec, configuration and stream facts of the Opus, FLAC and MP3 (`.mp3`) sample
-/// entries. `codec_private` becomes an OpusHead (from `dOps`) or `fLaC` + metadata blocks
+/// The configuration and stream facts of the Opus and FLAC sample entries. `codec_private` becomes an OpusHead (from `dOps`) or `fLaC` + metadata blocks
 /// (from `dfLa`), as packet.rs documents.
 fn audio_codec(
     e: &mut SampleEntry,
@@ -625,7 +621,6 @@ fn audio_codec(
 ) -> Result<()> {
     match &typ {
         b"Opus" => {
-            e.codec = Codec::Opus;
             if let Some((dops, _)) = boxes::find(children, base, b"dOps")? {
                 if let Ok(head) = crate::codec::opus::OpusHead::from_dops(dops) {
                     audio.channels = head.channels as u16;
@@ -635,7 +630,6 @@ fn audio_codec(
             audio.sample_rate = crate::codec::opus::SAMPLE_RATE;
         }
         b"fLaC" => {
-            e.codec = Codec::Flac;
             if let Some((dfla, _)) = boxes::find(children, base, b"dfLa")? {
                 // dfLa is a FullBox: metadata blocks follow version and flags.
                 if let Some(blocks) = dfla.get(4..) {
@@ -647,7 +641,6 @@ fn audio_codec(
                 }
             }
         }
-        b".mp3" => e.codec = Codec::Mp3,
         _ => {}
     }
     Ok(())
