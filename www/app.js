@@ -9,6 +9,12 @@ import { createPlayer, disposePlayer, loadEngine } from './lib/engine.js';
 import { errorText, toProblem } from './lib/errors.js';
 import { extension, largestVideo } from './lib/files.js';
 import { formatBytes, formatTime } from './lib/format.js';
+// The everyday page (issue 14): library, grouped files, sidecar subtitles, resume, keyboard.
+import { firstToPlay } from './lib/episodes.js';
+import { renderFileGroups } from './lib/filelist.js';
+import { magnetOf, setUpLibrary } from './lib/library.js';
+import { setUpPlaying } from './lib/playing.js';
+import { addTrack, clearSidecars, loadSidecars, parseSubtitles, sidecarTracks } from './lib/sidecar.js';
 
 /** @typedef {import('./lib/errors.js').RiptideProblem} RiptideProblem */
 /** @typedef {import('./lib/engine.js').Player} Player */
@@ -370,25 +376,7 @@ $('confirm-cancel').addEventListener('click', () => {
  * @param {TorrentFile} selected
  */
 function renderFiles(torrent, selected) {
-  fileList.replaceChildren();
-  for (const f of torrent.files) {
-    const li = document.createElement('li');
-    const label = document.createElement('label');
-    const radio = document.createElement('input');
-    radio.type = 'radio';
-    radio.name = 'file';
-    radio.value = String(f.index);
-    radio.checked = f.index === selected.index;
-    radio.addEventListener('change', () => {
-      if (radio.checked) playFile(torrent, f);
-    });
-    const size = document.createElement('span');
-    size.className = 'size';
-    size.textContent = formatBytes(f.length);
-    label.append(radio, ` ${f.path}`, size);
-    li.append(label);
-    fileList.append(li);
-  }
+  renderFileGroups(fileList, torrent.files, selected, (f) => playFile(torrent, f));
   filesBox.hidden = torrent.files.length < 2;
 }
 
@@ -456,7 +444,8 @@ function option(value, text, selected, disabled) {
 function refreshTracks(player) {
   let tracks;
   try { tracks = Array.from(player.tracks()); } catch (_) { return; }
-  const key = JSON.stringify(tracks.map((t) => [t.id, t.selected, t.playable, !!t.text_track]));
+  const key = JSON.stringify([tracks.map((t) => [t.id, t.selected, t.playable, !!t.text_track]),
+    sidecarTracks().map((t) => t.id)]);
   if (key === tracksKey) return;
   tracksKey = key;
   const audio = tracks.filter((t) => t.kind === 'audio');
@@ -465,10 +454,10 @@ function refreshTracks(player) {
     id: t.id, label: audioLabel(t), language: t.language, codec: t.codec,
     playable: t.playable, selected: t.selected, why_not: t.why_not,
   }));
-  riptide.textTracks = subs.map((t) => ({
+  riptide.textTracks = [...subs.map((t) => ({
     id: t.id, label: t.text_track?.label || '', language: t.text_track?.language || '',
     track: /** @type {TextTrack} */ (t.text_track),
-  }));
+  })), ...sidecarTracks()];
   audioSelect.replaceChildren(...audio.map((t) => option(t.id, audioLabel(t), t.selected, !t.playable)));
   if (!audio.some((t) => t.selected) && audio.length) {
     audioSelect.prepend(option('', 'No sound', true, true));
@@ -479,7 +468,7 @@ function refreshTracks(player) {
     option('', 'Off', !showing),
     ...riptide.textTracks.map((t) => option(t.id, t.label, showing && showing.id === t.id)),
   );
-  subtitleBox.hidden = subs.length === 0;
+  subtitleBox.hidden = riptide.textTracks.length === 0;
   tracksBox.hidden = audioBox.hidden && subtitleBox.hidden;
 }
 
@@ -493,15 +482,27 @@ audioSelect.addEventListener('change', () => {
   if (audioSelect.value !== '') selectAudio(audioSelect.value);
 });
 
-subtitleSelect.addEventListener('change', () => {
-  const id = subtitleSelect.value === '' ? null : Number(subtitleSelect.value);
+subtitleSelect.addEventListener('change', () => showSubtitles(subtitleSelect.value));
+
+/** @param {string} id The menu's value: a track id, or '' for none. */
+function showSubtitles(id) {
   for (const t of riptide.textTracks) {
     // 'hidden' keeps cues loading for a later switch; 'showing' draws them.
-    t.track.mode = t.id === id ? 'showing' : 'hidden';
+    t.track.mode = String(t.id) === id ? 'showing' : 'hidden';
   }
-});
+  subtitleSelect.value = id;
+}
+
+// "c": the next subtitle track, then none.
+function toggleCaptions() {
+  const ids = ['', ...riptide.textTracks.map((t) => String(t.id))];
+  const now = riptide.textTracks.find((t) => t.track.mode === 'showing');
+  showSubtitles(ids[(ids.indexOf(now ? String(now.id) : '') + 1) % ids.length]);
+}
 
 function stopPlayer() {
+  playing.stopped();
+  clearSidecars();
   resetTracks();
   disposePlayer(riptide.player);
   riptide.player = null;
@@ -511,10 +512,13 @@ function stopPlayer() {
  * @param {Torrent} torrent
  * @param {TorrentFile} file
  */
-async function playFile(torrent, file) {
+async function playFile(torrent, file, at = null) {
   const myRun = ++runId;
   stopPlayer();
   riptide.file = file;
+  video.hidden = false;
+  playing.opened(torrent, file, at);
+  renderFiles(torrent, file);
   updateShare();
   riptide.firstFrame = null;
   riptide.firstFrameBytes = null;
@@ -550,6 +554,8 @@ async function playFile(torrent, file) {
   if (budget !== null) player.set_media_budget_bytes(budget);
   riptide.player = player;
   riptide.seeks = [];
+  loadSidecars(video, torrent.id, torrent.files, file, (m) => showNotices([...riptide.notices, m]))
+    .then(() => { if (myRun === runId) { tracksKey = ''; refreshTracks(player); } });
   noticeEl.textContent = '';
   clearInterval(seekbarTimer);
   seekbarTimer = setInterval(drawSeekbar, SEEKBAR_INTERVAL_MS);
@@ -655,6 +661,26 @@ async function start(magnet, fileIndex, confirmed = false) {
     return;
   }
   hideTokenForm();
+  library.refresh();
+  await openTorrent(torrent, fileIndex);
+}
+
+/**
+ * Shows a torrent the server has and plays `fileIndex` (else the first episode or the largest
+ * video) from `at` seconds (else from where it stopped, if the person says so).
+ * @param {Torrent} torrent
+ * @param {number | null} fileIndex
+ * @param {number | null} [at]
+ */
+async function openTorrent(torrent, fileIndex, at = null) {
+  const id = (/btih:([0-9a-f]{40})/i.exec(magnetInput.value) || [])[1];
+  if (!id || id.toLowerCase() !== torrent.id) magnetInput.value = magnetOf(torrent.id, torrent.name);
+  if (riptide.torrentId !== torrent.id) {
+    runId++;
+    stopPlayer();
+    stopStats();
+  }
+  setStatus('', 'opened');
   torrentActions.hidden = false;
   riptide.torrent = torrent;
   riptide.torrentId = torrent.id;
@@ -663,10 +689,10 @@ async function start(magnet, fileIndex, confirmed = false) {
     return;
   }
   const chosen = /** @type {TorrentFile} */ (
-    torrent.files.find((/** @type {TorrentFile} */ f) => f.index === fileIndex) || largestVideo(torrent.files));
-  renderFiles(torrent, chosen);
-  startStats(torrent.id);
-  await playFile(torrent, chosen);
+    torrent.files.find((/** @type {TorrentFile} */ f) => f.index === fileIndex) ||
+    firstToPlay(torrent.files) || largestVideo(torrent.files));
+  if (!watcher) startStats(torrent.id);
+  await playFile(torrent, chosen, at);
 }
 
 // ---- The add token -----------------------------------------------------------------------
@@ -785,11 +811,21 @@ deleteButton.addEventListener('click', async () => {
     showError({ ...toProblem(e, 'network'), message: `Could not delete the torrent: ${errorText(e)}` });
     return;
   }
+  closeTorrent();
+  library.refresh();
+  setStatus('Deleted the torrent and its data.', 'deleted');
+});
+
+// The torrent on show is gone: nothing of it stays on the page.
+function closeTorrent() {
   runId++;
   stopPlayer();
   stopStats();
   video.removeAttribute('src');
   video.load();
+  video.hidden = true;
+  seekbar.hidden = true;
+  details.hidden = true;
   riptide.torrent = null;
   riptide.torrentId = null;
   riptide.file = null;
@@ -797,7 +833,48 @@ deleteButton.addEventListener('click', async () => {
   filesBox.hidden = true;
   torrentActions.hidden = true;
   statsEl.textContent = '';
-  setStatus('Deleted the torrent and its data.', 'deleted');
+}
+
+// ---- Library, resume, next episode, keyboard (lib/library.js, lib/playing.js) ------------
+const playing = setUpPlaying(video, {
+  play: (torrent, file) => { playFile(torrent, file); },
+  toggleCaptions,
+});
+const library = setUpLibrary(/** @type {HTMLElement} */ ($('library')), {
+  // The list is the owner's (docs/API.md): the secret goes with the list too, not only with
+  // what a person clicked (add, delete).
+  headers: () => {
+    const headers = ownerHeaders(true);
+    delete headers['Content-Type'];
+    const token = storedToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    return headers;
+  },
+  open: (torrent, fileIndex, at) => { openTorrent(torrent, fileIndex, at ?? null); },
+  addMagnet: (magnet) => { magnetInput.value = magnet; start(magnet, null, true); },
+  deleted: (id) => {
+    if (riptide.torrentId === id) {
+      closeTorrent();
+      setStatus('Deleted the torrent and its data.', 'deleted');
+    }
+  },
+  error: (message) => showError(toProblem(message, 'bad-input')),
+  dropped: (file) => {
+    if (!/\.(srt|vtt|ass|ssa)$/i.test(file.name)) return false;
+    if (!riptide.player) {
+      showError(toProblem(`Play a video first, then drop ${file.name} on it.`, 'bad-input'));
+      return true;
+    }
+    file.text().then((text) => {
+      const cues = parseSubtitles(text, (/\.([a-z]+)$/i.exec(file.name) || ['', ''])[1].toLowerCase());
+      if (!cues.length) { showError(toProblem(`${file.name} holds no subtitle lines this page can read.`, 'bad-input')); return; }
+      const t = addTrack(video, file.name, '', cues);
+      tracksKey = '';
+      if (riptide.player) refreshTracks(riptide.player);
+      showSubtitles(t.id);
+    });
+    return true;
+  },
 });
 
 // Shareable links: ?magnet=...&file=N plays at once when the server has the torrent; for one
