@@ -109,11 +109,22 @@ async fn season_pack_dropped_on_the_page_is_listed_plays_and_is_deleted() {
             && t["cues"].as_array().is_some_and(|c| c.iter().any(|x| x == "Hello from the sidecar file"))),
         "the sidecar subtitle track is offered with its cue: {subs:?}"
     );
+    let keys = &report["keys"];
+    assert_eq!(keys["before"]["muted"], true, "the page starts muted (autoplay): {keys}");
+    assert_eq!(keys["after"]["muted"], false, "m unmutes: {keys}");
+    assert_eq!(keys["after"]["captions"], serde_json::json!([]), "c turns the subtitles off: {keys}");
+    assert_eq!(keys["again"]["captions"], serde_json::json!(["Show.S01E01.srt"]), "c turns them on again: {keys}");
     assert_eq!(report["next"]["offered"], "Show.S01E02.mkv", "next episode at the end: {report}");
     assert_eq!(report["next"]["playing"], "Show.S01E02.mkv", "the next episode plays on a click: {report}");
     assert_eq!(report["reload"]["listed"], true, "the library survives a reload: {report}");
     let resume = report["reload"]["resumeOffer"].as_str().unwrap_or_default();
     assert!(resume.contains("Continue"), "a reload offers to continue watching: {report}");
+    let copied = report["copied"].as_str().unwrap_or_default();
+    let id = created.info_hash().as_string();
+    assert!(
+        copied.starts_with(&format!("http://{addr}/?magnet=magnet%3A%3Fxt%3Durn%3Abtih%3A{id}")),
+        "Copy link gives a link to the page that plays the torrent: {copied}"
+    );
     assert_eq!(report["deleted"]["serverList"], serde_json::json!([]), "delete leaves the torrent on the server: {report}");
     assert_eq!(report["deleted"]["rows"], 0, "the deleted torrent is still listed on the page: {report}");
     for shot in ["empty", "library", "playing", "phone"] {

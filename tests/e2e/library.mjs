@@ -21,7 +21,8 @@ const step = async (name, fn) => {
   return fn();
 };
 try {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 },
+    permissions: ['clipboard-read', 'clipboard-write'] });
   page.on('pageerror', (e) => result.errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') result.console.push(m.text()); });
   page.setDefaultTimeout(30000);
@@ -81,6 +82,18 @@ try {
     await page.screenshot({ path: join(shots, 'playing.png'), fullPage: true });
   });
 
+  await step('keys', async () => {
+    await page.click('h1'); // out of the subtitle menu, as a person clicking the page
+    const state = () => page.evaluate(() => ({ muted: document.querySelector('video').muted,
+      captions: window.riptide.textTracks.filter((t) => t.track.mode === 'showing').map((t) => t.label) }));
+    const before = await state();
+    await page.keyboard.press('m');
+    await page.keyboard.press('c');
+    const after = await state();
+    await page.keyboard.press('c');
+    result.keys = { before, after, again: await state() };
+  });
+
   await step('episode 2 offered at the end', async () => {
     await page.waitForSelector('#next', { state: 'visible', timeout: 60000 });
     result.next = { offered: await page.evaluate(() => document.getElementById('next').dataset.next),
@@ -105,6 +118,11 @@ try {
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(shots, 'phone.png'), fullPage: true });
     await page.setViewportSize({ width: 1000, height: 900 });
+  });
+
+  await step('copy link', async () => {
+    await page.locator('#library-list li.torrent .actions button', { hasText: 'Copy link' }).click();
+    result.copied = await page.evaluate(() => navigator.clipboard.readText());
   });
 
   await step('delete', async () => {

@@ -134,14 +134,15 @@ export function setUpLibrary(root, hooks) {
     const actions = document.createElement('span');
     actions.className = 'actions';
     const play = button('Play', `Play ${t.name}`, () => hooks.open(t, null));
-    const copy = button('Copy link', `Copy the magnet link of ${t.name}`, async () => {
-      const link = magnetOf(t.id, t.name);
+    // A link to this page that plays the torrent at once (the server has it: no question asked).
+    const copy = button('Copy link', `Copy a link that plays ${t.name}`, async () => {
+      const link = new URL(`/?magnet=${encodeURIComponent(magnetOf(t.id, t.name))}`, location.href).href;
       try {
         await navigator.clipboard.writeText(link);
         copy.textContent = 'Copied';
       } catch (_) {
         // No clipboard permission (plain http from another machine): show it to copy by hand.
-        window.prompt('The magnet link:', link);
+        window.prompt('The link:', link);
       }
       setTimeout(() => { copy.textContent = 'Copy link'; }, 2000);
     });
