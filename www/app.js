@@ -14,6 +14,7 @@ import { firstToPlay } from './lib/episodes.js';
 import { renderFileGroups } from './lib/filelist.js';
 import { magnetOf, setUpLibrary } from './lib/library.js';
 import { setUpPlaying } from './lib/playing.js';
+import { speedVersusFilm } from './lib/waiting.js';
 import { addTrack, clearSidecars, loadSidecars, parseSubtitles, sidecarTracks } from './lib/sidecar.js';
 
 /** @typedef {import('./lib/errors.js').RiptideProblem} RiptideProblem */
@@ -191,9 +192,10 @@ function onPlayerStatus(s) {
     const st = riptide.stats || {};
     const peers = st.peers ?? 0;
     const speed = formatBytes(st.download_speed_bps || 0);
+    const versus = riptide.file ? speedVersusFilm(st.download_speed_bps || 0, riptide.file.length, video.duration) : '';
     const why = peers === 0
       ? 'no peer is connected'
-      : `${peers} peer${peers === 1 ? '' : 's'} connected, downloading at ${speed}/s`;
+      : `${peers} peer${peers === 1 ? '' : 's'} connected, ${versus || `downloading at ${speed}/s`}`;
     const retry = s.retrying ? ` (last attempt: ${s.retrying})` : '';
     setStatus(`Waiting for peers: the next part of the film has not arrived yet — ${why}. ` +
       `Playback resumes by itself when it does${retry}.`, 'stalled');
@@ -203,6 +205,10 @@ function onPlayerStatus(s) {
     setStatus('Playing', 'playing');
   } else if (s.state === 'buffering' && (riptide.state === 'stalled' || riptide.state === 'seeking')) {
     setStatus('Buffering…', 'buffering');
+  } else if (s.state === 'buffering' && riptide.state === 'buffering' && riptide.file) {
+    // Seconds ahead and the download against the film's rate (lib/waiting.js).
+    const versus = speedVersusFilm((riptide.stats || {}).download_speed_bps || 0, riptide.file.length, video.duration);
+    setStatus(`Buffering… ${Math.floor(s.buffered_ahead || 0)} s ahead${versus ? `; ${versus}` : ''}.`, 'buffering');
   }
 }
 
@@ -743,6 +749,7 @@ function hideTokenForm() {
 tokenForm.addEventListener('submit', (ev) => {
   ev.preventDefault();
   storeToken(tokenInput.value.trim());
+  library.refresh(); // the token may make this browser the owner: the library shows
   const retry = tokenRetry;
   hideTokenForm();
   if (retry) start(retry.magnet, retry.fileIndex, true);
