@@ -3,10 +3,11 @@
 // offered at the end and clicks it, reloads, deletes. Prints one JSON line of what it saw, and
 // writes screenshots (empty, library, playing, phone) into the folder given.
 //
-// usage: node tests/e2e/library.mjs PAGE_URL TORRENT_FILE SCREENSHOT_DIR
+// usage: node tests/e2e/library.mjs PAGE_URL TORRENT_FILE SCREENSHOT_DIR [--browser chromium|firefox]
+// (Firefox: no clipboard permission to grant, so the copied link is not read back.)
 import { readFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { launchChromium } from './chromium.mjs';
+import { engineFromArgs, launch } from './browser.mjs';
 
 const [url, torrentPath, shots] = process.argv.slice(2);
 if (!url || !torrentPath || !shots) {
@@ -14,25 +15,41 @@ if (!url || !torrentPath || !shots) {
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
-const result = { errors: [], console: [] };
-const browser = await launchChromium();
+const engine = engineFromArgs(process.argv);
+const result = { engine, errors: [], console: [] };
+const browser = await launch(engine);
+const TIMEOUT_MS = 30000;
+
+/// Waits until `fn(arg)` is true in the page (both engines: polling evaluate).
+async function waitFor(page, fn, arg = null, timeout = TIMEOUT_MS) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(fn, arg).catch(() => false)) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${fn}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const visible = (sel) => { const el = document.querySelector(sel); return !!el && el.checkVisibility(); };
+const shot = (page, name) => page.raw.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const viewport = (page, width, height) => (page.pw ? page.raw.setViewportSize({ width, height }) : page.raw.setViewport({ width, height }));
+
 const step = async (name, fn) => {
   result.step = name;
   return fn();
 };
 try {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 },
-    permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await browser.newPage();
+  if (page.pw) await page.raw.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await viewport(page, 1000, 900);
   page.on('pageerror', (e) => result.errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') result.console.push(m.text()); });
-  page.setDefaultTimeout(30000);
 
   await step('empty page', async () => {
     await page.goto(url);
-    await page.waitForSelector('#library-empty', { state: 'visible' });
+    await waitFor(page, visible, '#library-empty');
     result.emptyFurniture = await page.evaluate(() => ['video', 'tracks', 'details', 'seekbar', 'files', 'next', 'resume', 'torrent-actions']
       .filter((id) => { const el = document.getElementById(id); return el && el.checkVisibility(); }));
-    await page.screenshot({ path: join(shots, 'empty.png'), fullPage: true });
+    await shot(page, 'empty');
   });
 
   await step('drop the .torrent', async () => {
@@ -45,7 +62,7 @@ try {
       at.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
       at.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, [b64, basename(torrentPath)]);
-    await page.waitForSelector('#library-list li.torrent');
+    await waitFor(page, visible, '#library-list li.torrent');
     result.listed = await page.evaluate(() => {
       const li = document.querySelector('#library-list li.torrent');
       return { name: li.querySelector('.name').textContent, state: li.querySelector('.state').textContent,
@@ -54,7 +71,7 @@ try {
   });
 
   await step('files grouped', async () => {
-    await page.waitForSelector('#file-list li.group');
+    await waitFor(page, visible, '#file-list li.group');
     result.files = await page.evaluate(() => {
       const out = { notPlayable: {} };
       for (const g of document.querySelectorAll('#file-list li.group')) {
@@ -65,21 +82,21 @@ try {
       }
       return out;
     });
-    await page.screenshot({ path: join(shots, 'library.png'), fullPage: true });
+    await shot(page, 'library');
   });
 
   await step('episode 1 plays with its sidecar subtitles', async () => {
-    await page.waitForFunction(() => window.riptide.textTracks.some((t) => /\.srt$/.test(t.label)));
+    await waitFor(page, () => window.riptide.textTracks.some((t) => /\.srt$/.test(t.label)));
     const value = await page.evaluate(() => String(window.riptide.textTracks.find((t) => /\.srt$/.test(t.label)).id));
-    await page.selectOption('#subtitle-track', value);
-    await page.waitForFunction(() => document.querySelector('video').currentTime >= 1);
+    await page.select('#subtitle-track', value);
+    await waitFor(page, () => document.querySelector('video').currentTime >= 1);
     result.played = await page.evaluate(() => ({
       file: window.riptide.file.path,
       currentTime: document.querySelector('video').currentTime,
       textTracks: window.riptide.textTracks.map((t) => ({ label: t.label, mode: t.track.mode,
         cues: [...(t.track.cues || [])].map((c) => c.text) })),
     }));
-    await page.screenshot({ path: join(shots, 'playing.png'), fullPage: true });
+    await shot(page, 'playing');
   });
 
   await step('keys', async () => {
@@ -87,53 +104,54 @@ try {
     const state = () => page.evaluate(() => ({ muted: document.querySelector('video').muted,
       captions: window.riptide.textTracks.filter((t) => t.track.mode === 'showing').map((t) => t.label) }));
     const before = await state();
-    await page.keyboard.press('m');
-    await page.keyboard.press('c');
+    await page.raw.keyboard.press('m');
+    await page.raw.keyboard.press('c');
     const after = await state();
-    await page.keyboard.press('c');
+    await page.raw.keyboard.press('c');
     result.keys = { before, after, again: await state() };
   });
 
   await step('episode 2 offered at the end', async () => {
-    await page.waitForSelector('#next', { state: 'visible', timeout: 60000 });
+    await waitFor(page, visible, '#next', 60000);
     result.next = { offered: await page.evaluate(() => document.getElementById('next').dataset.next),
-      text: await page.textContent('#next-text') };
+      text: await page.evaluate(() => document.getElementById('next-text').textContent) };
     await page.click('#next-play');
-    await page.waitForFunction(() => window.riptide.file && /S01E02/.test(window.riptide.file.path)
-      && document.querySelector('video').currentTime >= 2.5, null, { timeout: 60000 });
+    await waitFor(page, () => window.riptide.file && /S01E02/.test(window.riptide.file.path)
+      && document.querySelector('video').currentTime >= 2.5, null, 60000);
     result.next.playing = await page.evaluate(() => window.riptide.file.path.split('/').pop());
   });
 
   await step('reload keeps the library and the position', async () => {
-    await page.reload();
-    await page.waitForSelector('#library-list li.torrent');
-    await page.waitForSelector('#resume', { state: 'visible' });
+    await page.raw.reload();
+    await waitFor(page, visible, '#library-list li.torrent');
+    await waitFor(page, visible, '#resume');
     result.reload = await page.evaluate(() => ({
       listed: document.querySelectorAll('#library-list li.torrent').length === 1,
       resumeOffer: document.getElementById('resume-yes').textContent,
       resumeText: document.getElementById('resume-text').textContent,
       continueWatching: [...document.querySelectorAll('#continue-list button')].map((b) => b.textContent),
     }));
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: join(shots, 'phone.png'), fullPage: true });
-    await page.setViewportSize({ width: 1000, height: 900 });
+    await viewport(page, 390, 844);
+    await new Promise((r) => setTimeout(r, 500));
+    await shot(page, 'phone');
+    await viewport(page, 1000, 900);
   });
 
   await step('copy link', async () => {
-    await page.locator('#library-list li.torrent .actions button', { hasText: 'Copy link' }).click();
+    if (!page.pw) return;
+    await page.click('#library-list li.torrent .copy');
     result.copied = await page.evaluate(() => navigator.clipboard.readText());
   });
 
   await step('delete', async () => {
-    const del = page.locator('#library-list li.torrent .actions button', { hasText: 'Delete' });
-    await del.click();
-    await page.locator('#library-list li.torrent .actions button', { hasText: 'Click again' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('#library-list li.torrent').length === 0);
-    result.deleted = {
+    await page.click('#library-list li.torrent .delete');
+    result.deleted = { asked: await page.evaluate(() => document.querySelector('#library-list li.torrent .delete').textContent) };
+    await page.click('#library-list li.torrent .delete');
+    await waitFor(page, () => document.querySelectorAll('#library-list li.torrent').length === 0);
+    Object.assign(result.deleted, {
       rows: await page.evaluate(() => document.querySelectorAll('#library-list li.torrent').length),
       videoShown: await page.evaluate(() => document.querySelector('video').checkVisibility()),
-    };
+    });
     // As a program on the server's machine (no Origin): the owner's list.
     const resp = await fetch(new URL('/api/torrents', url));
     result.deleted.serverList = (await resp.json()).map((t) => t.name);

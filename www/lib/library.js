@@ -147,7 +147,9 @@ export function setUpLibrary(root, hooks) {
       setTimeout(() => { copy.textContent = 'Copy link'; }, 2000);
     });
     const del = button('Delete', `Delete ${t.name} and its downloaded data`, () => remove(t, del));
-    del.classList.add('danger');
+    play.className = 'play';
+    copy.className = 'copy';
+    del.className = 'delete danger';
     actions.append(play, copy, del);
     li.append(name, state, progress, figures, actions);
     return li;
