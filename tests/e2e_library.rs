@@ -144,6 +144,11 @@ async fn season_pack(engine: Engine) {
             "Copy link gives a link to the page that plays the torrent: {copied}"
         );
     }
+    assert_eq!(
+        report["droppedSubtitles"],
+        serde_json::json!([{"label": "mine.vtt", "mode": "showing", "cues": ["My own subtitles"]}]),
+        "a subtitle file dropped on the page is shown: {report}"
+    );
     assert_eq!(report["deleted"]["serverList"], serde_json::json!([]), "delete leaves the torrent on the server: {report}");
     assert_eq!(report["deleted"]["rows"], 0, "the deleted torrent is still listed on the page: {report}");
     for shot in ["empty", "library", "playing", "phone"] {

@@ -131,6 +131,15 @@ try {
       resumeText: document.getElementById('resume-text').textContent,
       continueWatching: [...document.querySelectorAll('#continue-list button')].map((b) => b.textContent),
     }));
+    // A subtitle file of one's own, dropped on the page while episode 2 plays.
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['WEBVTT\n\n00:00.000 --> 00:09.000\nMy own subtitles\n'], 'mine.vtt', { type: 'text/vtt' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await waitFor(page, () => window.riptide.textTracks.some((t) => t.label === 'mine.vtt'));
+    result.droppedSubtitles = await page.evaluate(() => window.riptide.textTracks.filter((t) => t.label === 'mine.vtt')
+      .map((t) => ({ label: t.label, mode: t.track.mode, cues: [...(t.track.cues || [])].map((c) => c.text) })));
     await viewport(page, 390, 844);
     await new Promise((r) => setTimeout(r, 500));
     await shot(page, 'phone');
