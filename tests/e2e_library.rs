@@ -130,6 +130,11 @@ async fn season_pack(engine: Engine) {
     assert_eq!(keys["after"]["muted"], false, "m unmutes: {keys}");
     assert_eq!(keys["after"]["captions"], serde_json::json!([]), "c turns the subtitles off: {keys}");
     assert_eq!(keys["again"]["captions"], serde_json::json!(["Show.S01E01.srt"]), "c turns them on again: {keys}");
+    assert!(
+        report["liveRow"]["progress"].as_f64().unwrap_or(0.0) > 0.0,
+        "the library row follows the download without a reload (listed as {listed}, later {})",
+        report["liveRow"]
+    );
     assert_eq!(report["next"]["offered"], "Show.S01E02.mkv", "next episode at the end: {report}");
     assert_eq!(report["next"]["playing"], "Show.S01E02.mkv", "the next episode plays on a click: {report}");
     assert_eq!(report["reload"]["listed"], true, "the library survives a reload: {report}");

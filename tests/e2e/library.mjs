@@ -115,6 +115,12 @@ try {
     await waitFor(page, visible, '#next', 60000);
     result.next = { offered: await page.evaluate(() => document.getElementById('next').dataset.next),
       text: await page.evaluate(() => document.getElementById('next-text').textContent) };
+    // The row has followed the download without a reload.
+    await waitFor(page, () => document.querySelector('#library-list li.torrent progress').value > 0);
+    result.liveRow = await page.evaluate(() => {
+      const li = document.querySelector('#library-list li.torrent');
+      return { progress: li.querySelector('progress').value, state: li.querySelector('.state').textContent };
+    });
     await page.click('#next-play');
     await waitFor(page, () => window.riptide.file && /S01E02/.test(window.riptide.file.path)
       && document.querySelector('video').currentTime >= 2.5, null, 60000);
