@@ -373,6 +373,12 @@ async fn a_codec_the_browser_cannot_decode_is_named_in_the_error() {
     assert!(msg.contains("H.265 (HEVC)"), "the error does not name the codec: {msg}");
     let events = p["errorEvents"].as_array().cloned().unwrap_or_default();
     assert!(events.iter().any(|e| e.as_str() == Some(msg)), "no error event with the message: {p}");
+    // A page branches on the code, not on the words (docs/API.md, "Errors").
+    let detail = &p["errorDetails"][0];
+    assert_eq!(detail["code"], "unsupported-codec", "the error event has no code: {p}");
+    assert_eq!(detail["fatal"], true, "the error event does not say playback stopped: {p}");
+    assert_eq!(detail["codec"], "H.265 (HEVC)", "the error event does not name the codec: {p}");
+    assert_eq!(p["problem"]["code"], "unsupported-codec", "el.problem: {p}");
 }
 
 /// The Riptide page opened from "another machine" (the browser reaches the server by a name,

@@ -169,6 +169,13 @@ fn mpeg4_part2_video_stops_before_the_download_with_a_clear_error() {
         status.contains("MPEG-4 Part 2") && status.contains("cannot play"),
         "the error does not name the codec in plain words: {status}"
     );
+    // The page and the engine's status both have it typed (docs/API.md, "Errors").
+    for (who, problem) in [("page", &report["problem"]), ("player status", &report["playerStatus"]["error"])] {
+        assert_eq!(problem["code"], "unsupported-codec", "{who}: {problem}");
+        assert_eq!(problem["fatal"], true, "{who}: {problem}");
+        assert_eq!(problem["codec"], "MPEG-4 Part 2 (DivX/Xvid)", "{who}: {problem}");
+        assert_eq!(problem["message"].as_str(), Some(status), "{who}: {problem}");
+    }
     let fetched = report["playerStatus"]["bytes_fetched"].as_f64().unwrap() as u64;
     let seen = report["fileBytesSeen"].as_f64().unwrap() as u64;
     eprintln!("headers end at {first_cluster}; player fetched {fetched}, page saw {seen} of {}", bytes.len());

@@ -1,37 +1,89 @@
+// @ts-check
 // Riptide page: magnet → POST /api/torrents → choose a file → stream it through the wasm
-// Player (MKV → fragmented MP4 → MSE) into the <video>. No build step; an ES module.
-import init, { Player } from './pkg/remux_wasm.js';
+// Player (MKV → fragmented MP4 → MSE) into the <video>. No build step; an ES module. What the
+// widget (embed.js) does too lives in lib/.
 import { watchTorrent } from './torrent-watch.js';
 import { setUpShare } from './share.js';
+import { api } from './lib/api.js';
+import { createPlayer, disposePlayer, loadEngine } from './lib/engine.js';
+import { errorText, toProblem } from './lib/errors.js';
+import { extension, largestVideo } from './lib/files.js';
+import { formatBytes, formatTime } from './lib/format.js';
+// The everyday page (issue 14): library, grouped files, sidecar subtitles, resume, keyboard.
+import { firstToPlay } from './lib/episodes.js';
+import { renderFileGroups } from './lib/filelist.js';
+import { magnetOf, setUpLibrary } from './lib/library.js';
+import { setUpPlaying } from './lib/playing.js';
+import { speedVersusFilm } from './lib/waiting.js';
+import { addTrack, clearSidecars, loadSidecars, parseSubtitles, sidecarTracks } from './lib/sidecar.js';
 
-const VIDEO_EXTENSIONS = ['mkv', 'mp4', 'webm', 'avi', 'm4v', 'mov'];
+/** @typedef {import('./lib/errors.js').RiptideProblem} RiptideProblem */
+/** @typedef {import('./lib/engine.js').Player} Player */
+/** @typedef {import('./lib/engine.js').PlayerStatus} PlayerStatus */
+/** @typedef {import('./lib/files.js').Torrent} Torrent */
+/** @typedef {import('./lib/files.js').TorrentFile} TorrentFile */
 // Torrent stats (peers, speed) and the piece map follow the server's event stream
 // (torrent-watch.js; it falls back to polling by itself).
 // How often the seek bar is redrawn.
 const SEEKBAR_INTERVAL_MS = 250;
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The page's element with this id (index.html has them all).
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @returns {T}
+ */
+const $ = (id) => /** @type {T} */ (document.getElementById(id));
 const form = $('add-form');
-const magnetInput = $('magnet');
+const magnetInput = /** @type {HTMLInputElement} */ ($('magnet'));
 const statusEl = $('status');
 const filesBox = $('files');
 const fileList = $('file-list');
-const video = $('video');
+const video = /** @type {HTMLVideoElement} */ ($('video'));
 const statsEl = $('stats');
 const seekbar = $('seekbar');
-const seekCanvas = $('seekbar-canvas');
+const seekCanvas = /** @type {HTMLCanvasElement} */ ($('seekbar-canvas'));
 const details = $('details');
 const mediaInfo = $('media-info');
 const noticeEl = $('notice');
-const pieceCanvas = $('piecemap');
+const pieceCanvas = /** @type {HTMLCanvasElement} */ ($('piecemap'));
 const tracksBox = $('tracks');
 const audioBox = $('audio-box');
-const audioSelect = $('audio-track');
+const audioSelect = /** @type {HTMLSelectElement} */ ($('audio-track'));
 const subtitleBox = $('subtitle-box');
-const subtitleSelect = $('subtitle-track');
+const subtitleSelect = /** @type {HTMLSelectElement} */ ($('subtitle-track'));
 
-// Exposed for tests and debugging.
-const riptide = (window.riptide = {
+/**
+ * What the page shows, exposed as `window.riptide` for tests and debugging.
+ * @typedef {object} PageState
+ * @property {Player | null} player
+ * @property {string} state
+ * @property {Torrent | null} torrent
+ * @property {string | null} torrentId
+ * @property {TorrentFile | null} file
+ * @property {{ bytes: number, time: number } | null} firstFrame
+ * @property {number | null} firstFrameBytes
+ * @property {string | null} error The message of `problem`.
+ * @property {RiptideProblem | null} problem The error that stopped the page: `{code, fatal, message, codec}`.
+ * @property {RiptideProblem | null} warning The player's latest notice (fatal: false).
+ * @property {PlayerStatus | null} status
+ * @property {any} stats
+ * @property {{ to: number, askedMs: number, playingMs: number | null }[]} seeks
+ * @property {object[]} trace
+ * @property {() => object} sample
+ * @property {(intervalMs?: number) => void} startTrace
+ * @property {() => void} stopTrace
+ * @property {object[]} audioTracks
+ * @property {{ id: number, label: string, language: string, track: TextTrack }[]} textTracks
+ * @property {string[]} notices
+ * @property {(id: number | string) => void} selectAudio
+ * @property {object} [pieces]
+ * @property {string} [watchMode]
+ * @property {object} [share] What the share panel shows (share.js).
+ */
+
+/** @type {PageState} */
+const riptide = {
   player: null,
   state: 'idle',
   torrent: null,
@@ -40,6 +92,8 @@ const riptide = (window.riptide = {
   firstFrame: null,
   firstFrameBytes: null,
   error: null,
+  problem: null,
+  warning: null,
   // Latest player status and torrent stats.
   status: null,
   stats: null,
@@ -58,14 +112,16 @@ const riptide = (window.riptide = {
   notices: [],
   // Switches the audio track (as the menu does).
   selectAudio: (id) => selectAudio(id),
-});
-let traceTimer = null;
+};
+/** @type {any} */ (window).riptide = riptide;
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let traceTimer;
 
 // One snapshot: playhead, buffer, state, memory (JS heap where the browser tells, wasm
 // linear memory), bytes received.
 function sample() {
-  const s = riptide.player ? riptide.player.status() : {};
-  const mem = performance.memory || {};
+  const s = /** @type {Partial<PlayerStatus>} */ (riptide.player ? riptide.player.status() : {});
+  const mem = /** @type {any} */ (performance).memory || {};
   const ranges = [];
   for (let i = 0; i < video.buffered.length; i++) ranges.push([video.buffered.start(i), video.buffered.end(i)]);
   return {
@@ -102,16 +158,21 @@ function startTrace(intervalMs = 500) {
 
 function stopTrace() {
   clearInterval(traceTimer);
-  traceTimer = null;
+  traceTimer = undefined;
 }
 
 
 const params = new URLSearchParams(location.search);
-let wasmReady = null;
+/** @type {ReturnType<typeof watchTorrent> | null} */
 let watcher = null;
-let seekbarTimer = null;
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let seekbarTimer;
 let runId = 0;
 
+/**
+ * @param {string} text
+ * @param {string} [state]
+ */
 function setStatus(text, state) {
   statusEl.textContent = text;
   statusEl.classList.toggle('error', state === 'error');
@@ -119,27 +180,22 @@ function setStatus(text, state) {
   if (state) riptide.state = state;
 }
 
-function formatTime(secs) {
-  if (!Number.isFinite(secs)) return '?';
-  const s = Math.floor(secs % 60).toString().padStart(2, '0');
-  const m = Math.floor(secs / 60) % 60;
-  const h = Math.floor(secs / 3600);
-  return h ? `${h}:${m.toString().padStart(2, '0')}:${s}` : `${m}:${s}`;
-}
-
 // The player's status in plain words (the status line), for the states the <video> events
 // do not report: stalled and seeking.
+/** @param {PlayerStatus} s */
 function onPlayerStatus(s) {
   riptide.status = s;
+  riptide.warning = s.warning;
   if (riptide.state === 'error' || riptide.state === 'ended') return;
   if (s.mime) showMediaInfo(s.mime);
   if (s.state === 'stalled') {
     const st = riptide.stats || {};
     const peers = st.peers ?? 0;
     const speed = formatBytes(st.download_speed_bps || 0);
+    const versus = riptide.file ? speedVersusFilm(st.download_speed_bps || 0, riptide.file.length, video.duration) : '';
     const why = peers === 0
       ? 'no peer is connected'
-      : `${peers} peer${peers === 1 ? '' : 's'} connected, downloading at ${speed}/s`;
+      : `${peers} peer${peers === 1 ? '' : 's'} connected, ${versus || `downloading at ${speed}/s`}`;
     const retry = s.retrying ? ` (last attempt: ${s.retrying})` : '';
     setStatus(`Waiting for peers: the next part of the film has not arrived yet — ${why}. ` +
       `Playback resumes by itself when it does${retry}.`, 'stalled');
@@ -149,9 +205,14 @@ function onPlayerStatus(s) {
     setStatus('Playing', 'playing');
   } else if (s.state === 'buffering' && (riptide.state === 'stalled' || riptide.state === 'seeking')) {
     setStatus('Buffering…', 'buffering');
+  } else if (s.state === 'buffering' && riptide.state === 'buffering' && riptide.file) {
+    // Seconds ahead and the download against the film's rate (lib/waiting.js).
+    const versus = speedVersusFilm((riptide.stats || {}).download_speed_bps || 0, riptide.file.length, video.duration);
+    setStatus(`Buffering… ${Math.floor(s.buffered_ahead || 0)} s ahead${versus ? `; ${versus}` : ''}.`, 'buffering');
   }
 }
 
+/** @param {string} mime */
 function showMediaInfo(mime) {
   const f = riptide.file;
   const container = f ? (extension(f.path) || 'unknown').toUpperCase() : '?';
@@ -179,7 +240,7 @@ function drawSeekbar() {
   const w = seekCanvas.clientWidth || 600;
   if (seekCanvas.width !== w) seekCanvas.width = w;
   const h = seekCanvas.height;
-  const ctx = seekCanvas.getContext('2d');
+  const ctx = /** @type {CanvasRenderingContext2D} */ (seekCanvas.getContext('2d'));
   ctx.fillStyle = '#8884';
   ctx.fillRect(0, 0, w, h);
   ctx.fillStyle = '#3b82f6';
@@ -206,6 +267,7 @@ video.addEventListener('seeking', () => {
 });
 
 // The file's pieces (downloaded by the server: dark; missing: light), from the watcher's view.
+/** @param {any} view */
 function drawPieces(view) {
   const f = riptide.file;
   const bits = view.bits;
@@ -215,7 +277,7 @@ function drawPieces(view) {
   const n = last - first + 1;
   const w = pieceCanvas.clientWidth || 600;
   if (pieceCanvas.width !== w) pieceCanvas.width = w;
-  const ctx = pieceCanvas.getContext('2d');
+  const ctx = /** @type {CanvasRenderingContext2D} */ (pieceCanvas.getContext('2d'));
   ctx.fillStyle = '#8883';
   ctx.fillRect(0, 0, w, pieceCanvas.height);
   ctx.fillStyle = '#16a34a';
@@ -233,70 +295,49 @@ function drawPieces(view) {
   };
 }
 
-function showError(message) {
-  riptide.error = message;
-  setStatus(message, 'error');
+/**
+ * Shows an error on the status line; `riptide.problem` keeps it as `{code, fatal, message, codec}`.
+ * @param {RiptideProblem} problem
+ */
+function showError(problem) {
+  riptide.problem = problem;
+  riptide.error = problem.message;
+  setStatus(problem.message, 'error');
 }
 
-function errorText(err) {
-  if (!err) return 'something went wrong';
-  if (typeof err === 'string') return err;
-  return err.message || String(err);
-}
-
+/**
+ * The wasm engine (lib/engine.js: one per page).
+ */
 function loadWasm() {
-  if (!wasmReady) {
-    wasmReady = init().catch((e) => {
-      wasmReady = null;
-      throw new Error(`could not load the video player (${errorText(e)})`);
-    });
-  }
-  return wasmReady;
-}
-
-async function api(path, options) {
-  let resp;
-  try {
-    resp = await fetch(path, options);
-  } catch (e) {
-    throw new Error(`could not reach the Riptide server (${errorText(e)})`);
-  }
-  let body = null;
-  try {
-    body = await resp.json();
-  } catch (_) {
-    // Not JSON: fall through with the status code.
-  }
-  if (!resp.ok) {
-    const msg = body && body.error ? body.error : `the server answered ${resp.status}`;
-    const err = new Error(msg);
-    err.status = resp.status;
-    // A refusal that the owner's click on this page would lift (routes/consent.rs).
-    err.needsConfirmation = resp.headers.get('x-riptide-confirm') === '1';
-    throw err;
-  }
-  return body;
+  return loadEngine((_url, why) => `could not load the video player (${why})`);
 }
 
 // ---- The owner's consent ------------------------------------------------------------------
 // The server adds (or deletes) a torrent for this page only with the secret it writes into
 // the page when the page is opened as a tab of its own (never in a frame). It is sent only
 // after a click here: Play, the sample button, the confirmation below, Delete.
-const CONSENT = (document.querySelector('meta[name="riptide-consent"]') || {}).content || '';
+const CONSENT = /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name="riptide-consent"]'))?.content || '';
 /// The confirm button waits this long after the page is shown, so a click meant for another
 /// window (a page that opens this one under the mouse) cannot press it.
 const CONFIRM_ARM_MS = 800;
 
+/**
+ * @param {boolean} confirmed
+ * @returns {Record<string, string>}
+ */
 function ownerHeaders(confirmed) {
+  /** @type {Record<string, string>} */
   const headers = { 'Content-Type': 'application/json' };
   if (confirmed && CONSENT) headers['X-Riptide-Consent'] = CONSENT;
   return headers;
 }
 
 const confirmBox = $('confirm');
-const confirmAdd = $('confirm-add');
+const confirmAdd = /** @type {HTMLButtonElement} */ ($('confirm-add'));
+/** @type {{ magnet: string, fileIndex: number | null } | null} */
 let confirmRetry = null;
 
+/** @param {string} magnet */
 function magnetName(magnet) {
   try {
     return new URLSearchParams(magnet.slice(magnet.indexOf('?') + 1)).get('dn') || '';
@@ -305,6 +346,10 @@ function magnetName(magnet) {
   }
 }
 
+/**
+ * @param {string} magnet
+ * @param {number | null} fileIndex
+ */
 function askToConfirm(magnet, fileIndex) {
   confirmRetry = { magnet, fileIndex };
   $('confirm-name').textContent = magnetName(magnet) || 'this torrent';
@@ -332,48 +377,19 @@ $('confirm-cancel').addEventListener('click', () => {
   setStatus('Nothing was downloaded.', 'idle');
 });
 
-function extension(path) {
-  const m = /\.([^./\\]+)$/.exec(path || '');
-  return m ? m[1].toLowerCase() : '';
-}
-
-function defaultFile(files) {
-  const videos = files.filter((f) => VIDEO_EXTENSIONS.includes(extension(f.path)));
-  const pool = videos.length ? videos : files;
-  return pool.reduce((best, f) => (!best || f.length > best.length ? f : best), null);
-}
-
-function formatBytes(n) {
-  if (!Number.isFinite(n)) return '?';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
-
+/**
+ * @param {Torrent} torrent
+ * @param {TorrentFile} selected
+ */
 function renderFiles(torrent, selected) {
-  fileList.replaceChildren();
-  for (const f of torrent.files) {
-    const li = document.createElement('li');
-    const label = document.createElement('label');
-    const radio = document.createElement('input');
-    radio.type = 'radio';
-    radio.name = 'file';
-    radio.value = String(f.index);
-    radio.checked = f.index === selected.index;
-    radio.addEventListener('change', () => {
-      if (radio.checked) playFile(torrent, f);
-    });
-    const size = document.createElement('span');
-    size.className = 'size';
-    size.textContent = formatBytes(f.length);
-    label.append(radio, ` ${f.path}`, size);
-    li.append(label);
-    fileList.append(li);
-  }
+  renderFileGroups(fileList, torrent.files, selected, (f) => playFile(torrent, f));
   filesBox.hidden = torrent.files.length < 2;
 }
 
+/**
+ * @param {string} magnet
+ * @param {number} fileIndex
+ */
 function updateUrl(magnet, fileIndex) {
   const params = new URLSearchParams();
   params.set('magnet', magnet);
@@ -397,6 +413,7 @@ function resetTracks() {
   subtitleSelect.replaceChildren();
 }
 
+/** @param {string[]} notices */
 function showNotices(notices) {
   const list = Array.from(notices || []);
   if (list.join('\n') === riptide.notices.join('\n')) return;
@@ -405,6 +422,7 @@ function showNotices(notices) {
   noticeEl.hidden = list.length === 0;
 }
 
+/** @param {import('./lib/engine.js').PlayerTrack} t */
 function audioLabel(t) {
   const lang = t.language_name || t.language || 'Unknown language';
   const name = t.name && t.name !== t.language_name ? ` – ${t.name}` : '';
@@ -412,6 +430,12 @@ function audioLabel(t) {
   return `${lang}${name} (${t.codec})${why}`;
 }
 
+/**
+ * @param {number | string} value
+ * @param {string} text
+ * @param {boolean} [selected]
+ * @param {boolean} [disabled]
+ */
 function option(value, text, selected, disabled) {
   const o = document.createElement('option');
   o.value = String(value);
@@ -422,10 +446,12 @@ function option(value, text, selected, disabled) {
 }
 
 // Rebuilds the menus when the player's tracks or choice change.
+/** @param {Player} player */
 function refreshTracks(player) {
   let tracks;
   try { tracks = Array.from(player.tracks()); } catch (_) { return; }
-  const key = JSON.stringify(tracks.map((t) => [t.id, t.selected, t.playable, !!t.text_track]));
+  const key = JSON.stringify([tracks.map((t) => [t.id, t.selected, t.playable, !!t.text_track]),
+    sidecarTracks().map((t) => t.id)]);
   if (key === tracksKey) return;
   tracksKey = key;
   const audio = tracks.filter((t) => t.kind === 'audio');
@@ -434,9 +460,10 @@ function refreshTracks(player) {
     id: t.id, label: audioLabel(t), language: t.language, codec: t.codec,
     playable: t.playable, selected: t.selected, why_not: t.why_not,
   }));
-  riptide.textTracks = subs.map((t) => ({
-    id: t.id, label: t.text_track.label, language: t.text_track.language, track: t.text_track,
-  }));
+  riptide.textTracks = [...subs.map((t) => ({
+    id: t.id, label: t.text_track?.label || '', language: t.text_track?.language || '',
+    track: /** @type {TextTrack} */ (t.text_track),
+  })), ...sidecarTracks()];
   audioSelect.replaceChildren(...audio.map((t) => option(t.id, audioLabel(t), t.selected, !t.playable)));
   if (!audio.some((t) => t.selected) && audio.length) {
     audioSelect.prepend(option('', 'No sound', true, true));
@@ -447,10 +474,11 @@ function refreshTracks(player) {
     option('', 'Off', !showing),
     ...riptide.textTracks.map((t) => option(t.id, t.label, showing && showing.id === t.id)),
   );
-  subtitleBox.hidden = subs.length === 0;
+  subtitleBox.hidden = riptide.textTracks.length === 0;
   tracksBox.hidden = audioBox.hidden && subtitleBox.hidden;
 }
 
+/** @param {number | string} id */
 function selectAudio(id) {
   if (!riptide.player) return;
   riptide.player.select_audio(Number(id));
@@ -460,66 +488,89 @@ audioSelect.addEventListener('change', () => {
   if (audioSelect.value !== '') selectAudio(audioSelect.value);
 });
 
-subtitleSelect.addEventListener('change', () => {
-  const id = subtitleSelect.value === '' ? null : Number(subtitleSelect.value);
+subtitleSelect.addEventListener('change', () => showSubtitles(subtitleSelect.value));
+
+/** @param {string} id The menu's value: a track id, or '' for none. */
+function showSubtitles(id) {
   for (const t of riptide.textTracks) {
     // 'hidden' keeps cues loading for a later switch; 'showing' draws them.
-    t.track.mode = t.id === id ? 'showing' : 'hidden';
+    t.track.mode = String(t.id) === id ? 'showing' : 'hidden';
   }
-});
-
-function stopPlayer() {
-  resetTracks();
-  if (riptide.player) {
-    try { riptide.player.destroy(); } catch (_) { /* already gone */ }
-    try { riptide.player.free(); } catch (_) { /* already freed */ }
-    riptide.player = null;
-  }
+  subtitleSelect.value = id;
 }
 
-async function playFile(torrent, file) {
+// "c": the next subtitle track, then none.
+function toggleCaptions() {
+  const ids = ['', ...riptide.textTracks.map((t) => String(t.id))];
+  const now = riptide.textTracks.find((t) => t.track.mode === 'showing');
+  showSubtitles(ids[(ids.indexOf(now ? String(now.id) : '') + 1) % ids.length]);
+}
+
+function stopPlayer() {
+  playing.stopped();
+  clearSidecars();
+  resetTracks();
+  disposePlayer(riptide.player);
+  riptide.player = null;
+}
+
+/**
+ * @param {Torrent} torrent
+ * @param {TorrentFile} file
+ */
+async function playFile(torrent, file, at = null) {
   const myRun = ++runId;
   stopPlayer();
   riptide.file = file;
+  video.hidden = false;
+  playing.opened(torrent, file, at);
+  renderFiles(torrent, file);
   updateShare();
   riptide.firstFrame = null;
   riptide.firstFrameBytes = null;
   riptide.error = null;
+  riptide.problem = null;
+  riptide.warning = null;
   updateUrl(magnetInput.value.trim(), file.index);
   setStatus('Buffering…', 'buffering');
+  let engine;
   try {
-    await loadWasm();
+    engine = await loadWasm();
   } catch (e) {
-    showError(errorText(e));
+    showError(toProblem(e, 'network'));
     return;
   }
   if (myRun !== runId) return;
   if (watcher && watcher.view) drawPieces(watcher.view);
   const url = `/api/torrents/${encodeURIComponent(torrent.id)}/files/${file.index}`;
-  const player = new Player(video, url, file.length, torrent.piece_length >>> 0);
-  // Buffer tuning from the URL (tests, experiments): ?low=10&high=30&back=30 (seconds),
-  // &budget=BYTES (media byte budget; 0: seconds only).
-  const num = (k) => { const v = Number(params.get(k)); return params.has(k) && Number.isFinite(v) ? v : null; };
-  if (num('low') !== null) player.set_low_watermark(num('low'));
-  if (num('high') !== null) player.set_high_watermark(num('high'));
-  if (num('back') !== null) player.set_back_buffer(num('back'));
-  if (num('budget') !== null) player.set_media_budget_bytes(num('budget'));
-  riptide.player = player;
-  riptide.seeks = [];
-  noticeEl.textContent = '';
-  player.on_status((s) => {
+  const player = createPlayer(engine, video, url, file, torrent, (s) => {
     if (myRun !== runId) return;
     onPlayerStatus(s);
     showNotices([...(s.notices || []), s.notice].filter(Boolean));
     refreshTracks(player);
   });
+  // Buffer tuning from the URL (tests, experiments): ?low=10&high=30&back=30 (seconds),
+  // &budget=BYTES (media byte budget; 0: seconds only).
+  /** @param {string} k */
+  const num = (k) => { const v = Number(params.get(k)); return params.has(k) && Number.isFinite(v) ? v : null; };
+  const low = num('low'), high = num('high'), back = num('back'), budget = num('budget');
+  if (low !== null) player.set_low_watermark(low);
+  if (high !== null) player.set_high_watermark(high);
+  if (back !== null) player.set_back_buffer(back);
+  if (budget !== null) player.set_media_budget_bytes(budget);
+  riptide.player = player;
+  riptide.seeks = [];
+  loadSidecars(video, torrent.id, torrent.files, file, (m) => showNotices([...riptide.notices, m]))
+    .then(() => { if (myRun === runId) { tracksKey = ''; refreshTracks(player); } });
+  noticeEl.textContent = '';
   clearInterval(seekbarTimer);
   seekbarTimer = setInterval(drawSeekbar, SEEKBAR_INTERVAL_MS);
   video.play().catch(() => { /* autoplay waits for data; the 'playing' event reports it */ });
   try {
     await player.start();
   } catch (e) {
-    if (myRun === runId) showError(errorText(e));
+    // The engine's Error carries {code, fatal, codec} (docs/API.md, "Errors").
+    if (myRun === runId) showError(toProblem(e));
   }
 }
 
@@ -542,6 +593,7 @@ video.addEventListener('ended', () => {
   if (riptide.player) setStatus('Finished', 'ended');
 });
 
+/** @param {any} view */
 function showStats(view) {
   const s = view.stats;
   if (!s) return;
@@ -563,6 +615,7 @@ function stopStats() {
 }
 
 // Follows the torrent's pieces and stats until another torrent is loaded.
+/** @param {string} id */
 function startStats(id) {
   stopStats();
   watcher = watchTorrent(new URL('/', location.href), id, (view) => {
@@ -572,10 +625,14 @@ function startStats(id) {
   });
 }
 
-/// `confirmed`: a person asked for this magnet with a click on this page.
+/**
+ * `confirmed`: a person asked for this magnet with a click on this page.
+ * @param {string} magnet
+ * @param {number | null} fileIndex
+ */
 async function start(magnet, fileIndex, confirmed = false) {
   if (!magnet) {
-    showError('Paste a magnet link first.');
+    showError(toProblem('Paste a magnet link first.', 'bad-input'));
     return;
   }
   runId++;
@@ -606,21 +663,42 @@ async function start(magnet, fileIndex, confirmed = false) {
       return;
     }
     if (e.status === 403 && !e.needsConfirmation) askForToken(magnet, fileIndex, errorText(e), !!token);
-    showError(`Could not add the torrent: ${errorText(e)}`);
+    showError({ ...toProblem(e, 'network'), message: `Could not add the torrent: ${errorText(e)}` });
     return;
   }
   hideTokenForm();
+  library.refresh();
+  await openTorrent(torrent, fileIndex);
+}
+
+/**
+ * Shows a torrent the server has and plays `fileIndex` (else the first episode or the largest
+ * video) from `at` seconds (else from where it stopped, if the person says so).
+ * @param {Torrent} torrent
+ * @param {number | null} fileIndex
+ * @param {number | null} [at]
+ */
+async function openTorrent(torrent, fileIndex, at = null) {
+  const id = (/btih:([0-9a-f]{40})/i.exec(magnetInput.value) || [])[1];
+  if (!id || id.toLowerCase() !== torrent.id) magnetInput.value = magnetOf(torrent.id, torrent.name);
+  if (riptide.torrentId !== torrent.id) {
+    runId++;
+    stopPlayer();
+    stopStats();
+  }
+  setStatus('', 'opened');
   torrentActions.hidden = false;
   riptide.torrent = torrent;
   riptide.torrentId = torrent.id;
   if (!torrent.files || torrent.files.length === 0) {
-    showError('This torrent has no files.');
+    showError(toProblem('This torrent has no files.', 'bad-input'));
     return;
   }
-  const chosen = torrent.files.find((f) => f.index === fileIndex) || defaultFile(torrent.files);
-  renderFiles(torrent, chosen);
-  startStats(torrent.id);
-  await playFile(torrent, chosen);
+  const chosen = /** @type {TorrentFile} */ (
+    torrent.files.find((/** @type {TorrentFile} */ f) => f.index === fileIndex) ||
+    firstToPlay(torrent.files) || largestVideo(torrent.files));
+  if (!watcher) startStats(torrent.id);
+  await playFile(torrent, chosen, at);
 }
 
 // ---- The add token -----------------------------------------------------------------------
@@ -631,20 +709,28 @@ async function start(magnet, fileIndex, confirmed = false) {
 
 const TOKEN_KEY = 'riptide.addToken';
 const tokenForm = $('token-form');
-const tokenInput = $('token');
+const tokenInput = /** @type {HTMLInputElement} */ ($('token'));
 const tokenWhy = $('token-why');
+/** @type {{ magnet: string, fileIndex: number | null } | null} */
 let tokenRetry = null;
 
 function storedToken() {
   try { return localStorage.getItem(TOKEN_KEY) || ''; } catch (_) { return ''; }
 }
 
+/** @param {string} token */
 function storeToken(token) {
   try {
     if (token) localStorage.setItem(TOKEN_KEY, token); else localStorage.removeItem(TOKEN_KEY);
   } catch (_) { /* storage disabled: the token lasts for this attempt only */ }
 }
 
+/**
+ * @param {string} magnet
+ * @param {number | null} fileIndex
+ * @param {string} why
+ * @param {boolean} sentOne
+ */
 function askForToken(magnet, fileIndex, why, sentOne) {
   tokenRetry = { magnet, fileIndex };
   tokenWhy.textContent = sentOne
@@ -663,6 +749,7 @@ function hideTokenForm() {
 tokenForm.addEventListener('submit', (ev) => {
   ev.preventDefault();
   storeToken(tokenInput.value.trim());
+  library.refresh(); // the token may make this browser the owner: the library shows
   const retry = tokenRetry;
   hideTokenForm();
   if (retry) start(retry.magnet, retry.fileIndex, true);
@@ -683,12 +770,12 @@ async function offerSamples() {
   }
   if (!Array.isArray(samples) || samples.length === 0) return;
   const sample = samples[0];
-  document.getElementById('sample-name').textContent = `(${sample.name}, ${formatBytes(sample.length)})`;
-  document.getElementById('sample').addEventListener('click', () => {
+  $('sample-name').textContent = `(${sample.name}, ${formatBytes(sample.length)})`;
+  $('sample').addEventListener('click', () => {
     magnetInput.value = sample.magnet;
     start(sample.magnet, null, true);
   });
-  document.getElementById('samples').hidden = false;
+  $('samples').hidden = false;
 }
 offerSamples();
 
@@ -705,6 +792,7 @@ const updateShare = setUpShare(
 const torrentActions = $('torrent-actions');
 const deleteButton = $('delete');
 const DELETE_CONFIRM_MS = 4000;
+/** @type {ReturnType<typeof setTimeout> | null} */
 let deleteArmed = null;
 
 deleteButton.addEventListener('click', async () => {
@@ -727,14 +815,24 @@ deleteButton.addEventListener('click', async () => {
     if (token) headers.Authorization = `Bearer ${token}`;
     await api(`/api/torrents/${encodeURIComponent(id)}?delete_files=1`, { method: 'DELETE', headers });
   } catch (e) {
-    showError(`Could not delete the torrent: ${errorText(e)}`);
+    showError({ ...toProblem(e, 'network'), message: `Could not delete the torrent: ${errorText(e)}` });
     return;
   }
+  closeTorrent();
+  library.refresh();
+  setStatus('Deleted the torrent and its data.', 'deleted');
+});
+
+// The torrent on show is gone: nothing of it stays on the page.
+function closeTorrent() {
   runId++;
   stopPlayer();
   stopStats();
   video.removeAttribute('src');
   video.load();
+  video.hidden = true;
+  seekbar.hidden = true;
+  details.hidden = true;
   riptide.torrent = null;
   riptide.torrentId = null;
   riptide.file = null;
@@ -742,7 +840,48 @@ deleteButton.addEventListener('click', async () => {
   filesBox.hidden = true;
   torrentActions.hidden = true;
   statsEl.textContent = '';
-  setStatus('Deleted the torrent and its data.', 'deleted');
+}
+
+// ---- Library, resume, next episode, keyboard (lib/library.js, lib/playing.js) ------------
+const playing = setUpPlaying(video, {
+  play: (torrent, file) => { playFile(torrent, file); },
+  toggleCaptions,
+});
+const library = setUpLibrary(/** @type {HTMLElement} */ ($('library')), {
+  // The list is the owner's (docs/API.md): the secret goes with the list too, not only with
+  // what a person clicked (add, delete).
+  headers: () => {
+    const headers = ownerHeaders(true);
+    delete headers['Content-Type'];
+    const token = storedToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    return headers;
+  },
+  open: (torrent, fileIndex, at) => { openTorrent(torrent, fileIndex, at ?? null); },
+  addMagnet: (magnet) => { magnetInput.value = magnet; start(magnet, null, true); },
+  deleted: (id) => {
+    if (riptide.torrentId === id) {
+      closeTorrent();
+      setStatus('Deleted the torrent and its data.', 'deleted');
+    }
+  },
+  error: (message) => showError(toProblem(message, 'bad-input')),
+  dropped: (file) => {
+    if (!/\.(srt|vtt|ass|ssa)$/i.test(file.name)) return false;
+    if (!riptide.player) {
+      showError(toProblem(`Play a video first, then drop ${file.name} on it.`, 'bad-input'));
+      return true;
+    }
+    file.text().then((text) => {
+      const cues = parseSubtitles(text, (/\.([a-z]+)$/i.exec(file.name) || ['', ''])[1].toLowerCase());
+      if (!cues.length) { showError(toProblem(`${file.name} holds no subtitle lines this page can read.`, 'bad-input')); return; }
+      const t = addTrack(video, file.name, '', cues);
+      tracksKey = '';
+      if (riptide.player) refreshTracks(riptide.player);
+      showSubtitles(t.id);
+    });
+    return true;
+  },
 });
 
 // Shareable links: ?magnet=...&file=N plays at once when the server has the torrent; for one
@@ -754,8 +893,9 @@ video.addEventListener('loadedmetadata', () => {
   video.currentTime = Number.isFinite(d) && d > 0 ? Math.min(startAt, Math.max(0, d - 1)) : startAt;
   startAt = 0;
 });
-if (params.get('magnet')) {
-  magnetInput.value = params.get('magnet');
+const linked = params.get('magnet');
+if (linked) {
+  magnetInput.value = linked;
   const file = params.get('file');
-  start(params.get('magnet'), file !== null && file !== '' ? Number(file) : null);
+  start(linked, file !== null && file !== '' ? Number(file) : null);
 }

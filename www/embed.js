@@ -1,3 +1,4 @@
+// @ts-check
 // The embeddable Riptide player: a custom element any page can use.
 //
 //   <script type="module" src="https://SERVER/embed.js"></script>
@@ -19,7 +20,9 @@
 //   preload="auto": fills the buffer (30 s ahead) after 3 s even while paused.
 //   loading="lazy" (default): starts the above only once the element comes within
 //     LAZY_MARGIN of the viewport; loading="eager": at once. `autoplay` loads at once.
-// Events (CustomEvent, `detail`): ready {id, name, file, duration}, playing, error {message},
+// Events (CustomEvent, `detail`): ready {id, name, file, duration}, playing,
+// error {code, fatal, message, codec} (playback stopped), notice {code, fatal: false, message,
+// codec} (a problem it plays on through: a seek the file cannot do, a film cut off),
 // progress {bufferedAhead, bytesFetched, peers, downloadSpeed, downloadedBytes, totalBytes};
 // and, passed on from the video (which the shadow root would keep to itself): pause, ended,
 // timeupdate.
@@ -32,9 +35,18 @@
 // widget, and /embed in a frame, never add a film on their own (docs/API.md, "Security model").
 
 import { watchTorrent } from './torrent-watch.js';
+import { api } from './lib/api.js';
+import { createPlayer, disposePlayer, loadEngine } from './lib/engine.js';
+import { errorText, riptideError, toProblem } from './lib/errors.js';
+import { largestVideo } from './lib/files.js';
+
+/** @typedef {import('./lib/errors.js').RiptideProblem} RiptideProblem */
+/** @typedef {import('./lib/engine.js').Player} Player */
+/** @typedef {import('./lib/engine.js').PlayerStatus} PlayerStatus */
+/** @typedef {import('./lib/files.js').Torrent} Torrent */
+/** @typedef {import('./lib/files.js').TorrentFile} TorrentFile */
 
 const SCRIPT_BASE = new URL('.', import.meta.url);
-const VIDEO_EXTENSIONS = ['mkv', 'mp4', 'webm', 'avi', 'm4v', 'mov'];
 // The torrent's peer figures for `progress` follow the server's event stream
 // (torrent-watch.js: `GET /api/torrents/{id}/events`, polling only as a fallback).
 /// At most this many `progress` events per second come from the player's own status.
@@ -45,41 +57,21 @@ const LAZY_MARGIN = '200px';
 /// The video's own events passed on from the shadow root to the page.
 const FORWARDED_EVENTS = ['pause', 'ended', 'timeupdate'];
 
-// ---- one wasm module for the whole page -------------------------------------------------
-
-let wasmModule = null;
-
-function loadWasm() {
-  if (!wasmModule) {
-    const url = new URL('pkg/remux_wasm.js', SCRIPT_BASE).href;
-    wasmModule = import(url)
-      .then(async (m) => {
-        await m.default();
-        return m;
-      })
-      .catch((e) => {
-        wasmModule = null;
-        throw new Error(`could not load the Riptide video engine from ${url} (${errorText(e)})`);
-      });
-  }
-  return wasmModule;
-}
-
 // ---- helpers ------------------------------------------------------------------------------
 
-function errorText(err) {
-  if (!err) return 'something went wrong';
-  if (typeof err === 'string') return err;
-  return err.message || String(err);
+/** One wasm engine for the whole page (lib/engine.js), shared by every element. */
+function loadWasm() {
+  return loadEngine((url, why) => `could not load the Riptide video engine from ${url} (${why})`);
 }
 
 const BASE32 = /^[A-Z2-7]{32}$/;
 
 /// The BitTorrent v1 info hash of a magnet, as the server's torrent id accepts it (40 hex
 /// digits, lower case, or 32 base32 letters). Throws a readable error otherwise.
+/** @param {string} magnet */
 export function infoHashOf(magnet) {
   if (!/^magnet:\?/i.test(magnet)) {
-    throw new Error(`"${magnet.slice(0, 60)}" is not a magnet link: it must start with "magnet:?xt=urn:btih:"`);
+    throw riptideError('bad-input', `"${magnet.slice(0, 60)}" is not a magnet link: it must start with "magnet:?xt=urn:btih:"`);
   }
   for (const part of magnet.slice(magnet.indexOf('?') + 1).split('&')) {
     const [key, value = ''] = part.split('=');
@@ -90,53 +82,38 @@ export function infoHashOf(magnet) {
     if (/^[0-9a-f]{40}$/i.test(m[1])) return m[1].toLowerCase();
     if (BASE32.test(m[1].toUpperCase())) return m[1].toUpperCase();
   }
-  throw new Error('the magnet link has no BitTorrent v1 info hash (xt=urn:btih:<40 hex digits>)');
+  throw riptideError('bad-input', 'the magnet link has no BitTorrent v1 info hash (xt=urn:btih:<40 hex digits>)');
 }
 
-function extension(path) {
-  const m = /\.([^./\\]+)$/.exec(path || '');
-  return m ? m[1].toLowerCase() : '';
-}
-
+/**
+ * File `wanted` of the torrent, or (null) its largest video.
+ * @param {TorrentFile[]} files
+ * @param {number | null} wanted
+ * @returns {TorrentFile}
+ */
 function chooseFile(files, wanted) {
-  if (!files || files.length === 0) throw new Error('this torrent has no files');
+  if (!files || files.length === 0) throw riptideError('bad-input', 'this torrent has no files');
   if (wanted !== null) {
     const f = files.find((x) => x.index === wanted);
     if (!f) {
       const have = files.map((x) => x.index).join(', ');
-      throw new Error(`this torrent has no file number ${wanted} (its files are ${have})`);
+      throw riptideError('bad-input', `this torrent has no file number ${wanted} (its files are ${have})`);
     }
     return f;
   }
-  const videos = files.filter((f) => VIDEO_EXTENSIONS.includes(extension(f.path)));
-  const pool = videos.length ? videos : files;
-  return pool.reduce((best, f) => (!best || f.length > best.length ? f : best), null);
+  return /** @type {TorrentFile} */ (largestVideo(files));
 }
 
-/// fetch + JSON, with the server's `{"error": ...}` as the message of a failure.
-async function api(url, options, serverBase) {
-  let resp;
-  try {
-    resp = await fetch(url, options);
-  } catch (e) {
-    if (e && e.name === 'AbortError') throw e;
-    throw new Error(
-      `could not reach the Riptide server at ${serverBase.origin} (${errorText(e)}); it may be down, ` +
-      'or it does not allow this site to embed it (its --allow-origin list)');
-  }
-  let body = null;
-  try {
-    body = await resp.json();
-  } catch (_) {
-    // Not JSON: the status says enough.
-  }
-  if (!resp.ok) {
-    const msg = body && body.error ? body.error : `the server answered ${resp.status}`;
-    const err = new Error(msg);
-    err.status = resp.status;
-    throw err;
-  }
-  return body;
+/**
+ * lib/api.js, saying which server could not be reached and why it may be.
+ * @param {string | URL} url
+ * @param {RequestInit} options
+ * @param {URL} serverBase
+ */
+function serverApi(url, options, serverBase) {
+  return api(url, options, (why) =>
+    `could not reach the Riptide server at ${serverBase.origin} (${why}); it may be down, ` +
+    'or it does not allow this site to embed it (its --allow-origin list)');
 }
 
 const STYLE = `
@@ -208,7 +185,12 @@ export class RiptidePlayer extends HTMLElement {
     this.file = null;
     this.fileUrl = null;
     this.state = 'idle';
+    /** The message of `problem`, or null. @type {string | null} */
     this.error = null;
+    /** The error that stopped this element: `{code, fatal, message, codec}`, or null. @type {RiptideProblem | null} */
+    this.problem = null;
+    /** The latest notice it plays on through (fatal: false), or null. @type {RiptideProblem | null} */
+    this.notice = null;
     /// How the torrent's figures arrive: 'events' (server-sent events) or 'polling'.
     this.watchMode = null;
 
@@ -243,7 +225,8 @@ export class RiptidePlayer extends HTMLElement {
       // Only while this element is playing something (destroy() empties the source on purpose).
       if (!this._player || !v.error || this.state === 'error') return;
       const detail = v.error.message ? `: ${v.error.message}` : '';
-      this._fail(`the browser could not play this video (media error ${v.error.code}${detail})`);
+      this._fail(toProblem(
+        `the browser could not play this video (media error ${v.error.code}${detail})`, 'media-source-refused'));
     });
     v.addEventListener('waiting', () => {
       if (this.state === 'playing') this.state = 'buffering';
@@ -304,7 +287,8 @@ export class RiptidePlayer extends HTMLElement {
     this._updatePlayButton();
     this._maybeStart();
     if (this._video.readyState >= 1) return this._video.play();
-    return new Promise((resolve, reject) => {
+    return new Promise((/** @type {(value?: void) => void} */ resolve, reject) => {
+      /** @param {boolean} ok */
       const done = (ok) => () => {
         this.removeEventListener('playing', onPlaying);
         this.removeEventListener('error', onError);
@@ -406,6 +390,10 @@ export class RiptidePlayer extends HTMLElement {
     });
   }
 
+  /**
+   * @param {string} type
+   * @param {any} detail
+   */
   _emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
@@ -416,12 +404,14 @@ export class RiptidePlayer extends HTMLElement {
     this._msg.classList.toggle('error', !!isError);
   }
 
-  _fail(message) {
-    this.error = message;
+  /** @param {RiptideProblem} problem */
+  _fail(problem) {
+    this.problem = problem;
+    this.error = problem.message;
     this.state = 'error';
-    this._setMessage(message, true);
+    this._setMessage(problem.message, true);
     this._updatePlayButton();
-    this._emit('error', { message });
+    this._emit('error', { ...problem });
   }
 
   /// Stops everything this element started: API requests, the event stream, the player (its
@@ -432,18 +422,15 @@ export class RiptidePlayer extends HTMLElement {
     this._abort = null;
     if (this._watch) this._watch.close();
     this._watch = null;
-    if (this._player) {
-      try { this._player.destroy(); } catch (_) { /* already gone */ }
-      try { this._player.free(); } catch (_) { /* already freed */ }
-      this._player = null;
-    }
+    disposePlayer(this._player);
+    this._player = null;
   }
 
   /// Stops the film shown (`_stop`) and forgets it: the element is idle and shows nothing.
   _unload() {
     this._stop();
     this._loadedKey = null;
-    this.torrent = this.file = this.fileUrl = this.error = null;
+    this.torrent = this.file = this.fileUrl = this.error = this.problem = this.notice = null;
     this._figures = {};
     this._metadataSeen = false;
     this._video.removeAttribute('src');
@@ -464,21 +451,23 @@ export class RiptidePlayer extends HTMLElement {
       const fileAttr = this.getAttribute('file');
       const wanted = fileAttr !== null && fileAttr.trim() !== '' ? Number(fileAttr) : null;
       if (wanted !== null && !Number.isInteger(wanted)) {
-        throw new Error(`file="${fileAttr}" is not a file number (0, 1, ...)`);
+        throw riptideError('bad-input', `file="${fileAttr}" is not a file number (0, 1, ...)`);
       }
       const id = infoHashOf(magnet);
       loadWasm().catch(() => {}); // in parallel with the torrent
       const torrent = await this._resolve(server, id, magnet, abort.signal);
       if (run !== this._run) return;
       const file = chooseFile(torrent.files, wanted);
-      const wasm = await loadWasm();
+      const engine = await loadWasm();
       if (run !== this._run) return;
       this.torrent = torrent;
       this.file = file;
       this.fileUrl = new URL(
         `api/torrents/${encodeURIComponent(torrent.id)}/files/${file.index}`, server).href;
       this._setMessage('Buffering…');
-      const player = new wasm.Player(this._video, this.fileUrl, file.length, torrent.piece_length >>> 0);
+      const player = createPlayer(engine, this._video, this.fileUrl, file, torrent, (s) => {
+        if (run === this._run) this._onStatus(s);
+      });
       // Nothing beyond a first frame until it plays, unless preload="auto". Not with autoplay:
       // an autoplaying video stays paused until the browser has "enough data", which may be
       // more than a first fragment.
@@ -486,9 +475,6 @@ export class RiptidePlayer extends HTMLElement {
         && !this._playIntent);
       this._player = player;
       this._updatePlayButton();
-      player.on_status((s) => {
-        if (run === this._run) this._onStatus(s);
-      });
       // The torrent's figures once it plays: a player nobody started holds no event stream
       // (each takes one of the browser's 6 connections to the server) and polls nothing.
       this._statsFor = { server, id: torrent.id, run };
@@ -497,7 +483,8 @@ export class RiptidePlayer extends HTMLElement {
       await player.start();
     } catch (e) {
       if (run !== this._run || (e && e.name === 'AbortError')) return;
-      this._fail(errorText(e));
+      // The engine's Error carries {code, fatal, codec} (docs/API.md, "Errors").
+      this._fail(toProblem(e));
     }
   }
 
@@ -505,7 +492,7 @@ export class RiptidePlayer extends HTMLElement {
   /// magnet (which it may refuse with a readable 403).
   async _resolve(server, id, magnet, signal) {
     try {
-      return await api(new URL(`api/torrents/${id}`, server), { signal }, server);
+      return await serverApi(new URL(`api/torrents/${id}`, server), { signal }, server);
     } catch (e) {
       if (e.status !== 404) throw e;
     }
@@ -513,16 +500,16 @@ export class RiptidePlayer extends HTMLElement {
     const token = this.getAttribute('token');
     if (token) headers.Authorization = `Bearer ${token}`;
     try {
-      return await api(new URL('api/torrents', server), {
+      return await serverApi(new URL('api/torrents', server), {
         method: 'POST', headers, body: JSON.stringify({ magnet }), signal,
       }, server);
     } catch (e) {
       if (e && e.name === 'AbortError') throw e;
       if (e && e.status === 403) {
         // Only the server's owner adds films (docs/API.md, "Security model").
-        throw new Error(`this film is not on the server yet, and this page may not add it: ${errorText(e)}`);
+        throw riptideError('server-refused', `this film is not on the server yet, and this page may not add it: ${errorText(e)}`, { status: 403 });
       }
-      throw new Error(`could not open this film: ${errorText(e)}`);
+      throw riptideError(toProblem(e, 'network').code, `could not open this film: ${errorText(e)}`);
     }
   }
 
@@ -542,7 +529,13 @@ export class RiptidePlayer extends HTMLElement {
     });
   }
 
+  /** @param {PlayerStatus} s */
   _onStatus(s) {
+    // A new problem it plays on through: the page hears of it once.
+    if (s.warning && (!this.notice || this.notice.message !== s.warning.message)) {
+      this.notice = { ...s.warning };
+      this._emit('notice', { ...s.warning });
+    }
     this._figures.bufferedAhead = s.buffered_ahead;
     this._figures.bytesFetched = s.bytes_fetched;
     const now = performance.now();

@@ -1,7 +1,10 @@
+// @ts-check
 // "Share or embed" on the Riptide page: once a film plays, the viewer can copy a link to it,
 // the two-line `<riptide-player>` snippet and the `<iframe>` snippet for another site, each
 // optionally starting at the current time (as a video site's share box does). The snippets
 // point at this server as the page reached it (`location.origin`).
+
+import { formatTime } from './lib/format.js';
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
@@ -30,11 +33,22 @@ export function shareSnippets(origin, magnet, fileIndex, start) {
 /// Wires the panel (`#share` in index.html). `current()` gives `{magnet, fileIndex}` of what
 /// plays (or null); `video` is the page's video. Returns `update()`, to call when the film
 /// changes; the snippets shown are also kept in `target.share` (for tests).
+/**
+ * @param {HTMLVideoElement} video
+ * @param {() => ({ magnet: string, fileIndex: number } | null)} current
+ * @param {{ share?: object }} target
+ */
 export function setUpShare(video, current, target) {
-  const $ = (id) => document.getElementById(id);
+  /**
+   * @template {HTMLElement} [T=HTMLElement]
+   * @param {string} id
+   * @returns {T}
+   */
+  const $ = (id) => /** @type {T} */ (document.getElementById(id));
   const box = $('share');
-  const startBox = $('share-start');
+  const startBox = /** @type {HTMLInputElement} */ ($('share-start'));
   const startLabel = $('share-start-time');
+  /** @type {Record<'link' | 'script' | 'iframe', HTMLInputElement | HTMLTextAreaElement>} */
   const fields = { link: $('share-link'), script: $('share-script'), iframe: $('share-iframe') };
 
   const update = () => {
@@ -54,7 +68,7 @@ export function setUpShare(video, current, target) {
   for (const [key, el] of Object.entries(fields)) {
     $(`share-copy-${key}`).addEventListener('click', async (e) => {
       update();
-      const button = e.currentTarget;
+      const button = /** @type {HTMLButtonElement} */ (e.currentTarget);
       try {
         await navigator.clipboard.writeText(el.value);
         button.textContent = 'Copied';
@@ -68,11 +82,4 @@ export function setUpShare(video, current, target) {
     });
   }
   return update;
-}
-
-function formatTime(secs) {
-  const h = Math.floor(secs / 3600);
-  const m = Math.floor((secs % 3600) / 60);
-  const s = String(secs % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Follows one torrent's download — which pieces are verified, peers, speeds — for the page
 // (app.js) and the widget (embed.js), through the server's server-sent events
 // (`GET /api/torrents/{id}/events`, docs/API.md) instead of polling.

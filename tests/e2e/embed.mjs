@@ -76,7 +76,7 @@ try {
     }
     window.__events = [];
     // The player's own events (CustomEvent) and the video's, passed on (Event).
-    for (const type of ['ready', 'playing', 'error', 'progress', 'pause', 'ended', 'timeupdate']) {
+    for (const type of ['ready', 'playing', 'error', 'notice', 'progress', 'pause', 'ended', 'timeupdate']) {
       document.addEventListener(type, (e) => {
         if (!e.target || e.target.localName !== 'riptide-player') return;
         const detail = e instanceof CustomEvent ? e.detail : null;
@@ -120,6 +120,8 @@ try {
             fileUrl: el.fileUrl,
             eventTypes: [...new Set(mine.map((e) => e.type))],
             errorEvents: mine.filter((e) => e.type === 'error').map((e) => e.detail.message),
+            errorDetails: mine.filter((e) => e.type === 'error').map((e) => e.detail),
+            problem: el.problem || null,
             lastProgress: (mine.filter((e) => e.type === 'progress').pop() || {}).detail || null,
             ready: (mine.find((e) => e.type === 'ready') || {}).detail || null,
             size: { width: r.width, height: r.height },

@@ -124,6 +124,7 @@ try {
         videoError: v && v.error ? `${v.error.code} ${v.error.message}` : null,
         status: s ? s.textContent : null,
         statusIsError: !!(s && s.classList.contains('error')),
+        problem: r.problem || null,
         firstFrame: window.__firstFrame || null,
         playerStatus: st ? JSON.parse(JSON.stringify(st)) : null,
         watch: {

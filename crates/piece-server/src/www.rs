@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn the_page_and_the_widget_are_built_in() {
-        for name in ["index.html", "embed.html", "embed.js", "app.js"] {
+        for name in ["index.html", "embed.html", "embed.js", "app.js", "lib/api.js", "lib/engine.js", "lib/errors.js", "lib/files.js"] {
             let f = embedded(name).unwrap_or_else(|| panic!("{name} is not embedded"));
             assert!(!f.bytes.is_empty(), "{name} is empty");
         }

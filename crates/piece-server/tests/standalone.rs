@@ -71,6 +71,9 @@ async fn the_binary_alone_in_an_empty_folder_serves_the_page_and_plays_the_sampl
     assert!(page.text().await.unwrap().contains("<video"), "GET / is not the player page");
     for (path, ty) in [
         ("/embed.js", "text/javascript; charset=utf-8"),
+        // The page's and the widget's shared modules (www/lib/), imported by both.
+        ("/lib/engine.js", "text/javascript; charset=utf-8"),
+        ("/lib/errors.js", "text/javascript; charset=utf-8"),
         ("/pkg/remux_wasm.js", "text/javascript; charset=utf-8"),
         ("/pkg/remux_wasm_bg.wasm", "application/wasm"),
     ] {

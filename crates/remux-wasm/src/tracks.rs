@@ -70,8 +70,8 @@ pub struct TrackInfo {
     /// Why it is not playable, in plain words (`AC-3, which this browser cannot play`);
     /// `None` when playable.
     pub why_not: Option<String>,
-    /// The reason alone (`which this browser cannot play`), to group tracks in notices.
-    reason: Option<String>,
+    /// The reason alone, to group tracks in notices.
+    reason: Option<Why>,
     /// Playable only carried apart, as `audio/mpeg` (see [`Choice::audio_apart`]).
     apart: bool,
     /// The codec string the browser took for this track alone in MP4, if any.
@@ -125,17 +125,43 @@ pub fn probe_mime(track: &Track) -> Option<String> {
 
 /// Why a video or audio track cannot be played here, or `None` if it can. Riptide's own
 /// limits come first (it cannot carry the codec into fragmented MP4), then the browser's.
-fn why_not(track: &Track, browser_takes: bool) -> Option<String> {
+fn why_not(track: &Track, browser_takes: bool) -> Option<Why> {
     match codec::mse_codec(track) {
         Ok(_) if browser_takes => None,
-        Ok(_) => Some(BROWSER_CANNOT.to_string()),
-        Err(Error::Invalid { what, .. }) => Some(format!("with a damaged configuration ({what})")),
-        Err(_) if browser_takes => Some("which Riptide cannot play yet".to_string()),
-        Err(_) => Some(BROWSER_CANNOT.to_string()),
+        Ok(_) => Some(Why::BrowserCannot),
+        Err(Error::Invalid { what, .. }) => Some(Why::Damaged(what)),
+        Err(_) if browser_takes => Some(Why::RiptideCannotYet),
+        Err(_) => Some(Why::BrowserCannot),
     }
 }
 
-const BROWSER_CANNOT: &str = "which this browser cannot play";
+/// Why a track cannot be played (or shown, for subtitles).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Why {
+    BrowserCannot,
+    RiptideCannotYet,
+    /// Audio the browser decodes alone but not beside the chosen video.
+    NotWithThisVideo,
+    /// A subtitle format Riptide does not turn into cues.
+    CannotShow,
+    /// The codec's configuration record does not parse (what is wrong with it).
+    Damaged(String),
+}
+
+impl Why {
+    /// Said of `codecs` (one name, or several joined with "or"): "AC-3, which this browser
+    /// cannot play", "H.264 with a damaged configuration (...)".
+    fn of(&self, codecs: &str) -> String {
+        let which = match self {
+            Why::BrowserCannot => "which this browser cannot play",
+            Why::RiptideCannotYet => "which Riptide cannot play yet",
+            Why::NotWithThisVideo => "which this browser cannot play together with this video",
+            Why::CannotShow => "which Riptide cannot show",
+            Why::Damaged(what) => return format!("{codecs} with a damaged configuration ({what})"),
+        };
+        format!("{codecs}, {which}")
+    }
+}
 
 /// The primary language subtag of a BCP 47 tag or ISO 639 code, as a 2-letter ISO 639-1 code
 /// where one exists (`eng` → `en`, `fre`/`fra` → `fr`, `pt-BR` → `pt`), lower case.
@@ -219,7 +245,7 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
             TrackKind::Video | TrackKind::Audio => why_not(p, in_mp4.is_some()),
             TrackKind::Subtitle => crate::subtitle::Format::of(t)
                 .is_none()
-                .then(|| "which Riptide cannot show".to_string()),
+                .then_some(Why::CannotShow),
             TrackKind::Other => continue,
         };
         let codec = codec::name(t);
@@ -230,7 +256,7 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
             name: t.name.clone(),
             default: t.default,
             playable: reason.is_none() && t.kind != TrackKind::Subtitle,
-            why_not: reason.as_ref().map(|r| sep(&codec, r)),
+            why_not: reason.as_ref().map(|r| r.of(&codec)),
             codec,
             reason,
             apart,
@@ -250,11 +276,14 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
         // Even when its sound could play: a film without picture is not what the viewer
         // came for, so say why nothing plays rather than play the sound alone.
         let sound_alone = infos.iter().any(|i| i.kind == TrackKind::Audio && i.playable);
-        return Err(Error::unsupported(format!(
-            "This film's video is {}{}. Riptide stopped before downloading the film; try another release of it.",
-            describe(&videos),
-            if sound_alone { ", and Riptide does not play the sound without the picture" } else { "" }
-        )));
+        return Err(Error::unsupported_codec(
+            format!(
+                "This film's video is {}{}. Riptide stopped before downloading the film; try another release of it.",
+                describe(&videos),
+                if sound_alone { ", and Riptide does not play the sound without the picture" } else { "" }
+            ),
+            codecs(&videos),
+        ));
     }
     let video_codec = video.and_then(|id| tracks.iter().find(|t| t.id == id)).and_then(probe_codec);
 
@@ -266,10 +295,9 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
             continue;
         };
         if !supported(&format!("video/mp4; codecs=\"{v},{a}\"")) {
-            let reason = "which this browser cannot play together with this video".to_string();
             info.playable = false;
-            info.why_not = Some(sep(&info.codec, &reason));
-            info.reason = Some(reason);
+            info.why_not = Some(Why::NotWithThisVideo.of(&info.codec));
+            info.reason = Some(Why::NotWithThisVideo);
         }
     }
     let audios: Vec<&TrackInfo> = infos.iter().filter(|i| i.kind == TrackKind::Audio).collect();
@@ -290,10 +318,13 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
         .copied();
     match (audio, default_audio) {
         (None, Some(_)) if video.is_none() => {
-            return Err(Error::unsupported(format!(
-                "This file has no video, and its audio is {}. Riptide stopped before downloading it; try another release.",
-                describe(&audios)
-            )))
+            return Err(Error::unsupported_codec(
+                format!(
+                    "This file has no video, and its audio is {}. Riptide stopped before downloading it; try another release.",
+                    describe(&audios)
+                ),
+                codecs(&audios),
+            ))
         }
         (None, Some(_)) => notices.push(format!(
             "This film's audio is {}; playing without sound.",
@@ -325,21 +356,12 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
     })
 }
 
-/// `AC-3, which ...` but `AC-3 with a damaged ...`.
-fn sep(codec: &str, reason: &str) -> String {
-    if reason.starts_with("which") {
-        format!("{codec}, {reason}")
-    } else {
-        format!("{codec} {reason}")
-    }
-}
-
 /// The unplayable tracks' codecs grouped by reason: "AC-3 or DTS, which this browser cannot
 /// play; or Opus, which Riptide cannot play yet".
 fn describe(infos: &[&TrackInfo]) -> String {
-    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut groups: Vec<(&Why, Vec<&str>)> = Vec::new();
     for i in infos {
-        let Some(reason) = i.reason.as_deref() else { continue };
+        let Some(reason) = i.reason.as_ref() else { continue };
         match groups.iter_mut().find(|(r, _)| *r == reason) {
             Some((_, names)) if names.contains(&i.codec.as_str()) => {}
             Some((_, names)) => names.push(&i.codec),
@@ -348,13 +370,24 @@ fn describe(infos: &[&TrackInfo]) -> String {
     }
     let parts: Vec<String> = groups
         .iter()
-        .map(|(reason, names)| sep(&join_or(names), reason))
+        .map(|(reason, names)| reason.of(&join_or(names)))
         .collect();
     if parts.is_empty() {
         "in a format this browser cannot play".to_string()
     } else {
         parts.join("; or ")
     }
+}
+
+/// The codecs to blame, for [`Error::Unsupported`]: "H.265 (HEVC)", "AC-3 or DTS".
+fn codecs(infos: &[&TrackInfo]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for i in infos.iter().filter(|i| i.reason.is_some()) {
+        if !names.contains(&i.codec.as_str()) {
+            names.push(&i.codec);
+        }
+    }
+    join_or(&names)
 }
 
 /// "A", "A or B", "A, B or C".
@@ -451,8 +484,9 @@ mod tests {
         let err = pick(&tracks, &mut chromium, None, None).unwrap_err();
         assert_eq!(
             err,
-            Error::unsupported(
-                "This film's video is MPEG-4 Part 2 (DivX/Xvid), which this browser cannot play, and Riptide does not play the sound without the picture. Riptide stopped before downloading the film; try another release of it."
+            Error::unsupported_codec(
+                "This film's video is MPEG-4 Part 2 (DivX/Xvid), which this browser cannot play, and Riptide does not play the sound without the picture. Riptide stopped before downloading the film; try another release of it.",
+                "MPEG-4 Part 2 (DivX/Xvid)"
             )
         );
         // Without playable sound the message does not mention it.

@@ -31,10 +31,10 @@ pub fn open(src: &mut dyn ByteSource) -> Result<Box<dyn Demuxer>> {
         )));
     }
     if len == 0 {
-        return Err(Error::invalid("media", "the file is empty"));
+        return Err(Error::invalid(crate::error::NOT_MEDIA, "the file is empty"));
     }
     Err(Error::invalid(
-        "media",
+        crate::error::NOT_MEDIA,
         format!(
             "unrecognised file type (first bytes {:02X?}); Riptide plays AVI, MKV, WebM and MP4/MOV files",
             &magic[..len.min(4)]

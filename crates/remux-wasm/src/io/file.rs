@@ -48,7 +48,7 @@ impl ByteSource for FileSource {
                 .max(WINDOW)
                 .min((self.size - offset) as usize);
             self.buf.resize(want, 0);
-            let io = |e: std::io::Error| Error::invalid("file", format!("read failed: {e}"));
+            let io = |e: std::io::Error| Error::Unreadable { what: e.to_string() };
             self.file.seek(SeekFrom::Start(offset)).map_err(io)?;
             self.file.read_exact(&mut self.buf).map_err(io)?;
             self.buf_start = offset;

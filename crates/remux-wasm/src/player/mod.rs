@@ -7,7 +7,8 @@
 //! await init();
 //! const player = new Player(video, '/api/torrents/ID/files/0', fileLength, pieceLength);
 //! player.on_status(s => console.log(s.state, s.bytes_fetched));
-//! await player.start(); // resolves at the end of the stream, rejects with a readable message
+//! await player.start(); // resolves at the end of the stream, rejects with an Error that
+//!                       // also has `code`, `fatal` and `codec` (see `status().error`)
 //! ```
 //!
 //! Seeking is the video element's own: on `seeking` to a time outside the buffered ranges the
@@ -19,6 +20,7 @@
 pub mod fetch;
 pub mod media_source;
 pub mod mse;
+pub mod requests;
 pub mod scheduler;
 pub mod tracks;
 pub mod video_encoder;
@@ -33,6 +35,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlVideoElement;
 
+use crate::error::{ErrorCode, Problem};
 use fetch::RangeFetcher;
 use mse::MseSink;
 pub use scheduler::Config;
@@ -41,7 +44,7 @@ pub use scheduler::Config;
 #[derive(Clone, Debug, Default)]
 pub struct StatusData {
     /// Set once the loop failed; the state is then "error".
-    pub error: Option<String>,
+    pub error: Option<Problem>,
     /// Total bytes received from the server.
     pub bytes_fetched: u64,
     /// Seconds buffered ahead of `currentTime`.
@@ -64,8 +67,8 @@ pub struct StatusData {
     pub last_seek_prepare_ms: f64,
     /// The latest failed request while retrying (cleared when a request succeeds).
     pub retrying: Option<String>,
-    /// A problem that did not stop playback, in plain words (e.g. a seek this file cannot do).
-    pub notice: String,
+    /// The latest problem that did not stop playback (e.g. a seek this file cannot do).
+    pub notice: Option<Problem>,
     /// Seconds of media removed from the SourceBuffer (back-buffer trims and evictions).
     pub removed_secs: f64,
     /// Plain-words notices about the tracks (e.g. playing without sound, and why).
@@ -148,7 +151,8 @@ impl Shared {
             let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
         };
         set("state", state.into());
-        set("message", s.error.clone().unwrap_or_default().into());
+        set("message", s.error.as_ref().map(|e| e.message.clone()).unwrap_or_default().into());
+        set("error", s.error.as_ref().map_or(JsValue::NULL, problem_object));
         set("bytes_fetched", (s.bytes_fetched as f64).into());
         set("buffered_ahead", s.buffered_ahead.into());
         set("mime", s.mime.clone().into());
@@ -159,7 +163,8 @@ impl Shared {
         set("last_seek", s.last_seek.into());
         set("last_seek_prepare_ms", s.last_seek_prepare_ms.into());
         set("retrying", s.retrying.clone().unwrap_or_default().into());
-        set("notice", s.notice.clone().into());
+        set("notice", s.notice.as_ref().map(|n| n.message.clone()).unwrap_or_default().into());
+        set("warning", s.notice.as_ref().map_or(JsValue::NULL, problem_object));
         set("removed_secs", s.removed_secs.into());
         set("high_watermark", s.high_watermark.into());
         set("back_buffer", s.back_buffer.into());
@@ -187,6 +192,68 @@ impl Shared {
         o.into()
     }
 }
+
+/// The types of `status()`, `on_status` and `tracks()` for TypeScript (and the page's
+/// `// @ts-check`): wasm-bindgen would declare them `any`. They list what
+/// [`Shared::status_object`], [`problem_object`] and [`tracks::tracks_array`] set.
+#[wasm_bindgen(typescript_custom_section)]
+pub const STATUS_TS: &'static str = r#"
+/** A problem, as the page receives it (docs/API.md, "Errors"). */
+export interface PlayerError {
+  code: "network" | "unsupported-codec" | "unsupported" | "damaged-file" | "cut-off-file"
+    | "not-a-video" | "media-source-refused" | "internal";
+  /** Playback stopped (an error), or goes on (a notice). */
+  fatal: boolean;
+  message: string;
+  /** The codec to blame, as people name it ("H.265 (HEVC)"), or null. */
+  codec: string | null;
+}
+export interface PlayerStatus {
+  state: "error" | "ended" | "stalled" | "seeking" | "playing" | "buffering";
+  /** The error's message, or "". */
+  message: string;
+  error: PlayerError | null;
+  bytes_fetched: number;
+  buffered_ahead: number;
+  mime: string;
+  segments: number;
+  cache_bytes: number;
+  complete: boolean;
+  seeks: number;
+  last_seek: number;
+  last_seek_prepare_ms: number;
+  retrying: string;
+  /** The latest notice's message, or "". */
+  notice: string;
+  /** The latest notice (fatal: false), or null. */
+  warning: PlayerError | null;
+  removed_secs: number;
+  high_watermark: number;
+  back_buffer: number;
+  stalled_ms: number;
+  received: number;
+  wasm_memory: number;
+  current_time: number;
+  buffered: [number, number][];
+  media_source: "" | "MediaSource" | "ManagedMediaSource";
+  notices: string[];
+  audio_track: number | null;
+}
+export interface PlayerTrack {
+  id: number;
+  kind: "video" | "audio" | "subtitle" | "other";
+  codec: string;
+  language: string | null;
+  language_name: string | null;
+  name: string | null;
+  label: string;
+  default: boolean;
+  playable: boolean;
+  why_not: string | null;
+  selected: boolean;
+  text_track?: TextTrack;
+}
+"#;
 
 /// A player for one file served with HTTP ranges, playing into one `<video>`.
 #[wasm_bindgen]
@@ -235,7 +302,8 @@ impl Player {
     /// after the end to serve seeks.
     pub fn start(&self) -> Promise {
         if self.started.replace(true) {
-            return Promise::reject(&JsValue::from_str("this player has already been started"));
+            let p = Problem::fatal(ErrorCode::Internal, "this player has already been started");
+            return Promise::reject(&error_object(&p));
         }
         let shared = self.shared.clone();
         let (size, piece_length, cfg) = (self.size, self.piece_length, *self.config.borrow());
@@ -261,10 +329,11 @@ impl Player {
             match scheduler::run(shared.clone(), size, piece_length, cfg, on_end).await {
                 Ok(()) => resolve(&JsValue::UNDEFINED),
                 Err(_) if shared.destroyed.get() => resolve(&JsValue::UNDEFINED),
-                Err(msg) => {
-                    shared.update(|s| s.error = Some(msg.clone()));
+                Err(problem) => {
+                    let problem = Problem { fatal: true, ..problem };
+                    shared.update(|s| s.error = Some(problem.clone()));
                     if let Some((_, rej)) = settle.borrow_mut().take() {
-                        let _ = rej.call1(&JsValue::NULL, &js_sys::Error::new(&msg));
+                        let _ = rej.call1(&JsValue::NULL, &error_object(&problem));
                     }
                 }
             }
@@ -317,19 +386,24 @@ impl Player {
         self.start()
     }
 
-    /// `{state, message, bytes_fetched, buffered_ahead, mime, segments, cache_bytes, complete}`.
+    /// The player's status (`PlayerStatus` in the TypeScript declarations, [`STATUS_TS`]).
+    #[wasm_bindgen(unchecked_return_type = "PlayerStatus")]
     pub fn status(&self) -> JsValue {
         self.shared.status_object()
     }
 
     /// Calls `callback(status)` whenever the status changes.
-    pub fn on_status(&self, callback: Function) {
+    pub fn on_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(status: PlayerStatus) => void")] callback: Function,
+    ) {
         *self.shared.callback.borrow_mut() = Some(callback);
     }
 
     /// The file's video, audio and subtitle tracks, once the headers are read:
     /// `[{id, kind, codec, language, language_name, label, name, default, playable, why_not,
     /// selected, text_track}]` (`text_track`: the subtitle's `TextTrack` on the video).
+    #[wasm_bindgen(unchecked_return_type = "PlayerTrack[]")]
     pub fn tracks(&self) -> js_sys::Array {
         tracks::tracks_array(&self.shared)
     }
@@ -425,6 +499,31 @@ pub fn wasm_memory_bytes() -> f64 {
         .ok()
         .and_then(|v| v.as_f64())
         .unwrap_or(0.0)
+}
+
+/// `{code, fatal, message, codec}` for the page (`codec`: null unless a codec is to blame).
+pub fn problem_object(p: &Problem) -> JsValue {
+    let o = Object::new();
+    fill(&o, p);
+    o.into()
+}
+
+/// An `Error` whose `message` is the problem's, with its `code`, `fatal` and `codec` too: what
+/// `start()` rejects with (a page's `catch (e)` reads `e.message` as before, or branches on `e.code`).
+pub fn error_object(p: &Problem) -> JsValue {
+    let e = js_sys::Error::new(&p.message);
+    fill(&e, p);
+    e.into()
+}
+
+fn fill(o: &Object, p: &Problem) {
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(o, &JsValue::from_str(k), &v);
+    };
+    set("code", p.code.as_str().into());
+    set("fatal", p.fatal.into());
+    set("message", p.message.clone().into());
+    set("codec", p.codec.clone().map_or(JsValue::NULL, JsValue::from));
 }
 
 /// A JS exception as plain words: `name: message` for errors (DOMException included), the

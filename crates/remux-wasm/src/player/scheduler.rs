@@ -4,16 +4,16 @@
 //! *when* to fetch and append, the queue only serialises appends.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use super::fetch::{trace, FetchError};
+use super::requests::Requests;
 use super::{mse::MseSink, Shared};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode, Problem};
 use crate::io::SparseCache;
 use crate::pipeline::{Pipeline, Step};
 use crate::time::{TimeBase, Timestamp};
@@ -206,60 +206,6 @@ pub fn plan_range(
     }
 }
 
-/// A range request running on its own (spawned), so several can be in flight.
-struct InFlight {
-    start: u64,
-    end: u64,
-    /// Set when the request finishes.
-    result: Rc<RefCell<Option<Result<Vec<u8>, FetchError>>>>,
-    /// Resolves when `result` is set.
-    done: Promise,
-}
-
-impl InFlight {
-    fn spawn(shared: &Rc<Shared>, start: u64, end: u64) -> InFlight {
-        let result = Rc::new(RefCell::new(None));
-        let (sh, slot) = (shared.clone(), result.clone());
-        let done = future_to_promise(async move {
-            let r = sh.fetcher.fetch(start, end).await;
-            *slot.borrow_mut() = Some(r);
-            Ok(JsValue::UNDEFINED)
-        });
-        InFlight {
-            start,
-            end,
-            result,
-            done,
-        }
-    }
-
-    fn covers(&self, offset: u64) -> bool {
-        self.start <= offset && offset < self.end
-    }
-
-    fn finished(&self) -> bool {
-        self.result.borrow().is_some()
-    }
-
-    async fn wait(self) -> Result<Vec<u8>, FetchError> {
-        let _ = JsFuture::from(self.done).await;
-        let r = self.result.borrow_mut().take();
-        r.unwrap_or(Err(FetchError::Aborted))
-    }
-
-    /// [`wait`](Self::wait), unless the page asks for a seek first: then `Aborted` at once
-    /// (the request itself goes on until the seek's first request is answered).
-    async fn wait_unless_seek(self, shared: &Shared) -> Result<Vec<u8>, FetchError> {
-        while !self.finished() {
-            if shared.seek_request.get().is_some() {
-                return Err(FetchError::Aborted);
-            }
-            until_woken(&self.done).await;
-        }
-        self.wait().await
-    }
-}
-
 /// A promise that resolves after `ms` milliseconds (a JS timer; never blocks the page).
 pub async fn sleep(ms: i32) {
     let _ = JsFuture::from(sleep_promise(ms)).await;
@@ -300,7 +246,7 @@ fn woken() -> Promise {
 }
 
 /// Waits for `p`, or until [`wake`] is called.
-async fn until_woken(p: &Promise) {
+pub(super) async fn until_woken(p: &Promise) {
     let race = Promise::race(&js_sys::Array::of2(p, &woken()));
     let _ = JsFuture::from(race).await;
     WAKE.with(|w| w.borrow_mut().take());
@@ -326,36 +272,98 @@ async fn sleep_unless_asked(shared: &Shared, ms: i32) {
 /// jumped into another buffered range, or two ranges merged).
 const FRONTIER_SLACK: f64 = 1.0;
 
+/// Where the loop is between opening the file and its end: one value, not a set of flags
+/// (hls.js's `State` in `base-stream-controller.ts`). A pending seek is kept apart
+/// ([`Loop::seek`]): it can come in any phase, and the phase after it depends on the one before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// No media appended yet: the pipeline opens, the init segment and the first fragment come.
+    Opening,
+    /// Media is appended but the video has not played yet: pull only up to the startup
+    /// watermark (see `Config::startup_watermark`, `startup_hold_ms`, `hold_until_play`).
+    Startup,
+    /// The video has played (or `startup_hold_ms` passed): pull whole chunks until the high
+    /// watermark is ahead.
+    Filling,
+    /// The high watermark is ahead: idle until less than the low watermark is.
+    Holding,
+    /// The pipeline reached the end of the file (since the latest seek); `played`: the video
+    /// had played (the phase a seek goes back to is [`Phase::Filling`] then, else
+    /// [`Phase::Startup`]).
+    Ended { played: bool },
+}
+
+impl Phase {
+    /// Media has been appended.
+    fn started(self) -> bool {
+        self != Phase::Opening
+    }
+
+    /// The video has played: requests are whole chunks from now on.
+    fn played(self) -> bool {
+        matches!(self, Phase::Filling | Phase::Holding | Phase::Ended { played: true })
+    }
+
+    /// The phase to continue in from another place of the film (a seek, an audio switch):
+    /// pulling again, as the video has played or not.
+    fn moved(self) -> Phase {
+        match self {
+            Phase::Opening | Phase::Startup => self,
+            Phase::Ended { played: false } => Phase::Startup,
+            Phase::Filling | Phase::Holding | Phase::Ended { played: true } => Phase::Filling,
+        }
+    }
+}
+
+/// A seek not done yet (it may need bytes).
+#[derive(Clone, Copy, Debug)]
+struct Seek {
+    /// Seconds.
+    target: f64,
+    /// `performance.now()` when it was asked for.
+    asked_ms: f64,
+}
+
+impl Seek {
+    fn to(target: f64) -> Seek {
+        Seek { target, asked_ms: super::fetch::now_ms() }
+    }
+}
+
+/// The pipeline, once opened, and whether its init segment went out (a pending seek waits for
+/// it; reopened after an audio switch).
+struct Opened {
+    pipeline: Pipeline,
+    init_out: bool,
+}
+
 /// What the loop keeps between steps.
 struct Loop {
     cache: SparseCache,
-    pipeline: Option<Pipeline>,
-    /// The init segment has been appended.
-    init_done: bool,
-    /// A media segment has been appended.
-    started: bool,
-    /// The video has played (or startup_hold_ms passed): from then on fetch full chunks.
-    played: bool,
+    source: Option<Opened>,
+    phase: Phase,
+    seek: Option<Seek>,
+    /// Milliseconds held at the startup watermark in [`Phase::Startup`].
     held_ms: i32,
     /// Milliseconds held at the startup watermark since the latest append.
     settle_ms: i32,
-    holding: bool,
     /// Source position of the latest segment (the reader is near it).
     evict_mark: u64,
     /// End (seconds) of the latest appended segment since the latest seek.
     frontier: Option<f64>,
-    /// The pipeline reached the end of the file (since the latest seek).
-    ended: bool,
-    /// A seek not done yet (it may need bytes), in seconds.
-    seek_target: Option<f64>,
-    /// `performance.now()` when the pending seek was asked for.
-    seek_asked_ms: f64,
     retry_ms: i32,
-    /// Range requests in flight, oldest first (see `Config::requests_in_flight`).
-    requests: VecDeque<InFlight>,
+    requests: Requests,
     /// Since when (`performance.now()`) the playhead has sat before the first buffered media
     /// while playing (see [`unstick_start`]).
     stuck_since: Option<f64>,
+}
+
+impl Loop {
+    /// The film's stated length in seconds, once its headers are read.
+    fn duration_secs(&self) -> Option<f64> {
+        let (d, tb) = self.source.as_ref()?.pipeline.duration()?;
+        Some(tb.seconds(d.0.min(i64::MAX as u64) as i64))
+    }
 }
 
 /// How long the playhead may sit before the first buffered media, playing, before
@@ -391,35 +399,31 @@ fn unstick_start(shared: &Shared, sink: &MseSink, since: &mut Option<f64>) {
 
 /// Runs the whole file through the pipeline into the video, and keeps running after the end
 /// of the stream to serve seeks. `on_end` is called once, when every segment has been
-/// appended (after `endOfStream`). Returns on `destroy()` (Ok), or with a plain-words error.
+/// appended (after `endOfStream`). Returns on `destroy()` (Ok), or with the problem that
+/// stopped it.
 pub async fn run(
     shared: Rc<Shared>,
     size: Option<u64>,
     piece_length: u32,
     cfg: Config,
     mut on_end: impl FnMut(),
-) -> Result<(), String> {
-    let sink = Rc::new(MseSink::attach(&shared.video).await?);
+) -> Result<(), Problem> {
+    let sink = Rc::new(MseSink::attach(&shared.video).await.map_err(Problem::media_source)?);
     // Seconds until the film's duration is known (its init segment), then cut by its byte rate.
     let mut lim = limits(&cfg, None, None);
     sink.set_retention(lim.back_buffer, lim.high_watermark + 5.0);
     *shared.sink.borrow_mut() = Some(sink.clone());
     let mut st = Loop {
         cache: SparseCache::new(size),
-        pipeline: None,
-        init_done: false,
-        started: false,
-        played: false,
+        source: None,
+        phase: Phase::Opening,
+        seek: None,
         held_ms: 0,
         settle_ms: 0,
-        holding: false,
         evict_mark: 0,
         frontier: None,
-        ended: false,
-        seek_target: None,
-        seek_asked_ms: 0.0,
         retry_ms: 0,
-        requests: VecDeque::new(),
+        requests: Requests::default(),
         stuck_since: None,
     };
     let mut end_reported = false;
@@ -432,15 +436,12 @@ pub async fn run(
         if super::tracks::take_switch(&shared).is_some() {
             // Another audio track: reopen the pipeline (it re-chooses with the viewer's pick)
             // and seek it to the current time (see `tracks::restart`).
-            let t = super::tracks::restart(&shared, &sink).await?;
+            let t = super::tracks::restart(&shared, &sink).await.map_err(Problem::media_source)?;
             skip_before = Some(t);
-            st.pipeline = None;
-            st.init_done = false;
+            st.source = None;
             st.frontier = None;
-            st.ended = false;
-            st.holding = false;
-            st.seek_target = Some(t);
-            st.seek_asked_ms = super::fetch::now_ms();
+            st.phase = st.phase.moved();
+            st.seek = Some(Seek::to(t));
             end_reported = false;
             shared.update(|s| s.complete = false);
         }
@@ -450,8 +451,7 @@ pub async fn run(
             // The requests of the old place: retired by the page's `seeking` handler (they are
             // cancelled once the first request for the new place is answered).
             st.requests.clear();
-            st.seek_target = Some(t);
-            st.seek_asked_ms = super::fetch::now_ms();
+            st.seek = Some(Seek::to(t));
             shared.update(|s| s.seeking = true);
         }
         let ahead = sink.buffered_ahead();
@@ -459,30 +459,28 @@ pub async fn run(
             s.buffered_ahead = ahead;
             s.removed_secs = sink.removed_secs();
         });
-        if st.started && st.seek_target.is_none() {
+        if st.phase.started() && st.seek.is_none() {
             unstick_start(&shared, &sink, &mut st.stuck_since);
         }
-        if st.started && st.played && st.seek_target.is_none() {
+        if st.phase.played() && st.seek.is_none() {
             // The playhead is in a buffered range the pipeline is not extending (a jump
             // into another range, or the new range reached an older one): continue from
             // that range's end, and never fetch again what is buffered.
             let range_end = sink.current_range().map(|r| r.1);
             if let (Some(front), Some(end)) = (st.frontier, range_end) {
                 if (front - end).abs() > FRONTIER_SLACK && ahead < lim.high_watermark {
-                    st.seek_target = Some(end);
-                    st.seek_asked_ms = super::fetch::now_ms();
+                    st.seek = Some(Seek::to(end));
                 }
             } else if range_end.is_none() && st.frontier.is_some() && !shared.video.seeking() {
                 // Nothing buffered at the playhead (trimmed, or a seek the page missed).
                 let t = shared.video.current_time();
                 if st.frontier.is_some_and(|f| (f - t).abs() > FRONTIER_SLACK) {
-                    st.seek_target = Some(t);
-                    st.seek_asked_ms = super::fetch::now_ms();
+                    st.seek = Some(Seek::to(t));
                 }
             }
         }
-        if st.seek_target.is_none() {
-            if st.played
+        if st.seek.is_none() {
+            if st.phase.played()
                 && st.frontier.is_some()
                 && shared.video.seeking()
                 && st.settle_ms < cfg.startup_settle_ms
@@ -495,10 +493,13 @@ pub async fn run(
                 st.settle_ms += STARTUP_POLL_MS;
                 continue;
             }
-            if st.started && !st.played {
+            if st.phase.started() && !st.phase.played() {
                 let may_fill = !(cfg.hold_until_play && shared.video.paused());
                 if shared.state() == "playing" || (may_fill && st.held_ms >= cfg.startup_hold_ms) {
-                    st.played = true;
+                    st.phase = match st.phase {
+                        Phase::Ended { .. } => Phase::Ended { played: true },
+                        _ => Phase::Filling,
+                    };
                 } else if ahead >= cfg.startup_watermark
                     && (shared.video.paused() || st.settle_ms < cfg.startup_settle_ms)
                 {
@@ -508,93 +509,63 @@ pub async fn run(
                     continue;
                 }
             }
-            if st.played || st.ended {
-                if st.holding && ahead < cfg.low_watermark {
-                    st.holding = false;
-                } else if !st.holding && ahead >= lim.high_watermark {
-                    st.holding = true;
+            match st.phase {
+                Phase::Holding if ahead < cfg.low_watermark => st.phase = Phase::Filling,
+                Phase::Filling if ahead >= lim.high_watermark => st.phase = Phase::Holding,
+                _ => {}
+            }
+            if matches!(st.phase, Phase::Holding | Phase::Ended { .. }) {
+                if matches!(st.phase, Phase::Ended { .. }) && !end_reported {
+                    end_reported = true;
+                    on_end();
                 }
-                if st.holding || st.ended {
-                    if st.ended && !end_reported {
-                        end_reported = true;
-                        on_end();
-                    }
-                    trim(&sink, &cfg, lim).await?;
-                    sleep_unless_asked(&shared, cfg.poll_ms).await;
-                    continue;
-                }
+                trim(&sink, &cfg, lim).await?;
+                sleep_unless_asked(&shared, cfg.poll_ms).await;
+                continue;
             }
         }
         let result = step(&mut st, &shared);
-        if let Some(p) = st.pipeline.as_mut() {
-            super::tracks::add_cues(&shared, p.take_cues());
+        if let Some(o) = st.source.as_mut() {
+            super::tracks::add_cues(&shared, o.pipeline.take_cues());
         }
         match result {
             Err(Error::NeedData { offset, len }) => {
                 // Once the video has played, whole chunks, after a seek too (see
                 // `Config::startup_bytes`); but not for what the seek itself reads (an index:
                 // MKV Cues, AVI idx1 and the start of its movi list), a few bytes each.
-                let playing = st.played && st.seek_target.is_none();
-                // Bytes of finished requests go to the cache first (a seek's cancelled
-                // requests finish as "aborted" and are dropped).
-                let mut i = 0;
-                while i < st.requests.len() {
-                    if st.requests[i].finished() && !st.requests[i].covers(offset) {
-                        if let Some(r) = st.requests.remove(i) {
-                            let start = r.start;
-                            if let Ok(bytes) = r.wait().await {
-                                let n = bytes.len() as u64;
-                                st.cache.insert(start, bytes);
-                                shared.update(|s| s.bytes_fetched += n);
-                            }
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
+                let playing = st.phase.played() && st.seek.is_none();
+                st.requests.store_finished(offset, &mut st.cache, &shared).await;
                 // The request for the needed byte: one in flight already, or a new one.
-                let at = match st.requests.iter().position(|r| r.covers(offset)) {
-                    Some(at) => at,
-                    None => {
-                        let (start, end) =
-                            plan_range(&cfg, &st.cache, offset, len, size, piece_length, playing);
-                        trace("need", || format!("{offset}+{len}: fetch {start}-{end}"));
-                        st.requests.push_back(InFlight::spawn(&shared, start, end));
-                        st.requests.len() - 1
-                    }
-                };
-                let Some(request) = st.requests.remove(at) else {
-                    continue;
-                };
+                let cache = &st.cache;
+                let request = st.requests.take_covering(&shared, offset, || {
+                    plan_range(&cfg, cache, offset, len, size, piece_length, playing)
+                });
                 let (start, end) = (request.start, request.end);
                 let result = request.wait_unless_seek(&shared).await;
                 if result.is_ok() {
                     // Ask for the range right after it at once, so it downloads while this
                     // one is parsed and appended (not before: both would share the seeder's
                     // bandwidth, and the bytes needed now would arrive later).
-                    let mut next = end;
-                    while st.requests.len() + 1 < cfg.requests_in_flight.max(1) {
-                        if let Some(r) = st.requests.iter().find(|r| r.covers(next)) {
-                            next = r.end;
-                            continue;
-                        }
-                        if size.is_some_and(|s| next >= s) || st.cache.missing(next, 1).is_none() {
-                            break;
-                        }
-                        let (a, b) = plan_range(&cfg, &st.cache, next, 1, size, piece_length, playing);
-                        trace("ahead", || format!("fetch {a}-{b}"));
-                        st.requests.push_back(InFlight::spawn(&shared, a, b));
-                        next = b;
-                    }
+                    let cache = &st.cache;
+                    st.requests.ask_ahead(
+                        &shared,
+                        end,
+                        cfg.requests_in_flight,
+                        |next| size.is_some_and(|s| next >= s) || cache.missing(next, 1).is_none(),
+                        |next| plan_range(&cfg, cache, next, 1, size, piece_length, playing),
+                    );
                 }
                 match result {
                     Ok(bytes) => {
                         st.retry_ms = 0;
                         shared.update(|s| s.retrying = None);
                         if bytes.is_empty() {
-                            return Err(format!(
-                                "the server sent no data for bytes {start}-{} (the file may be shorter than announced)",
-                                end.saturating_sub(1)
+                            return Err(Problem::fatal(
+                                ErrorCode::Network,
+                                format!(
+                                    "the server sent no data for bytes {start}-{} (the file may be shorter than announced)",
+                                    end.saturating_sub(1)
+                                ),
                             ));
                         }
                         let n = bytes.len() as u64;
@@ -617,24 +588,27 @@ pub async fn run(
                         shared.update(|s| s.retrying = Some(msg.clone()));
                         sleep(st.retry_ms).await;
                     }
-                    Err(FetchError::Fatal(msg)) => return Err(msg),
+                    Err(FetchError::Fatal(msg)) => return Err(Problem::fatal(ErrorCode::Network, msg)),
                 }
             }
             Err(e) => {
-                if st.seek_target.is_some() && st.started {
+                if st.seek.is_some() && st.phase.started() {
                     // This file cannot seek there: say so, and play on from where it was.
-                    let msg = format!("cannot jump to that point: {e}");
-                    st.seek_target = None;
+                    let notice = Problem {
+                        message: format!("cannot jump to that point: {e}"),
+                        ..Problem::from(e).not_fatal()
+                    };
+                    st.seek = None;
                     shared.update(|s| {
                         s.seeking = false;
-                        s.notice = msg.clone();
+                        s.notice = Some(notice);
                     });
                     continue;
                 }
-                return Err(e.to_string());
+                return Err(e.into());
             }
             Ok(Outcome::Sought(point_secs)) => {
-                let ms = super::fetch::now_ms() - st.seek_asked_ms;
+                let ms = super::fetch::now_ms() - st.seek.take().map_or(0.0, |s| s.asked_ms);
                 trace("sought", || format!("key frame {point_secs:.3} s at byte {}", st.evict_mark));
                 shared.update(|s| {
                     s.seeking = false;
@@ -647,13 +621,12 @@ pub async fn run(
                 shared.update(|s| s.mime = init.mime.clone());
                 // Every buffer exists before the first append (see `add_apart_buffer`).
                 if let Some(m) = &init.audio_apart_mime {
-                    sink.add_apart_buffer(m)?;
+                    sink.add_apart_buffer(m).map_err(Problem::media_source)?;
                 }
                 if !init.data.is_empty() {
-                    sink.add_source_buffer(&init.mime)?;
+                    sink.add_source_buffer(&init.mime).map_err(Problem::media_source)?;
                 }
-                let duration = st.pipeline.as_ref().and_then(|p| p.duration());
-                let duration = duration.map(|(d, tb)| tb.seconds(d.0.min(i64::MAX as u64) as i64));
+                let duration = st.duration_secs();
                 if let Some(secs) = duration {
                     sink.set_duration(secs);
                 }
@@ -669,9 +642,11 @@ pub async fn run(
                     s.back_buffer = lim.back_buffer;
                 });
                 if !init.data.is_empty() {
-                    sink.append(&init.data).await?;
+                    sink.append(&init.data).await.map_err(Problem::media_source)?;
                 }
-                st.init_done = true;
+                if let Some(o) = st.source.as_mut() {
+                    o.init_out = true;
+                }
             }
             Ok(Outcome::Step(Step::Segment(seg))) if super::tracks::before(&seg, skip_before) => {}
             Ok(Outcome::Step(Step::Segment(seg))) => {
@@ -680,14 +655,16 @@ pub async fn run(
                     format!("{:.3}-{:.3} s, {} bytes, source byte {}", tb.seconds(seg.start.0), tb.seconds(seg.end.0), seg.data.len(), seg.source_pos)
                 });
                 if !seg.data.is_empty() {
-                    sink.append(&seg.data).await?;
+                    sink.append(&seg.data).await.map_err(Problem::media_source)?;
                 }
                 for run in &seg.audio_apart {
-                    sink.append_apart(run.time_base.seconds(run.start.0), &run.data).await?;
+                    sink.append_apart(run.time_base.seconds(run.start.0), &run.data)
+                        .await
+                        .map_err(Problem::media_source)?;
                 }
                 st.settle_ms = 0;
-                if !st.started {
-                    st.started = true;
+                if st.phase == Phase::Opening {
+                    st.phase = Phase::Startup;
                     // Media that starts later than 0 s: move the playhead onto it.
                     if let Some(first) = sink.buffered_start() {
                         if shared.video.current_time() + 0.01 < first {
@@ -713,16 +690,17 @@ pub async fn run(
                 });
             }
             Ok(Outcome::Step(Step::End)) => {
-                st.ended = true;
-                sink.end_of_stream()?;
+                st.phase = Phase::Ended { played: st.phase.played() };
+                sink.end_of_stream().map_err(Problem::media_source)?;
                 // The media ran out before the stated length: say so, or the film just stops.
-                let stated = st.pipeline.as_ref().and_then(|p| p.duration());
-                let stated = stated.map(|(d, tb)| tb.seconds(d.0.min(i64::MAX as u64) as i64));
-                let notice = stated.zip(st.frontier).and_then(|(a, b)| crate::pipeline::cut_off_notice(a, b));
+                let notice = st
+                    .duration_secs()
+                    .zip(st.frontier)
+                    .and_then(|(a, b)| crate::pipeline::cut_off_notice(a, b));
                 shared.update(|s| {
                     s.complete = true;
                     if let Some(n) = notice {
-                        s.notice = n;
+                        s.notice = Some(Problem::notice(ErrorCode::CutOffFile, n));
                     }
                 });
             }
@@ -740,42 +718,40 @@ enum Outcome {
 /// One move of the pipeline: the pending seek if there is one (once the init segment is
 /// out), else the next step (opening the pipeline first).
 fn step(st: &mut Loop, shared: &Shared) -> Result<Outcome, Error> {
-    let pipeline = match st.pipeline.as_mut() {
-        Some(p) => p,
+    let opened = match st.source.as_mut() {
+        Some(o) => o,
         None => {
-            let mut p = Pipeline::open(&mut st.cache)?;
+            let mut pipeline = Pipeline::open(&mut st.cache)?;
             // Ask the browser before downloading the film (stops on unplayable video).
-            super::tracks::choose(shared, &mut p).map_err(Error::unsupported)?;
-            st.pipeline.insert(p)
+            super::tracks::choose(shared, &mut pipeline)?;
+            st.source.insert(Opened { pipeline, init_out: false })
         }
     };
-    if let (Some(target), true) = (st.seek_target, st.init_done) {
+    if let (Some(seek), true) = (st.seek, opened.init_out) {
         let ms = TimeBase::MILLIS;
-        let point = pipeline.seek(
+        let point = opened.pipeline.seek(
             &mut st.cache,
-            Timestamp(ms.from_seconds(target.max(0.0))),
+            Timestamp(ms.from_seconds(seek.target.max(0.0))),
             ms,
         )?;
-        st.seek_target = None;
         st.frontier = None;
-        st.ended = false;
-        st.holding = false;
+        st.phase = st.phase.moved();
         st.evict_mark = point.pos;
         return Ok(Outcome::Sought(point.time_base.seconds(point.time.0)));
     }
-    pipeline.step(&mut st.cache).map(Outcome::Step)
+    opened.pipeline.step(&mut st.cache).map(Outcome::Step)
 }
 
 /// Removes played media older than the back buffer of `lim`, once it exceeds that by
 /// `trim_slack` (or by the back buffer itself when shorter: a budget-cut back buffer stays
 /// small).
-async fn trim(sink: &MseSink, cfg: &Config, lim: Limits) -> Result<(), String> {
+async fn trim(sink: &MseSink, cfg: &Config, lim: Limits) -> Result<(), Problem> {
     let t = sink.video().current_time();
     let Some(first) = sink.earliest_start() else {
         return Ok(());
     };
     if t - first > lim.back_buffer + cfg.trim_slack.min(lim.back_buffer) {
-        sink.trim_back(lim.back_buffer).await?;
+        sink.trim_back(lim.back_buffer).await.map_err(Problem::media_source)?;
     }
     Ok(())
 }

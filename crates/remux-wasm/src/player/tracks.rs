@@ -33,9 +33,9 @@ pub struct TrackState {
 }
 
 /// Chooses the tracks of a freshly opened `pipeline` with the browser's answers, applies the
-/// choice, and creates the text tracks. Errors (in plain words, naming the codec) when the
-/// video cannot be played: the caller stops before downloading the film.
-pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
+/// choice, and creates the text tracks. Errors ([`Error::Unsupported`](crate::Error), naming
+/// the codec) when the video cannot be played: the caller stops before downloading the film.
+pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> crate::Result<()> {
     let language = web_sys::window().and_then(|w| w.navigator().language());
     let wanted = shared.tracks.borrow().wanted_audio;
     let all = pipeline.tracks().to_vec();
@@ -46,10 +46,7 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
             language_name: &language_name,
             wanted_audio,
         };
-        tracks::choose(&all, viewer).map_err(|e| match e {
-            crate::Error::Unsupported { what } => what,
-            other => other.to_string(),
-        })
+        tracks::choose(&all, viewer)
     };
     let mut choice = pick(wanted)?;
     // A switch between MP3 carried apart and a track inside the MP4 cannot be done in the
@@ -79,12 +76,7 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> Result<(), String> {
         }
     }
     let carriage = carriage(&choice);
-    pipeline
-        .select_carriage(choice.video, choice.audio, carriage)
-        .map_err(|e| match e {
-            crate::Error::Unsupported { what } => what,
-            other => other.to_string(),
-        })?;
+    pipeline.select_carriage(choice.video, choice.audio, carriage)?;
     pipeline.collect_cues(true);
     {
         let mut state = shared.tracks.borrow_mut();

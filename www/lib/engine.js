@@ -1,0 +1,63 @@
+// @ts-check
+// The wasm engine, loaded once per page and shared by every player on it (the page's or the
+// widget's): `pkg/` next to www/.
+import { errorText, riptideError } from './errors.js';
+
+/** @typedef {typeof import('../pkg/remux_wasm.js')} Engine */
+/** @typedef {import('../pkg/remux_wasm.js').Player} Player */
+/** @typedef {import('../pkg/remux_wasm.js').PlayerStatus} PlayerStatus */
+/** @typedef {import('../pkg/remux_wasm.js').PlayerTrack} PlayerTrack */
+
+/** The engine's module, next to this file's folder. */
+export const ENGINE_URL = new URL('../pkg/remux_wasm.js', import.meta.url).href;
+
+/** @type {Promise<Engine> | null} */
+let loading = null;
+
+/**
+ * The engine, initialised (one download and compile per page; a failure is retried on the
+ * next call). `failed(url, why)` words the error.
+ * @param {(url: string, why: string) => string} failed
+ * @returns {Promise<Engine>}
+ */
+export function loadEngine(failed) {
+  if (!loading) {
+    loading = import(ENGINE_URL)
+      .then(async (/** @type {Engine} */ m) => {
+        await m.default();
+        return m;
+      })
+      .catch((e) => {
+        loading = null;
+        throw riptideError('network', failed(ENGINE_URL, errorText(e)));
+      });
+  }
+  return loading;
+}
+
+/**
+ * A Player for `file` of `torrent` at `url`, playing into `video`, reporting its status to
+ * `onStatus`.
+ * @param {Engine} engine
+ * @param {HTMLVideoElement} video
+ * @param {string} url
+ * @param {{ length: number }} file
+ * @param {{ piece_length: number }} torrent
+ * @param {(status: PlayerStatus) => void} onStatus
+ * @returns {Player}
+ */
+export function createPlayer(engine, video, url, file, torrent, onStatus) {
+  const player = new engine.Player(video, url, file.length, torrent.piece_length >>> 0);
+  player.on_status(onStatus);
+  return player;
+}
+
+/**
+ * Stops a player: its fetches are aborted, the video detached, its wasm memory freed.
+ * @param {Player | null} player
+ */
+export function disposePlayer(player) {
+  if (!player) return;
+  try { player.destroy(); } catch (_) { /* already gone */ }
+  try { player.free(); } catch (_) { /* already freed */ }
+}
