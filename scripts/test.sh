@@ -23,6 +23,8 @@ shellcheck -x scripts/*.sh scripts/lib/*.sh benches/*.sh .ci/run
 bash scripts/build-wasm.sh
 echo "== type check of the page and the widget (tsc --noEmit over www/, against www/pkg's .d.ts)"
 npx --no-install tsc --noEmit -p tsconfig.json
+echo "== unit tests of the page's modules (node --test)"
+node --test tests/www/
 echo "== native tests (unit, integration, end to end in Chromium, Firefox and WebKitGTK)"
 RIPTIDE_REQUIRE_TOOLS=1 cargo test --workspace --quiet
 runner="$RIPTIDE_TOOLS/bin/wasm-bindgen-test-runner"
