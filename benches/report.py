@@ -4,7 +4,8 @@
 usage: python3 benches/report.py RESULTS_DIR OUT_MD OUT_PNG
 
 RESULTS_DIR holds what scripts/bench.sh collected: machine.json, criterion/ (native remux),
-startup.json, remux-browser.json, seek.json, page-seek.json, playback.json, server.json, bundle.json.
+startup.json, remux-browser.json, seek.json, page-seek.json, playback.json, server.json, bundle.json,
+seeders.json.
 A missing or failed step becomes a row that says so; it never invents a figure.
 """
 import json
@@ -360,6 +361,41 @@ if bundle:
     summary.append(("7. Bundle (wasm + JS, gzipped)", "beside mediabunny / ffmpeg.wasm",
                     f"riptide {fmt_bytes(ours)}; mediabunny {fmt_bytes(bundle.get('mediabunny_gzip'))}; ffmpeg.wasm ≈ {fmt_bytes(bundle.get('ffmpeg_wasm_gzip'))}",
                     "reported", "no wasm-opt pass (binaryen is not used); the wasm holds the MKV, MP4 and AVI demuxers, codec parsers, subtitles, the fMP4 writer and the player; mediabunny's figure is its whole bundle, not tree-shaken"))
+else:
+    md.append("Not run.\n")
+
+# ---------------------------------------------------------------- 8. seeders
+seeders = load("seeders.json")
+md.append("## 8. Seeders of every kind: piece-server vs libtorrent from the same seeder\n")
+if seeders:
+    md.append(f"One {fmt_bytes(seeders['film_bytes'])} film ({seeders['piece_bytes'] >> 10} KiB pieces) seeded by each client "
+              f"alone over loopback, each with its defaults (encryption preferred, not required). Per run a fresh piece-server "
+              f"(`POST /api/torrents` with the magnet and the seeder as `x.pe`, then one streaming `GET` of the whole file) and a "
+              f"fresh libtorrent session (TCP only, like librqbit; sequential mode), in alternating order; median of "
+              f"{seeders['runs']} runs. Times are from the add; MB/s is the rest of the file after the first 2 MB. "
+              f"[seeders.py](seeders.py).{(' piece-server flags: `' + seeders['piece_server_args'] + '`.') if seeders.get('piece_server_args') else ''}\n")
+    md.append("| seeder | piece-server metadata | first 2 MB | MB/s | libtorrent metadata | first 2 MB | MB/s | piece-server / libtorrent MB/s |")
+    md.append("|---|---|---|---|---|---|---|---|")
+    ratios = []
+    for r in seeders["rows"]:
+        if r.get("error"):
+            md.append(f"| {r['seeder']} | did not start: {r['error']} | | | | | | |")
+            continue
+        ratio = r.get("ratio")
+        if ratio is not None:
+            ratios.append((r["seeder"], ratio))
+        md.append(f"| {r.get('version', r['seeder'])} | {fmt(r['riptide_metadata_s'], '.2f', ' s')} | {fmt(r['riptide_first_2mb_s'], '.2f', ' s')} | "
+                  f"{fmt(r['riptide_mb_s'], '.1f')} | {fmt(r['libtorrent_metadata_s'], '.2f', ' s')} | {fmt(r['libtorrent_first_2mb_s'], '.2f', ' s')} | "
+                  f"{fmt(r['libtorrent_mb_s'], '.1f')} | **{fmt(ratio, '.2f', '×')}** |")
+        if r.get("errors"):
+            md.append(f"| | errors: {'; '.join(r['errors'])} | | | | | | |")
+    md.append("\nTransmission 3.00 sends what a peer asked for only right after a write to that peer or on its 500 ms "
+              "timer, and unchokes a new peer only on its 10 s rechoke timer: its first 2 MB wait for that timer, and a "
+              "downloader gets about one request window per 500 ms (docs/DESIGN.md, \"Seeders of every kind\").\n")
+    summary.append(("8. Seeders: piece-server vs libtorrent from the same seeder", "≥ 0.5× from every seeder",
+                    ", ".join(f"{n}: {v:.2f}×" for n, v in ratios) or "–",
+                    "met" if ratios and min(v for _, v in ratios) >= 0.5 else "not met",
+                    "librqbit has no MSE/PE encryption, uTP is off (TcpOnly), and it keeps at most --peer-request-window (64) requests per peer"))
 else:
     md.append("Not run.\n")
 
