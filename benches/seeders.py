@@ -12,8 +12,7 @@ is given the magnet with the seeder's address as `x.pe`, and a fresh libtorrent 
 (TCP only, like librqbit, DHT off) is given the same magnet and the same address; the order of
 the two alternates between runs. Figures, each from the moment of the add:
 - metadata: piece-server's `POST /api/torrents` answering 201 (it waits for the info
-  dictionary); libtorrent's torrent status saying it has the metadata (polled every 5 ms; libtorrent
-  connects to a peer it was given on its 1 s tick, so its figure includes up to that second);
+  dictionary); libtorrent's torrent status saying it has the metadata (polled every 5 ms);
 - first 2 MB: the first 2 MB of the file read through piece-server's Range endpoint (one
   streaming GET of the whole file); libtorrent's first 8 pieces verified (sequential mode);
 - sustained MB/s: the rest of the file over the time it took after the first 2 MB.
@@ -114,8 +113,17 @@ def seed_libtorrent(tmp, film, torrent):
     p.ti = lt.torrent_info(torrent)
     p.save_path = os.path.dirname(film)
     p.flags |= lt.torrent_flags.seed_mode
+    # Not auto-managed: an auto-managed torrent starts on the session's next 1 s tick, and until
+    # then refuses connections (librqbit tries a magnet's x.pe peer once).
+    p.flags &= ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused
     h = ses.add_torrent(p)
-    wait_for("the libtorrent seeder", lambda: h.status().is_seeding)
+    listening_ok = []
+
+    def ready():
+        listening_ok.extend(a for a in ses.pop_alerts() if isinstance(a, lt.listen_succeeded_alert))
+        st = h.status()
+        return listening_ok and st.is_seeding and not st.paused
+    wait_for("the libtorrent seeder", ready)
     def stop_session():
         ses.remove_torrent(h)
         ses.pause()
@@ -247,13 +255,10 @@ def stop(proc):
 
 def start_seeder(name, tmp, film, torrent):
     """Starts one seeder and waits until it has the film and listens on its peer port."""
-    port, stop_seeder, version = SEEDERS[name](tmp, film, torrent)
-    try:
-        wait_for(f"{name} to listen on its peer port", lambda: listening(port), timeout=30)
-    except Exception:
-        stop_seeder()
-        raise
-    return port, stop_seeder, version
+    # Readiness comes from each seeder's own state, never from a probe connection: Transmission
+    # and libtorrent remember a connection that closed without a handshake, and librqbit tries a
+    # magnet's x.pe peer once.
+    return SEEDERS[name](tmp, film, torrent)
 
 
 SEEDERS = {
@@ -324,6 +329,7 @@ def lt_download(tmp, info_hash, seeder_port, size):
     p = lt.parse_magnet_uri(f"magnet:?xt=urn:btih:{info_hash}")
     p.save_path = save
     p.flags |= lt.torrent_flags.sequential_download
+    p.flags &= ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused  # start now, not on the next tick
     h = ses.add_torrent(p)
     h.connect_peer(("127.0.0.1", seeder_port))
     last_connect = 0.0
