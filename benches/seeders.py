@@ -120,7 +120,8 @@ def seed_libtorrent(tmp, film, torrent):
     listening_ok = []
 
     def ready():
-        listening_ok.extend(a for a in ses.pop_alerts() if isinstance(a, lt.listen_succeeded_alert))
+        listening_ok.extend(a for a in ses.pop_alerts() if isinstance(a, lt.listen_succeeded_alert)
+                            and a.socket_type == lt.socket_type_t.tcp)
         st = h.status()
         return listening_ok and st.is_seeding and not st.paused
     wait_for("the libtorrent seeder", ready)
