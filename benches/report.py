@@ -376,14 +376,14 @@ if seeders:
               f"[seeders.py](seeders.py).{(' piece-server flags: `' + seeders['piece_server_args'] + '`.') if seeders.get('piece_server_args') else ''}\n")
     md.append("| seeder | piece-server metadata | first 2 MB | MB/s | libtorrent metadata | first 2 MB | MB/s | piece-server / libtorrent MB/s |")
     md.append("|---|---|---|---|---|---|---|---|")
-    ratios = []
+    seeder_ratios = []
     for r in seeders["rows"]:
         if r.get("error"):
             md.append(f"| {r['seeder']} | did not start: {r['error']} | | | | | | |")
             continue
         ratio = r.get("ratio")
         if ratio is not None:
-            ratios.append((r["seeder"], ratio))
+            seeder_ratios.append((r["seeder"], ratio))
         md.append(f"| {r.get('version', r['seeder'])} | {fmt(r['riptide_metadata_s'], '.2f', ' s')} | {fmt(r['riptide_first_2mb_s'], '.2f', ' s')} | "
                   f"{fmt(r['riptide_mb_s'], '.1f')} | {fmt(r['libtorrent_metadata_s'], '.2f', ' s')} | {fmt(r['libtorrent_first_2mb_s'], '.2f', ' s')} | "
                   f"{fmt(r['libtorrent_mb_s'], '.1f')} | **{fmt(ratio, '.2f', '×')}** |")
@@ -393,8 +393,8 @@ if seeders:
               "timer, and unchokes a new peer only on its 10 s rechoke timer: its first 2 MB wait for that timer, and a "
               "downloader gets about one request window per 500 ms (docs/DESIGN.md, \"Seeders of every kind\").\n")
     summary.append(("8. Seeders: piece-server vs libtorrent from the same seeder", "≥ 0.5× from every seeder",
-                    ", ".join(f"{n}: {v:.2f}×" for n, v in ratios) or "–",
-                    "met" if ratios and min(v for _, v in ratios) >= 0.5 else "not met",
+                    ", ".join(f"{n}: {v:.2f}×" for n, v in seeder_ratios) or "–",
+                    "met" if seeder_ratios and min(v for _, v in seeder_ratios) >= 0.5 else "not met",
                     "librqbit has no MSE/PE encryption, uTP is off (TcpOnly), and it keeps at most --peer-request-window (64) requests per peer"))
 else:
     md.append("Not run.\n")
