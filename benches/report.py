@@ -369,8 +369,8 @@ seeders = load("seeders.json")
 md.append("## 8. Seeders of every kind: piece-server vs libtorrent from the same seeder\n")
 if seeders:
     md.append(f"One {fmt_bytes(seeders['film_bytes'])} film ({seeders['piece_bytes'] >> 10} KiB pieces) seeded by each client "
-              f"alone over loopback, each with its defaults (encryption preferred, not required). Per run a fresh piece-server "
-              f"(`POST /api/torrents` with the magnet and the seeder as `x.pe`, then one streaming `GET` of the whole file) and a "
+              f"alone over loopback, each with its defaults (encryption preferred, not required). For every download a fresh seeder, then a fresh piece-server "
+              f"(`POST /api/torrents` with the magnet and the seeder as `x.pe`, then one streaming `GET` of the whole file) or a "
               f"fresh libtorrent session (TCP only, like librqbit; sequential mode), in alternating order; median of "
               f"{seeders['runs']} runs. Times are from the add; MB/s is the rest of the file after the first 2 MB. "
               f"[seeders.py](seeders.py).{(' piece-server flags: `' + seeders['piece_server_args'] + '`.') if seeders.get('piece_server_args') else ''}\n")
