@@ -5,8 +5,9 @@
 #   bash scripts/bench.sh --smoke   # tiny films, one run each (CI: proves every step still runs);
 #                                   # writes target/bench-results/smoke/, never benches/RESULTS.md
 #
-# Installs what it needs, once (quiet when present): Debian's chromium, ffmpeg, nginx and
-# python3-matplotlib, the wasm toolchain, npm's playwright-core and mediabunny. Fails if any
+# Installs what it needs, once (quiet when present): Debian's chromium, ffmpeg, nginx,
+# python3-matplotlib and the seeders of step 8 (Transmission, qBittorrent, libtorrent's python
+# binding, aria2), the wasm toolchain, npm's playwright-core and mediabunny. Fails if any
 # step fails; slow figures are reported, never a failure. Steps and what they measure:
 # benches/README.md.
 set -euo pipefail
@@ -19,7 +20,8 @@ case "${1:-}" in
 esac
 
 source scripts/lib/ensure.sh
-ensure_apt chromium ffmpeg nginx python3-matplotlib
+ensure_apt chromium ffmpeg nginx python3-matplotlib \
+  transmission-daemon transmission-cli qbittorrent-nox python3-libtorrent aria2
 ensure_wasm_target
 ensure_wasm_bindgen
 ensure_npm
@@ -105,6 +107,10 @@ RIPTIDE_BENCH_OUT="$out/server.json" PIECE_SERVER_BIN="$bin_dir/piece-server" NG
 
 step "7. bundle sizes"
 "$py" benches/bundle.py "$out/bundle.json"
+
+step "8. seeders: Transmission, qBittorrent, libtorrent, aria2 -> piece-server vs libtorrent"
+# Debian's python3: python3-libtorrent is built for it.
+PIECE_SERVER_BIN="$bin_dir/piece-server" /usr/bin/python3 benches/seeders.py "$out/seeders.json"
 
 # The machine and the versions, for the results file.
 "$py" - "$out/machine.json" "$mode" "$fixtures" <<'EOF'

@@ -7,11 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure.sh
 # Browsers and their drivers (WebKitGTK needs a display, Xvfb, and GStreamer's H.264/AAC
-# decoders), media tools, a BitTorrent client, openssl for the TLS test's certificate, nginx
-# for the cluster test (deploy/nginx/).
+# decoders), media tools, BitTorrent clients (aria2; Transmission for tests/transmission.rs),
+# openssl for the TLS test's certificate, nginx for the cluster test (deploy/nginx/).
 ensure_apt chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth \
   gstreamer1.0-libav gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
-  ffmpeg aria2 openssl shellcheck nginx
+  ffmpeg aria2 transmission-daemon transmission-cli openssl shellcheck nginx
 ensure_wasm_target
 ensure_wasm_bindgen
 ensure_geckodriver

@@ -26,10 +26,17 @@ pub const DEFAULT_MAX_STREAMS: usize = 240;
 pub const DEFAULT_IO_THREADS: usize = 256;
 /// Default most chunk (16 KiB) requests outstanding per peer (read by `start_session`, passed
 /// to librqbit as `PeerConnectionOptions::max_request_window`; librqbit's own default is 128).
-/// A piece needed after a seek is requested only after the chunks already outstanding, so this
-/// bounds the extra delay of a seek to window x 16 KiB per peer (512 KiB at 32); at 100 ms
-/// round trip it still allows 5 MB/s from each peer. Measured in `tests/priority.rs`.
-pub const DEFAULT_PEER_REQUEST_WINDOW: usize = 32;
+/// Two limits meet here. A piece needed after a seek is requested only after the chunks already
+/// outstanding, so this bounds the extra delay of a seek to window x 16 KiB per peer (1 MiB at
+/// 64). And Transmission (3.00) sends what was asked only right after a write to that peer or
+/// on its 500 ms timer, so from a Transmission peer a downloader gets about one window per
+/// 500 ms: 32 gave 1.0 MB/s (too little for an 8 Mbit/s film), 64 gives 2.0 MB/s.
+/// Measured in `tests/priority.rs`, `tests/transmission.rs` and benches/seeders.py.
+pub const DEFAULT_PEER_REQUEST_WINDOW: usize = 64;
+/// Largest `--peer-request-window` accepted: Transmission advertises `reqq` 512 but silently
+/// drops a request that would make 512 outstanding (`peer-msgs.c`, `peerMadeRequest`), and
+/// librqbit then waits for that chunk until the peer times out.
+pub const MAX_PEER_REQUEST_WINDOW: usize = 500;
 /// Default time a file request waits for a free stream slot before 503 (read by
 /// `routes/stream.rs`): long enough to ride out a burst of seeks, short enough for the player
 /// to show an error.
@@ -137,8 +144,8 @@ pub struct Config {
     #[arg(long, value_name = "BYTES_PER_SEC", env = "RIPTIDE_UPLOAD_LIMIT")]
     pub upload_limit_bps: Option<NonZeroU32>,
 
-    /// Most 16 KiB chunk requests outstanding per peer. Smaller reacts faster to seeks; larger
-    /// downloads faster from distant peers.
+    /// Most 16 KiB chunk requests outstanding per peer (1-500). Smaller reacts faster to seeks;
+    /// larger downloads faster from distant peers and from Transmission peers.
     #[arg(long, env = "RIPTIDE_PEER_REQUEST_WINDOW", default_value_t = DEFAULT_PEER_REQUEST_WINDOW)]
     pub peer_request_window: usize,
 
@@ -277,6 +284,12 @@ impl Config {
         if self.peer_request_window == 0 {
             anyhow::bail!("--peer-request-window must be at least 1");
         }
+        if self.peer_request_window > MAX_PEER_REQUEST_WINDOW {
+            anyhow::bail!(
+                "--peer-request-window must be at most {MAX_PEER_REQUEST_WINDOW}: some clients \
+                 (Transmission) silently drop requests beyond 511 outstanding"
+            );
+        }
         if self.max_streams == 0 {
             anyhow::bail!("--max-streams must be at least 1");
         }
@@ -309,5 +322,15 @@ mod tests {
         assert!(parse_bytes("12X").is_err());
         assert!(parse_bytes("").is_err());
         assert!(parse_bytes("99999999999T").is_err(), "overflow");
+    }
+
+    #[test]
+    fn request_window_stays_below_what_transmission_keeps() {
+        let mut c = super::Config::for_test("/tmp/riptide-unused");
+        c.peer_request_window = super::MAX_PEER_REQUEST_WINDOW;
+        assert!(c.validate().is_ok());
+        c.peer_request_window = 512;
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("--peer-request-window must be at most 500"), "{e}");
     }
 }
