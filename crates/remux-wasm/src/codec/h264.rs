@@ -1,6 +1,7 @@
 //! H.264 / AVC: the `avcC` box payload (AVCDecoderConfigurationRecord, ISO/IEC 14496-15
 //! §5.3.3.1), the MSE codec string built from it, and Annex B → AVCC conversion.
 
+use super::bits::BitReader;
 use crate::error::{Error, Result};
 
 /// A parsed AVCDecoderConfigurationRecord.
@@ -138,13 +139,78 @@ fn next_start_code(data: &[u8], i: usize) -> Option<usize> {
     None
 }
 
+/// Whether `b` begins with an Annex B start code (`00 00 01` or `00 00 00 01`).
+pub fn starts_with_start_code(b: &[u8]) -> bool {
+    b.starts_with(&[0, 0, 1]) || b.starts_with(&[0, 0, 0, 1])
+}
+
 /// Converts an Annex B access unit to AVCC (every NAL unit prefixed by its 4-byte big-endian
 /// length), appending to `out`.
 pub fn annexb_to_avcc(data: &[u8], out: &mut Vec<u8>) {
-    for nal in annexb_nal_units(data) {
+    write_avcc(annexb_nal_units(data), out);
+}
+
+/// Appends `units` to `out` as AVCC: each NAL unit after its 4-byte big-endian length (the
+/// `lengthSizeMinusOne = 3` that [`build_avcc`] writes).
+pub fn write_avcc<'a>(units: impl IntoIterator<Item = &'a [u8]>, out: &mut Vec<u8>) {
+    for nal in units {
         out.extend_from_slice(&(nal.len() as u32).to_be_bytes());
         out.extend_from_slice(nal);
     }
+}
+
+/// The NAL units of a length-prefixed (AVCC) frame, each after a `len_size`-byte big-endian
+/// length; stops at the first inconsistent length ([`LengthPrefixed::is_done`] then says
+/// whether the whole frame was read).
+pub fn length_prefixed(b: &[u8], len_size: usize) -> LengthPrefixed<'_> {
+    LengthPrefixed { b, pos: 0, len_size }
+}
+
+/// See [`length_prefixed`].
+pub struct LengthPrefixed<'a> {
+    b: &'a [u8],
+    pos: usize,
+    len_size: usize,
+}
+
+impl LengthPrefixed<'_> {
+    /// Every byte of the frame was read as whole NAL units.
+    pub fn is_done(&self) -> bool {
+        self.pos == self.b.len()
+    }
+}
+
+impl<'a> Iterator for LengthPrefixed<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (b, pos, len_size) = (self.b, self.pos, self.len_size);
+        if !(1..=4).contains(&len_size) || pos + len_size > b.len() {
+            return None;
+        }
+        let n = b[pos..pos + len_size]
+            .iter()
+            .fold(0usize, |a, &x| (a << 8) | x as usize);
+        let start = pos + len_size;
+        let end = start.checked_add(n).filter(|&e| e <= b.len())?;
+        self.pos = end;
+        Some(&b[start..end])
+    }
+}
+
+/// The first SPS (NAL type 7, long enough to hold profile and level) and PPS (8) of an
+/// Annex B buffer (stream extradata, CodecPrivate or a key frame), if it has both.
+pub fn parameter_sets(annexb: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut sps = None;
+    let mut pps = None;
+    for nal in annexb_nal_units(annexb) {
+        match nal[0] & 0x1f {
+            7 if sps.is_none() && nal.len() >= 4 => sps = Some(nal.to_vec()),
+            8 if pps.is_none() => pps = Some(nal.to_vec()),
+            _ => {}
+        }
+    }
+    sps.zip(pps)
 }
 
 /// Builds an avcC payload from one SPS and one PPS (e.g. taken from an Annex B stream).
@@ -175,47 +241,9 @@ pub struct SpsInfo {
     pub height: u32,
 }
 
-/// Exp-Golomb bit reader over an RBSP (emulation prevention bytes already removed).
-struct Rbsp {
-    b: Vec<u8>,
-    pos: usize,
-}
-
-impl Rbsp {
-    fn bit(&mut self) -> Result<u32> {
-        let byte = *self
-            .b
-            .get(self.pos / 8)
-            .ok_or_else(|| invalid("the SPS, PPS or slice header is truncated"))?;
-        let v = (byte >> (7 - self.pos % 8)) & 1;
-        self.pos += 1;
-        Ok(v as u32)
-    }
-    fn bits(&mut self, n: u32) -> Result<u32> {
-        let mut v = 0;
-        for _ in 0..n {
-            v = (v << 1) | self.bit()?;
-        }
-        Ok(v)
-    }
-    /// ue(v)
-    fn ue(&mut self) -> Result<u32> {
-        let mut zeros = 0;
-        while self.bit()? == 0 {
-            zeros += 1;
-            if zeros > 31 {
-                return Err(invalid(
-                    "bad Exp-Golomb code in an SPS, PPS or slice header",
-                ));
-            }
-        }
-        Ok(((1u64 << zeros) - 1 + self.bits(zeros)? as u64) as u32)
-    }
-    /// se(v)
-    fn se(&mut self) -> Result<i32> {
-        let k = self.ue()? as i64;
-        Ok(if k % 2 == 1 { (k + 1) / 2 } else { -(k / 2) } as i32)
-    }
+/// A bit reader over an RBSP (emulation prevention bytes already removed, see [`unescape`]).
+fn rbsp(b: &[u8]) -> BitReader<'_> {
+    BitReader::new(b, "H.264").cut_off("the SPS, PPS or slice header is truncated")
 }
 
 /// Parses a sequence parameter set NAL unit (with its 1-byte NAL header) for the picture size.
@@ -281,10 +309,8 @@ impl Sps {
         if nal.first().map(|h| h & 0x1f) != Some(7) {
             return Err(invalid("not an SPS NAL unit"));
         }
-        let mut r = Rbsp {
-            b: unescape(&nal[1..]),
-            pos: 0,
-        };
+        let bytes = unescape(&nal[1..]);
+        let mut r = rbsp(&bytes);
         let profile_idc = r.bits(8)? as u8; // profile_idc
         r.bits(8)?; // constraint_set flags + reserved_zero_2bits
         let level_idc = r.bits(8)? as u8; // level_idc
@@ -297,15 +323,15 @@ impl Sps {
         ) {
             chroma_format_idc = r.ue()?; // chroma_format_idc
             if chroma_format_idc == 3 {
-                separate_colour_plane = r.bit()?; // separate_colour_plane_flag
+                separate_colour_plane = r.bits(1)?; // separate_colour_plane_flag
             }
             r.ue()?; // bit_depth_luma_minus8
             r.ue()?; // bit_depth_chroma_minus8
-            r.bit()?; // qpprime_y_zero_transform_bypass_flag
-            if r.bit()? == 1 {
+            r.bits(1)?; // qpprime_y_zero_transform_bypass_flag
+            if r.bits(1)? == 1 {
                 // seq_scaling_matrix_present_flag
                 for i in 0..if chroma_format_idc == 3 { 12 } else { 8 } {
-                    if r.bit()? == 1 {
+                    if r.bits(1)? == 1 {
                         // scaling_list(): skip its delta_scales.
                         let size = if i < 6 { 16 } else { 64 };
                         let (mut last, mut next) = (8i32, 8i32);
@@ -344,7 +370,7 @@ impl Sps {
                 }
             }
             1 => {
-                delta_pic_order_always_zero = r.bit()? == 1; // delta_pic_order_always_zero_flag
+                delta_pic_order_always_zero = r.bits(1)? == 1; // delta_pic_order_always_zero_flag
                 offset_for_non_ref_pic = r.se()?; // offset_for_non_ref_pic
                 offset_for_top_to_bottom_field = r.se()?; // offset_for_top_to_bottom_field
                 let n = r.ue()?; // num_ref_frames_in_pic_order_cnt_cycle
@@ -359,7 +385,7 @@ impl Sps {
             _ => return Err(invalid("pic_order_cnt_type above 2 in the SPS")),
         }
         let max_num_ref_frames = r.ue()?; // max_num_ref_frames
-        r.bit()?; // gaps_in_frame_num_value_allowed_flag
+        r.bits(1)?; // gaps_in_frame_num_value_allowed_flag
         let width_mbs = r.ue()?.saturating_add(1); // pic_width_in_mbs_minus1
         let height_units = r.ue()?.saturating_add(1); // pic_height_in_map_units_minus1
                                                       // No level of H.264 allows pictures wider or taller than 1024 macroblocks (16384 px).
@@ -368,14 +394,14 @@ impl Sps {
                 "picture size in the SPS is larger than any H.264 level allows",
             ));
         }
-        let frame_mbs_only = r.bit()?; // frame_mbs_only_flag
+        let frame_mbs_only = r.bits(1)?; // frame_mbs_only_flag
         if frame_mbs_only == 0 {
-            r.bit()?; // mb_adaptive_frame_field_flag
+            r.bits(1)?; // mb_adaptive_frame_field_flag
         }
-        r.bit()?; // direct_8x8_inference_flag
+        r.bits(1)?; // direct_8x8_inference_flag
         let mut width = width_mbs * 16;
         let mut height = height_units * 16 * (2 - frame_mbs_only);
-        if r.bit()? == 1 {
+        if r.bits(1)? == 1 {
             // frame_cropping_flag
             let (crop_x, crop_y) = match (chroma_format_idc, separate_colour_plane) {
                 (0, _) | (_, 1) => (1, 2 - frame_mbs_only),
@@ -388,7 +414,7 @@ impl Sps {
             height = height.saturating_sub(t.saturating_add(bo).saturating_mul(crop_y));
         }
         // vui_parameters_present_flag
-        let (timing, max_num_reorder_frames) = match r.bit() {
+        let (timing, max_num_reorder_frames) = match r.bits(1) {
             Ok(1) => parse_vui(&mut r),
             _ => (None, None),
         };
@@ -416,14 +442,14 @@ impl Sps {
 
 /// Reads `vui_parameters()` (Annex E.1.1) for the timing and `max_num_reorder_frames`; what
 /// a VUI cut short (some encoders truncate it) does not reach stays unknown.
-fn parse_vui(r: &mut Rbsp) -> (Option<(u32, u32)>, Option<u32>) {
+fn parse_vui(r: &mut BitReader) -> (Option<(u32, u32)>, Option<u32>) {
     let mut timing = None;
     let reorder = parse_vui_fields(r, &mut timing).ok().flatten();
     (timing, reorder)
 }
 
-fn parse_vui_fields(r: &mut Rbsp, timing: &mut Option<(u32, u32)>) -> Result<Option<u32>> {
-    if r.bit()? == 1 {
+fn parse_vui_fields(r: &mut BitReader, timing: &mut Option<(u32, u32)>) -> Result<Option<u32>> {
+    if r.bits(1)? == 1 {
         // aspect_ratio_info_present_flag
         if r.bits(8)? == 255 {
             // aspect_ratio_idc == Extended_SAR
@@ -431,50 +457,50 @@ fn parse_vui_fields(r: &mut Rbsp, timing: &mut Option<(u32, u32)>) -> Result<Opt
             r.bits(16)?; // sar_height
         }
     }
-    if r.bit()? == 1 {
+    if r.bits(1)? == 1 {
         // overscan_info_present_flag
-        r.bit()?; // overscan_appropriate_flag
+        r.bits(1)?; // overscan_appropriate_flag
     }
-    if r.bit()? == 1 {
+    if r.bits(1)? == 1 {
         // video_signal_type_present_flag
         r.bits(3)?; // video_format
-        r.bit()?; // video_full_range_flag
-        if r.bit()? == 1 {
+        r.bits(1)?; // video_full_range_flag
+        if r.bits(1)? == 1 {
             // colour_description_present_flag
             r.bits(24)?; // colour_primaries, transfer_characteristics, matrix_coefficients
         }
     }
-    if r.bit()? == 1 {
+    if r.bits(1)? == 1 {
         // chroma_loc_info_present_flag
         r.ue()?; // chroma_sample_loc_type_top_field
         r.ue()?; // chroma_sample_loc_type_bottom_field
     }
-    if r.bit()? == 1 {
+    if r.bits(1)? == 1 {
         // timing_info_present_flag
         let units = r.bits(32)?; // num_units_in_tick
         let scale = r.bits(32)?; // time_scale
-        r.bit()?; // fixed_frame_rate_flag
+        r.bits(1)?; // fixed_frame_rate_flag
         if units > 0 && scale > 0 {
             *timing = Some((units, scale));
         }
     }
-    let nal_hrd = r.bit()?; // nal_hrd_parameters_present_flag
+    let nal_hrd = r.bits(1)?; // nal_hrd_parameters_present_flag
     if nal_hrd == 1 {
         skip_hrd(r)?;
     }
-    let vcl_hrd = r.bit()?; // vcl_hrd_parameters_present_flag
+    let vcl_hrd = r.bits(1)?; // vcl_hrd_parameters_present_flag
     if vcl_hrd == 1 {
         skip_hrd(r)?;
     }
     if nal_hrd == 1 || vcl_hrd == 1 {
-        r.bit()?; // low_delay_hrd_flag
+        r.bits(1)?; // low_delay_hrd_flag
     }
-    r.bit()?; // pic_struct_present_flag
-    if r.bit()? == 0 {
+    r.bits(1)?; // pic_struct_present_flag
+    if r.bits(1)? == 0 {
         // bitstream_restriction_flag
         return Ok(None);
     }
-    r.bit()?; // motion_vectors_over_pic_boundaries_flag
+    r.bits(1)?; // motion_vectors_over_pic_boundaries_flag
     r.ue()?; // max_bytes_per_pic_denom
     r.ue()?; // max_bits_per_mb_denom
     r.ue()?; // log2_max_mv_length_horizontal
@@ -485,7 +511,7 @@ fn parse_vui_fields(r: &mut Rbsp, timing: &mut Option<(u32, u32)>) -> Result<Opt
 }
 
 /// Skips `hrd_parameters()` (Annex E.1.2).
-fn skip_hrd(r: &mut Rbsp) -> Result<()> {
+fn skip_hrd(r: &mut BitReader) -> Result<()> {
     let cpb_cnt = r.ue()?.saturating_add(1); // cpb_cnt_minus1
     if cpb_cnt > 32 {
         return Err(invalid("cpb_cnt above 32 in the VUI"));
@@ -495,7 +521,7 @@ fn skip_hrd(r: &mut Rbsp) -> Result<()> {
     for _ in 0..cpb_cnt {
         r.ue()?; // bit_rate_value_minus1
         r.ue()?; // cpb_size_value_minus1
-        r.bit()?; // cbr_flag
+        r.bits(1)?; // cbr_flag
     }
     r.bits(5)?; // initial_cpb_removal_delay_length_minus1
     r.bits(5)?; // cpb_removal_delay_length_minus1
@@ -519,14 +545,12 @@ impl Pps {
         if nal.first().map(|h| h & 0x1f) != Some(8) {
             return Err(invalid("not a PPS NAL unit"));
         }
-        let mut r = Rbsp {
-            b: unescape(&nal[1..nal.len().min(64)]),
-            pos: 0,
-        };
+        let bytes = unescape(&nal[1..nal.len().min(64)]);
+        let mut r = rbsp(&bytes);
         let pic_parameter_set_id = r.ue()?; // pic_parameter_set_id
         let seq_parameter_set_id = r.ue()?; // seq_parameter_set_id
-        r.bit()?; // entropy_coding_mode_flag
-        let bottom = r.bit()? == 1; // bottom_field_pic_order_in_frame_present_flag
+        r.bits(1)?; // entropy_coding_mode_flag
+        let bottom = r.bits(1)? == 1; // bottom_field_pic_order_in_frame_present_flag
         Ok(Pps {
             pic_parameter_set_id,
             seq_parameter_set_id,
@@ -562,10 +586,8 @@ impl SliceHeader {
             return Err(invalid("not a coded slice NAL unit"));
         }
         // The fields wanted fit in the first few dozen bytes.
-        let mut r = Rbsp {
-            b: unescape(&nal[1..nal.len().min(64)]),
-            pos: 0,
-        };
+        let bytes = unescape(&nal[1..nal.len().min(64)]);
+        let mut r = rbsp(&bytes);
         r.ue()?; // first_mb_in_slice
         let slice_type = r.ue()?; // slice_type
         if slice_type > 9 {
@@ -578,9 +600,9 @@ impl SliceHeader {
         let frame_num = r.bits(sps.log2_max_frame_num)?; // frame_num
         let (mut field_pic, mut bottom_field) = (false, false);
         if !sps.frame_mbs_only {
-            field_pic = r.bit()? == 1; // field_pic_flag
+            field_pic = r.bits(1)? == 1; // field_pic_flag
             if field_pic {
-                bottom_field = r.bit()? == 1; // bottom_field_flag
+                bottom_field = r.bits(1)? == 1; // bottom_field_flag
             }
         }
         let idr = nal_type == Some(5);
@@ -621,10 +643,8 @@ pub fn slice_pps_id(nal: &[u8]) -> Option<u32> {
     if !matches!(nal.first().map(|h| h & 0x1f), Some(1 | 5)) {
         return None;
     }
-    let mut r = Rbsp {
-        b: unescape(&nal[1..nal.len().min(32)]),
-        pos: 0,
-    };
+    let bytes = unescape(&nal[1..nal.len().min(32)]);
+    let mut r = rbsp(&bytes);
     r.ue().ok()?; // first_mb_in_slice
     r.ue().ok()?; // slice_type
     r.ue().ok() // pic_parameter_set_id
@@ -857,6 +877,19 @@ mod tests {
         let mut truncated = sample_avcc();
         truncated.truncate(12);
         assert!(AvcConfig::parse(&truncated).is_err());
+    }
+
+    #[test]
+    fn length_prefixed_stops_at_damage() {
+        let b = [0, 0, 0, 2, 0x65, 1, 0, 0, 0, 9, 1];
+        let v: Vec<_> = length_prefixed(&b, 4).collect();
+        assert_eq!(v, vec![&[0x65, 1][..]]);
+        let mut whole = length_prefixed(&b[..6], 4);
+        assert_eq!(whole.by_ref().count(), 1);
+        assert!(whole.is_done());
+        let mut cut = length_prefixed(&b, 4);
+        assert_eq!(cut.by_ref().count(), 1);
+        assert!(!cut.is_done());
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub use seek::{parse_cues, CueIndex, CuePoint};
 use super::ebml::{self, Header, MAX_BLOCK, MAX_HEADER_ELEMENT};
 use super::MAX_TRACKS;
 use super::{Demuxer, SeekPoint};
+use crate::codec::h264;
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
 use crate::packet::{AudioInfo, Codec, Packet, Track, TrackKind, VideoInfo};
@@ -381,12 +382,12 @@ impl MkvDemuxer {
                 continue;
             }
             st.annexb = true;
-            let sets = match parameter_sets(&t.codec_private) {
+            let sets = match h264::parameter_sets(&t.codec_private) {
                 Some(sets) => Some(sets),
                 None => find_parameter_sets(src, first_cluster, st)?,
             };
             if let Some((sps, pps)) = sets {
-                t.codec_private = crate::codec::h264::build_avcc(&sps, &pps)?;
+                t.codec_private = h264::build_avcc(&sps, &pps)?;
             }
         }
         for t in &mut tracks {
@@ -582,9 +583,9 @@ impl MkvDemuxer {
             let mut bytes = Vec::with_capacity(ts.strip_prefix.len() + frame.len());
             bytes.extend_from_slice(&ts.strip_prefix);
             bytes.extend_from_slice(frame);
-            if ts.annexb && starts_with_start_code(&bytes) {
+            if ts.annexb && h264::starts_with_start_code(&bytes) {
                 let mut avcc = Vec::with_capacity(bytes.len() + 16);
-                crate::codec::h264::annexb_to_avcc(&bytes, &mut avcc);
+                h264::annexb_to_avcc(&bytes, &mut avcc);
                 bytes = avcc;
             }
             out.push_back(Packet {
@@ -897,24 +898,6 @@ fn is_avcc(b: &[u8]) -> bool {
     b.first() == Some(&1)
 }
 
-fn starts_with_start_code(b: &[u8]) -> bool {
-    b.starts_with(&[0, 0, 1]) || b.starts_with(&[0, 0, 0, 1])
-}
-
-/// The first SPS (NAL type 7) and PPS (8) of an Annex B buffer, if it has both.
-fn parameter_sets(annexb: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let mut sps = None;
-    let mut pps = None;
-    for nal in crate::codec::h264::annexb_nal_units(annexb) {
-        match nal[0] & 0x1F {
-            7 if sps.is_none() => sps = Some(nal.to_vec()),
-            8 if pps.is_none() => pps = Some(nal.to_vec()),
-            _ => {}
-        }
-    }
-    sps.zip(pps)
-}
-
 /// Reads the Clusters from `from` for the first block of `track` that carries an SPS
 /// and a PPS (Annex B H.264 without CodecPrivate). `Ok(None)` if none within
 /// [`PARAMETER_SET_SCAN_LIMIT`] bytes or before the file ends.
@@ -959,7 +942,7 @@ fn find_parameter_sets(
                                 } else {
                                     frame.extend_from_slice(&b[s..e]);
                                 }
-                                if let Some(sets) = parameter_sets(&frame) {
+                                if let Some(sets) = h264::parameter_sets(&frame) {
                                     return Ok(Some(sets));
                                 }
                             }

@@ -364,14 +364,12 @@ pub fn leave_out_unreferenced(samples: Vec<Sample>, before: i64, nal_length: u8)
 /// slices and all of them have `nal_ref_idc` 0: no other frame refers to this one. Anything
 /// it cannot read counts as referenced.
 fn unreferenced(data: &[u8], nal_length: u8) -> bool {
-    let n = usize::from(nal_length);
-    if !(1..=4).contains(&n) {
-        return false;
-    }
-    let mut at = 0usize;
+    let mut units = crate::codec::h264::length_prefixed(data, usize::from(nal_length));
     let mut slices = false;
-    while let Some(header) = data.get(at + n) {
-        let len = data[at..at + n].iter().fold(0usize, |a, &b| (a << 8) | usize::from(b));
+    for nal in &mut units {
+        let Some(&header) = nal.first() else {
+            return false;
+        };
         // Coded slice types 1-5 (non-IDR, partitions A-C, IDR).
         if (1..=5).contains(&(header & 0x1f)) {
             if header & 0x60 != 0 {
@@ -379,12 +377,8 @@ fn unreferenced(data: &[u8], nal_length: u8) -> bool {
             }
             slices = true;
         }
-        at = match (at + n).checked_add(len) {
-            Some(next) if next <= data.len() && len > 0 => next,
-            _ => return false,
-        };
     }
-    slices && at == data.len()
+    slices && units.is_done()
 }
 
 /// `samples` as runs of frames without gaps (each starts where the previous one ended): an

@@ -228,7 +228,7 @@ impl AviDemuxer {
             if streams[i].handling != (Handling::H264 { avcc: false }) {
                 continue;
             }
-            let sets = match video::find_parameter_sets(&streams[i].info.extradata) {
+            let sets = match crate::codec::h264::parameter_sets(&streams[i].info.extradata) {
                 Some(s) => Some(s),
                 None => first_parameter_sets(src, &first_movi, i)?,
             };
@@ -570,7 +570,7 @@ fn first_parameter_sets(
         }
         if stream_of(&c.id) == Some(s) && c.size > 0 {
             let data = src.read_at(c.data_pos(), c.size as usize)?;
-            if let Some(sets) = video::find_parameter_sets(data) {
+            if let Some(sets) = crate::codec::h264::parameter_sets(data) {
                 return Ok(Some(sets));
             }
         }
