@@ -63,7 +63,7 @@ pub enum AudioCarriage {
     Apart,
     /// MP3 only: in the fragmented MP4 as [`InMp4`](Self::InMp4), but named in the MSE type
     /// by this codec string instead of `mp4a.6B` (the name the browser takes, e.g. Firefox's
-    /// `mp3`; see `tracks::MP3_IN_MP4`). The bytes are the same. Other codecs ignore it.
+    /// `mp3`; see `track_choice::MP3_IN_MP4`). The bytes are the same. Other codecs ignore it.
     Mp3InMp4As(&'static str),
 }
 
