@@ -278,31 +278,9 @@ mod tests {
     fn riptide_carries_exactly_what_has_an_mse_builder_and_transcodes_nothing_yet() {
         use Codec::*;
         let carried = [H264, Hevc, Vp9, Av1, Aac, Mp3, Opus, Flac];
-        for c in [
-            H264,
-            Hevc,
-            Vp8,
-            Vp9,
-            Av1,
-            Mpeg4Visual,
-            MsMpeg4V3,
-            Mpeg2Video,
-            Aac,
-            Mp3,
-            Opus,
-        ]
-        .into_iter()
-        .chain([
-            Flac,
-            Vorbis,
-            Ac3,
-            Eac3,
-            Dts,
-            TrueHd,
-            Pcm,
-            SubRip,
-            Unknown("x".into()),
-        ]) {
+        let video = [H264, Hevc, Vp8, Vp9, Av1, Mpeg4Visual, MsMpeg4V3, Mpeg2Video];
+        let audio = [Aac, Mp3, Opus, Flac, Vorbis, Ac3, Eac3, Dts, TrueHd, Pcm];
+        for c in video.into_iter().chain(audio).chain([SubRip, Unknown("x".into())]) {
             let d = c.descriptor();
             assert_eq!(d.mse.is_some(), carried.contains(&c), "{c:?}");
             assert!(!d.transcodable, "{c:?}");
