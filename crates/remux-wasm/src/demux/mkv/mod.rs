@@ -299,15 +299,8 @@ impl Demuxer for MkvDemuxer {
                             self.pos = h.data_start();
                         }
                         id::EBML | id::SEGMENT => return self.end_of_stream(), // A chained file.
-                        id::CUES
-                        | id::TAGS
-                        | id::SEEK_HEAD
-                        | id::INFO
-                        | id::TRACKS
-                        | id::CHAPTERS
-                        | id::ATTACHMENTS
-                        | id::VOID
-                        | id::CRC32 => match h.end() {
+                        // The other top-level elements, and padding.
+                        i if is_top_level(i) || matches!(i, id::VOID | id::CRC32) => match h.end() {
                             Some(end) => self.pos = end,
                             None => {
                                 let from = self.pos + 1;
