@@ -24,7 +24,7 @@ pub mod pipeline;
 pub mod subtitle;
 pub mod time;
 pub mod timeline;
-pub mod tracks;
+pub mod track_choice;
 pub mod transcode;
 
 #[cfg(target_arch = "wasm32")]

@@ -53,7 +53,16 @@
 //! millisecond rounding of MKV timestamps does not turn into jitter. The count re-syncs to the
 //! packet's own timestamp when the two drift apart by a frame or more (a gap in the source).
 //! Each sample is held back until the next one arrives, so its duration is `next - this`.
+//!
+//! # Shifts that keep decode times at or after 0
+//!
+//! Two more repairs move whole tracks, computed here and applied by their owners:
+//! [`priming_shift`] moves an audio track with encoder priming (Opus pre-skip, an MP4 edit for
+//! MP3/AAC encoder delay) later by what its edit list then hides again (the Remuxer); and
+//! [`start_shift`] moves the whole stream later when its first fragment would start before 0
+//! (the fragmenter, [`shifted`]).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use crate::packet::Packet;
@@ -333,6 +342,63 @@ impl TrackTimeline {
         *next_dts = Some(dts + frame_ticks);
         self.last_dts = Some(dts);
     }
+}
+
+/// The shift, in output ticks, of an audio track whose first sample is presented at
+/// `first_pts`: the edit list's media time (`edit_media_time`, Opus pre-skip), or more if the
+/// first sample would otherwise start before media time 0.
+pub fn priming_shift(edit_media_time: u32, first_pts: i64) -> i64 {
+    (edit_media_time as i64)
+        .max(first_pts.saturating_neg())
+        .clamp(0, u32::MAX as i64)
+}
+
+/// Moves every sample's decode (and so presentation) time `by` ticks later.
+pub fn shift_samples(samples: &mut [Sample], by: i64) {
+    for s in samples {
+        s.dts += by;
+    }
+}
+
+/// The shift for the first fragment of a stream: what brings the earliest decode or
+/// presentation time of its samples (each lane's, in that lane's time base) up to 0, in the
+/// time base of the lane that needs the most; `(0, default_tb)` when none needs any.
+pub fn start_shift<'a>(
+    lanes: impl IntoIterator<Item = (TimeBase, &'a [Sample])>,
+    default_tb: TimeBase,
+) -> (i64, TimeBase) {
+    let mut best = (0i64, default_tb);
+    for (time_base, samples) in lanes {
+        let earliest = samples
+            .iter()
+            .map(|s| s.dts.min(s.pts()))
+            .min()
+            .unwrap_or(0);
+        let need = -earliest;
+        if need > 0 && time_base.seconds(need) > best.1.seconds(best.0) {
+            best = (need, time_base);
+        }
+    }
+    best
+}
+
+/// `samples` (in `time_base`) moved later by `shift` ticks of `tb`; copies only when there is
+/// something to shift (rare: the common case borrows).
+pub fn shifted(
+    samples: &[Sample],
+    time_base: TimeBase,
+    shift: i64,
+    tb: TimeBase,
+) -> Cow<'_, [Sample]> {
+    if shift == 0 {
+        return Cow::Borrowed(samples);
+    }
+    let by = tb.rescale(shift, time_base);
+    let moved = samples.iter().map(|s| Sample {
+        dts: s.dts.saturating_add(by),
+        ..s.clone()
+    });
+    Cow::Owned(moved.collect())
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::process::Command;
 use remux_wasm::io::FileSource;
 use remux_wasm::pipeline::{Pipeline, Step};
 use remux_wasm::subtitle::Cue;
-use remux_wasm::tracks;
+use remux_wasm::track_choice as tracks;
 use remux_wasm::TrackKind;
 use srt::{ffmpeg_cues, strip_tags};
 

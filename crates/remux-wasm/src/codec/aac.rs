@@ -1,6 +1,7 @@
 //! AAC: the AudioSpecificConfig (ISO/IEC 14496-3 §1.6.2.1), the MSE codec string built from
 //! it, and a synthesised config for containers that only state the profile, rate and channels.
 
+use super::bits::BitReader;
 use crate::error::{Error, Result};
 
 /// `samplingFrequencyIndex` → Hz (index 15 means an explicit 24-bit frequency follows).
@@ -25,38 +26,17 @@ fn invalid(what: impl Into<String>) -> Error {
     Error::invalid("AAC", what)
 }
 
-/// MSB-first bit reader over a byte slice.
-struct Bits<'a> {
-    b: &'a [u8],
-    pos: usize,
-}
-
-impl Bits<'_> {
-    fn read(&mut self, n: u32) -> Result<u32> {
-        let mut v = 0u32;
-        for _ in 0..n {
-            let byte = *self
-                .b
-                .get(self.pos / 8)
-                .ok_or_else(|| invalid("AudioSpecificConfig is truncated"))?;
-            v = (v << 1) | ((byte >> (7 - self.pos % 8)) & 1) as u32;
-            self.pos += 1;
-        }
-        Ok(v)
-    }
-}
-
-fn object_type(r: &mut Bits) -> Result<u8> {
+fn object_type(r: &mut BitReader) -> Result<u8> {
     // audioObjectType = 5 bits; 31 escapes to 32 + audioObjectTypeExt (6 bits).
-    let t = r.read(5)?;
-    Ok(if t == 31 { 32 + r.read(6)? } else { t } as u8)
+    let t = r.bits(5)?;
+    Ok(if t == 31 { 32 + r.bits(6)? } else { t } as u8)
 }
 
-fn frequency(r: &mut Bits) -> Result<u32> {
+fn frequency(r: &mut BitReader) -> Result<u32> {
     // samplingFrequencyIndex = 4 bits; 0xf means samplingFrequency (24 bits) follows.
-    let i = r.read(4)?;
+    let i = r.bits(4)?;
     if i == 0xf {
-        return r.read(24);
+        return r.bits(24);
     }
     SAMPLE_RATES
         .get(i as usize)
@@ -67,10 +47,10 @@ fn frequency(r: &mut Bits) -> Result<u32> {
 impl AudioSpecificConfig {
     /// Parses the config bytes (MKV CodecPrivate, the payload of an MP4 DecoderSpecificInfo).
     pub fn parse(b: &[u8]) -> Result<AudioSpecificConfig> {
-        let mut r = Bits { b, pos: 0 };
+        let mut r = BitReader::new(b, "AAC").cut_off("AudioSpecificConfig is truncated");
         let object_type_v = object_type(&mut r)?;
         let sample_rate = frequency(&mut r)?;
-        let channels = r.read(4)? as u8;
+        let channels = r.bits(4)? as u8;
         if object_type_v == 5 || object_type_v == 29 {
             // Explicit SBR: extensionSamplingFrequency, then the core object type. The core
             // rate above stays the rate frames are counted in (1024 core samples per frame).
@@ -83,7 +63,7 @@ impl AudioSpecificConfig {
         }
         // GASpecificConfig starts with frameLengthFlag for the GA object types.
         let frame_length = match object_type_v {
-            1..=7 | 17 | 19..=23 | 29 if r.read(1).unwrap_or(0) == 1 => 960,
+            1..=7 | 17 | 19..=23 | 29 if r.bits(1).unwrap_or(0) == 1 => 960,
             _ => 1024,
         };
         if object_type_v == 0 {

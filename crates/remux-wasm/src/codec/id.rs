@@ -262,12 +262,22 @@ mod tests {
     #[test]
     fn names_come_from_the_table_or_the_encoder() {
         let named = |codec: Codec, codec_id: &str| {
-            name(&Track { codec, codec_id: codec_id.into(), ..aac_track(1) })
+            name(&Track {
+                codec,
+                codec_id: codec_id.into(),
+                ..aac_track(1)
+            })
         };
         assert_eq!(named(Codec::Ac3, "ac-3"), "AC-3");
-        assert_eq!(named(Codec::Mpeg4Visual, "V_AVI/XVID"), "MPEG-4 Part 2 (Xvid)");
+        assert_eq!(
+            named(Codec::Mpeg4Visual, "V_AVI/XVID"),
+            "MPEG-4 Part 2 (Xvid)"
+        );
         assert_eq!(named(Codec::Mpeg4Visual, "mp4v"), "MPEG-4 Part 2");
-        assert_eq!(named(Codec::Unknown("V_WEIRD".into()), "V_WEIRD"), "V_WEIRD");
+        assert_eq!(
+            named(Codec::Unknown("V_WEIRD".into()), "V_WEIRD"),
+            "V_WEIRD"
+        );
         assert_eq!(name(&h264_track(1)), "H.264");
     }
 
@@ -275,10 +285,9 @@ mod tests {
     fn riptide_carries_exactly_what_has_an_mse_builder_and_transcodes_four_audio_codecs() {
         use Codec::*;
         let carried = [H264, Hevc, Vp9, Av1, Aac, Mp3, Opus, Flac];
-        for c in [H264, Hevc, Vp8, Vp9, Av1, Mpeg4Visual, MsMpeg4V3, Mpeg2Video, Aac, Mp3, Opus]
-            .into_iter()
-            .chain([Flac, Vorbis, Ac3, Eac3, Dts, TrueHd, Pcm, SubRip, Unknown("x".into())])
-        {
+        let video = [H264, Hevc, Vp8, Vp9, Av1, Mpeg4Visual, MsMpeg4V3, Mpeg2Video];
+        let audio = [Aac, Mp3, Opus, Flac, Vorbis, Ac3, Eac3, Dts, TrueHd, Pcm];
+        for c in video.into_iter().chain(audio).chain([SubRip, Unknown("x".into())]) {
             let d = c.descriptor();
             assert_eq!(d.mse.is_some(), carried.contains(&c), "{c:?}");
             assert_eq!(d.transcodable, matches!(c, Vorbis | Ac3 | Eac3 | Dts), "{c:?}");

@@ -2,7 +2,7 @@
 //! [`Packet`]s. [`probe`] picks the reader from the first bytes of the file.
 
 pub mod avi;
-pub mod ebml;
+pub use mkv::ebml;
 pub mod mkv;
 pub mod mp4;
 pub mod probe;

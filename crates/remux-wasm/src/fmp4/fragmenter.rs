@@ -29,7 +29,7 @@ use std::collections::VecDeque;
 use super::boxes::{self, TrafData};
 use super::{AudioRun, MediaSegment};
 use crate::time::{TimeBase, Timestamp};
-use crate::timeline::Sample;
+use crate::timeline::{self, Sample};
 
 /// Length of the first fragment after the start and after each seek: 0.25 s of video
 /// (about 8 frames at 30 fps; ≈ 0.6 MB at 20 Mbit/s). Enough for the browser to decode its
@@ -261,28 +261,11 @@ impl Fragmenter {
         Some((k, end))
     }
 
-    /// The shift for the first fragment: what brings its earliest decode or presentation
-    /// time up to 0, in the time base of the lane that needs the most.
-    fn first_shift(&self, video: &[Sample], audio: &[Sample]) -> (i64, TimeBase) {
-        let mut best = (0i64, self.time_base());
-        for (lane, samples) in [(&self.video, video), (&self.audio, audio)] {
-            let Some(lane) = lane else { continue };
-            let earliest = samples
-                .iter()
-                .map(|s| s.dts.min(s.pts()))
-                .min()
-                .unwrap_or(0);
-            let need = -earliest;
-            if need > 0 && lane.time_base.seconds(need) > best.1.seconds(best.0) {
-                best = (need, lane.time_base);
-            }
-        }
-        best
-    }
-
     fn build(&mut self, video: &[Sample], audio: &[Sample]) -> MediaSegment {
         if self.shift.is_none() {
-            self.shift = Some(self.first_shift(video, audio));
+            let lanes = [(&self.video, video), (&self.audio, audio)];
+            let lanes = lanes.into_iter().filter_map(|(l, s)| Some((l.as_ref()?.time_base, s)));
+            self.shift = Some(timeline::start_shift(lanes, self.time_base()));
         }
         let (shift, shift_tb) = self.shift.unwrap_or((0, TimeBase::MILLIS));
         let video = shifted(&self.video, video, shift, shift_tb);
@@ -364,14 +347,12 @@ pub fn leave_out_unreferenced(samples: Vec<Sample>, before: i64, nal_length: u8)
 /// slices and all of them have `nal_ref_idc` 0: no other frame refers to this one. Anything
 /// it cannot read counts as referenced.
 fn unreferenced(data: &[u8], nal_length: u8) -> bool {
-    let n = usize::from(nal_length);
-    if !(1..=4).contains(&n) {
-        return false;
-    }
-    let mut at = 0usize;
+    let mut units = crate::codec::h264::length_prefixed(data, usize::from(nal_length));
     let mut slices = false;
-    while let Some(header) = data.get(at + n) {
-        let len = data[at..at + n].iter().fold(0usize, |a, &b| (a << 8) | usize::from(b));
+    for nal in &mut units {
+        let Some(&header) = nal.first() else {
+            return false;
+        };
         // Coded slice types 1-5 (non-IDR, partitions A-C, IDR).
         if (1..=5).contains(&(header & 0x1f)) {
             if header & 0x60 != 0 {
@@ -379,12 +360,8 @@ fn unreferenced(data: &[u8], nal_length: u8) -> bool {
             }
             slices = true;
         }
-        at = match (at + n).checked_add(len) {
-            Some(next) if next <= data.len() && len > 0 => next,
-            _ => return false,
-        };
     }
-    slices && at == data.len()
+    slices && units.is_done()
 }
 
 /// `samples` as runs of frames without gaps (each starts where the previous one ended): an
@@ -409,8 +386,7 @@ fn runs(samples: &[Sample], time_base: TimeBase) -> Vec<AudioRun> {
     out
 }
 
-/// `samples` of `lane` moved later by `shift` ticks of `tb`; copies only when there is
-/// something to shift (rare: the common case borrows).
+/// `samples` of `lane` moved later by `shift` ticks of `tb` ([`timeline::shifted`]).
 fn shifted<'a>(
     lane: &Option<Lane>,
     samples: &'a [Sample],
@@ -418,14 +394,7 @@ fn shifted<'a>(
     tb: TimeBase,
 ) -> Cow<'a, [Sample]> {
     match lane {
-        Some(lane) if shift != 0 => {
-            let by = tb.rescale(shift, lane.time_base);
-            let moved = samples.iter().map(|s| Sample {
-                dts: s.dts.saturating_add(by),
-                ..s.clone()
-            });
-            Cow::Owned(moved.collect())
-        }
-        _ => Cow::Borrowed(samples),
+        Some(lane) => timeline::shifted(samples, lane.time_base, shift, tb),
+        None => Cow::Borrowed(samples),
     }
 }

@@ -1,6 +1,10 @@
 //! Output checks: a small box reader of our own, and the `mp4` crate as a second parser.
+//! (Over 800 lines as one file: every test here drives the Remuxer through the same
+//! synthetic streams and box reader defined at the top.)
 
 use super::*;
+use crate::error::Error;
+use crate::packet::{Codec, Packet, Track, TrackKind};
 use crate::codec::tests::{aac_track, h264_track, other_track};
 use crate::time::Duration;
 

@@ -6,7 +6,7 @@
 //! Chunks are never merged into one growing run: merging copied a run again every time a
 //! chunk was appended to it (and the vector's capacity doubled), and copied its tail whenever
 //! its front was evicted, so the cache's allocations peaked at several times the bytes it
-//! held (the player's wasm memory reached 37 MB on a 1080p film for a ~6 MB cache). A read
+//! held (measured in docs/DESIGN.md, "How much the tab holds"). A read
 //! inside one chunk is a slice of it; the rarer read across chunks (a frame straddling two
 //! responses, a large index) is copied into one reused buffer.
 

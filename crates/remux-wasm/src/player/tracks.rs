@@ -1,5 +1,5 @@
 //! Tracks in the browser: asks `MediaSource.isTypeSupported` which tracks it can decode (once
-//! the headers are read, before the film is downloaded), applies the [choice](crate::tracks)
+//! the headers are read, before the film is downloaded), applies the [choice](crate::track_choice)
 //! to the pipeline, turns subtitle cues into `VTTCue`s on text tracks of the video, and keeps
 //! what the page's menus show (`Player.tracks()`, `status().notices`).
 
@@ -15,7 +15,7 @@ use crate::fmp4::MediaSegment;
 use crate::packet::TrackKind;
 use crate::pipeline::Pipeline;
 use crate::subtitle::Cue;
-use crate::tracks::{self, Choice, TrackInfo};
+use crate::track_choice::{self as tracks, Choice, TrackInfo};
 
 /// What the player knows about the file's tracks.
 #[derive(Default)]

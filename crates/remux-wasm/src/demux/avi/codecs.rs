@@ -86,7 +86,10 @@ pub fn audio(format_tag: u16) -> Codec {
 /// Codecs whose AVI packaging the demuxer does not unwrap (Annex B HEVC, VP8/VP9/AV1 and
 /// Vorbis in VfW/ACM wrappers): their tracks are named but never carried.
 pub fn unwrapped(codec: &Codec) -> bool {
-    !matches!(codec, Codec::Hevc | Codec::Vp8 | Codec::Vp9 | Codec::Av1 | Codec::Vorbis)
+    !matches!(
+        codec,
+        Codec::Hevc | Codec::Vp8 | Codec::Vp9 | Codec::Av1 | Codec::Vorbis
+    )
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ mod codecs;
 mod headers;
 mod index;
 mod riff;
-mod tracks;
+mod streams;
 mod video;
 
 use std::collections::VecDeque;
@@ -24,7 +24,7 @@ use std::collections::VecDeque;
 use self::headers::{parse_hdrl, MainHeader, StreamInfo, StreamType};
 use self::index::{check_idx1_len, idx1_base, parse_idx1, read_odml, Entry, SeekIndex, MAX_INDEX_BYTES};
 use self::riff::{fourcc_str, is_ix, read_chunk, read_fourcc, stream_of, Chunk};
-use self::tracks::Handling;
+use self::streams::Handling;
 use self::video::H264Order;
 use super::{Demuxer, SeekPoint};
 use crate::codec::h264::{build_avcc, AvcConfig};
@@ -194,7 +194,7 @@ impl AviDemuxer {
         let mut tracks = Vec::new();
         let mut streams = Vec::new();
         for (i, info) in infos.into_iter().enumerate() {
-            let (track, handling) = tracks::build(i, &info, &main);
+            let (track, handling) = streams::build(i, &info, &main);
             let nal_len = match handling {
                 Handling::H264 { avcc: true } => AvcConfig::parse(&track.codec_private)
                     .ok()
@@ -228,7 +228,7 @@ impl AviDemuxer {
             if streams[i].handling != (Handling::H264 { avcc: false }) {
                 continue;
             }
-            let sets = match video::find_parameter_sets(&streams[i].info.extradata) {
+            let sets = match crate::codec::h264::parameter_sets(&streams[i].info.extradata) {
                 Some(s) => Some(s),
                 None => first_parameter_sets(src, &first_movi, i)?,
             };
@@ -570,7 +570,7 @@ fn first_parameter_sets(
         }
         if stream_of(&c.id) == Some(s) && c.size > 0 {
             let data = src.read_at(c.data_pos(), c.size as usize)?;
-            if let Some(sets) = video::find_parameter_sets(data) {
+            if let Some(sets) = crate::codec::h264::parameter_sets(data) {
                 return Ok(Some(sets));
             }
         }

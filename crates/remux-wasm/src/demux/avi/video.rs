@@ -13,7 +13,8 @@
 //! `pts ≥ dts`: the first frame shows at `D`, as decoders (and ffprobe) present AVI frames.
 
 use crate::codec::h264::{
-    annexb_nal_units, slice_pps_id, AvcConfig, PocState, Pps, SliceHeader, Sps,
+    annexb_nal_units, length_prefixed, slice_pps_id, write_avcc, AvcConfig, PocState, Pps,
+    SliceHeader, Sps,
 };
 
 /// Parameter sets kept per stream (ids are < 32 for SPS, < 256 for PPS).
@@ -220,10 +221,7 @@ impl H264Order {
                 let units: Vec<&[u8]> = annexb_nal_units(chunk).collect();
                 let (slice, key) = self.inspect(units.iter().copied());
                 let mut data = Vec::with_capacity(chunk.len() + 16);
-                for nal in &units {
-                    data.extend_from_slice(&(nal.len() as u32).to_be_bytes());
-                    data.extend_from_slice(nal);
-                }
+                write_avcc(units.iter().copied(), &mut data);
                 H264Frame {
                     data,
                     keyframe: key,
@@ -232,37 +230,6 @@ impl H264Order {
             }
         }
     }
-}
-
-/// NAL units of a length-prefixed (AVCC) frame; stops at the first inconsistent length.
-pub fn length_prefixed(b: &[u8], len_size: usize) -> impl Iterator<Item = &[u8]> {
-    let mut pos = 0usize;
-    std::iter::from_fn(move || {
-        if !(1..=4).contains(&len_size) || pos + len_size > b.len() {
-            return None;
-        }
-        let n = b[pos..pos + len_size]
-            .iter()
-            .fold(0usize, |a, &x| (a << 8) | x as usize);
-        let start = pos + len_size;
-        let end = start.checked_add(n).filter(|&e| e <= b.len())?;
-        pos = end;
-        Some(&b[start..end])
-    })
-}
-
-/// The first SPS and PPS of an Annex B buffer (stream extradata or a key frame), if both.
-pub fn find_parameter_sets(b: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let mut sps = None;
-    let mut pps = None;
-    for nal in annexb_nal_units(b) {
-        match nal[0] & 0x1f {
-            7 if sps.is_none() && nal.len() >= 4 => sps = Some(nal.to_vec()),
-            8 if pps.is_none() => pps = Some(nal.to_vec()),
-            _ => {}
-        }
-    }
-    Some((sps?, pps?))
 }
 
 /// MPEG-4 Part 2: whether the first VOP (`00 00 01 B6`) is an I-VOP (`vop_coding_type` 0).
@@ -297,12 +264,5 @@ mod tests {
         assert!(mpeg12_is_key(&[0, 0, 1, 0, 0x00, 0x0f]));
         assert!(!mpeg12_is_key(&[0, 0, 1, 0, 0x00, 0x17]));
         assert!(msmpeg4_is_key(&[0x3f]) && !msmpeg4_is_key(&[0x40]));
-    }
-
-    #[test]
-    fn length_prefixed_stops_at_damage() {
-        let b = [0, 0, 0, 2, 0x65, 1, 0, 0, 0, 9, 1];
-        let v: Vec<_> = length_prefixed(&b, 4).collect();
-        assert_eq!(v, vec![&[0x65, 1][..]]);
     }
 }

@@ -59,6 +59,9 @@ mod tests {
         assert_eq!(codec_of("A_AAC/MPEG4/LC/SBR"), Codec::Aac);
         assert_eq!(codec_of("V_MPEG4/ISO/ASP"), Codec::Mpeg4Visual);
         assert_eq!(codec_of("A_PCM/FLOAT/IEEE"), Codec::Pcm);
-        assert_eq!(codec_of("V_QUICKTIME"), Codec::Unknown("V_QUICKTIME".into()));
+        assert_eq!(
+            codec_of("V_QUICKTIME"),
+            Codec::Unknown("V_QUICKTIME".into())
+        );
     }
 }

@@ -11,7 +11,7 @@
 //! (its `tfdt` gives its time) and stepped back while that `moof` starts after the target
 //! (`exact: false`).
 
-use super::{boxes, fragment, h_body_len, FragTrack, Mp4Demuxer, MAX_MOOV};
+use super::{boxes, Mp4Demuxer, MAX_MOOV};
 use crate::demux::SeekPoint;
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
@@ -327,25 +327,11 @@ impl Mp4Demuxer {
             Err(e) if e.is_need_data() => return Err(e),
             _ => return Ok(None),
         };
-        let len = h_body_len(&h, src.size()).unwrap_or(0);
-        if len == 0 || len > MAX_MOOV {
-            return Ok(None);
-        }
-        let body = src.read_at(h.data_start(), len as usize)?;
-        if (body.len() as u64) < len {
-            return Ok(None);
-        }
-        let mut frag: Vec<FragTrack> = self
-            .states
-            .iter()
-            .map(|s| FragTrack {
-                track_id: s.trex.track_id,
-                trex: s.trex,
-                next_dts: s.next_frag_dts,
-            })
-            .collect();
-        let Ok(samples) = fragment::parse_moof(body, pos, &mut frag) else {
-            return Ok(None);
+        // A moof too large, cut off or damaged gives no time here: the scan goes on.
+        let samples = match self.load_moof(src, &h) {
+            Ok(Some((samples, _))) => samples,
+            Err(e) if e.is_need_data() => return Err(e),
+            _ => return Ok(None),
         };
         let time_of = |i: usize, s: &super::SampleInfo| {
             let st = &self.states[i];
