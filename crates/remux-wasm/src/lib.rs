@@ -30,5 +30,8 @@ pub mod track_choice;
 pub mod player;
 
 pub use error::{Error, Result};
-pub use packet::{AudioInfo, Codec, Packet, Track, TrackKind, VideoInfo};
+pub use packet::{
+    AudioInfo, Codec, Colour, ContentLight, MasteringDisplay, Packet, Rotation, Track, TrackKind,
+    VideoInfo,
+};
 pub use time::{Duration, TimeBase, Timestamp};
