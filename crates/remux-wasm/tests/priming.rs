@@ -42,8 +42,16 @@ fn pcm(path: &Path, cut_at_zero: bool) -> Vec<u8> {
 fn mp4_aac_priming_trim_is_kept() {
     let mut args = support::av_inputs("160x120", 2.0);
     args.extend(
-        ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest"]
-            .map(String::from),
+        [
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            "-shortest",
+        ]
+        .map(String::from),
     );
     let Some(src) = support::fixture("mp4", &args) else {
         return;
@@ -65,5 +73,8 @@ fn mp4_aac_priming_trim_is_kept() {
         source.len() / 2,
         "samples presented from 0 on: ours against the source's decode"
     );
-    assert!(ours == source, "the decoded samples differ from the source's");
+    assert!(
+        ours == source,
+        "the decoded samples differ from the source's"
+    );
 }
