@@ -64,6 +64,15 @@ ms.addEventListener('sourceopen', () => {{
             "--virtual-time-budget=5000",
             "--dump-dom",
         ])
+        // A profile of its own: two pages at once must not meet in one browser.
+        .arg(format!(
+            "--user-data-dir={}",
+            support::scratch(&format!(
+                "profile-{}",
+                file.file_name().unwrap().to_string_lossy()
+            ))
+            .display()
+        ))
         .arg(format!("file://{}", html.display()))
         .output()
         .unwrap();
