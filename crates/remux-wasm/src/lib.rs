@@ -31,5 +31,8 @@ pub mod transcode;
 pub mod player;
 
 pub use error::{Error, Result};
-pub use packet::{AudioInfo, Codec, Packet, Track, TrackKind, VideoInfo};
+pub use packet::{
+    AudioInfo, Codec, Colour, ContentLight, MasteringDisplay, Packet, Rotation, Track, TrackKind,
+    VideoInfo,
+};
 pub use time::{Duration, TimeBase, Timestamp};

@@ -18,6 +18,81 @@ pub enum TrackKind {
 pub struct VideoInfo {
     pub width: u32,
     pub height: u32,
+    /// How the decoded picture is turned for display (MP4 `tkhd` matrix, MKV
+    /// ProjectionPoseRoll).
+    pub rotation: Rotation,
+    /// Colour description and HDR10 static metadata, when the container states them (MKV
+    /// Colour, MP4 `colr`/`mdcv`/`clli`).
+    pub colour: Option<Colour>,
+}
+
+/// A display rotation in quarter turns, named by the clockwise angle the decoded picture is
+/// turned by for display (what the `rotate` tag of old ffmpeg said; ffprobe's
+/// "displaymatrix: rotation of" prints the counter-clockwise angle, i.e. the negation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Rotation {
+    #[default]
+    None,
+    Clockwise90,
+    Clockwise180,
+    Clockwise270,
+}
+
+impl Rotation {
+    /// The rotation of `degrees` clockwise, if it is a whole number of quarter turns
+    /// (within half a degree); anything else is not a rotation Riptide can carry.
+    pub fn from_clockwise(degrees: f64) -> Option<Rotation> {
+        if !degrees.is_finite() {
+            return None;
+        }
+        let quarters = (degrees / 90.0).round();
+        if (degrees - quarters * 90.0).abs() > 0.5 {
+            return None;
+        }
+        Some(match (quarters as i64).rem_euclid(4) {
+            0 => Rotation::None,
+            1 => Rotation::Clockwise90,
+            2 => Rotation::Clockwise180,
+            _ => Rotation::Clockwise270,
+        })
+    }
+}
+
+/// The colour description of a video track: ITU-T H.273 code points (the same numbers in
+/// MKV Colour, MP4 `colr` nclx, VP9's vpcC and H.264/HEVC VUI), and HDR10 static metadata.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Colour {
+    /// ColourPrimaries (1 BT.709, 9 BT.2020; 2 unspecified).
+    pub primaries: u8,
+    /// TransferCharacteristics (1 BT.709, 16 SMPTE ST 2084 (PQ), 18 HLG; 2 unspecified).
+    pub transfer: u8,
+    /// MatrixCoefficients (1 BT.709, 9 BT.2020 non-constant; 2 unspecified).
+    pub matrix: u8,
+    pub full_range: bool,
+    pub mastering: Option<MasteringDisplay>,
+    pub content_light: Option<ContentLight>,
+}
+
+/// SMPTE ST 2086 mastering display colour volume, in the units of the MP4 `mdcv` box.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MasteringDisplay {
+    /// x, y of the red, green and blue primaries, in 0.00002 units.
+    pub primaries: [[u16; 2]; 3],
+    /// x, y of the white point, in 0.00002 units.
+    pub white_point: [u16; 2],
+    /// In 0.0001 cd/m².
+    pub max_luminance: u32,
+    /// In 0.0001 cd/m².
+    pub min_luminance: u32,
+}
+
+/// CTA-861.3 content light level, in cd/m².
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContentLight {
+    /// MaxCLL.
+    pub max_cll: u16,
+    /// MaxFALL.
+    pub max_fall: u16,
 }
 
 /// Audio-specific facts about a track.

@@ -93,7 +93,8 @@ pub fn vp9_config(track: &Track) -> Result<vp9::VpConfig> {
         vp9::VpConfig::parse(&track.codec_private)?
     };
     let v = track.video.unwrap_or_default();
-    Ok(c.with_level_for(v.width, v.height, frame_rate(track)))
+    Ok(c.with_level_for(v.width, v.height, frame_rate(track))
+        .with_colour(v.colour.as_ref()))
 }
 
 /// The HEVC configuration of `track`; an MP4 `hev1` source keeps `hev1`.
@@ -213,6 +214,7 @@ pub(crate) mod tests {
             video: Some(VideoInfo {
                 width: 320,
                 height: 240,
+                ..Default::default()
             }),
             audio: None,
         }

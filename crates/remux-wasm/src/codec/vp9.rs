@@ -179,6 +179,19 @@ impl VpConfig {
         Ok((c, width, height))
     }
 
+    /// The container's colour description (MKV Colour, MP4 `colr`), when it has one, in
+    /// place of the record's code points: the output writes it as `colr` too, and the vpcC
+    /// and the codec string must say the same.
+    pub fn with_colour(mut self, colour: Option<&crate::packet::Colour>) -> VpConfig {
+        if let Some(c) = colour {
+            self.colour_primaries = c.primaries;
+            self.transfer_characteristics = c.transfer;
+            self.matrix_coefficients = c.matrix;
+            self.full_range = c.full_range;
+        }
+        self
+    }
+
     /// Fills in an unknown level (0) as the lowest VP9 level whose picture size and luma
     /// sample rate fit `width`×`height` at `fps` frames per second.
     pub fn with_level_for(mut self, width: u32, height: u32, fps: f64) -> VpConfig {

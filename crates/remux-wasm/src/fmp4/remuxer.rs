@@ -8,10 +8,10 @@ use super::fragmenter::{Fragmenter, Lane};
 use super::sample_entries::{audio_media, dim, language, video_media};
 use super::selection::{pick, Pick, AUDIO_CODECS, VIDEO_CODECS};
 use super::{AudioCarriage, MediaSegment, VIDEO_TIMESCALE};
+use crate::codec;
 use crate::codec::av1::Av1Config;
 use crate::codec::h264::AvcConfig;
 use crate::codec::vp9::VpConfig;
-use crate::codec;
 use crate::error::{Error, Result};
 use crate::packet::{Codec, Packet, Track, TrackKind};
 use crate::time::{TimeBase, Timestamp};
@@ -103,13 +103,16 @@ impl Remuxer {
                     language: language(t),
                     edit_media_time: 0,
                     media: video_media(t)?,
+                    rotation: t.video.unwrap_or_default().rotation,
+                    colour: t.video.and_then(|v| v.colour),
                 });
                 config_from_key_frame =
                     matches!(t.codec, Codec::Vp9 | Codec::Av1) && t.codec_private.is_empty();
                 let mut lane = Lane::new(1, tb);
                 if t.codec == Codec::H264 {
-                    lane.h264_nal_length =
-                        AvcConfig::parse(&t.codec_private).ok().map(|c| c.nal_length_size);
+                    lane.h264_nal_length = AvcConfig::parse(&t.codec_private)
+                        .ok()
+                        .map(|c| c.nal_length_size);
                 }
                 video_lane = Some(lane);
                 Some(Carried {
@@ -141,6 +144,8 @@ impl Remuxer {
                     language: language(t),
                     edit_media_time: pre_skip,
                     media,
+                    rotation: Default::default(),
+                    colour: None,
                 });
                 let mut lane = Lane::new(id, tb);
                 lane.apart = audio_apart;
@@ -149,7 +154,9 @@ impl Remuxer {
                     source_id: t.id,
                     track: t.clone(),
                     codec: match carriage {
-                        AudioCarriage::Mp3InMp4As(name) if t.codec == Codec::Mp3 => name.to_string(),
+                        AudioCarriage::Mp3InMp4As(name) if t.codec == Codec::Mp3 => {
+                            name.to_string()
+                        }
                         _ => codec,
                     },
                     timeline: TrackTimeline::audio(t.time_base, tb, frame),
@@ -213,7 +220,9 @@ impl Remuxer {
                     return;
                 };
                 let (w, h) = known(w, h);
-                let c = c.with_level_for(w, h, codec::frame_rate(&v.track));
+                let c = c
+                    .with_level_for(w, h, codec::frame_rate(&v.track))
+                    .with_colour(info.colour.as_ref());
                 let media = MediaConfig::Vp9 {
                     width: dim(w),
                     height: dim(h),

@@ -504,6 +504,7 @@ fn bare_video(codec: Codec, codec_id: &str) -> Track {
         video: Some(crate::packet::VideoInfo {
             width: 160,
             height: 120,
+            ..Default::default()
         }),
         ..h264_track(1)
     }

@@ -19,6 +19,8 @@ const MASTERS: &[u32] = &[
     id::CONTENT_ENCODINGS,
     id::CONTENT_ENCODING,
     id::CONTENT_COMPRESSION,
+    id::VIDEO,
+    id::COLOUR,
     id::CLUSTER,
     id::BLOCK_GROUP,
 ];
@@ -45,6 +47,9 @@ impl El {
         }
     }
     pub fn uint(id: u32, v: u64) -> El {
+        El::data(id, v.to_be_bytes().to_vec())
+    }
+    pub fn float(id: u32, v: f64) -> El {
         El::data(id, v.to_be_bytes().to_vec())
     }
     pub fn master(id: u32, children: Vec<El>) -> El {
@@ -269,7 +274,12 @@ impl Mkv {
     }
     /// Removes the Segment's Duration (live writers like MediaRecorder do not know it).
     pub fn drop_duration(&mut self) -> &mut Self {
-        for info in self.segment().children_mut().iter_mut().filter(|e| e.id == id::INFO) {
+        for info in self
+            .segment()
+            .children_mut()
+            .iter_mut()
+            .filter(|e| e.id == id::INFO)
+        {
             info.children_mut().retain(|e| e.id != id::DURATION);
         }
         self
@@ -290,6 +300,28 @@ impl Mkv {
                     .is_some_and(|n| ebml::uint(n.bytes()).unwrap() == number)
             })
             .unwrap()
+    }
+    /// The Video element of track `number`.
+    pub fn video(&mut self, number: u64) -> &mut El {
+        self.track_entry(number)
+            .children_mut()
+            .iter_mut()
+            .find(|e| e.id == id::VIDEO)
+            .unwrap()
+    }
+    /// Adds the elements `els` to the Video element's Colour of track `number` (made if the
+    /// Video element has none), replacing any of the same ids: what ffmpeg cannot write
+    /// (MaxCLL, MaxFALL, MasteringMetadata) or a colour description the bitstream lacks.
+    pub fn colour(&mut self, number: u64, els: Vec<El>) -> &mut Self {
+        let video = self.video(number).children_mut();
+        if !video.iter().any(|e| e.id == id::COLOUR) {
+            video.push(El::master(id::COLOUR, Vec::new()));
+        }
+        let colour = video.iter_mut().find(|e| e.id == id::COLOUR).unwrap();
+        let ids: Vec<u32> = els.iter().map(|e| e.id).collect();
+        colour.children_mut().retain(|e| !ids.contains(&e.id));
+        colour.children_mut().extend(els);
+        self
     }
     /// Removes the track's CodecPrivate (e.g. AAC whose AudioSpecificConfig must be
     /// synthesised from the codec id, sample rate and channels).

@@ -79,6 +79,7 @@ pub fn build(index: usize, s: &StreamInfo, main: &MainHeader) -> (Track, Handlin
             track.video = Some(VideoInfo {
                 width: s.width,
                 height: s.height,
+                ..Default::default()
             });
             if s.scale == 0 || s.rate == 0 {
                 // Fall back on the main header's frame duration (µs), then on 25 fps.

@@ -27,6 +27,7 @@ mod pending;
 mod resync;
 mod seek;
 mod track_entry;
+mod video;
 pub use seek::{parse_cues, CueIndex, CuePoint};
 
 use self::ebml::MAX_BLOCK;

@@ -329,7 +329,8 @@ fn reads_headers() {
         t[0].video,
         Some(VideoInfo {
             width: 320,
-            height: 240
+            height: 240,
+            ..Default::default()
         })
     );
     assert!(t[0].default);

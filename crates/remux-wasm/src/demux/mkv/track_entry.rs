@@ -1,6 +1,6 @@
 //! One TrackEntry → a [`Track`] and the demuxer's [`TrackState`]: codec (through
 //! `codecs.rs`), CodecPrivate, ContentEncodings (zlib, header stripping; anything else makes
-//! the track [`Track::unusable`]), language, video and audio facts.
+//! the track [`Track::unusable`]), language, video (`video.rs`) and audio facts.
 
 use super::block::inflate;
 use super::ebml::{self, MAX_BLOCK};
@@ -40,18 +40,7 @@ pub(super) fn parse_track_entry(data: &[u8], base: u64) -> Result<(Track, TrackS
             id::NAME => name = Some(ebml::string(d)),
             id::FLAG_DEFAULT => default = ebml::uint(d)? != 0,
             id::CODEC_DELAY => codec_delay_ns = ebml::uint(d)?,
-            id::VIDEO => {
-                let mut v = VideoInfo::default();
-                for c in ebml::children(d, cpos) {
-                    let (c, d, _) = c?;
-                    match c {
-                        id::PIXEL_WIDTH => v.width = ebml::uint(d)?.min(u32::MAX as u64) as u32,
-                        id::PIXEL_HEIGHT => v.height = ebml::uint(d)?.min(u32::MAX as u64) as u32,
-                        _ => {}
-                    }
-                }
-                video = Some(v);
-            }
+            id::VIDEO => video = Some(super::video::parse_video(d, cpos)?),
             id::AUDIO => {
                 let mut a = AudioInfo {
                     sample_rate: 8000,

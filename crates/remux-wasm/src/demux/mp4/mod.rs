@@ -26,9 +26,10 @@
 
 pub mod boxes;
 pub(crate) mod codecs;
+mod display;
 pub mod fragment;
-pub mod sample_table;
 mod sample_entry;
+pub mod sample_table;
 mod seek;
 
 use std::collections::VecDeque;
@@ -307,6 +308,7 @@ fn parse_trak(data: &[u8], base: u64) -> Result<Option<(Track, TrackState)>> {
     let mut id = 0u32;
     let mut enabled = true;
     let (mut tk_width, mut tk_height) = (0u32, 0u32);
+    let mut rotation = Default::default();
     let mut edits = Vec::new();
     let mut mdia = None;
     for c in boxes::children(data, base) {
@@ -320,7 +322,12 @@ fn parse_trak(data: &[u8], base: u64) -> Result<Option<(Track, TrackState)>> {
                 id = r.u32()?;
                 r.skip(4)?;
                 r.u32_or_u64(v)?; // duration, in the movie timescale
-                r.skip(8 + 2 + 2 + 2 + 2 + 36)?;
+                r.skip(8 + 2 + 2 + 2 + 2)?;
+                let mut matrix = [0i32; 9];
+                for m in &mut matrix {
+                    *m = r.u32()? as i32;
+                }
+                rotation = display::rotation_of_matrix(&matrix);
                 tk_width = r.u32()? >> 16;
                 tk_height = r.u32()? >> 16;
             }
@@ -386,10 +393,14 @@ fn parse_trak(data: &[u8], base: u64) -> Result<Option<(Track, TrackState)>> {
     } = entry.unwrap_or_else(|| SampleEntry::other([b'?'; 4]));
     let time_base = TimeBase::new(1, timescale);
     let video = match kind {
-        TrackKind::Video => Some(video.unwrap_or(VideoInfo {
-            width: tk_width,
-            height: tk_height,
-        })),
+        TrackKind::Video => Some(VideoInfo {
+            rotation,
+            ..video.unwrap_or(VideoInfo {
+                width: tk_width,
+                height: tk_height,
+                ..Default::default()
+            })
+        }),
         _ => None,
     };
     let audio = match kind {

@@ -1,6 +1,6 @@
 //! The first `stsd` sample entry of a track: its codec (through `codecs.rs`), configuration
-//! record (`avcC`, `hvcC`, `vpcC`, `av1C`, `esds`, `dOps`, `dfLa`), picture size and audio
-//! format.
+//! record (`avcC`, `hvcC`, `vpcC`, `av1C`, `esds`, `dOps`, `dfLa`), picture size, colour
+//! (`display.rs`) and audio format.
 
 use super::boxes::{self, fourcc, Reader};
 use super::{codecs, invalid};
@@ -51,8 +51,17 @@ pub(super) fn parse_stsd(stsd: &[u8], base: u64) -> Result<Option<SampleEntry>> 
             let width = r.u16()? as u32;
             let height = r.u16()? as u32;
             r.skip(VISUAL_FIELDS - 20)?;
-            e.video = Some(VideoInfo { width, height });
             let children_base = pos + 8 + (ENTRY_HEAD + VISUAL_FIELDS) as u64;
+            // Damaged colour boxes lose the colour description, not the track.
+            let colour = super::display::colour_of(r.rest(), children_base)
+                .ok()
+                .flatten();
+            e.video = Some(VideoInfo {
+                width,
+                height,
+                colour,
+                ..Default::default()
+            });
             if e.codec == Codec::H264 {
                 if let Some((avcc, _)) = boxes::find(r.rest(), children_base, b"avcC")? {
                     e.codec_private = avcc.to_vec();

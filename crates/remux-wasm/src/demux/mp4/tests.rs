@@ -182,7 +182,8 @@ fn reads_tracks_and_packets_in_file_order() {
         t[0].video,
         Some(VideoInfo {
             width: 320,
-            height: 240
+            height: 240,
+            ..Default::default()
         })
     );
     assert_eq!(t[0].time_base, TimeBase::new(1, 100));

@@ -1,7 +1,7 @@
 //! The init segment: `ftyp` + `moov` (`mvhd`, one `trak` per track down to `stbl`, `mvex`).
 
+use super::{close, matrix, open, open_full, rotation_matrix, u16_, u32_, zeros};
 use super::{stsd, TrackConfig};
-use super::{close, matrix, open, open_full, u16_, u32_, zeros};
 
 /// `ftyp` — `class FileTypeBox extends Box('ftyp') { unsigned int(32) major_brand;
 /// unsigned int(32) minor_version; unsigned int(32) compatible_brands[]; }`
@@ -56,7 +56,8 @@ pub fn trak(o: &mut Vec<u8>, t: &TrackConfig) {
 }
 
 /// `tkhd` — `class TrackHeaderBox extends FullBox('tkhd', version, flags)`; flags 3 =
-/// track_enabled | track_in_movie.
+/// track_enabled | track_in_movie. The matrix carries the source's display rotation; width
+/// and height stay the decoded picture's, as ffmpeg writes them.
 pub fn tkhd(o: &mut Vec<u8>, t: &TrackConfig) {
     let (width, height) = t.media.size();
     let volume = if t.media.is_video() { 0 } else { 0x0100 };
@@ -71,7 +72,7 @@ pub fn tkhd(o: &mut Vec<u8>, t: &TrackConfig) {
     u16_(o, 0); // alternate_group
     u16_(o, volume); // volume: 1.0 for audio
     u16_(o, 0); // reserved
-    matrix(o); // matrix
+    rotation_matrix(o, t.rotation, width, height); // matrix
     u32_(o, (width as u32) << 16); // width, 16.16
     u32_(o, (height as u32) << 16); // height, 16.16
     close(o, at);

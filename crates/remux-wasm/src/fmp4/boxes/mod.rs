@@ -12,6 +12,7 @@ pub use fragment::*;
 pub use init::*;
 pub use sample_entries::*;
 
+use crate::packet::{Colour, Rotation};
 use crate::timeline::Sample;
 
 /// `sample_depends_on = 2` (does not depend on others): a sync sample.
@@ -33,6 +34,11 @@ pub struct TrackConfig {
     /// not 0, an edit list says so ([`edts`]).
     pub edit_media_time: u32,
     pub media: MediaConfig,
+    /// The display rotation of a video track, written as the `tkhd` matrix.
+    pub rotation: Rotation,
+    /// The colour description of a video track, written as `colr`, `mdcv` and `clli` in its
+    /// sample entry.
+    pub colour: Option<Colour>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -163,8 +169,24 @@ fn close(o: &mut [u8], at: usize) {
 
 /// The unity transformation matrix of `mvhd` and `tkhd`.
 fn matrix(o: &mut Vec<u8>) {
-    for v in [0x0001_0000, 0, 0, 0, 0x0001_0000, 0, 0, 0, 0x4000_0000u32] {
-        u32_(o, v);
+    rotation_matrix(o, Rotation::None, 0, 0);
+}
+
+/// The transformation matrix `{a, b, u, c, d, v, x, y, w}` (ISO/IEC 14496-12 §6.2.2; a, b,
+/// c, d, x, y in 16.16, u, v, w in 2.30) that turns a `width` × `height` picture clockwise
+/// by `rotation`: (a, b) = (cos θ, sin θ) in the y-down picture, and the translation (x, y)
+/// brings the turned picture back to the origin, as ffmpeg's mov muxer writes it.
+fn rotation_matrix(o: &mut Vec<u8>, rotation: Rotation, width: u16, height: u16) {
+    const ONE: i32 = 0x0001_0000;
+    let (w, h) = ((width as i32) << 16, (height as i32) << 16);
+    let (a, b, c, d, x, y) = match rotation {
+        Rotation::None => (ONE, 0, 0, ONE, 0, 0),
+        Rotation::Clockwise90 => (0, ONE, -ONE, 0, h, 0),
+        Rotation::Clockwise180 => (-ONE, 0, 0, -ONE, w, h),
+        Rotation::Clockwise270 => (0, -ONE, ONE, 0, 0, w),
+    };
+    for v in [a, b, 0, c, d, 0, x, y, 0x4000_0000] {
+        u32_(o, v as u32); // a, b, u, c, d, v, x, y, w
     }
 }
 

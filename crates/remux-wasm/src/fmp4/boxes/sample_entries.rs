@@ -1,7 +1,8 @@
 //! `stsd` and the sample entry of each codec Riptide carries, with its configuration box.
 
-use super::{MediaConfig, TrackConfig};
 use super::{close, open, open_full, u16_, u32_, u8_, zeros};
+use super::{MediaConfig, TrackConfig};
+use crate::packet::Colour;
 
 /// `stsd` — `class SampleDescriptionBox extends FullBox('stsd', version, 0)` with one entry.
 pub fn stsd(o: &mut Vec<u8>, t: &TrackConfig) {
@@ -12,23 +13,23 @@ pub fn stsd(o: &mut Vec<u8>, t: &TrackConfig) {
             width,
             height,
             avcc,
-        } => avc1(o, *width, *height, avcc),
+        } => avc1(o, *width, *height, avcc, t.colour.as_ref()),
         MediaConfig::Hevc {
             width,
             height,
             entry,
             hvcc,
-        } => hvc1(o, entry, *width, *height, hvcc),
+        } => hvc1(o, entry, *width, *height, hvcc, t.colour.as_ref()),
         MediaConfig::Vp9 {
             width,
             height,
             vpcc,
-        } => vp09(o, *width, *height, vpcc),
+        } => vp09(o, *width, *height, vpcc, t.colour.as_ref()),
         MediaConfig::Av1 {
             width,
             height,
             av1c,
-        } => av01(o, *width, *height, av1c),
+        } => av01(o, *width, *height, av1c, t.colour.as_ref()),
         MediaConfig::Aac {
             sample_rate,
             channels,
@@ -69,6 +70,56 @@ fn visual_sample_entry_fields(o: &mut Vec<u8>, width: u16, height: u16) {
     u16_(o, 0xffff); // pre_defined = -1
 }
 
+/// The colour boxes that follow a visual sample entry's configuration box, when the source
+/// described its colour: `colr`, then `mdcv` and `clli` for HDR10 static metadata.
+fn colour_boxes(o: &mut Vec<u8>, colour: Option<&Colour>) {
+    let Some(c) = colour else { return };
+    colr(o, c);
+    if let Some(m) = &c.mastering {
+        mdcv(o, m);
+    }
+    if let Some(l) = &c.content_light {
+        clli(o, l);
+    }
+}
+
+/// `colr` — `class ColourInformationBox extends Box('colr') { unsigned int(32) colour_type;
+/// ... }` with colour_type `nclx` (ISO/IEC 14496-12 §12.1.5): ITU-T H.273 code points.
+pub fn colr(o: &mut Vec<u8>, c: &Colour) {
+    let at = open(o, b"colr");
+    o.extend_from_slice(b"nclx"); // colour_type
+    u16_(o, c.primaries as u16); // colour_primaries
+    u16_(o, c.transfer as u16); // transfer_characteristics
+    u16_(o, c.matrix as u16); // matrix_coefficients
+    u8_(o, if c.full_range { 0x80 } else { 0 }); // full_range_flag (1), reserved (7)
+    close(o, at);
+}
+
+/// `mdcv` — `class MasteringDisplayColourVolumeBox extends Box('mdcv')` (ISO/IEC 23001-8,
+/// SMPTE ST 2086): primaries in green, blue, red order, then the white point, x and y in
+/// 0.00002 units; luminances in 0.0001 cd/m². Field order and units as ffmpeg's mov muxer
+/// and demuxer use them.
+pub fn mdcv(o: &mut Vec<u8>, m: &crate::packet::MasteringDisplay) {
+    let at = open(o, b"mdcv");
+    for i in [1, 2, 0] {
+        u16_(o, m.primaries[i][0]); // display_primaries_x (green, blue, red)
+        u16_(o, m.primaries[i][1]); // display_primaries_y
+    }
+    u16_(o, m.white_point[0]); // white_point_x
+    u16_(o, m.white_point[1]); // white_point_y
+    u32_(o, m.max_luminance); // max_display_mastering_luminance
+    u32_(o, m.min_luminance); // min_display_mastering_luminance
+    close(o, at);
+}
+
+/// `clli` — `class ContentLightLevelBox extends Box('clli')` (CTA-861.3), in cd/m².
+pub fn clli(o: &mut Vec<u8>, l: &crate::packet::ContentLight) {
+    let at = open(o, b"clli");
+    u16_(o, l.max_cll); // max_content_light_level
+    u16_(o, l.max_fall); // max_pic_average_light_level
+    close(o, at);
+}
+
 /// The fields every `AudioSampleEntry` (version 0) starts with, after the box header.
 fn audio_sample_entry_fields(o: &mut Vec<u8>, channels: u16, sample_size: u16, rate: u32) {
     zeros(o, 6); // reserved (8)[6]
@@ -84,21 +135,30 @@ fn audio_sample_entry_fields(o: &mut Vec<u8>, channels: u16, sample_size: u16, r
 /// `hvc1` / `hev1` — `class HEVCSampleEntry() extends VisualSampleEntry('hvc1' or 'hev1')
 /// { HEVCConfigurationBox config; }` (ISO/IEC 14496-15 §8.4.1). With `hvc1` every parameter
 /// set is in the `hvcC`; with `hev1` they may also be in the samples.
-pub fn hvc1(o: &mut Vec<u8>, entry: &[u8; 4], width: u16, height: u16, hvcc: &[u8]) {
+pub fn hvc1(
+    o: &mut Vec<u8>,
+    entry: &[u8; 4],
+    width: u16,
+    height: u16,
+    hvcc: &[u8],
+    colour: Option<&Colour>,
+) {
     let at = open(o, entry);
     visual_sample_entry_fields(o, width, height);
     let c = open(o, b"hvcC");
     o.extend_from_slice(hvcc); // HEVCDecoderConfigurationRecord
     close(o, c);
+    colour_boxes(o, colour);
     close(o, at);
 }
 
 /// `vp09` — `class VP9SampleEntry extends VisualSampleEntry('vp09') {
 /// VPCodecConfigurationBox config; }` ("VP Codec ISO Media File Format Binding" §2.2).
-pub fn vp09(o: &mut Vec<u8>, width: u16, height: u16, vpcc: &[u8]) {
+pub fn vp09(o: &mut Vec<u8>, width: u16, height: u16, vpcc: &[u8], colour: Option<&Colour>) {
     let at = open(o, b"vp09");
     visual_sample_entry_fields(o, width, height);
     vpcc_box(o, vpcc);
+    colour_boxes(o, colour);
     close(o, at);
 }
 
@@ -112,12 +172,13 @@ pub fn vpcc_box(o: &mut Vec<u8>, record: &[u8]) {
 
 /// `av01` — `class AV1SampleEntry extends VisualSampleEntry('av01') {
 /// AV1CodecConfigurationBox config; }` ("AV1 Codec ISO Media File Format Binding" §2.2).
-pub fn av01(o: &mut Vec<u8>, width: u16, height: u16, av1c: &[u8]) {
+pub fn av01(o: &mut Vec<u8>, width: u16, height: u16, av1c: &[u8], colour: Option<&Colour>) {
     let at = open(o, b"av01");
     visual_sample_entry_fields(o, width, height);
     let c = open(o, b"av1C");
     o.extend_from_slice(av1c); // AV1CodecConfigurationRecord (marker, version, seq fields, configOBUs)
     close(o, c);
+    colour_boxes(o, colour);
     close(o, at);
 }
 
@@ -160,12 +221,13 @@ pub fn dfla(o: &mut Vec<u8>, blocks: &[u8]) {
 
 /// `avc1` — `class AVCSampleEntry extends VisualSampleEntry('avc1') { AVCConfigurationBox
 /// config; }` (ISO/IEC 14496-15).
-pub fn avc1(o: &mut Vec<u8>, width: u16, height: u16, avcc: &[u8]) {
+pub fn avc1(o: &mut Vec<u8>, width: u16, height: u16, avcc: &[u8], colour: Option<&Colour>) {
     let at = open(o, b"avc1");
     visual_sample_entry_fields(o, width, height);
     let c = open(o, b"avcC");
     o.extend_from_slice(avcc); // AVCDecoderConfigurationRecord
     close(o, c);
+    colour_boxes(o, colour);
     close(o, at);
 }
 

@@ -37,6 +37,8 @@ fn mp3_esds_has_no_decoder_specific_info() {
 #[test]
 fn opus_entry_carries_dops_and_an_edit_list() {
     let t = TrackConfig {
+        rotation: Default::default(),
+        colour: None,
         track_id: 2,
         timescale: 48_000,
         language: *b"und",
@@ -96,6 +98,8 @@ fn video_entries_nest_their_config_box() {
         stsd(
             &mut o,
             &TrackConfig {
+                rotation: Default::default(),
+                colour: None,
                 track_id: 1,
                 timescale: 90_000,
                 language: *b"und",
