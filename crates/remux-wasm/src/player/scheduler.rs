@@ -633,7 +633,7 @@ pub async fn run(
                 // Transcoded audio (FLAC) adds to what the file's size says the SourceBuffers
                 // will hold: the budget counts it (conservatively: the source's audio bytes
                 // stay counted too).
-                let growth = st.pipeline.as_ref().map_or(0.0, |p| p.transcoded_bytes_per_second());
+                let growth = st.source.as_ref().map_or(0.0, |o| o.pipeline.transcoded_bytes_per_second());
                 let size = size.map(|s| s + (growth * duration.unwrap_or(0.0)) as u64);
                 lim = limits(&cfg, size, duration);
                 sink.set_retention(lim.back_buffer, lim.high_watermark + 5.0);
