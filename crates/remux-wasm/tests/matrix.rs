@@ -400,6 +400,8 @@ fn remux(input: &Path, output: &Path) -> Result<Pipeline, String> {
         {
             Step::Init(i) => out.extend_from_slice(&i.data),
             Step::Segment(s) => out.extend_from_slice(&s.data),
+            // Only a pipeline told to encode video gives frames (the page does, natively nothing).
+            Step::Frames(_) => return Err("the pipeline gave video frames to encode".into()),
             Step::End => break,
         }
     }

@@ -335,6 +335,8 @@ impl Seek {
 struct Opened {
     pipeline: Pipeline,
     init_out: bool,
+    /// The browser's encoder for a transcoded (Xvid) video track.
+    encode: super::encode::EncodeStage,
 }
 
 /// What the loop keeps between steps.
@@ -608,6 +610,9 @@ pub async fn run(
                 return Err(e.into());
             }
             Ok(Outcome::Sought(point_secs)) => {
+                if let Some(o) = st.source.as_mut() {
+                    o.encode.seeked().await;
+                }
                 let ms = super::fetch::now_ms() - st.seek.take().map_or(0.0, |s| s.asked_ms);
                 trace("sought", || format!("key frame {point_secs:.3} s at byte {}", st.evict_mark));
                 shared.update(|s| {
@@ -633,7 +638,7 @@ pub async fn run(
                 // Transcoded audio (FLAC) adds to what the file's size says the SourceBuffers
                 // will hold: the budget counts it (conservatively: the source's audio bytes
                 // stay counted too).
-                let growth = st.pipeline.as_ref().map_or(0.0, |p| p.transcoded_bytes_per_second());
+                let growth = st.source.as_ref().map_or(0.0, |o| o.pipeline.transcoded_bytes_per_second());
                 let size = size.map(|s| s + (growth * duration.unwrap_or(0.0)) as u64);
                 lim = limits(&cfg, size, duration);
                 sink.set_retention(lim.back_buffer, lim.high_watermark + 5.0);
@@ -646,6 +651,11 @@ pub async fn run(
                 }
                 if let Some(o) = st.source.as_mut() {
                     o.init_out = true;
+                }
+            }
+            Ok(Outcome::Step(Step::Frames(frames))) => {
+                if let Some(o) = st.source.as_mut() {
+                    o.encode.encode(&mut o.pipeline, frames).await?;
                 }
             }
             Ok(Outcome::Step(Step::Segment(seg))) if super::tracks::before(&seg, skip_before) => {}
@@ -724,7 +734,7 @@ fn step(st: &mut Loop, shared: &Shared) -> Result<Outcome, Error> {
             let mut pipeline = Pipeline::open(&mut st.cache)?;
             // Ask the browser before downloading the film (stops on unplayable video).
             super::tracks::choose(shared, &mut pipeline)?;
-            st.source.insert(Opened { pipeline, init_out: false })
+            st.source.insert(Opened { pipeline, init_out: false, encode: Default::default() })
         }
     };
     if let (Some(seek), true) = (st.seek, opened.init_out) {
