@@ -2,8 +2,6 @@
 // what a viewer would see: when the first frame played, how many film bytes the browser had
 // received by then, how far playback got, and any error shown.
 //
-// `quality` is the video element's getVideoPlaybackQuality() (frames shown and dropped),
-// `audioBytes` its decoded audio (Chromium) or 1 when it has sound (Firefox).
 // usage: node tests/e2e/play.mjs URL [--play-seconds 3] [--timeout-ms 60000] [--click SELECTOR]
 //        [--switch-audio-at SECONDS] [--browser chromium|firefox]
 // With --click, the page is opened and the element is clicked (as a viewer would) once visible.
@@ -124,12 +122,6 @@ try {
         fileBytes: window.__fileBytes || 0,
         currentTime: v ? v.currentTime : null,
         videoError: v && v.error ? `${v.error.code} ${v.error.message}` : null,
-        // Frames the video element showed and dropped (getVideoPlaybackQuality), and whether
-        // it has sound (an audio track in the buffered media: Chromium's webkitAudioDecodedByteCount,
-        // Firefox's mozHasAudio).
-        quality: v && v.getVideoPlaybackQuality ? (({ totalVideoFrames, droppedVideoFrames }) =>
-          ({ totalVideoFrames, droppedVideoFrames }))(v.getVideoPlaybackQuality()) : null,
-        audioBytes: v ? (v.webkitAudioDecodedByteCount ?? (v.mozHasAudio ? 1 : 0)) : null,
         status: s ? s.textContent : null,
         statusIsError: !!(s && s.classList.contains('error')),
         problem: r.problem || null,
