@@ -38,7 +38,7 @@ use std::process::Command;
 
 use remux_wasm::io::FileSource;
 use remux_wasm::pipeline::{Pipeline, Step};
-use remux_wasm::TrackKind;
+use remux_wasm::{Codec, TrackKind};
 use support::mkv_edit::{Lacing, Mkv};
 use support::{ffprobe, ffprobe_warnings, ProbeStream};
 
@@ -191,7 +191,7 @@ fn rows() -> Vec<Row> {
         Row { firefox: Some(Plays), ..r("MKV", "HEVC", "AAC", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-c:a", "aac"], &["libx265"], Fix::None, Refused) },
         r("MKV", "VP9", "Opus", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus"], &["libvpx-vp9", "libopus"], Fix::None, Plays),
         r("MKV", "AV1", "Opus", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libaom-av1", "-cpu-used", "8", "-row-mt", "1", "-c:a", "libopus"], &["libaom-av1", "libopus"], Fix::None, Plays),
-        r("MKV", "Xvid (MPEG-4 Part 2)", "MP3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::None, Refused),
+        r("MKV", "Xvid (MPEG-4 Part 2)", "MP3", "", "mkv", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::None, Plays),
         // --- WebM ---
         r("WebM", "VP9", "Opus", "", "webm", &["-map", "0", "-map", "1", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus"], &["libvpx-vp9", "libopus"], Fix::None, Plays),
         r("WebM", "VP9", "Vorbis", "", "webm", &["-map", "0", "-map", "1", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libvorbis"], &["libvpx-vp9", "libvorbis"], Fix::None, Plays),
@@ -217,9 +217,9 @@ fn rows() -> Vec<Row> {
         // H.264 + MP3 rows: Chromium refuses MP3 in MP4 and takes `audio/mpeg`: the player
         // carries the MP3 apart, raw, in a second SourceBuffer.
         // --- AVI ---
-        r("AVI 1.0 (idx1)", "Xvid (MPEG-4 Part 2)", "MP3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::None, Refused),
+        r("AVI 1.0 (idx1)", "Xvid (MPEG-4 Part 2)", "MP3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::None, Plays),
         r("AVI 1.0 (idx1)", "H.264 (B-frames)", "MP3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::None, Plays),
-        r("AVI OpenDML (indx, ix##)", "Xvid (MPEG-4 Part 2)", "MP3", "no idx1", "avi", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::AviOpenDml, Refused),
+        r("AVI OpenDML (indx, ix##)", "Xvid (MPEG-4 Part 2)", "MP3", "no idx1", "avi", &["-map", "0", "-map", "1", "-c:v", "libxvid", "-c:a", "libmp3lame"], &["libxvid", "libmp3lame"], Fix::AviOpenDml, Plays),
         r("AVI OpenDML (indx, ix##)", "H.264 (B-frames)", "MP3", "no idx1", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libmp3lame"], &["libx264", "libmp3lame"], Fix::AviOpenDml, Plays),
         r("AVI 1.0 (idx1)", "H.264 (B-frames)", "AC-3", "", "avi", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "ac3"], &["libx264"], Fix::None, Plays),
     ]
@@ -588,6 +588,15 @@ fn run_native(row: &Row, reference: &Path, fixture: PathBuf) -> Native {
     }
     if !src.of_type("video").is_empty() && n.video_start.is_none() {
         n.no_video = Some(pipeline.remuxer().skipped().join("; "));
+    }
+    // MPEG-4 Part 2 (Xvid) video is decoded by the wasm player and re-encoded by the browser's
+    // WebCodecs: natively it is not carried (no encoder here), so only the browser half checks
+    // it (played, its first frame and buffered start at the source's).
+    if let Some(i) = tracks.iter().position(|t| t.kind == TrackKind::Video && t.codec == Codec::Mpeg4Visual) {
+        if n.video_start.is_none() {
+            n.video_start = src.streams.get(i).and_then(|s| sorted_pts(s).first().map(|p| p.0));
+            n.no_video = None;
+        }
     }
     if n.source_had_audio && !n.carries_audio {
         n.notice = Some(pipeline.remuxer().skipped().join("; "));
