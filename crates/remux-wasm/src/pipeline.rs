@@ -126,10 +126,16 @@ fn remuxer_for(
 impl Pipeline {
     /// Recognises the container and reads its headers. May return `NeedData`: fetch and retry.
     pub fn open(src: &mut dyn ByteSource) -> Result<Self> {
+        Self::open_encoding(src, false)
+    }
+
+    /// [`open`](Self::open) for a caller that can encode video ([`encode_video`](Self::encode_video)
+    /// from the start): a file whose only track is Xvid opens instead of being refused.
+    pub fn open_encoding(src: &mut dyn ByteSource, encode_video: bool) -> Result<Self> {
         let demuxer = probe::open(src)?;
         let picks = (Pick::Default, Pick::Default, AudioCarriage::InMp4);
         let (remuxer, transcode, video) =
-            remuxer_for(demuxer.tracks(), picks.0, picks.1, picks.2, false)?;
+            remuxer_for(demuxer.tracks(), picks.0, picks.1, picks.2, encode_video)?;
         let subtitles = demuxer
             .tracks()
             .iter()
@@ -146,7 +152,7 @@ impl Pipeline {
             early: None,
             transcode,
             transcoded: Vec::new(),
-            encode_video: false,
+            encode_video,
             video,
             video_flushed: false,
             held: Vec::new(),

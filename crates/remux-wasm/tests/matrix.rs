@@ -1286,6 +1286,34 @@ fn an_xvid_avi_plays_with_picture_and_sound_and_seeks_in_both_engines() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// An Xvid AVI without sound plays too (the pipeline opens knowing the browser can encode: with
+/// no other track it was refused before the player could say so).
+#[test]
+fn an_xvid_avi_without_sound_plays_in_both_engines() {
+    if !support::have_ffmpeg() {
+        return;
+    }
+    let args: Vec<String> = support::av_inputs("320x240", 10.0)[..4]
+        .iter()
+        .cloned()
+        .chain(["-t", "10", "-c:v", "mpeg4", "-vtag", "XVID", "-bf", "2", "-q:v", "5", "-g", "50"].map(String::from))
+        .collect();
+    let file = support::fixture("avi", &args).unwrap();
+    let jobs = vec![("xvid-silent".to_string(), file, None)];
+    let mut failures = Vec::new();
+    for engine in ENGINES {
+        let Some(results) = run_pages_in(engine, "xvid-silent", &jobs) else { continue };
+        let r = &results["xvid-silent"];
+        eprintln!("{}: currentTime {}, quality {}, player error {}", engine.label(), r["currentTime"], r["quality"], r["playerError"]);
+        let t = r["currentTime"].as_f64().unwrap_or(0.0);
+        let frames = r["quality"]["totalVideoFrames"].as_f64().unwrap_or(0.0);
+        if t <= 2.0 || frames < 25.0 || !r["playerError"].is_null() {
+            failures.push(format!("{}: currentTime {t}, {frames} frames, error {}", engine.label(), r["playerError"]));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Switching the audio between MP3 carried apart and AAC inside the MP4 (either way) cannot be
 /// done in one MediaSource: the player keeps the track that plays, says so in plain words, and
 /// playback goes on with sound (the audio buffer holds the playhead, audio decodes).

@@ -731,7 +731,8 @@ fn step(st: &mut Loop, shared: &Shared) -> Result<Outcome, Error> {
     let opened = match st.source.as_mut() {
         Some(o) => o,
         None => {
-            let mut pipeline = Pipeline::open(&mut st.cache)?;
+            let encodes = super::video_encoder::webcodecs_available();
+            let mut pipeline = Pipeline::open_encoding(&mut st.cache, encodes)?;
             // Ask the browser before downloading the film (stops on unplayable video).
             super::tracks::choose(shared, &mut pipeline)?;
             st.source.insert(Opened { pipeline, init_out: false, encode: Default::default() })
