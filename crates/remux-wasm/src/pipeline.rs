@@ -85,6 +85,9 @@ pub struct Pipeline {
     picks: (Pick, Pick, AudioCarriage),
 }
 
+/// A remuxer with the audio and video transcodes of the tracks it carries.
+type Stages = (Remuxer, Option<Box<dyn Transcode>>, Option<VideoTranscode>);
+
 /// The remuxer for `tracks` as `video`/`audio` pick, where a track Riptide transcodes counts
 /// as its output (FLAC; H.264 for MPEG-4 Part 2 video when `encode_video`), and the
 /// transcodes of the audio and video tracks it carries, if they need one.
@@ -94,7 +97,7 @@ fn remuxer_for(
     audio: Pick,
     carriage: AudioCarriage,
     encode_video: bool,
-) -> Result<(Remuxer, Option<Box<dyn Transcode>>, Option<VideoTranscode>)> {
+) -> Result<Stages> {
     let mut stages = Vec::new();
     let mut video_stages = Vec::new();
     let view: Vec<Track> = tracks
@@ -283,12 +286,12 @@ impl Pipeline {
             return Ok(None);
         }
         let Some(stage) = self.transcode.as_mut().filter(|t| t.output().id == packet.track_id) else {
-            return self.to_remuxer(packet);
+            return self.send_to_remuxer(packet);
         };
         stage.push(packet, &mut self.transcoded)?;
         let mut seg: Option<MediaSegment> = None;
         for p in std::mem::take(&mut self.transcoded) {
-            if let Some(s) = self.to_remuxer(p)? {
+            if let Some(s) = self.send_to_remuxer(p)? {
                 match &mut seg {
                     Some(e) => e.append(s),
                     None => seg = Some(s),
@@ -300,7 +303,7 @@ impl Pipeline {
 
     /// Pushes `packet` into the remuxer, or holds it while the remuxer waits for the video
     /// encoder's configuration.
-    fn to_remuxer(&mut self, packet: Packet) -> Result<Option<MediaSegment>> {
+    fn send_to_remuxer(&mut self, packet: Packet) -> Result<Option<MediaSegment>> {
         if self.awaiting_config() {
             self.held.push(packet);
             return Ok(None);
