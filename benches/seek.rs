@@ -71,6 +71,7 @@ fn next_segment(f: &mut Fetcher, p: &mut Pipeline) -> Result<Option<(f64, f64)>,
         match f.until_ready(|c| p.step(c))? {
             Step::Init(_) => continue,
             Step::Segment(s) => return Ok(Some((s.time_base.seconds(s.start.0), s.time_base.seconds(s.end.0)))),
+            Step::Frames(_) => unreachable!("only a pipeline told to encode video gives frames"),
             Step::End => return Ok(None),
         }
     }

@@ -23,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
     for _ in 0..limit {
         match pipeline.step(&mut src) {
             Ok(Step::Init(_)) | Ok(Step::Segment(_)) => {}
+            Ok(Step::Frames(_)) => unreachable!("only a pipeline told to encode video gives frames"),
             Ok(Step::End) => return,
             Err(e) => {
                 assert!(!e.is_need_data(), "NeedData on a complete source: {e:?}");

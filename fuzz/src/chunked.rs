@@ -285,6 +285,7 @@ pub fn remux_chunked(file: Vec<u8>, seed: u64, limit: usize) -> u64 {
                     segments += 1;
                     remote.evict_around(seg.source_pos);
                 }
+                Ok(Step::Frames(_)) => unreachable!("only a pipeline told to encode video gives frames"),
                 Ok(Step::End) => break,
                 Err(Stop::Exhausted) => return segments,
                 Err(Stop::Error(_)) => break,

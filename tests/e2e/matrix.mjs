@@ -62,6 +62,17 @@ async function play(job) {
       }
       player.start().catch((e) => { out.playerError = String(e && e.message || e); });
       const t0 = performance.now();
+      // How far the buffered media reaches, every 250 ms ([ms since start, seconds]): how fast
+      // the player turns the file into media (for a transcoded film, its decode + encode speed).
+      const fill = [];
+      const filler = setInterval(() => {
+        let end = 0;
+        for (const b of window.__buffers) {
+          const r = b.sb.buffered;
+          if (r.length) end = Math.max(end, r.end(r.length - 1));
+        }
+        fill.push([Math.round(performance.now() - t0), end]);
+      }, 250);
       let haveData = null;
       let playCalled = false;
       while (performance.now() - t0 < timeoutMs) {
@@ -86,6 +97,11 @@ async function play(job) {
       out.audioDecoded = video.webkitAudioDecodedByteCount ?? null;
       out.videoDecoded = video.webkitVideoDecodedByteCount ?? null;
       out.hasAudio = video.mozHasAudio ?? null;
+      // Frames shown and dropped (a still picture would show as a currentTime that moves with
+      // no frames behind it).
+      out.quality = video.getVideoPlaybackQuality ? (({ totalVideoFrames, droppedVideoFrames }) =>
+        ({ totalVideoFrames, droppedVideoFrames }))(video.getVideoPlaybackQuality()) : null;
+      out.playMs = performance.now() - t0;
       try {
         Object.assign(out, await trackStarts(video.currentTime));
       } catch (e) {
@@ -98,6 +114,8 @@ async function play(job) {
           out.scenario = { error: String(e && e.message || e) };
         }
       }
+      clearInterval(filler);
+      out.fill = fill;
       player.destroy();
       return out;
     }, { job, playSeconds: spec.playSeconds, timeoutMs: spec.timeoutMs });
@@ -168,6 +186,8 @@ function definesScenario() {
     await until(() => (video.currentTime > spec.seekTo + spec.afterSeek && !video.seeking) || out.errorEvent || out.playerError, spec.timeoutMs, 'playback after the seek');
     res.seek = sample(video, player);
     res.seek.lastSeek = player.status().last_seek;
+    const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
+    res.seek.quality = q ? { totalVideoFrames: q.totalVideoFrames, droppedVideoFrames: q.droppedVideoFrames } : null;
     return res;
   };
 }

@@ -67,6 +67,7 @@ impl BenchRemux {
                 self.cache.evict_before(self.evict_mark.saturating_sub(EVICT_MARGIN));
                 Ok(self.emit(seg.data))
             }
+            Ok(Step::Frames(_)) => unreachable!("only a pipeline told to encode video gives frames"),
             Ok(Step::End) => Ok(JsValue::NULL),
             Err(Error::NeedData { offset, len }) => {
                 self.need = (offset, len.max(MIN_FEED));

@@ -9,6 +9,8 @@ use crate::io::ByteSource;
 use crate::packet::{Packet, Track};
 use crate::subtitle::{self, Cue};
 use crate::time::{Duration, TimeBase, Timestamp};
+use crate::transcode::mpeg4_video::I420Frame;
+use crate::transcode::video::{EncodedChunk, VideoTranscode};
 use crate::transcode::{self, Transcode};
 
 /// The init segment: `ftyp` + `moov`, and the MSE type to create the SourceBuffer with.
@@ -30,8 +32,25 @@ pub enum Step {
     Init(InitSegment),
     /// A `moof` + `mdat` fragment, in order.
     Segment(MediaSegment),
+    /// Decoded video frames for the browser's encoder (a transcoded video track: Xvid). The
+    /// caller encodes them and gives the encoder's output back through
+    /// [`Pipeline::push_encoded`].
+    Frames(VideoFrames),
     /// The end of the stream: every packet has been emitted.
     End,
+}
+
+/// Frames of [`Step::Frames`].
+#[derive(Debug, PartialEq)]
+pub struct VideoFrames {
+    /// In display order.
+    pub frames: Vec<I420Frame>,
+    /// The time base of the frames' `pts`.
+    pub time_base: TimeBase,
+    /// Frames per second, for the encoder's rate control.
+    pub frame_rate: f64,
+    /// The last frames of the stream: flush the encoder before giving its output back.
+    pub last: bool,
 }
 
 pub struct Pipeline {
@@ -52,17 +71,35 @@ pub struct Pipeline {
     transcode: Option<Box<dyn Transcode>>,
     /// The transcode's output packets, reused.
     transcoded: Vec<Packet>,
+    /// Whether an MPEG-4 Part 2 video track may be played re-encoded by the browser (set by a
+    /// player that has WebCodecs: [`encode_video`](Self::encode_video)).
+    encode_video: bool,
+    /// The transcode of the carried video track (MPEG-4 Part 2 → the browser's H.264).
+    video: Option<VideoTranscode>,
+    /// The video decoder was flushed at the end of the stream.
+    video_flushed: bool,
+    /// Packets for the remuxer while the encoder's configuration is not known yet (the
+    /// remuxer is rebuilt with it before they go in).
+    held: Vec<Packet>,
+    /// What the remuxer was built with, to rebuild it once the encoder's avcC is known.
+    picks: (Pick, Pick, AudioCarriage),
 }
 
+/// A remuxer with the audio and video transcodes of the tracks it carries.
+type Stages = (Remuxer, Option<Box<dyn Transcode>>, Option<VideoTranscode>);
+
 /// The remuxer for `tracks` as `video`/`audio` pick, where a track Riptide transcodes counts
-/// as its output (FLAC), and the transcode of the audio track it carries, if that needs one.
+/// as its output (FLAC; H.264 for MPEG-4 Part 2 video when `encode_video`), and the
+/// transcodes of the audio and video tracks it carries, if they need one.
 fn remuxer_for(
     tracks: &[Track],
     video: Pick,
     audio: Pick,
     carriage: AudioCarriage,
-) -> Result<(Remuxer, Option<Box<dyn Transcode>>)> {
+    encode_video: bool,
+) -> Result<Stages> {
     let mut stages = Vec::new();
+    let mut video_stages = Vec::new();
     let view: Vec<Track> = tracks
         .iter()
         .map(|t| match transcode::for_track(t) {
@@ -72,21 +109,36 @@ fn remuxer_for(
                 out
             }
             // Not transcodable, or its configuration is unusable: the remuxer names it.
-            _ => t.clone(),
+            _ => match VideoTranscode::for_track(t).filter(|_| encode_video) {
+                Some(Ok(stage)) => {
+                    let out = stage.output().clone();
+                    video_stages.push(stage);
+                    out
+                }
+                _ => t.clone(),
+            },
         })
         .collect();
     let remuxer = Remuxer::with_carriage(&view, video, audio, carriage)?;
     let carried: Vec<u32> = remuxer.carried_tracks().iter().map(|t| t.id).collect();
     let stage = stages.into_iter().find(|s| carried.contains(&s.output().id));
-    Ok((remuxer, stage))
+    let video_stage = video_stages.into_iter().find(|s| carried.contains(&s.output().id));
+    Ok((remuxer, stage, video_stage))
 }
 
 impl Pipeline {
     /// Recognises the container and reads its headers. May return `NeedData`: fetch and retry.
     pub fn open(src: &mut dyn ByteSource) -> Result<Self> {
+        Self::open_encoding(src, false)
+    }
+
+    /// [`open`](Self::open) for a caller that can encode video ([`encode_video`](Self::encode_video)
+    /// from the start): a file whose only track is Xvid opens instead of being refused.
+    pub fn open_encoding(src: &mut dyn ByteSource, encode_video: bool) -> Result<Self> {
         let demuxer = probe::open(src)?;
-        let (remuxer, transcode) =
-            remuxer_for(demuxer.tracks(), Pick::Default, Pick::Default, AudioCarriage::InMp4)?;
+        let picks = (Pick::Default, Pick::Default, AudioCarriage::InMp4);
+        let (remuxer, transcode, video) =
+            remuxer_for(demuxer.tracks(), picks.0, picks.1, picks.2, encode_video)?;
         let subtitles = demuxer
             .tracks()
             .iter()
@@ -103,7 +155,19 @@ impl Pipeline {
             early: None,
             transcode,
             transcoded: Vec::new(),
+            encode_video,
+            video,
+            video_flushed: false,
+            held: Vec::new(),
+            picks,
         })
+    }
+
+    /// Lets an MPEG-4 Part 2 (Xvid, DivX) video track play, decoded here and re-encoded by
+    /// the caller ([`Step::Frames`], [`push_encoded`](Self::push_encoded)): a player with
+    /// WebCodecs `VideoEncoder` says so before [`select`](Self::select). Off by default.
+    pub fn encode_video(&mut self, on: bool) {
+        self.encode_video = on;
     }
 
     /// Carries exactly these tracks from now on (`None`: no track of that kind, e.g. a video
@@ -123,10 +187,18 @@ impl Pipeline {
         carriage: AudioCarriage,
     ) -> Result<()> {
         let pick = |id: Option<u32>| id.map_or(Pick::Nothing, Pick::Track);
-        (self.remuxer, self.transcode) =
-            remuxer_for(self.demuxer.tracks(), pick(video), pick(audio), carriage)?;
+        self.picks = (pick(video), pick(audio), carriage);
+        (self.remuxer, self.transcode, self.video) = remuxer_for(
+            self.demuxer.tracks(),
+            self.picks.0,
+            self.picks.1,
+            carriage,
+            self.encode_video,
+        )?;
         self.init_sent = false;
         self.early = None;
+        self.held.clear();
+        self.video_flushed = false;
         Ok(())
     }
 
@@ -195,19 +267,31 @@ impl Pipeline {
         if let Some(t) = &mut self.transcode {
             t.reset();
         }
+        if let Some(v) = &mut self.video {
+            // The frames after a seek start at the key frame it lands on (B-VOPs shown
+            // before it are dropped: their anchor is in the GOP before).
+            v.reset()?;
+        }
+        self.video_flushed = false;
         self.ended = false;
         Ok(point)
     }
 
-    /// Hands `packet` to the remuxer, through the transcode if it is of the transcoded track.
+    /// Hands `packet` to the remuxer, through the transcode if it is of the transcoded track;
+    /// a packet of the transcoded video goes to its decoder (its frames come out as
+    /// [`Step::Frames`]).
     fn feed(&mut self, packet: Packet) -> Result<Option<MediaSegment>> {
+        if let Some(v) = self.video.as_mut().filter(|v| v.output().id == packet.track_id) {
+            v.push(&packet)?;
+            return Ok(None);
+        }
         let Some(stage) = self.transcode.as_mut().filter(|t| t.output().id == packet.track_id) else {
-            return self.remuxer.push(packet);
+            return self.send_to_remuxer(packet);
         };
         stage.push(packet, &mut self.transcoded)?;
         let mut seg: Option<MediaSegment> = None;
         for p in std::mem::take(&mut self.transcoded) {
-            if let Some(s) = self.remuxer.push(p)? {
+            if let Some(s) = self.send_to_remuxer(p)? {
                 match &mut seg {
                     Some(e) => e.append(s),
                     None => seg = Some(s),
@@ -215,6 +299,95 @@ impl Pipeline {
             }
         }
         Ok(seg)
+    }
+
+    /// Pushes `packet` into the remuxer, or holds it while the remuxer waits for the video
+    /// encoder's configuration.
+    fn send_to_remuxer(&mut self, packet: Packet) -> Result<Option<MediaSegment>> {
+        if self.awaiting_config() {
+            self.held.push(packet);
+            return Ok(None);
+        }
+        self.remuxer.push(packet)
+    }
+
+    /// The transcoded video's encoder has not given its configuration (avcC) yet.
+    fn awaiting_config(&self) -> bool {
+        self.video.as_ref().is_some_and(|v| !v.has_config())
+    }
+
+    /// Decoded frames waiting for the encoder, if any.
+    fn take_frames(&mut self, last: bool) -> Option<VideoFrames> {
+        let v = self.video.as_mut()?;
+        let frames = v.take_frames();
+        (last || !frames.is_empty()).then(|| VideoFrames {
+            frames,
+            time_base: v.source_time_base(),
+            frame_rate: v.frame_rate(),
+            last,
+        })
+    }
+
+    /// At the end of the stream: the frames the video decoder still holds, once.
+    fn finish_video(&mut self) -> Option<VideoFrames> {
+        if self.video_flushed {
+            return None;
+        }
+        self.video.as_mut()?.finish();
+        self.video_flushed = true;
+        self.take_frames(true)
+    }
+
+    /// The browser encoder's output for the frames of [`Step::Frames`], in its order, with its
+    /// configuration (`decoderConfig.description`, the avcC) once known: the chunks become
+    /// packets of the transcoded video track. The segments they complete come out of the
+    /// next steps.
+    pub fn push_encoded(&mut self, chunks: Vec<EncodedChunk>, config: Option<Vec<u8>>) -> Result<()> {
+        let Some(v) = self.video.as_mut() else {
+            return Ok(());
+        };
+        if !v.has_config() {
+            let Some(avcc) = config else {
+                // No output yet (the encoder's first frames are still in it).
+                return Ok(());
+            };
+            v.set_config(avcc);
+            // The remuxer was built with the provisional avcC and nothing was pushed into it:
+            // rebuild it with the real one, then let the held packets in.
+            let view: Vec<Track> = self
+                .demuxer
+                .tracks()
+                .iter()
+                .map(|t| match (&self.video, &self.transcode) {
+                    (Some(v), _) if v.output().id == t.id => v.output().clone(),
+                    (_, Some(a)) if a.output().id == t.id => a.output().clone(),
+                    _ => t.clone(),
+                })
+                .collect();
+            let (video, audio, carriage) = self.picks;
+            self.remuxer = Remuxer::with_carriage(&view, video, audio, carriage)?;
+            for p in std::mem::take(&mut self.held) {
+                self.collect(p)?;
+            }
+        }
+        for chunk in chunks {
+            let p = self.video.as_ref().map(|v| v.packet(chunk));
+            if let Some(p) = p {
+                self.collect(p)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Pushes `packet` into the remuxer; a segment it completes waits for the next step.
+    fn collect(&mut self, packet: Packet) -> Result<()> {
+        if let Some(seg) = self.remuxer.push(packet)? {
+            match &mut self.early {
+                Some(e) => e.append(seg),
+                None => self.early = Some(seg),
+            }
+        }
+        Ok(())
     }
 
     /// Produces the next output. `Err(NeedData)` leaves the pipeline unchanged: fetch the
@@ -225,8 +398,16 @@ impl Pipeline {
             // VP9 without a configuration record (its profile and bit depth come from the first
             // key frame) and audio that starts before zero (its edit list). Bounded by the
             // remuxer; at the end of the stream the loop stops and the next step sees the end.
-            while self.remuxer.wants_packets_before_init() {
+            // The transcoded video's init segment waits for the encoder's avcC: the frames go
+            // out to be encoded first.
+            while self.remuxer.wants_packets_before_init() || self.awaiting_config() {
+                if let Some(frames) = self.take_frames(false) {
+                    return Ok(Step::Frames(frames));
+                }
                 let Some(packet) = self.demuxer.next_packet(src)? else {
+                    if let Some(frames) = self.finish_video() {
+                        return Ok(Step::Frames(frames));
+                    }
                     break;
                 };
                 if self.subtitle_packet(&packet) {
@@ -253,6 +434,9 @@ impl Pipeline {
             return Ok(Step::End);
         }
         loop {
+            if let Some(frames) = self.take_frames(false) {
+                return Ok(Step::Frames(frames));
+            }
             match self.demuxer.next_packet(src)? {
                 Some(packet) => {
                     if self.subtitle_packet(&packet) {
@@ -263,6 +447,9 @@ impl Pipeline {
                     }
                 }
                 None => {
+                    if let Some(frames) = self.finish_video() {
+                        return Ok(Step::Frames(frames));
+                    }
                     self.ended = true;
                     return Ok(match self.remuxer.finish()? {
                         Some(seg) => Step::Segment(seg),

@@ -226,17 +226,33 @@ pub struct Viewer<'a> {
     pub language_name: &'a dyn Fn(&str) -> Option<String>,
     /// The audio track the viewer picked (ignored if it cannot be played).
     pub wanted_audio: Option<u32>,
+    /// The browser has WebCodecs `VideoEncoder`, so MPEG-4 Part 2 (Xvid) video plays
+    /// re-encoded to H.264 ([`crate::transcode::video`]); without it such a film gets
+    /// [`NO_WEBCODECS`](crate::transcode::video::NO_WEBCODECS).
+    pub encodes_video: bool,
 }
 
 /// Chooses the tracks to play for `viewer`. Errors with [`Error::Unsupported`] when the file
 /// has video and none of it can be played.
 pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
-    let Viewer { supported, language: user_language, language_name, wanted_audio } = viewer;
+    let Viewer { supported, language: user_language, language_name, wanted_audio, encodes_video } =
+        viewer;
     let mut infos = Vec::new();
+    let mut played_video = Vec::new();
     for t in tracks {
         // A track Riptide transcodes (AC-3, DTS, Vorbis) plays as its output, FLAC: the
-        // browser is asked about that, and the track counts as playable like any other.
-        let played = crate::transcode::played_as(t);
+        // browser is asked about that, and the track counts as playable like any other. So
+        // does Xvid video where the browser can encode (as H.264).
+        let played = crate::transcode::played_as(t).or_else(|| {
+            encodes_video
+                .then(|| crate::transcode::video::VideoTranscode::for_track(t))
+                .flatten()
+                .and_then(Result::ok)
+                .map(|s| s.output().clone())
+        });
+        if let Some(p) = played.as_ref().filter(|p| p.kind == TrackKind::Video) {
+            played_video.push(p.clone());
+        }
         let p = played.as_ref().unwrap_or(t);
         let in_mp4 = mp4_codec(p, supported);
         let apart = plays_apart(p, in_mp4.is_some(), supported);
@@ -276,6 +292,14 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
         // Even when its sound could play: a film without picture is not what the viewer
         // came for, so say why nothing plays rather than play the sound alone.
         let sound_alone = infos.iter().any(|i| i.kind == TrackKind::Audio && i.playable);
+        let xvid = |t: &Track| t.kind == TrackKind::Video && t.codec.descriptor().transcodable;
+        if !encodes_video && tracks.iter().any(xvid) {
+            // Riptide would play it through the browser's encoder, which this page lacks.
+            return Err(Error::unsupported_codec(
+                crate::transcode::video::NO_WEBCODECS,
+                codecs(&videos),
+            ));
+        }
         return Err(Error::unsupported_codec(
             format!(
                 "This film's video is {}{}. Riptide stopped before downloading the film; try another release of it.",
@@ -285,7 +309,11 @@ pub fn choose(tracks: &[Track], viewer: Viewer) -> Result<Choice> {
             codecs(&videos),
         ));
     }
-    let video_codec = video.and_then(|id| tracks.iter().find(|t| t.id == id)).and_then(probe_codec);
+    let video_codec = video
+        .and_then(|id| {
+            played_video.iter().find(|t| t.id == id).or_else(|| tracks.iter().find(|t| t.id == id))
+        })
+        .and_then(probe_codec);
 
     // Audio: also ask for the combination with the chosen video.
     let mut notices = Vec::new();
@@ -426,7 +454,34 @@ mod tests {
         wanted_audio: Option<u32>,
     ) -> Result<Choice> {
         let names = |l: &str| (l == "fr").then(|| "French".to_string());
-        choose(tracks, Viewer { supported, language, language_name: &names, wanted_audio })
+        choose(
+            tracks,
+            Viewer { supported, language, language_name: &names, wanted_audio, encodes_video: false },
+        )
+    }
+
+    #[test]
+    fn xvid_plays_as_h264_where_the_browser_encodes() {
+        let mut xvid = other_track(1, TrackKind::Video, "V_MPEG4/ISO/ASP");
+        xvid.video = Some(crate::packet::VideoInfo { width: 720, height: 400 });
+        let tracks = [xvid, aac_track(2)];
+        let names = |_: &str| None;
+        let mut asked = Vec::new();
+        let mut supported = |m: &str| {
+            asked.push(m.to_string());
+            chromium(m)
+        };
+        let viewer = Viewer {
+            supported: &mut supported,
+            language: None,
+            language_name: &names,
+            wanted_audio: None,
+            encodes_video: true,
+        };
+        let c = choose(&tracks, viewer).unwrap();
+        assert_eq!((c.video, c.audio), (Some(1), Some(2)));
+        // Asked about the H.264 the encoder makes, with the audio, not about mp4v.
+        assert!(asked.contains(&"video/mp4; codecs=\"avc1.42e01e,mp4a.40.2\"".to_string()), "{asked:?}");
     }
 
     #[test]
@@ -480,19 +535,15 @@ mod tests {
 
     #[test]
     fn unplayable_video_is_an_error_naming_the_codec() {
+        // Xvid without WebCodecs (a page that is not a secure context): how to make it play,
+        // not "cannot play".
         let tracks = [other_track(1, TrackKind::Video, "V_MPEG4/ISO/ASP"), aac_track(2)];
         let err = pick(&tracks, &mut chromium, None, None).unwrap_err();
         assert_eq!(
             err,
-            Error::unsupported_codec(
-                "This film's video is MPEG-4 Part 2 (DivX/Xvid), which this browser cannot play, and Riptide does not play the sound without the picture. Riptide stopped before downloading the film; try another release of it.",
-                "MPEG-4 Part 2 (DivX/Xvid)"
-            )
+            Error::unsupported_codec(crate::transcode::video::NO_WEBCODECS, "MPEG-4 Part 2 (DivX/Xvid)")
         );
-        // Without playable sound the message does not mention it.
-        let tracks = [other_track(1, TrackKind::Video, "V_MPEG4/ISO/ASP"), other_track(2, TrackKind::Audio, "A_AC3")];
-        let err = pick(&tracks, &mut chromium, None, None).unwrap_err().to_string();
-        assert!(err.ends_with("MPEG-4 Part 2 (DivX/Xvid), which this browser cannot play. Riptide stopped before downloading the film; try another release of it."), "{err}");
+        assert!(err.to_string().contains("Open the page over https or on this computer (127.0.0.1) to play Xvid video."), "{err}");
         // A codec the browser takes but Riptide does not carry (VP8 outside WebM) is told
         // apart from one the browser cannot decode.
         let vp8 = Track { codec: Codec::Vp8, ..other_track(1, TrackKind::Video, "V_VP8") };

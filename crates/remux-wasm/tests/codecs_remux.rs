@@ -152,6 +152,7 @@ fn remux(input: &Path, output: &Path) -> Result<String, String> {
                 bytes.extend_from_slice(&init.data);
             }
             Step::Segment(seg) => bytes.extend_from_slice(&seg.data),
+            Step::Frames(_) => unreachable!("only a pipeline told to encode video gives frames"),
             Step::End => break,
         }
     }

@@ -141,6 +141,7 @@ fn remux_all(bytes: Vec<u8>) -> Result<(), String> {
     for _ in 0..limit {
         match pipeline.step(&mut src) {
             Ok(Step::Init(_)) | Ok(Step::Segment(_)) => {}
+            Ok(Step::Frames(_)) => unreachable!("only a pipeline told to encode video gives frames"),
             Ok(Step::End) => return Ok(()),
             Err(e) => return check_err("step", e),
         }
@@ -346,6 +347,7 @@ fn seeds_demux_and_remux() {
             {
                 Step::Init(_) => {}
                 Step::Segment(_) => segments += 1,
+                Step::Frames(_) => unreachable!("only a pipeline told to encode video gives frames"),
                 Step::End => break,
             }
         }

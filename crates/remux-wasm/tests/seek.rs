@@ -199,6 +199,7 @@ fn check_remux_after_seek(path: &Path, target: f64) {
         match pipeline.step(&mut src).unwrap() {
             Step::Init(init) => out.extend_from_slice(&init.data),
             Step::Segment(_) => {}
+            Step::Frames(_) => unreachable!("only a pipeline told to encode video gives frames"),
             Step::End => panic!("ended early"),
         }
     }
@@ -218,6 +219,7 @@ fn check_remux_after_seek(path: &Path, target: f64) {
                 first_start.get_or_insert(seg.time_base.seconds(seg.start.0));
                 out.extend_from_slice(&seg.data);
             }
+            Step::Frames(_) => unreachable!("only a pipeline told to encode video gives frames"),
             Step::End => break,
             Step::Init(_) => panic!("a second init segment"),
         }

@@ -76,6 +76,7 @@ fn remux(input: &Path, out: &Path, seek: Option<f64>) {
                     bytes.extend_from_slice(&seg.data);
                 }
             }
+            Step::Frames(_) => unreachable!("only a pipeline told to encode video gives frames"),
             Step::End => break,
         }
         steps += 1;
@@ -278,6 +279,7 @@ fn the_byte_budget_is_told_what_the_flac_adds() {
         match p.step(&mut src).unwrap() {
             Step::Segment(s) => bytes += s.data.len(),
             Step::Init(_) => {}
+            Step::Frames(_) => unreachable!("only a pipeline told to encode video gives frames"),
             Step::End => break,
         }
     }

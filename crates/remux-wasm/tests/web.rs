@@ -82,6 +82,7 @@ async fn remuxed_segments_play_in_a_source_buffer() {
                     .unwrap_or_else(|e| panic!("segment {segments}: {e}"));
                 segments += 1;
             }
+            Step::Frames(_) => unreachable!("only a pipeline told to encode video gives frames"),
             Step::End => break,
         }
     }
@@ -259,6 +260,7 @@ async fn vp9_opus_webm_plays_through_mse() {
                     .unwrap_or_else(|e| panic!("segment {segments}: {e}"));
                 segments += 1;
             }
+            Step::Frames(_) => unreachable!("only a pipeline told to encode video gives frames"),
             Step::End => break,
         }
     }

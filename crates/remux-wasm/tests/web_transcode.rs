@@ -58,6 +58,7 @@ async fn transcode_and_play(file: &[u8], name: &str) -> f64 {
             match pipeline.step(&mut cache).expect("remux step") {
                 Step::Init(i) => init = Some(i),
                 Step::Segment(s) => segments.push(s.data),
+                Step::Frames(_) => unreachable!("only a pipeline told to encode video gives frames"),
                 Step::End => break,
             }
         }

@@ -83,6 +83,7 @@ mod native {
                     written += seg.data.len() as u64;
                     last_end = Some(seg.time_base.seconds(seg.end.0));
                 }
+                Step::Frames(_) => return Err("the pipeline gave video frames to encode, which this command cannot".into()),
                 Step::End => break,
             }
         }

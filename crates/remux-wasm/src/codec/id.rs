@@ -182,7 +182,8 @@ impl Codec {
             Vp8 => named("VP8").probe("vp8").webm_only(),
             Vp9 => named("VP9").mse(mse_vp9).probe("vp09.00.10.08"),
             Av1 => named("AV1").mse(mse_av1).probe("av01.0.04M.08"),
-            Mpeg4Visual => named("MPEG-4 Part 2").probe("mp4v.20.9"),
+            // Transcoded only where the browser has WebCodecs (`tracks::Viewer::encodes_video`).
+            Mpeg4Visual => named("MPEG-4 Part 2").probe("mp4v.20.9").transcoded(),
             MsMpeg4V3 => named("MS MPEG-4 v3"),
             MsMpeg4V2 => named("MS MPEG-4 v2"),
             MsMpeg4V1 => named("MS MPEG-4 v1"),
@@ -290,7 +291,7 @@ mod tests {
         for c in video.into_iter().chain(audio).chain([SubRip, Unknown("x".into())]) {
             let d = c.descriptor();
             assert_eq!(d.mse.is_some(), carried.contains(&c), "{c:?}");
-            assert_eq!(d.transcodable, matches!(c, Vorbis | Ac3 | Eac3 | Dts), "{c:?}");
+            assert_eq!(d.transcodable, matches!(c, Vorbis | Ac3 | Eac3 | Dts | Mpeg4Visual), "{c:?}");
             assert!(!d.name.is_empty() || matches!(c, Unknown(_)), "{c:?}");
         }
     }

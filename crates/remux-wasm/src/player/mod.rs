@@ -17,6 +17,7 @@
 //! [`scheduler::run`]); what is buffered elsewhere stays. After the end of the stream the
 //! loop keeps running to serve seeks, until `destroy()`.
 
+pub mod encode;
 pub mod fetch;
 pub mod media_source;
 pub mod mse;

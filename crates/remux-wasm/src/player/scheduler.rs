@@ -335,6 +335,8 @@ impl Seek {
 struct Opened {
     pipeline: Pipeline,
     init_out: bool,
+    /// The browser's encoder for a transcoded (Xvid) video track.
+    encode: super::encode::EncodeStage,
 }
 
 /// What the loop keeps between steps.
@@ -608,6 +610,9 @@ pub async fn run(
                 return Err(e.into());
             }
             Ok(Outcome::Sought(point_secs)) => {
+                if let Some(o) = st.source.as_mut() {
+                    o.encode.seeked().await;
+                }
                 let ms = super::fetch::now_ms() - st.seek.take().map_or(0.0, |s| s.asked_ms);
                 trace("sought", || format!("key frame {point_secs:.3} s at byte {}", st.evict_mark));
                 shared.update(|s| {
@@ -646,6 +651,11 @@ pub async fn run(
                 }
                 if let Some(o) = st.source.as_mut() {
                     o.init_out = true;
+                }
+            }
+            Ok(Outcome::Step(Step::Frames(frames))) => {
+                if let Some(o) = st.source.as_mut() {
+                    o.encode.encode(&mut o.pipeline, frames).await?;
                 }
             }
             Ok(Outcome::Step(Step::Segment(seg))) if super::tracks::before(&seg, skip_before) => {}
@@ -721,10 +731,11 @@ fn step(st: &mut Loop, shared: &Shared) -> Result<Outcome, Error> {
     let opened = match st.source.as_mut() {
         Some(o) => o,
         None => {
-            let mut pipeline = Pipeline::open(&mut st.cache)?;
+            let encodes = super::video_encoder::webcodecs_available();
+            let mut pipeline = Pipeline::open_encoding(&mut st.cache, encodes)?;
             // Ask the browser before downloading the film (stops on unplayable video).
             super::tracks::choose(shared, &mut pipeline)?;
-            st.source.insert(Opened { pipeline, init_out: false })
+            st.source.insert(Opened { pipeline, init_out: false, encode: Default::default() })
         }
     };
     if let (Some(seek), true) = (st.seek, opened.init_out) {

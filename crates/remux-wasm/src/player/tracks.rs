@@ -39,12 +39,15 @@ pub fn choose(shared: &Shared, pipeline: &mut Pipeline) -> crate::Result<()> {
     let language = web_sys::window().and_then(|w| w.navigator().language());
     let wanted = shared.tracks.borrow().wanted_audio;
     let all = pipeline.tracks().to_vec();
+    let encodes_video = super::video_encoder::webcodecs_available();
+    pipeline.encode_video(encodes_video);
     let pick = |wanted_audio: Option<u32>| {
         let viewer = tracks::Viewer {
             supported: &mut |mime: &str| super::media_source::is_type_supported(mime),
             language: language.as_deref(),
             language_name: &language_name,
             wanted_audio,
+            encodes_video,
         };
         tracks::choose(&all, viewer)
     };

@@ -20,13 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::time::TimeBase;
 use crate::transcode::mpeg4_video::I420Frame;
-pub use crate::transcode::video::EncodedChunk;
-
-/// What the page says where the browser has no `VideoEncoder`: WebCodecs exists only in a
-/// secure context (https, or http on this computer).
-pub const NO_WEBCODECS: &str = "This film's video is MPEG-4 Part 2 (Xvid/DivX), which browsers \
-    do not play; Riptide converts it with the browser's video encoder, which this page cannot \
-    use. Open the page over https or on this computer (127.0.0.1) to play Xvid video.";
+pub use crate::transcode::video::{EncodedChunk, NO_WEBCODECS};
 
 #[derive(Default)]
 struct Shared {
@@ -71,14 +65,7 @@ pub fn webcodecs_available() -> bool {
 /// H.264 Constrained Baseline (no B-frames: decode order is display order, so the fragmenter
 /// needs no reorder) at the lowest level that holds `width` × `height` at 30 frames/s.
 pub fn avc_codec(width: u32, height: u32) -> String {
-    let mbs = width.div_ceil(16) * height.div_ceil(16);
-    let level = match mbs {
-        0..=1620 => 0x1E,    // 3.0: 720×576
-        1621..=3600 => 0x1F, // 3.1: 1280×720
-        3601..=8192 => 0x28, // 4.0: 1920×1080
-        _ => 0x33,           // 5.1
-    };
-    format!("avc1.42E0{level:02X}")
+    format!("avc1.42E0{:02X}", crate::transcode::video::avc_level(width, height))
 }
 
 /// The bitrate asked for: 0.15 bit per pixel per frame (about 1 Mbit/s at 720×400, 25 fps),

@@ -24,6 +24,38 @@ use super::mpeg4_video::{I420Frame, Mpeg4VideoDecoder};
 /// WebCodecs' time unit.
 pub const MICROSECONDS: TimeBase = TimeBase::new(1, 1_000_000);
 
+/// What the page says where the browser has no `VideoEncoder`: WebCodecs exists only in a
+/// secure context (https, or http on this computer).
+pub const NO_WEBCODECS: &str = "This film's video is MPEG-4 Part 2 (Xvid/DivX), which browsers \
+    do not play; Riptide converts it with the browser's video encoder, which this page cannot \
+    use. Open the page over https or on this computer (127.0.0.1) to play Xvid video.";
+
+/// The H.264 level (`level_idc`) of the re-encoded stream: the lowest that holds `width` ×
+/// `height` at 30 frames/s.
+pub fn avc_level(width: u32, height: u32) -> u8 {
+    match width.div_ceil(16) * height.div_ceil(16) {
+        0..=1620 => 0x1E,    // 3.0: 720×576
+        1621..=3600 => 0x1F, // 3.1: 1280×720
+        3601..=8192 => 0x28, // 4.0: 1920×1080
+        _ => 0x33,           // 5.1
+    }
+}
+
+/// An avcC naming the profile and level the encoder is asked for, without parameter sets:
+/// what the track plays as before the encoder's own avcC is known (the browser is asked
+/// about it, and the remuxer built with it, before anything is encoded).
+fn provisional_avcc(width: u32, height: u32) -> Vec<u8> {
+    vec![
+        1,                        // configurationVersion
+        0x42,                     // profile_idc: Baseline
+        0xE0,                     // constraint flags: Constrained Baseline
+        avc_level(width, height), // level_idc
+        0xFF,                     // 4-byte NAL lengths
+        0xE0,                     // no SPS
+        0,                        // no PPS
+    ]
+}
+
 /// One encoded frame as the browser's encoder gives it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncodedChunk {
@@ -40,6 +72,8 @@ pub struct VideoTranscode {
     source_time_base: TimeBase,
     output: Track,
     frames: Vec<I420Frame>,
+    /// The encoder's avcC replaced the provisional one.
+    configured: bool,
 }
 
 impl VideoTranscode {
@@ -53,7 +87,8 @@ impl VideoTranscode {
             output.codec = Codec::H264;
             output.codec_id = "V_MPEG4/ISO/AVC".into();
             output.time_base = MICROSECONDS;
-            output.codec_private = Vec::new();
+            let size = track.video.unwrap_or_default();
+            output.codec_private = provisional_avcc(size.width, size.height);
             output.default_duration = track
                 .default_duration
                 .map(|d| d.rescale(track.time_base, MICROSECONDS));
@@ -62,24 +97,27 @@ impl VideoTranscode {
                 source_time_base: track.time_base,
                 output,
                 frames: Vec::new(),
+                configured: false,
             }
         }))
     }
 
     /// The track the remuxer carries instead of the source (H.264, microseconds); its
-    /// `codec_private` is empty until [`set_config`](Self::set_config).
+    /// `codec_private` is a provisional avcC (profile and level only) until
+    /// [`set_config`](Self::set_config).
     pub fn output(&self) -> &Track {
         &self.output
     }
 
     /// Whether the encoder's configuration is known, so the init segment can be written.
     pub fn has_config(&self) -> bool {
-        !self.output.codec_private.is_empty()
+        self.configured
     }
 
     /// The encoder's configuration record (the avcC of its first output).
     pub fn set_config(&mut self, avcc: Vec<u8>) {
         self.output.codec_private = avcc;
+        self.configured = true;
     }
 
     /// Decodes one source packet (file order); the frames it completes wait for
@@ -99,6 +137,15 @@ impl VideoTranscode {
     /// The decoded frames waiting to be encoded, in display order.
     pub fn take_frames(&mut self) -> Vec<I420Frame> {
         std::mem::take(&mut self.frames)
+    }
+
+    /// Frames per second, from the source's frame duration (25 when the container says
+    /// nothing): the encoder's rate control needs it.
+    pub fn frame_rate(&self) -> f64 {
+        match self.output.default_duration {
+            Some(d) if d.0 > 0 => 1e6 / d.0 as f64,
+            _ => 25.0,
+        }
     }
 
     /// The time base of the frames' `pts` (the source track's).
