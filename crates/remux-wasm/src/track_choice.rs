@@ -463,7 +463,7 @@ mod tests {
     #[test]
     fn xvid_plays_as_h264_where_the_browser_encodes() {
         let mut xvid = other_track(1, TrackKind::Video, "V_MPEG4/ISO/ASP");
-        xvid.video = Some(crate::packet::VideoInfo { width: 720, height: 400 });
+        xvid.video = Some(crate::packet::VideoInfo { width: 720, height: 400, ..Default::default() });
         let tracks = [xvid, aac_track(2)];
         let names = |_: &str| None;
         let mut asked = Vec::new();
