@@ -145,5 +145,27 @@ async fn unknown_torrents_and_the_per_client_cap() {
     }
     drop((s1, s2));
     tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // A page of an origin that --allow-origin does not list cannot join (WebSockets are not
+    // guarded by CORS, so the server checks Origin itself); a listed one can.
+    let mut config = Config::for_test(tmp.path().join("t"));
+    config.allow_origins = vec!["https://films.example".into()];
+    let (addr2, server2) = spawn(config).await.unwrap();
+    let c = piece_server::seed(&server2.session, &path, None).await.unwrap();
+    let with_origin = |o: &str| {
+        let mut r = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+            format!("ws://{addr2}/api/torrents/{}/swarm", c.info_hash),
+        )
+        .unwrap();
+        r.headers_mut().insert("origin", o.parse().unwrap());
+        r
+    };
+    match connect_async(with_origin("https://evil.example")).await.unwrap_err() {
+        tokio_tungstenite::tungstenite::Error::Http(resp) => assert_eq!(resp.status(), 403),
+        e => panic!("expected a 403, got {e:?}"),
+    }
+    connect_async(with_origin("https://films.example")).await.expect("a listed origin joins");
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
     connect_async(&url).await.expect("a slot is free again");
 }

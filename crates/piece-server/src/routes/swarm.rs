@@ -21,6 +21,7 @@ use axum::{
         ws::{Message, WebSocket, WebSocketUpgrade},
         ConnectInfo, Path, State,
     },
+    http::{HeaderMap, StatusCode},
     response::Response,
     Extension,
 };
@@ -31,7 +32,7 @@ use tokio::sync::mpsc;
 use super::torrents::{find_or_adopt, hex_id};
 use crate::{
     limits::{too_many, Kind},
-    ApiResult, AppState,
+    ApiError, ApiResult, AppState,
 };
 
 /// Offers accepted in one announce (WebTorrent clients send up to 10).
@@ -115,8 +116,16 @@ pub async fn swarm_socket(
     State(state): State<AppState>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
+    if !super::cors::may_read(&state.config, &headers) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "pages of this origin may not join this server's swarms; \
+             the server's --allow-origin decides which sites may",
+        ));
+    }
     let handle = find_or_adopt(&state, &id).await?;
     let hash = hex_id(handle.info_hash());
     let cap = state.config.net.max_event_streams_per_client;
