@@ -75,6 +75,19 @@ try {
   }
   const results = await Promise.all(runs);
   console.log(JSON.stringify({ viewers, p2p, corrupt, results }));
+  // What a user would check: every viewer got the server's bytes, none waited past the pace,
+  // with P2P on every later viewer got some bytes from peers (unless a corrupt viewer was the
+  // only peer), and a corrupt viewer was found out and dropped by the others.
+  const fail = [];
+  results.forEach((r, k) => {
+    if (!r.same) fail.push(`viewer ${k + 1} assembled bytes that differ from the server's file`);
+    if (r.late) fail.push(`viewer ${k + 1} waited too long for ${r.late} chunks`);
+    if (p2p && !corrupt && k > 0 && !(r.fromPeers > 0)) fail.push(`viewer ${k + 1} got nothing from peers`);
+  });
+  if (corrupt && !results.some((r, k) => k + 1 !== corrupt && r.droppedPeers > 0 && r.badPieces > 0)) {
+    fail.push('no viewer detected and dropped the corrupt one');
+  }
+  if (fail.length) { console.error(fail.join('\n')); process.exitCode = 1; }
 } finally {
   await browser.close();
 }

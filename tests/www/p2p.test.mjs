@@ -1,7 +1,7 @@
 // Unit tests of www/lib/p2p.js in Node: the .torrent's piece hashes, SHA-1 checks, which
 // pieces a range covers, and the request path of Swarm.fetch with stand-in peers (data
 // channels replaced by objects that answer requests; the real WebRTC path is driven in
-// Chromium by tests/e2e_p2p.rs).
+// Chromium by tests/e2e/p2p.mjs, run by benches/browser/p2p.sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
