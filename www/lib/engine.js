@@ -2,6 +2,7 @@
 // The wasm engine, loaded once per page and shared by every player on it (the page's or the
 // widget's): `pkg/` next to www/.
 import { errorText, riptideError } from './errors.js';
+import { joinSwarm, p2pWanted } from './p2p.js';
 
 /** @typedef {typeof import('../pkg/remux_wasm.js')} Engine */
 /** @typedef {import('../pkg/remux_wasm.js').Player} Player */
@@ -49,8 +50,19 @@ export function loadEngine(failed) {
 export function createPlayer(engine, video, url, file, torrent, onStatus) {
   const player = new engine.Player(video, url, file.length, torrent.piece_length >>> 0);
   player.on_status(onStatus);
+  // Viewers share pieces (p2p.js) only where asked: `?p2p=1` (see docs/DESIGN.md).
+  if (typeof location !== 'undefined' && p2pWanted(location.search, false)) {
+    joinSwarm(player, video, url)
+      .then((s) => { if (s && disposed.has(player)) s.close(); else if (s) swarms.set(player, s); })
+      .catch(() => { /* the player keeps fetching from the server */ });
+  }
   return player;
 }
+
+/** The swarm each player joined, closed with it. @type {WeakMap<object, import('./p2p.js').Swarm>} */
+const swarms = new WeakMap();
+/** Players already disposed (a swarm joined after that is closed at once). @type {WeakSet<object>} */
+const disposed = new WeakSet();
 
 /**
  * Stops a player: its fetches are aborted, the video detached, its wasm memory freed.
@@ -58,6 +70,9 @@ export function createPlayer(engine, video, url, file, torrent, onStatus) {
  */
 export function disposePlayer(player) {
   if (!player) return;
+  disposed.add(player);
+  swarms.get(player)?.close();
+  swarms.delete(player);
   try { player.destroy(); } catch (_) { /* already gone */ }
   try { player.free(); } catch (_) { /* already freed */ }
 }

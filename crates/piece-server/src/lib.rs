@@ -70,6 +70,8 @@ pub struct AppState {
     pub(crate) clients: Arc<limits::Clients>,
     /// One have-bitfield feed per watched torrent, shared by its event streams (`routes/feed.rs`).
     pub(crate) feeds: Arc<routes::feed::Feeds>,
+    /// The viewers of each torrent that share pieces over WebRTC (`routes/swarm.rs`).
+    pub(crate) swarms: Arc<routes::swarm::Swarms>,
     /// Torrents this server seeds from local files (`piece-server seed`), offered on the
     /// page as one-click samples through `GET /api/samples`.
     pub samples: Arc<std::sync::RwLock<Vec<SeedInfo>>>,
@@ -94,6 +96,7 @@ impl AppState {
             readers: Arc::default(),
             clients: Arc::default(),
             feeds: Arc::default(),
+            swarms: Arc::default(),
             samples: Arc::default(),
             consent: Arc::new(routes::consent::Secret::generate()),
             removals: Arc::default(),

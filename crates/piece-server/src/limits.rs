@@ -23,6 +23,7 @@ pub(crate) enum Kind {
     Connection,
     FileStream,
     EventStream,
+    SwarmSocket,
 }
 
 #[derive(Default, Debug, Clone, Copy)]
@@ -30,6 +31,7 @@ struct Counts {
     connections: usize,
     file_streams: usize,
     event_streams: usize,
+    swarm_sockets: usize,
 }
 
 impl Counts {
@@ -38,11 +40,15 @@ impl Counts {
             Kind::Connection => &mut self.connections,
             Kind::FileStream => &mut self.file_streams,
             Kind::EventStream => &mut self.event_streams,
+            Kind::SwarmSocket => &mut self.swarm_sockets,
         }
     }
 
     fn is_zero(&self) -> bool {
-        self.connections == 0 && self.file_streams == 0 && self.event_streams == 0
+        self.connections == 0
+            && self.file_streams == 0
+            && self.event_streams == 0
+            && self.swarm_sockets == 0
     }
 }
 

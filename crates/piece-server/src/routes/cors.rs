@@ -149,6 +149,26 @@ fn host_name(host: &str) -> &str {
     host.rsplit_once(':').map_or(host, |(h, _)| h)
 }
 
+/// Whether a page of the request's `Origin` may read this server's per-torrent routes: what the
+/// CORS layer allows, for requests it cannot guard (a WebSocket upgrade is not subject to CORS).
+/// No `Origin` (not a browser page) may; so may this server's own page.
+pub(crate) fn may_read(config: &Config, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    if any_origin(config) || own_page(origin, headers) {
+        return true;
+    }
+    let Ok(origin) = normalize(origin) else {
+        return false;
+    };
+    config
+        .allow_origins
+        .iter()
+        .chain(&config.add_origins)
+        .any(|o| normalize(o).is_ok_and(|o| o == origin))
+}
+
 /// The request comes from this server's own page: `Origin` is `http(s)://` + `Host`, and the
 /// host is an IP literal or `localhost` (a page on `evil.example` whose name was re-pointed at
 /// 127.0.0.1 — DNS rebinding — sends `Host: evil.example` and so does not count).

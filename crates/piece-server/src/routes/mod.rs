@@ -13,6 +13,7 @@ mod preview;
 mod resume;
 mod status;
 mod stream;
+pub(crate) mod swarm;
 mod torrents;
 
 use axum::{
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/torrents/{id}/pieces", get(pieces::get_pieces))
         .route("/api/torrents/{id}/events", get(events::torrent_events))
+        .route("/api/torrents/{id}/swarm", get(swarm::swarm_socket))
         .route(
             "/api/torrents/{id}/torrent",
             get(torrents::get_torrent_file),

@@ -78,6 +78,9 @@ pub struct RangeFetcher {
     last_progress: Cell<f64>,
     /// Bytes received, in total (counted as they arrive).
     received: Cell<u64>,
+    /// A function with `fetch`'s signature that replaces `window.fetch` (the page's P2P
+    /// swarm, `www/lib/p2p.js`); see [`RangeFetcher::set_hook`].
+    hook: RefCell<Option<Function>>,
 }
 
 impl RangeFetcher {
@@ -91,7 +94,26 @@ impl RangeFetcher {
             in_flight: Cell::new(0),
             last_progress: Cell::new(0.0),
             received: Cell::new(0),
+            hook: RefCell::new(None),
         }
+    }
+
+    /// Sends every later request through `hook(url, init)` instead of `window.fetch`; the hook
+    /// must resolve to a `Response` as `fetch` does (the page's P2P swarm answers from peers
+    /// or passes the request on to `fetch`).
+    pub fn set_hook(&self, hook: Option<Function>) {
+        *self.hook.borrow_mut() = hook;
+    }
+
+    /// `window.fetch(url, init)`, or the hook when one is set.
+    fn send(&self, window: &web_sys::Window, init: &RequestInit) -> Promise {
+        if let Some(h) = self.hook.borrow().as_ref() {
+            return match h.call2(&JsValue::NULL, &JsValue::from_str(&self.url), init) {
+                Ok(p) => p.dyn_into().unwrap_or_else(|v| Promise::resolve(&v)),
+                Err(e) => Promise::reject(&e),
+            };
+        }
+        window.fetch_with_str_and_init(&self.url, init)
     }
 
     /// Milliseconds since a request in flight last made progress; `None` if none is in flight.
@@ -138,7 +160,7 @@ impl RangeFetcher {
             init.set_signal(Some(s));
         }
         let aborted = || signal.as_ref().is_some_and(|s| s.aborted());
-        let resp = JsFuture::from(window.fetch_with_str_and_init(&self.url, &init))
+        let resp = JsFuture::from(self.send(&window, &init))
             .await
             .map_err(|e| {
                 if aborted() {

@@ -298,6 +298,13 @@ impl Player {
         }
     }
 
+    /// Sends the player's range requests through `hook(url, init)` (same contract as
+    /// `fetch`) instead of `window.fetch`; `null` goes back to `fetch`. Used by the page's
+    /// P2P swarm (`www/lib/p2p.js`).
+    pub fn set_fetch_hook(&self, hook: Option<js_sys::Function>) {
+        self.shared.fetcher.set_hook(hook);
+    }
+
     /// Starts fetching and playing. The promise resolves when every segment has been
     /// appended (or after `destroy()`), and rejects with a readable message. The loop goes on
     /// after the end to serve seeks.
