@@ -27,6 +27,8 @@ echo "== unit tests of the page's modules (node --test)"
 node --test tests/www/
 echo "== native tests (unit, integration, end to end in Chromium, Firefox and WebKitGTK)"
 RIPTIDE_REQUIRE_TOOLS=1 cargo test --workspace --quiet
+echo "== viewers sharing pieces over WebRTC (3 headless Chromium viewers, P2P on and off, a corrupt peer)"
+bash benches/browser/p2p.sh 12 3
 runner="$RIPTIDE_TOOLS/bin/wasm-bindgen-test-runner"
 echo "== wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$runner" \
