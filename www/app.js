@@ -9,6 +9,7 @@ import { createPlayer, disposePlayer, loadEngine } from './lib/engine.js';
 import { errorText, toProblem } from './lib/errors.js';
 import { extension, largestVideo } from './lib/files.js';
 import { formatBytes, formatTime } from './lib/format.js';
+import { watchMetadataWait } from './lib/metadata-wait.js';
 // The everyday page (issue 14): library, grouped files, sidecar subtitles, resume, keyboard.
 import { firstToPlay } from './lib/episodes.js';
 import { renderFileGroups } from './lib/filelist.js';
@@ -643,6 +644,10 @@ async function start(magnet, fileIndex, confirmed = false) {
   filesBox.hidden = true;
   statsEl.textContent = '';
   setStatus('Fetching metadata…', 'metadata');
+  // Where peers are looked for, and for how long, until the server answers.
+  const stopWaiting = watchMetadataWait(magnet, (text) => {
+    if (riptide.state === 'metadata') setStatus(text, 'metadata');
+  });
   loadWasm().catch(() => {}); // in parallel with the metadata
   let torrent;
   const token = storedToken();
@@ -658,6 +663,7 @@ async function start(magnet, fileIndex, confirmed = false) {
       body: JSON.stringify({ magnet }),
     });
   } catch (e) {
+    stopWaiting();
     if (e.status === 403 && e.needsConfirmation && !confirmed) {
       askToConfirm(magnet, fileIndex);
       return;
@@ -666,6 +672,7 @@ async function start(magnet, fileIndex, confirmed = false) {
     showError({ ...toProblem(e, 'network'), message: `Could not add the torrent: ${errorText(e)}` });
     return;
   }
+  stopWaiting();
   hideTokenForm();
   library.refresh();
   await openTorrent(torrent, fileIndex);

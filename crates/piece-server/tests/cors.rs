@@ -338,3 +338,15 @@ async fn bad_origin_lists_are_refused_at_startup() {
         .expect("--add-origin '*' must be refused");
     assert!(format!("{err:#}").contains("--add-token"), "{err:#}");
 }
+
+/// `GET /api/status` tells the page where peers can be looked for while a magnet's metadata is
+/// awaited: a server without DHT and trackers says so (the page then shows "DHT off on this
+/// server · trackers off on this server").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_says_whether_dht_and_trackers_are_on() {
+    let (_, addr, _servers) = seeder_and_server("status", |_| {}).await;
+    let v: Value = reqwest::get(format!("http://{addr}/api/status")).await.unwrap().json().await.unwrap();
+    assert_eq!(v["dht_nodes"], Value::Null, "{v}");
+    assert_eq!(v["trackers"], false, "{v}");
+    assert!(v["torrents"].is_u64(), "{v}");
+}

@@ -17,6 +17,12 @@ pub struct Status {
     pub torrents: usize,
     /// HTTP connections open now, all clients (`--max-connections`).
     pub open_connections: usize,
+    /// Nodes in the DHT routing table (IPv4 + IPv6); `null` when the DHT is off (`--no-dht`).
+    /// While a magnet's metadata is awaited, the page shows it: 0 nodes means the DHT cannot
+    /// find peers yet.
+    pub dht_nodes: Option<usize>,
+    /// Whether the server contacts trackers (false with `--no-trackers`).
+    pub trackers: bool,
 }
 
 pub async fn get_status(State(state): State<AppState>) -> Json<Status> {
@@ -27,5 +33,10 @@ pub async fn get_status(State(state): State<AppState>) -> Json<Status> {
         max_streams: state.config.max_streams,
         torrents,
         open_connections: state.open_connections(),
+        dht_nodes: state.session.get_dht().map(|d| {
+            let s = d.stats();
+            s.routing_table_size + s.routing_table_size_v6
+        }),
+        trackers: !state.config.no_trackers,
     })
 }
