@@ -107,6 +107,10 @@ async fn season_pack(engine: Engine) {
     assert!(report["failure"].is_null(), "the harness stopped at '{}': {}", report["step"], report["failure"]);
     assert_eq!(report["errors"], serde_json::json!([]), "page errors");
     assert_eq!(report["emptyFurniture"], serde_json::json!([]), "shown before anything plays");
+    // axe-core's serious and critical WCAG 2 A/AA findings, on the empty page and while a film
+    // plays with the library, file list, menus and subtitles shown.
+    assert_eq!(report["a11y"]["empty"], serde_json::json!([]), "accessibility of the empty page");
+    assert_eq!(report["a11y"]["playing"], serde_json::json!([]), "accessibility while playing");
     let listed = &report["listed"];
     assert_eq!(listed["name"], "Show Season 1", "the library row: {listed}");
     let groups = &report["files"];

@@ -30,6 +30,18 @@ async function waitFor(page, fn, arg = null, timeout = TIMEOUT_MS) {
   }
 }
 const visible = (sel) => { const el = document.querySelector(sel); return !!el && el.checkVisibility(); };
+// An accessibility audit of the page as it is now (axe-core, WCAG 2 A and AA rules): the
+// serious and critical findings, each with the elements it names. The audit runs through the
+// driver (CSP does not apply there), not as a script of the page.
+const AXE = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+async function audit(page) {
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+}
 const shot = (page, name) => page.raw.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 const viewport = (page, width, height) => (page.pw ? page.raw.setViewportSize({ width, height }) : page.raw.setViewport({ width, height }));
 
@@ -50,6 +62,7 @@ try {
     result.emptyFurniture = await page.evaluate(() => ['video', 'tracks', 'details', 'seekbar', 'files', 'next', 'resume', 'torrent-actions']
       .filter((id) => { const el = document.getElementById(id); return el && el.checkVisibility(); }));
     await shot(page, 'empty');
+    result.a11y = { empty: await audit(page) };
   });
 
   await step('drop the .torrent', async () => {
@@ -97,6 +110,7 @@ try {
         cues: [...(t.track.cues || [])].map((c) => c.text) })),
     }));
     await shot(page, 'playing');
+    result.a11y.playing = await audit(page);
   });
 
   await step('keys', async () => {
