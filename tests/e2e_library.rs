@@ -1,6 +1,6 @@
 //! The page people use every day (issue 14), in Chromium: a season pack (two short episodes
-//! made by ffmpeg, an `.srt` beside episode 1, a sample and a text file) is seeded by a
-//! librqbit session on loopback. The page is opened empty, its `.torrent` is dropped on the
+//! made by ffmpeg, an `.srt` beside episode 1, a sample and a text file) is seeded by aria2 on
+//! loopback. The page is opened empty, its `.torrent` is dropped on the
 //! page, and the harness (`tests/e2e/library.mjs`) checks what a person would: the torrent is
 //! listed, the files are grouped (episodes in order, the sample apart, the text file "not a
 //! video"), episode 1 plays with the sidecar subtitle track selectable, episode 2 is offered at
@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use librqbit::{AddTorrent, AddTorrentOptions, CreateTorrentOptions};
+use librqbit::CreateTorrentOptions;
 use piece_server::{spawn, Config};
 
 #[path = "e2e/support.rs"]
@@ -46,6 +46,14 @@ async fn season_pack(engine: Engine) {
     if !support::have_tools() || !engine.available() {
         return;
     }
+    if std::process::Command::new("aria2c").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
+            "aria2c is missing (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs it)"
+        );
+        eprintln!("aria2c missing: skipping");
+        return;
+    }
     require_wasm_package();
     let tmp = tempdir(&format!("e2e-library-{}", engine.name()));
     let pack = tmp.join("Show Season 1");
@@ -68,26 +76,32 @@ async fn season_pack(engine: Engine) {
     let torrent_file = tmp.join("Show Season 1.torrent");
     std::fs::write(&torrent_file, &torrent).unwrap();
 
-    // The seeder: a librqbit session that finds the pack complete in its folder.
-    let (_, seeder) = spawn(Config::for_test(tmp.join("seeder"))).await.unwrap();
-    let handle = seeder
-        .session
-        .add_torrent(
-            AddTorrent::from_bytes(torrent.clone()),
-            Some(AddTorrentOptions {
-                overwrite: true,
-                output_folder: Some(pack.to_str().unwrap().to_owned()),
-                ..Default::default()
-            }),
-        )
-        .await
-        .unwrap()
-        .into_handle()
-        .unwrap();
-    handle.wait_until_initialized().await.unwrap();
-    assert!(handle.stats().finished, "the seeder did not find the pack complete: {:?}", handle.stats());
-    let peer = seeder.session.listen_addr().expect("the seeder listens for peers");
-    let peer = std::net::SocketAddr::from(([127, 0, 0, 1], peer.port()));
+    // The seeder: aria2 (a BitTorrent client people use), checking the pack in its folder
+    // and seeding it; the server finds it through `--peer`.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let _aria2 = Aria2(
+        std::process::Command::new("aria2c")
+            .args([
+                "--enable-dht=false",
+                "--enable-dht6=false",
+                "--bt-enable-lpd=false",
+                "--enable-peer-exchange=false",
+                "--check-integrity=true",
+                "--bt-seed-unverified=false",
+                "--seed-ratio=0.0",
+                "--file-allocation=none",
+                "--console-log-level=warn",
+                "--summary-interval=0",
+            ])
+            .arg(format!("--listen-port={port}"))
+            .arg(format!("--dir={}", tmp.display()))
+            .arg(&torrent_file)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("aria2c runs (scripts/test.sh installs it)"),
+    );
+    wait_listening(port);
+    let peer = std::net::SocketAddr::from(([127, 0, 0, 1], port));
 
     let mut cfg = Config::for_test(tmp.join("server"));
     cfg.www_dir = Some(repo().join("www"));
@@ -180,4 +194,24 @@ fn run_harness(engine: Engine, url: &str, torrent: &Path, shots: &Path) -> serde
     assert!(out.status.success(), "library.mjs failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_str(stdout.lines().last().unwrap_or_default())
         .unwrap_or_else(|e| panic!("library.mjs printed no JSON ({e}): {stdout}"))
+}
+
+/// aria2, stopped when the test ends.
+struct Aria2(std::process::Child);
+
+impl Drop for Aria2 {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits until something accepts connections on 127.0.0.1:`port` (aria2 listens once it has
+/// checked the files).
+fn wait_listening(port: u16) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "aria2 never listened on port {port}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }

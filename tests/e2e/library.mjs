@@ -151,7 +151,9 @@ try {
       resumeText: document.getElementById('resume-text').textContent,
       continueWatching: [...document.querySelectorAll('#continue-list button')].map((b) => b.textContent),
     }));
-    // A subtitle file of one's own, dropped on the page while episode 2 plays.
+    // A subtitle file of one's own, dropped on the page while episode 2 plays (once it plays
+    // again after the reload: before, the page asks to play a video first).
+    await waitFor(page, () => !!window.riptide.player);
     await page.evaluate(() => {
       const dt = new DataTransfer();
       dt.items.add(new File(['WEBVTT\n\n00:00.000 --> 00:09.000\nMy own subtitles\n'], 'mine.vtt', { type: 'text/vtt' }));
