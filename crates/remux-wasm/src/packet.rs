@@ -73,6 +73,19 @@ pub struct Colour {
     pub content_light: Option<ContentLight>,
 }
 
+impl Colour {
+    /// Every code point "unspecified" (2), limited range, no HDR metadata: what a container
+    /// that states only part of the description leaves for the rest.
+    pub const UNSPECIFIED: Colour = Colour {
+        primaries: 2,
+        transfer: 2,
+        matrix: 2,
+        full_range: false,
+        mastering: None,
+        content_light: None,
+    };
+}
+
 /// SMPTE ST 2086 mastering display colour volume, in the units of the MP4 `mdcv` box.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MasteringDisplay {

@@ -48,14 +48,7 @@ fn projection(data: &[u8], base: u64) -> Result<Rotation> {
 /// full range. Chromaticities (0-1) and luminances (cd/m²) are floats, stored as the MP4
 /// `mdcv` units (0.00002 and 0.0001).
 fn colour(data: &[u8], base: u64) -> Result<Colour> {
-    let mut c = Colour {
-        primaries: 2,
-        transfer: 2,
-        matrix: 2,
-        full_range: false,
-        mastering: None,
-        content_light: None,
-    };
+    let mut c = Colour::UNSPECIFIED;
     let code = |d: &[u8]| -> Result<u8> { Ok(ebml::uint(d)?.min(255) as u8) };
     let (mut max_cll, mut max_fall) = (None, None);
     for e in ebml::children(data, base) {

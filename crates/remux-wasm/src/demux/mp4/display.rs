@@ -72,14 +72,7 @@ pub(super) fn colour_of(children: &[u8], base: u64) -> Result<Option<Colour>> {
         None => None,
     };
     if colour.is_none() && (mastering.is_some() || content_light.is_some()) {
-        colour = Some(Colour {
-            primaries: 2,
-            transfer: 2,
-            matrix: 2,
-            full_range: false,
-            mastering: None,
-            content_light: None,
-        });
+        colour = Some(Colour::UNSPECIFIED);
     }
     Ok(colour.map(|c| Colour {
         mastering,
