@@ -74,9 +74,17 @@ async function play(job) {
         fill.push([Math.round(performance.now() - t0), end]);
       }, 250);
       let haveData = null;
+      let haveMedia = null;
       let playCalled = false;
       while (performance.now() - t0 < timeoutMs) {
         if (video.readyState >= 2 && haveData === null) haveData = performance.now();
+        // Media is buffered but the element never says it can show a frame (Firefox, with a
+        // hole before the first media of every track): press play, as a person would.
+        const buffered = window.__buffers.some((b) => b.sb.buffered.length > 0);
+        if (buffered && haveMedia === null) haveMedia = performance.now();
+        if (haveData === null && haveMedia !== null && performance.now() - haveMedia > 3000) {
+          haveData = performance.now() - 2000;
+        }
         if (haveData !== null && (out.firstFrame !== null || performance.now() - haveData > 2000)) {
           if (!playCalled || video.paused) video.play().catch(() => {});
           playCalled = true;
