@@ -203,6 +203,9 @@ export class Swarm {
     this.stats = {
       fromPeers: 0, fromServer: 0, uploaded: 0, badPieces: 0, droppedPeers: 0,
       lateOrRefused: 0, peers: 0,
+      /** Player requests now being served through peers, server fallback included (a stall
+       * while this is above 0 is one P2P added). */
+      asking: 0,
     };
     /** End of the previous request (file bytes) and bytes fetched since the last jump. */
     this.lastEnd = -1;
@@ -474,6 +477,24 @@ export class Swarm {
       }).catch(() => {});
       return new Response(mine, { status: 206, headers: resp.headers });
     }
+    this.stats.asking += 1;
+    try {
+      return await this.fromPeers(url, init, start, end);
+    } finally {
+      this.stats.asking -= 1;
+    }
+  }
+
+  /**
+   * File bytes `start..end` for the player: pieces held or from peers, the rest (and
+   * whatever peers did not deliver) from the server.
+   * @param {string} url
+   * @param {RequestInit} init
+   * @param {number} start
+   * @param {number} end
+   * @returns {Promise<Response>}
+   */
+  async fromPeers(url, init, start, end) {
     const out = new Uint8Array(end - start);
     const pieces = wholePieces(this.map, start, end);
     const got = await Promise.all(pieces.map(async (i) => {
@@ -550,6 +571,9 @@ function gathered(pc) {
   });
 }
 
+/** Whether a player shares pieces when its page or widget does not say (docs/DESIGN.md). */
+export const P2P_DEFAULT = false;
+
 /**
  * Whether the page should share pieces: `?p2p=0` or `?p2p=1` in the page's address wins;
  * otherwise the default (see docs/DESIGN.md for where it is on).
@@ -582,7 +606,14 @@ export async function joinSwarm(player, video, url, options = {}) {
   const map = pieceMap(new Uint8Array(await resp.arrayBuffer()), Number(m[3]));
   const ws = new URL(`${m[1]}/swarm`, u);
   ws.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  // Peers only after the first frame, and after a seek only once it plays again: until then
+  // every byte comes from the server (a browser may hold frames back before 'playing', e.g.
+  // Firefox, and a late peer must not delay the picture).
+  let shown = false;
+  video.addEventListener('playing', () => { shown = true; });
+  video.addEventListener('seeking', () => { shown = false; });
   const bufferedAhead = () => {
+    if (!shown) return 0;
     const b = video.buffered;
     for (let k = 0; k < b.length; k++) {
       if (b.start(k) <= video.currentTime + 0.1 && video.currentTime < b.end(k)) {
