@@ -68,7 +68,7 @@ export function createPlayer(engine, video, url, file, torrent, onStatus, share 
  */
 export function swarmStats(player) {
   const s = player && swarms.get(player);
-  return s ? { ...s.stats } : null;
+  return s ? { ...s.stats, serverWhy: { ...s.stats.serverWhy } } : null;
 }
 
 /** The swarm each player joined, closed with it. @type {WeakMap<object, import('./p2p.js').Swarm>} */

@@ -200,9 +200,16 @@ export class Swarm {
     this.offers = new Map();
     /** @type {Set<string>} */
     this.banned = new Set();
+    /** Viewers in the swarm, us included, as the tracker last said (unknown at first). */
+    /** @type {number | undefined} */
+    this.swarmSize = undefined;
     this.stats = {
       fromPeers: 0, fromServer: 0, uploaded: 0, badPieces: 0, droppedPeers: 0,
       lateOrRefused: 0, peers: 0,
+      /** Bytes the player asked of the server directly, by reason: a start or seek (`jump`),
+       * the bytes after it (`warmup`), less than `minAheadSecs` buffered (`short`), no peer
+       * connected (`alone`). */
+      serverWhy: { jump: 0, warmup: 0, short: 0, alone: 0 },
       /** Player requests now being served through peers, server fallback included (a stall
        * while this is above 0 is one P2P added). */
       asking: 0,
@@ -227,7 +234,7 @@ export class Swarm {
     if (this.closed) return;
     const ws = new WebSocket(this.swarmUrl);
     this.ws = ws;
-    ws.onopen = () => this.announce();
+    ws.onopen = () => { this.announce().catch(() => {}); };
     ws.onmessage = (e) => {
       let m;
       try { m = JSON.parse(String(e.data)); } catch (_) { return; }
@@ -238,7 +245,7 @@ export class Swarm {
       if (!this.closed) setTimeout(() => this.connect(), 2000);
     };
     this.announcer = setInterval(() => {
-      if (this.peers.size < this.opt.maxPeers) this.announce();
+      if (this.peers.size < this.opt.maxPeers) this.announce().catch(() => {});
     }, this.opt.announceMs);
   }
 
@@ -250,7 +257,11 @@ export class Swarm {
   async announce() {
     for (const pc of this.offers.values()) pc.close();
     this.offers.clear();
-    const n = this.opt.maxPeers - this.peers.size;
+    // Offers only for viewers that exist: each costs a peer connection and its ICE gathering,
+    // which a viewer alone in the swarm would otherwise make every few seconds for nothing
+    // (a newcomer's own offers reach it). Until the first answer the size is unknown.
+    const others = this.swarmSize === undefined ? Infinity : this.swarmSize - 1;
+    const n = Math.max(0, Math.min(this.opt.maxPeers, others) - this.peers.size);
     const offers = [];
     for (let k = 0; k < n; k++) {
       const pc = this.newConnection();
@@ -272,6 +283,8 @@ export class Swarm {
 
   /** @param {any} m */
   async onSignal(m) {
+    // The tracker's answer to our announce: viewers in the swarm, us included.
+    if (Number.isInteger(m.incomplete)) this.swarmSize = m.incomplete;
     const from = m.peer_id;
     if (typeof from !== 'string' || from === this.peerId || this.banned.has(from)) return;
     if (m.offer && !this.peers.has(from) && this.peers.size < this.opt.maxPeers) {
@@ -462,10 +475,14 @@ export class Swarm {
     const jump = start !== this.lastEnd;
     this.lastEnd = end;
     if (jump) this.sinceJump = 0;
-    const ahead = !jump && this.sinceJump >= this.opt.warmupBytes
-      && this.bufferedAhead() >= this.opt.minAheadSecs && this.peers.size > 0;
+    const warm = this.sinceJump >= this.opt.warmupBytes;
+    const buffered = this.bufferedAhead() >= this.opt.minAheadSecs;
+    const ahead = !jump && warm && buffered && this.peers.size > 0;
     this.sinceJump += end - start;
     if (!ahead) {
+      // Why this request went to the server, in bytes (the first reason that applies).
+      const why = jump ? 'jump' : !warm ? 'warmup' : !buffered ? 'short' : 'alone';
+      this.stats.serverWhy[why] += end - start;
       const resp = await this.netFetch(url, init);
       if (resp.status !== 206 || !resp.body) return resp;
       // The player reads one branch as it streams in (its stall detection sees progress);
