@@ -259,21 +259,26 @@ export class Swarm {
     this.offers.clear();
     // Offers only for viewers that exist: each costs a peer connection and its ICE gathering,
     // which a viewer alone in the swarm would otherwise make every few seconds for nothing
-    // (a newcomer's own offers reach it). Until the first answer the size is unknown.
-    const others = this.swarmSize === undefined ? Infinity : this.swarmSize - 1;
+    // (a newcomer's own offers reach it). Until the tracker has said how many there are, an
+    // announce without offers asks (its answer comes back at once and calls this again).
+    const others = this.swarmSize === undefined ? 0 : this.swarmSize - 1;
     const n = Math.max(0, Math.min(this.opt.maxPeers, others) - this.peers.size);
-    const offers = [];
+    const made = [];
     for (let k = 0; k < n; k++) {
       const pc = this.newConnection();
       const dc = pc.createDataChannel('riptide-pieces');
       const offerId = Math.random().toString(36).slice(2);
       this.offers.set(offerId, pc);
-      pc.addEventListener('datachannel', () => {});
       /** @type {any} */ (pc).riptideChannel = dc;
+      made.push({ offerId, pc });
+    }
+    // All offers gather their candidates at once (one after the other, a slow machine took
+    // seconds before the first viewer heard of the second).
+    const offers = await Promise.all(made.map(async ({ offerId, pc }) => {
       await pc.setLocalDescription(await pc.createOffer());
       await gathered(pc);
-      offers.push({ offer_id: offerId, offer: { type: 'offer', sdp: pc.localDescription?.sdp } });
-    }
+      return { offer_id: offerId, offer: { type: 'offer', sdp: pc.localDescription?.sdp } };
+    }));
     this.send({ action: 'announce', peer_id: this.peerId, numwant: n, offers });
   }
 
@@ -283,8 +288,17 @@ export class Swarm {
 
   /** @param {any} m */
   async onSignal(m) {
-    // The tracker's answer to our announce: viewers in the swarm, us included.
-    if (Number.isInteger(m.incomplete)) this.swarmSize = m.incomplete;
+    // The tracker's answer to our announce: viewers in the swarm, us included. The first one
+    // (or one saying others came) is followed at once by offers for them.
+    if (Number.isInteger(m.incomplete)) {
+      const first = this.swarmSize === undefined;
+      this.swarmSize = m.incomplete;
+      if ((first || this.offers.size === 0) && m.incomplete - 1 > this.peers.size
+        && this.peers.size < this.opt.maxPeers) {
+        this.announce().catch(() => {});
+      }
+      return;
+    }
     const from = m.peer_id;
     if (typeof from !== 'string' || from === this.peerId || this.banned.has(from)) return;
     if (m.offer && !this.peers.has(from) && this.peers.size < this.opt.maxPeers) {
