@@ -29,7 +29,14 @@ magnet=$(sed -n 1p "$work/out" | grep -oE 'magnet:\?[^ ]+')
 hash=$(sed -n 1p "$work/out" | sed -E 's/.*btih:([0-9a-fA-F]{40}).*/\1/')
 # A run that fails says why on stderr; the bench goes on to the next and fails at the end.
 fails=0
-run() { node tests/e2e/p2p-play.mjs --base "$base" --magnet "$magnet" --hash "$hash" "$@" || fails=$((fails + 1)); }
+# After each run, the bytes the server process wrote (`wchar` of /proc/PID/io: its sockets,
+# plus a little logging), a count apart from its own `served_bytes`.
+wchar() { awk '/^wchar/ {print $2}' "/proc/$server/io"; }
+run() {
+  local w0; w0=$(wchar)
+  node tests/e2e/p2p-play.mjs --base "$base" --magnet "$magnet" --hash "$hash" "$@" || fails=$((fails + 1))
+  echo "{\"server_wchar\": $(($(wchar) - w0))}"
+}
 if [ "$mode" = ci ]; then
   run --viewers 3 --p2p 1 --corrupt 1 --engines chromium,chromium,firefox --seek-viewer 2
 else
