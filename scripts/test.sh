@@ -29,8 +29,8 @@ stage "unit tests of the page's modules (node --test)"
 node --test tests/www/
 stage "native tests (unit, integration, end to end in Chromium, Firefox and WebKitGTK)"
 RIPTIDE_REQUIRE_TOOLS=1 cargo test --workspace --quiet
-stage "viewers sharing pieces over WebRTC (3 headless Chromium viewers, P2P on and off, a corrupt peer)"
-bash benches/browser/p2p.sh 12 3
+stage "viewers sharing pieces over WebRTC: 3 viewers of the real player, the first corrupt, Firefox the third"
+bash benches/browser/p2p-play.sh 24 3 ci
 runner="$RIPTIDE_TOOLS/bin/wasm-bindgen-test-runner"
 stage "wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$runner" \
