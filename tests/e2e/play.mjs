@@ -195,7 +195,7 @@ try {
           rate: v.playbackRate,
           waiting: window.__waiting || 0,
           heap: performance.memory ? performance.memory.usedJSHeapSize : null,
-          wasm: r.player && r.sample ? r.sample().wasmMemory : null,
+          wasm: (() => { try { return r.player && r.sample ? r.sample().wasmMemory : null; } catch (_) { return null; } })(),
         } : null,
         playerStatus: st ? JSON.parse(JSON.stringify(st)) : null,
         watch: {
