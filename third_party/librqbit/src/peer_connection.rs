@@ -83,6 +83,12 @@ pub struct PeerConnectionOptions {
     /// one at a stream's read position after a seek, is requested only after
     /// those, so a smaller window makes streams react faster to seeks.
     pub max_request_window: Option<usize>,
+
+    /// When set below `max_request_window`, each peer's window adapts between
+    /// the two: it starts small and grows while the peer's rate grows with it
+    /// (a peer that sends on a timer needs a deep queue, a rate-capped one does
+    /// not). Unset: the window is fixed at `max_request_window`.
+    pub min_request_window: Option<usize>,
 }
 
 pub(crate) struct PeerConnection<H> {

@@ -1048,6 +1048,9 @@ impl Session {
             max_request_window: other
                 .max_request_window
                 .or(self.peer_opts.max_request_window),
+            min_request_window: other
+                .min_request_window
+                .or(self.peer_opts.min_request_window),
         }
     }
 
@@ -1364,6 +1367,7 @@ impl Session {
                     peer_connect_timeout: peer_opts.connect_timeout,
                     peer_read_write_timeout: peer_opts.read_write_timeout,
                     peer_max_request_window: peer_opts.max_request_window,
+                    peer_min_request_window: peer_opts.min_request_window,
                     allow_overwrite: opts.overwrite,
                     output_folder,
                     ratelimits: opts.ratelimits,

@@ -41,6 +41,7 @@
 
 pub mod peer;
 pub mod peers;
+mod request_window;
 pub mod stats;
 
 use std::{
@@ -108,6 +109,7 @@ use self::{
         },
     },
     peers::PeerStates,
+    request_window::RequestWindow,
     stats::{atomic::AtomicStats, snapshot::StatsSnapshot},
 };
 
@@ -223,6 +225,12 @@ impl TorrentStateLive {
             .peer_max_request_window
             .unwrap_or(DEFAULT_PEER_REQUEST_WINDOW)
             .max(1)
+    }
+
+    fn new_request_window(&self) -> RequestWindow {
+        let max = self.max_request_window();
+        let min = self.shared.options.peer_min_request_window.unwrap_or(max);
+        RequestWindow::new(min, max)
     }
 
     pub(crate) fn new(
@@ -483,7 +491,7 @@ impl TorrentStateLive {
             addr: checked_peer.addr,
             incoming: true,
             on_bitfield_notify: Default::default(),
-            flow_control: Mutex::new(PeerFlowControl::new(self.max_request_window())),
+            flow_control: Mutex::new(PeerFlowControl::new(self.new_request_window())),
             state: self.clone(),
             tx,
             counters,
@@ -547,7 +555,7 @@ impl TorrentStateLive {
             addr,
             incoming: false,
             on_bitfield_notify: Default::default(),
-            flow_control: Mutex::new(PeerFlowControl::new(state.max_request_window())),
+            flow_control: Mutex::new(PeerFlowControl::new(state.new_request_window())),
             state: state.clone(),
             tx,
             counters,
@@ -1008,14 +1016,14 @@ const DEFAULT_PEER_REQUEST_WINDOW: usize = 128;
 
 struct PeerFlowControl {
     i_am_choked: bool,
-    request_window: usize,
+    request_window: RequestWindow,
 }
 
 impl PeerFlowControl {
-    fn new(max_request_window: usize) -> Self {
+    fn new(request_window: RequestWindow) -> Self {
         Self {
             i_am_choked: true,
-            request_window: max_request_window,
+            request_window,
         }
     }
 }
@@ -1176,14 +1184,15 @@ impl PeerConnectionHandler for &'_ PeerHandler {
         if let Some(reqq) = hs.reqq.and_then(|reqq| usize::try_from(reqq).ok())
             && reqq > 0
         {
-            let request_window = reqq.min(self.state.max_request_window());
             let mut flow = self.lock_flow_control("update request window");
-            if flow.request_window != request_window {
+            let before = flow.request_window.get();
+            flow.request_window.cap(reqq);
+            let request_window = flow.request_window.get();
+            if before != request_window {
                 debug!(
                     reqq,
                     request_window, "updated peer request window from extended handshake"
                 );
-                flow.request_window = request_window;
                 self.notify_request_slots_changed();
             }
         }
@@ -1725,9 +1734,14 @@ impl PeerHandler {
                     .peers
                     .with_live_mut(handle, "add chunk request", |live| {
                         live.add_inflight_request(chunk)
+                            .then(|| live.requested_inflight_count())
                     }) {
-                    Some(true) => {}
-                    Some(false) => {
+                    Some(Some(outstanding)) => {
+                        self.lock_flow_control("request sent")
+                            .request_window
+                            .on_request_sent(outstanding, Instant::now());
+                    }
+                    Some(None) => {
                         // This request was already in-flight for this peer for this chunk.
                         // This might happen in theory, but not very likely.
                         //
@@ -1759,7 +1773,10 @@ impl PeerHandler {
     }
 
     fn on_i_am_choked(&self) {
-        self.lock_flow_control("i_am_choked = true").i_am_choked = true;
+        let mut flow = self.lock_flow_control("i_am_choked = true");
+        flow.i_am_choked = true;
+        flow.request_window.on_choked();
+        drop(flow);
         self.notify_request_slots_changed();
     }
 
@@ -1818,6 +1835,14 @@ impl PeerHandler {
 
         if !should_process {
             return Ok(());
+        }
+
+        let window_changed = self
+            .lock_flow_control("block received")
+            .request_window
+            .on_block_received(piece.len() as u64, Instant::now());
+        if window_changed {
+            self.notify_request_slots_changed();
         }
 
         // This one is used to calculate download speed.
@@ -2066,7 +2091,7 @@ impl PeerHandler {
     fn can_send_request(&self) -> bool {
         let (i_am_choked, request_window) = {
             let flow = self.lock_flow_control("can_send_request");
-            (flow.i_am_choked, flow.request_window)
+            (flow.i_am_choked, flow.request_window.get())
         };
 
         if i_am_choked {
