@@ -157,6 +157,11 @@ pub struct Config {
     #[arg(long, env = "RIPTIDE_PEER_REQUEST_WINDOW_MIN", default_value_t = DEFAULT_PEER_REQUEST_WINDOW_MIN)]
     pub peer_request_window_min: usize,
 
+    /// On a seek to a piece not downloaded yet, cancel the requests for pieces no reader
+    /// needs and fetch the new position's first 4 MiB first (`false`: librqbit 9.1's order).
+    #[arg(long, env = "RIPTIDE_SEEK_REPRIORITISE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seek_reprioritise: bool,
+
     /// Size of librqbit's blocking I/O pool. Each open stream holds one slot; must exceed
     /// --max-streams by at least 16 so disk I/O never starves.
     #[arg(long, env = "RIPTIDE_IO_THREADS", default_value_t = DEFAULT_IO_THREADS)]
@@ -242,6 +247,7 @@ impl Default for Config {
             stream_wait_ms: DEFAULT_STREAM_WAIT_MS,
             peer_request_window: DEFAULT_PEER_REQUEST_WINDOW,
             peer_request_window_min: DEFAULT_PEER_REQUEST_WINDOW_MIN,
+            seek_reprioritise: true,
             io_threads: DEFAULT_IO_THREADS,
             download_limit_bps: None,
             upload_limit_bps: None,

@@ -89,6 +89,12 @@ pub struct PeerConnectionOptions {
     /// (a peer that sends on a timer needs a deep queue, a rate-capped one does
     /// not). Unset: the window is fixed at `max_request_window`.
     pub min_request_window: Option<usize>,
+
+    /// When a stream seeks to a piece we do not have, release the in-flight
+    /// pieces no stream reads and cancel their requests, and fetch the first
+    /// few MiB at the new position before other streams' lookahead.
+    /// Default: off.
+    pub reprioritise_on_seek: Option<bool>,
 }
 
 pub(crate) struct PeerConnection<H> {

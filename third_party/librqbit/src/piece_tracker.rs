@@ -260,6 +260,26 @@ impl PieceTracker {
         count
     }
 
+    /// Release the in-flight pieces for which `release` is true back to the queue (their
+    /// chunks received so far are dropped). Returns each released piece with the peer that
+    /// had it, so that the caller can cancel the requests still outstanding.
+    pub fn release_inflight_where(
+        &mut self,
+        mut release: impl FnMut(ValidPieceIndex) -> bool,
+    ) -> Vec<(ValidPieceIndex, PeerHandle)> {
+        let released: Vec<_> = self
+            .inflight
+            .iter()
+            .filter(|(p, _)| release(**p))
+            .map(|(p, info)| (*p, info.peer))
+            .collect();
+        for (piece, _) in &released {
+            self.inflight.remove(piece);
+            self.chunks.mark_piece_broken_if_not_have(*piece);
+        }
+        released
+    }
+
     // === QUERIES ===
 
     /// Get the inflight info for a piece, if it's currently being downloaded.

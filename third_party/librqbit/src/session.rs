@@ -1051,6 +1051,9 @@ impl Session {
             min_request_window: other
                 .min_request_window
                 .or(self.peer_opts.min_request_window),
+            reprioritise_on_seek: other
+                .reprioritise_on_seek
+                .or(self.peer_opts.reprioritise_on_seek),
         }
     }
 
@@ -1368,6 +1371,7 @@ impl Session {
                     peer_read_write_timeout: peer_opts.read_write_timeout,
                     peer_max_request_window: peer_opts.max_request_window,
                     peer_min_request_window: peer_opts.min_request_window,
+                    reprioritise_on_seek: peer_opts.reprioritise_on_seek.unwrap_or(false),
                     allow_overwrite: opts.overwrite,
                     output_folder,
                     ratelimits: opts.ratelimits,

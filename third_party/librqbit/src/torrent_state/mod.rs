@@ -114,6 +114,7 @@ pub(crate) struct ManagedTorrentOptions {
     pub peer_read_write_timeout: Option<Duration>,
     pub peer_max_request_window: Option<usize>,
     pub peer_min_request_window: Option<usize>,
+    pub reprioritise_on_seek: bool,
     pub allow_overwrite: bool,
     pub output_folder: PathBuf,
     pub ratelimits: LimitsConfig,

@@ -28,12 +28,20 @@ type StreamId = usize;
 // 32 mb lookahead by default.
 const PER_STREAM_BUF_DEFAULT: u64 = 32 * 1024 * 1024;
 
+// After a seek to a piece we do not have, this much from the new position comes before
+// every other stream's lookahead: what a player needs to start again.
+const SEEK_CRITICAL_BYTES: u64 = 4 * 1024 * 1024;
+// ... for this long after the seek.
+const SEEK_CRITICAL_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+
 struct StreamState {
     file_id: usize,
     file_len: u64,
     file_abs_offset: u64,
     position: u64,
     waker: Option<Waker>,
+    // When this stream last seeked to a piece we did not have.
+    seeked_to_missing_at: Option<Instant>,
 }
 
 impl StreamState {
@@ -42,8 +50,16 @@ impl StreamState {
     }
 
     fn queue<'a>(&self, lengths: &'a Lengths) -> impl Iterator<Item = ValidPieceIndex> + use<'a> {
+        self.queue_of(lengths, PER_STREAM_BUF_DEFAULT)
+    }
+
+    fn queue_of<'a>(
+        &self,
+        lengths: &'a Lengths,
+        bytes: u64,
+    ) -> impl Iterator<Item = ValidPieceIndex> + use<'a> {
         let start = self.file_abs_offset + self.position;
-        let end = (start + PER_STREAM_BUF_DEFAULT).min(self.file_abs_offset + self.file_len);
+        let end = (start + bytes).min(self.file_abs_offset + self.file_len);
         let dpl = lengths.default_piece_length();
         let start_id = (start / dpl as u64).try_into().unwrap();
         let end_id = end.div_ceil(dpl as u64).try_into().unwrap();
@@ -98,7 +114,30 @@ impl TorrentStreams {
         use rand::seq::SliceRandom;
         all.shuffle(&mut rand::rng());
 
-        Interleave { all: all.into() }
+        // The stream that most recently seeked to a missing piece gets its first few MiB
+        // before anyone else's lookahead (the pieces repeat in the interleave; taking them
+        // is idempotent).
+        let critical = self
+            .streams
+            .iter()
+            .filter_map(|s| {
+                s.seeked_to_missing_at
+                    .filter(|t| t.elapsed() < SEEK_CRITICAL_FOR)
+                    .map(|t| (t, s.queue_of(lengths, SEEK_CRITICAL_BYTES)))
+            })
+            .max_by_key(|(t, _)| *t)
+            .map(|(_, q)| q);
+
+        critical
+            .into_iter()
+            .flatten()
+            .chain(Interleave { all: all.into() })
+    }
+
+    fn mark_seeked_to_missing(&self, stream_id: StreamId) {
+        if let Some(mut s) = self.streams.get_mut(&stream_id) {
+            s.value_mut().seeked_to_missing_at = Some(Instant::now());
+        }
     }
 
     pub(crate) fn wake_streams_on_piece_completed(
@@ -264,6 +303,7 @@ impl AsyncSeek for FileStream {
 
         self.as_mut().set_position(map_io_err!(new_pos.try_into())?);
         debug!(stream_id = self.stream_id, position = self.position, "seek");
+        self.on_seek();
         Ok(())
     }
 
@@ -368,6 +408,7 @@ impl ManagedTorrent {
                 file_id,
                 position: 0,
                 waker: None,
+                seeked_to_missing_at: None,
                 file_len: fd_len,
                 file_abs_offset: fd_offset,
             },
@@ -400,5 +441,31 @@ impl FileStream {
 
     pub fn len(&self) -> u64 {
         self.file_len
+    }
+
+    // A seek to a piece we do not have: give the new position's first pieces to the next
+    // requests, ahead of every other stream, and stop fetching pieces no stream reads.
+    fn on_seek(&self) {
+        if self.position >= self.file_len || !self.torrent.shared().options.reprioritise_on_seek {
+            return;
+        }
+        let Some(current) = self
+            .metadata
+            .lengths()
+            .compute_current_piece(self.position, self.file_torrent_abs_offset)
+        else {
+            return;
+        };
+        let have = self
+            .torrent
+            .with_chunk_tracker(|ct| ct.get_have_pieces().as_slice()[current.id.get_usize()])
+            .unwrap_or(true);
+        if have {
+            return;
+        }
+        self.streams.mark_seeked_to_missing(self.stream_id);
+        if let Some(live) = self.torrent.live() {
+            live.reprioritise_after_seek();
+        }
     }
 }

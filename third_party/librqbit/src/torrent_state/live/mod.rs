@@ -227,6 +227,40 @@ impl TorrentStateLive {
             .max(1)
     }
 
+    /// A stream jumped to a piece we do not have: stop fetching what nobody reads. Every
+    /// in-flight piece outside all streams' windows goes back to the queue and its
+    /// outstanding requests are cancelled, so that the peers' next requests are for the
+    /// pieces at the new position instead of waiting behind the old ones. Pieces being
+    /// written right now (their per-piece lock is taken) are left alone.
+    pub(crate) fn reprioritise_after_seek(&self) {
+        let wanted: HashSet<ValidPieceIndex> =
+            self.streams.iter_next_pieces(&self.lengths).collect();
+        let released = {
+            let mut g = self.lock_write("reprioritise_after_seek");
+            let Ok(pieces) = g.get_pieces_mut() else {
+                return;
+            };
+            pieces.release_inflight_where(|p| {
+                !wanted.contains(&p)
+                    && self
+                        .per_piece_locks
+                        .get(p.get_usize())
+                        .is_some_and(|l| l.try_write().is_some())
+            })
+        };
+        if released.is_empty() {
+            return;
+        }
+        debug!(pieces = released.len(), "seek: released in-flight pieces nobody reads");
+        for (piece, peer) in released {
+            self.peers
+                .with_live_mut(peer, "cancel requests after seek", |live| {
+                    live.cancel_inflight_requests_for_piece(piece)
+                });
+        }
+        self.new_pieces_notify.notify_waiters();
+    }
+
     fn new_request_window(&self) -> RequestWindow {
         let max = self.max_request_window();
         let min = self.shared.options.peer_min_request_window.unwrap_or(max);
@@ -1728,6 +1762,20 @@ impl PeerHandler {
                 }
 
                 aframe!(self.wait_for_request_slot()).await;
+
+                // The piece may have been released (a stream seeked away) or stolen while we
+                // waited for a slot: then its remaining chunks are not ours to request.
+                let still_ours = self
+                    .state
+                    .lock_read("is piece still ours")
+                    .get_pieces()
+                    .ok()
+                    .and_then(|p| p.get_inflight(next))
+                    .is_some_and(|i| i.peer == handle);
+                if !still_ours {
+                    trace!(piece = next.get(), "piece no longer ours, not requesting the rest");
+                    break;
+                }
 
                 match self
                     .state
