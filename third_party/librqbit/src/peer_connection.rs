@@ -46,6 +46,10 @@ pub trait PeerConnectionHandler {
     fn should_transmit_have(&self, id: ValidPieceIndex) -> bool;
     fn on_uploaded_bytes(&self, bytes: u32);
     fn read_chunk(&self, chunk: &ChunkInfo, buf: &mut [u8]) -> anyhow::Result<()>;
+    /// True when the peer cancelled this queued request: then it is not sent.
+    fn upload_cancelled(&self, _chunk: &ChunkInfo) -> bool {
+        false
+    }
     fn update_my_extended_handshake(
         &self,
         _handshake: &mut ExtendedHandshake<ByteBuf>,
@@ -414,6 +418,10 @@ impl<H: PeerConnectionHandler> PeerConnection<H> {
                             .serialize(&mut *write_buf, ext_msg_ids)?
                     }
                     WriterRequest::ReadChunkRequest(chunk) => {
+                        if self.handler.upload_cancelled(&chunk) {
+                            trace!(?chunk, "peer cancelled this request, not sending it");
+                            continue;
+                        }
                         #[allow(unused_mut)]
                         let mut skip_reading_for_e2e_tests = false;
 

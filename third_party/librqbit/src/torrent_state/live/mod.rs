@@ -42,6 +42,7 @@
 pub mod peer;
 pub mod peers;
 mod request_window;
+mod upload_cancels;
 pub mod stats;
 
 use std::{
@@ -110,6 +111,7 @@ use self::{
     },
     peers::PeerStates,
     request_window::RequestWindow,
+    upload_cancels::UploadCancels,
     stats::{atomic::AtomicStats, snapshot::StatsSnapshot},
 };
 
@@ -214,6 +216,7 @@ pub struct TorrentStateLive {
     ratelimit_upload_tx: tokio::sync::mpsc::UnboundedSender<(
         tokio::sync::mpsc::UnboundedSender<WriterRequest>,
         ChunkInfo,
+        Arc<Mutex<UploadCancels<ChunkInfo>>>,
     )>,
     ratelimits: Limits,
 }
@@ -304,6 +307,7 @@ impl TorrentStateLive {
         let (ratelimit_upload_tx, ratelimit_upload_rx) = tokio::sync::mpsc::unbounded_channel::<(
             tokio::sync::mpsc::UnboundedSender<WriterRequest>,
             ChunkInfo,
+            Arc<Mutex<UploadCancels<ChunkInfo>>>,
         )>();
         let ratelimits = Limits::new(paused.shared.options.ratelimits);
 
@@ -487,9 +491,14 @@ impl TorrentStateLive {
         mut rx: tokio::sync::mpsc::UnboundedReceiver<(
             tokio::sync::mpsc::UnboundedSender<WriterRequest>,
             ChunkInfo,
+            Arc<Mutex<UploadCancels<ChunkInfo>>>,
         )>,
     ) -> crate::Result<()> {
-        while let Some((tx, ci)) = rx.recv().await {
+        while let Some((tx, ci, cancels)) = rx.recv().await {
+            // Cancelled while queued here: do not spend the upload rate on it.
+            if cancels.lock().take_if_cancelled(&ci) {
+                continue;
+            }
             tokio::select! {
                 _ = tx.closed() => {
                     continue;
@@ -526,6 +535,7 @@ impl TorrentStateLive {
             incoming: true,
             on_bitfield_notify: Default::default(),
             flow_control: Mutex::new(PeerFlowControl::new(self.new_request_window())),
+            upload_cancels: Default::default(),
             state: self.clone(),
             tx,
             counters,
@@ -590,6 +600,7 @@ impl TorrentStateLive {
             incoming: false,
             on_bitfield_notify: Default::default(),
             flow_control: Mutex::new(PeerFlowControl::new(state.new_request_window())),
+            upload_cancels: Default::default(),
             state: state.clone(),
             tx,
             counters,
@@ -1074,6 +1085,9 @@ struct PeerHandler {
     // RefCell would do, but tokio is unhappy when we use it.
     flow_control: Mutex<PeerFlowControl>,
 
+    // Requests the peer cancelled while they waited in our upload queue.
+    upload_cancels: Arc<Mutex<UploadCancels<ChunkInfo>>>,
+
     // This is used to unpause chunk requester once the bitfield
     // is received.
     on_bitfield_notify: Notify,
@@ -1131,9 +1145,7 @@ impl PeerConnectionHandler for &'_ PeerHandler {
             Message::NotInterested => {
                 trace!("received \"not interested\", but we don't process it yet")
             }
-            Message::Cancel(_) => {
-                trace!("received \"cancel\", but we don't process it yet")
-            }
+            Message::Cancel(request) => self.on_cancel_request(request),
             Message::Extended(ExtendedMessage::UtMetadata(UtMetadata::Request(
                 metadata_piece_id,
             ))) => {
@@ -1203,7 +1215,12 @@ impl PeerConnectionHandler for &'_ PeerHandler {
     }
 
     fn read_chunk(&self, chunk: &ChunkInfo, buf: &mut [u8]) -> anyhow::Result<()> {
+        self.upload_cancels.lock().on_sent(chunk);
         self.state.file_ops().read_chunk(self.addr, chunk, buf)
+    }
+
+    fn upload_cancelled(&self, chunk: &ChunkInfo) -> bool {
+        self.upload_cancels.lock().take_if_cancelled(chunk)
     }
 
     fn on_extended_handshake(&self, hs: &ExtendedHandshake<ByteBuf>) -> anyhow::Result<()> {
@@ -1569,10 +1586,29 @@ impl PeerHandler {
             );
         }
 
-        self.state
-            .ratelimit_upload_tx
-            .send((self.tx.clone(), chunk_info))?;
+        self.upload_cancels.lock().on_request(chunk_info);
+        self.state.ratelimit_upload_tx.send((
+            self.tx.clone(),
+            chunk_info,
+            self.upload_cancels.clone(),
+        ))?;
         Ok(())
+    }
+
+    fn on_cancel_request(&self, request: Request) {
+        let chunk = self
+            .state
+            .lengths
+            .validate_piece_index(request.index)
+            .and_then(|p| {
+                self.state
+                    .lengths
+                    .chunk_info_from_received_data(p, request.begin, request.length)
+            });
+        match chunk {
+            Some(chunk) => self.upload_cancels.lock().on_cancel(chunk),
+            None => trace!(?request, "ignoring an invalid cancel"),
+        }
     }
 
     fn on_have(&self, have: u32) {
