@@ -42,8 +42,8 @@
 pub mod peer;
 pub mod peers;
 mod request_window;
-mod upload_cancels;
 pub mod stats;
+mod upload_cancels;
 
 use std::{
     borrow::Cow,
@@ -111,8 +111,8 @@ use self::{
     },
     peers::PeerStates,
     request_window::RequestWindow,
-    upload_cancels::UploadCancels,
     stats::{atomic::AtomicStats, snapshot::StatsSnapshot},
+    upload_cancels::UploadCancels,
 };
 
 use super::{
@@ -254,7 +254,10 @@ impl TorrentStateLive {
         if released.is_empty() {
             return;
         }
-        debug!(pieces = released.len(), "seek: released in-flight pieces nobody reads");
+        debug!(
+            pieces = released.len(),
+            "seek: released in-flight pieces nobody reads"
+        );
         for (piece, peer) in released {
             self.peers
                 .with_live_mut(peer, "cancel requests after seek", |live| {
@@ -1809,7 +1812,10 @@ impl PeerHandler {
                     .and_then(|p| p.get_inflight(next))
                     .is_some_and(|i| i.peer == handle);
                 if !still_ours {
-                    trace!(piece = next.get(), "piece no longer ours, not requesting the rest");
+                    trace!(
+                        piece = next.get(),
+                        "piece no longer ours, not requesting the rest"
+                    );
                     break;
                 }
 

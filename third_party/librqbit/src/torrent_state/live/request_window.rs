@@ -157,18 +157,32 @@ impl RequestWindow {
                     let (w, r) = previous.unwrap();
                     self.window = w;
                     self.peak = r;
-                    self.phase = Phase::Steady { rounds: 0, next_probe_up: false };
+                    self.phase = Phase::Steady {
+                        rounds: 0,
+                        next_probe_up: false,
+                    };
                 } else if self.window >= self.max {
-                    self.phase = Phase::Steady { rounds: 0, next_probe_up: false };
+                    self.phase = Phase::Steady {
+                        rounds: 0,
+                        next_probe_up: false,
+                    };
                 } else {
-                    self.phase = Phase::SlowStart { previous: Some((self.window, rate)) };
+                    self.phase = Phase::SlowStart {
+                        previous: Some((self.window, rate)),
+                    };
                     self.window = self.grow();
                 }
             }
-            Phase::Steady { rounds, next_probe_up } => {
+            Phase::Steady {
+                rounds,
+                next_probe_up,
+            } => {
                 let rounds = rounds + 1;
                 if rounds < PROBE_EVERY {
-                    self.phase = Phase::Steady { rounds, next_probe_up };
+                    self.phase = Phase::Steady {
+                        rounds,
+                        next_probe_up,
+                    };
                     return;
                 }
                 let target = if next_probe_up {
@@ -178,29 +192,53 @@ impl RequestWindow {
                 };
                 if target == self.window {
                     // Nothing to try that way: try the other next time.
-                    self.phase = Phase::Steady { rounds: 0, next_probe_up: !next_probe_up };
+                    self.phase = Phase::Steady {
+                        rounds: 0,
+                        next_probe_up: !next_probe_up,
+                    };
                 } else {
-                    self.phase = Phase::Probe { from: self.window, from_rate: rate, up: next_probe_up };
+                    self.phase = Phase::Probe {
+                        from: self.window,
+                        from_rate: rate,
+                        up: next_probe_up,
+                    };
                     self.window = target;
                 }
             }
-            Phase::Probe { from, from_rate, up: true } => {
+            Phase::Probe {
+                from,
+                from_rate,
+                up: true,
+            } => {
                 if rate >= from_rate * PROBE_UP_GAIN {
                     // More depth paid off: the peer is window-bound again, keep climbing.
-                    self.phase = Phase::SlowStart { previous: Some((self.window, rate)) };
+                    self.phase = Phase::SlowStart {
+                        previous: Some((self.window, rate)),
+                    };
                     self.window = self.grow();
                 } else {
                     self.window = from;
-                    self.phase = Phase::Steady { rounds: 0, next_probe_up: false };
+                    self.phase = Phase::Steady {
+                        rounds: 0,
+                        next_probe_up: false,
+                    };
                 }
             }
-            Phase::Probe { from, up: false, .. } => {
+            Phase::Probe {
+                from, up: false, ..
+            } => {
                 if rate >= self.peak * PROBE_DOWN_KEEP {
                     // Same rate with fewer requests queued: keep it, and try lower soon.
-                    self.phase = Phase::Steady { rounds: PROBE_EVERY - 1, next_probe_up: false };
+                    self.phase = Phase::Steady {
+                        rounds: PROBE_EVERY - 1,
+                        next_probe_up: false,
+                    };
                 } else {
                     self.window = from;
-                    self.phase = Phase::Steady { rounds: 0, next_probe_up: true };
+                    self.phase = Phase::Steady {
+                        rounds: 0,
+                        next_probe_up: true,
+                    };
                 }
             }
         }
@@ -254,7 +292,10 @@ mod tests {
         assert_eq!(&seen[..6], &[32, 64, 128, 256, 500, 500], "{seen:?}");
         // Probing down loses rate with such a peer, so it comes back to the ceiling.
         let later = run(&mut w, 30, timer_bound);
-        assert!(later.iter().filter(|&&x| x == 500).count() >= 20, "{later:?}");
+        assert!(
+            later.iter().filter(|&&x| x == 500).count() >= 20,
+            "{later:?}"
+        );
         assert!(later.iter().all(|&x| x >= 375), "{later:?}");
     }
 
