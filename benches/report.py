@@ -412,7 +412,7 @@ if seeders:
     summary.append(("8. Seeders: piece-server vs libtorrent from the same seeder", "≥ 0.5× from every seeder",
                     ", ".join(f"{n}: {v:.2f}×" for n, v in seeder_ratios) or "–",
                     "met" if seeder_ratios and min(v for _, v in seeder_ratios) >= 0.5 else "not met",
-                    "librqbit has no MSE/PE encryption, uTP is off (TcpOnly), and it keeps at most --peer-request-window (64) requests per peer"))
+                    "librqbit has no MSE/PE encryption and uTP is off (TcpOnly); each peer's request window adapts between --peer-request-window-min and --peer-request-window (our librqbit patch)"))
 else:
     md.append("Not run.\n")
 

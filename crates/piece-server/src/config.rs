@@ -24,15 +24,18 @@ pub const DEFAULT_MAX_STREAMS: usize = 240;
 /// nothing until used, and disk I/O never uses more at once than there are peer connections.
 /// librqbit's own default is 8, which stalls downloading as soon as 8 streams are open.
 pub const DEFAULT_IO_THREADS: usize = 256;
-/// Default most chunk (16 KiB) requests outstanding per peer (read by `start_session`, passed
-/// to librqbit as `PeerConnectionOptions::max_request_window`; librqbit's own default is 128).
-/// Two limits meet here. A piece needed after a seek is requested only after the chunks already
-/// outstanding, so this bounds the extra delay of a seek to window x 16 KiB per peer (1 MiB at
-/// 64). And Transmission (3.00) sends what was asked only right after a write to that peer or
-/// on its 500 ms timer, so from a Transmission peer a downloader gets about one window per
-/// 500 ms: 32 gave 1.0 MB/s (too little for an 8 Mbit/s film), 64 gives 2.0 MB/s.
-/// Measured in `tests/priority.rs`, `tests/transmission.rs` and benches/seeders.py.
-pub const DEFAULT_PEER_REQUEST_WINDOW: usize = 64;
+/// Default ceiling of chunk (16 KiB) requests outstanding per peer (read by `start_session`,
+/// passed to our librqbit patch as `PeerConnectionOptions::max_request_window`). Each peer's
+/// window adapts between `--peer-request-window-min` and this (third_party/librqbit,
+/// `request_window.rs`): it doubles while the peer's rate grows with it and settles at the
+/// smallest depth that keeps the rate. Transmission (3.00) sends what was asked only on its
+/// 500 ms timer, so its rate is proportional to the window and the window climbs to this
+/// ceiling; a rate-capped seeder's window stays near the floor, so a seek does not wait behind
+/// a deep queue. docs/DESIGN.md, "Seeders of every kind" and "Seek latency".
+pub const DEFAULT_PEER_REQUEST_WINDOW: usize = 500;
+/// Default floor of the adaptive window (`PeerConnectionOptions::min_request_window`).
+/// Set equal to `--peer-request-window` for a fixed window, librqbit 9.1's behaviour.
+pub const DEFAULT_PEER_REQUEST_WINDOW_MIN: usize = 4;
 /// Largest `--peer-request-window` accepted: Transmission advertises `reqq` 512 but silently
 /// drops a request that would make 512 outstanding (`peer-msgs.c`, `peerMadeRequest`), and
 /// librqbit then waits for that chunk until the peer times out.
@@ -144,10 +147,20 @@ pub struct Config {
     #[arg(long, value_name = "BYTES_PER_SEC", env = "RIPTIDE_UPLOAD_LIMIT")]
     pub upload_limit_bps: Option<NonZeroU32>,
 
-    /// Most 16 KiB chunk requests outstanding per peer (1-500). Smaller reacts faster to seeks;
-    /// larger downloads faster from distant peers and from Transmission peers.
+    /// Most 16 KiB chunk requests outstanding per peer (1-500). Each peer's window adapts
+    /// between --peer-request-window-min and this, following what the peer delivers.
     #[arg(long, env = "RIPTIDE_PEER_REQUEST_WINDOW", default_value_t = DEFAULT_PEER_REQUEST_WINDOW)]
     pub peer_request_window: usize,
+
+    /// Fewest 16 KiB chunk requests outstanding per peer (1 to --peer-request-window). Set it
+    /// equal to --peer-request-window for a fixed window.
+    #[arg(long, env = "RIPTIDE_PEER_REQUEST_WINDOW_MIN", default_value_t = DEFAULT_PEER_REQUEST_WINDOW_MIN)]
+    pub peer_request_window_min: usize,
+
+    /// On a seek to a piece not downloaded yet, cancel the requests for pieces no reader
+    /// needs and fetch the new position's first 4 MiB first (`false`: librqbit 9.1's order).
+    #[arg(long, env = "RIPTIDE_SEEK_REPRIORITISE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seek_reprioritise: bool,
 
     /// Size of librqbit's blocking I/O pool. Each open stream holds one slot; must exceed
     /// --max-streams by at least 16 so disk I/O never starves.
@@ -233,6 +246,8 @@ impl Default for Config {
             max_streams: DEFAULT_MAX_STREAMS,
             stream_wait_ms: DEFAULT_STREAM_WAIT_MS,
             peer_request_window: DEFAULT_PEER_REQUEST_WINDOW,
+            peer_request_window_min: DEFAULT_PEER_REQUEST_WINDOW_MIN,
+            seek_reprioritise: true,
             io_threads: DEFAULT_IO_THREADS,
             download_limit_bps: None,
             upload_limit_bps: None,
@@ -290,6 +305,12 @@ impl Config {
                  (Transmission) silently drop requests beyond 511 outstanding"
             );
         }
+        if self.peer_request_window_min == 0 || self.peer_request_window_min > self.peer_request_window {
+            anyhow::bail!(
+                "--peer-request-window-min must be between 1 and --peer-request-window ({})",
+                self.peer_request_window
+            );
+        }
         if self.max_streams == 0 {
             anyhow::bail!("--max-streams must be at least 1");
         }
@@ -332,5 +353,18 @@ mod tests {
         c.peer_request_window = 512;
         let e = c.validate().unwrap_err().to_string();
         assert!(e.contains("--peer-request-window must be at most 500"), "{e}");
+    }
+
+    #[test]
+    fn request_window_floor_is_below_its_ceiling() {
+        let mut c = super::Config::for_test("/tmp/riptide-unused");
+        c.peer_request_window = 64;
+        c.peer_request_window_min = 64;
+        assert!(c.validate().is_ok());
+        c.peer_request_window_min = 65;
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("--peer-request-window-min must be between 1 and"), "{e}");
+        c.peer_request_window_min = 0;
+        assert!(c.validate().is_err());
     }
 }

@@ -270,6 +270,8 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
         connect: Some(librqbit::ConnectionOptions {
             peer_opts: Some(librqbit::PeerConnectionOptions {
                 max_request_window: Some(config.peer_request_window),
+                min_request_window: Some(config.peer_request_window_min),
+                reprioritise_on_seek: Some(config.seek_reprioritise),
                 ..Default::default()
             }),
             ..Default::default()

@@ -1,7 +1,8 @@
 //! Piece priority follows the readers: a seek (old request aborted, new one opened far ahead)
 //! gets its pieces before anything in between, and a client that leaves while its request
-//! waits for a missing piece releases the stream at once. Prints the seek figures for three
-//! peer request windows (our default 64, our old default 32 and librqbit's default 128).
+//! waits for a missing piece releases the stream at once. Prints the seek figures for our
+//! settings (adaptive request window, reprioritise on seek: third_party/librqbit) and for
+//! librqbit 9.1's behaviour with our old fixed window (64) and librqbit's default (128).
 
 mod common;
 
@@ -35,17 +36,28 @@ struct SeekFigures {
 }
 
 /// A reader plays from 0 for ~1 s at 2 MB/s, then seeks to 75% of a 64 MiB file (seeder
-/// uploads at 4 MiB/s). `abort_old`: the old request is dropped before the new one is sent
-/// (what the player does); otherwise it stays open, competing.
-async fn seek_case(window: usize, abort_old: bool) -> SeekFigures {
+/// uploads at 4 MiB/s) and reads 1 MiB. `abort_old`: the old request is dropped before the
+/// new one is sent (what the player does); otherwise it stays open, competing.
+async fn seek_case(setting: Setting, abort_old: bool) -> SeekFigures {
+    seek_at(setting, abort_old, 4 * MIB as u32, 48 * MIB, MIB).await
+}
+
+/// The same at any seeder rate, seek target and read length.
+async fn seek_at(
+    setting: Setting,
+    abort_old: bool,
+    seeder_bps: u32,
+    target: usize,
+    len: usize,
+) -> SeekFigures {
     let tmp = tempfile::tempdir().unwrap();
     let data = random_bytes(64 * MIB, 99);
     let (info, http, [_seeder, server]) = seeder_and_server(
         tmp.path(),
         &data,
         PIECE,
-        |c| c.upload_limit_bps = std::num::NonZeroU32::new(4 * MIB as u32),
-        |c| c.peer_request_window = window,
+        |c| c.upload_limit_bps = std::num::NonZeroU32::new(seeder_bps),
+        |c| setting.apply(c),
     )
     .await;
     let client = Client::new();
@@ -77,14 +89,13 @@ async fn seek_case(window: usize, abort_old: bool) -> SeekFigures {
         old = client.head(&url).send().await.unwrap(); // placeholder, no stream
     }
 
-    // Seek to 75%.
-    let target = 48 * MIB;
+    // Seek.
     let t0 = Instant::now();
     let mut resp = client
         .get(&url)
         .header(
             header::RANGE,
-            format!("bytes={target}-{}", target + MIB - 1),
+            format!("bytes={target}-{}", target + len - 1),
         )
         .send()
         .await
@@ -103,13 +114,12 @@ async fn seek_case(window: usize, abort_old: bool) -> SeekFigures {
         at += chunk.len();
     }
     let whole_mib = t0.elapsed();
-    assert_eq!(at, target + MIB);
+    assert_eq!(at, target + len);
     let have = have_pieces(&client, http, &id).await;
-    // The old reader's window ends 32 MiB after its position (~2 MB): look at 36..46 MiB.
-    let in_between = have[36 * MIB / PIECE as usize..46 * MIB / PIECE as usize]
-        .iter()
-        .filter(|h| **h)
-        .count();
+    // The old reader's window ends 32 MiB after its position (~2 MB): look from 36 MiB to
+    // 2 MiB before the target (nothing when the target is inside that window).
+    let (from, to) = (36 * MIB / PIECE as usize, target.saturating_sub(2 * MIB) / PIECE as usize);
+    let in_between = have[from.min(to)..to].iter().filter(|h| **h).count();
     drop(old);
     SeekFigures {
         first_byte: first_byte.unwrap(),
@@ -118,14 +128,38 @@ async fn seek_case(window: usize, abort_old: bool) -> SeekFigures {
     }
 }
 
+#[derive(Clone, Copy, Debug)]
+enum Setting {
+    /// Our defaults: adaptive window (4..500), reprioritise on seek.
+    Ours,
+    /// librqbit 9.1's behaviour with a fixed window (and no reprioritising).
+    Fixed(usize),
+}
+
+impl Setting {
+    fn apply(self, c: &mut Config) {
+        if let Setting::Fixed(w) = self {
+            c.peer_request_window = w;
+            c.peer_request_window_min = w;
+            c.seek_reprioritise = false;
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_seek_gets_its_pieces_first() {
     tokio::time::timeout(Duration::from_secs(110), async {
-        let ours = Config::default().peer_request_window;
-        for (window, abort_old) in [(ours, true), (32, true), (128, true), (ours, false)] {
-            let f = seek_case(window, abort_old).await;
+        let cases = [
+            (Setting::Ours, true),
+            (Setting::Fixed(64), true),
+            (Setting::Fixed(128), true),
+            (Setting::Ours, false),
+            (Setting::Fixed(64), false),
+        ];
+        for (setting, abort_old) in cases {
+            let f = seek_case(setting, abort_old).await;
             eprintln!(
-                "seek to 75% (seeder 4 MiB/s, request window {window}, old request {}): first byte {:?}, 1 MiB in {:?}, {} pieces downloaded in between",
+                "seek to 75% (seeder 4 MiB/s, {setting:?}, old request {}): first byte {:?}, 1 MiB in {:?}, {} pieces downloaded in between",
                 if abort_old { "aborted" } else { "still open" },
                 f.first_byte,
                 f.whole_mib,
@@ -210,4 +244,46 @@ async fn leaving_while_waiting_for_a_piece_releases_the_stream() {
     })
     .await
     .expect("test took longer than 40 s");
+}
+
+/// Seek figures for docs/DESIGN.md, not a check: seeks to 25/50/75/90 % with 4 and 10 MiB/s
+/// seeders, ours against librqbit 9.1's order with the old fixed window (64), alternating,
+/// `RIPTIDE_SEEK_RUNS` runs each (default 3); prints medians of the first byte and of the
+/// first 4.7 MB (a GOP of the benchmark's 1080p film at 75 %). About 4 minutes:
+/// `cargo test -p piece-server --test priority -- --ignored --nocapture seek_table`
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore]
+async fn seek_table() {
+    let runs: usize = std::env::var("RIPTIDE_SEEK_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let gop = 4_700_000;
+    let med = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    for bps in [4 * MIB as u32, 10 * MIB as u32] {
+        for pct in [25usize, 50, 75, 90] {
+            // A piece boundary plus a bit, like a key frame inside a piece; the read stays
+            // inside the 64 MiB file.
+            let target = (64 * MIB * pct / 100).min(64 * MIB - gop) + 12_345;
+            let mut figures: Vec<(Setting, Vec<Duration>, Vec<Duration>)> = vec![
+                (Setting::Ours, vec![], vec![]),
+                (Setting::Fixed(64), vec![], vec![]),
+            ];
+            for _ in 0..runs {
+                for (setting, first, gops) in figures.iter_mut() {
+                    let f = seek_at(*setting, true, bps, target, gop.min(64 * MIB - target)).await;
+                    first.push(f.first_byte);
+                    gops.push(f.whole_mib);
+                }
+            }
+            for (setting, first, gops) in figures {
+                eprintln!(
+                    "SEEK seeder {} MiB/s, {pct} %, {setting:?}: first byte {:?}, 4.7 MB {:?} (medians of {runs})",
+                    bps / MIB as u32,
+                    med(first),
+                    med(gops)
+                );
+            }
+        }
+    }
 }

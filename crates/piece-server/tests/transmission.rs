@@ -4,9 +4,11 @@
 //! Transmission 3.00 answers a peer's requests only when it has just written to that peer or
 //! on its 500 ms bandwidth timer (`peer-msgs.c`: a `request` is only queued; `peerPulse` runs
 //! from `didWrite` and from `pumpAllPeers`). On loopback it drains the queue long before the
-//! next requests arrive, so a downloader gets about one request window per 500 ms: with
-//! librqbit's window at 32 chunks (16 KiB each) that was ~1 MB/s, too little for an
-//! 8 Mbit/s film with any margin. docs/DESIGN.md, "Seeders of every kind".
+//! next requests arrive, so a downloader gets about one request window per 500 ms: with a
+//! fixed window of 32 chunks (16 KiB each) that was ~1 MB/s, with 64 ~2 MB/s. Our librqbit
+//! patch adapts each peer's window (third_party/librqbit, `request_window.rs`): it grows while
+//! the rate grows with it, so from Transmission it climbs to the ceiling (500).
+//! docs/DESIGN.md, "Seeders of every kind".
 //!
 //! Needs `transmission-daemon`, `transmission-remote` and `transmission-create`
 //! (`apt-get install transmission-daemon transmission-cli`); skipped when they are missing,
@@ -22,10 +24,10 @@ use common::{add_magnet_id, random_bytes, MIB};
 use piece_server::{spawn, Config};
 use reqwest::{header, Client, StatusCode};
 
-/// Below this a single Transmission peer cannot carry an 8 Mbit/s (1 MB/s) film with the
-/// margin a seek or a bitrate peak needs. With the old window (32) this measured 1.0 MB/s,
-/// with 64 2.0 MB/s (benches/RESULTS.md, "Seeders").
-const MIN_MB_S: f64 = 1.4;
+/// libtorrent downloads 5.9 MB/s from the same Transmission (benches/RESULTS.md, "Seeders");
+/// the issue asks for at least half of that. A fixed window of 64 (the old default) measured
+/// 2.0 MB/s and fails this.
+const MIN_MB_S: f64 = 3.0;
 
 /// transmission-daemon, stopped (TERM, then KILL) when dropped.
 struct Daemon(Child);
