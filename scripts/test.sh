@@ -27,6 +27,13 @@ stage "type check of the page and the widget (tsc --noEmit over www/, against ww
 npx --no-install tsc --noEmit -p tsconfig.json
 stage "unit tests of the page's modules (node --test)"
 node --test tests/www/
+stage "unit tests of our librqbit patch (third_party/librqbit: files with no dependency)"
+patch_tests=$(mktemp -d)
+for f in request_window upload_cancels; do
+  rustc --edition 2021 --test "third_party/librqbit/src/torrent_state/live/$f.rs" -o "$patch_tests/$f"
+  "$patch_tests/$f" -q
+done
+rm -rf "$patch_tests"
 stage "native tests (unit, integration, end to end in Chromium, Firefox and WebKitGTK)"
 RIPTIDE_REQUIRE_TOOLS=1 cargo test --workspace --quiet
 stage "viewers sharing pieces over WebRTC: 3 viewers of the real player, the first corrupt, Firefox the third"
