@@ -139,11 +139,17 @@ pub const MIN_FETCH_SPAN_SECS: f64 = 4.0;
 /// The budget never cuts the back buffer below this (3 s): a short jump back stays instant.
 pub const MIN_BACK_SECS: f64 = 3.0;
 
+/// The budget never cuts the low watermark below this (4 s): what is left ahead when
+/// fetching resumes, to cover a slow request or a busy moment of the page.
+pub const MIN_LOW_SECS: f64 = 4.0;
+
 /// How much the SourceBuffers hold for one film: `config` seconds, cut by its byte budget.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Limits {
     /// Stop pulling at this many seconds ahead of `currentTime`.
     pub high_watermark: f64,
+    /// Resume pulling below this many seconds ahead of `currentTime`.
+    pub low_watermark: f64,
     /// Keep this many seconds behind `currentTime`.
     pub back_buffer: f64,
 }
@@ -151,7 +157,11 @@ pub struct Limits {
 /// The limits for a film of `size` bytes lasting `duration_secs` (either unknown: the
 /// configured seconds), per `Config::media_budget_bytes`.
 pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Limits {
-    let seconds = Limits { high_watermark: cfg.high_watermark, back_buffer: cfg.back_buffer };
+    let seconds = Limits {
+        high_watermark: cfg.high_watermark,
+        low_watermark: cfg.low_watermark,
+        back_buffer: cfg.back_buffer,
+    };
     let (Some(size), Some(d)) = (size, duration_secs) else {
         return seconds;
     };
@@ -160,11 +170,20 @@ pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Li
     }
     let byte_rate = size as f64 / d;
     let budget = cfg.media_budget_bytes as f64;
+    // Cut, never raised: at most the configured seconds.
+    let high_watermark = (0.75 * budget / byte_rate)
+        .max(MIN_LOW_SECS + MIN_FETCH_SPAN_SECS)
+        .min(cfg.high_watermark);
+    // The low watermark follows only when the budget brought the high one within
+    // `MIN_FETCH_SPAN_SECS` of it: each resume still fetches that much.
+    let low_watermark = if high_watermark < cfg.low_watermark + MIN_FETCH_SPAN_SECS {
+        (high_watermark - MIN_FETCH_SPAN_SECS).max(MIN_LOW_SECS).min(cfg.low_watermark)
+    } else {
+        cfg.low_watermark
+    };
     Limits {
-        // Cut, never raised: at most the configured seconds.
-        high_watermark: (0.75 * budget / byte_rate)
-            .max(cfg.low_watermark + MIN_FETCH_SPAN_SECS)
-            .min(cfg.high_watermark),
+        high_watermark,
+        low_watermark,
         back_buffer: (0.25 * budget / byte_rate).max(MIN_BACK_SECS).min(cfg.back_buffer),
     }
 }
@@ -512,7 +531,7 @@ pub async fn run(
                 }
             }
             match st.phase {
-                Phase::Holding if ahead < cfg.low_watermark => st.phase = Phase::Filling,
+                Phase::Holding if ahead < lim.low_watermark => st.phase = Phase::Filling,
                 Phase::Filling if ahead >= lim.high_watermark => st.phase = Phase::Holding,
                 _ => {}
             }
