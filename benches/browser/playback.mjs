@@ -27,7 +27,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS } from '../../tests/e2e/chromium.mjs';
 
 const [base, magnet] = process.argv.slice(2);
@@ -147,12 +147,44 @@ async function serveFilmDirect(film) {
 }
 const filmServer = serveFilm && !hlsServer ? await serveFilmDirect(serveFilm) : null;
 
-const server = await chromium.launchServer({
+// One memory-infra dump of every process (Tracing.requestMemoryDump): the top-level allocator
+// sizes of each renderer, in bytes.
+async function memoryDump(br) {
+  const cdp = await br.target().createCDPSession();
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['disabled-by-default-memory-infra'],
+    memoryDumpConfig: { triggers: [] } }, transferMode: 'ReportEvents' });
+  await cdp.send('Tracing.requestMemoryDump', { levelOfDetail: 'detailed' });
+  await cdp.send('Tracing.end');
+  await done;
+  const out = {};
+  for (const e of events) {
+    const alloc = e.args && e.args.dumps && e.args.dumps.allocators;
+    if (!alloc) continue;
+    const top = {};
+    for (const [name, d] of Object.entries(alloc)) {
+      const depth = name.split('/').length;
+      const size = d.attrs && d.attrs.size ? parseInt(d.attrs.size.value, 16) : 0;
+      if (size && (depth <= 2 || /^(partition_alloc|malloc)\/partitions\/[^/]+$/.test(name))) top[name] = size;
+    }
+    out[e.pid] = top;
+  }
+  return out;
+}
+
+// Puppeteer with its Network domain off: with the Network domain on (as Playwright always has
+// it), DevTools keeps a copy of every fetched response body in the renderer (up to 200 MB,
+// 10 MB per response), which no viewer's tab holds: measured, docs/DESIGN.md ("How much the
+// tab holds").
+const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  networkEnabled: false,
   args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
 });
-const browserPid = server.process().pid;
-const browser = await chromium.connect(server.wsEndpoint());
+const browserPid = browser.process().pid;
 const result = { rate, reference, hls: !!hlsDir, samples: [], error: null, firstFrame: false, ended: false, duration: null };
 try {
   const page = await browser.newPage();
@@ -161,10 +193,10 @@ try {
     page.on('console', (m) => console.error('console:', m.text()));
     page.on('pageerror', (e) => console.error('pageerror:', e.message));
   }
-  const cdp = await page.context().newCDPSession(page);
+  const cdp = await page.createCDPSession();
   await cdp.send('Performance.enable');
   // Every `waiting` of the video after its first frame, and the time until it plays again.
-  await page.addInitScript(() => {
+  await page.evaluateOnNewDocument(() => {
     window.__stalls = { count: 0, ms: 0, since: null, at: [] };
     document.addEventListener('waiting', (e) => {
       const v = e.target;
@@ -204,7 +236,7 @@ try {
       v.play().catch(() => {});
     }, magnet);
   } else {
-    await page.fill('#magnet', magnet);
+    await page.type('#magnet', magnet);
     await page.click('#play');
   }
   const t0 = Date.now();
@@ -260,6 +292,17 @@ try {
   if (process.env.RIPTIDE_BENCH_DEBUG) {
     console.error('status:', JSON.stringify(await page.evaluate(() => window.riptide && window.riptide.player.status()).catch(String)));
   }
+  // RIPTIDE_BENCH_BREAKDOWN=1: at the end, Chromium's own accounting of the renderer's memory
+  // (a memory-infra dump: malloc, PartitionAlloc, V8, Blink GC, ...; `dump`), then the private
+  // memory again after a simulated critical memory pressure (the allocators give back what
+  // they keep free; `afterPressure`).
+  if (process.env.RIPTIDE_BENCH_BREAKDOWN) {
+    result.atEnd = rendererPrivate(browserPid);
+    result.dump = await memoryDump(browser).catch((e) => String(e));
+    await cdp.send('Memory.simulatePressureNotification', { level: 'critical' }).catch(() => {});
+    await new Promise((r) => setTimeout(r, 3000));
+    result.afterPressure = rendererPrivate(browserPid);
+  }
   const stalls = await page.evaluate(() => window.__stalls).catch(() => null);
   if (stalls) {
     result.stalls = stalls.count;
@@ -270,7 +313,6 @@ try {
   result.error = String(e && e.stack || e);
 } finally {
   await browser.close();
-  await server.close();
   if (hlsServer) hlsServer.close();
   if (filmServer) filmServer.close();
 }
