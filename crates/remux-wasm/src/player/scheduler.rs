@@ -43,7 +43,8 @@ pub struct Config {
     /// Stop pulling when this many seconds are buffered ahead of `currentTime`: 30 s (less
     /// for a high-bitrate film: see `media_budget_bytes`). Read by [`limits`].
     pub high_watermark: f64,
-    /// Resume pulling when less than this is buffered ahead: 10 s. Read by [`run`].
+    /// Resume pulling when less than this is buffered ahead: 10 s (less for a high-bitrate
+    /// film: see `media_budget_bytes`). Read by [`limits`].
     pub low_watermark: f64,
     /// How often to re-check buffer health while not pulling: 250 ms. Read by [`run`].
     pub poll_ms: i32,
@@ -86,10 +87,12 @@ pub struct Config {
     /// 40 MiB. The browser keeps every appended byte in the tab's memory (and more for
     /// decoding), so seconds alone do not bound it: 30 + 30 s of a 20 Mbit/s film are 150 MB.
     /// At the film's average byte rate (file size / duration), `high_watermark` is cut to 3/4
-    /// of this (never below `low_watermark` + `MIN_FETCH_SPAN_SECS`) and `back_buffer` to 1/4
-    /// (never below `MIN_BACK_SECS`); neither is ever raised above its configured seconds. Films under ~8 Mbit/s keep 30 s ahead; 20 Mbit/s keeps
-    /// 14 s ahead and 4 s behind. hls.js bounds its forward buffer the same way
-    /// (`maxBufferSize`, 60 MB ahead alone). 0: seconds only. Read by [`limits`].
+    /// of this (never below `MIN_LOW_SECS` + `MIN_FETCH_SPAN_SECS`, 8 s), `low_watermark`
+    /// with it when it comes within `MIN_FETCH_SPAN_SECS` of it (never below `MIN_LOW_SECS`),
+    /// and `back_buffer` to 1/4 (never below `MIN_BACK_SECS`); none is ever raised above its
+    /// configured seconds. Films under ~8 Mbit/s keep 30 s ahead; 20 Mbit/s keeps 12.3 s
+    /// ahead (resuming at 8.3 s) and 4.1 s behind. hls.js bounds its forward buffer the same
+    /// way (`maxBufferSize`, 60 MB ahead alone). 0: seconds only. Read by [`limits`].
     pub media_budget_bytes: u64,
     /// Trim the back buffer only once it exceeds `back_buffer` by this many seconds (5 s), so
     /// removals come in batches, not after every fragment. Read by [`run`].
