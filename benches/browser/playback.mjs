@@ -236,8 +236,11 @@ try {
       v.play().catch(() => {});
     }, magnet);
   } else {
-    await page.type('#magnet', magnet);
-    await page.click('#play');
+    await page.waitForSelector('#magnet');
+    await page.evaluate((m) => {
+      document.querySelector('#magnet').value = m;
+      document.querySelector('#play').click();
+    }, magnet);
   }
   const t0 = Date.now();
   let rateSet = false;
