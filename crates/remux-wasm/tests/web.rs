@@ -265,9 +265,10 @@ async fn the_source_buffer_never_holds_more_than_the_limits() {
     }
     let status = player.status();
     let removed = Reflect::get(&status, &JsValue::from_str("removed_secs")).unwrap().as_f64();
+    let played = video.current_time();
     player.destroy();
     Url::revoke_object_url(&url).unwrap();
-    assert!(video.current_time() >= duration - 0.5, "played to {} s of {duration} s in {waited:.1} s", video.current_time());
+    assert!(played >= duration - 0.5, "played to {played} s of {duration} s in {waited:.1} s");
     let ahead_limit = lim.high_watermark + TARGET_SECONDS + 0.5;
     assert!(max_ahead <= ahead_limit, "{max_ahead:.2} s buffered ahead, limit {ahead_limit:.2} s ({lim:?})");
     // Trimmed once it exceeds the back buffer by its slack; checked every 250 ms (1 s of film at 4x).

@@ -174,12 +174,13 @@ pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Li
     let byte_rate = size as f64 / d;
     let budget = cfg.media_budget_bytes as f64;
     // Cut, never raised: at most the configured seconds.
-    let high_watermark = (0.75 * budget / byte_rate)
-        .max(MIN_LOW_SECS + MIN_FETCH_SPAN_SECS)
-        .min(cfg.high_watermark);
+    let ahead = 0.75 * budget / byte_rate;
+    let high_watermark = ahead.max(MIN_LOW_SECS + MIN_FETCH_SPAN_SECS).min(cfg.high_watermark);
     // The low watermark follows only when the budget brought the high one within
-    // `MIN_FETCH_SPAN_SECS` of it: each resume still fetches that much.
-    let low_watermark = if high_watermark < cfg.low_watermark + MIN_FETCH_SPAN_SECS {
+    // `MIN_FETCH_SPAN_SECS` of it (not a configured high watermark): each resume still
+    // fetches that much.
+    let cut = ahead < cfg.high_watermark;
+    let low_watermark = if cut && high_watermark < cfg.low_watermark + MIN_FETCH_SPAN_SECS {
         (high_watermark - MIN_FETCH_SPAN_SECS).max(MIN_LOW_SECS).min(cfg.low_watermark)
     } else {
         cfg.low_watermark
