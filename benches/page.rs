@@ -11,14 +11,18 @@
 //!
 //! **5. Tab memory during a long playback** (`benches/browser/playback.mjs`): a long
 //! low-bitrate film (`long.mkv`: 30 min of 240p in full mode) at 16× and the 1080p MKV at 4×
-//! (with its MP4 in a plain `<video src>` at 4× as the reference for what decoding 1080p costs),
-//! plus, as the reference, the long film's MP4 (`long.mp4`) in a plain `<video src>` at 16×,
+//! (with its MP4 in a plain `<video src>` at 4× as the reference for what decoding 1080p costs,
+//! and hls.js from npm playing fMP4 HLS that ffmpeg makes of that MP4 at bench time, served
+//! by playback.mjs itself), plus, as the reference, the long film's MP4 (`long.mp4`) in a plain `<video src>` at 16×,
 //! start to end, sampled every 500 ms: the renderer process's private memory (/proc
 //! smaps_rollup), the JS heap (`performance.memory`, precise), the player's wasm linear memory,
 //! the seconds held in the SourceBuffers and buffered ahead. Reported: peak, steady (median of
 //! the second half) and growth (median of the last quarter of the playback minus that of the
-//! second quarter: whether memory grows with time once the back buffer is trimmed). The seeder
-//! is not capped here (the film must arrive faster than 4× its bitrate).
+//! second quarter: whether memory grows with time once the back buffer is trimmed), and the
+//! stalls (`waiting` events after the first frame). Each film is played
+//! `RIPTIDE_BENCH_MEMORY_RUNS` times (default: the seek runs), the films taking turns; the run
+//! with the median renderer peak is reported. The seeder is not capped here (the film must
+//! arrive faster than 4× its bitrate).
 //!
 //! Environment (set by `scripts/bench.sh`): `RIPTIDE_BENCH_FIXTURES` (film.mkv/mp4/avi,
 //! long.mkv), `RIPTIDE_BENCH_OUT` (the seek JSON; `playback.json` is written beside it),
@@ -36,6 +40,65 @@ mod support;
 use piece_server::{seed, spawn, Config};
 use serde_json::{json, Value};
 use support::{env_path, max, median, repo, with_fresh_server};
+
+/// Who plays a film in the memory step.
+#[derive(Clone, Copy, PartialEq)]
+enum Player {
+    /// The Riptide page, from the magnet.
+    Riptide,
+    /// A plain `<video src>` on the raw Range endpoint (the reference).
+    VideoSrc,
+    /// hls.js (npm, default config) on fMP4 HLS made of the same film by ffmpeg.
+    HlsJs,
+}
+
+impl Player {
+    fn name(self) -> &'static str {
+        match self {
+            Player::Riptide => "riptide",
+            Player::VideoSrc => "video-src",
+            Player::HlsJs => "hls.js",
+        }
+    }
+}
+
+/// fMP4 HLS of `film` (4 s segments, the streams copied), made by ffmpeg once in `tmp`.
+fn hls_of(film: &Path, tmp: &Path) -> std::path::PathBuf {
+    let dir = tmp.join("hls");
+    if !dir.join("index.m3u8").exists() {
+        std::fs::create_dir_all(&dir).unwrap();
+        let ok = std::process::Command::new("ffmpeg")
+            .args(["-nostdin", "-v", "error", "-y", "-i"])
+            .arg(film)
+            .args([
+                "-c",
+                "copy",
+                "-f",
+                "hls",
+                "-hls_time",
+                "4",
+                "-hls_playlist_type",
+                "vod",
+            ])
+            .args([
+                "-hls_segment_type",
+                "fmp4",
+                "-hls_fmp4_init_filename",
+                "init.mp4",
+            ])
+            .arg("-hls_segment_filename")
+            .arg(dir.join("seg%03d.m4s"))
+            .arg(dir.join("index.m3u8"))
+            .status()
+            .expect("ffmpeg is needed (scripts/bench.sh installs it)");
+        assert!(
+            ok.success(),
+            "ffmpeg could not make HLS of {}",
+            film.display()
+        );
+    }
+    dir
+}
 
 /// A seeder session in this process (DHT and trackers off), upload capped at `bps` if given.
 async fn seeder(tmp: &Path, name: &str, bps: Option<u32>) -> piece_server::Server {
@@ -181,105 +244,163 @@ async fn main() {
     // ---- 5. tab memory during a long playback ----
     if only != "seek" {
         let limit = if smoke { 60 } else { 300 };
-        // (label, file, playbackRate, wall-clock limit in seconds, reference: <video src>)
-        let films: [(&str, &str, f64, u64, bool); 4] = [
-            ("long low-bitrate film", "long.mkv", 16.0, limit, false),
+        // (label, file, playbackRate, wall-clock limit in seconds, player)
+        let films: [(&str, &str, f64, u64, Player); 5] = [
+            (
+                "long low-bitrate film",
+                "long.mkv",
+                16.0,
+                limit,
+                Player::Riptide,
+            ),
             (
                 "same film as MP4 in `<video src>` (reference)",
                 "long.mp4",
                 16.0,
                 limit,
-                true,
+                Player::VideoSrc,
             ),
-            ("1080p film", "film.mkv", 4.0, limit, false),
+            ("1080p film", "film.mkv", 4.0, limit, Player::Riptide),
             (
                 "1080p film as MP4 in `<video src>` (reference)",
                 "film.mp4",
                 4.0,
                 limit,
-                true,
+                Player::VideoSrc,
+            ),
+            (
+                "1080p film as fMP4 HLS in hls.js",
+                "film.mp4",
+                4.0,
+                limit,
+                Player::HlsJs,
             ),
         ];
         let seed_session = seeder(&tmp, "seeder-playback", None).await;
         let mut playbacks = Vec::new();
         // RIPTIDE_BENCH_PAGE_FILMS=long.mkv,...: only these films (experiments).
         let only_films = std::env::var("RIPTIDE_BENCH_PAGE_FILMS").unwrap_or_default();
-        for (label, file, rate, limit, reference) in films {
-            if !only_films.is_empty() && !only_films.split(',').any(|f| f == file) {
-                continue;
-            }
-            let film = fixtures
-                .join(file)
-                .canonicalize()
-                .expect("fixture (benches/fixtures.sh)");
-            let film_bytes = std::fs::metadata(&film).map(|m| m.len()).unwrap_or(0);
-            let seeded = seed(&seed_session.session, &film, Some(piece))
-                .await
-                .expect("seed the fixture");
-            n += 1;
-            let mut args = vec![
-                seeded.magnet.clone(),
-                "--rate".into(),
-                rate.to_string(),
-                "--max-seconds".into(),
-                limit.to_string(),
-            ];
-            if reference {
-                args.push("--reference".into());
-            }
-            let pb = with_fresh_server(&tmp, n, "benches/browser/playback.mjs", args).await;
-            if let Some(e) = pb["error"].as_str() {
-                failures.push(format!("playback {file}: {e}"));
-            }
-            let samples = pb["samples"].as_array().cloned().unwrap_or_default();
-            let col = |k: &str| {
-                samples
+        // Each film is played this many times, the films taking turns (so a busy moment of the
+        // machine hits every player alike); the run with the median renderer peak is reported.
+        let mem_runs: usize = std::env::var("RIPTIDE_BENCH_MEMORY_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(if smoke { 1 } else { runs });
+        let mut magnets = std::collections::HashMap::new();
+        let mut by_label: Vec<(String, Vec<Value>)> = Vec::new();
+        for _ in 0..mem_runs {
+            for (label, file, rate, limit, player) in films {
+                if !only_films.is_empty() && !only_films.split(',').any(|f| f == file) {
+                    continue;
+                }
+                let film = fixtures
+                    .join(file)
+                    .canonicalize()
+                    .expect("fixture (benches/fixtures.sh)");
+                let film_bytes = std::fs::metadata(&film).map(|m| m.len()).unwrap_or(0);
+                if !magnets.contains_key(file) {
+                    let seeded = seed(&seed_session.session, &film, Some(piece))
+                        .await
+                        .expect("seed the fixture");
+                    magnets.insert(file, seeded.magnet.clone());
+                }
+                n += 1;
+                let mut args = vec![
+                    magnets[file].clone(),
+                    "--rate".into(),
+                    rate.to_string(),
+                    "--max-seconds".into(),
+                    limit.to_string(),
+                ];
+                let reference = player != Player::Riptide;
+                match player {
+                    // RIPTIDE_BENCH_PAGE_QUERY=budget=...&low=...: the page's buffer tuning (experiments).
+                    Player::Riptide => {
+                        if let Ok(q) = std::env::var("RIPTIDE_BENCH_PAGE_QUERY") {
+                            args.push("--query".into());
+                            args.push(q);
+                        }
+                    }
+                    Player::VideoSrc => args.push("--reference".into()),
+                    Player::HlsJs => {
+                        args.push("--hls".into());
+                        args.push(hls_of(&film, &tmp).display().to_string());
+                    }
+                }
+                let pb = with_fresh_server(&tmp, n, "benches/browser/playback.mjs", args).await;
+                if let Some(e) = pb["error"].as_str() {
+                    failures.push(format!("playback {file} ({}): {e}", player.name()));
+                }
+                let samples = pb["samples"].as_array().cloned().unwrap_or_default();
+                let col = |k: &str| {
+                    samples
+                        .iter()
+                        .map(|s| s[k].as_f64().unwrap_or(f64::NAN))
+                        .collect::<Vec<f64>>()
+                };
+                let quarter = |v: &[f64], q: usize| {
+                    median(v[v.len() * q / 4..v.len() * (q + 1) / 4].to_vec())
+                };
+                let growth = |v: &[f64]| Some(quarter(v, 3)? - quarter(v, 1)?);
+                let half = |v: &[f64]| median(v[v.len() / 2..].to_vec());
+                let (rss, heap, wasm, held, ahead, t) = (
+                    col("rendererPrivate"),
+                    col("heap"),
+                    col("wasm"),
+                    col("held"),
+                    col("ahead"),
+                    col("t"),
+                );
+                let cdp_heap = col("cdpHeap");
+                let total: Vec<f64> = heap
                     .iter()
-                    .map(|s| s[k].as_f64().unwrap_or(f64::NAN))
-                    .collect::<Vec<f64>>()
-            };
-            let quarter =
-                |v: &[f64], q: usize| median(v[v.len() * q / 4..v.len() * (q + 1) / 4].to_vec());
-            let growth = |v: &[f64]| Some(quarter(v, 3)? - quarter(v, 1)?);
-            let half = |v: &[f64]| median(v[v.len() / 2..].to_vec());
-            let (rss, heap, wasm, held, ahead, t) = (
-                col("rendererPrivate"),
-                col("heap"),
-                col("wasm"),
-                col("held"),
-                col("ahead"),
-                col("t"),
-            );
-            let cdp_heap = col("cdpHeap");
-            let total: Vec<f64> = heap
-                .iter()
-                .zip(&wasm)
-                .map(|(h, w)| h + if w.is_finite() { *w } else { 0.0 })
-                .collect();
-            let row = json!({
-                "label": label,
-                "reference": reference, "file": file, "film_bytes": film_bytes, "duration_s": pb["duration"],
-                "rate": rate, "piece_bytes": piece,
-                "played_s": t.last().copied(), "ended": pb["ended"], "stuck_at": pb["stuckAt"], "samples": samples.len(),
-                "wall_s": samples.last().and_then(|s| s["wall"].as_f64()),
-                "renderer_idle": pb["idleRendererPrivate"],
-                "renderer_private_peak": max(&rss), "renderer_private_steady": half(&rss), "renderer_private_growth": growth(&rss),
-                "heap_peak": max(&heap), "heap_steady": half(&heap), "heap_growth": growth(&heap),
-                "wasm_peak": max(&wasm), "wasm_steady": half(&wasm),
-                "cdp_heap_peak": max(&cdp_heap), "cdp_heap_steady": half(&cdp_heap),
-                "heap_wasm_peak": max(&total), "heap_wasm_steady": half(&total), "heap_wasm_growth": growth(&total),
-                "held_s_median": median(held.clone()), "held_s_max": max(&held),
-                "ahead_median": median(ahead.clone()), "ahead_max": max(&ahead),
-                "error": pb["error"],
-                "series": samples,
-            });
-            eprintln!(
-            "playback: {label} at {rate}×: {:.0} s of film in {:.0} s; renderer private peak {:.0} MB, steady {:.0} MB, growth {:+.1} MB; JS heap + wasm peak {:.1} MB; held in SourceBuffers ≤ {:.0} s",
+                    .zip(&wasm)
+                    .map(|(h, w)| h + if w.is_finite() { *w } else { 0.0 })
+                    .collect();
+                let row = json!({
+                    "label": label,
+                    "reference": reference, "player": player.name(), "file": file,
+                    "stalls": pb["stalls"], "stalled_ms": pb["stalledMs"], "stalls_at": pb["stallsAt"], "film_bytes": film_bytes, "duration_s": pb["duration"],
+                    "rate": rate, "piece_bytes": piece,
+                    "played_s": t.last().copied(), "ended": pb["ended"], "stuck_at": pb["stuckAt"], "samples": samples.len(),
+                    "wall_s": samples.last().and_then(|s| s["wall"].as_f64()),
+                    "renderer_idle": pb["idleRendererPrivate"],
+                    "renderer_private_peak": max(&rss), "renderer_private_steady": half(&rss), "renderer_private_growth": growth(&rss),
+                    "heap_peak": max(&heap), "heap_steady": half(&heap), "heap_growth": growth(&heap),
+                    "wasm_peak": max(&wasm), "wasm_steady": half(&wasm),
+                    "cdp_heap_peak": max(&cdp_heap), "cdp_heap_steady": half(&cdp_heap),
+                    "heap_wasm_peak": max(&total), "heap_wasm_steady": half(&total), "heap_wasm_growth": growth(&total),
+                    "held_s_median": median(held.clone()), "held_s_max": max(&held),
+                    "ahead_median": median(ahead.clone()), "ahead_max": max(&ahead),
+                    "error": pb["error"],
+                    "series": samples,
+                });
+                eprintln!(
+            "playback: {label} at {rate}×: {:.0} s of film in {:.0} s; renderer private peak {:.0} MB, steady {:.0} MB, growth {:+.1} MB; JS heap + wasm peak {:.1} MB; held in SourceBuffers ≤ {:.0} s; stalls {}",
             row["played_s"].as_f64().unwrap_or(f64::NAN), row["wall_s"].as_f64().unwrap_or(f64::NAN),
             max(&rss).unwrap_or(f64::NAN) / 1e6, half(&rss).unwrap_or(f64::NAN) / 1e6,
             growth(&rss).unwrap_or(f64::NAN) / 1e6, max(&total).unwrap_or(f64::NAN) / 1e6,
-            max(&held).unwrap_or(f64::NAN),
+            max(&held).unwrap_or(f64::NAN), row["stalls"],
         );
+                match by_label.iter_mut().find(|(l, _)| l == label) {
+                    Some((_, rows)) => rows.push(row),
+                    None => by_label.push((label.to_string(), vec![row])),
+                }
+            }
+        }
+        for (_, mut rows) in by_label {
+            let peaks: Vec<Value> = rows
+                .iter()
+                .map(|r| r["renderer_private_peak"].clone())
+                .collect();
+            let stalls: Vec<Value> = rows.iter().map(|r| r["stalls"].clone()).collect();
+            rows.sort_by(|a, b| {
+                let p = |r: &Value| r["renderer_private_peak"].as_f64().unwrap_or(f64::INFINITY);
+                p(a).total_cmp(&p(b))
+            });
+            let mut row = rows.swap_remove(rows.len() / 2);
+            row["runs_renderer_private_peak"] = Value::Array(peaks);
+            row["runs_stalls"] = Value::Array(stalls);
             playbacks.push(row);
         }
         drop(seed_session);

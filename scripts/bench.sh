@@ -25,11 +25,11 @@ ensure_apt chromium ffmpeg nginx python3-matplotlib \
 ensure_wasm_target
 ensure_wasm_bindgen
 ensure_npm
-# ensure_npm checks playwright-core only; the suite also needs mediabunny.
-if [ ! -d node_modules/mediabunny ]; then
+# ensure_npm checks playwright-core only; the suite also needs mediabunny and hls.js.
+if [ ! -d node_modules/mediabunny ] || [ ! -d node_modules/hls.js ]; then
   # Never through a symlinked (shared) node_modules: npm ci would empty the shared directory.
-  [ -L node_modules ] && { echo "error: node_modules links to $(readlink node_modules), which lacks mediabunny; run 'npm ci' there" >&2; exit 1; }
-  echo "installing npm packages (mediabunny)"
+  [ -L node_modules ] && { echo "error: node_modules links to $(readlink node_modules), which lacks mediabunny or hls.js; run 'npm ci' there" >&2; exit 1; }
+  echo "installing npm packages (mediabunny, hls.js)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null
 fi
 

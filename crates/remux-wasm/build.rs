@@ -2,7 +2,8 @@
 //! binary is committed: when compiling for wasm32, ffmpeg writes a 4 s 320x240 H.264 + AAC
 //! MKV into OUT_DIR, exposed as `RIPTIDE_TEST_MKV`, and a 4 s 160x120 VP9 + Opus WebM,
 //! exposed as `RIPTIDE_TEST_WEBM`, 20 s AC-3 / E-AC-3 5.1 MKVs (`RIPTIDE_TEST_AC3`,
-//! `RIPTIDE_TEST_EAC3`), and a 4 s 720x400 Xvid + MP3 AVI (`RIPTIDE_TEST_XVID`). Set
+//! `RIPTIDE_TEST_EAC3`), a 4 s 720x400 Xvid + MP3 AVI (`RIPTIDE_TEST_XVID`), and a 20 s
+//! 320x240 H.264 + AAC MKV for the buffer-limit test (`RIPTIDE_TEST_MKV_20S`). Set
 //! `RIPTIDE_TEST_MKV` to an existing file to use that
 //! instead. Without ffmpeg the build still succeeds (the library needs no
 //! media); the file is left empty and the browser test fails saying ffmpeg is missing.
@@ -130,4 +131,22 @@ fn main() {
         let _ = std::fs::write(&xvid, b"");
     }
     println!("cargo:rustc-env=RIPTIDE_TEST_XVID={}", xvid.display());
+
+    // 20 s of 320x240 H.264 (a key frame every second) + AAC in MKV: long enough for the
+    // player's forward and back buffers to fill and be trimmed (`tests/web.rs`).
+    let long = out.with_file_name("test-h264-aac-20s.mkv");
+    let status = Command::new("ffmpeg")
+        .args(["-y", "-v", "error", "-f", "lavfi", "-i"])
+        .arg("testsrc=size=320x240:rate=25:duration=20")
+        .args(["-f", "lavfi", "-i"])
+        .arg("sine=frequency=440:sample_rate=48000:duration=20")
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25"])
+        .args(["-c:a", "aac", "-b:a", "64k", "-shortest"])
+        .arg(&long)
+        .status();
+    if !status.is_ok_and(|s| s.success()) {
+        println!("cargo:warning=ffmpeg could not write the 20 s test MKV; it is empty");
+        let _ = std::fs::write(&long, b"");
+    }
+    println!("cargo:rustc-env=RIPTIDE_TEST_MKV_20S={}", long.display());
 }

@@ -178,29 +178,103 @@ fn fetch_ranges_are_piece_aligned_small_at_startup_and_chunked_after() {
 
 /// What this Chromium's MSE takes, printed for docs/DESIGN.md ("Codec carriage"), and the
 /// types the remuxer writes for the codecs it carries asserted playable.
-/// The media byte budget: a high-bitrate film keeps fewer seconds in the SourceBuffers, a
-/// low-bitrate one the configured seconds, and an unknown size or duration changes nothing.
+/// The media byte budget: a high-bitrate film keeps fewer seconds in the SourceBuffers (ahead,
+/// behind, and the level at which fetching resumes), a low-bitrate one the configured
+/// seconds, and an unknown size or duration changes nothing.
 #[wasm_bindgen_test]
 fn the_byte_budget_cuts_seconds_only_for_high_bitrate_films() {
-    use remux_wasm::player::scheduler::{limits, Config, Limits, MIN_BACK_SECS};
+    use remux_wasm::player::scheduler::{
+        limits, Config, Limits, MIN_BACK_SECS, MIN_FETCH_SPAN_SECS, MIN_LOW_SECS,
+    };
     let cfg = Config::default();
-    let seconds = Limits { high_watermark: cfg.high_watermark, back_buffer: cfg.back_buffer };
+    let seconds = Limits {
+        high_watermark: cfg.high_watermark,
+        low_watermark: cfg.low_watermark,
+        back_buffer: cfg.back_buffer,
+    };
     let hour = 3600.0;
     // 20 Mbit/s for an hour: 9 GB.
     let high_rate = limits(&cfg, Some(9_000_000_000), Some(hour));
     let bytes_held = |l: Limits| (l.high_watermark + l.back_buffer) * 9e9 / hour;
-    assert!(bytes_held(high_rate) <= cfg.media_budget_bytes as f64 * 1.05 + 4.0 * 2.5e6, "{high_rate:?}");
-    assert!(high_rate.high_watermark >= cfg.low_watermark + 4.0, "{high_rate:?}");
+    // Within the budget, but for the floors (8 s ahead, 3 s behind at 2.5 MB/s).
+    let floors = (MIN_LOW_SECS + MIN_FETCH_SPAN_SECS + MIN_BACK_SECS) * 2.5e6;
+    assert!(bytes_held(high_rate) <= (cfg.media_budget_bytes as f64 * 1.05).max(floors), "{high_rate:?}");
+    assert!(high_rate.high_watermark < cfg.high_watermark, "{high_rate:?}");
+    // Fetching resumes early enough that each resume fetches MIN_FETCH_SPAN_SECS.
+    assert!(high_rate.low_watermark >= MIN_LOW_SECS, "{high_rate:?}");
+    assert!(high_rate.high_watermark - high_rate.low_watermark >= MIN_FETCH_SPAN_SECS, "{high_rate:?}");
     assert!(high_rate.back_buffer >= MIN_BACK_SECS && high_rate.back_buffer < 10.0, "{high_rate:?}");
     // 2 Mbit/s: 900 MB an hour: the configured seconds.
     assert_eq!(limits(&cfg, Some(900_000_000), Some(hour)), seconds);
     assert_eq!(limits(&cfg, None, Some(hour)), seconds);
     assert_eq!(limits(&cfg, Some(9_000_000_000), None), seconds);
-    // A configured high watermark below low + 4 s stays as configured (the budget only cuts).
+    // A configured high watermark below low + 4 s stays as configured (the budget only cuts),
+    // and so does the low watermark.
     let short = Config { high_watermark: 12.0, ..Config::default() };
-    assert_eq!(limits(&short, Some(900_000_000), Some(hour)).high_watermark, 12.0);
+    let l = limits(&short, Some(900_000_000), Some(hour));
+    assert_eq!((l.high_watermark, l.low_watermark), (12.0, 10.0));
     let no_budget = Config { media_budget_bytes: 0, ..Config::default() };
     assert_eq!(limits(&no_budget, Some(9_000_000_000), Some(hour)), seconds);
+}
+
+/// The player keeps to its limits in a real SourceBuffer over a whole film: with a media byte
+/// budget small enough to cut a 20 s film to the floors (8 s ahead, resume at 4 s, 3 s
+/// behind), what is buffered ahead of the playhead never passes the high watermark by more
+/// than one fragment, and what is kept behind never passes the back buffer by more than its
+/// trim slack and one status poll, while the film plays through at 4x.
+#[wasm_bindgen_test]
+async fn the_source_buffer_never_holds_more_than_the_limits() {
+    use remux_wasm::fmp4::fragmenter::TARGET_SECONDS;
+    use remux_wasm::player::scheduler::{limits, Config};
+    static FILM: &[u8] = include_bytes!(env!("RIPTIDE_TEST_MKV_20S"));
+    assert!(!FILM.is_empty(), "test media is empty: install ffmpeg (build.rs generates it) and rebuild");
+    let (len, duration, rate) = (FILM.len() as f64, 20.0, 4.0);
+    // A budget of 6 s of this film.
+    let budget = len / duration * 6.0;
+    let cfg = Config { media_budget_bytes: budget as u64, ..Config::default() };
+    let lim = limits(&cfg, Some(len as u64), Some(duration));
+    assert!(lim.low_watermark < cfg.low_watermark && lim.back_buffer < 5.0, "{lim:?}");
+    let parts = Array::of1(&Uint8Array::from(FILM));
+    let blob = Blob::new_with_u8_array_sequence(&parts).unwrap();
+    let url = Url::create_object_url_with_blob(&blob).unwrap();
+    let video = video_element();
+    let player = Player::new(video.clone(), url.clone(), len, 256 * 1024);
+    player.set_media_budget_bytes(budget);
+    let _done = player.start();
+    if let Ok(p) = video.play() {
+        let _ = JsFuture::from(p).await;
+    }
+    let (mut max_ahead, mut max_behind, mut waited) = (0.0f64, 0.0f64, 0.0);
+    while !video.ended() && video.current_time() < duration - 0.3 && waited < 30.0 {
+        let t = video.current_time();
+        if t > 0.0 {
+            video.set_playback_rate(rate);
+            let b = video.buffered();
+            for i in 0..b.length() {
+                let (s, e) = (b.start(i).unwrap(), b.end(i).unwrap());
+                if s <= t + 0.1 && e > t {
+                    max_ahead = max_ahead.max(e - t);
+                }
+            }
+            if b.length() > 0 {
+                max_behind = max_behind.max(t - b.start(0).unwrap());
+            }
+        }
+        sleep(50).await;
+        waited += 0.05;
+    }
+    let status = player.status();
+    let removed = Reflect::get(&status, &JsValue::from_str("removed_secs")).unwrap().as_f64();
+    let played = video.current_time();
+    player.destroy();
+    Url::revoke_object_url(&url).unwrap();
+    assert!(played >= duration - 0.5, "played to {played} s of {duration} s in {waited:.1} s");
+    let ahead_limit = lim.high_watermark + TARGET_SECONDS + 0.5;
+    assert!(max_ahead <= ahead_limit, "{max_ahead:.2} s buffered ahead, limit {ahead_limit:.2} s ({lim:?})");
+    // Trimmed once it exceeds the back buffer by its slack; checked every 250 ms (1 s of film at 4x).
+    let behind_limit = lim.back_buffer + cfg.trim_slack.min(lim.back_buffer) + rate * 0.5;
+    assert!(max_behind <= behind_limit, "{max_behind:.2} s kept behind, limit {behind_limit:.2} s ({lim:?})");
+    assert!(removed.unwrap_or(0.0) > 0.0, "nothing trimmed: {removed:?}");
 }
 
 #[wasm_bindgen_test]

@@ -81,7 +81,13 @@ pub struct RangeFetcher {
     /// A function with `fetch`'s signature that replaces `window.fetch` (the page's P2P
     /// swarm, `www/lib/p2p.js`); see [`RangeFetcher::set_hook`].
     hook: RefCell<Option<Function>>,
+    /// Buffers that bodies are read into ([`BYOB_BYTES`] each; one per request being read),
+    /// reused from request to request: see [`RangeFetcher::read_body`].
+    byob: RefCell<Vec<js_sys::ArrayBuffer>>,
 }
+
+/// Size of the buffer a body is read into (256 KiB).
+const BYOB_BYTES: u32 = 256 << 10;
 
 impl RangeFetcher {
     pub fn new(url: String) -> Self {
@@ -89,6 +95,7 @@ impl RangeFetcher {
             url,
             controller: RefCell::new(AbortController::new().ok()),
             retired: RefCell::new(Vec::new()),
+            byob: RefCell::new(Vec::new()),
             generation: Cell::new(0),
             destroyed: Cell::new(false),
             in_flight: Cell::new(0),
@@ -212,16 +219,32 @@ impl RangeFetcher {
         }
     }
 
-    /// Reads the body chunk by chunk (`body.getReader()`), counting progress as it comes.
+    /// Reads the body chunk by chunk (`body.getReader({mode: 'byob'})`, else `getReader()`),
+    /// counting progress as it comes.
     async fn read_body(&self, resp: &Response, expect: usize) -> Result<Vec<u8>, String> {
         let get = |o: &JsValue, k: &str| {
             Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
         };
         let body = get(resp, "body");
-        let reader = get(&body, "getReader")
-            .dyn_into::<Function>()
-            .ok()
-            .and_then(|f| f.call0(&body).ok());
+        let get_reader = get(&body, "getReader").dyn_into::<Function>().ok();
+        // A BYOB reader fills our buffer, which comes back (transferred) with each chunk, so
+        // reading allocates nothing per chunk: a default reader hands over a new ArrayBuffer
+        // for every chunk (~64 KiB), garbage that stays in the tab until V8 collects it
+        // (tens of MB at 10 MB/s, measured: docs/DESIGN.md, "How much the tab holds").
+        if let Some(reader) = get_reader.as_ref().and_then(|f| {
+            let opts = js_sys::Object::new();
+            Reflect::set(&opts, &JsValue::from_str("mode"), &JsValue::from_str("byob")).ok()?;
+            f.call1(&body, &opts).ok()
+        }) {
+            let buf = self.byob.borrow_mut().pop();
+            let buf = buf.unwrap_or_else(|| js_sys::ArrayBuffer::new(BYOB_BYTES));
+            let (out, buf) = self.read_byob(&reader, buf, expect).await;
+            if let Some(b) = buf {
+                self.byob.borrow_mut().push(b);
+            }
+            return out;
+        }
+        let reader = get_reader.and_then(|f| f.call0(&body).ok());
         let Some(reader) = reader else {
             // No streams: the whole body at once.
             let p = resp.array_buffer().map_err(|e| js_message(&e))?;
@@ -255,6 +278,48 @@ impl RangeFetcher {
             }
         }
         Ok(out)
+    }
+
+    /// Reads a body with a BYOB reader into `buf`; gives back the bytes and the buffer to
+    /// reuse (none if the read failed and kept it).
+    async fn read_byob(
+        &self,
+        reader: &JsValue,
+        mut buf: js_sys::ArrayBuffer,
+        expect: usize,
+    ) -> (Result<Vec<u8>, String>, Option<js_sys::ArrayBuffer>) {
+        let read = match Reflect::get(reader, &JsValue::from_str("read")).map(|f| f.dyn_into::<Function>()) {
+            Ok(Ok(f)) => f,
+            _ => return (Err("the response body cannot be read".to_string()), Some(buf)),
+        };
+        let mut out = Vec::with_capacity(expect.min(64 << 20));
+        loop {
+            let view = Uint8Array::new(&buf);
+            let p = match read.call1(reader, &view).map(|p| p.dyn_into::<Promise>()) {
+                Ok(Ok(p)) => p,
+                Ok(Err(_)) => return (Err("the response body cannot be read".to_string()), None),
+                Err(e) => return (Err(js_message(&e)), None),
+            };
+            let chunk = match JsFuture::from(p).await {
+                Ok(c) => c,
+                Err(e) => return (Err(js_message(&e)), None),
+            };
+            let value = Reflect::get(&chunk, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+            let Some(arr) = value.dyn_ref::<Uint8Array>() else {
+                return (Ok(out), None);
+            };
+            let n = arr.length() as usize;
+            let at = out.len();
+            out.resize(at + n, 0);
+            arr.copy_to(&mut out[at..]);
+            // The same memory, transferred back to us.
+            buf = arr.buffer();
+            if Reflect::get(&chunk, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
+                return (Ok(out), Some(buf));
+            }
+            self.received.set(self.received.get() + n as u64);
+            self.last_progress.set(now_ms());
+        }
     }
 
     /// For a seek: the requests in flight are cancelled as soon as a request sent after this

@@ -43,7 +43,8 @@ pub struct Config {
     /// Stop pulling when this many seconds are buffered ahead of `currentTime`: 30 s (less
     /// for a high-bitrate film: see `media_budget_bytes`). Read by [`limits`].
     pub high_watermark: f64,
-    /// Resume pulling when less than this is buffered ahead: 10 s. Read by [`run`].
+    /// Resume pulling when less than this is buffered ahead: 10 s (less for a high-bitrate
+    /// film: see `media_budget_bytes`). Read by [`limits`].
     pub low_watermark: f64,
     /// How often to re-check buffer health while not pulling: 250 ms. Read by [`run`].
     pub poll_ms: i32,
@@ -86,10 +87,12 @@ pub struct Config {
     /// 40 MiB. The browser keeps every appended byte in the tab's memory (and more for
     /// decoding), so seconds alone do not bound it: 30 + 30 s of a 20 Mbit/s film are 150 MB.
     /// At the film's average byte rate (file size / duration), `high_watermark` is cut to 3/4
-    /// of this (never below `low_watermark` + `MIN_FETCH_SPAN_SECS`) and `back_buffer` to 1/4
-    /// (never below `MIN_BACK_SECS`); neither is ever raised above its configured seconds. Films under ~8 Mbit/s keep 30 s ahead; 20 Mbit/s keeps
-    /// 14 s ahead and 4 s behind. hls.js bounds its forward buffer the same way
-    /// (`maxBufferSize`, 60 MB ahead alone). 0: seconds only. Read by [`limits`].
+    /// of this (never below `MIN_LOW_SECS` + `MIN_FETCH_SPAN_SECS`, 8 s), `low_watermark`
+    /// with it when it comes within `MIN_FETCH_SPAN_SECS` of it (never below `MIN_LOW_SECS`),
+    /// and `back_buffer` to 1/4 (never below `MIN_BACK_SECS`); none is ever raised above its
+    /// configured seconds. Films under ~8 Mbit/s keep 30 s ahead; 20 Mbit/s keeps 12.3 s
+    /// ahead (resuming at 8.3 s) and 4.1 s behind. hls.js bounds its forward buffer the same
+    /// way (`maxBufferSize`, 60 MB ahead alone). 0: seconds only. Read by [`limits`].
     pub media_budget_bytes: u64,
     /// Trim the back buffer only once it exceeds `back_buffer` by this many seconds (5 s), so
     /// removals come in batches, not after every fragment. Read by [`run`].
@@ -139,11 +142,17 @@ pub const MIN_FETCH_SPAN_SECS: f64 = 4.0;
 /// The budget never cuts the back buffer below this (3 s): a short jump back stays instant.
 pub const MIN_BACK_SECS: f64 = 3.0;
 
+/// The budget never cuts the low watermark below this (4 s): what is left ahead when
+/// fetching resumes, to cover a slow request or a busy moment of the page.
+pub const MIN_LOW_SECS: f64 = 4.0;
+
 /// How much the SourceBuffers hold for one film: `config` seconds, cut by its byte budget.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Limits {
     /// Stop pulling at this many seconds ahead of `currentTime`.
     pub high_watermark: f64,
+    /// Resume pulling below this many seconds ahead of `currentTime`.
+    pub low_watermark: f64,
     /// Keep this many seconds behind `currentTime`.
     pub back_buffer: f64,
 }
@@ -151,7 +160,11 @@ pub struct Limits {
 /// The limits for a film of `size` bytes lasting `duration_secs` (either unknown: the
 /// configured seconds), per `Config::media_budget_bytes`.
 pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Limits {
-    let seconds = Limits { high_watermark: cfg.high_watermark, back_buffer: cfg.back_buffer };
+    let seconds = Limits {
+        high_watermark: cfg.high_watermark,
+        low_watermark: cfg.low_watermark,
+        back_buffer: cfg.back_buffer,
+    };
     let (Some(size), Some(d)) = (size, duration_secs) else {
         return seconds;
     };
@@ -160,11 +173,21 @@ pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Li
     }
     let byte_rate = size as f64 / d;
     let budget = cfg.media_budget_bytes as f64;
+    // Cut, never raised: at most the configured seconds.
+    let ahead = 0.75 * budget / byte_rate;
+    let high_watermark = ahead.max(MIN_LOW_SECS + MIN_FETCH_SPAN_SECS).min(cfg.high_watermark);
+    // The low watermark follows only when the budget brought the high one within
+    // `MIN_FETCH_SPAN_SECS` of it (not a configured high watermark): each resume still
+    // fetches that much.
+    let cut = ahead < cfg.high_watermark;
+    let low_watermark = if cut && high_watermark < cfg.low_watermark + MIN_FETCH_SPAN_SECS {
+        (high_watermark - MIN_FETCH_SPAN_SECS).max(MIN_LOW_SECS).min(cfg.low_watermark)
+    } else {
+        cfg.low_watermark
+    };
     Limits {
-        // Cut, never raised: at most the configured seconds.
-        high_watermark: (0.75 * budget / byte_rate)
-            .max(cfg.low_watermark + MIN_FETCH_SPAN_SECS)
-            .min(cfg.high_watermark),
+        high_watermark,
+        low_watermark,
         back_buffer: (0.25 * budget / byte_rate).max(MIN_BACK_SECS).min(cfg.back_buffer),
     }
 }
@@ -481,7 +504,7 @@ pub async fn run(
                 }
             }
             match st.phase {
-                Phase::Holding if ahead < cfg.low_watermark => st.phase = Phase::Filling,
+                Phase::Holding if ahead < lim.low_watermark => st.phase = Phase::Filling,
                 Phase::Filling if ahead >= lim.high_watermark => st.phase = Phase::Holding,
                 _ => {}
             }
