@@ -31,11 +31,11 @@
 
 use std::path::Path;
 
-mod support;
-
 use piece_server::{seed, spawn, Config};
 use serde_json::{json, Value};
-use support::{env_path, max, median, repo, with_fresh_server};
+use test_support::bench::{env_path, max, median};
+use test_support::repo;
+use test_support::swarm::with_fresh_server;
 
 /// A seeder session in this process (DHT and trackers off), upload capped at `bps` if given.
 async fn seeder(tmp: &Path, name: &str, bps: Option<u32>) -> piece_server::Server {

@@ -9,10 +9,8 @@
 //!
 //! Needs ffmpeg, node with `playwright-core`, /usr/bin/chromium and `www/pkg`.
 
-#[path = "e2e/support.rs"]
-mod support;
-#[path = "../crates/remux-wasm/tests/support/srt.rs"]
-mod srt;
+use test_support::page as support;
+use test_support::srt;
 
 use std::path::{Path, PathBuf};
 
@@ -41,7 +39,7 @@ fn film(name: &str, audio: &[&str], video_codec: &[&str]) -> PathBuf {
     args.extend(video_codec.iter().map(|s| s.to_string()));
     args.extend(audio.iter().map(|s| s.to_string()));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    fixture(name, &refs)
+    named_fixture(name, &refs)
 }
 
 const H264: &[&str] = &["-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-pix_fmt", "yuv420p"];

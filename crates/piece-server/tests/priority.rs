@@ -3,7 +3,7 @@
 //! waits for a missing piece releases the stream at once. Prints the seek figures for three
 //! peer request windows (our default 64, our old default 32 and librqbit's default 128).
 
-mod common;
+use test_support::swarm as common;
 
 use common::{add_magnet_id, have_pieces, random_bytes, seeder_and_server, MIB};
 use std::time::{Duration, Instant};
