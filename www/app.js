@@ -5,7 +5,8 @@
 import { watchTorrent } from './torrent-watch.js';
 import { setUpShare } from './share.js';
 import { api } from './lib/api.js';
-import { createPlayer, disposePlayer, loadEngine } from './lib/engine.js';
+import { createPlayer, disposePlayer, loadEngine, swarmStats } from './lib/engine.js';
+import { P2P_DEFAULT, p2pWanted } from './lib/p2p.js';
 import { errorText, toProblem } from './lib/errors.js';
 import { extension, largestVideo } from './lib/files.js';
 import { formatBytes, formatTime } from './lib/format.js';
@@ -80,6 +81,7 @@ const pieceCanvas = /** @type {HTMLCanvasElement} */ ($('piecemap'));
  * @property {object} [pieces]
  * @property {string} [watchMode]
  * @property {object} [share] What the share panel shows (share.js).
+ * @property {() => object | null} p2p What sharing pieces with other viewers did (p2p.js).
  */
 
 /** @type {PageState} */
@@ -113,6 +115,7 @@ const riptide = {
   notices: [],
   // Switches the audio track (as the menu does).
   selectAudio: (id) => tracks.selectAudio(id),
+  p2p: () => swarmStats(riptide.player),
 };
 /** @type {any} */ (window).riptide = riptide;
 Object.assign(riptide, setUpTrace(video, riptide));
@@ -120,6 +123,10 @@ Object.assign(riptide, setUpTrace(video, riptide));
 const tracks = setUpTracks(riptide);
 
 const params = new URLSearchParams(location.search);
+// Sharing pieces with other viewers (p2p.js): `?p2p=1` or `?p2p=0`, read once (the address
+// is rewritten when a film starts, and keeps the choice).
+const p2pParam = params.get('p2p');
+const shareP2P = p2pWanted(location.search, P2P_DEFAULT);
 /** @type {ReturnType<typeof watchTorrent> | null} */
 let watcher = null;
 /** @type {ReturnType<typeof setInterval> | undefined} */
@@ -254,6 +261,7 @@ function updateUrl(magnet, fileIndex) {
   const params = new URLSearchParams();
   params.set('magnet', magnet);
   params.set('file', String(fileIndex));
+  if (p2pParam === '0' || p2pParam === '1') params.set('p2p', p2pParam);
   history.replaceState(null, '', `${location.pathname}?${params}`);
 }
 
@@ -299,7 +307,7 @@ async function playFile(torrent, file, at = null) {
     onPlayerStatus(s);
     tracks.showNotices([...(s.notices || []), s.notice].filter(Boolean));
     tracks.refresh(player);
-  });
+  }, shareP2P);
   // Buffer tuning from the URL (tests, experiments): ?low=10&high=30&back=30 (seconds),
   // &budget=BYTES (media byte budget; 0: seconds only).
   /** @param {string} k */

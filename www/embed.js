@@ -9,7 +9,8 @@
 // is loaded per page and shared; every element runs its own Player.
 //
 // Attributes: magnet, file (index; default: the largest video), server, autoplay, muted,
-// start (seconds), controls, poster, preload, loading, token (only to add torrents to a server
+// start (seconds), controls, poster, preload, loading, p2p ("on" or "off": share pieces with
+// the other viewers of the film, see docs/API.md), token (only to add torrents to a server
 // that asks for it; never put a secret token on a public page). Changing magnet, file or server
 // loads anew.
 // What a player that is not playing downloads (a page may hold many of them):
@@ -37,6 +38,7 @@
 import { watchTorrent } from './torrent-watch.js';
 import { api } from './lib/api.js';
 import { createPlayer, disposePlayer, loadEngine } from './lib/engine.js';
+import { P2P_DEFAULT } from './lib/p2p.js';
 import { errorText, riptideError, toProblem } from './lib/errors.js';
 import { largestVideo } from './lib/files.js';
 
@@ -465,9 +467,12 @@ export class RiptidePlayer extends HTMLElement {
       this.fileUrl = new URL(
         `api/torrents/${encodeURIComponent(torrent.id)}/files/${file.index}`, server).href;
       this._setMessage('Buffering…');
+      // `p2p="on"` / `p2p="off"`: share pieces with the other viewers of this film (p2p.js).
+      const p2p = (this.getAttribute('p2p') || '').trim().toLowerCase();
+      const share = p2p === 'on' ? true : p2p === 'off' ? false : P2P_DEFAULT;
       const player = createPlayer(engine, this._video, this.fileUrl, file, torrent, (s) => {
         if (run === this._run) this._onStatus(s);
-      });
+      }, share);
       // Nothing beyond a first frame until it plays, unless preload="auto". Not with autoplay:
       // an autoplaying video stays paused until the browser has "enough data", which may be
       // more than a first fragment.

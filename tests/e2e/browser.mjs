@@ -53,6 +53,9 @@ async function launchFirefox(hostMap) {
       'toolkit.telemetry.enabled': false,
       'network.captive-portal-service.enabled': false,
       'network.connectivity-service.enabled': false,
+      // WebRTC between pages on this machine (viewers sharing pieces): plain host candidates,
+      // as Chromium's --disable-features=WebRtcHideLocalIpsWithMdns (no mDNS responder here).
+      'media.peerconnection.ice.obfuscate_host_addresses': false,
       ...(hostMap ? { 'network.dns.localDomains': hostMap } : {}),
     },
   });
@@ -93,9 +96,9 @@ class Page {
   /// method(), headers()): the same events in both libraries.
   on(event, fn) { this.raw.on(event, fn); }
 
-  /// Runs `fn` in every document before its own scripts.
-  initScript(fn) {
-    return this.pw ? this.raw.addInitScript(fn) : this.raw.evaluateOnNewDocument(fn);
+  /// Runs `fn(arg)` in every document before its own scripts.
+  initScript(fn, arg) {
+    return this.pw ? this.raw.addInitScript(fn, arg) : this.raw.evaluateOnNewDocument(fn, arg);
   }
 
   goto(url) { return this.raw.goto(url); }

@@ -16,11 +16,44 @@
 // With "scenario" (see definesScenario), the job then also trims and seeks.
 // The server at `base` serves /blank.html, /pkg/ (the wasm package) and the job URLs with
 // Range support (crates/remux-wasm/tests/matrix/browser.rs runs one in-process).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { engineFromArgs, launch } from './browser.mjs';
 
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const browser = await launch(engineFromArgs(process.argv.slice(2)));
+
+// Private_Clean + Private_Dirty + Swap (/proc/PID/smaps_rollup) of every renderer process
+// below `rootPid` (as benches/browser/playback.mjs counts a tab); 0 where /proc is unreadable.
+function rendererPrivate(rootPid) {
+  const kids = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(d));
+    } catch (_) { /* gone */ }
+  }
+  let total = 0;
+  const walk = (pid) => {
+    for (const k of kids.get(pid) || []) {
+      try {
+        const cmd = readFileSync(`/proc/${k}/cmdline`, 'utf8');
+        if (cmd.includes('--type=renderer') || cmd.includes('-contentproc')) {
+          const roll = readFileSync(`/proc/${k}/smaps_rollup`, 'utf8');
+          for (const f of ['Private_Clean', 'Private_Dirty', 'Swap']) {
+            const m = new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(roll);
+            if (m) total += Number(m[1]) * 1024;
+          }
+        }
+      } catch (_) { /* gone */ }
+      walk(k);
+    }
+  };
+  walk(rootPid);
+  return total;
+}
 
 async function play(job) {
   const result = { name: job.name, errors: [] };
@@ -32,7 +65,7 @@ async function play(job) {
     await page.goto(`${spec.base}/blank.html`);
     const r = await page.evaluate(async ({ job, playSeconds, timeoutMs }) => {
       const { default: init, Player } = await import('/pkg/remux_wasm.js');
-      await init();
+      const wasm = await init();
       const video = document.createElement('video');
       video.muted = false;
       // Not autoplay: the first frame is shown paused (so its media time is exact even on a
@@ -52,16 +85,22 @@ async function play(job) {
         out.errorEvent = video.error ? `${video.error.code} ${video.error.message}` : 'error';
       });
       // The media time of the first frame shown (requestVideoFrameCallback: exact per frame).
+      // When it came (ms after the player was made) and the file bytes fetched by then.
       if (video.requestVideoFrameCallback) {
-        video.requestVideoFrameCallback((_now, meta) => { out.firstFrame = meta.mediaTime; });
+        video.requestVideoFrameCallback((_now, meta) => {
+          out.firstFrame = meta.mediaTime;
+          out.firstFrameMs = performance.now() - t0;
+          out.bytesAtFirstFrame = player.bytes_fetched;
+        });
       }
+      const t0 = performance.now();
       const player = new Player(video, job.url, job.size, 0);
       if (job.scenario) {
         player.set_back_buffer(job.scenario.backBuffer);
         player.set_high_watermark(job.scenario.highWatermark);
+        if (job.scenario.budget) player.set_media_budget_bytes(job.scenario.budget);
       }
       player.start().catch((e) => { out.playerError = String(e && e.message || e); });
-      const t0 = performance.now();
       // How far the buffered media reaches, every 250 ms ([ms since start, seconds]): how fast
       // the player turns the file into media (for a transcoded film, its decode + encode speed).
       const fill = [];
@@ -74,9 +113,17 @@ async function play(job) {
         fill.push([Math.round(performance.now() - t0), end]);
       }, 250);
       let haveData = null;
+      let haveMedia = null;
       let playCalled = false;
       while (performance.now() - t0 < timeoutMs) {
         if (video.readyState >= 2 && haveData === null) haveData = performance.now();
+        // Media is buffered but the element never says it can show a frame (Firefox, with a
+        // hole before the first media of every track): press play, as a person would.
+        const buffered = window.__buffers.some((b) => b.sb.buffered.length > 0);
+        if (buffered && haveMedia === null) haveMedia = performance.now();
+        if (haveData === null && haveMedia !== null && performance.now() - haveMedia > 3000) {
+          haveData = performance.now() - 2000;
+        }
         if (haveData !== null && (out.firstFrame !== null || performance.now() - haveData > 2000)) {
           if (!playCalled || video.paused) video.play().catch(() => {});
           playCalled = true;
@@ -86,7 +133,8 @@ async function play(job) {
         if (video.ended) break;
         await new Promise((res) => setTimeout(res, 50));
       }
-      clearInterval(ticker);
+      // A scenario keeps measuring (each audio switch reports its own longest block).
+      if (!job.scenario) clearInterval(ticker);
       const s = player.status();
       out.mime = s.mime;
       out.notices = Array.from(s.notices || []);
@@ -114,12 +162,19 @@ async function play(job) {
           out.scenario = { error: String(e && e.message || e) };
         }
       }
+      clearInterval(ticker);
       clearInterval(filler);
+      // Memory at the end: the player's wasm linear memory and the JS heap (Chromium only).
+      out.wasmMemory = wasm.memory.buffer.byteLength;
+      out.jsHeap = performance.memory ? performance.memory.usedJSHeapSize : null;
       out.fill = fill;
       player.destroy();
       return out;
     }, { job, playSeconds: spec.playSeconds, timeoutMs: spec.timeoutMs });
     Object.assign(result, r);
+    // The private memory of the browser's renderer processes (meaningful with one page at a
+    // time: "parallel": 1).
+    result.rendererPrivate = rendererPrivate(process.pid);
   } catch (e) {
     result.errors.push(String(e && e.stack || e));
   } finally {
@@ -131,8 +186,9 @@ async function play(job) {
 // In the page: plays fast until the back buffer has been trimmed, then seeks far ahead,
 // sampling each of the player's SourceBuffers' ranges after each step (audio apart included).
 // spec: { backBuffer, highWatermark, rate, trimAt, seekTo, afterSeek, timeoutMs }, or
-// { backBuffer, highWatermark, switchTo, afterSwitch, timeoutMs }: switch the audio track, or
-// { backBuffer, highWatermark, untilEnd: true, timeoutMs }: play to the end.
+// { backBuffer, highWatermark, budget?, switchTo, afterSwitch, timeoutMs }: switch the audio
+// track (budget: the media byte budget, Player.set_media_budget_bytes), or
+// { backBuffer, highWatermark, untilEnd: true, rate?, timeoutMs }: play to the end.
 function definesScenario() {
   const ranges = (sb) => {
     const r = [];
@@ -143,6 +199,8 @@ function definesScenario() {
     t: video.currentTime,
     removedSecs: player.status().removed_secs,
     audioDecoded: video.webkitAudioDecodedByteCount ?? null,
+    hasAudio: video.mozHasAudio ?? null,
+    backBuffer: player.status().back_buffer,
     buffers: window.__buffers.map((b) => ({ mime: b.mime, ranges: ranges(b.sb) })),
   });
   const until = async (cond, ms, what) => {
@@ -156,6 +214,7 @@ function definesScenario() {
     const res = {};
     if (video.paused) await video.play().catch(() => {});
     if (spec.untilEnd) {
+      if (spec.rate) video.playbackRate = spec.rate;
       // Play to the end of what the file holds: does the video reach 'ended', and what does
       // the player say?
       await until(() => video.ended || out.errorEvent || out.playerError, spec.timeoutMs, "the video's end").catch((e) => { res.waitError = e.message; });
@@ -165,15 +224,30 @@ function definesScenario() {
       return res;
     }
     if (spec.switchTo != null) {
-      // Audio switch (Player.select_audio) while playing, then play on.
-      player.select_audio(spec.switchTo);
-      const t0 = video.currentTime;
-      await until(() => video.currentTime > t0 + spec.afterSwitch || out.errorEvent || out.playerError, spec.timeoutMs, 'playback after the switch');
-      res.switch = sample(video, player);
-      const st = player.status();
-      res.switch.notices = Array.from(st.notices || []);
-      res.switch.audioTrack = st.audio_track;
-      res.switch.from = t0;
+      // Audio switches (Player.select_audio) while playing, one after another (switchTo: an
+      // id or a list of ids), each followed by `afterSwitch` seconds of playback. Each
+      // switch's sample also holds the audio decoded just before it (`decodedBefore`) and the
+      // main thread's longest block since the previous one (`blockMs`).
+      res.startBlockMs = out.longestBlockMs;
+      res.before = sample(video, player);
+      res.switches = [];
+      for (const id of [].concat(spec.switchTo)) {
+        out.longestBlockMs = 0;
+        const decodedBefore = video.webkitAudioDecodedByteCount ?? null;
+        const t0 = video.currentTime;
+        player.select_audio(id);
+        await until(() => video.currentTime > t0 + spec.afterSwitch || out.errorEvent || out.playerError, spec.timeoutMs, 'playback after the switch');
+        const sw = sample(video, player);
+        const st = player.status();
+        sw.notices = Array.from(st.notices || []);
+        sw.audioTrack = st.audio_track;
+        sw.from = t0;
+        sw.decodedBefore = decodedBefore;
+        sw.blockMs = out.longestBlockMs;
+        sw.types = window.__buffers.map((b) => b.types.slice());
+        res.switches.push(sw);
+      }
+      res.switch = res.switches[0];
       return res;
     }
     video.playbackRate = spec.rate;
@@ -200,9 +274,18 @@ function recordAppends() {
   const add = MediaSource.prototype.addSourceBuffer;
   MediaSource.prototype.addSourceBuffer = function (mime) {
     const sb = add.call(this, mime);
-    buffers.push({ sb, mime, appends: [] });
+    buffers.push({ sb, mime, types: [mime], appends: [] });
     return sb;
   };
+  // A switched track changes the buffer's type: `mime` is the current one, `types` all.
+  const changeType = SourceBuffer.prototype.changeType;
+  if (changeType) {
+    SourceBuffer.prototype.changeType = function (mime) {
+      changeType.call(this, mime);
+      const rec = buffers.find((b) => b.sb === this);
+      if (rec) { rec.mime = mime; rec.types.push(mime); }
+    };
+  }
   const append = SourceBuffer.prototype.appendBuffer;
   SourceBuffer.prototype.appendBuffer = function (data) {
     const rec = buffers.find((b) => b.sb === this);

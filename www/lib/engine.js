@@ -2,7 +2,7 @@
 // The wasm engine, loaded once per page and shared by every player on it (the page's or the
 // widget's): `pkg/` next to www/.
 import { errorText, riptideError } from './errors.js';
-import { joinSwarm, p2pWanted } from './p2p.js';
+import { joinSwarm, P2P_DEFAULT } from './p2p.js';
 
 /** @typedef {typeof import('../pkg/remux_wasm.js')} Engine */
 /** @typedef {import('../pkg/remux_wasm.js').Player} Player */
@@ -45,18 +45,30 @@ export function loadEngine(failed) {
  * @param {{ length: number }} file
  * @param {{ piece_length: number }} torrent
  * @param {(status: PlayerStatus) => void} onStatus
+ * @param {boolean} [share]  join the torrent's swarm and share pieces with other viewers
+ *   (p2p.js; the page's `?p2p=`, the widget's `p2p` attribute; default P2P_DEFAULT)
  * @returns {Player}
  */
-export function createPlayer(engine, video, url, file, torrent, onStatus) {
+export function createPlayer(engine, video, url, file, torrent, onStatus, share = P2P_DEFAULT) {
   const player = new engine.Player(video, url, file.length, torrent.piece_length >>> 0);
   player.on_status(onStatus);
-  // Viewers share pieces (p2p.js) only where asked: `?p2p=1` (see docs/DESIGN.md).
-  if (typeof location !== 'undefined' && p2pWanted(location.search, false)) {
-    joinSwarm(player, video, url)
+  if (share) {
+    // Page tests may set swarm options (e.g. `corrupt`, a misbehaving viewer) before loading.
+    joinSwarm(player, video, url, /** @type {any} */ (globalThis).riptideSwarmOptions || {})
       .then((s) => { if (s && disposed.has(player)) s.close(); else if (s) swarms.set(player, s); })
       .catch(() => { /* the player keeps fetching from the server */ });
   }
   return player;
+}
+
+/**
+ * What the player's swarm has done so far (`Swarm.stats`: bytes from peers and from the
+ * server, bad pieces, dropped peers…), or null when it shares no pieces.
+ * @param {Player | null} player
+ */
+export function swarmStats(player) {
+  const s = player && swarms.get(player);
+  return s ? { ...s.stats, serverWhy: { ...s.stats.serverWhy } } : null;
 }
 
 /** The swarm each player joined, closed with it. @type {WeakMap<object, import('./p2p.js').Swarm>} */

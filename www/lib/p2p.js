@@ -200,9 +200,19 @@ export class Swarm {
     this.offers = new Map();
     /** @type {Set<string>} */
     this.banned = new Set();
+    /** Viewers in the swarm, us included, as the tracker last said (unknown at first). */
+    /** @type {number | undefined} */
+    this.swarmSize = undefined;
     this.stats = {
       fromPeers: 0, fromServer: 0, uploaded: 0, badPieces: 0, droppedPeers: 0,
       lateOrRefused: 0, peers: 0,
+      /** Bytes the player asked of the server directly, by reason: a start or seek (`jump`),
+       * the bytes after it (`warmup`), less than `minAheadSecs` buffered (`short`), no peer
+       * connected (`alone`). */
+      serverWhy: { jump: 0, warmup: 0, short: 0, alone: 0 },
+      /** Player requests now being served through peers, server fallback included (a stall
+       * while this is above 0 is one P2P added). */
+      asking: 0,
     };
     /** End of the previous request (file bytes) and bytes fetched since the last jump. */
     this.lastEnd = -1;
@@ -224,7 +234,7 @@ export class Swarm {
     if (this.closed) return;
     const ws = new WebSocket(this.swarmUrl);
     this.ws = ws;
-    ws.onopen = () => this.announce();
+    ws.onopen = () => { this.announce().catch(() => {}); };
     ws.onmessage = (e) => {
       let m;
       try { m = JSON.parse(String(e.data)); } catch (_) { return; }
@@ -235,7 +245,7 @@ export class Swarm {
       if (!this.closed) setTimeout(() => this.connect(), 2000);
     };
     this.announcer = setInterval(() => {
-      if (this.peers.size < this.opt.maxPeers) this.announce();
+      if (this.peers.size < this.opt.maxPeers) this.announce().catch(() => {});
     }, this.opt.announceMs);
   }
 
@@ -247,19 +257,28 @@ export class Swarm {
   async announce() {
     for (const pc of this.offers.values()) pc.close();
     this.offers.clear();
-    const n = this.opt.maxPeers - this.peers.size;
-    const offers = [];
+    // Offers only for viewers that exist: each costs a peer connection and its ICE gathering,
+    // which a viewer alone in the swarm would otherwise make every few seconds for nothing
+    // (a newcomer's own offers reach it). Until the tracker has said how many there are, an
+    // announce without offers asks (its answer comes back at once and calls this again).
+    const others = this.swarmSize === undefined ? 0 : this.swarmSize - 1;
+    const n = Math.max(0, Math.min(this.opt.maxPeers, others) - this.peers.size);
+    const made = [];
     for (let k = 0; k < n; k++) {
       const pc = this.newConnection();
       const dc = pc.createDataChannel('riptide-pieces');
       const offerId = Math.random().toString(36).slice(2);
       this.offers.set(offerId, pc);
-      pc.addEventListener('datachannel', () => {});
       /** @type {any} */ (pc).riptideChannel = dc;
+      made.push({ offerId, pc });
+    }
+    // All offers gather their candidates at once (one after the other, a slow machine took
+    // seconds before the first viewer heard of the second).
+    const offers = await Promise.all(made.map(async ({ offerId, pc }) => {
       await pc.setLocalDescription(await pc.createOffer());
       await gathered(pc);
-      offers.push({ offer_id: offerId, offer: { type: 'offer', sdp: pc.localDescription?.sdp } });
-    }
+      return { offer_id: offerId, offer: { type: 'offer', sdp: pc.localDescription?.sdp } };
+    }));
     this.send({ action: 'announce', peer_id: this.peerId, numwant: n, offers });
   }
 
@@ -269,6 +288,17 @@ export class Swarm {
 
   /** @param {any} m */
   async onSignal(m) {
+    // The tracker's answer to our announce: viewers in the swarm, us included. The first one
+    // (or one saying others came) is followed at once by offers for them.
+    if (Number.isInteger(m.incomplete)) {
+      const first = this.swarmSize === undefined;
+      this.swarmSize = m.incomplete;
+      if ((first || this.offers.size === 0) && m.incomplete - 1 > this.peers.size
+        && this.peers.size < this.opt.maxPeers) {
+        this.announce().catch(() => {});
+      }
+      return;
+    }
     const from = m.peer_id;
     if (typeof from !== 'string' || from === this.peerId || this.banned.has(from)) return;
     if (m.offer && !this.peers.has(from) && this.peers.size < this.opt.maxPeers) {
@@ -459,10 +489,14 @@ export class Swarm {
     const jump = start !== this.lastEnd;
     this.lastEnd = end;
     if (jump) this.sinceJump = 0;
-    const ahead = !jump && this.sinceJump >= this.opt.warmupBytes
-      && this.bufferedAhead() >= this.opt.minAheadSecs && this.peers.size > 0;
+    const warm = this.sinceJump >= this.opt.warmupBytes;
+    const buffered = this.bufferedAhead() >= this.opt.minAheadSecs;
+    const ahead = !jump && warm && buffered && this.peers.size > 0;
     this.sinceJump += end - start;
     if (!ahead) {
+      // Why this request went to the server, in bytes (the first reason that applies).
+      const why = jump ? 'jump' : !warm ? 'warmup' : !buffered ? 'short' : 'alone';
+      this.stats.serverWhy[why] += end - start;
       const resp = await this.netFetch(url, init);
       if (resp.status !== 206 || !resp.body) return resp;
       // The player reads one branch as it streams in (its stall detection sees progress);
@@ -474,6 +508,24 @@ export class Swarm {
       }).catch(() => {});
       return new Response(mine, { status: 206, headers: resp.headers });
     }
+    this.stats.asking += 1;
+    try {
+      return await this.fromPeers(url, init, start, end);
+    } finally {
+      this.stats.asking -= 1;
+    }
+  }
+
+  /**
+   * File bytes `start..end` for the player: pieces held or from peers, the rest (and
+   * whatever peers did not deliver) from the server.
+   * @param {string} url
+   * @param {RequestInit} init
+   * @param {number} start
+   * @param {number} end
+   * @returns {Promise<Response>}
+   */
+  async fromPeers(url, init, start, end) {
     const out = new Uint8Array(end - start);
     const pieces = wholePieces(this.map, start, end);
     const got = await Promise.all(pieces.map(async (i) => {
@@ -550,6 +602,9 @@ function gathered(pc) {
   });
 }
 
+/** Whether a player shares pieces when its page or widget does not say (docs/DESIGN.md). */
+export const P2P_DEFAULT = false;
+
 /**
  * Whether the page should share pieces: `?p2p=0` or `?p2p=1` in the page's address wins;
  * otherwise the default (see docs/DESIGN.md for where it is on).
@@ -582,7 +637,14 @@ export async function joinSwarm(player, video, url, options = {}) {
   const map = pieceMap(new Uint8Array(await resp.arrayBuffer()), Number(m[3]));
   const ws = new URL(`${m[1]}/swarm`, u);
   ws.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  // Peers only after the first frame, and after a seek only once it plays again: until then
+  // every byte comes from the server (a browser may hold frames back before 'playing', e.g.
+  // Firefox, and a late peer must not delay the picture).
+  let shown = false;
+  video.addEventListener('playing', () => { shown = true; });
+  video.addEventListener('seeking', () => { shown = false; });
   const bufferedAhead = () => {
+    if (!shown) return 0;
     const b = video.buffered;
     for (let k = 0; k < b.length; k++) {
       if (b.start(k) <= video.currentTime + 0.1 && video.currentTime < b.end(k)) {

@@ -27,6 +27,7 @@ mod secret;
 mod seed;
 mod seed_restore;
 mod seed_storage;
+mod served;
 mod storage;
 pub mod tls;
 mod www;
@@ -81,6 +82,8 @@ pub struct AppState {
     /// One token per torrent with open file streams, cancelled when it is deleted so that
     /// those responses end instead of waiting for pieces that will never come (`storage.rs`).
     pub(crate) removals: Arc<storage::Removals>,
+    /// File body bytes sent, per torrent and in total (`served.rs`).
+    pub(crate) served: Arc<served::Served>,
 }
 
 impl AppState {
@@ -100,6 +103,7 @@ impl AppState {
             samples: Arc::default(),
             consent: Arc::new(routes::consent::Secret::generate()),
             removals: Arc::default(),
+            served: Arc::default(),
         }
     }
 

@@ -18,6 +18,7 @@ pub mod codec;
 pub mod demux;
 pub mod error;
 pub mod fmp4;
+pub mod hole;
 pub mod io;
 pub mod packet;
 pub mod pipeline;

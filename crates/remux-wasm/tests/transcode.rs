@@ -29,6 +29,8 @@ const SECONDS: f64 = 6.0;
 fn tones(layout: &str) -> String {
     let exprs = match layout {
         "stereo" => "0.5*sin(2*PI*440*t)|0.4*sin(2*PI*660*t)",
+        // FL FR FC LFE BL BR SL SR
+        "7.1" => "0.5*sin(2*PI*440*t)|0.4*sin(2*PI*660*t)|0.45*sin(2*PI*550*t)|0.5*sin(2*PI*60*t)|0.3*sin(2*PI*880*t)|0.35*sin(2*PI*990*t)|0.25*sin(2*PI*770*t)|0.2*sin(2*PI*1100*t)",
         _ => "0.5*sin(2*PI*440*t)|0.4*sin(2*PI*660*t)|0.45*sin(2*PI*550*t)|0.5*sin(2*PI*60*t)|0.3*sin(2*PI*880*t)|0.35*sin(2*PI*990*t)",
     };
     format!("aevalsrc=exprs='{exprs}':s=48000:c={layout}")
@@ -227,6 +229,21 @@ fn vorbis_webm_like_mkv() {
     check("vorbis-5.1-mkv", &f);
     let f = make("mkv", "stereo", &["-c:a", "libvorbis", "-q:a", "4"]).unwrap();
     check("vorbis-2.0-mkv", &f);
+}
+
+/// 7.1: the only 7.1 source this ffmpeg (5.1) can write among the transcoded codecs is
+/// Vorbis: its `eac3` encoder writes no dependent substream and its `dca` encoder no
+/// XCH/XXCH extension, so both fold a 7.1 input to 5.1. Vorbis orders 8 channels
+/// FL FC FR SL SR RL RR LFE, FLAC FL FR FC LFE BL BR SL SR: every channel's own tone must land
+/// where ffmpeg's decode of the source puts it.
+#[test]
+fn vorbis_7_1_keeps_every_channel_in_place() {
+    if !have_encoders(&["libx264", "libvorbis"]) {
+        return;
+    }
+    let f = make("mkv", "7.1", &["-c:a", "libvorbis", "-q:a", "6"]).unwrap();
+    let snrs = check("vorbis-7.1-mkv", &f);
+    assert_eq!(snrs.len(), 8);
 }
 
 /// After a seek to the middle, the first audio sample is a source frame's start at or before

@@ -23,6 +23,8 @@ pub struct Status {
     pub dht_nodes: Option<usize>,
     /// Whether the server contacts trackers (false with `--no-trackers`).
     pub trackers: bool,
+    /// File body bytes sent since the server started, all torrents (`served.rs`).
+    pub served_bytes: u64,
 }
 
 pub async fn get_status(State(state): State<AppState>) -> Json<Status> {
@@ -38,5 +40,6 @@ pub async fn get_status(State(state): State<AppState>) -> Json<Status> {
             s.routing_table_size + s.routing_table_size_v6
         }),
         trackers: !state.config.no_trackers,
+        served_bytes: state.served.total(),
     })
 }

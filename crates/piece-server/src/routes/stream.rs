@@ -65,6 +65,8 @@ struct PermitReader<R> {
     /// For the debug timeline of a request (`RUST_LOG=piece_server::stream=debug`): its
     /// start offset and whether its first bytes have been read yet.
     trace: Trace,
+    /// The torrent's egress count (`served.rs`).
+    served: crate::served::ServedCounter,
 }
 
 /// A request's timeline as debug events (target `piece_server::stream`), each with the wall
@@ -104,6 +106,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for PermitReader<R> {
         let r = Pin::new(&mut self.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = r {
             let n = (buf.filled().len() - before) as u64;
+            self.served.add(n);
             let t = &mut self.trace;
             t.got += n;
             if n > 0 && !t.first {
@@ -235,6 +238,7 @@ pub async fn stream_file(
             first: false,
             last: false,
         },
+        served: state.served.counter(handle.info_hash()),
     };
     // A viewer watches this file: download the rest of it too (storage.rs). The body ends
     // when the torrent is deleted (routes/delete.rs).

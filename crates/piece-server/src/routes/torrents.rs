@@ -54,6 +54,10 @@ pub struct TorrentDescription {
     pub files: Vec<FileEntry>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stats: Option<TorrentStats>,
+    /// File body bytes this server has sent for the torrent since it started (`served.rs`);
+    /// with `stats`. Kept out of `stats` so that event streams do not tick with every read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub served_bytes: Option<u64>,
 }
 
 pub(crate) fn hex_id(id: Id20) -> String {
@@ -111,6 +115,7 @@ pub(crate) fn describe(handle: &ManagedTorrent) -> ApiResult<TorrentDescription>
                 total_length: lengths.total_length(),
                 files,
                 stats: None,
+                served_bytes: None,
             }
         })
         .with_status(
@@ -194,6 +199,7 @@ pub async fn list_torrents(
             // A magnet still waiting for its metadata has nothing to describe yet.
             let mut d = describe(h).ok()?;
             d.stats = Some(stats(h));
+            d.served_bytes = Some(state.served.of(h.info_hash()));
             Some(d)
         })
         .collect();
@@ -209,6 +215,7 @@ pub async fn get_torrent(
     let handle = find_or_adopt(&state, &id).await?;
     let mut d = describe(&handle)?;
     d.stats = Some(stats(&handle));
+    d.served_bytes = Some(state.served.of(handle.info_hash()));
     Ok(Json(d))
 }
 

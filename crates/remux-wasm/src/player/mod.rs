@@ -19,6 +19,7 @@
 
 pub mod encode;
 pub mod fetch;
+mod holes;
 pub mod media_source;
 pub mod mse;
 pub mod requests;

@@ -356,8 +356,8 @@ struct Loop {
     frontier: Option<f64>,
     retry_ms: i32,
     requests: Requests,
-    /// Since when (`performance.now()`) the playhead has sat before the first buffered media
-    /// while playing (see [`unstick_start`]).
+    /// Since when (`performance.now()`) the playhead has sat stuck before a hole in the
+    /// buffered media while playing (see [`super::holes::skip_hole`]).
     stuck_since: Option<f64>,
 }
 
@@ -366,37 +366,6 @@ impl Loop {
     fn duration_secs(&self) -> Option<f64> {
         let (d, tb) = self.source.as_ref()?.pipeline.duration()?;
         Some(tb.seconds(d.0.min(i64::MAX as u64) as i64))
-    }
-}
-
-/// How long the playhead may sit before the first buffered media, playing, before
-/// [`unstick_start`] moves it there.
-const STUCK_MS: f64 = 1000.0;
-
-/// Playing, but the playhead sits before the first buffered media with nothing to play at it:
-/// a film whose audio starts after its video (the buffered ranges are where every track has
-/// media). Chromium plays on from there by itself; Firefox waits forever, with no error. After
-/// [`STUCK_MS`] of that, move the playhead onto the media (inside what is buffered: no refetch).
-fn unstick_start(shared: &Shared, sink: &MseSink, since: &mut Option<f64>) {
-    let v = &shared.video;
-    let first = sink.buffered_start();
-    let stuck = !v.paused()
-        && !v.seeking()
-        && v.ready_state() < web_sys::HtmlMediaElement::HAVE_FUTURE_DATA
-        // Before the first range: in none (`current_range` would count a range starting
-        // within its 0.5 s slack).
-        && first.is_some_and(|f| v.current_time() + 0.01 < f);
-    if !stuck {
-        *since = None;
-        return;
-    }
-    let now = super::fetch::now_ms();
-    if now - *since.get_or_insert(now) >= STUCK_MS {
-        if let Some(f) = first {
-            trace("unstick", || format!("playhead {:.3} s -> first media {f:.3} s", v.current_time()));
-            v.set_current_time(f);
-        }
-        *since = None;
     }
 }
 
@@ -463,7 +432,7 @@ pub async fn run(
             s.removed_secs = sink.removed_secs();
         });
         if st.phase.started() && st.seek.is_none() {
-            unstick_start(&shared, &sink, &mut st.stuck_since);
+            super::holes::skip_hole(&shared, &sink, &mut st.stuck_since);
         }
         if st.phase.played() && st.seek.is_none() {
             // The playhead is in a buffered range the pipeline is not extending (a jump

@@ -36,7 +36,7 @@ impl Ac3Decoder {
     pub fn new(channels: usize) -> Self {
         Ac3Decoder {
             state: Ac3State::new(),
-            eac3: Eac3DecoderState::default(),
+            eac3: float_state(),
             channels,
             pending: Vec::new(),
             floats: Vec::new(),
@@ -114,7 +114,14 @@ impl AudioDecoder for Ac3Decoder {
 
     fn reset(&mut self) {
         self.state = Ac3State::new();
-        self.eac3 = Eac3DecoderState::default();
+        self.eac3 = float_state();
         self.pending.clear();
     }
+}
+
+/// E-AC-3 state that skips the crate's 16-bit output (we read its float PCM).
+fn float_state() -> Eac3DecoderState {
+    let mut s = Eac3DecoderState::default();
+    s.float_only = true;
+    s
 }

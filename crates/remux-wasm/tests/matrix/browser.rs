@@ -250,8 +250,8 @@ pub fn play_all(engine: Engine, jobs: &[(String, PathBuf, Option<f64>, Option<f6
                 }
                 let refusing = r["playerError"].is_string() && t < 0.1;
                 eprintln!(
-                    "{name}: browser video start {}, audio start {} (source {video_start:?}, {audio_start:?}); first frame {}",
-                    r["videoStart"], r["audioStart"], r["firstFrame"]
+                    "{name}: browser video start {}, audio start {} (source {video_start:?}, {audio_start:?}); first frame {} buffers {}",
+                    r["videoStart"], r["audioStart"], r["firstFrame"], r["buffers"]
                 );
                 if let (Some(v), false) = (video_start, refusing) {
                     match r["videoStart"].as_f64() {

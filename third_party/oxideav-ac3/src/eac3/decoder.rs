@@ -63,6 +63,10 @@ pub const SYNCWORD: u16 = 0x0B77;
 /// don't trample each other's delay lines (round 3 wires this).
 #[derive(Default, Clone)]
 pub struct Eac3DecoderState {
+    /// Riptide patch: when set, the 16-bit PCM of `DecodedFrame::pcm_s16le` is not built (left
+    /// empty): a caller reading `indep_pcm_f32` does not need it, and packing it cost ~3 % of
+    /// an E-AC-3 transcode.
+    pub float_only: bool,
     /// Last successfully-decoded indep substream parameters. Used by
     /// dependent substreams to know how many channels to extend.
     pub last_indep: Option<IndepProgramShape>,
@@ -400,7 +404,7 @@ pub fn decode_eac3_packet(state: &mut Eac3DecoderState, data: &[u8]) -> Result<D
     // dep_nchans` channels.
     if state.indep_nchans != pcm.channels {
         pcm.channels = state.indep_nchans;
-        pcm.pcm_s16le = pack_f32_to_s16le(&state.indep_pcm_f32);
+        pcm.pcm_s16le = if state.float_only { Vec::new() } else { pack_f32_to_s16le(&state.indep_pcm_f32) };
     }
     // Surface the accumulated dep-channel locations so callers know
     // the physical assignment of the appended channels without
@@ -476,7 +480,7 @@ fn decode_indep_substream(
     // Pack indep PCM only. If a dep substream follows, the packet-
     // level driver will rebuild the final S16 buffer in
     // `decode_eac3_packet` after all substreams are walked.
-    let pcm_s16le = pack_f32_to_s16le(&state.indep_pcm_f32);
+    let pcm_s16le = if state.float_only { Vec::new() } else { pack_f32_to_s16le(&state.indep_pcm_f32) };
 
     Ok(DecodedFrame {
         sample_rate: bsi.sample_rate,
