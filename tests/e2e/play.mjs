@@ -22,6 +22,17 @@
 //   report's `confirm` says whether the page was asking.
 // --tokens T1,T2,...: each time the page shows its add-token form, type the next token and
 //   submit (as a viewer would); `tokenPrompts` lists what the form said each time.
+// --seek-to F: once playback has reached --play-seconds, jump to F of the duration (as a viewer
+//   dragging the bar) and play on --after-seek seconds (default 2); `seek` reports where to,
+//   the ms until the video played again past that point, and the frames shown meanwhile.
+// --rate R: play at R× once the first frame is shown (`video.playbackRate`).
+// --memory: every 500 ms once playing, sample the private memory of the tab's renderer
+//   process(es) (Chromium: Private_Clean + Private_Dirty + Swap of every descendant with
+//   --type=renderer, as benches/browser/playback.mjs), the JS heap and the player's wasm memory.
+// The report always holds `media`: frames shown and dropped (getVideoPlaybackQuality), the
+// bytes through the audio and video decoders (Chromium) or whether the pipeline holds an audio
+// stream (Firefox: mozHasAudio), and the duration.
+import fs from 'node:fs';
 import { engineFromArgs, launch } from './browser.mjs';
 import { confirmAdds } from './owner.mjs';
 
@@ -41,9 +52,46 @@ const hostMap = strOpt('--host-map');
 const tokens = (strOpt('--tokens') || '').split(',').filter(Boolean);
 const share = args.includes('--share');
 const noConfirm = args.includes('--no-confirm');
+const seekTo = opt('--seek-to', null);
+const afterSeek = opt('--after-seek', 2);
+const rate = opt('--rate', 1);
+const memory = args.includes('--memory');
 if (!url) {
   console.error('usage: node tests/e2e/play.mjs URL [--play-seconds N] [--timeout-ms N]');
   process.exit(2);
+}
+
+// The private memory of the renderer processes below this node process (the browser it
+// launched), in bytes: what the tab itself holds, shared libraries excluded.
+function rendererPrivate() {
+  const kids = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(d));
+    } catch (_) { /* gone */ }
+  }
+  let total = 0;
+  const walk = (pid) => {
+    for (const k of kids.get(pid) || []) {
+      try {
+        const cmd = fs.readFileSync(`/proc/${k}/cmdline`, 'utf8');
+        if (cmd.includes('--type=renderer') && !cmd.includes('--extension-process')) {
+          const roll = fs.readFileSync(`/proc/${k}/smaps_rollup`, 'utf8');
+          for (const f of ['Private_Clean', 'Private_Dirty', 'Swap']) {
+            const m = new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(roll);
+            if (m) total += Number(m[1]) * 1024;
+          }
+        }
+      } catch (_) { /* gone */ }
+      walk(k);
+    }
+  };
+  walk(process.pid);
+  return total;
 }
 
 const engine = engineFromArgs(args);
@@ -84,6 +132,11 @@ try {
 
   // Record the moment of the first 'playing' event (media events do not bubble, but a capturing
   // listener on the document sees them), with the player's own byte count and torrent stats.
+  // Times the video stalled for want of data after its first frame ('waiting').
+  await page.initScript(() => {
+    window.__waiting = 0;
+    document.addEventListener('waiting', () => { if (window.__firstFrame) window.__waiting += 1; }, true);
+  });
   await page.initScript(() => {
     document.addEventListener('playing', () => {
       if (window.__firstFrame) return;
@@ -112,6 +165,11 @@ try {
   const deadline = Date.now() + timeoutMs;
   let last = null;
   let switched = null;
+  let seek = null;
+  let rateSet = false;
+  const samples = [];
+  let lastSample = 0;
+  if (memory) result.idleRendererPrivate = rendererPrivate();
   while (Date.now() < deadline) {
     last = await page.evaluate(() => {
       const v = document.querySelector('video');
@@ -126,6 +184,19 @@ try {
         statusIsError: !!(s && s.classList.contains('error')),
         problem: r.problem || null,
         firstFrame: window.__firstFrame || null,
+        seek: window.__seek || null,
+        media: v ? {
+          quality: v.getVideoPlaybackQuality ? (({ totalVideoFrames, droppedVideoFrames }) =>
+            ({ totalVideoFrames, droppedVideoFrames }))(v.getVideoPlaybackQuality()) : null,
+          audioDecoded: v.webkitAudioDecodedByteCount ?? null,
+          videoDecoded: v.webkitVideoDecodedByteCount ?? null,
+          hasAudio: v.mozHasAudio ?? null,
+          duration: v.duration,
+          rate: v.playbackRate,
+          waiting: window.__waiting || 0,
+          heap: performance.memory ? performance.memory.usedJSHeapSize : null,
+          wasm: (() => { try { return r.player && r.sample ? r.sample().wasmMemory : null; } catch (_) { return null; } })(),
+        } : null,
         playerStatus: st ? JSON.parse(JSON.stringify(st)) : null,
         watch: {
           mode: r.watchMode || null,
@@ -179,9 +250,43 @@ try {
         switched = { at: last.currentTime, from: from ? from.id : null, to: to.id };
       }
     }
+    if (rate !== 1 && !rateSet && last.firstFrame) {
+      await page.evaluate((r) => { document.querySelector('video').playbackRate = r; }, rate);
+      rateSet = true;
+    }
+    if (memory && last.firstFrame && Date.now() - lastSample >= 500) {
+      lastSample = Date.now();
+      samples.push({ wall: Date.now(), t: last.currentTime, rendererPrivate: rendererPrivate(), heap: last.media && last.media.heap,
+        wasm: last.media && last.media.wasm, quality: last.media && last.media.quality });
+    }
     const switchDone = switchAudioAt === null || switched;
-    if (last.currentTime !== null && last.currentTime >= playSeconds && switchDone
-        && last.firstFrame && last.firstFrame.torrent) break;
+    const reached = last.currentTime !== null && last.currentTime >= playSeconds && switchDone
+        && last.firstFrame && last.firstFrame.torrent;
+    if (reached && seekTo !== null && !seek) {
+      // Jump as a viewer would, then time (in the page, per media event) until the video
+      // plays again past the new point.
+      seek = await page.evaluate((f) => {
+        const v = document.querySelector('video');
+        const q0 = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : null;
+        const to = v.duration * f;
+        const s = { from: v.currentTime, to, framesBefore: q0, playingMs: null, seekedMs: null };
+        window.__seek = s;
+        const t0 = performance.now();
+        v.addEventListener('seeked', () => { if (s.seekedMs === null) s.seekedMs = performance.now() - t0; }, { once: true });
+        const onTime = () => {
+          if (!v.seeking && v.currentTime > to + 0.1 && s.playingMs === null) {
+            s.playingMs = performance.now() - t0;
+            v.removeEventListener('timeupdate', onTime);
+          }
+        };
+        v.addEventListener('timeupdate', onTime);
+        v.currentTime = to;
+        return s;
+      }, seekTo);
+      continue;
+    }
+    if (reached && seekTo === null) break;
+    if (seek && last.seek && last.seek.playingMs !== null && last.currentTime >= last.seek.to + afterSeek) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   // Let the byte counter see the responses still in flight.
@@ -200,6 +305,7 @@ try {
     result.shareAt = { ...(await read()), currentTime: await page.evaluate(() => document.querySelector('video').currentTime) };
   }
   Object.assign(result, last, { fileBytesSeen: fileBytes, fileBytesAtFirstFrame, switched, api });
+  if (memory) result.samples = samples;
 } catch (e) {
   result.errors.push(String(e && e.stack || e));
 } finally {

@@ -364,3 +364,39 @@ fn the_stage_resumes_after_a_seek_with_the_same_frames() {
         );
     }
 }
+
+/// Our patch of the decoder (third_party/oxideav-mpeg4video, docs/DESIGN.md "Xvid"): half-pel
+/// blocks that lie inside the reference plane are computed from whole rows. Whatever path a
+/// block takes, it must equal the §7.6.4 clamped per-sample equation (`fetch_clamped_sample`),
+/// for every half-pel vector and rounding type, at positions inside the plane, touching and
+/// crossing each edge, on a plane whose stride is wider than its width.
+#[test]
+fn half_pel_blocks_equal_the_clamped_equation_everywhere() {
+    use oxideav_mpeg4video::{fetch_clamped_sample, interpolate_block_into, split_half_pel, ReferenceVop};
+    let (w, h, stride) = (40usize, 36usize, 45usize);
+    let buf: Vec<u8> = (0..stride * h).map(|k| ((k * 7919 + k / 3) % 256) as u8).collect();
+    let vop = ReferenceVop::with_stride(&buf, w, h, stride).unwrap();
+    for (bw, bh) in [(8usize, 8usize), (16, 16), (16, 8)] {
+        for oy in (0..h as i32).step_by(4) {
+            for ox in (0..w as i32).step_by(4) {
+                for mvy in -9..=9 {
+                    for mvx in -9..=9 {
+                        for rc in 0..2u8 {
+                            let mut got = vec![0u8; bw * bh];
+                            interpolate_block_into(&vop, mvx, mvy, ox, oy, bw, bh, rc, &mut got);
+                            let (ix, hx) = split_half_pel(mvx);
+                            let (iy, hy) = split_half_pel(mvy);
+                            let want: Vec<u8> = (0..bw * bh)
+                                .map(|k| {
+                                    let (i, j) = ((k % bw) as i32, (k / bw) as i32);
+                                    fetch_clamped_sample(&vop, ox + i + ix, oy + j + iy, hx, hy, rc)
+                                })
+                                .collect();
+                            assert_eq!(got, want, "{bw}x{bh} block at ({ox},{oy}), vector ({mvx},{mvy}), rounding {rc}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
