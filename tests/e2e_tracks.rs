@@ -221,7 +221,7 @@ fn avi_film(name: &str, seconds: u32, video: &[&str]) -> PathBuf {
     ];
     args.extend(video);
     args.extend(["-c:a", "libmp3lame", "-b:a", "128k"]);
-    fixture(name, &args)
+    named_fixture(name, &args)
 }
 
 /// Xvid as rips have it: MPEG-4 Part 2 ASP with two B-frames, a key frame every 2 s (about
