@@ -35,11 +35,11 @@
 
 use std::path::Path;
 
-mod support;
-
 use piece_server::{seed, spawn, Config};
 use serde_json::{json, Value};
-use support::{env_path, max, median, repo, with_fresh_server};
+use test_support::bench::{env_path, max, median};
+use test_support::repo;
+use test_support::swarm::with_fresh_server;
 
 /// Who plays a film in the memory step.
 #[derive(Clone, Copy, PartialEq)]

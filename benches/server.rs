@@ -22,36 +22,15 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as TokioBufReader};
+use test_support::nginx::{free_port, Nginx, StopOnDrop};
 use tokio::net::TcpStream;
 
 /// The player's default fetch size (remux-wasm `player/scheduler.rs`, `chunk_bytes`).
 const CHUNK: u64 = 1 << 20;
-
-/// A child process stopped when dropped: SIGTERM first (nginx's master then stops its
-/// workers; SIGKILL would orphan them), SIGKILL if it is still there after 5 s.
-struct Proc(Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 fn env_path(name: &str, default: &str) -> PathBuf {
     std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default))
@@ -72,7 +51,7 @@ fn rss(pid: u32) -> (u64, u64) {
 }
 
 /// Starts `piece-server seed FILE` on a free port; returns the process and the file URL.
-fn start_piece_server(bin: &Path, film: &Path, tmp: &Path) -> (Proc, String, u16) {
+fn start_piece_server(bin: &Path, film: &Path, tmp: &Path) -> (StopOnDrop, String, u16) {
     let port = free_port();
     let mut child = Command::new(bin)
         .arg("seed")
@@ -95,11 +74,11 @@ fn start_piece_server(bin: &Path, film: &Path, tmp: &Path) -> (Proc, String, u16
         .and_then(|r| r.get(..40))
         .unwrap_or_else(|| panic!("piece-server printed no magnet: {first:?}"))
         .to_string();
-    (Proc(child), format!("/api/torrents/{hash}/files/0"), port)
+    (StopOnDrop(child), format!("/api/torrents/{hash}/files/0"), port)
 }
 
 /// Starts nginx (Debian's package) with a minimal config serving `root` on a free port.
-fn start_nginx(bin: &Path, root: &Path, tmp: &Path) -> (Proc, u16) {
+fn start_nginx(bin: &Path, root: &Path, tmp: &Path) -> (Nginx, u16) {
     let port = free_port();
     let server = format!("server {{ listen 127.0.0.1:{port}; root {}; location / {{ }} }}", root.display());
     (run_nginx(bin, &tmp.join("nginx"), &server), port)
@@ -107,12 +86,10 @@ fn start_nginx(bin: &Path, root: &Path, tmp: &Path) -> (Proc, u16) {
 
 /// Starts nginx as the cluster front of docs/DEPLOY.md (the files of `deploy/nginx/`,
 /// included unchanged) with one piece-server behind it and an empty slice cache.
-fn start_front(bin: &Path, upstream: u16, tmp: &Path) -> (Proc, u16) {
+fn start_front(bin: &Path, upstream: u16, tmp: &Path) -> (Nginx, u16) {
     let port = free_port();
     let dir = tmp.join("front");
-    std::fs::create_dir_all(&dir).unwrap();
-    let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nginx");
-    std::os::unix::fs::symlink(deploy.canonicalize().unwrap(), dir.join("riptide")).unwrap();
+    Nginx::link_deploy_files(&dir);
     let d = dir.display();
     let http = format!(
         "proxy_cache_path {d}/cache levels=1:2 keys_zone=riptide:16m max_size=4g inactive=1d use_temp_path=off;\n  \
@@ -123,33 +100,16 @@ fn start_front(bin: &Path, upstream: u16, tmp: &Path) -> (Proc, u16) {
     (run_nginx(bin, &dir, &http), port)
 }
 
-/// Runs nginx in the foreground from `dir` with Debian's defaults that matter for static files
-/// (sendfile, tcp_nopush, one worker per core), logs off so every server does the same work,
-/// and `http` inside `http { }`. As root its workers stay root: the default unprivileged user
-/// could not write the cache under the bench's temporary folder.
-fn run_nginx(bin: &Path, dir: &Path, http: &str) -> Proc {
-    std::fs::create_dir_all(dir).unwrap();
+/// Runs nginx with Debian's defaults that matter for static files (sendfile, tcp_nopush, one
+/// worker per core), logs off so every server does the same work, and `http` inside
+/// `http { }`.
+fn run_nginx(bin: &Path, dir: &Path, http: &str) -> Nginx {
     let d = dir.display();
-    let root = Command::new("id").arg("-u").output().map(|o| o.stdout.trim_ascii() == b"0").unwrap_or(false);
-    let conf = format!(
-        "{user}daemon off;\nworker_processes auto;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
-         events {{ worker_connections 4096; }}\n\
-         http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 1000000;\n\
-           client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n\
-           uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  {http}\n}}\n",
-        user = if root { "user root;\n" } else { "" },
+    let main = format!("worker_processes auto;\nerror_log {d}/error.log;\nevents {{ worker_connections 4096; }}");
+    let http = format!(
+        "  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 1000000;\n  {http}"
     );
-    std::fs::write(dir.join("nginx.conf"), conf).unwrap();
-    let child = Command::new(bin)
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .arg("-p")
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e} (scripts/bench.sh installs nginx)", bin.display()));
-    Proc(child)
+    Nginx::start(bin, dir, &main, &http)
 }
 
 /// Reads the whole file once through `port`, one 1 MiB request after another; MB/s.

@@ -15,11 +15,10 @@
 //! Fails (non-zero exit) when a run of a format riptide supports does not play; a format the
 //! page reports as unsupported is recorded as such.
 
-
-mod support;
-
 use piece_server::{seed, spawn, Config};
-use support::{env_path, median, repo, with_fresh_server};
+use test_support::bench::{env_path, median};
+use test_support::repo;
+use test_support::swarm::with_fresh_server;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {

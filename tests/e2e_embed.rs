@@ -6,18 +6,17 @@
 //! Needs ffmpeg, node with `playwright-core`, /usr/bin/chromium and the wasm package in
 //! `www/pkg` — `scripts/test.sh` provides all of them.
 
-#[path = "e2e/support.rs"]
-mod support;
+use test_support::page as support;
 
 use std::{net::SocketAddr, path::PathBuf, process::Command};
 
 use piece_server::{Config, SeedInfo, Server};
 use serde_json::Value;
-use support::{encode, fixture, repo, require_wasm_package};
+use support::{encode, named_fixture, repo, require_wasm_package};
 
 /// A second film, different from the bundled sample: 60 s of 640×360 H.264 + AAC in MKV.
 fn film_360p_mkv() -> PathBuf {
-    fixture(
+    named_fixture(
         "embed-360p-1min.mkv",
         &[
             "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
@@ -348,7 +347,7 @@ async fn a_page_from_another_origin_cannot_add_a_torrent() {
 async fn a_codec_the_browser_cannot_decode_is_named_in_the_error() {
     require_wasm_package();
     let mut host = HostPage::bind().await;
-    let hevc = fixture(
+    let hevc = named_fixture(
         "embed-hevc-5s.mkv",
         &[
             "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
@@ -432,7 +431,7 @@ async fn the_page_asks_for_the_add_token_and_plays_with_it() {
 
 /// The third film of these tests: 30 s of 320×180 H.264 + AAC in MKV.
 fn film_180p_mkv() -> PathBuf {
-    fixture(
+    named_fixture(
         "embed-180p-30s.mkv",
         &[
             "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",

@@ -13,13 +13,12 @@ use std::path::Path;
 use librqbit::CreateTorrentOptions;
 use piece_server::{spawn, Config};
 
-#[path = "e2e/support.rs"]
-mod support;
-use support::{fixture, repo, require_wasm_package, tempdir, Engine};
+use test_support::page as support;
+use support::{named_fixture, repo, require_wasm_package, tempdir, Engine};
 
 /// A short episode: 6 s of 320x240 H.264 + AAC in MKV (`hue` tells the two apart).
 fn episode(name: &str, hue: &str) -> std::path::PathBuf {
-    fixture(
+    named_fixture(
         name,
         &[
             "-f", "lavfi", "-i", &format!("testsrc2=size=320x240:rate=25,hue=h={hue}"),

@@ -13,16 +13,15 @@ use std::path::PathBuf;
 
 use piece_server::{seed, spawn, Config};
 
-#[path = "e2e/support.rs"]
-mod support;
-use support::{fixture, node_play, node_play_in, repo, require_wasm_package, swarm, tempdir, Engine, PIECE_LENGTH};
+use test_support::page as support;
+use support::{named_fixture, node_play, node_play_in, repo, require_wasm_package, swarm, tempdir, Engine, PIECE_LENGTH};
 
 /// The product target: playback starts after less than 2 MB downloaded.
 const MAX_FIRST_FRAME_BYTES: f64 = 2_000_000.0;
 
 /// The film: 2 minutes of 720p H.264 (B-frames) + AAC in MKV, about 40 MB.
 fn film_720p_mkv() -> PathBuf {
-    fixture(
+    named_fixture(
         "e2e-720p-2min.mkv",
         &[
             "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
@@ -100,7 +99,7 @@ async fn playback_starts_before_the_first_gop_has_arrived() {
         return;
     }
     require_wasm_package();
-    let film = fixture(
+    let film = named_fixture(
         "e2e-720p-8mbit-20s.mkv",
         &[
             "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
@@ -177,7 +176,7 @@ async fn sample_plays_with_one_click(engine: Engine) {
 async fn mp4_with_moov_at_the_end_plays() {
     require_wasm_package();
     // ffmpeg writes `moov` after `mdat` unless told `-movflags +faststart`.
-    let film = fixture(
+    let film = named_fixture(
         "e2e-moov-last.mp4",
         &[
             "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
@@ -200,7 +199,7 @@ async fn mp4_with_moov_at_the_end_plays() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn avi_h264_aac_plays() {
     require_wasm_package();
-    let film = fixture(
+    let film = named_fixture(
         "e2e-h264-aac.avi",
         &[
             "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",

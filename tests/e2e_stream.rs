@@ -21,10 +21,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-#[path = "e2e/support.rs"]
-mod support;
+use test_support::page as support;
 
-use support::{encode, fixture, repo, tempdir};
+use support::{encode, named_fixture, repo, tempdir};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -45,7 +44,7 @@ fn have_tools() -> bool {
 fn low_bitrate_mkv(minutes: u32, video_kbps: u32) -> PathBuf {
     let secs = (minutes * 60).to_string();
     let rate = format!("{video_kbps}k");
-    fixture(
+    named_fixture(
         &format!("stream-{minutes}min-{video_kbps}k.mkv"),
         &[
             "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",

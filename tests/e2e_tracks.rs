@@ -12,10 +12,8 @@
 //!
 //! Needs ffmpeg, node with `playwright-core`, /usr/bin/chromium and `www/pkg`.
 
-#[path = "e2e/support.rs"]
-mod support;
-#[path = "../crates/remux-wasm/tests/support/srt.rs"]
-mod srt;
+use test_support::page as support;
+use test_support::srt;
 
 use std::path::{Path, PathBuf};
 
@@ -44,7 +42,7 @@ fn film(name: &str, audio: &[&str], video_codec: &[&str]) -> PathBuf {
     args.extend(video_codec.iter().map(|s| s.to_string()));
     args.extend(audio.iter().map(|s| s.to_string()));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    fixture(name, &refs)
+    named_fixture(name, &refs)
 }
 
 const H264: &[&str] = &["-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-pix_fmt", "yuv420p"];
@@ -223,7 +221,7 @@ fn avi_film(name: &str, seconds: u32, video: &[&str]) -> PathBuf {
     ];
     args.extend(video);
     args.extend(["-c:a", "libmp3lame", "-b:a", "128k"]);
-    fixture(name, &args)
+    named_fixture(name, &args)
 }
 
 /// Xvid as rips have it: MPEG-4 Part 2 ASP with two B-frames, a key frame every 2 s (about

@@ -12,8 +12,7 @@ use std::process::Command;
 
 use piece_server::{seed, spawn, Config};
 
-#[path = "e2e/support.rs"]
-mod support;
+use test_support::page as support;
 use support::{repo, require_wasm_package, tempdir};
 
 fn have_webkit() -> bool {

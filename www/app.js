@@ -17,7 +17,11 @@ import { renderFileGroups } from './lib/filelist.js';
 import { magnetOf, setUpLibrary } from './lib/library.js';
 import { setUpPlaying } from './lib/playing.js';
 import { speedVersusFilm } from './lib/waiting.js';
-import { addTrack, clearSidecars, loadSidecars, parseSubtitles, sidecarTracks } from './lib/sidecar.js';
+import { addTrack, clearSidecars, loadSidecars, parseSubtitles } from './lib/sidecar.js';
+import { drawPieces as drawPieceMap, seekbar as setUpSeekbar } from './lib/bars.js';
+import { setUpOwner, storedToken } from './lib/owner.js';
+import { setUpTrace } from './lib/trace.js';
+import { setUpTracks } from './lib/tracks.js';
 
 /** @typedef {import('./lib/errors.js').RiptideProblem} RiptideProblem */
 /** @typedef {import('./lib/engine.js').Player} Player */
@@ -49,11 +53,6 @@ const details = $('details');
 const mediaInfo = $('media-info');
 const noticeEl = $('notice');
 const pieceCanvas = /** @type {HTMLCanvasElement} */ ($('piecemap'));
-const tracksBox = $('tracks');
-const audioBox = $('audio-box');
-const audioSelect = /** @type {HTMLSelectElement} */ ($('audio-track'));
-const subtitleBox = $('subtitle-box');
-const subtitleSelect = /** @type {HTMLSelectElement} */ ($('subtitle-track'));
 
 /**
  * What the page shows, exposed as `window.riptide` for tests and debugging.
@@ -104,9 +103,10 @@ const riptide = {
   seeks: [],
   // Samples of what a viewer and a memory profiler would see; see sample() / startTrace().
   trace: [],
-  sample,
-  startTrace,
-  stopTrace,
+  // Filled in by lib/trace.js just below.
+  sample: () => ({}),
+  startTrace: () => {},
+  stopTrace: () => {},
   // Track menus, for tests: [{id, label, language, codec, playable, selected, why_not}].
   audioTracks: [],
   // [{id, label, language, track}] (`track`: the TextTrack on the <video>).
@@ -114,57 +114,13 @@ const riptide = {
   // Plain-words notices about the tracks ("… playing without sound.").
   notices: [],
   // Switches the audio track (as the menu does).
-  selectAudio: (id) => selectAudio(id),
+  selectAudio: (id) => tracks.selectAudio(id),
   p2p: () => swarmStats(riptide.player),
 };
 /** @type {any} */ (window).riptide = riptide;
-/** @type {ReturnType<typeof setInterval> | undefined} */
-let traceTimer;
-
-// One snapshot: playhead, buffer, state, memory (JS heap where the browser tells, wasm
-// linear memory), bytes received.
-function sample() {
-  const s = /** @type {Partial<PlayerStatus>} */ (riptide.player ? riptide.player.status() : {});
-  const mem = /** @type {any} */ (performance).memory || {};
-  const ranges = [];
-  for (let i = 0; i < video.buffered.length; i++) ranges.push([video.buffered.start(i), video.buffered.end(i)]);
-  return {
-    wall: Date.now(),
-    t: performance.now(),
-    currentTime: video.currentTime,
-    paused: video.paused,
-    rate: video.playbackRate,
-    readyState: video.readyState,
-    state: s.state || riptide.state,
-    pageState: riptide.state,
-    ahead: s.buffered_ahead || 0,
-    buffered: ranges,
-    jsHeap: mem.usedJSHeapSize || null,
-    wasmMemory: s.wasm_memory || null,
-    cacheBytes: s.cache_bytes || 0,
-    bytes: s.received || 0,
-    removedSecs: s.removed_secs || 0,
-    // Seconds ahead at which fetching pauses and seconds kept behind, for this film (the
-    // configured seconds cut by the media byte budget).
-    highWatermark: s.high_watermark || 0,
-    backBuffer: s.back_buffer || 0,
-    stalledMs: s.stalled_ms || 0,
-    peers: riptide.stats ? riptide.stats.peers : null,
-    downBps: riptide.stats ? riptide.stats.download_speed_bps : null,
-  };
-}
-
-function startTrace(intervalMs = 500) {
-  stopTrace();
-  riptide.trace = [];
-  traceTimer = setInterval(() => riptide.trace.push(sample()), intervalMs);
-}
-
-function stopTrace() {
-  clearInterval(traceTimer);
-  traceTimer = undefined;
-}
-
+Object.assign(riptide, setUpTrace(video, riptide));
+// The audio and subtitle menus and the notices about tracks (lib/tracks.js).
+const tracks = setUpTracks(riptide);
 
 const params = new URLSearchParams(location.search);
 // Sharing pieces with other viewers (p2p.js): `?p2p=1` or `?p2p=0`, read once (the address
@@ -240,33 +196,14 @@ function showMediaInfo(mime) {
   details.hidden = false;
 }
 
-// The seek bar: buffered ranges (shaded), the playhead (a line); a click jumps there.
+// The seek bar (lib/bars.js), drawn while a film plays.
+const redrawSeekbar = setUpSeekbar(video, seekCanvas);
 function drawSeekbar() {
   const d = video.duration;
   if (!riptide.player || !Number.isFinite(d) || d <= 0) return;
   seekbar.hidden = false;
-  const w = seekCanvas.clientWidth || 600;
-  if (seekCanvas.width !== w) seekCanvas.width = w;
-  const h = seekCanvas.height;
-  const ctx = /** @type {CanvasRenderingContext2D} */ (seekCanvas.getContext('2d'));
-  ctx.fillStyle = '#8884';
-  ctx.fillRect(0, 0, w, h);
-  ctx.fillStyle = '#3b82f6';
-  for (let i = 0; i < video.buffered.length; i++) {
-    const a = (video.buffered.start(i) / d) * w;
-    const b = (video.buffered.end(i) / d) * w;
-    ctx.fillRect(a, 3, Math.max(1, b - a), h - 6);
-  }
-  ctx.fillStyle = '#e11d48';
-  ctx.fillRect((video.currentTime / d) * w - 1, 0, 2, h);
+  redrawSeekbar();
 }
-
-seekCanvas.addEventListener('click', (ev) => {
-  const d = video.duration;
-  if (!Number.isFinite(d) || d <= 0) return;
-  const r = seekCanvas.getBoundingClientRect();
-  video.currentTime = Math.max(0, Math.min(d - 0.1, ((ev.clientX - r.left) / r.width) * d));
-});
 
 // Seek-to-play, as a viewer feels it: from the `seeking` event to the next `playing`.
 video.addEventListener('seeking', () => {
@@ -274,33 +211,13 @@ video.addEventListener('seeking', () => {
   riptide.seeks.push({ to: video.currentTime, askedMs: performance.now(), playingMs: null });
 });
 
-// The file's pieces (downloaded by the server: dark; missing: light), from the watcher's view.
+// The file's pieces (lib/bars.js), from the watcher's view.
 /** @param {any} view */
 function drawPieces(view) {
   const f = riptide.file;
-  const bits = view.bits;
-  if (!f || !bits || !view.pieceLength) return;
-  const first = Math.floor(f.offset / view.pieceLength);
-  const last = Math.floor((f.offset + Math.max(0, f.length - 1)) / view.pieceLength);
-  const n = last - first + 1;
-  const w = pieceCanvas.clientWidth || 600;
-  if (pieceCanvas.width !== w) pieceCanvas.width = w;
-  const ctx = /** @type {CanvasRenderingContext2D} */ (pieceCanvas.getContext('2d'));
-  ctx.fillStyle = '#8883';
-  ctx.fillRect(0, 0, w, pieceCanvas.height);
-  ctx.fillStyle = '#16a34a';
-  let fileHave = 0;
-  for (let i = 0; i < n; i++) {
-    const k = first + i;
-    if (bits[k >> 3] & (0x80 >> (k & 7))) {
-      fileHave++;
-      ctx.fillRect((i / n) * w, 0, Math.max(1, w / n), pieceCanvas.height);
-    }
-  }
-  riptide.pieces = {
-    piece_length: view.pieceLength, total_pieces: view.totalPieces, have_count: view.haveCount,
-    file_pieces: n, file_have: fileHave, via: view.mode,
-  };
+  if (!f) return;
+  const pieces = drawPieceMap(pieceCanvas, f, view);
+  if (pieces) riptide.pieces = pieces;
 }
 
 /**
@@ -320,69 +237,11 @@ function loadWasm() {
   return loadEngine((_url, why) => `could not load the video player (${why})`);
 }
 
-// ---- The owner's consent ------------------------------------------------------------------
-// The server adds (or deletes) a torrent for this page only with the secret it writes into
-// the page when the page is opened as a tab of its own (never in a frame). It is sent only
-// after a click here: Play, the sample button, the confirmation below, Delete.
-const CONSENT = /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name="riptide-consent"]'))?.content || '';
-/// The confirm button waits this long after the page is shown, so a click meant for another
-/// window (a page that opens this one under the mouse) cannot press it.
-const CONFIRM_ARM_MS = 800;
-
-/**
- * @param {boolean} confirmed
- * @returns {Record<string, string>}
- */
-function ownerHeaders(confirmed) {
-  /** @type {Record<string, string>} */
-  const headers = { 'Content-Type': 'application/json' };
-  if (confirmed && CONSENT) headers['X-Riptide-Consent'] = CONSENT;
-  return headers;
-}
-
-const confirmBox = $('confirm');
-const confirmAdd = /** @type {HTMLButtonElement} */ ($('confirm-add'));
-/** @type {{ magnet: string, fileIndex: number | null } | null} */
-let confirmRetry = null;
-
-/** @param {string} magnet */
-function magnetName(magnet) {
-  try {
-    return new URLSearchParams(magnet.slice(magnet.indexOf('?') + 1)).get('dn') || '';
-  } catch (_) {
-    return '';
-  }
-}
-
-/**
- * @param {string} magnet
- * @param {number | null} fileIndex
- */
-function askToConfirm(magnet, fileIndex) {
-  confirmRetry = { magnet, fileIndex };
-  $('confirm-name').textContent = magnetName(magnet) || 'this torrent';
-  $('confirm-magnet').textContent = magnet;
-  confirmAdd.disabled = true;
-  confirmBox.hidden = false;
-  setStatus('Waiting for your confirmation.', 'confirm');
-  const arm = () => setTimeout(() => { confirmAdd.disabled = false; }, CONFIRM_ARM_MS);
-  if (document.visibilityState === 'visible') arm();
-  else document.addEventListener('visibilitychange', arm, { once: true });
-}
-
-function hideConfirm() {
-  confirmBox.hidden = true;
-  confirmRetry = null;
-}
-
-confirmAdd.addEventListener('click', () => {
-  const retry = confirmRetry;
-  hideConfirm();
-  if (retry) start(retry.magnet, retry.fileIndex, true);
-});
-$('confirm-cancel').addEventListener('click', () => {
-  hideConfirm();
-  setStatus('Nothing was downloaded.', 'idle');
+// The owner's consent and the add token (lib/owner.js).
+const owner = setUpOwner({
+  retry: (magnet, fileIndex, confirmed) => { start(magnet, fileIndex, confirmed); },
+  setStatus,
+  tokenChanged: () => library.refresh(),
 });
 
 /**
@@ -406,119 +265,10 @@ function updateUrl(magnet, fileIndex) {
   history.replaceState(null, '', `${location.pathname}?${params}`);
 }
 
-// ---- Tracks: audio and subtitle menus, notices -------------------------------------------
-
-let tracksKey = '';
-
-function resetTracks() {
-  tracksKey = '';
-  riptide.audioTracks = [];
-  riptide.textTracks = [];
-  riptide.notices = [];
-  noticeEl.hidden = true;
-  noticeEl.textContent = '';
-  tracksBox.hidden = true;
-  audioSelect.replaceChildren();
-  subtitleSelect.replaceChildren();
-}
-
-/** @param {string[]} notices */
-function showNotices(notices) {
-  const list = Array.from(notices || []);
-  if (list.join('\n') === riptide.notices.join('\n')) return;
-  riptide.notices = list;
-  noticeEl.textContent = list.join(' ');
-  noticeEl.hidden = list.length === 0;
-}
-
-/** @param {import('./lib/engine.js').PlayerTrack} t */
-function audioLabel(t) {
-  const lang = t.language_name || t.language || 'Unknown language';
-  const name = t.name && t.name !== t.language_name ? ` – ${t.name}` : '';
-  const why = t.playable ? '' : ' – cannot play here';
-  return `${lang}${name} (${t.codec})${why}`;
-}
-
-/**
- * @param {number | string} value
- * @param {string} text
- * @param {boolean} [selected]
- * @param {boolean} [disabled]
- */
-function option(value, text, selected, disabled) {
-  const o = document.createElement('option');
-  o.value = String(value);
-  o.textContent = text;
-  o.selected = !!selected;
-  o.disabled = !!disabled;
-  return o;
-}
-
-// Rebuilds the menus when the player's tracks or choice change.
-/** @param {Player} player */
-function refreshTracks(player) {
-  let tracks;
-  try { tracks = Array.from(player.tracks()); } catch (_) { return; }
-  const key = JSON.stringify([tracks.map((t) => [t.id, t.selected, t.playable, !!t.text_track]),
-    sidecarTracks().map((t) => t.id)]);
-  if (key === tracksKey) return;
-  tracksKey = key;
-  const audio = tracks.filter((t) => t.kind === 'audio');
-  const subs = tracks.filter((t) => t.kind === 'subtitle' && t.text_track);
-  riptide.audioTracks = audio.map((t) => ({
-    id: t.id, label: audioLabel(t), language: t.language, codec: t.codec,
-    playable: t.playable, selected: t.selected, why_not: t.why_not,
-  }));
-  riptide.textTracks = [...subs.map((t) => ({
-    id: t.id, label: t.text_track?.label || '', language: t.text_track?.language || '',
-    track: /** @type {TextTrack} */ (t.text_track),
-  })), ...sidecarTracks()];
-  audioSelect.replaceChildren(...audio.map((t) => option(t.id, audioLabel(t), t.selected, !t.playable)));
-  if (!audio.some((t) => t.selected) && audio.length) {
-    audioSelect.prepend(option('', 'No sound', true, true));
-  }
-  audioBox.hidden = audio.length < 2;
-  const showing = riptide.textTracks.find((t) => t.track.mode === 'showing');
-  subtitleSelect.replaceChildren(
-    option('', 'Off', !showing),
-    ...riptide.textTracks.map((t) => option(t.id, t.label, showing && showing.id === t.id)),
-  );
-  subtitleBox.hidden = riptide.textTracks.length === 0;
-  tracksBox.hidden = audioBox.hidden && subtitleBox.hidden;
-}
-
-/** @param {number | string} id */
-function selectAudio(id) {
-  if (!riptide.player) return;
-  riptide.player.select_audio(Number(id));
-}
-
-audioSelect.addEventListener('change', () => {
-  if (audioSelect.value !== '') selectAudio(audioSelect.value);
-});
-
-subtitleSelect.addEventListener('change', () => showSubtitles(subtitleSelect.value));
-
-/** @param {string} id The menu's value: a track id, or '' for none. */
-function showSubtitles(id) {
-  for (const t of riptide.textTracks) {
-    // 'hidden' keeps cues loading for a later switch; 'showing' draws them.
-    t.track.mode = String(t.id) === id ? 'showing' : 'hidden';
-  }
-  subtitleSelect.value = id;
-}
-
-// "c": the next subtitle track, then none.
-function toggleCaptions() {
-  const ids = ['', ...riptide.textTracks.map((t) => String(t.id))];
-  const now = riptide.textTracks.find((t) => t.track.mode === 'showing');
-  showSubtitles(ids[(ids.indexOf(now ? String(now.id) : '') + 1) % ids.length]);
-}
-
 function stopPlayer() {
   playing.stopped();
   clearSidecars();
-  resetTracks();
+  tracks.reset();
   disposePlayer(riptide.player);
   riptide.player = null;
 }
@@ -555,8 +305,8 @@ async function playFile(torrent, file, at = null) {
   const player = createPlayer(engine, video, url, file, torrent, (s) => {
     if (myRun !== runId) return;
     onPlayerStatus(s);
-    showNotices([...(s.notices || []), s.notice].filter(Boolean));
-    refreshTracks(player);
+    tracks.showNotices([...(s.notices || []), s.notice].filter(Boolean));
+    tracks.refresh(player);
   }, shareP2P);
   // Buffer tuning from the URL (tests, experiments): ?low=10&high=30&back=30 (seconds),
   // &budget=BYTES (media byte budget; 0: seconds only).
@@ -569,8 +319,8 @@ async function playFile(torrent, file, at = null) {
   if (budget !== null) player.set_media_budget_bytes(budget);
   riptide.player = player;
   riptide.seeks = [];
-  loadSidecars(video, torrent.id, torrent.files, file, (m) => showNotices([...riptide.notices, m]))
-    .then(() => { if (myRun === runId) { tracksKey = ''; refreshTracks(player); } });
+  loadSidecars(video, torrent.id, torrent.files, file, (m) => tracks.showNotices([...riptide.notices, m]))
+    .then(() => { if (myRun === runId) tracks.refresh(player, true); });
   noticeEl.textContent = '';
   clearInterval(seekbarTimer);
   seekbarTimer = setInterval(drawSeekbar, SEEKBAR_INTERVAL_MS);
@@ -658,13 +408,12 @@ async function start(magnet, fileIndex, confirmed = false) {
   });
   loadWasm().catch(() => {}); // in parallel with the metadata
   let torrent;
+  // Sent only once the viewer gave it: on the server's own machine no token is needed.
   const token = storedToken();
-  hideConfirm();
+  owner.hideConfirm();
   torrentActions.hidden = true;
   try {
-    const headers = ownerHeaders(confirmed);
-    // Sent only once the viewer gave it: on the server's own machine no token is needed.
-    if (token) headers.Authorization = `Bearer ${token}`;
+    const headers = owner.headersWithToken(confirmed);
     torrent = await api('/api/torrents', {
       method: 'POST',
       headers,
@@ -673,15 +422,15 @@ async function start(magnet, fileIndex, confirmed = false) {
   } catch (e) {
     stopWaiting();
     if (e.status === 403 && e.needsConfirmation && !confirmed) {
-      askToConfirm(magnet, fileIndex);
+      owner.askToConfirm(magnet, fileIndex);
       return;
     }
-    if (e.status === 403 && !e.needsConfirmation) askForToken(magnet, fileIndex, errorText(e), !!token);
+    if (e.status === 403 && !e.needsConfirmation) owner.askForToken(magnet, fileIndex, errorText(e), !!token);
     showError({ ...toProblem(e, 'network'), message: `Could not add the torrent: ${errorText(e)}` });
     return;
   }
   stopWaiting();
-  hideTokenForm();
+  owner.hideTokenForm();
   library.refresh();
   await openTorrent(torrent, fileIndex);
 }
@@ -715,60 +464,6 @@ async function openTorrent(torrent, fileIndex, at = null) {
   if (!watcher) startStats(torrent.id);
   await playFile(torrent, chosen, at);
 }
-
-// ---- The add token -----------------------------------------------------------------------
-// A server reached from another machine (`--listen 0.0.0.0:…`) adds new torrents only for
-// requests with its `--add-token` (docs/API.md, "Embedding and permissions"). When it answers
-// 403, the page asks for the token, remembers it in this browser (localStorage) and sends it
-// as `Authorization: Bearer <token>` with every later add.
-
-const TOKEN_KEY = 'riptide.addToken';
-const tokenForm = $('token-form');
-const tokenInput = /** @type {HTMLInputElement} */ ($('token'));
-const tokenWhy = $('token-why');
-/** @type {{ magnet: string, fileIndex: number | null } | null} */
-let tokenRetry = null;
-
-function storedToken() {
-  try { return localStorage.getItem(TOKEN_KEY) || ''; } catch (_) { return ''; }
-}
-
-/** @param {string} token */
-function storeToken(token) {
-  try {
-    if (token) localStorage.setItem(TOKEN_KEY, token); else localStorage.removeItem(TOKEN_KEY);
-  } catch (_) { /* storage disabled: the token lasts for this attempt only */ }
-}
-
-/**
- * @param {string} magnet
- * @param {number | null} fileIndex
- * @param {string} why
- * @param {boolean} sentOne
- */
-function askForToken(magnet, fileIndex, why, sentOne) {
-  tokenRetry = { magnet, fileIndex };
-  tokenWhy.textContent = sentOne
-    ? `The server refused the add token (${why}). Enter the right one, or leave the field empty to forget it.`
-    : `This server adds new torrents only for its owner: ${why}. If you have its add token, enter it here (it is remembered in this browser).`;
-  tokenInput.value = '';
-  tokenForm.hidden = false;
-  tokenInput.focus();
-}
-
-function hideTokenForm() {
-  tokenForm.hidden = true;
-  tokenRetry = null;
-}
-
-tokenForm.addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  storeToken(tokenInput.value.trim());
-  library.refresh(); // the token may make this browser the owner: the library shows
-  const retry = tokenRetry;
-  hideTokenForm();
-  if (retry) start(retry.magnet, retry.fileIndex, true);
-});
 
 form.addEventListener('submit', (ev) => {
   ev.preventDefault();
@@ -825,9 +520,7 @@ deleteButton.addEventListener('click', async () => {
   deleteArmed = null;
   deleteButton.textContent = 'Delete this torrent';
   try {
-    const headers = ownerHeaders(true);
-    const token = storedToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
+    const headers = owner.headersWithToken(true);
     await api(`/api/torrents/${encodeURIComponent(id)}?delete_files=1`, { method: 'DELETE', headers });
   } catch (e) {
     showError({ ...toProblem(e, 'network'), message: `Could not delete the torrent: ${errorText(e)}` });
@@ -860,16 +553,14 @@ function closeTorrent() {
 // ---- Library, resume, next episode, keyboard (lib/library.js, lib/playing.js) ------------
 const playing = setUpPlaying(video, {
   play: (torrent, file) => { playFile(torrent, file); },
-  toggleCaptions,
+  toggleCaptions: () => tracks.toggleCaptions(),
 });
 const library = setUpLibrary(/** @type {HTMLElement} */ ($('library')), {
   // The list is the owner's (docs/API.md): the secret goes with the list too, not only with
   // what a person clicked (add, delete).
   headers: () => {
-    const headers = ownerHeaders(true);
+    const headers = owner.headersWithToken(true);
     delete headers['Content-Type'];
-    const token = storedToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
     return headers;
   },
   open: (torrent, fileIndex, at) => { openTorrent(torrent, fileIndex, at ?? null); },
@@ -891,9 +582,8 @@ const library = setUpLibrary(/** @type {HTMLElement} */ ($('library')), {
       const cues = parseSubtitles(text, (/\.([a-z]+)$/i.exec(file.name) || ['', ''])[1].toLowerCase());
       if (!cues.length) { showError(toProblem(`${file.name} holds no subtitle lines this page can read.`, 'bad-input')); return; }
       const t = addTrack(video, file.name, '', cues);
-      tracksKey = '';
-      if (riptide.player) refreshTracks(riptide.player);
-      showSubtitles(t.id);
+      if (riptide.player) tracks.refresh(riptide.player, true);
+      tracks.showSubtitles(t.id);
     });
     return true;
   },

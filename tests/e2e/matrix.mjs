@@ -15,7 +15,7 @@
 //              "timeoutMs": 30000, "jobs": [{ "name", "url", "size", "scenario"? }] }
 // With "scenario" (see definesScenario), the job then also trims and seeks.
 // The server at `base` serves /blank.html, /pkg/ (the wasm package) and the job URLs with
-// Range support (crates/remux-wasm/tests/matrix.rs runs one in-process).
+// Range support (crates/remux-wasm/tests/matrix/browser.rs runs one in-process).
 import { readdirSync, readFileSync } from 'node:fs';
 import { engineFromArgs, launch } from './browser.mjs';
 

@@ -172,8 +172,8 @@ impl Drop for OpenGuard {
 /// Hands memory freed by finished responses back to the OS. Each stream's buffers (about
 /// 0.5 MiB: our 64 KiB read chunk plus hyper's write queue) are allocated on whichever
 /// runtime thread served it, and glibc keeps freed blocks in per-thread arenas, so without
-/// this the RSS after 50 viewers leave stays ~25 MiB above where it started (measured in
-/// `tests/concurrency.rs`). Called when the last open file stream closes; trims
+/// this the RSS stays well above where it started after many viewers leave (figures in
+/// docs/DESIGN.md, "What we do about it"; `tests/concurrency.rs` checks it). Called when the last open file stream closes; trims
 /// [`TRIM_DELAY`] later if no file stream opened meanwhile (a player between two range
 /// requests does not trim every time), on the blocking pool because trimming walks every arena.
 fn release_free_memory(counters: &Arc<OpenCounters>) {

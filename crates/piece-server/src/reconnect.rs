@@ -5,8 +5,8 @@
 //! way to reset that backoff. For a download that is fine; for a viewer it is not. When the
 //! only seeder drops for a few seconds (a restart, a flaky uplink), the torrent has no peer,
 //! the first retry hits the seeder while it is still away, and the next one comes a minute
-//! later, so the film stays frozen long after the seeder is back (measured: no reconnect
-//! within 30 s in `tests/e2e_stream.rs` before this module).
+//! later, so the film stays frozen long after the seeder is back (docs/DESIGN.md,
+//! "Reconnecting after a seeder drops"; `tests/e2e_stream.rs` covers it).
 //!
 //! The only public reset is pausing and resuming the torrent: `Session::unpause` builds a
 //! new live state with fresh peer bookkeeping and asks the same sources again (the magnet's

@@ -8,13 +8,13 @@
 //! never cached, and losing a server moves only its torrents (taken over from the catalogue)
 //! while cached slices keep being served.
 
-mod common;
+use test_support::nginx;
+use test_support::swarm as common;
 
 use std::{
     collections::HashMap,
     net::SocketAddr,
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -22,29 +22,14 @@ use common::*;
 use piece_server::{seed, spawn, Config, SeedInfo, Server};
 use reqwest::{header, Client, StatusCode};
 
-const NGINX: &str = "/usr/sbin/nginx";
 const TOKEN: &str = "cluster-test-token";
 const SLICE: u64 = 1 << 20;
 
-/// nginx, stopped (TERM, so its workers go too) when dropped.
+/// nginx in front of the servers (stopped when dropped), and where it logs each request.
 struct Nginx {
-    child: Child,
+    _nginx: nginx::Nginx,
     port: u16,
     log: PathBuf,
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-    }
 }
 
 impl Nginx {
@@ -75,62 +60,28 @@ impl Nginx {
     }
 }
 
-fn nginx_available() -> bool {
-    if Path::new(NGINX).exists() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("RIPTIDE_REQUIRE_TOOLS").is_none(),
-        "{NGINX} is missing (RIPTIDE_REQUIRE_TOOLS is set, so this is a failure: scripts/test.sh installs nginx)"
-    );
-    eprintln!("skipping: {NGINX} is not installed");
-    false
-}
-
 fn start_nginx(dir: &Path, nodes: &[SocketAddr]) -> Nginx {
-    let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/nginx");
-    let deploy = deploy.canonicalize().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = nginx::free_port();
     let d = dir.display();
-    // As root, nginx's workers would switch to an unprivileged user that cannot write here.
-    let root = Command::new("id").arg("-u").output().map(|o| o.stdout.trim_ascii() == b"0").unwrap_or(false);
     let servers: String = nodes
         .iter()
         .map(|a| format!("        server {a} max_fails=1 fail_timeout=30s;\n"))
         .collect();
-    let conf = format!(
-        "{user}daemon off;\nmaster_process on;\nworker_processes 1;\npid {d}/nginx.pid;\n\
-         error_log {d}/error.log info;\nevents {{ worker_connections 1024; }}\n\
-         http {{\n\
-           client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n\
-           uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-           log_format riptide '$uri $upstream_addr $upstream_cache_status $status';\n\
+    let main = format!(
+        "master_process on;\nworker_processes 1;\nerror_log {d}/error.log info;\n\
+         events {{ worker_connections 1024; }}"
+    );
+    let http = format!(
+        "  log_format riptide '$uri $upstream_addr $upstream_cache_status $status';\n\
            access_log {d}/access.log riptide;\n\
            proxy_cache_path {d}/cache levels=1:2 keys_zone=riptide:8m max_size=1g inactive=1d use_temp_path=off;\n\
            include riptide/riptide-http.conf;\n\
            upstream riptide_nodes {{\n        hash $riptide_key consistent;\n{servers}        keepalive 8;\n    }}\n\
-           server {{\n    listen 127.0.0.1:{port};\n    include riptide/riptide-locations.conf;\n  }}\n\
-         }}\n",
-        user = if root { "user root;\n" } else { "" },
+           server {{\n    listen 127.0.0.1:{port};\n    include riptide/riptide-locations.conf;\n  }}"
     );
-    // The deployment's files, where a real nginx has them: <conf dir>/riptide/.
-    std::os::unix::fs::symlink(&deploy, dir.join("riptide")).unwrap();
-    std::fs::write(dir.join("nginx.conf"), conf).unwrap();
-    let child = Command::new(NGINX)
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .arg("-p")
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start nginx");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nginx did not start: {}", std::fs::read_to_string(dir.join("error.log")).unwrap_or_default());
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Nginx { child, port, log: dir.join("access.log") }
+    nginx::Nginx::link_deploy_files(dir);
+    let started = nginx::Nginx::start(Path::new(nginx::NGINX), dir, &main, &http).wait_for(port);
+    Nginx { _nginx: started, port, log: dir.join("access.log") }
 }
 
 /// The seeder's BitTorrent address, from a magnet's `x.pe`.
@@ -189,7 +140,7 @@ fn holders(nodes: &[Option<Server>], hash: &str) -> Vec<usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn servers_behind_nginx_route_by_info_hash_cache_slices_and_survive_a_lost_server() {
-    if !nginx_available() {
+    if !test_support::tools::have_file(Path::new(nginx::NGINX)) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

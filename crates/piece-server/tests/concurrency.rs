@@ -6,7 +6,7 @@
 //!
 //! Prints: baseline, peak, after-leave and per-stream RSS, worst gap, time to first byte.
 
-mod common;
+use test_support::swarm as common;
 
 use common::{get_json, random_bytes, MIB};
 use std::{

@@ -2,7 +2,7 @@
 //! (DHT, trackers and LSD off; the leecher finds the seeder through the magnet's `x.pe` hint),
 //! with HTTP Range reads through the leecher compared against the source bytes.
 
-mod common;
+use test_support::swarm as common;
 
 use common::{add_magnet, json, random_bytes};
 use std::{net::SocketAddr, path::Path, time::Duration};

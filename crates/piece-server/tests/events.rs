@@ -3,7 +3,7 @@
 //! show up exactly once, the final bitfield must equal `/pieces`, events must not come faster
 //! than the documented tick, and closing the stream must leave nothing running.
 
-mod common;
+use test_support::swarm as common;
 
 use common::{add_magnet, bit, decode_bits, get_json, random_bytes, seeder_and_server, MIB};
 use std::{

@@ -3,7 +3,7 @@
 //! satisfiable one, and an IPv4 client of a dual-stack listener (`::ffff:127.0.0.1`) counts as
 //! loopback.
 
-mod common;
+use test_support::swarm as common;
 
 use std::time::{Duration, SystemTime};
 

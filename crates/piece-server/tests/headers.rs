@@ -2,7 +2,7 @@
 //! rebinding, the security headers of every HTML page (`/embed.html` included), no absolute
 //! local path in any response, and axum's own rejections as JSON errors.
 
-mod common;
+use test_support::swarm as common;
 
 use std::{net::SocketAddr, time::Duration};
 

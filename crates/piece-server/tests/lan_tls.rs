@@ -3,7 +3,7 @@
 //! self-signed certificate made here by the openssl CLI and a real HTTPS client (rustls) that
 //! trusts only that certificate. Both against the built binary.
 
-mod common;
+use test_support::swarm as common;
 
 use std::{path::Path, process::Stdio, time::Duration};
 

@@ -4,7 +4,7 @@
 //! bodies after `--idle-timeout-secs`, and their slots come back. Event streams are capped per
 //! client and share one bitfield feed per torrent.
 
-mod common;
+use test_support::swarm as common;
 
 use std::{
     net::{IpAddr, SocketAddr},

@@ -2,7 +2,7 @@
 //! title and player for unfurlers and an oEmbed discovery link, and `/oembed` answers with the
 //! `/embed` iframe, over real HTTP against a server that has the film from a loopback seeder.
 
-mod common;
+use test_support::swarm as common;
 
 use common::{add_magnet_id, random_bytes, seeder_and_server};
 use reqwest::{Client, StatusCode};

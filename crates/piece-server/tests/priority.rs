@@ -4,7 +4,7 @@
 //! settings (adaptive request window, reprioritise on seek: third_party/librqbit) and for
 //! librqbit 9.1's behaviour with our old fixed window (64) and librqbit's default (128).
 
-mod common;
+use test_support::swarm as common;
 
 use common::{add_magnet_id, have_pieces, random_bytes, seeder_and_server, MIB};
 use std::time::{Duration, Instant};

@@ -7,7 +7,7 @@
 //! "up" relays again. A reader keeps a Range request open the whole time; the test measures
 //! from the seeder's return to the next byte of the body.
 
-mod common;
+use test_support::swarm as common;
 
 use common::{add_magnet_id, random_bytes, seeder_and_server, MIB};
 

@@ -3,7 +3,7 @@
 //! server alone (a second librqbit session, and aria2). Loopback only; DHT, trackers and LSD
 //! off (aria2 learns the server's address from a one-line tracker inside the test).
 
-mod common;
+use test_support::swarm as common;
 
 use common::{add_magnet_id, get_json, random_bytes, seeder_and_server, wait_finished};
 use std::{net::SocketAddr, time::Duration};

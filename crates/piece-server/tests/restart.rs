@@ -3,7 +3,7 @@
 //! back with the pieces it had verified (checked while no peer can send it anything, so they
 //! were not downloaded again), and a `seed FILE` torrent comes back complete and seeds again.
 
-mod common;
+use test_support::swarm as common;
 
 use std::{
     io::{BufRead, BufReader},

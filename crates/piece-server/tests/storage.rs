@@ -3,7 +3,7 @@
 //! happens to its open streams), and a disk that fills up during a download. Real seeders and
 //! servers over loopback; the full disk is a real 8 MiB tmpfs.
 
-mod common;
+use test_support::swarm as common;
 
 use std::{net::SocketAddr, path::Path, time::Duration};
 

@@ -4,7 +4,7 @@
 //! the offerer, bad messages get a plain-words `failure reason`, unknown torrents are a 404
 //! before any upgrade, and one client address cannot open more sockets than its cap.
 
-mod common;
+use test_support::swarm as common;
 
 use common::random_bytes;
 use std::time::Duration;

@@ -14,7 +14,7 @@
 //! (`apt-get install transmission-daemon transmission-cli`); skipped when they are missing,
 //! unless `RIPTIDE_REQUIRE_TOOLS` is set (then it fails).
 
-mod common;
+use test_support::swarm as common;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -7,7 +7,7 @@
 //! Audio and key frames are compared with ffprobe of the AVI itself.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use test_support as support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

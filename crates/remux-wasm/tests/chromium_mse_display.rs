@@ -9,7 +9,7 @@
 
 #![cfg(not(target_arch = "wasm32"))] // runs ffmpeg and chromium: native only
 
-mod support;
+use test_support as support;
 
 use std::fmt::Write;
 use std::path::Path;

@@ -2,12 +2,12 @@
 //! MKV ProjectionPoseRoll) and the colour description with HDR10 static metadata (MKV
 //! Colour, MP4 `colr`/`mdcv`/`clli`). Fixtures are made by ffmpeg at test time; what
 //! ffmpeg 5.1 cannot write (a rotation, MaxCLL, mastering metadata, a container-only colour)
-//! is patched in (tkhd bytes here, tests/support/mkv_edit.rs for MKV). Each check is what
+//! is patched in (tkhd bytes here, crates/test-support/src/mkv_edit.rs for MKV). Each check is what
 //! ffprobe reports on the source against what it reports on `riptide-remux`'s output.
 
 #![cfg(not(target_arch = "wasm32"))] // runs ffmpeg: native only
 
-mod support;
+use test_support as support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

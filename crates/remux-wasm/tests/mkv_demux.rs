@@ -3,7 +3,7 @@
 //! cache filled piece by piece as the demuxer asks, or from a truncated copy.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use test_support as support;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -226,7 +226,7 @@ fn truncated_copy_plays_a_prefix() {
 
 // ---------------------------------------------------------------------------------------
 // Robustness: the forms real files take that ffmpeg does not write, made by rewriting an
-// ffmpeg file (tests/support/mkv_edit.rs), each compared with ffprobe of the original.
+// ffmpeg file (crates/test-support/src/mkv_edit.rs), each compared with ffprobe of the original.
 
 use support::mkv_edit::{Lacing, Mkv};
 

@@ -4,7 +4,7 @@
 //! from a truncated copy; then the whole remux path through `riptide-remux`.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use test_support as support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -8,7 +8,7 @@
 //! the same number and order, timed evenly by the AVI's chunk times.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use test_support as support;
 
 use std::path::Path;
 use std::process::Command;

@@ -11,7 +11,7 @@
 
 #![cfg(not(target_arch = "wasm32"))] // runs ffmpeg: native only
 
-mod support;
+use test_support as support;
 
 use std::path::Path;
 use std::process::Command;

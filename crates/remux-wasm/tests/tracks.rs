@@ -4,8 +4,7 @@
 //! same file (`-map 0:s:N -f srt`).
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "support/srt.rs"]
-mod srt;
+use test_support::srt;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -10,7 +10,7 @@
 
 #![cfg(not(target_arch = "wasm32"))] // reads files and runs ffmpeg: native only
 
-mod support;
+use test_support as support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

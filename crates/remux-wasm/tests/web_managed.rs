@@ -1,5 +1,5 @@
 //! The player on a `ManagedMediaSource` (Safari 17+, iOS 17.1+), in headless Chromium with a
-//! test double of it (`support/managed_media_source_double.js`: no Safari runs here, so this
+//! test double of it (`managed_media_source_double.js`: no Safari runs here, so this
 //! is a stand-in for the browser, not the browser). Its own test binary, so the double never
 //! leaks into the other browser tests' page.
 //!
@@ -21,7 +21,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// The page's bundled sample: 40 s, 640x360 H.264 + AAC, a key frame every 2 s.
 static SAMPLE: &[u8] = include_bytes!("../../../assets/sample.mkv");
 
-static DOUBLE: &str = include_str!("support/managed_media_source_double.js");
+static DOUBLE: &str = include_str!("managed_media_source_double.js");
 
 /// Streams while less than 4 s are buffered ahead, stops at 8 s; evicts once the playhead
 /// passes 4 s, from 1.5 s ahead of it to the end.

@@ -333,17 +333,8 @@ mod tests {
 
     #[test]
     fn av1c_round_trip_and_codec_string() {
-        let c = Av1Config {
-            profile: 0,
-            level_idx: 4,
-            tier: 0,
-            bit_depth: 8,
-            monochrome: false,
-            chroma_subsampling_x: true,
-            chroma_subsampling_y: true,
-            chroma_sample_position: 0,
-            config_obus: vec![1, 2, 3],
-        };
+        // Main profile, 8-bit 4:2:0 (what `assumed` states), at level 4 with some OBUs.
+        let c = Av1Config { level_idx: 4, config_obus: vec![1, 2, 3], ..Av1Config::assumed(0, 0) };
         assert_eq!(c.codec_string(), "av01.0.04M.08");
         assert_eq!(Av1Config::parse(&c.to_bytes()).unwrap(), c);
         let hi = Av1Config {

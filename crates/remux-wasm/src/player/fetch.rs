@@ -166,19 +166,19 @@ impl RangeFetcher {
         if let Some(s) = &signal {
             init.set_signal(Some(s));
         }
-        let aborted = || signal.as_ref().is_some_and(|s| s.aborted());
+        // A failure after our own abort is the abort, not a network problem.
+        let transient = |message: String| {
+            if signal.as_ref().is_some_and(|s| s.aborted()) {
+                FetchError::Aborted
+            } else {
+                FetchError::Transient(message)
+            }
+        };
+        let last = end - 1;
         let resp = JsFuture::from(self.send(&window, &init))
             .await
             .map_err(|e| {
-                if aborted() {
-                    FetchError::Aborted
-                } else {
-                    FetchError::Transient(format!(
-                        "could not download bytes {start}-{}: {}",
-                        end - 1,
-                        js_message(&e)
-                    ))
-                }
+                transient(format!("could not download bytes {start}-{last}: {}", js_message(&e)))
             })?;
         if generation == self.generation.get() {
             // The server has opened this request's stream: the retired ones can go now
@@ -194,14 +194,7 @@ impl RangeFetcher {
             .read_body(&resp, (end - start) as usize)
             .await
             .map_err(|e| {
-                if aborted() {
-                    FetchError::Aborted
-                } else {
-                    FetchError::Transient(format!(
-                        "the download of bytes {start}-{} was interrupted: {e}",
-                        end - 1
-                    ))
-                }
+                transient(format!("the download of bytes {start}-{last} was interrupted: {e}"))
             })?;
         match status {
             206 => Ok(body),
@@ -327,8 +320,8 @@ impl RangeFetcher {
     /// not at once. The server reads each request through a librqbit stream, and librqbit
     /// gives the seeder's bandwidth to the pieces ahead of its open streams, else to its
     /// background download: cancelling first leaves a moment with no stream open, in which
-    /// librqbit may commit a whole piece (~100 ms at 10 MB/s) to the background, measured
-    /// (docs/DESIGN.md, "Seek timeline"). A `<video src>` in Chromium does the same: its new
+    /// librqbit may commit a whole piece to the background (docs/DESIGN.md, "Seek
+    /// timeline", has the cost). A `<video src>` in Chromium does the same: its new
     /// request reaches the server before the old one is cancelled.
     pub fn retire_current(&self) {
         let mut c = self.controller.borrow_mut();

@@ -15,7 +15,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     HtmlMediaElement, HtmlVideoElement, MediaSource, MediaSourceReadyState, SourceBuffer,
-    SourceBufferAppendMode, Url,
+    SourceBufferAppendMode, TimeRanges, Url,
 };
 
 use super::js_message;
@@ -245,28 +245,23 @@ impl MseSink {
     /// takes the video to its next key frame but the audio only to the cut, so trims start
     /// here, or the audio would keep an island before every key frame it was cut at.
     pub fn earliest_start(&self) -> Option<f64> {
-        let buffers = [self.buffer.borrow().clone(), self.apart.borrow().clone()];
-        buffers
-            .iter()
-            .flatten()
-            .filter_map(|sb| {
-                let r = sb.buffered().ok()?;
-                (r.length() > 0).then(|| r.start(0).ok()).flatten()
-            })
-            .reduce(f64::min)
+        self.across_buffers(|r| (r.length() > 0).then(|| r.start(0).ok()).flatten(), f64::min)
     }
 
     /// The latest time any of the buffers holds.
     fn latest_end(&self) -> Option<f64> {
+        let end = |r: &TimeRanges| r.length().checked_sub(1).and_then(|last| r.end(last).ok());
+        self.across_buffers(end, f64::max)
+    }
+
+    /// `edge` of each buffer's ranges (the buffers that have one), combined by `pick`.
+    fn across_buffers(
+        &self,
+        edge: impl Fn(&TimeRanges) -> Option<f64>,
+        pick: fn(f64, f64) -> f64,
+    ) -> Option<f64> {
         let buffers = [self.buffer.borrow().clone(), self.apart.borrow().clone()];
-        buffers
-            .iter()
-            .flatten()
-            .filter_map(|sb| {
-                let r = sb.buffered().ok()?;
-                r.length().checked_sub(1).and_then(|last| r.end(last).ok())
-            })
-            .reduce(f64::max)
+        buffers.iter().flatten().filter_map(|sb| edge(&sb.buffered().ok()?)).reduce(pick)
     }
 
     /// The buffered ranges, in seconds, in order.

@@ -31,8 +31,8 @@ pub struct Config {
     /// this, the next request reads the rest of the piece at once. Not after a seek: there
     /// the bytes from the key frame to the target are several pieces at 20 Mbit/s, and short
     /// requests leave moments with no request open at the server, in which librqbit gives
-    /// the seeder's bandwidth to its background download (a whole piece, ~100 ms at 10 MB/s,
-    /// measured: docs/DESIGN.md, "Seek timeline"); only while the pipeline looks up the
+    /// the seeder's bandwidth to its background download (a whole piece: docs/DESIGN.md,
+    /// "Seek timeline"); only while the pipeline looks up the
     /// seek (reads an index). Read by [`plan_range`].
     pub startup_bytes: u64,
     /// Requests kept going: when the one the demuxer waits for arrives, the range right after
@@ -55,11 +55,11 @@ pub struct Config {
     /// after `startup_settle_ms`, one more fragment is pulled. Read by [`run`].
     pub startup_watermark: f64,
     /// How long the video may wait to begin at the startup watermark before one more
-    /// fragment is pulled (the browser may want more than one fragment): 400 ms. The first
-    /// append alone (decoder set-up) takes ~250 ms in headless Chromium. Also how long the
-    /// loop stays idle after the first fragment following a seek while the video is still
-    /// seeking (decoding from the key frame to the target: ~250 ms for 1.5 s of 1080p in
-    /// headless Chromium on 2 cores). Read by [`run`].
+    /// fragment is pulled (the browser may want more than one fragment): 400 ms, longer than
+    /// the first append's decoder set-up. Also how long the loop stays idle after the first
+    /// fragment following a seek while the video is still seeking (decoding from the key
+    /// frame to the target; both durations are in docs/DESIGN.md, "Seek timeline"). Read by
+    /// [`run`].
     pub startup_settle_ms: i32,
     /// How long to wait at the startup watermark for playback to begin before filling the
     /// buffer anyway (autoplay blocked, a paused video): 3 s. Read by [`run`].
@@ -87,12 +87,12 @@ pub struct Config {
     /// 40 MiB. The browser keeps every appended byte in the tab's memory (and more for
     /// decoding), so seconds alone do not bound it: 30 + 30 s of a 20 Mbit/s film are 150 MB.
     /// At the film's average byte rate (file size / duration), `high_watermark` is cut to 3/4
-    /// of this (never below `MIN_LOW_SECS` + `MIN_FETCH_SPAN_SECS`, 8 s), `low_watermark`
-    /// with it when it comes within `MIN_FETCH_SPAN_SECS` of it (never below `MIN_LOW_SECS`),
-    /// and `back_buffer` to 1/4 (never below `MIN_BACK_SECS`); none is ever raised above its
-    /// configured seconds. Films under ~8 Mbit/s keep 30 s ahead; 20 Mbit/s keeps 12.3 s
-    /// ahead (resuming at 8.3 s) and 4.1 s behind. hls.js bounds its forward buffer the same
-    /// way (`maxBufferSize`, 60 MB ahead alone). 0: seconds only. Read by [`limits`].
+    /// of this (never below `MIN_LOW_SECS` + `MIN_FETCH_SPAN_SECS`), `low_watermark` with it
+    /// when it comes within `MIN_FETCH_SPAN_SECS` of it (never below `MIN_LOW_SECS`), and
+    /// `back_buffer` to 1/4 (never below `MIN_BACK_SECS`); none is ever raised above its
+    /// configured seconds (docs/DESIGN.md, "How much the tab holds", works it out for common
+    /// bitrates). hls.js bounds its forward buffer the same way (`maxBufferSize`). 0: seconds
+    /// only. Read by [`limits`].
     pub media_budget_bytes: u64,
     /// Trim the back buffer only once it exceeds `back_buffer` by this many seconds (5 s), so
     /// removals come in batches, not after every fragment. Read by [`run`].

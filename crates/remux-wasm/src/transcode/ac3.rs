@@ -8,6 +8,7 @@ use oxideav_ac3::eac3::Eac3DecoderState;
 use oxideav_ac3::{bsi, syncinfo};
 
 use super::channels::{self, push_reordered};
+use super::syncframes::decode_frames;
 use super::{AudioDecoder, Decoded};
 use crate::error::{Error, Result};
 
@@ -102,30 +103,12 @@ impl AudioDecoder for Ac3Decoder {
             let samples = self.frame(data, out)?;
             return Ok(Decoded { samples, aligned, frames: vec![samples] });
         }
-        self.pending.extend_from_slice(data);
-        let mut frames = Vec::new();
-        let mut at = 0;
-        while let Some(skip) = memchr::memmem::find(&self.pending[at..], &SYNC) {
-            at += skip;
-            let Some(len) = Self::frame_len(&self.pending[at..]) else {
-                if self.pending.len() - at < 6 {
-                    break; // the header is cut: wait for the next packet
-                }
-                at += 1; // not a frame header after all
-                continue;
-            };
-            if len < 6 {
-                at += 1;
-                continue;
-            }
-            if self.pending.len() - at < len {
-                break;
-            }
-            let f = self.pending[at..at + len].to_vec();
-            frames.push(self.frame(&f, out)?);
-            at += len;
-        }
-        self.pending.drain(..at);
+        // `frame` needs `self`, so the pending bytes are held apart while it runs.
+        let mut pending = std::mem::take(&mut self.pending);
+        let parse = |b: &[u8]| Some((Self::frame_len(b)?, ()));
+        let frames = decode_frames(&mut pending, data, &SYNC, 6, parse, |f, _| self.frame(f, out));
+        self.pending = pending;
+        let frames = frames?;
         Ok(Decoded { samples: frames.iter().sum(), aligned, frames })
     }
 

@@ -7,6 +7,7 @@ use oxideav_dts::{
 };
 
 use super::channels;
+use super::syncframes::decode_frames;
 use super::{AudioDecoder, Decoded};
 use crate::error::{Error, Result};
 
@@ -88,31 +89,13 @@ impl AudioDecoder for DtsDecoder {
                 }
             }
         }
-        self.pending.extend_from_slice(data);
-        let mut frames = Vec::new();
-        let mut at = 0;
-        while let Some(skip) = memchr::memmem::find(&self.pending[at..], &SYNC) {
-            at += skip;
-            let Some(h) = Self::header(&self.pending[at..]) else {
-                if self.pending.len() - at < 16 {
-                    break;
-                }
-                at += 1;
-                continue;
-            };
-            let len = h.frame_size_bytes as usize;
-            if len < 16 {
-                at += 1;
-                continue;
-            }
-            if self.pending.len() - at < len {
-                break;
-            }
-            let f = self.pending[at..at + len].to_vec();
-            frames.push(self.frame(&f, &h, out)?);
-            at += len;
-        }
-        self.pending.drain(..at);
+        // `frame` needs `self`, so the pending bytes are held apart while it runs.
+        let mut pending = std::mem::take(&mut self.pending);
+        let parse = |b: &[u8]| Self::header(b).map(|h| (h.frame_size_bytes as usize, h));
+        let decode = |f: &[u8], h: &DtsFrameHeader| self.frame(f, h, out);
+        let frames = decode_frames(&mut pending, data, &SYNC, 16, parse, decode);
+        self.pending = pending;
+        let frames = frames?;
         Ok(Decoded { samples: frames.iter().sum(), aligned, frames })
     }
 

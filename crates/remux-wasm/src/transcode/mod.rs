@@ -15,6 +15,7 @@ mod ac3;
 pub mod audio;
 mod channels;
 mod dts;
+mod syncframes;
 pub mod flac_encode;
 pub mod mpeg4_video;
 pub mod video;

@@ -1,7 +1,6 @@
 //! The subtitle reference: what ffmpeg itself extracts from a file, as (start ms, end ms,
-//! text without tags). Shared by `crates/remux-wasm/tests/tracks.rs` (native cues) and the
-//! root `tests/e2e_tracks.rs` (the page's text tracks), each through `#[path]`.
-#![allow(dead_code)]
+//! text without tags). Used by `crates/remux-wasm/tests/tracks.rs` (native cues) and the
+//! root `tests/e2e_tracks.rs` (the page's text tracks).
 
 use std::path::Path;
 use std::process::Command;

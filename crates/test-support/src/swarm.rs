@@ -1,31 +1,25 @@
-//! Setup shared by the piece-server integration tests: deterministic source bytes, a seeding
-//! server plus an empty one that downloads from it over loopback (DHT, trackers and LSD off;
-//! the second finds the first through the magnet's `x.pe` hint), and the JSON calls the
-//! tests make.
-#![allow(dead_code)] // each test binary uses a different subset
+//! A seeding piece-server and an empty one that downloads from it over loopback (DHT,
+//! trackers and LSD off; the second finds the first through the magnet's `x.pe` hint), the
+//! JSON calls the server tests make, and a fresh server for the page benches.
 
-use std::{net::SocketAddr, path::Path, time::Duration};
+use std::{net::SocketAddr, path::Path, process::Command, time::Duration};
 
 use base64::Engine;
 use piece_server::{seed, spawn, Config, SeedInfo, Server};
 use reqwest::{header, Client, StatusCode};
-use serde_json::Value;
+use serde_json::{json as json_value, Value};
+
+use crate::browser::encode;
+use crate::paths::{repo, tempdir};
+pub use crate::fixtures::random_bytes;
+
+/// The page tests' piece size.
+pub const PIECE_LENGTH: u32 = 256 * 1024;
+/// 3 MB/s: far above the page tests' films' bitrates, so playback never starves, but a film
+/// of tens of MB still takes many seconds to arrive, far longer than startup should take.
+pub const SEEDER_UPLOAD_BPS: u32 = 3_000_000;
 
 pub const MIB: usize = 1024 * 1024;
-
-/// Deterministic pseudo-random bytes (xorshift64*), no extra dependency needed.
-pub fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        out.extend_from_slice(&x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
 
 /// A seeding server sharing `data` (written to `dir/film.mkv`) in pieces of `piece` bytes, and
 /// a second, empty server (`dir/server`) that can download it. `seeder` and `server` adjust
@@ -116,3 +110,67 @@ pub async fn wait_finished(client: &Client, http: SocketAddr, id: &str, within: 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// A seeder capped at `upload_bps` sharing `films` (pieces of `piece` bytes, or librqbit's
+/// automatic size for `None`; each magnet carries the seeder as its `x.pe` hint) and an empty
+/// piece-server serving `www/`, adjusted by `tweak`. Dropping the servers stops them.
+pub async fn seeded_servers(
+    name: &str,
+    films: &[&Path],
+    piece: Option<u32>,
+    upload_bps: u32,
+    tweak: impl FnOnce(&mut Config),
+) -> (Vec<SeedInfo>, SocketAddr, [Server; 2]) {
+    let tmp = tempdir(name);
+    let mut seeder_cfg = Config::for_test(tmp.join("seeder"));
+    seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(upload_bps);
+    let (_, seeder) = spawn(seeder_cfg).await.unwrap();
+    let mut seeded = Vec::new();
+    for film in films {
+        let info = seed(&seeder.session, film, piece).await.unwrap();
+        assert!(info.magnet.contains("x.pe=127.0.0.1"), "magnet lacks the peer hint: {}", info.magnet);
+        seeded.push(info);
+    }
+    let mut cfg = Config::for_test(tmp.join("server"));
+    cfg.www_dir = Some(repo().join("www"));
+    tweak(&mut cfg);
+    let (addr, server) = spawn(cfg).await.unwrap();
+    (seeded, addr, [seeder, server])
+}
+
+/// [`seeded_servers`] for one film in [`PIECE_LENGTH`] pieces at [`SEEDER_UPLOAD_BPS`]: the
+/// page URL that opens its magnet, and both servers.
+pub async fn swarm(film: &Path, name: &str) -> (String, [Server; 2]) {
+    let (seeded, addr, servers) =
+        seeded_servers(name, &[film], Some(PIECE_LENGTH), SEEDER_UPLOAD_BPS, |_| {}).await;
+    let url = format!("http://{addr}/?magnet={}&file=0", encode(&seeded[0].magnet));
+    (url, servers)
+}
+
+/// Runs `node SCRIPT ARGS` against a fresh server (empty data directory) that knows nothing
+/// but what the page gives it; the last line of stdout as JSON.
+pub async fn with_fresh_server(tmp: &Path, n: usize, script: &str, args: Vec<String>) -> Value {
+    let dir = tmp.join(format!("server-{n}"));
+    let mut cfg = Config::for_test(&dir);
+    cfg.www_dir = Some(repo().join("www"));
+    let (addr, server) = spawn(cfg).await.expect("start piece-server");
+    let path = repo().join(script);
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(&path)
+            .arg(format!("http://{addr}"))
+            .args(&args)
+            .current_dir(repo())
+            .output()
+            .expect("node is needed (scripts/bench.sh installs it)")
+    })
+    .await
+    .unwrap();
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
+        json_value!({"error": format!("{script:?} printed no JSON: {stdout} {}", String::from_utf8_lossy(&out.stderr))})
+    })
+}
+
