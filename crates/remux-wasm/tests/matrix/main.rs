@@ -32,6 +32,7 @@ mod native;
 mod report;
 mod table;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use test_support as support;
