@@ -647,7 +647,7 @@ async function start(magnet, fileIndex, confirmed = false) {
   // Where peers are looked for, and for how long, until the server answers.
   const stopWaiting = watchMetadataWait(magnet, (text) => {
     if (riptide.state === 'metadata') setStatus(text, 'metadata');
-  });
+  }, readHeaders);
   loadWasm().catch(() => {}); // in parallel with the metadata
   let torrent;
   const token = storedToken();
@@ -854,16 +854,19 @@ const playing = setUpPlaying(video, {
   play: (torrent, file) => { playFile(torrent, file); },
   toggleCaptions,
 });
+/**
+ * The list and the adds in progress are the owner's (docs/API.md): the secret goes with
+ * reading them too, not only with what a person clicked (add, delete).
+ */
+function readHeaders() {
+  const headers = ownerHeaders(true);
+  delete headers['Content-Type'];
+  const token = storedToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
 const library = setUpLibrary(/** @type {HTMLElement} */ ($('library')), {
-  // The list is the owner's (docs/API.md): the secret goes with the list too, not only with
-  // what a person clicked (add, delete).
-  headers: () => {
-    const headers = ownerHeaders(true);
-    delete headers['Content-Type'];
-    const token = storedToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
-    return headers;
-  },
+  headers: readHeaders,
   open: (torrent, fileIndex, at) => { openTorrent(torrent, fileIndex, at ?? null); },
   addMagnet: (magnet) => { magnetInput.value = magnet; start(magnet, null, true); },
   deleted: (id) => {

@@ -18,6 +18,7 @@ mod config;
 mod error;
 pub mod host;
 pub mod limits;
+mod lookup;
 pub mod net_config;
 pub mod range;
 mod reconnect;
@@ -81,6 +82,8 @@ pub struct AppState {
     /// One token per torrent with open file streams, cancelled when it is deleted so that
     /// those responses end instead of waiting for pieces that will never come (`storage.rs`).
     pub(crate) removals: Arc<storage::Removals>,
+    /// What the search for each magnet being added has found (`lookup.rs`, `GET /api/adding`).
+    pub(crate) lookups: Arc<lookup::Lookups>,
 }
 
 impl AppState {
@@ -100,6 +103,7 @@ impl AppState {
             samples: Arc::default(),
             consent: Arc::new(routes::consent::Secret::generate()),
             removals: Arc::default(),
+            lookups: Arc::default(),
         }
     }
 
