@@ -125,6 +125,9 @@ async fn season_pack(engine: Engine) {
     // plays with the library, file list, menus and subtitles shown.
     assert_eq!(report["a11y"]["empty"], serde_json::json!([]), "accessibility of the empty page");
     assert_eq!(report["a11y"]["playing"], serde_json::json!([]), "accessibility while playing");
+    // A system set to dark gets the dark theme, and it passes the same audit.
+    assert_eq!(report["dark"], "rgb(13, 17, 23)", "the dark theme's background");
+    assert_eq!(report["a11y"]["playingDark"], serde_json::json!([]), "accessibility of the dark theme");
     let listed = &report["listed"];
     assert_eq!(listed["name"], "Show Season 1", "the library row: {listed}");
     let groups = &report["files"];
@@ -221,7 +224,7 @@ async fn waiting_for_a_slow_swarm_says_what_was_found_and_that_it_is_too_slow() 
     let magnet = format!(
         "magnet:?xt=urn:btih:{}&dn=Slow.Film.mkv&tr={}",
         created.info_hash().as_string(),
-        announce.replace(':', "%3A").replace('/', "%2F")
+        support::encode(&announce)
     );
 
     // Two clients asking the same tracker for the same magnet: peers the server finds, which

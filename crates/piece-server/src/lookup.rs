@@ -15,7 +15,9 @@ use std::time::Instant;
 use futures_util::StreamExt;
 use librqbit::dht::Id20;
 use librqbit::Session;
-use librqbit_tracker_comms::{TrackerComms, UdpTrackerClient};
+use librqbit_tracker_comms::{
+    TorrentStatsProvider, TrackerComms, TrackerCommsStats, UdpTrackerClient,
+};
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
@@ -130,7 +132,7 @@ impl Lookups {
                                 info_hash,
                                 peer_id,
                                 HashSet::from([url]),
-                                Box::new(()),
+                                Box::new(Lacking),
                                 None,
                                 own_port.unwrap_or(4240),
                                 reqwest::Client::new(),
@@ -188,6 +190,19 @@ impl Lookups {
             .collect();
         list.sort_by_key(|(started, _)| *started);
         list.into_iter().map(|(_, a)| a).collect()
+    }
+}
+
+/// What the lookup tells trackers: it lacks everything (`left` > 0). librqbit's default, 0
+/// left, would announce a seeder, and a tracker may give a seeder no other seeders.
+struct Lacking;
+
+impl TorrentStatsProvider for Lacking {
+    fn get(&self) -> TrackerCommsStats {
+        TrackerCommsStats {
+            total_bytes: 1,
+            ..Default::default()
+        }
     }
 }
 
