@@ -112,8 +112,9 @@ impl Lookups {
         let lookups = self.clone();
         let task = tokio::spawn(async move {
             // Each source's addresses, tagged with the tracker's index (None: the DHT).
-            let mut sources: Vec<futures_util::stream::BoxStream<'static, (Option<usize>, SocketAddr)>> =
-                Vec::new();
+            let mut sources: Vec<
+                futures_util::stream::BoxStream<'static, (Option<usize>, SocketAddr)>,
+            > = Vec::new();
             if let Some(dht) = dht {
                 sources.push(dht.get_peers(info_hash, None).map(|a| (None, a)).boxed());
             }

@@ -17,12 +17,14 @@ pub async fn list_adding(
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<Adding>>, ApiError> {
-    super::consent::check_owner(&state, client.map(|c| c.0 .0), &headers, "list").map_err(|_| {
-        ApiError::new(
+    super::consent::check_owner(&state, client.map(|c| c.0 .0), &headers, "list").map_err(
+        |_| {
+            ApiError::new(
             StatusCode::FORBIDDEN,
             "the torrents being added are shown only to this server's owner: on the server's own \
              page, to programs on its machine, or with its add token",
         )
-    })?;
+        },
+    )?;
     Ok(Json(state.lookups.list()))
 }
