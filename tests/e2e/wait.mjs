@@ -42,7 +42,8 @@ try {
   result.waiting = await waitForStatus(page, new RegExp(escaped), 30000);
   console.log('ready for the seeder');
   result.step = 'the swarm is too slow';
-  result.slow = await waitForStatus(page, /too slow to keep up/, 60000);
+  // Once data flows (a speed above 0 measured), it is still below the film's rate.
+  result.slow = await waitForStatus(page, /downloading at [1-9][^,]*, slower than the film needs.*too slow to keep up/, 60000);
   result.state = await page.evaluate(() => window.riptide.state);
   result.step = 'done';
 } catch (e) {
