@@ -405,7 +405,7 @@ async function start(magnet, fileIndex, confirmed = false) {
   // Where peers are looked for, and for how long, until the server answers.
   const stopWaiting = watchMetadataWait(magnet, (text) => {
     if (riptide.state === 'metadata') setStatus(text, 'metadata');
-  });
+  }, readHeaders);
   loadWasm().catch(() => {}); // in parallel with the metadata
   let torrent;
   // Sent only once the viewer gave it: on the server's own machine no token is needed.
@@ -555,14 +555,17 @@ const playing = setUpPlaying(video, {
   play: (torrent, file) => { playFile(torrent, file); },
   toggleCaptions: () => tracks.toggleCaptions(),
 });
+/**
+ * The list and the adds in progress are the owner's (docs/API.md): the secret goes with
+ * reading them too, not only with what a person clicked (add, delete).
+ */
+function readHeaders() {
+  const headers = owner.headersWithToken(true);
+  delete headers['Content-Type'];
+  return headers;
+}
 const library = setUpLibrary(/** @type {HTMLElement} */ ($('library')), {
-  // The list is the owner's (docs/API.md): the secret goes with the list too, not only with
-  // what a person clicked (add, delete).
-  headers: () => {
-    const headers = owner.headersWithToken(true);
-    delete headers['Content-Type'];
-    return headers;
-  },
+  headers: readHeaders,
   open: (torrent, fileIndex, at) => { openTorrent(torrent, fileIndex, at ?? null); },
   addMagnet: (magnet) => { magnetInput.value = magnet; start(magnet, null, true); },
   deleted: (id) => {

@@ -43,6 +43,9 @@ async function audit(page) {
   });
 }
 const shot = (page, name) => page.raw.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+// The system's colour scheme as the page sees it (prefers-color-scheme).
+const scheme = (page, value) => (page.pw ? page.raw.emulateMedia({ colorScheme: value })
+  : page.raw.emulateMediaFeatures([{ name: 'prefers-color-scheme', value }]));
 const viewport = (page, width, height) => (page.pw ? page.raw.setViewportSize({ width, height }) : page.raw.setViewport({ width, height }));
 
 const step = async (name, fn) => {
@@ -111,6 +114,11 @@ try {
     }));
     await shot(page, 'playing');
     result.a11y.playing = await audit(page);
+    // The dark theme (a system set to dark): audited too, its contrast is its own.
+    await scheme(page, 'dark');
+    result.dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    result.a11y.playingDark = await audit(page);
+    await scheme(page, 'light');
   });
 
   await step('keys', async () => {

@@ -18,6 +18,7 @@ mod config;
 mod error;
 pub mod host;
 pub mod limits;
+mod lookup;
 pub mod net_config;
 pub mod range;
 mod reconnect;
@@ -84,6 +85,8 @@ pub struct AppState {
     pub(crate) removals: Arc<storage::Removals>,
     /// File body bytes sent, per torrent and in total (`served.rs`).
     pub(crate) served: Arc<served::Served>,
+    /// What the search for each magnet being added has found (`lookup.rs`, `GET /api/adding`).
+    pub(crate) lookups: Arc<lookup::Lookups>,
 }
 
 impl AppState {
@@ -104,6 +107,7 @@ impl AppState {
             consent: Arc::new(routes::consent::Secret::generate()),
             removals: Arc::default(),
             served: Arc::default(),
+            lookups: Arc::default(),
         }
     }
 

@@ -169,7 +169,19 @@ async fn only_the_owner_sees_the_list_of_torrents() {
         let (status, body) = list(headers.clone()).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}: {body}");
         assert!(body["error"].as_str().unwrap().contains("shown only to its owner"), "{body}");
+        // The adds in progress say as much: the same owners only.
+        let mut req = Client::new().get(format!("http://{addr}/api/adding"));
+        for (k, v) in &headers {
+            req = req.header(*k, v);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "/api/adding with {headers:?}");
+        let body: Value = resp.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().contains("only to this server's owner"), "{body}");
     }
+    // Nothing is being added now: the owner gets an empty list.
+    let adding: Value = Client::new().get(format!("http://{addr}/api/adding")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(adding, serde_json::json!([]));
 }
 
 /// `GET /` as the browser loads it in a tab (top-level navigation), in a frame, or through a

@@ -2,6 +2,7 @@
 
 pub(crate) mod consent;
 pub(crate) mod cors;
+mod adding;
 mod delete;
 mod embed;
 mod events;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
                 .get(torrents::list_torrents)
                 .layer(DefaultBodyLimit::max(MAX_TORRENT_FILE_BYTES)),
         )
+        .route("/api/adding", get(adding::list_adding))
         .route("/api/samples", get(torrents::list_samples))
         .route("/api/status", get(status::get_status))
         .route(

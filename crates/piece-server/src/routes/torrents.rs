@@ -315,6 +315,8 @@ struct Parsed {
     info_hash: Id20,
     has_trackers: bool,
     hints: Vec<String>,
+    /// The magnet's `tr=` trackers (none for a .torrent, whose metadata is at hand).
+    trackers: Vec<String>,
 }
 
 fn parse_source(source: Source) -> ApiResult<Parsed> {
@@ -335,6 +337,7 @@ fn parse_source(source: Source) -> ApiResult<Parsed> {
             Ok(Parsed {
                 hints: magnet_peer_hints(&magnet),
                 has_trackers: !parsed.trackers.is_empty(),
+                trackers: parsed.trackers.clone(),
                 add: AddTorrent::from_url(magnet),
                 info_hash,
             })
@@ -351,6 +354,7 @@ fn parse_source(source: Source) -> ApiResult<Parsed> {
                 info_hash,
                 has_trackers,
                 hints: Vec::new(),
+                trackers: Vec::new(),
             })
         }
     }
@@ -472,6 +476,7 @@ async fn add_new(
         info_hash,
         has_trackers,
         hints,
+        trackers,
     } = parsed;
     let mut initial_peers = config.peers.clone();
     initial_peers.extend(super::peer_hints::resolve(&hints, &config.net).await?);
@@ -516,6 +521,12 @@ async fn add_new(
     };
     let peers = |p: &[SocketAddr]| if p.is_empty() { None } else { Some(p.to_vec()) };
 
+    // What the search finds, for the page's waiting line, until the metadata is here.
+    let lookup = is_magnet.then(|| {
+        state
+            .lookups
+            .start(&state.session, info_hash, &trackers, !config.no_trackers)
+    });
     // First only the metadata (nothing written), to check the size against the limits.
     let listed = tokio::time::timeout(
         timeout,
@@ -532,6 +543,7 @@ async fn add_new(
     .await
     .map_err(|_| timed_out())?
     .map_err(add_failed)?;
+    drop(lookup);
     let AddTorrentResponse::ListOnly(listed) = listed else {
         return Err(ApiError::internal("librqbit did not answer list-only for a list-only add"));
     };
