@@ -196,7 +196,7 @@ async fn waiting_for_a_slow_swarm_says_what_was_found_and_that_it_is_too_slow() 
     require_wasm_package();
     let tmp = tempdir("e2e-library-wait");
     // 20 s of noisy 640x360 video: about 150 KB/s, five times what the seeder may send.
-    let film_src = fixture(
+    let film_src = named_fixture(
         "lib-noisy.mkv",
         &[
             "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25,noise=alls=30:allf=t",
