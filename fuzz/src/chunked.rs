@@ -11,7 +11,7 @@
 //! (the demuxer would wait forever), one call never needs more fills than the file has bytes,
 //! and a drain ends within a bound of packets or steps.
 
-use remux_wasm::demux::Demuxer;
+use remux_wasm::demux::{Demuxer, SeekTarget};
 use remux_wasm::io::{ByteSource, SparseCache};
 use remux_wasm::pipeline::{Pipeline, Step};
 use remux_wasm::{Error, Result, TimeBase, Timestamp};
@@ -218,7 +218,7 @@ pub fn demux_chunked<D: Demuxer + ?Sized>(
     for round in 0..=seeks {
         if round > 0 {
             let t = seek_target(remote.rng(), duration);
-            match remote.call("seek", |c| demuxer.seek(c, t, TimeBase::MILLIS)) {
+            match remote.call("seek", |c| demuxer.seek(c, SeekTarget::new(t, TimeBase::MILLIS))) {
                 Ok(point) => remote.evict_around(point.pos),
                 Err(Stop::Exhausted) => return packets,
                 Err(Stop::Error(_)) => {} // cannot seek there: read on from where it was

@@ -8,7 +8,7 @@ pub mod chunked;
 
 use remux_wasm::demux::avi::AviDemuxer;
 use remux_wasm::demux::mp4::Mp4Demuxer;
-use remux_wasm::demux::{probe, Demuxer};
+use remux_wasm::demux::{probe, Demuxer, SeekTarget};
 use remux_wasm::io::SparseCache;
 use remux_wasm::{Result, TimeBase, Timestamp};
 
@@ -34,7 +34,7 @@ pub fn demux_all<D: Demuxer + ?Sized>(
     let _ = demuxer.duration();
     drain(&mut *demuxer, &mut src, limit);
     if let Some(ms) = seek_to_ms {
-        match demuxer.seek(&mut src, Timestamp(ms), TimeBase::MILLIS) {
+        match demuxer.seek(&mut src, SeekTarget::new(Timestamp(ms), TimeBase::MILLIS)) {
             Ok(_) => drain(&mut *demuxer, &mut src, limit),
             Err(e) => assert!(!e.is_need_data(), "NeedData on a complete source: {e:?}"),
         }

@@ -2,6 +2,7 @@
 //! step at a time so the caller (the browser player, or the native command) decides when to
 //! fetch bytes and when to append.
 
+use crate::demux::SeekTarget;
 use crate::demux::{probe, Demuxer, SeekPoint};
 use crate::error::Result;
 use crate::fmp4::{AudioCarriage, MediaSegment, Pick, Remuxer};
@@ -262,7 +263,7 @@ impl Pipeline {
         target: Timestamp,
         time_base: TimeBase,
     ) -> Result<SeekPoint> {
-        let point = self.demuxer.seek(src, target, time_base)?;
+        let point = self.demuxer.seek(src, SeekTarget::new(target, time_base))?;
         self.remuxer.reset_for(Some((target, time_base)));
         if let Some(t) = &mut self.transcode {
             t.reset();

@@ -7,6 +7,7 @@
 //! Audio and key frames are compared with ffprobe of the AVI itself.
 #![cfg(not(target_arch = "wasm32"))]
 
+use remux_wasm::demux::SeekTarget;
 use test_support as support;
 
 use std::path::{Path, PathBuf};
@@ -480,7 +481,7 @@ fn seeks_with_idx1() {
     let mut src = SparseCache::from_bytes(bytes);
     let mut d = AviDemuxer::open(&mut src).unwrap();
     // 1.5 s: the key frame at or before is frame 25 (GOP 25, 1 s), shown 2 frames later.
-    let sp = d.seek(&mut src, Timestamp(1500), TimeBase::MILLIS).unwrap();
+    let sp = d.seek(&mut src, SeekTarget::new(Timestamp(1500), TimeBase::MILLIS)).unwrap();
     assert!(sp.exact);
     assert_eq!(
         sp.time.rescale(sp.time_base, TimeBase::MILLIS),
@@ -575,7 +576,7 @@ fn opendml_past_one_gigabyte_from_ffmpeg() {
     let past = |ps: &[&(u32, bool, usize, u64, Timestamp)]| ps.iter().filter(|p| p.3 > second_at).count();
     assert!(past(&video) > 50 && past(&padding) > 50, "packets from the AVIX part");
     // A seek into the AVIX part: the key frame at 25 s (GOP 1 s), from the OpenDML index.
-    let sp = d.seek(&mut src, Timestamp(25_500), TimeBase::MILLIS).unwrap();
+    let sp = d.seek(&mut src, SeekTarget::new(Timestamp(25_500), TimeBase::MILLIS)).unwrap();
     let next = d.next_packet(&mut src).unwrap().unwrap();
     assert!(sp.exact && sp.pos > second_at, "{sp:?}");
     assert!(next.keyframe && next.track_id == 1 && next.pos == sp.pos);
@@ -598,7 +599,7 @@ fn opendml_index_of_an_ffmpeg_file() {
     let seek = |file: Vec<u8>| {
         let mut src = SparseCache::from_bytes(file);
         let mut d = AviDemuxer::open(&mut src).unwrap();
-        let sp = d.seek(&mut src, Timestamp(2200), TimeBase::MILLIS).unwrap();
+        let sp = d.seek(&mut src, SeekTarget::new(Timestamp(2200), TimeBase::MILLIS)).unwrap();
         let next = d.next_packet(&mut src).unwrap().unwrap();
         (sp, next)
     };

@@ -25,6 +25,7 @@
 #[path = "../../../fuzz/src/lib.rs"]
 mod fuzz_lib;
 
+use remux_wasm::demux::SeekTarget;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -107,7 +108,7 @@ fn demux_avi(data: Vec<u8>) -> Result<(), String> {
         }
     }
     let target = Timestamp(data.first().map_or(0, |&b| b as i64 * 100));
-    match demuxer.seek(&mut src, target, TimeBase::MILLIS) {
+    match demuxer.seek(&mut src, SeekTarget::new(target, TimeBase::MILLIS)) {
         Ok(_) => drain(Box::new(demuxer), &mut src, limit),
         Err(e) => check_err("seek", e),
     }

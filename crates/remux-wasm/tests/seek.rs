@@ -8,6 +8,7 @@
 //! ask for them (`NeedData`) and leave the demuxer where it was.
 #![cfg(not(target_arch = "wasm32"))]
 
+use remux_wasm::demux::SeekTarget;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -122,7 +123,7 @@ fn seek_first_video(bytes: &[u8], target: f64) -> (f64, bool, bool, usize) {
         .clone();
     let ms = TimeBase::MILLIS;
     let point = loop {
-        match d.seek(&mut cache, Timestamp(ms.from_seconds(target)), ms) {
+        match d.seek(&mut cache, SeekTarget::new(Timestamp(ms.from_seconds(target)), ms)) {
             Ok(p) => break p,
             Err(e) => {
                 need += 1;
@@ -340,7 +341,7 @@ fn mkv_cues_at_the_end_are_asked_for() {
     cache.insert(0, bytes[..256 << 10].to_vec());
     let mut d = probe::open(&mut cache).unwrap();
     let ms = TimeBase::MILLIS;
-    match d.seek(&mut cache, Timestamp(30_000), ms) {
+    match d.seek(&mut cache, SeekTarget::new(Timestamp(30_000), ms)) {
         Err(Error::NeedData { offset, .. }) => {
             assert!(
                 offset > bytes.len() as u64 * 9 / 10,

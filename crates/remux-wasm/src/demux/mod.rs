@@ -16,6 +16,20 @@ use crate::time::{Duration, TimeBase, Timestamp};
 /// its state and a scan of the others; a real file has a handful, a few dozen at most.
 pub const MAX_TRACKS: usize = 256;
 
+/// Where [`Demuxer::seek`] is asked to go: a time in the caller's time base (typed together,
+/// so a tick count never travels without its unit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeekTarget {
+    pub time: Timestamp,
+    pub time_base: TimeBase,
+}
+
+impl SeekTarget {
+    pub fn new(time: Timestamp, time_base: TimeBase) -> Self {
+        SeekTarget { time, time_base }
+    }
+}
+
 /// Where a [`Demuxer::seek`] landed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SeekPoint {
@@ -46,15 +60,10 @@ pub trait Demuxer {
     fn next_packet(&mut self, src: &mut dyn ByteSource) -> Result<Option<Packet>>;
 
     /// Moves the read position so that the next packets start at the video key frame at or
-    /// before `target` (in `time_base`); audio packets follow from about the same time.
+    /// before `to`; audio packets follow from about the same time.
     /// May return `NeedData` (e.g. for the index); the position is then unchanged.
-    fn seek(
-        &mut self,
-        src: &mut dyn ByteSource,
-        target: Timestamp,
-        time_base: TimeBase,
-    ) -> Result<SeekPoint> {
-        let _ = (src, target, time_base);
+    fn seek(&mut self, src: &mut dyn ByteSource, to: SeekTarget) -> Result<SeekPoint> {
+        let _ = (src, to);
         Err(Error::unsupported("seeking in this container"))
     }
 }
@@ -70,13 +79,8 @@ impl<D: Demuxer + ?Sized> Demuxer for Box<D> {
     fn next_packet(&mut self, src: &mut dyn ByteSource) -> Result<Option<Packet>> {
         (**self).next_packet(src)
     }
-    fn seek(
-        &mut self,
-        src: &mut dyn ByteSource,
-        target: Timestamp,
-        time_base: TimeBase,
-    ) -> Result<SeekPoint> {
-        (**self).seek(src, target, time_base)
+    fn seek(&mut self, src: &mut dyn ByteSource, to: SeekTarget) -> Result<SeekPoint> {
+        (**self).seek(src, to)
     }
 }
 

@@ -19,6 +19,7 @@ mod riff;
 mod streams;
 mod video;
 
+use crate::demux::SeekTarget;
 use std::collections::VecDeque;
 
 use self::headers::{parse_hdrl, MainHeader, StreamInfo, StreamType};
@@ -661,12 +662,8 @@ impl Demuxer for AviDemuxer {
         }
     }
 
-    fn seek(
-        &mut self,
-        src: &mut dyn ByteSource,
-        target: Timestamp,
-        time_base: TimeBase,
-    ) -> Result<SeekPoint> {
+    fn seek(&mut self, src: &mut dyn ByteSource, to: SeekTarget) -> Result<SeekPoint> {
+        let SeekTarget { time: target, time_base } = to;
         if self.index.is_none() {
             let (index, movis) = self.load_index(src)?;
             self.index = Some(index);

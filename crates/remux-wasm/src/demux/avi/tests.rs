@@ -2,6 +2,7 @@
 //! layout (`RIFF AVI ` + `RIFF AVIX` extensions, `indx` → `ix##`) that ffmpeg only writes
 //! past 1 GB, scaled down to a few hundred bytes.
 
+use crate::demux::SeekTarget;
 use super::*;
 use crate::io::SparseCache;
 
@@ -161,7 +162,7 @@ fn seeks_into_an_avix_extension_with_the_opendml_index() {
     let mut d = AviDemuxer::open(&mut src).unwrap();
     let tb = TimeBase::new(1, 25);
     // Frame 3 is not a key frame: the seek lands on frame 2, in the second RIFF.
-    let sp = d.seek(&mut src, Timestamp(3), tb).unwrap();
+    let sp = d.seek(&mut src, SeekTarget::new(Timestamp(3), tb)).unwrap();
     assert_eq!(
         (sp.time, sp.pos, sp.exact),
         (Timestamp(2), positions[2], true)
@@ -174,7 +175,7 @@ fn seeks_into_an_avix_extension_with_the_opendml_index() {
         vec![(2, positions[2]), (3, positions[3])]
     );
     // And back into the first RIFF.
-    let sp = d.seek(&mut src, Timestamp(1), tb).unwrap();
+    let sp = d.seek(&mut src, SeekTarget::new(Timestamp(1), tb)).unwrap();
     assert_eq!((sp.time, sp.pos), (Timestamp(0), positions[0]));
     assert_eq!(all_packets(&mut d, &mut src).len(), 4);
 }
@@ -188,14 +189,14 @@ fn index_reads_wait_for_their_bytes() {
     src.insert(0, file[..positions[1] as usize].to_vec());
     let mut d = AviDemuxer::open(&mut src).unwrap();
     let e = d
-        .seek(&mut src, Timestamp(3), TimeBase::new(1, 25))
+        .seek(&mut src, SeekTarget::new(Timestamp(3), TimeBase::new(1, 25)))
         .unwrap_err();
     assert!(e.is_need_data(), "{e}");
     let first = d.next_packet(&mut src).unwrap().unwrap();
     assert_eq!(first.pos, positions[0]);
     src.insert(0, file.clone());
     let sp = d
-        .seek(&mut src, Timestamp(3), TimeBase::new(1, 25))
+        .seek(&mut src, SeekTarget::new(Timestamp(3), TimeBase::new(1, 25)))
         .unwrap();
     assert_eq!(sp.pos, positions[2]);
 }
@@ -209,7 +210,7 @@ fn seeks_without_an_index_by_estimate() {
     let mut src = SparseCache::from_bytes(file);
     let mut d = AviDemuxer::open(&mut src).unwrap();
     let sp = d
-        .seek(&mut src, Timestamp(1), TimeBase::new(1, 25))
+        .seek(&mut src, SeekTarget::new(Timestamp(1), TimeBase::new(1, 25)))
         .unwrap();
     assert!(!sp.exact);
     // Every packet after an estimated seek is a whole chunk of the file, key frame first.
@@ -293,7 +294,7 @@ fn an_index_chunk_listed_again_and_again_stays_within_the_index_budget() {
     assert!(file.len() < 600_000);
     let mut src = SparseCache::from_bytes(file.clone());
     let mut d = AviDemuxer::open(&mut src).unwrap();
-    let e = d.seek(&mut src, Timestamp(0), TimeBase::MILLIS).unwrap_err();
+    let e = d.seek(&mut src, SeekTarget::new(Timestamp(0), TimeBase::MILLIS)).unwrap_err();
     assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
     assert!(e.to_string().contains("index"), "{e}");
     // The demuxer plays on from where it was.
@@ -301,7 +302,7 @@ fn an_index_chunk_listed_again_and_again_stays_within_the_index_budget() {
     // Under the budget, the same layout seeks (to the one frame).
     let mut src = SparseCache::from_bytes(repeated_index_file(3, 1000));
     let mut d = AviDemuxer::open(&mut src).unwrap();
-    let sp = d.seek(&mut src, Timestamp(0), TimeBase::MILLIS).unwrap();
+    let sp = d.seek(&mut src, SeekTarget::new(Timestamp(0), TimeBase::MILLIS)).unwrap();
     assert!(sp.exact);
 }
 
@@ -324,7 +325,7 @@ fn an_index_chunk_is_read_only_as_far_as_its_entries_in_use() {
     let mut d = AviDemuxer::open(&mut src).unwrap();
     let mut asked = 0;
     let sp = loop {
-        match d.seek(&mut src, Timestamp(0), TimeBase::MILLIS) {
+        match d.seek(&mut src, SeekTarget::new(Timestamp(0), TimeBase::MILLIS)) {
             Ok(sp) => break sp,
             Err(Error::NeedData { offset, len }) => {
                 asked += len;

@@ -15,6 +15,7 @@
 //! timestamps), `resync.rs` (after damage), `seek.rs` (Cues), `ebml.rs` and `id.rs` (the
 //! element syntax and names).
 
+use crate::demux::SeekTarget;
 use std::collections::VecDeque;
 
 mod block;
@@ -37,7 +38,7 @@ use super::{Demuxer, SeekPoint};
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
 use crate::packet::{Packet, Track};
-use crate::time::{Duration, TimeBase, Timestamp};
+use crate::time::{Duration, TimeBase};
 
 const MKV: &str = "MKV";
 
@@ -182,13 +183,8 @@ impl Demuxer for MkvDemuxer {
         &self.tracks
     }
 
-    fn seek(
-        &mut self,
-        src: &mut dyn ByteSource,
-        target: Timestamp,
-        time_base: TimeBase,
-    ) -> Result<SeekPoint> {
-        self.seek_to(src, target, time_base)
+    fn seek(&mut self, src: &mut dyn ByteSource, to: SeekTarget) -> Result<SeekPoint> {
+        self.seek_to(src, to)
     }
 
     fn duration(&self) -> Option<(Duration, TimeBase)> {

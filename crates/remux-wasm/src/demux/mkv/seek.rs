@@ -6,13 +6,14 @@
 //! in the SeekHead). The first seek asks for them with `NeedData` (they are small: a few
 //! bytes per key frame) and keeps them parsed; later seeks need no bytes for the index.
 
+use crate::demux::SeekTarget;
 use super::{id, invalid, resync, Cluster, MkvDemuxer};
 use crate::demux::ebml;
 use crate::demux::{Demuxer, SeekPoint};
 use crate::error::{Error, Result};
 use crate::io::ByteSource;
 use crate::packet::TrackKind;
-use crate::time::{TimeBase, Timestamp};
+use crate::time::Timestamp;
 
 /// Largest Cues element loaded (a two-hour film with a cue per second needs well under 1 MiB).
 const MAX_CUES: u64 = 32 << 20;
@@ -310,12 +311,8 @@ impl MkvDemuxer {
     }
 
     /// [`Demuxer::seek`](crate::demux::Demuxer::seek) for Matroska.
-    pub(super) fn seek_to(
-        &mut self,
-        src: &mut dyn ByteSource,
-        target: Timestamp,
-        time_base: TimeBase,
-    ) -> Result<SeekPoint> {
+    pub(super) fn seek_to(&mut self, src: &mut dyn ByteSource, to: SeekTarget) -> Result<SeekPoint> {
+        let SeekTarget { time: target, time_base } = to;
         let target = target.rescale(time_base, self.time_base).0;
         let (number, track_id) = self.seek_track();
         self.load_cues(src)?;

@@ -32,6 +32,7 @@ mod sample_entry;
 pub mod sample_table;
 mod seek;
 
+use crate::demux::SeekTarget;
 use std::collections::VecDeque;
 
 use boxes::{fourcc, BoxHeader, Reader};
@@ -482,13 +483,8 @@ impl Demuxer for Mp4Demuxer {
         &self.tracks
     }
 
-    fn seek(
-        &mut self,
-        src: &mut dyn ByteSource,
-        target: Timestamp,
-        time_base: TimeBase,
-    ) -> Result<SeekPoint> {
-        self.seek_to(src, target, time_base)
+    fn seek(&mut self, src: &mut dyn ByteSource, to: SeekTarget) -> Result<SeekPoint> {
+        self.seek_to(src, to)
     }
 
     fn duration(&self) -> Option<(Duration, TimeBase)> {

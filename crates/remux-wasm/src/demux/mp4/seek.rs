@@ -11,6 +11,7 @@
 //! (its `tfdt` gives its time) and stepped back while that `moof` starts after the target
 //! (`exact: false`).
 
+use crate::demux::SeekTarget;
 use super::{boxes, Mp4Demuxer, MAX_MOOV};
 use crate::demux::SeekPoint;
 use crate::error::{Error, Result};
@@ -40,12 +41,8 @@ impl Mp4Demuxer {
     }
 
     /// [`Demuxer::seek`](crate::demux::Demuxer::seek) for MP4.
-    pub(super) fn seek_to(
-        &mut self,
-        src: &mut dyn ByteSource,
-        target: Timestamp,
-        time_base: TimeBase,
-    ) -> Result<SeekPoint> {
+    pub(super) fn seek_to(&mut self, src: &mut dyn ByteSource, to: SeekTarget) -> Result<SeekPoint> {
+        let SeekTarget { time: target, time_base } = to;
         if self.states.is_empty() {
             return Err(Error::unsupported("seeking in an MP4 file without tracks"));
         }
