@@ -51,7 +51,14 @@ async fn transcode_and_play(file: &[u8], name: &str) -> f64 {
     // least disturbed by other work on the machine).
     let mut times = Vec::new();
     let mut out = None;
-    for run in 0..6 {
+    // A debug build (what CI runs) only proves the path: one timed run; the speed figure
+    // comes from a release build (`--release`), where the five runs fit the runner's time.
+    let runs = if cfg!(debug_assertions) { 2 } else { 6 };
+    for run in 0..runs {
+        // Back to the event loop between runs: the test runner's driver polls the page and
+        // gives up when it does not answer for a few seconds (six runs back to back of a
+        // debug build are longer than that).
+        sleep(10).await;
         let mut cache = SparseCache::from_bytes(file.to_vec());
         let started = js_sys::Date::now();
         let mut pipeline = Pipeline::open(&mut cache).expect("pipeline opens");
