@@ -41,7 +41,7 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 out="$target_dir/bench-results/$mode"
 rm -rf "$out"
 mkdir -p "$out"
-step() { echo "== bench [$mode]: $*"; }
+step() { echo "== bench [$mode]: $* [at ${SECONDS} s]"; }
 
 step "fixtures"
 fixtures="$(bash benches/fixtures.sh "$mode")"
