@@ -4,6 +4,7 @@
 //! and would cap the match with FFmpeg's float output near 90 dB (docs/DESIGN.md).
 
 use oxideav_ac3::audblk::Ac3State;
+use oxideav_ac3::eac3::chanmap::ChannelLocation::{LeftRearSurround, RightRearSurround};
 use oxideav_ac3::eac3::Eac3DecoderState;
 use oxideav_ac3::{bsi, syncinfo};
 
@@ -77,7 +78,15 @@ impl Ac3Decoder {
             let n = d.channels as usize;
             self.check(n)?;
             let pcm = self.eac3.indep_pcm_f32();
-            push_reordered(out, pcm, &channels::ac3(d.acmod, d.lfeon, n));
+            // The decoder appends a dependent substream's channels after the independent
+            // program's: 3/2 + LFE + the rear pair (Lrs/Rrs, the usual 7.1) goes to FLAC's
+            // FL FR FC LFE BL BR SL SR, with the independent Ls/Rs as the sides.
+            let order = if d.acmod == 7 && d.lfeon && d.dep_locations == [LeftRearSurround, RightRearSurround] {
+                vec![0, 2, 1, 5, 6, 7, 3, 4]
+            } else {
+                channels::ac3(d.acmod, d.lfeon, n)
+            };
+            push_reordered(out, pcm, &order);
             Ok(d.samples as usize)
         }
     }
