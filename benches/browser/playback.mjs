@@ -29,6 +29,7 @@ import http from 'node:http';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS } from '../../tests/e2e/chromium.mjs';
+import { rendererPrivate } from '../../tests/e2e/renderer-memory.mjs';
 
 const [base, magnet] = process.argv.slice(2);
 const opt = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? Number(process.argv[i + 1]) : d; };
@@ -43,40 +44,6 @@ const serveFilm = strOpt('--serve');
 if (!base || !magnet) {
   console.error('usage: node benches/browser/playback.mjs BASE_URL MAGNET [--rate R] [--max-seconds N]');
   process.exit(2);
-}
-
-// The renderer processes of the browser we launched (descendants of its pid).
-function rendererPrivate(rootPid) {
-  const kids = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!kids.has(ppid)) kids.set(ppid, []);
-      kids.get(ppid).push(Number(d));
-    } catch (_) { /* gone */ }
-  }
-  let total = 0;
-  const walk = (pid) => {
-    for (const k of kids.get(pid) || []) {
-      try {
-        const cmd = fs.readFileSync(`/proc/${k}/cmdline`, 'utf8');
-        if (cmd.includes('--type=renderer') && !cmd.includes('--extension-process')) {
-          // Private memory (what the tab itself holds; shared libraries excluded), as
-          // Chromium's task manager counts a process's footprint.
-          const roll = fs.readFileSync(`/proc/${k}/smaps_rollup`, 'utf8');
-          for (const f of ['Private_Clean', 'Private_Dirty', 'Swap']) {
-            const m = new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(roll);
-            if (m) total += Number(m[1]) * 1024;
-          }
-        }
-      } catch (_) { /* gone */ }
-      walk(k);
-    }
-  };
-  walk(rootPid);
-  return total;
 }
 
 // The hls.js page and the HLS files, over loopback HTTP (as a web server would send them).

@@ -32,9 +32,9 @@
 // The report always holds `media`: frames shown and dropped (getVideoPlaybackQuality), the
 // bytes through the audio and video decoders (Chromium) or whether the pipeline holds an audio
 // stream (Firefox: mozHasAudio), and the duration.
-import fs from 'node:fs';
 import { engineFromArgs, launch } from './browser.mjs';
 import { confirmAdds } from './owner.mjs';
+import { rendererPrivate } from './renderer-memory.mjs';
 
 const args = process.argv.slice(2);
 const url = args[0];
@@ -59,39 +59,6 @@ const memory = args.includes('--memory');
 if (!url) {
   console.error('usage: node tests/e2e/play.mjs URL [--play-seconds N] [--timeout-ms N]');
   process.exit(2);
-}
-
-// The private memory of the renderer processes below this node process (the browser it
-// launched), in bytes: what the tab itself holds, shared libraries excluded.
-function rendererPrivate() {
-  const kids = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!kids.has(ppid)) kids.set(ppid, []);
-      kids.get(ppid).push(Number(d));
-    } catch (_) { /* gone */ }
-  }
-  let total = 0;
-  const walk = (pid) => {
-    for (const k of kids.get(pid) || []) {
-      try {
-        const cmd = fs.readFileSync(`/proc/${k}/cmdline`, 'utf8');
-        if (cmd.includes('--type=renderer') && !cmd.includes('--extension-process')) {
-          const roll = fs.readFileSync(`/proc/${k}/smaps_rollup`, 'utf8');
-          for (const f of ['Private_Clean', 'Private_Dirty', 'Swap']) {
-            const m = new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(roll);
-            if (m) total += Number(m[1]) * 1024;
-          }
-        }
-      } catch (_) { /* gone */ }
-      walk(k);
-    }
-  };
-  walk(process.pid);
-  return total;
 }
 
 const engine = engineFromArgs(args);
