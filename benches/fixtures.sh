@@ -9,6 +9,8 @@
 #   film.mkv  H.264 + AAC   (Cues after the clusters)
 #   film.mp4  H.264 + AAC   (moov after mdat: no -movflags +faststart)
 #   film.avi  H.264 + MP3   (idx1 after the movi list)
+#   film-ac3.mkv  film.mkv's video + AC-3 5.1 at 640 kbit/s (a tone per channel): the audio the
+#             browser cannot decode, so the page transcodes it to FLAC (startup row of its own)
 #   long.mkv  a long low-bitrate film for the tab-memory step: 426x240, 15 fps, H.264
 #             ~250 kbit/s + AAC 64 kbit/s, 30 min (full; about 70 MB) or 60 s (smoke)
 #   long.mp4  the same streams in MP4 (moov first), played by <video src> as the reference
@@ -37,7 +39,17 @@ if [ ! -f "$dir/long.mp4" ]; then
   ff -i "$dir/long.mkv" -c copy -movflags +faststart "$dir/partial-long.mp4"
   mv "$dir/partial-long.mp4" "$dir/long.mp4"
 fi
+ac3_film() {
+  # Made from film.mkv's video so that caches from before this row need no new video encode.
+  ff -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000" -t "$secs" \
+     -filter_complex "[0]asplit=6[a][b][c][d][e][f];[a][b][c][d][e][f]join=inputs=6:channel_layout=5.1" \
+     -c:a ac3 -b:a 640k "$dir/audio-ac3.mka"
+  ff -i "$dir/film.mkv" -i "$dir/audio-ac3.mka" -map 0:v -map 1:a -c copy "$dir/partial-ac3.mkv"
+  mv "$dir/partial-ac3.mkv" "$dir/film-ac3.mkv"
+  rm -f "$dir/audio-ac3.mka"
+}
 if [ -f "$stamp" ] && [ -f "$dir/film.mkv" ] && [ -f "$dir/film.mp4" ] && [ -f "$dir/film.avi" ]; then
+  [ -f "$dir/film-ac3.mkv" ] || ac3_film
   echo "$dir"; exit 0
 fi
 echo "making $mode fixtures in $dir (ffmpeg, once)" >&2
@@ -51,5 +63,6 @@ ff -i "$dir/video.mkv" -i "$dir/audio-aac.mka" -map 0:v -map 1:a -c copy "$dir/f
 ff -i "$dir/video.mkv" -i "$dir/audio-aac.mka" -map 0:v -map 1:a -c copy "$dir/film.mp4"
 ff -i "$dir/video.mkv" -i "$dir/audio-mp3.mka" -map 0:v -map 1:a -c copy -bsf:v h264_mp4toannexb "$dir/film.avi"
 rm -f "$dir/video.mkv" "$dir/audio-aac.mka" "$dir/audio-mp3.mka"
+ac3_film
 touch "$stamp"
 echo "$dir"

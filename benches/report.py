@@ -154,6 +154,12 @@ summary.append(("2. … peak memory (JS heap + wasm)", "≤ 0.1× mediabunny's",
                 "riptide's JS heap stays near 0 (fragments are views of wasm memory); its wasm memory (the high-water mark: linear memory never shrinks) is the byte cache (2 MiB behind the last fragment plus the bytes being demuxed, kept as the chunks they arrived in: merging them into one run used to double the high-water mark), the packets of the fragment being built (copies of cache bytes) and the fragment itself"))
 
 # ---------------------------------------------------------------- 3. startup
+def label(ext, short=False):
+    if ext == "mkv-ac3":
+        return "MKV AC-3" if short else "MKV, AC-3 5.1 → FLAC"
+    return ext.upper()
+
+
 startup = load("startup.json")
 md.append("## 3. Startup: magnet → first frame (headless Chromium, loopback seeder)\n")
 if startup:
@@ -168,7 +174,7 @@ if startup:
     by = {(r["format"], r["piece_bytes"], r["mode"]): r for r in rows}
     pieces = sorted({r["piece_bytes"] for r in rows})
     met_count, total = 0, 0
-    for ext in ["mkv", "mp4", "avi"]:
+    for ext in ["mkv", "mkv-ac3", "mp4", "avi"]:
         for p in pieces:
             r = by.get((ext, p, "riptide"))
             ref = by.get((ext, p, "reference"))
@@ -176,13 +182,13 @@ if startup:
                 continue
             if r["ms_median"] is None:
                 why = "does not play" if r["unsupported"] else "failed"
-                md.append(f"| {ext.upper()} | {p >> 10} KiB | {why}: {(r['errors'] or [''])[0][:90]} | | | | | |")
+                md.append(f"| {label(ext)} | {p >> 10} KiB | {why}: {(r['errors'] or [''])[0][:90]} | | | | | |")
                 continue
             total += 1
             ok = r["bytes_median"] < 2e6 and r["ms_median"] < 1500
             met_count += ok
             ratio = ref["ms_median"] / r["ms_median"] if ref and ref["ms_median"] else None
-            md.append(f"| {ext.upper()} | {p >> 10} KiB | {r['ms_median']:.0f} ms | {fmt_bytes(r['bytes_median'])} | "
+            md.append(f"| {label(ext)} | {p >> 10} KiB | {r['ms_median']:.0f} ms | {fmt_bytes(r['bytes_median'])} | "
                       f"{fmt(ref and ref['ms_median'], '.0f', ' ms') if ref else ''} | {fmt_bytes(ref['bytes_median']) if ref else ''} | "
                       f"{fmt(ratio, '.2f', '×')} | {'yes' if ok else 'no'} |")
     md.append("")
@@ -457,13 +463,13 @@ ax_t, ax_b, ax_r, ax_s = axes[0][0], axes[0][1], axes[1][0], axes[1][1]
 ax_k, ax_m = axes[2][0], axes[2][1]
 if startup:
     labels, t_rip, b_rip, t_ref, b_ref = [], [], [], [], []
-    for ext in ["mkv", "mp4", "avi"]:
+    for ext in ["mkv", "mkv-ac3", "mp4", "avi"]:
         for p in sorted({r["piece_bytes"] for r in startup["rows"]}):
             r = next((x for x in startup["rows"] if x["format"] == ext and x["piece_bytes"] == p and x["mode"] == "riptide"), None)
             ref = next((x for x in startup["rows"] if x["format"] == ext and x["piece_bytes"] == p and x["mode"] == "reference"), None)
             if not r:
                 continue
-            labels.append(f"{ext.upper()}\n{p >> 10}K")
+            labels.append(f"{label(ext, short=True)}\n{p >> 10}K")
             t_rip.append((r["ms_median"] or 0) / 1e3)
             b_rip.append((r["bytes_median"] or 0) / 1e6)
             t_ref.append((ref["ms_median"] or 0) / 1e3 if ref else 0)

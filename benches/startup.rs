@@ -1,6 +1,7 @@
 //! Startup: magnet → first frame, and the film bytes the browser received before it, with a
 //! seeder on loopback, for MKV (Cues at the end), MP4 (moov at the end) and AVI (idx1 at the
-//! end), each torrent made with 256 KiB, 1 MiB and 4 MiB pieces. Reference: the MP4 played by
+//! end), each torrent made with 256 KiB, 1 MiB and 4 MiB pieces, plus the MKV with AC-3 5.1
+//! audio (`mkv-ac3`: the page decodes it and encodes FLAC before the first frame). Reference: the MP4 played by
 //! a plain `<video src>` pointed at the raw Range endpoint (what WebTorrent and rqbit do).
 //!
 //! Every run is a fresh server (empty data directory) that knows only the magnet; the seeder
@@ -51,8 +52,9 @@ async fn main() {
         let mut seeder_cfg = Config::for_test(tmp.join(format!("seeder-{piece}")));
         seeder_cfg.upload_limit_bps = std::num::NonZeroU32::new(seeder_bps);
         let (_, seeder) = spawn(seeder_cfg).await.expect("start the seeder");
-        for ext in ["mkv", "mp4", "avi"] {
-            let film = fixtures.join(format!("film.{ext}")).canonicalize().expect("fixture (benches/fixtures.sh)");
+        for ext in ["mkv", "mkv-ac3", "mp4", "avi"] {
+            let name = if ext == "mkv-ac3" { "film-ac3.mkv".to_string() } else { format!("film.{ext}") };
+            let film = fixtures.join(name).canonicalize().expect("fixture (benches/fixtures.sh)");
             let seeded = seed(&seeder.session, &film, Some(piece)).await.expect("seed the fixture");
             let modes: &[&str] = if ext == "mp4" { &["riptide", "reference"] } else { &["riptide"] };
             for &mode in modes {
