@@ -2,8 +2,8 @@
 //! with ffprobe: our output is appended to a real `SourceBuffer` (a page written to a file,
 //! run by `chromium --headless --dump-dom`), and the page reports the video's size and the
 //! buffered range. A `tkhd` rotation of 90° swaps `videoWidth` and `videoHeight` (Chromium
-//! applies the matrix in MSE), and the AAC priming frame under our edit list is not buffered
-//! (Chromium applies the edit list and drops what falls before appendWindowStart 0).
+//! applies the matrix in MSE), and the AAC priming frame is not buffered once
+//! `appendWindowStart` is where the command says the presentation starts (as the page sets it).
 //!
 //! Skips (with a message) without ffmpeg or chromium, unless RIPTIDE_REQUIRE_TOOLS is set.
 
@@ -17,7 +17,7 @@ use std::process::Command;
 
 /// (videoWidth, videoHeight, buffered start, buffered end) once `file` (one fMP4 of type
 /// `mime`) is appended to a SourceBuffer in headless Chromium; `None` without Chromium.
-fn chromium_mse(file: &Path, mime: &str) -> Option<(u32, u32, f64, f64)> {
+fn chromium_mse(file: &Path, mime: &str, window_start: f64) -> Option<(u32, u32, f64, f64)> {
     if Command::new("chromium").arg("--version").output().is_err() {
         support::skip("chromium is not installed");
         return None;
@@ -45,6 +45,7 @@ function report() {{
 v.addEventListener('loadedmetadata', report);
 ms.addEventListener('sourceopen', () => {{
   const sb = ms.addSourceBuffer('{mime}');
+  sb.appendWindowStart = {window_start};
   sb.addEventListener('updateend', () => {{ appended = true; report(); }});
   sb.addEventListener('error', () => {{ out.textContent = 'append error'; }});
   sb.appendBuffer(bytes);
@@ -131,7 +132,7 @@ fn chromium_turns_a_rotated_track_in_mse() {
     let mime = "video/mp4; codecs=\"avc1.f4000b\"".replace('"', "\\\"");
     let plain = support::scratch("chromium-plain.mp4");
     support::riptide_remux(&src, &plain);
-    let Some((w, h, ..)) = chromium_mse(&plain, &mime) else {
+    let Some((w, h, ..)) = chromium_mse(&plain, &mime, 0.0) else {
         return;
     };
     assert_eq!((w, h), (160, 120), "the unrotated output's size");
@@ -139,12 +140,12 @@ fn chromium_turns_a_rotated_track_in_mse() {
     std::fs::write(&rotated_src, rotate_90(&std::fs::read(&src).unwrap())).unwrap();
     let rotated = support::scratch("chromium-rotated.mp4");
     support::riptide_remux(&rotated_src, &rotated);
-    let (w, h, ..) = chromium_mse(&rotated, &mime).unwrap();
+    let (w, h, ..) = chromium_mse(&rotated, &mime, 0.0).unwrap();
     assert_eq!((w, h), (120, 160), "the rotated output's size in Chromium");
 }
 
 #[test]
-fn chromium_drops_the_aac_priming_frame_under_our_edit_list() {
+fn chromium_drops_the_aac_priming_frame_before_the_window_start() {
     let args: Vec<String> = [
         "-f",
         "lavfi",
@@ -159,18 +160,18 @@ fn chromium_drops_the_aac_priming_frame_under_our_edit_list() {
         return;
     };
     let out = support::scratch("chromium-priming.mp4");
-    support::riptide_remux(&src, &out);
-    let Some((_, _, start, end)) = chromium_mse(&out, "audio/mp4; codecs=\\\"mp4a.40.2\\\"") else {
+    let window = support::riptide_remux(&src, &out).expect("a presentation start after the priming frame");
+    let Some((_, _, start, end)) = chromium_mse(&out, "audio/mp4; codecs=\\\"mp4a.40.2\\\"", window) else {
         return;
     };
-    // ffmpeg's decode of the source: what plays, from 0.
+    // ffmpeg's decode of the source: what plays, from 0 (here from the window start).
     let probe = support::ffprobe(&src);
     let a = probe.of_type("audio")[0];
     let src_end = a.start_time.unwrap() + a.duration_ts.unwrap() as f64 / 48_000.0;
     let frame = 1024.0 / 48_000.0;
-    assert!(start.abs() < 1e-3, "buffered from {start}");
+    assert!((start - window).abs() < 1e-3, "buffered from {start}, the window starts at {window}");
     assert!(
-        (end - src_end).abs() < frame / 2.0,
-        "buffered to {end} s; the source plays to {src_end} s (the priming frame is {frame} s)"
+        (end - window - src_end).abs() < frame / 2.0,
+        "buffered to {end} s; the source plays to {src_end} s after the window start {window} (the priming frame is {frame} s)"
     );
 }

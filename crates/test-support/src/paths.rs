@@ -38,12 +38,13 @@ pub fn bin(name: &str) -> PathBuf {
 
 /// Runs the `riptide-remux` command (remux-wasm's binary) on `input`, writing `out`; fails the
 /// test with its stderr if it does not succeed.
-pub fn riptide_remux(input: &Path, out: &Path) {
+/// Returns where the presentation starts when the tracks were moved later (the `starts:`
+/// line: the page's `appendWindowStart`), else `None`.
+pub fn riptide_remux(input: &Path, out: &Path) -> Option<f64> {
     let run = std::process::Command::new(bin("riptide-remux")).arg(input).arg(out).output().unwrap();
-    assert!(
-        run.status.success(),
-        "riptide-remux {} failed: {}",
-        input.display(),
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "riptide-remux {} failed: {log}", input.display());
+    log.lines()
+        .find_map(|l| l.trim().strip_prefix("starts:"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
 }

@@ -68,6 +68,7 @@ mod native {
         let mut mime = String::new();
         let mut written = 0u64;
         let mut last_end = None;
+        let mut window_start = None;
         loop {
             match pipeline
                 .step(&mut src)
@@ -79,6 +80,7 @@ mod native {
                     written += init.data.len() as u64;
                 }
                 Step::Segment(seg) => {
+                    window_start = window_start.or(seg.window_start);
                     out.write_all(&seg.data).map_err(write_err)?;
                     written += seg.data.len() as u64;
                     last_end = Some(seg.time_base.seconds(seg.end.0));
@@ -102,6 +104,11 @@ mod native {
         }
         for why in remuxer.skipped() {
             eprintln!("  skipped:   {why}");
+        }
+        if let Some(start) = window_start {
+            // What a player must cut (MSE: appendWindowStart), as the page does: the file has
+            // no edit list for it (see docs/DESIGN.md, "Encoder priming").
+            eprintln!("  starts:    {start:.6} s (before it: the source's priming, not presented)");
         }
         eprintln!(
             "  output:    {} fragments, {} packets, {:.1} MB, {:.2} s of media",

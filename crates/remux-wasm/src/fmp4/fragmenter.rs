@@ -17,11 +17,13 @@
 //! audio has caught up with it (MKV interleaving can lag), but never by more than
 //! [`MAX_WAIT_SECONDS`] of queued video. Audio-only streams are cut on the same schedule.
 //!
-//! Decode times in the output are unsigned (`tfdt`), and MSE ignores edit lists. When the
-//! first fragment holds samples before time 0 (an MP4 edit list that starts AAC after its
-//! priming frame: ffprobe shows the first audio packet at -1024 samples), every track is
-//! moved later by the same amount, fixed once at the first fragment, so audio and video keep
-//! their relative timing instead of the early samples being pulled to 0 alone.
+//! Decode times in the output are unsigned (`tfdt`). When the first fragment holds samples
+//! before time 0 (an MP4 edit list that starts AAC after its priming frame: ffprobe shows the
+//! first audio packet at -1024 samples), every track is moved later by the same amount, fixed
+//! once at the first fragment, so audio and video keep their relative timing instead of the
+//! early samples being pulled to 0 alone; the first segment then names where the
+//! presentation starts (`MediaSegment::window_start`), for the browser to cut what comes
+//! before it.
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -101,6 +103,9 @@ pub struct Fragmenter {
     /// How much every timestamp is moved later (ticks in the time base), set at the first
     /// fragment (see the module docs).
     shift: Option<(i64, TimeBase)>,
+    /// Where the presentation starts once the tracks were moved later (seconds), told with
+    /// every segment ([`MediaSegment::window_start`]).
+    window_start: Option<f64>,
 }
 
 impl Fragmenter {
@@ -114,6 +119,7 @@ impl Fragmenter {
             first_of_run: 0,
             ended: false,
             shift: None,
+            window_start: None,
         }
     }
 
@@ -265,7 +271,17 @@ impl Fragmenter {
         if self.shift.is_none() {
             let lanes = [(&self.video, video), (&self.audio, audio)];
             let lanes = lanes.into_iter().filter_map(|(l, s)| Some((l.as_ref()?.time_base, s)));
-            self.shift = Some(timeline::start_shift(lanes, self.time_base()));
+            let (shift, tb) = timeline::start_shift(lanes, self.time_base());
+            self.shift = Some((shift, tb));
+            // The source's time 0, unless a video frame is presented earlier: MSE drops the
+            // frames before the window, and a video frame dropped would take the frames that
+            // refer to it along (up to the next key frame).
+            let video_early = match &self.video {
+                Some(l) => video.iter().map(|s| l.time_base.seconds(s.pts())).fold(0.0, f64::min),
+                None => 0.0,
+            };
+            let start = tb.seconds(shift) + video_early;
+            self.window_start = (shift > 0 && start > 0.0).then_some(start);
         }
         let (shift, shift_tb) = self.shift.unwrap_or((0, TimeBase::MILLIS));
         let video = shifted(&self.video, video, shift, shift_tb);
@@ -310,6 +326,7 @@ impl Fragmenter {
             time_base: tb,
             source_pos,
             audio_apart,
+            window_start: self.window_start,
         }
     }
 }

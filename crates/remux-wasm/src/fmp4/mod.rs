@@ -39,6 +39,12 @@ pub struct MediaSegment {
     /// The audio carried apart ([`AudioCarriage::Apart`]), in order; empty otherwise. `data`
     /// is then the video alone (or empty, for a file without video).
     pub audio_apart: Vec<AudioRun>,
+    /// When the stream's tracks were all moved later (see `fragmenter`; fixed at its first
+    /// fragment, told with every segment): where the presentation starts, in seconds. The
+    /// player sets every SourceBuffer's `appendWindowStart` to it before appending, so what the
+    /// source presents before 0 (an AAC priming frame) is cut by the browser, as an edit list
+    /// would.
+    pub window_start: Option<f64>,
 }
 
 /// Raw MP3 frames back to back, without gaps from `start` to `end` (presentation times): one
@@ -71,6 +77,7 @@ impl MediaSegment {
     /// Appends `next` (a later fragment) to this one.
     pub(crate) fn append(&mut self, next: MediaSegment) {
         self.data.extend_from_slice(&next.data);
+        self.window_start = self.window_start.or(next.window_start);
         for run in next.audio_apart {
             match self.audio_apart.last_mut() {
                 Some(last) if last.end == run.start && last.time_base == run.time_base => {

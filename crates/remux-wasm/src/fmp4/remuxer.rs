@@ -250,14 +250,24 @@ impl Remuxer {
     }
 
     /// Fixes the audio track's shift at its first packet (presentation time `first_pts` in
-    /// output ticks) as [`timeline::priming_shift`] computes it. Before the init segment is written the
-    /// edit list takes the shift, so presentation times stay exactly the source's.
+    /// output ticks). Opus: as [`timeline::priming_shift`] computes it, and before the init
+    /// segment is written the edit list takes the shift (its decoder is told the pre-skip
+    /// through `dOps` too). Any other codec: no shift and no edit list; audio before 0 (an MP4
+    /// source's AAC/MP3 priming frame) stays before 0, and the fragmenter moves every track
+    /// later by the same amount and names the start the browser must cut at
+    /// ([`MediaSegment::window_start`]): Firefox applies an audio edit list of a frame or more
+    /// to the first media segment only, takes the next one's audio for a discontinuity and
+    /// drops its video up to the next key frame (docs/DESIGN.md, "Encoder priming").
     fn fix_shift(&mut self, first_pts: i64) {
         let Some(a) = &mut self.audio else { return };
         if a.shift.is_some() {
             return;
         }
         let config = &mut self.configs[a.config];
+        if !matches!(config.media, MediaConfig::Opus { .. }) {
+            a.shift = Some(0);
+            return;
+        }
         let shift = timeline::priming_shift(config.edit_media_time, first_pts);
         if !self.init_written.get() {
             config.edit_media_time = shift as u32;

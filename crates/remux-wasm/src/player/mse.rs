@@ -49,6 +49,8 @@ pub struct MseSink {
     keep_ahead: Cell<f64>,
     /// Seconds removed from the buffer so far (trims and evictions), for tests.
     removed_secs: Cell<f64>,
+    /// The `appendWindowStart` last set ([`set_window_start`](Self::set_window_start)).
+    window_start: Cell<f64>,
 }
 
 impl MseSink {
@@ -78,6 +80,7 @@ impl MseSink {
             back_buffer: Cell::new(BACK_BUFFER_SECS),
             keep_ahead: Cell::new(30.0),
             removed_secs: Cell::new(0.0),
+            window_start: Cell::new(0.0),
         })
     }
 
@@ -128,6 +131,20 @@ impl MseSink {
             .map_err(|e| format!("the browser refused the format {mime}: {}", js_message(&e)))?;
         *self.apart.borrow_mut() = Some(sb);
         Ok(())
+    }
+
+    /// Sets `appendWindowStart` of every buffer (the stream's presentation start, see
+    /// `MediaSegment::window_start`): what is appended later and presented before it is cut.
+    /// Only between appends (the scheduler awaits each one).
+    pub fn set_window_start(&self, secs: f64) {
+        if self.window_start.replace(secs) == secs {
+            return;
+        }
+        for sb in [&self.buffer, &self.apart] {
+            if let Some(sb) = sb.borrow().as_ref() {
+                sb.set_append_window_start(secs);
+            }
+        }
     }
 
     /// Whether the audio goes to a buffer of its own (`Some(true)`), or with the video

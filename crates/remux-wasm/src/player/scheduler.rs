@@ -656,6 +656,9 @@ pub async fn run(
                     let tb = seg.time_base;
                     format!("{:.3}-{:.3} s, {} bytes, source byte {}", tb.seconds(seg.start.0), tb.seconds(seg.end.0), seg.data.len(), seg.source_pos)
                 });
+                if let Some(start) = seg.window_start {
+                    sink.set_window_start(start);
+                }
                 if !seg.data.is_empty() {
                     sink.append(&seg.data).await.map_err(Problem::media_source)?;
                 }

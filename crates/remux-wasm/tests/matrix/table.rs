@@ -147,7 +147,9 @@ pub fn rows() -> Vec<Row> {
         r("MP4, moov last", "H.264", "FLAC", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "flac", "-strict", "-2"], &["libx264"], Fix::None, Plays),
         r("MP4, moov last", "H.264", "Opus", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "libopus", "-strict", "-2"], &["libx264", "libopus"], Fix::None, Plays),
         r("MP4, moov last", "H.264", "AC-3", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-c:a", "ac3"], &["libx264"], Fix::None, Plays),
-        r("MP4, moov last", "HEVC (hvc1)", "AAC", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-tag:v", "hvc1", "-c:a", "aac"], &["libx265"], Fix::None, Refused),
+        // Firefox lost every fragment after the first here while the AAC priming trim was an
+        // edit list (its next key frame is past the end): now it plays, as the MKV does.
+        Row { firefox: Some(Plays), ..r("MP4, moov last", "HEVC (hvc1)", "AAC", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-tag:v", "hvc1", "-c:a", "aac"], &["libx265"], Fix::None, Refused) },
         r("MP4, moov last", "VP9", "Opus", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus", "-strict", "-2"], &["libvpx-vp9", "libopus"], Fix::None, Plays),
         r("MP4, moov last", "AV1", "AAC", "", "mp4", &["-map", "0", "-map", "1", "-c:v", "libaom-av1", "-cpu-used", "8", "-row-mt", "1", "-c:a", "aac"], &["libaom-av1"], Fix::None, Plays),
         // H.264 + MP3 rows: Chromium refuses MP3 in MP4 and takes `audio/mpeg`: the player
