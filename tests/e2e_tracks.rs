@@ -11,8 +11,8 @@
 //!   jump to 75 % plays again. DivX 3 (not decoded): a clear error naming it.
 //! - Real-world films (docs/SAMPLES.md, from `RIPTIDE_SAMPLES_DIR`), in Chromium and Firefox,
 //!   one browser launch each: Dolby's H.264 + E-AC-3 5.1.2 MP4, Dolby's AC-3 5.1 channel
-//!   identification (copied into MKV as it is), and MEncoder's Xvid + MP3 AVI play with sound
-//!   (and pictures), and a jump to the middle plays on.
+//!   identification (copied into MKV as it is), and (Chromium) MEncoder's Xvid + MP3 AVI play
+//!   with sound (and pictures), and a jump to the middle plays on.
 //!
 //! Needs ffmpeg, node with `playwright-core`, /usr/bin/chromium and `www/pkg`.
 
@@ -324,12 +324,16 @@ fn real_world_films_play(engine: Engine) {
         .status()
         .unwrap();
     assert!(st.success(), "ffmpeg could not copy the AC-3 stream into MKV");
-    // (film, transcoded into, has video)
-    let films = [
+    // (film, transcoded into, has video). Firefox skips the Xvid film to keep CI short (its
+    // Xvid path is the one the 30 s fixture above checks there; issue 13 asks for Chromium).
+    let mut films = vec![
         (dir.join("dolby-7ch_ddp_25fps_acmod_19.mp4"), "flac", true),
         (ac3, "flac", false),
         (dir.join("mmaction2-test-xvid-mp3.avi"), "avc1", true),
     ];
+    if engine == Engine::Firefox {
+        films.pop();
+    }
     let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let reports = rt.block_on(async {
@@ -354,6 +358,7 @@ fn real_world_films_play(engine: Engine) {
         all
     });
     assert_eq!(reports.len(), films.len(), "one report per film");
+    let mut rows = Vec::new();
     for ((film, carried, video), report) in films.iter().zip(&reports) {
         let name = film.file_name().unwrap().to_string_lossy();
         let media = &report["media"];
@@ -384,7 +389,41 @@ fn real_world_films_play(engine: Engine) {
             }
             Engine::Firefox => assert_eq!(media["hasAudio"], true, "{name}: no audio stream: {media}"),
         }
+        let sound = match engine {
+            Engine::Chromium => format!("{} bytes decoded", media["audioDecoded"]),
+            Engine::Firefox => "an audio stream (mozHasAudio)".into(),
+        };
+        rows.push(format!(
+            "| `{name}` | {mime} | {:.0} ms | {} | {sound} | {to:.2} s: playing again in {:.0} ms, on to {current:.2} s |",
+            report["firstFrame"]["ms"].as_f64().unwrap_or(f64::NAN),
+            media["quality"]["totalVideoFrames"],
+            seek["playingMs"].as_f64().unwrap_or(f64::NAN),
+        ));
     }
+    write_real_world_section(engine, &rows);
+}
+
+/// The last passing run's figures, in docs/SAMPLES.md between this engine's markers (the rest
+/// of that file is written by hand).
+fn write_real_world_section(engine: Engine, rows: &[String]) {
+    let doc = repo().join("docs/SAMPLES.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let (open, close) = (format!("<!-- real-world run: {} -->", engine.name()), format!("<!-- end: {} -->", engine.name()));
+    let (Some(a), Some(b)) = (text.find(&open), text.find(&close)) else {
+        panic!("docs/SAMPLES.md lacks the markers {open} … {close}");
+    };
+    let mut section = format!(
+        "{open}\n{}, written by `tests/e2e_tracks.rs` on its last passing run:\n\n\
+         | Film | Carried as | First frame (from the page's open) | Frames shown | Sound | Jump to the middle |\n\
+         |---|---|---|---|---|---|\n",
+        engine.label()
+    );
+    for r in rows {
+        section.push_str(r);
+        section.push('\n');
+    }
+    let text = format!("{}{section}{}", &text[..a], &text[b..]);
+    std::fs::write(&doc, text).unwrap();
 }
 
 #[test]
