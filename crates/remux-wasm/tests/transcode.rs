@@ -178,6 +178,24 @@ fn measure_as(name: &str, input: &Path, order: Option<&[usize]>) -> Match {
     let (src_start, src_codec) = audio_start(input);
     let (out_start, out_codec) = audio_start(&out);
     assert_eq!(out_codec, "flac", "{name}: output codec");
+    // The FLAC frames follow each other without a gap or an overlap, as the decoded samples do
+    // (ffprobe: each frame's time and samples, in the track's 1/rate time base).
+    let frames = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "a:0", "-show_entries", "frame=pts,nb_samples", "-of", "csv=p=0"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let frames: Vec<(i64, i64)> = String::from_utf8_lossy(&frames.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.trim().trim_end_matches(',').split(',').map(|x| x.parse::<i64>().ok());
+            Some((it.next()??, it.next()??))
+        })
+        .collect();
+    assert!(frames.len() > 1, "{name}: ffprobe lists no FLAC frames");
+    for w in frames.windows(2) {
+        assert_eq!(w[0].0 + w[0].1, w[1].0, "{name}: a FLAC frame at {} of {} samples is followed by one at {}", w[0].0, w[0].1, w[1].0);
+    }
     // An MP4 source's edit list hides the encoder's priming (ffmpeg's AC-3 encoder: 256
     // samples); Riptide does not honour audio edit lists yet (issue 12, "Fidelity"), so the
     // output starts at the first packet's time instead: skip those samples, no more.
@@ -529,3 +547,4 @@ fn real_world_ac3_eac3_and_dts_match_ffmpeg() {
     }
     eprintln!("{}", table.join("\n"));
 }
+
