@@ -34,6 +34,19 @@ for f in request_window upload_cancels; do
   "$patch_tests/$f" -q
 done
 rm -rf "$patch_tests"
+# Real-world samples (docs/SAMPLES.md): the team's copy in shared/samples beside the repository
+# (or the workplace's), unless RIPTIDE_SAMPLES_DIR says otherwise. Once set, a missing or changed
+# file fails the tests that use it; unset, they say what they skipped.
+if [ -z "${RIPTIDE_SAMPLES_DIR:-}" ]; then
+  for d in ../shared/samples /work/shared/samples; do
+    if [ -d "$d" ]; then
+      RIPTIDE_SAMPLES_DIR=$(cd "$d" && pwd)
+      export RIPTIDE_SAMPLES_DIR
+      break
+    fi
+  done
+fi
+echo "real-world samples: ${RIPTIDE_SAMPLES_DIR:-none (RIPTIDE_SAMPLES_DIR unset; those checks skip)}"
 stage "native tests (unit, integration, end to end in Chromium, Firefox and WebKitGTK)"
 RIPTIDE_REQUIRE_TOOLS=1 cargo test --workspace --quiet
 stage "viewers sharing pieces over WebRTC: 3 viewers of the real player, the first corrupt, Firefox the third"

@@ -9,6 +9,10 @@
 //! - Xvid (MPEG-4 Part 2 with B-frames) + MP3 in AVI, in Chromium and Firefox: decoded in the
 //!   page and re-encoded to H.264 by WebCodecs; frames are shown, the sound is decoded, and a
 //!   jump to 75 % plays again. DivX 3 (not decoded): a clear error naming it.
+//! - Real-world films (docs/SAMPLES.md, from `RIPTIDE_SAMPLES_DIR`), in Chromium and Firefox,
+//!   one browser launch each: Dolby's H.264 + E-AC-3 5.1.2 MP4, Dolby's AC-3 5.1 channel
+//!   identification (copied into MKV as it is), and (Chromium) MEncoder's Xvid + MP3 AVI play
+//!   with sound (and pictures), and a jump to the middle plays on.
 //!
 //! Needs ffmpeg, node with `playwright-core`, /usr/bin/chromium and `www/pkg`.
 
@@ -295,6 +299,141 @@ fn divx3_avi_stops_with_a_clear_error_naming_it() {
     let status = report["status"].as_str().unwrap();
     assert!(status.contains("DivX 3") && status.contains("cannot play"), "the error does not name the codec: {status}");
     assert_eq!(report["problem"]["code"], "unsupported-codec", "{}", report["problem"]);
+}
+
+/// The real-world films of docs/SAMPLES.md, seeded as three torrents by one seeder, played one
+/// after the other in one browser: each must play with sound through the transcode (FLAC for
+/// the Dolby tracks, H.264 by WebCodecs for the Xvid), show frames where it has video, and play
+/// on after a jump to the middle. The films are short (6.6 to 20 s): 2 s, the jump, 1.5 s.
+fn real_world_films_play(engine: Engine) {
+    let what = format!("the page with real-world films in {}", engine.label());
+    let Some(dir) = test_support::samples::samples_dir(&what) else {
+        return;
+    };
+    if !have_tools() || !engine.available() {
+        return;
+    }
+    require_wasm_package();
+    // An elementary AC-3 stream goes into MKV as it is (the bitstream stays Dolby's).
+    let ac3 = test_support::scratch("dolby-5ch_dd_25fps_channel_id.mkv");
+    let st = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(dir.join("dolby-5ch_dd_25fps_channel_id.ac3"))
+        .args(["-c", "copy"])
+        .arg(&ac3)
+        .status()
+        .unwrap();
+    assert!(st.success(), "ffmpeg could not copy the AC-3 stream into MKV");
+    // (film, transcoded into, has video). Firefox skips the Xvid film to keep CI short (its
+    // Xvid path is the one the 30 s fixture above checks there; issue 13 asks for Chromium).
+    let mut films = vec![
+        (dir.join("dolby-7ch_ddp_25fps_acmod_19.mp4"), "flac", true),
+        (ac3, "flac", false),
+        (dir.join("mmaction2-test-xvid-mp3.avi"), "avc1", true),
+    ];
+    if engine == Engine::Firefox {
+        films.pop();
+    }
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let reports = rt.block_on(async {
+        let paths: Vec<&Path> = films.iter().map(|f| f.0.as_path()).collect();
+        let name = format!("e2e-real-world-{}", engine.name());
+        let (seeded, addr, _servers) = seeded_servers(&name, &paths, Some(PIECE_LENGTH), SEEDER_UPLOAD_BPS, |_| {}).await;
+        let urls: Vec<String> =
+            seeded.iter().map(|s| format!("http://{addr}/?magnet={}&file=0", encode(&s.magnet))).collect();
+        let mut extra: Vec<String> = ["--seek-to", "0.5", "--after-seek", "1.5"].map(String::from).to_vec();
+        for u in &urls[1..] {
+            extra.extend(["--also".to_string(), u.clone()]);
+        }
+        let first = urls[0].clone();
+        let report = tokio::task::spawn_blocking(move || {
+            let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+            node_play_in(engine, &first, 2.0, 60_000, &extra)
+        })
+        .await
+        .unwrap();
+        let mut all = vec![report.clone()];
+        all.extend(report["also"].as_array().cloned().unwrap_or_default());
+        all
+    });
+    assert_eq!(reports.len(), films.len(), "one report per film");
+    let mut rows = Vec::new();
+    for ((film, carried, video), report) in films.iter().zip(&reports) {
+        let name = film.file_name().unwrap().to_string_lossy();
+        let media = &report["media"];
+        eprintln!(
+            "{name} in {}: {} first frame {} seek {} media {media}",
+            engine.label(), report["playerStatus"]["mime"], report["firstFrame"]["ms"], report["seek"]
+        );
+        assert_eq!(report["errors"], serde_json::json!([]), "{name}: page errors");
+        assert!(report["videoError"].is_null(), "{name}: the video element failed: {}", report["videoError"]);
+        assert!(!report["statusIsError"].as_bool().unwrap_or(false), "{name}: error shown: {}", report["status"]);
+        assert_eq!(report["tracks"]["notices"], serde_json::json!([]), "{name}: {}", report["tracks"]);
+        let mime = report["playerStatus"]["mime"].as_str().unwrap_or_default();
+        assert!(mime.contains(carried), "{name}: carried as {mime}, not {carried}");
+        let seek = &report["seek"];
+        let to = seek["to"].as_f64().unwrap_or_else(|| panic!("{name}: no jump made: {}", report["status"]));
+        assert!(seek["playingMs"].as_f64().is_some(), "{name}: never played again after the jump to {to} s");
+        let current = report["currentTime"].as_f64().unwrap_or(0.0);
+        assert!(current >= to + 1.5, "{name}: after the jump to {to} s playback reached only {current} s");
+        if *video {
+            let shown = media["quality"]["totalVideoFrames"].as_u64().unwrap_or(0);
+            let before = seek["framesBefore"].as_u64().unwrap_or(0);
+            assert!(before >= 25, "{name}: only {before} frames shown in the first 2 s");
+            assert!(shown >= before + 20, "{name}: only {} frames shown after the jump", shown - before);
+        }
+        match engine {
+            Engine::Chromium => {
+                assert!(media["audioDecoded"].as_u64().unwrap_or(0) > 0, "{name}: no audio decoded: {media}")
+            }
+            Engine::Firefox => assert_eq!(media["hasAudio"], true, "{name}: no audio stream: {media}"),
+        }
+        let sound = match engine {
+            Engine::Chromium => format!("{} bytes decoded", media["audioDecoded"]),
+            Engine::Firefox => "an audio stream (mozHasAudio)".into(),
+        };
+        rows.push(format!(
+            "| `{name}` | {mime} | {:.0} ms | {} | {sound} | {to:.2} s: playing again in {:.0} ms, on to {current:.2} s |",
+            report["firstFrame"]["ms"].as_f64().unwrap_or(f64::NAN),
+            media["quality"]["totalVideoFrames"],
+            seek["playingMs"].as_f64().unwrap_or(f64::NAN),
+        ));
+    }
+    write_real_world_section(engine, &rows);
+}
+
+/// The last passing run's figures, in docs/SAMPLES.md between this engine's markers (the rest
+/// of that file is written by hand).
+fn write_real_world_section(engine: Engine, rows: &[String]) {
+    let doc = repo().join("docs/SAMPLES.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let (open, close) = (format!("<!-- real-world run: {} -->", engine.name()), format!("<!-- end: {} -->", engine.name()));
+    let (Some(a), Some(b)) = (text.find(&open), text.find(&close)) else {
+        panic!("docs/SAMPLES.md lacks the markers {open} … {close}");
+    };
+    let mut section = format!(
+        "{open}\n{}, written by `tests/e2e_tracks.rs` on its last passing run:\n\n\
+         | Film | Carried as | First frame (from the page's open) | Frames shown | Sound | Jump to the middle |\n\
+         |---|---|---|---|---|---|\n",
+        engine.label()
+    );
+    for r in rows {
+        section.push_str(r);
+        section.push('\n');
+    }
+    let text = format!("{}{section}{}", &text[..a], &text[b..]);
+    std::fs::write(&doc, text).unwrap();
+}
+
+#[test]
+fn real_world_films_play_with_sound_and_seek_in_chromium() {
+    real_world_films_play(Engine::Chromium);
+}
+
+#[test]
+fn real_world_films_play_with_sound_and_seek_in_firefox() {
+    real_world_films_play(Engine::Firefox);
 }
 
 /// Figures for benches/RESULTS.md, not run by CI (about 6 minutes):

@@ -32,6 +32,9 @@
 // The report always holds `media`: frames shown and dropped (getVideoPlaybackQuality), the
 // bytes through the audio and video decoders (Chromium) or whether the pipeline holds an audio
 // stream (Firefox: mozHasAudio), and the duration.
+// --also URL (repeatable): after URL, the same browser opens each of these in turn, in a page
+//   of its own, with the same options (one browser launch for several films); their reports
+//   are in `also`, in order.
 import { engineFromArgs, launch } from './browser.mjs';
 import { confirmAdds } from './owner.mjs';
 import { rendererPrivate } from './renderer-memory.mjs';
@@ -62,220 +65,236 @@ if (!url) {
 }
 
 const engine = engineFromArgs(args);
+const also = args.flatMap((a, i) => (a === '--also' ? [args[i + 1]] : []));
 const browser = await launch(engine, { hostMap });
-const result = { url, engine, errors: [], console: [], tokenPrompts: [], confirmations: [] };
-const api = { events: 0, piecesPolls: 0, statsPolls: 0, adds: [] };
+let report;
 try {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => result.errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') result.console.push(m.text()); });
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    if (u.searchParams.has('by')) return; // this harness's own requests
-    const path = u.pathname;
-    if (/^\/api\/torrents\/[^/]+\/events$/.test(path)) api.events++;
-    else if (/^\/api\/torrents\/[^/]+\/pieces$/.test(path)) api.piecesPolls++;
-    else if (/^\/api\/torrents\/[^/]+$/.test(path) && r.method() === 'GET') api.statsPolls++;
-    else if (path === '/api/torrents' && r.method() === 'POST') {
-      const h = r.headers();
-      api.adds.push({ authorization: h.authorization || null, token: h['x-riptide-token'] || null,
-        consent: !!h['x-riptide-consent'] });
-    }
-  });
-
-  // Film bytes the server sent, counted by the page from the finished responses of the file
-  // endpoint (Resource Timing, which both engines keep; an observer sees every entry even
-  // when the timing buffer is full).
-  let fileBytes = 0;
-  let fileBytesAtFirstFrame = null;
-  await page.initScript(() => {
-    window.__fileBytes = 0;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        if (/\/api\/torrents\/[^/]+\/files\//.test(e.name)) window.__fileBytes += e.encodedBodySize;
-      }
-    }).observe({ type: 'resource', buffered: true });
-  });
-
-  // Record the moment of the first 'playing' event (media events do not bubble, but a capturing
-  // listener on the document sees them), with the player's own byte count and torrent stats.
-  // Times the video stalled for want of data after its first frame ('waiting').
-  await page.initScript(() => {
-    window.__waiting = 0;
-    document.addEventListener('waiting', () => { if (window.__firstFrame) window.__waiting += 1; }, true);
-  });
-  await page.initScript(() => {
-    document.addEventListener('playing', () => {
-      if (window.__firstFrame) return;
-      const r = window.riptide || {};
-      let bytes = null;
-      let received = null;
-      try {
-        const st = r.player ? r.player.status() : null;
-        // bytes_fetched: whole responses in the player's cache; received: every body byte that
-        // arrived, requests still in flight included.
-        if (st) { bytes = Number(st.bytes_fetched); received = Number(st.received); }
-      } catch (_) {}
-      const v = document.querySelector('video');
-      window.__firstFrame = { ms: performance.now(), playerBytes: bytes, playerReceived: received,
-        currentTime: v ? v.currentTime : null };
-      if (r.torrentId) {
-        fetch(`/api/torrents/${r.torrentId}?by=harness`).then((x) => x.json())
-          .then((j) => { window.__firstFrame.torrent = j; }).catch(() => {});
-      }
-    }, true);
-  });
-
-  await page.goto(url);
-  if (!noConfirm) confirmAdds(page, result.confirmations);
-  if (clickSelector) await page.click(clickSelector, { timeout: timeoutMs });
-  const deadline = Date.now() + timeoutMs;
-  let last = null;
-  let switched = null;
-  let seek = null;
-  let rateSet = false;
-  const samples = [];
-  let lastSample = 0;
-  if (memory) result.idleRendererPrivate = rendererPrivate();
-  while (Date.now() < deadline) {
-    last = await page.evaluate(() => {
-      const v = document.querySelector('video');
-      const s = document.querySelector('#status');
-      const r = window.riptide || {};
-      const st = r.status || null;
-      return {
-        fileBytes: window.__fileBytes || 0,
-        currentTime: v ? v.currentTime : null,
-        videoError: v && v.error ? `${v.error.code} ${v.error.message}` : null,
-        status: s ? s.textContent : null,
-        statusIsError: !!(s && s.classList.contains('error')),
-        problem: r.problem || null,
-        firstFrame: window.__firstFrame || null,
-        seek: window.__seek || null,
-        media: v ? {
-          quality: v.getVideoPlaybackQuality ? (({ totalVideoFrames, droppedVideoFrames }) =>
-            ({ totalVideoFrames, droppedVideoFrames }))(v.getVideoPlaybackQuality()) : null,
-          audioDecoded: v.webkitAudioDecodedByteCount ?? null,
-          videoDecoded: v.webkitVideoDecodedByteCount ?? null,
-          hasAudio: v.mozHasAudio ?? null,
-          duration: v.duration,
-          rate: v.playbackRate,
-          waiting: window.__waiting || 0,
-          heap: performance.memory ? performance.memory.usedJSHeapSize : null,
-          wasm: (() => { try { return r.player && r.sample ? r.sample().wasmMemory : null; } catch (_) { return null; } })(),
-        } : null,
-        playerStatus: st ? JSON.parse(JSON.stringify(st)) : null,
-        watch: {
-          mode: r.watchMode || null,
-          pieces: r.pieces || null,
-          statsText: (document.querySelector('#stats') || {}).textContent || '',
-        },
-        tokenForm: (() => {
-          const f = document.querySelector('#token-form');
-          return f && !f.hidden ? document.querySelector('#token-why').textContent : null;
-        })(),
-        confirm: (() => {
-          const box = document.querySelector('#confirm');
-          return box && !box.hidden ? { name: document.querySelector('#confirm-name').textContent,
-            magnet: document.querySelector('#confirm-magnet').textContent } : null;
-        })(),
-        storedToken: (() => { try { return localStorage.getItem('riptide.addToken'); } catch (_) { return null; } })(),
-        tracks: {
-          notices: r.notices || [],
-          noticeText: (document.querySelector('#notice') || {}).textContent || '',
-          audio: r.audioTracks || [],
-          text: (r.textTracks || []).map((t) => ({
-            id: t.id, label: t.label, language: t.language, mode: t.track.mode,
-            cues: t.track.cues ? Array.from(t.track.cues).map((c) => ({
-              start: c.startTime, end: c.endTime, text: c.text,
-            })) : null,
-          })),
-        },
-      };
-    });
-    fileBytes = last.fileBytes;
-    delete last.fileBytes;
-    if (last.firstFrame && fileBytesAtFirstFrame === null) fileBytesAtFirstFrame = fileBytes;
-    if (last.tokenForm !== null && result.tokenPrompts.length < tokens.length) {
-      result.tokenPrompts.push({ why: last.tokenForm, status: last.status });
-      await page.fill('#token', tokens[result.tokenPrompts.length - 1]);
-      await page.click('#token-submit');
-      continue;
-    }
-    // --no-confirm: the page asks the owner; watch 3 s more (nothing may be added meanwhile).
-    if (noConfirm && last.confirm) {
-      if (!result.confirmShownAt) result.confirmShownAt = Date.now();
-      else if (Date.now() - result.confirmShownAt > 3000) break;
-    }
-    // (An error with the token form up waits for the form's retry while tokens are left.)
-    if (last.videoError || (last.statusIsError && result.tokenPrompts.length >= tokens.length)) break; // the page gave up: report it now
-    if (switchAudioAt !== null && !switched && last.currentTime >= switchAudioAt) {
-      const from = last.tracks.audio.find((t) => t.selected);
-      const to = last.tracks.audio.find((t) => t.playable && !t.selected);
-      if (to) {
-        await page.select('#audio-track', String(to.id));
-        switched = { at: last.currentTime, from: from ? from.id : null, to: to.id };
-      }
-    }
-    if (rate !== 1 && !rateSet && last.firstFrame) {
-      await page.evaluate((r) => { document.querySelector('video').playbackRate = r; }, rate);
-      rateSet = true;
-    }
-    if (memory && last.firstFrame && Date.now() - lastSample >= 500) {
-      lastSample = Date.now();
-      samples.push({ wall: Date.now(), t: last.currentTime, rendererPrivate: rendererPrivate(), heap: last.media && last.media.heap,
-        wasm: last.media && last.media.wasm, quality: last.media && last.media.quality });
-    }
-    const switchDone = switchAudioAt === null || switched;
-    const reached = last.currentTime !== null && last.currentTime >= playSeconds && switchDone
-        && last.firstFrame && last.firstFrame.torrent;
-    if (reached && seekTo !== null && !seek) {
-      // Jump as a viewer would, then time (in the page, per media event) until the video
-      // plays again past the new point.
-      seek = await page.evaluate((f) => {
-        const v = document.querySelector('video');
-        const q0 = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : null;
-        const to = v.duration * f;
-        const s = { from: v.currentTime, to, framesBefore: q0, playingMs: null, seekedMs: null };
-        window.__seek = s;
-        const t0 = performance.now();
-        v.addEventListener('seeked', () => { if (s.seekedMs === null) s.seekedMs = performance.now() - t0; }, { once: true });
-        const onTime = () => {
-          if (!v.seeking && v.currentTime > to + 0.1 && s.playingMs === null) {
-            s.playingMs = performance.now() - t0;
-            v.removeEventListener('timeupdate', onTime);
-          }
-        };
-        v.addEventListener('timeupdate', onTime);
-        v.currentTime = to;
-        return s;
-      }, seekTo);
-      continue;
-    }
-    if (reached && seekTo === null) break;
-    if (seek && last.seek && last.seek.playingMs !== null && last.currentTime >= last.seek.to + afterSeek) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  // Let the byte counter see the responses still in flight.
-  await new Promise((r) => setTimeout(r, 300));
-  fileBytes = await page.evaluate(() => window.__fileBytes || 0).catch(() => fileBytes);
-  if (share) {
-    const read = () => page.evaluate(() => ({
-      shown: !document.querySelector('#share').hidden,
-      link: document.querySelector('#share-link').value,
-      script: document.querySelector('#share-script').value,
-      iframe: document.querySelector('#share-iframe').value,
-    }));
-    await page.click('#share summary');
-    result.share = await read();
-    await page.check('#share-start');
-    result.shareAt = { ...(await read()), currentTime: await page.evaluate(() => document.querySelector('video').currentTime) };
-  }
-  Object.assign(result, last, { fileBytesSeen: fileBytes, fileBytesAtFirstFrame, switched, api });
-  if (memory) result.samples = samples;
-} catch (e) {
-  result.errors.push(String(e && e.stack || e));
+  report = await playOne(url);
+  if (also.length) report.also = [];
+  for (const u of also) report.also.push(await playOne(u));
 } finally {
   await browser.close();
 }
-console.log(JSON.stringify(result));
+console.log(JSON.stringify(report));
+
+/// Opens `url` in a new page and plays it as the options say; the report of that page.
+async function playOne(url) {
+  const result = { url, engine, errors: [], console: [], tokenPrompts: [], confirmations: [] };
+  const api = { events: 0, piecesPolls: 0, statsPolls: 0, adds: [] };
+  let page = null;
+  try {
+    page = await browser.newPage();
+    page.on('pageerror', (e) => result.errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') result.console.push(m.text()); });
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.searchParams.has('by')) return; // this harness's own requests
+      const path = u.pathname;
+      if (/^\/api\/torrents\/[^/]+\/events$/.test(path)) api.events++;
+      else if (/^\/api\/torrents\/[^/]+\/pieces$/.test(path)) api.piecesPolls++;
+      else if (/^\/api\/torrents\/[^/]+$/.test(path) && r.method() === 'GET') api.statsPolls++;
+      else if (path === '/api/torrents' && r.method() === 'POST') {
+        const h = r.headers();
+        api.adds.push({ authorization: h.authorization || null, token: h['x-riptide-token'] || null,
+          consent: !!h['x-riptide-consent'] });
+      }
+    });
+
+    // Film bytes the server sent, counted by the page from the finished responses of the file
+    // endpoint (Resource Timing, which both engines keep; an observer sees every entry even
+    // when the timing buffer is full).
+    let fileBytes = 0;
+    let fileBytesAtFirstFrame = null;
+    await page.initScript(() => {
+      window.__fileBytes = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          if (/\/api\/torrents\/[^/]+\/files\//.test(e.name)) window.__fileBytes += e.encodedBodySize;
+        }
+      }).observe({ type: 'resource', buffered: true });
+    });
+
+    // Record the moment of the first 'playing' event (media events do not bubble, but a capturing
+    // listener on the document sees them), with the player's own byte count and torrent stats.
+    // Times the video stalled for want of data after its first frame ('waiting').
+    await page.initScript(() => {
+      window.__waiting = 0;
+      document.addEventListener('waiting', () => { if (window.__firstFrame) window.__waiting += 1; }, true);
+    });
+    await page.initScript(() => {
+      document.addEventListener('playing', () => {
+        if (window.__firstFrame) return;
+        const r = window.riptide || {};
+        let bytes = null;
+        let received = null;
+        try {
+          const st = r.player ? r.player.status() : null;
+          // bytes_fetched: whole responses in the player's cache; received: every body byte that
+          // arrived, requests still in flight included.
+          if (st) { bytes = Number(st.bytes_fetched); received = Number(st.received); }
+        } catch (_) {}
+        const v = document.querySelector('video');
+        window.__firstFrame = { ms: performance.now(), playerBytes: bytes, playerReceived: received,
+          currentTime: v ? v.currentTime : null };
+        if (r.torrentId) {
+          fetch(`/api/torrents/${r.torrentId}?by=harness`).then((x) => x.json())
+            .then((j) => { window.__firstFrame.torrent = j; }).catch(() => {});
+        }
+      }, true);
+    });
+
+    await page.goto(url);
+    if (!noConfirm) confirmAdds(page, result.confirmations);
+    if (clickSelector) await page.click(clickSelector, { timeout: timeoutMs });
+    const deadline = Date.now() + timeoutMs;
+    let last = null;
+    let switched = null;
+    let seek = null;
+    let rateSet = false;
+    const samples = [];
+    let lastSample = 0;
+    if (memory) result.idleRendererPrivate = rendererPrivate();
+    while (Date.now() < deadline) {
+      last = await page.evaluate(() => {
+        const v = document.querySelector('video');
+        const s = document.querySelector('#status');
+        const r = window.riptide || {};
+        const st = r.status || null;
+        return {
+          fileBytes: window.__fileBytes || 0,
+          currentTime: v ? v.currentTime : null,
+          videoError: v && v.error ? `${v.error.code} ${v.error.message}` : null,
+          status: s ? s.textContent : null,
+          statusIsError: !!(s && s.classList.contains('error')),
+          problem: r.problem || null,
+          firstFrame: window.__firstFrame || null,
+          seek: window.__seek || null,
+          media: v ? {
+            quality: v.getVideoPlaybackQuality ? (({ totalVideoFrames, droppedVideoFrames }) =>
+              ({ totalVideoFrames, droppedVideoFrames }))(v.getVideoPlaybackQuality()) : null,
+            audioDecoded: v.webkitAudioDecodedByteCount ?? null,
+            videoDecoded: v.webkitVideoDecodedByteCount ?? null,
+            hasAudio: v.mozHasAudio ?? null,
+            duration: v.duration,
+            rate: v.playbackRate,
+            waiting: window.__waiting || 0,
+            heap: performance.memory ? performance.memory.usedJSHeapSize : null,
+            wasm: (() => { try { return r.player && r.sample ? r.sample().wasmMemory : null; } catch (_) { return null; } })(),
+          } : null,
+          playerStatus: st ? JSON.parse(JSON.stringify(st)) : null,
+          watch: {
+            mode: r.watchMode || null,
+            pieces: r.pieces || null,
+            statsText: (document.querySelector('#stats') || {}).textContent || '',
+          },
+          tokenForm: (() => {
+            const f = document.querySelector('#token-form');
+            return f && !f.hidden ? document.querySelector('#token-why').textContent : null;
+          })(),
+          confirm: (() => {
+            const box = document.querySelector('#confirm');
+            return box && !box.hidden ? { name: document.querySelector('#confirm-name').textContent,
+              magnet: document.querySelector('#confirm-magnet').textContent } : null;
+          })(),
+          storedToken: (() => { try { return localStorage.getItem('riptide.addToken'); } catch (_) { return null; } })(),
+          tracks: {
+            notices: r.notices || [],
+            noticeText: (document.querySelector('#notice') || {}).textContent || '',
+            audio: r.audioTracks || [],
+            text: (r.textTracks || []).map((t) => ({
+              id: t.id, label: t.label, language: t.language, mode: t.track.mode,
+              cues: t.track.cues ? Array.from(t.track.cues).map((c) => ({
+                start: c.startTime, end: c.endTime, text: c.text,
+              })) : null,
+            })),
+          },
+        };
+      });
+      fileBytes = last.fileBytes;
+      delete last.fileBytes;
+      if (last.firstFrame && fileBytesAtFirstFrame === null) fileBytesAtFirstFrame = fileBytes;
+      if (last.tokenForm !== null && result.tokenPrompts.length < tokens.length) {
+        result.tokenPrompts.push({ why: last.tokenForm, status: last.status });
+        await page.fill('#token', tokens[result.tokenPrompts.length - 1]);
+        await page.click('#token-submit');
+        continue;
+      }
+      // --no-confirm: the page asks the owner; watch 3 s more (nothing may be added meanwhile).
+      if (noConfirm && last.confirm) {
+        if (!result.confirmShownAt) result.confirmShownAt = Date.now();
+        else if (Date.now() - result.confirmShownAt > 3000) break;
+      }
+      // (An error with the token form up waits for the form's retry while tokens are left.)
+      if (last.videoError || (last.statusIsError && result.tokenPrompts.length >= tokens.length)) break; // the page gave up: report it now
+      if (switchAudioAt !== null && !switched && last.currentTime >= switchAudioAt) {
+        const from = last.tracks.audio.find((t) => t.selected);
+        const to = last.tracks.audio.find((t) => t.playable && !t.selected);
+        if (to) {
+          await page.select('#audio-track', String(to.id));
+          switched = { at: last.currentTime, from: from ? from.id : null, to: to.id };
+        }
+      }
+      if (rate !== 1 && !rateSet && last.firstFrame) {
+        await page.evaluate((r) => { document.querySelector('video').playbackRate = r; }, rate);
+        rateSet = true;
+      }
+      if (memory && last.firstFrame && Date.now() - lastSample >= 500) {
+        lastSample = Date.now();
+        samples.push({ wall: Date.now(), t: last.currentTime, rendererPrivate: rendererPrivate(), heap: last.media && last.media.heap,
+          wasm: last.media && last.media.wasm, quality: last.media && last.media.quality });
+      }
+      const switchDone = switchAudioAt === null || switched;
+      const reached = last.currentTime !== null && last.currentTime >= playSeconds && switchDone
+          && last.firstFrame && last.firstFrame.torrent;
+      if (reached && seekTo !== null && !seek) {
+        // Jump as a viewer would, then time (in the page, per media event) until the video
+        // plays again past the new point.
+        seek = await page.evaluate((f) => {
+          const v = document.querySelector('video');
+          const q0 = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : null;
+          const to = v.duration * f;
+          const s = { from: v.currentTime, to, framesBefore: q0, playingMs: null, seekedMs: null };
+          window.__seek = s;
+          const t0 = performance.now();
+          v.addEventListener('seeked', () => { if (s.seekedMs === null) s.seekedMs = performance.now() - t0; }, { once: true });
+          const onTime = () => {
+            if (!v.seeking && v.currentTime > to + 0.1 && s.playingMs === null) {
+              s.playingMs = performance.now() - t0;
+              v.removeEventListener('timeupdate', onTime);
+            }
+          };
+          v.addEventListener('timeupdate', onTime);
+          v.currentTime = to;
+          return s;
+        }, seekTo);
+        continue;
+      }
+      if (reached && seekTo === null) break;
+      if (seek && last.seek && last.seek.playingMs !== null && last.currentTime >= last.seek.to + afterSeek) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Let the byte counter see the responses still in flight.
+    await new Promise((r) => setTimeout(r, 300));
+    fileBytes = await page.evaluate(() => window.__fileBytes || 0).catch(() => fileBytes);
+    if (share) {
+      const read = () => page.evaluate(() => ({
+        shown: !document.querySelector('#share').hidden,
+        link: document.querySelector('#share-link').value,
+        script: document.querySelector('#share-script').value,
+        iframe: document.querySelector('#share-iframe').value,
+      }));
+      await page.click('#share summary');
+      result.share = await read();
+      await page.check('#share-start');
+      result.shareAt = { ...(await read()), currentTime: await page.evaluate(() => document.querySelector('video').currentTime) };
+    }
+    Object.assign(result, last, { fileBytesSeen: fileBytes, fileBytesAtFirstFrame, switched, api });
+    if (memory) result.samples = samples;
+  } catch (e) {
+    result.errors.push(String(e && e.stack || e));
+  } finally {
+    // The next film gets a page of its own (and the player of this one stops).
+    if (page && also.length) await page.close().catch(() => {});
+  }
+  return result;
+}

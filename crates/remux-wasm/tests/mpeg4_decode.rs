@@ -228,36 +228,9 @@ fn packed_bitstream() {
     };
     let (private, packets) = video_packets(&path);
     let n = packets.len();
-    let vop_type = |p: &Packet| {
-        let at = memchr_vop(&p.data).expect("every chunk has a VOP");
-        p.data[at + 4] >> 6
-    };
-    // Decode order I P B P B ...: each anchor is followed by the B-VOPs shown before it.
-    let mut packed: Vec<Vec<u8>> = Vec::new();
-    let mut i = 0;
-    let mut placeholders = 0;
-    while i < n {
-        let anchor = &packets[i];
-        let bs = packets[i + 1..]
-            .iter()
-            .take_while(|p| vop_type(p) == 2)
-            .count();
-        if bs == 0 {
-            packed.push(anchor.data.clone());
-        } else {
-            let mut first = anchor.data.clone();
-            first.extend_from_slice(&packets[i + 1].data);
-            packed.push(first);
-            for b in &packets[i + 2..i + 1 + bs] {
-                packed.push(b.data.clone());
-            }
-            packed.push(not_coded_vop());
-            placeholders += 1;
-        }
-        i += 1 + bs;
-    }
+    let (packed, placeholders) = pack(&packets);
     assert_eq!(packed.len(), n);
-    assert!(placeholders > 20, "the fixture has B-frames to pack");
+    assert!(placeholders.len() > 20, "the fixture has B-frames to pack");
     let pts: Vec<i64> = (0..n as i64).collect();
     let (ours, our_secs) = decode(&private, &packed, &pts);
     let (theirs, their_secs) = reference(&path);
@@ -267,6 +240,55 @@ fn packed_bitstream() {
         pts,
         "one frame per chunk time"
     );
+}
+
+/// The DX50 fixture's chunks packed as DivX 5 writes them (decode order I P B P B ...: each
+/// anchor travels with the B-VOP shown before it), and the indices of the placeholder chunks.
+fn pack(packets: &[Packet]) -> (Vec<Vec<u8>>, Vec<usize>) {
+    let n = packets.len();
+    let vop_type = |p: &Packet| {
+        let at = memchr_vop(&p.data).expect("every chunk has a VOP");
+        p.data[at + 4] >> 6
+    };
+    let mut packed: Vec<Vec<u8>> = Vec::new();
+    let mut i = 0;
+    let mut placeholders = Vec::new();
+    while i < n {
+        let anchor = &packets[i];
+        let bs = packets[i + 1..].iter().take_while(|p| vop_type(p) == 2).count();
+        if bs == 0 {
+            packed.push(anchor.data.clone());
+        } else {
+            let mut first = anchor.data.clone();
+            first.extend_from_slice(&packets[i + 1].data);
+            packed.push(first);
+            for b in &packets[i + 2..i + 1 + bs] {
+                packed.push(b.data.clone());
+            }
+            placeholders.push(packed.len());
+            packed.push(not_coded_vop());
+        }
+        i += 1 + bs;
+    }
+    (packed, placeholders)
+}
+
+/// A packed stream that ends before the placeholder of its last P-VOP (MEncoder's Xvid files
+/// end so): the P-VOP has no chunk time, and is dropped as FFmpeg drops it, rather than shown
+/// at time 0 after the others.
+#[test]
+fn a_packed_stream_cut_before_a_placeholder_keeps_its_times_in_order() {
+    let mut args = support::av_inputs("352x288", 3.0);
+    args.extend(["-c:v", "mpeg4", "-vtag", "DX50", "-g", "25", "-q:v", "5", "-bf", "1", "-an"].map(String::from));
+    let Some(path) = support::fixture("avi", &args) else {
+        return;
+    };
+    let (private, packets) = video_packets(&path);
+    let (packed, placeholders) = pack(&packets);
+    let cut = placeholders[placeholders.len() / 2];
+    let pts: Vec<i64> = (0..cut as i64).collect();
+    let (ours, _) = decode(&private, &packed[..cut], &pts);
+    assert_eq!(ours.iter().map(|f| f.pts.0).collect::<Vec<_>>(), pts, "one frame per chunk time, in order");
 }
 
 fn memchr_vop(b: &[u8]) -> Option<usize> {
@@ -399,4 +421,23 @@ fn half_pel_blocks_equal_the_clamped_equation_everywhere() {
             }
         }
     }
+}
+
+/// A real-world Xvid (docs/SAMPLES.md, from `RIPTIDE_SAMPLES_DIR`): 6.6 s of 320×240 by
+/// MEncoder with libxvidcore (user data "XviD0055"), B-frames in the packed bitstream
+/// ("DivX503b1393p"), MP3 audio. Every frame within 50 dB of FFmpeg's, same count and order.
+#[test]
+fn real_world_xvid_by_mencoder() {
+    let Some(path) = support::samples::sample("mmaction2-test-xvid-mp3.avi", "Xvid") else {
+        return;
+    };
+    if !support::have_ffmpeg() {
+        return;
+    }
+    let (private, packets) = video_packets(&path);
+    let pts: Vec<i64> = packets.iter().map(|p| p.pts.0).collect();
+    let data: Vec<Vec<u8>> = packets.into_iter().map(|p| p.data).collect();
+    let (ours, our_secs) = decode(&private, &data, &pts);
+    let (theirs, their_secs) = reference(&path);
+    compare("MEncoder Xvid 320x240 packed -bf", &ours, &theirs, (our_secs, their_secs));
 }

@@ -10,6 +10,8 @@
 //! - [`browser`]: the browser engines and the page runner (`tests/e2e/play.mjs`).
 //! - [`nginx`]: Debian's nginx in the foreground from a scratch directory, stopped on drop.
 //! - [`srt`]: the subtitle reference ffmpeg extracts.
+//! - [`samples`]: real-world files from other encoders, found through `RIPTIDE_SAMPLES_DIR`
+//!   and checked by SHA-256 (docs/SAMPLES.md).
 //! - with the `demux` feature: [`demux`] (demuxing on demand, as the browser does) and the
 //!   rewriters [`mkv_edit`] and [`avi_edit`] for forms ffmpeg does not write;
 //! - with the `swarm` feature: [`swarm`], a seeding piece-server and an empty one over
@@ -23,6 +25,7 @@ pub mod fixtures;
 pub mod nginx;
 pub mod paths;
 pub mod probe;
+pub mod samples;
 pub mod srt;
 pub mod tools;
 

@@ -2246,6 +2246,18 @@ pub(crate) fn dsp_block(state: &mut Ac3State, _si: &SyncInfo, bsi: &Bsi) {
             }
         }
     }
+    // Riptide patch: §7.7.1.2's word applies to every channel of the block, the LFE included
+    // (as FFmpeg's decoder does); it was left at unity. Ch1's gain (dynrng, not dynrng2).
+    if bsi.lfeon {
+        let g = state.channels[0].dynrng;
+        let lfe = MAX_FBW + 1;
+        if (g - 1.0).abs() > 1e-6 {
+            let end = state.channels[lfe].end_mant;
+            for bin in 0..end {
+                state.channels[lfe].coeffs[bin] *= g;
+            }
+        }
+    }
 
     // --- IMDCT + window + overlap-add for every output channel ---
     // Uses the §7.9.4 FFT-backed decomposition: pre-twiddle → N/4-point

@@ -4,7 +4,6 @@
 //! and would cap the match with FFmpeg's float output near 90 dB (docs/DESIGN.md).
 
 use oxideav_ac3::audblk::Ac3State;
-use oxideav_ac3::eac3::chanmap::ChannelLocation::{LeftRearSurround, RightRearSurround};
 use oxideav_ac3::eac3::Eac3DecoderState;
 use oxideav_ac3::{bsi, syncinfo};
 
@@ -79,9 +78,12 @@ impl Ac3Decoder {
             self.check(n)?;
             let pcm = self.eac3.indep_pcm_f32();
             // The decoder appends a dependent substream's channels after the independent
-            // program's: 3/2 + LFE + the rear pair (Lrs/Rrs, the usual 7.1) goes to FLAC's
-            // FL FR FC LFE BL BR SL SR, with the independent Ls/Rs as the sides.
-            let order = if d.acmod == 7 && d.lfeon && d.dep_locations == [LeftRearSurround, RightRearSurround] {
+            // program's: 3/2 + LFE + one pair goes to FLAC's FL FR FC LFE BL BR SL SR, with
+            // the independent Ls/Rs as the sides and the pair as the backs. That pair is the
+            // rear surrounds in the usual 7.1 (Lrs/Rrs); in 5.1.2 (Dolby's "acmod 19" test
+            // signal) it is the front heights (Vhl/Vhr), which FLAC has no place for: they
+            // play from the backs rather than not at all (docs/DESIGN.md "Transcode").
+            let order = if d.acmod == 7 && d.lfeon && n == 8 && d.dep_locations.len() == 2 {
                 vec![0, 2, 1, 5, 6, 7, 3, 4]
             } else {
                 channels::ac3(d.acmod, d.lfeon, n)

@@ -130,13 +130,15 @@ impl Mpeg4VideoDecoder {
             self.pending.push(Reverse(pts.0));
         }
         let frames = self.feed(&coded)?;
-        Ok(frames.iter().map(|f| self.frame(f)).collect())
+        Ok(frames.iter().filter_map(|f| self.frame(f)).collect())
     }
 
-    /// The frames still held for reordering, at the end of the stream.
+    /// The frames still held for reordering, at the end of the stream. A packed P-VOP in the
+    /// last chunk never got its placeholder chunk, so the file has no time for it: it is
+    /// dropped, as FFmpeg drops it (MEncoder's Xvid files end so).
     pub fn flush(&mut self) -> Vec<I420Frame> {
         let frames = self.inner.flush();
-        frames.iter().map(|f| self.frame(f)).collect()
+        frames.iter().filter_map(|f| self.frame(f)).collect()
     }
 
     /// Forgets the reference frames and pending times (before decoding from a key frame
@@ -197,7 +199,8 @@ impl Mpeg4VideoDecoder {
         Ok((b_vop, r.flag()?))
     }
 
-    fn frame(&mut self, f: &DecodedFrame) -> I420Frame {
+    /// The decoded picture with its display time; `None` when no chunk time is left for it.
+    fn frame(&mut self, f: &DecodedFrame) -> Option<I420Frame> {
         let (w, h) = self
             .size()
             .map(|(w, h)| (w as usize, h as usize))
@@ -208,19 +211,19 @@ impl Mpeg4VideoDecoder {
         crop(&mut data, f.luma_samples(), f.width(), w, h);
         crop(&mut data, f.cb_samples(), f.width() / 2, cw, ch);
         crop(&mut data, f.cr_samples(), f.width() / 2, cw, ch);
-        // Never empty while frames come out: every frame's VOP pushed a time first (a
-        // placeholder VOP never decodes to a frame).
+        // Every frame's VOP pushed a time first (a placeholder VOP never decodes to a frame),
+        // except a packed P-VOP whose placeholder chunk never came (see `flush`).
         for _ in 0..std::mem::take(&mut self.skip_times) {
             self.pending.pop();
         }
-        let pts = self.pending.pop().map_or(0, |Reverse(t)| t);
-        I420Frame {
+        let Reverse(pts) = self.pending.pop()?;
+        Some(I420Frame {
             pts: Timestamp(pts),
             width: w as u32,
             height: h as u32,
             key: f.coding_type() == VopCodingType::I,
             data,
-        }
+        })
     }
 }
 
