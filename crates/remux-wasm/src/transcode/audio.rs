@@ -115,13 +115,19 @@ impl Transcode for AudioTranscode {
                 d.frames
             }
             Err(_) => {
-                // A damaged frame (or one cut by a seek) plays as silence of a frame's length,
-                // so the timeline does not jump, and decoding starts afresh at the next one.
+                // A damaged frame (or one cut by a seek) plays as silence of the packet's
+                // length (else the last frame's), so the timeline does not jump, and decoding
+                // starts afresh at the next one.
                 self.decoder.reset();
                 self.next = Some(start);
+                let n = packet
+                    .dur
+                    .map(|d| self.source_tb.rescale(d.0 as i64, self.output.time_base) as usize)
+                    .filter(|&n| n > 0 && n <= self.last_frame.max(AC3_MAX_FRAME))
+                    .unwrap_or(self.last_frame);
                 self.pcm.clear();
-                self.pcm.resize(self.last_frame * self.channels, 0.0);
-                vec![self.last_frame]
+                self.pcm.resize(n * self.channels, 0.0);
+                vec![n]
             }
         };
         // Round to 24 bits (ties to even: one wasm instruction).

@@ -55,21 +55,38 @@ impl DtsDecoder {
             planes.push(lfe);
         }
         let n = planes.len();
-        if n != self.channels {
+        // A DTS-HD MA 7.1 track is announced with its 8 channels, and its core is 5.1: the
+        // core's surround pair goes to FLAC 7.1's side pair and the back pair stays silent.
+        let hd_core = n == 6 && self.channels == 8;
+        if n != self.channels && !hd_core {
             return Err(invalid(format!(
                 "a frame has {n} channels where the track said {}",
                 self.channels
             )));
         }
         let samples = planes.iter().map(Vec::len).min().unwrap_or(0);
+        // The header states the frame's length; more means the decoder read the frame wrong
+        // (seen: the 7.1 core of a DTS-HD MA track came out three frames long), and playing
+        // it would stretch the sound. The frame then plays as silence of its length.
+        let stated = (h.blocks_per_frame as usize + 1) * h.sample_count_per_block as usize;
+        if samples > stated {
+            return Err(invalid(format!(
+                "the decoder gave {samples} samples for a frame of {stated}"
+            )));
+        }
         // The decoder's integers are full-scale 32-bit (its S32 output), whatever source
         // resolution the header states (checked against FFmpeg's float decode).
         let scale = 1.0 / 2147483648.0f32;
         let order = channels::dts(h.amode, has_lfe, n);
-        out.reserve(samples * n);
+        out.reserve(samples * self.channels);
         let planes: Vec<&[i32]> = order.iter().map(|&c| &planes[c][..samples]).collect();
         for i in 0..samples {
-            out.extend(planes.iter().map(|p| p[i] as f32 * scale));
+            if hd_core {
+                let at = |c: usize| planes[c][i] as f32 * scale;
+                out.extend([at(0), at(1), at(2), at(3), 0.0, 0.0, at(4), at(5)]);
+            } else {
+                out.extend(planes.iter().map(|p| p[i] as f32 * scale));
+            }
         }
         Ok(samples)
     }
