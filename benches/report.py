@@ -223,13 +223,13 @@ if page_seek and page_seek.get("rows"):
     key = lambda r: (r.get("seeder_bps"), r["fraction"], r.get("at"))
     ref = {key(r): r for r in page_seek["rows"] if r["mode"] == "nginx"}
     names = {"riptide": "riptide", "reference": "`<video src>` (torrent)", "nginx": "`<video src>` (nginx)"}
-    ratios = []
+    seek_ratios = []
     for r in page_seek["rows"]:
         ratio = ""
         rr = ref.get(key(r))
         if r["mode"] == "riptide" and rr and r["ms_median"] and rr["ms_median"]:
-            ratios.append(r["ms_median"] / rr["ms_median"])
-            ratio = f"**{ratios[-1]:.2f}×**"
+            seek_ratios.append(r["ms_median"] / rr["ms_median"])
+            ratio = f"**{seek_ratios[-1]:.2f}×**"
         err = f" ({r['errors'][0][:80]})" if r.get("errors") else ""
         md.append(f"| {fmt(r.get('seeder_bps') and r['seeder_bps'] / 1e6, 'g', ' MB/s')} | {r['format'].upper()} | {names[r['mode']]} | "
                   f"{r['fraction'] * 100:.0f} % {r.get('at', '')} | "
@@ -241,14 +241,14 @@ if page_seek and page_seek.get("rows"):
         worst = max(rip, key=lambda r: r["ms_median"])
         worst_b = max((r["bytes_median"] or 0) for r in rip)
         goal = lambda r: 800 if r.get("at") == "key" else 1000
-        met = (all(r["ms_median"] < goal(r) for r in rip) and all(x <= 1.2 for x in ratios)
+        met = (all(r["ms_median"] < goal(r) for r in rip) and all(x <= 1.2 for x in seek_ratios)
                and len(rip) == len([r for r in page_seek["rows"] if r["mode"] == "riptide"]))
         # A seek to pieces the server already had does not test the goal.
         untested = any(r["target_had"] for r in rip)
         seek_summary = ("4. Seek → playing", "< 0.8 s at key frames, < 1 s mid-GOP, ≤ 1.2× `<video src>` (nginx, same rate)",
                         f"page: worst median {worst['ms_median']:.0f} ms ({worst['format'].upper()} {worst['fraction'] * 100:.0f} % "
                         f"{worst.get('at', '')}), ≤ {fmt_bytes(worst_b)} fetched per seek"
-                        + (f"; {min(ratios):.2f}–{max(ratios):.2f}× `<video src>` on nginx" if ratios else ""),
+                        + (f"; {min(seek_ratios):.2f}–{max(seek_ratios):.2f}× `<video src>` on nginx" if seek_ratios else ""),
                         ("met" if met else "not met") + (" (some targets were already downloaded)" if untested else ""),
                         "the bytes from the key frame before the target to the first fragment past it must come from the "
                         "seeder, then Chromium decodes from the key frame to the target before it resumes, where a "
