@@ -79,4 +79,14 @@ impl Lingers {
         let gone = self.held.lock().unwrap().remove(&(id, index));
         drop(gone);
     }
+
+    /// Drops every stream held for torrent `id` (it is being deleted).
+    pub(crate) fn release_torrent(&self, id: Id20) {
+        let gone: Vec<Held> = {
+            let mut held = self.held.lock().unwrap();
+            let keys: Vec<_> = held.keys().filter(|k| k.0 == id).copied().collect();
+            keys.iter().filter_map(|k| held.remove(k)).collect()
+        };
+        drop(gone);
+    }
 }
