@@ -1,13 +1,18 @@
 //! Page level, in Debian's headless Chromium against a real piece-server and a loopback seeder:
 //!
 //! **4. Seek to playing.** The Riptide page plays a film from its magnet, then jumps
-//! (`video.currentTime = X`) to 75 % and back to 40 % of it, positions the fresh server has not
-//! downloaded yet; for each jump, the time until the video plays again with currentTime
-//! advancing, and the film bytes the browser fetched for it (`benches/browser/seek.mjs`).
-//! MKV (Cues at the end), MP4 (moov at the end) and AVI; reference: the MP4 played and seeked
-//! by a plain `<video src>` on the raw Range endpoint (what WebTorrent and rqbit do). Every run
-//! is a fresh server (empty data directory); the seeder's upload is capped at
-//! `RIPTIDE_BENCH_SEEDER_BPS` (default 10 MB/s, as the startup step).
+//! (`video.currentTime = X`) to 25, 50, 75 and 90 % of it, positions the fresh server has not
+//! downloaded yet, each once to a key frame and once to the middle of a GOP (one second after a
+//! key frame: the fixtures' GOP is 2 s), in two browser sessions so no jump finds another's
+//! bytes; for each jump, the time until the video plays again with currentTime advancing, and
+//! the film bytes the browser fetched for it (`benches/browser/seek.mjs`). MKV (Cues at the
+//! end), MP4 (moov at the end) and AVI; references: the MP4 played and seeked by a plain
+//! `<video src>` on the raw Range endpoint (what WebTorrent and rqbit do), and by a plain
+//! `<video src>` on nginx serving the file at the seeder's rate (a plain HTTP file server:
+//! what "seek like a local file" is measured against). Every run is a fresh server (empty data
+//! directory); the seeder's upload is capped at each of `RIPTIDE_BENCH_SEEDER_BPS` in turn
+//! (default 4 and 10 MB/s; smoke: 10 MB/s and the first session only). Within each run the
+//! players take turns.
 //!
 //! **5. Tab memory during a long playback** (`benches/browser/playback.mjs`): a long
 //! low-bitrate film (`long.mkv`: 30 min of 240p in full mode) at 16× and the 1080p MKV at 4×
@@ -28,8 +33,9 @@
 //! long.mkv), `RIPTIDE_BENCH_OUT` (the seek JSON; `playback.json` is written beside it),
 //! `RIPTIDE_BENCH_RUNS` (seek runs per row, median reported; default 3), `RIPTIDE_BENCH_SMOKE=1`
 //! (1 run, 256 KiB pieces), `RIPTIDE_BENCH_PAGE_ONLY=seek|memory` (one of the two parts; its
-//! JSON alone is written). Experiments: `RIPTIDE_BENCH_SEEK_ROWS=mp4:riptide,mp4:reference`
-//! (only these seek rows), `RIPTIDE_BENCH_SEEK_TRACE=FILE` (each seek's page timeline goes in
+//! JSON alone is written). Experiments: `RIPTIDE_BENCH_SEEK_ROWS=mp4:riptide,mp4:nginx`
+//! (only these seek rows), `RIPTIDE_BENCH_SEEK_POINTS='0.75:key;0.75:mid'` (the sessions' jumps,
+//! sessions separated by `;`), `RIPTIDE_BENCH_SEEK_TRACE=FILE` (each seek's page timeline goes in
 //! the JSON, `seek.mjs --trace`, and the server's request timeline, debug events of target
 //! `piece_server::stream` plus librqbit's piece events, into FILE). Fails (non-zero exit) when a run does not play.
 
@@ -100,6 +106,179 @@ fn hls_of(film: &Path, tmp: &Path) -> std::path::PathBuf {
     dir
 }
 
+/// The seek table: every (seeder rate, file, player, jump) cell, medians of `runs` runs.
+#[allow(clippy::too_many_arguments)]
+async fn seek_step(
+    fixtures: &Path,
+    tmp: &Path,
+    smoke: bool,
+    runs: usize,
+    n: &mut usize,
+    trace: bool,
+    only_rows: &str,
+    failures: &mut Vec<String>,
+) -> Value {
+    // The seeder's upload caps (bytes/s), each a separate pass with its own seeder.
+    let rates: Vec<u32> = std::env::var("RIPTIDE_BENCH_SEEDER_BPS")
+        .unwrap_or_else(|_| {
+            if smoke {
+                "10000000".into()
+            } else {
+                "4000000,10000000".into()
+            }
+        })
+        .split(',')
+        .map(|r| {
+            r.trim()
+                .parse()
+                .expect("RIPTIDE_BENCH_SEEDER_BPS: bytes per second, comma-separated")
+        })
+        .collect();
+    // Each set of jumps is one browser session on a fresh server. A key-frame jump and a
+    // mid-GOP jump to the same fraction go in different sessions: the second would find the
+    // first one's bytes already there.
+    let sets: Vec<String> = std::env::var("RIPTIDE_BENCH_SEEK_POINTS")
+        .map(|v| v.split(';').map(String::from).collect())
+        .unwrap_or_else(|_| {
+            let a = "0.25:key,0.5:mid,0.75:key,0.9:mid".to_string();
+            if smoke {
+                vec![a]
+            } else {
+                vec![a, "0.25:mid,0.5:key,0.75:mid,0.9:key".into()]
+            }
+        });
+    let cells: &[(&str, &str)] = &[
+        ("mkv", "riptide"),
+        ("mp4", "riptide"),
+        ("mp4", "reference"),
+        ("mp4", "nginx"),
+        ("avi", "riptide"),
+    ];
+    let cells: Vec<(&str, &str)> = cells
+        .iter()
+        .copied()
+        .filter(|(e, m)| {
+            only_rows.is_empty() || only_rows.split(',').any(|r| r == format!("{e}:{m}"))
+        })
+        .collect();
+    // nginx serves the fixtures, its rate per connection set by the URL (`?bps=`), so its
+    // `<video src>` gets the film at the seeder's rate.
+    let nginx_port = test_support::nginx::free_port();
+    let _nginx = cells.iter().any(|c| c.1 == "nginx").then(|| {
+        let dir = tmp.join("nginx");
+        let main = format!("worker_processes 1;\nerror_log {}/error.log;\nevents {{ worker_connections 256; }}", dir.display());
+        let http = format!(
+            "  access_log off;\n  sendfile on;\n  include /etc/nginx/mime.types;\n  \
+             server {{ listen 127.0.0.1:{nginx_port}; root {}; location / {{ limit_rate $arg_bps; }}\n    \
+             location = /seek.html {{ default_type text/html; return 200 '<!doctype html><video></video>'; }} }}",
+            fixtures.display()
+        );
+        test_support::nginx::Nginx::start(Path::new(test_support::nginx::NGINX), &dir, &main, &http).wait_for(nginx_port)
+    });
+    let piece: u32 = if smoke { 256 << 10 } else { 1 << 20 };
+    let mut rows = Vec::new();
+    for &bps in &rates {
+        let seed_session = seeder(tmp, &format!("seeder-seek-{bps}"), Some(bps)).await;
+        let mut magnets = std::collections::HashMap::new();
+        for &(ext, _) in &cells {
+            if !magnets.contains_key(ext) {
+                let film = fixtures
+                    .join(format!("film.{ext}"))
+                    .canonicalize()
+                    .expect("fixture (benches/fixtures.sh)");
+                let seeded = seed(&seed_session.session, &film, Some(piece))
+                    .await
+                    .expect("seed the fixture");
+                magnets.insert(ext, seeded.magnet.clone());
+            }
+        }
+        let mut seeks: Vec<Vec<Value>> = vec![Vec::new(); cells.len()];
+        let mut errors: Vec<Vec<String>> = vec![Vec::new(); cells.len()];
+        // The players take turns within each run, so a busy moment of the machine hits all alike.
+        for _ in 0..runs {
+            for (i, &(ext, mode)) in cells.iter().enumerate() {
+                for points in &sets {
+                    *n += 1;
+                    let mut args = vec![
+                        magnets[ext].clone(),
+                        mode.into(),
+                        "--points".into(),
+                        points.clone(),
+                    ];
+                    if mode == "nginx" {
+                        args.push("--src".into());
+                        args.push(format!(
+                            "http://127.0.0.1:{nginx_port}/film.{ext}?bps={bps}"
+                        ));
+                    }
+                    if trace {
+                        args.push("--trace".into());
+                    }
+                    let r = with_fresh_server(tmp, *n, "benches/browser/seek.mjs", args).await;
+                    if let Some(e) = r["error"].as_str() {
+                        errors[i].push(e.to_string());
+                    }
+                    seeks[i].extend(r["seeks"].as_array().cloned().unwrap_or_default());
+                }
+            }
+        }
+        for (i, &(ext, mode)) in cells.iter().enumerate() {
+            if let Some(e) = errors[i].first() {
+                failures.push(format!("seek {ext} {mode} at {bps} B/s: {e}"));
+            }
+            let mut keys: Vec<(f64, String)> = Vec::new();
+            for s in &seeks[i] {
+                let k = (
+                    s["fraction"].as_f64().unwrap_or(f64::NAN),
+                    s["at"].as_str().unwrap_or("").to_string(),
+                );
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+            keys.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for (f, at) in keys {
+                let mine: Vec<&Value> = seeks[i]
+                    .iter()
+                    .filter(|s| s["fraction"].as_f64() == Some(f) && s["at"].as_str() == Some(&at))
+                    .collect();
+                let col = |k: &str| {
+                    mine.iter()
+                        .filter_map(|s| s[k].as_f64())
+                        .collect::<Vec<f64>>()
+                };
+                let row = json!({
+                    "seeder_bps": bps, "format": ext, "mode": mode, "fraction": f, "at": at,
+                    "ms_median": median(col("ms_playing")),
+                    "ms_runs": col("ms_playing"),
+                    "ms_event_median": median(col("ms_event")),
+                    "bytes_median": median(col("bytes")),
+                    "player_bytes_median": median(col("player_bytes")),
+                    "torrent_bytes_median": median(col("torrent_bytes")),
+                    "runs": mine.len(),
+                    "target_had": mine.iter().filter(|s| s["target_had"] == true).count(),
+                    "errors": errors[i],
+                    "seeks": mine,
+                });
+                eprintln!(
+                    "seek: {:>4.1} MB/s {ext} {mode:<9} to {:>3.0} % ({at}): {} ms (runs {:?}), {} bytes (torrent downloaded {} meanwhile; target already there in {}/{} runs)",
+                    bps as f64 / 1e6,
+                    f * 100.0,
+                    row["ms_median"].as_f64().map_or("-".into(), |v| format!("{v:.0}")),
+                    row["ms_runs"].as_array().map(|v| v.iter().filter_map(|x| x.as_f64()).map(|x| x.round() as i64).collect::<Vec<_>>()),
+                    row["bytes_median"].as_f64().map_or("-".into(), |v| format!("{v:.0}")),
+                    row["torrent_bytes_median"].as_f64().map_or("-".into(), |v| format!("{v:.0}")),
+                    row["target_had"],
+                    mine.len(),
+                );
+                rows.push(row);
+            }
+        }
+        drop(seed_session);
+    }
+    json!({ "seeder_upload_bps": rates, "piece_bytes": piece, "runs": runs, "sets": sets, "rows": rows })
+}
+
 /// A seeder session in this process (DHT and trackers off), upload capped at `bps` if given.
 async fn seeder(tmp: &Path, name: &str, bps: Option<u32>) -> piece_server::Server {
     let mut cfg = Config::for_test(tmp.join(name));
@@ -118,10 +297,6 @@ async fn main() {
             .and_then(|v| v.parse().ok())
             .unwrap_or(3)
     };
-    let seeder_bps: u32 = std::env::var("RIPTIDE_BENCH_SEEDER_BPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000_000);
     let fixtures = env_path("RIPTIDE_BENCH_FIXTURES", "target/bench-fixtures/full");
     let out = env_path("RIPTIDE_BENCH_OUT", "target/bench-results/page-seek.json");
     assert!(
@@ -153,92 +328,19 @@ async fn main() {
     }
 
     // ---- 4. seek to playing ----
-    let fractions = "0.75,0.4";
     if only != "memory" {
-        let seed_session = seeder(&tmp, "seeder-seek", Some(seeder_bps)).await;
-        let mut rows = Vec::new();
-        for ext in ["mkv", "mp4", "avi"] {
-            if !only_rows.is_empty() && !only_rows.split(',').any(|r| r.starts_with(&format!("{ext}:"))) {
-                continue;
-            }
-            let film = fixtures
-                .join(format!("film.{ext}"))
-                .canonicalize()
-                .expect("fixture (benches/fixtures.sh)");
-            let seeded = seed(&seed_session.session, &film, Some(piece))
-                .await
-                .expect("seed the fixture");
-            let modes: &[&str] = if ext == "mp4" {
-                &["riptide", "reference"]
-            } else {
-                &["riptide"]
-            };
-            for &mode in modes {
-                if !only_rows.is_empty() && !only_rows.split(',').any(|r| r == format!("{ext}:{mode}")) {
-                    continue;
-                }
-                let mut seeks: Vec<Value> = Vec::new();
-                let mut errors = Vec::new();
-                for _ in 0..runs {
-                    n += 1;
-                    let args = vec![
-                        seeded.magnet.clone(),
-                        mode.into(),
-                        "--fractions".into(),
-                        fractions.into(),
-                    ];
-                    let mut args = args;
-                    if trace.is_some() {
-                        args.push("--trace".into());
-                    }
-                    let r = with_fresh_server(&tmp, n, "benches/browser/seek.mjs", args).await;
-                    if let Some(e) = r["error"].as_str() {
-                        errors.push(e.to_string());
-                    }
-                    seeks.extend(r["seeks"].as_array().cloned().unwrap_or_default());
-                }
-                if !errors.is_empty() {
-                    failures.push(format!("seek {ext} {mode}: {}", errors[0]));
-                }
-                for f in fractions.split(',').map(|f| f.parse::<f64>().unwrap()) {
-                    let mine: Vec<&Value> = seeks
-                        .iter()
-                        .filter(|s| s["fraction"].as_f64() == Some(f))
-                        .collect();
-                    let col = |k: &str| {
-                        mine.iter()
-                            .filter_map(|s| s[k].as_f64())
-                            .collect::<Vec<f64>>()
-                    };
-                    let row = json!({
-                        "format": ext, "mode": mode, "fraction": f,
-                        "ms_median": median(col("ms_playing")),
-                        "ms_event_median": median(col("ms_event")),
-                        "bytes_median": median(col("bytes")),
-                        "player_bytes_median": median(col("player_bytes")),
-                        "torrent_bytes_median": median(col("torrent_bytes")),
-                        "runs": mine.len(),
-                        "target_had": mine.iter().filter(|s| s["target_had"] == true).count(),
-                        "errors": errors,
-                        "seeks": mine,
-                    });
-                    eprintln!(
-                    "seek: {ext} {mode:<9} to {:>3.0} %: {} ms, {} bytes (torrent downloaded {} meanwhile; target already there in {}/{} runs)",
-                    f * 100.0,
-                    row["ms_median"].as_f64().map_or("-".into(), |v| format!("{v:.0}")),
-                    row["bytes_median"].as_f64().map_or("-".into(), |v| format!("{v:.0}")),
-                    row["torrent_bytes_median"].as_f64().map_or("-".into(), |v| format!("{v:.0}")),
-                    row["target_had"], mine.len(),
-                );
-                    rows.push(row);
-                }
-            }
-        }
-        drop(seed_session);
-        let seek_result = json!({
-            "seeder_upload_bps": seeder_bps, "piece_bytes": piece, "runs": runs, "rows": rows,
-        });
-        std::fs::write(&out, serde_json::to_string_pretty(&seek_result).unwrap()).unwrap();
+        let seek_rows = seek_step(
+            &fixtures,
+            &tmp,
+            smoke,
+            runs,
+            &mut n,
+            trace.is_some(),
+            &only_rows,
+            &mut failures,
+        )
+        .await;
+        std::fs::write(&out, serde_json::to_string_pretty(&seek_rows).unwrap()).unwrap();
     }
 
     // ---- 5. tab memory during a long playback ----

@@ -8,7 +8,8 @@
 //   (sum of video.buffered) and buffered ahead of the playhead, and the playhead;
 // - CDP Performance.getMetrics JSHeapUsedSize (the same heap, as DevTools reports it).
 // It also counts the video's `waiting` events after the first frame (`stalls`: the playhead
-// waited for data) and how long they lasted (`stalledMs`, until the next `playing`).
+// waited for data) and how long they lasted (`stalledMs`, until the next `playing`); for each,
+// `stallDetail`: where, the seconds buffered past the playhead then (`ahead`), readyState, ms.
 // Ends at the end of the film, after --max-seconds, or when the playhead stops moving for 5 s
 // (`stuckAt`: where, and how much was buffered ahead). Prints one JSON line.
 //
@@ -164,18 +165,33 @@ try {
   await cdp.send('Performance.enable');
   // Every `waiting` of the video after its first frame, and the time until it plays again.
   await page.evaluateOnNewDocument(() => {
-    window.__stalls = { count: 0, ms: 0, since: null, at: [] };
+    window.__stalls = { count: 0, ms: 0, since: null, at: [], detail: [] };
     document.addEventListener('waiting', (e) => {
       const v = e.target;
       if (v.currentTime > 0 && !v.seeking && window.__stalls.since === null) {
         window.__stalls.count += 1;
         window.__stalls.since = performance.now();
         window.__stalls.at.push(Math.round(v.currentTime * 100) / 100);
+        // What was buffered past the playhead when it stopped: ~0 means the bytes (or the
+        // player's appends) came too late; seconds of it mean the decoder fell behind.
+        let ahead = 0;
+        for (let i = 0; i < v.buffered.length; i++) {
+          if (v.buffered.start(i) <= v.currentTime + 0.05 && v.currentTime < v.buffered.end(i)) {
+            ahead = v.buffered.end(i) - v.currentTime;
+          }
+        }
+        window.__stalls.detail.push({ at: Math.round(v.currentTime * 100) / 100,
+          ahead: Math.round(ahead * 100) / 100, readyState: v.readyState, ms: null });
       }
     }, true);
     document.addEventListener('playing', () => {
       const s = window.__stalls;
-      if (s.since !== null) { s.ms += performance.now() - s.since; s.since = null; }
+      if (s.since !== null) {
+        const ms = performance.now() - s.since;
+        s.ms += ms;
+        s.detail[s.detail.length - 1].ms = Math.round(ms);
+        s.since = null;
+      }
     }, true);
   });
   const direct = hlsServer || filmServer;
@@ -278,6 +294,7 @@ try {
     result.stalls = stalls.count;
     result.stalledMs = Math.round(stalls.ms);
     result.stallsAt = stalls.at;
+    result.stallDetail = stalls.detail;
   }
 } catch (e) {
   result.error = String(e && e.stack || e);

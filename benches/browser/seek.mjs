@@ -3,19 +3,26 @@
 // not downloaded yet; for each jump: the time until the video plays again with currentTime
 // advancing, and the film bytes the browser fetched for it. Prints one JSON line.
 //
-// usage: node benches/browser/seek.mjs BASE_URL MAGNET riptide|reference
-//          [--fractions 0.75,0.4] [--timeout-ms 60000]
+// usage: node benches/browser/seek.mjs BASE_URL MAGNET riptide|reference|nginx
+//          [--points 0.75:key,0.4:mid] [--gop 2] [--src URL] [--timeout-ms 60000]
 //   riptide:   the Riptide page (BASE_URL/?magnet=...): wasm remux → MSE.
 //   reference: on the same page, POST the magnet, then a plain <video src> on the raw Range
 //              endpoint (what WebTorrent-style players do; only where the browser plays the
 //              file itself: MP4).
+//   nginx:     a plain <video src=URL> (--src) on a bare page (/seek.html) of the same server:
+//              the same film from a plain HTTP file server (no torrent; MAGNET is ignored).
+//   --points:  where to jump, each FRACTION:key|mid. key: the key frame at or before
+//              FRACTION × duration (a multiple of --gop seconds, the fixtures' fixed GOP);
+//              mid: that key frame + half a GOP (the player must fetch and the browser decode
+//              from the key frame before it). A bare FRACTION jumps to FRACTION × duration.
 // Per seek:
 //   ms_playing   from the assignment to the first moment the video is not seeking, not paused,
 //                has data (readyState >= 3) and currentTime has moved past the position it
 //                landed on (one frame: 0.04 s) — what a viewer sees as "playing again";
 //   ms_event     from the assignment to the video's 'playing' event (null if none fired);
-//   bytes        film bytes received by the browser (CDP Network.dataReceived on /files/) from
-//                the assignment to ms_playing; player_bytes: the player's own count (riptide);
+//   bytes        film bytes received by the browser (CDP Network.dataReceived on the film's
+//                URL) from the assignment to ms_playing; player_bytes: the player's own count
+//                (riptide);
 //   torrent_bytes  bytes the server downloaded meanwhile (its readahead, not the browser's);
 //   trace        with --trace only: the seek's timeline (page clock, ms from the assignment):
 //                the video's events, each range request (sent / headers / first bytes / end),
@@ -31,10 +38,16 @@ import { confirmAdds } from '../../tests/e2e/owner.mjs';
 const [base, magnet, mode] = process.argv.slice(2);
 const opt = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };
 const timeoutMs = Number(opt('--timeout-ms', 60000));
-const fractions = opt('--fractions', '0.75,0.4').split(',').map(Number);
+const gop = Number(opt('--gop', 2));
+const points = opt('--points', opt('--fractions', '0.75,0.4')).split(',').map((p) => {
+  const [f, at] = p.split(':');
+  return { fraction: Number(f), at: at || 'exact' };
+});
+const src = opt('--src', null);
 const tracing = process.argv.includes('--trace');
-if (!base || !magnet || !['riptide', 'reference'].includes(mode)) {
-  console.error('usage: node benches/browser/seek.mjs BASE_URL MAGNET riptide|reference [--fractions F,F]');
+if (!base || !magnet || !['riptide', 'reference', 'nginx'].includes(mode) || (mode === 'nginx' && !src)
+    || points.some((p) => !(p.fraction >= 0 && p.fraction < 1) || !['key', 'mid', 'exact'].includes(p.at))) {
+  console.error('usage: node benches/browser/seek.mjs BASE_URL MAGNET riptide|reference|nginx [--points F:key,F:mid] [--src URL]');
   process.exit(2);
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -55,7 +68,9 @@ try {
   const fileRequests = new Set();
   let bytes = 0;
   cdp.on('Network.requestWillBeSent', (e) => {
-    if (/\/api\/torrents\/[^/]+\/files\//.test(e.request.url)) fileRequests.add(e.requestId);
+    if (/\/api\/torrents\/[^/]+\/files\//.test(e.request.url) || (src && e.request.url.startsWith(src))) {
+      fileRequests.add(e.requestId);
+    }
   });
   cdp.on('Network.dataReceived', (e) => {
     if (fileRequests.has(e.requestId)) bytes += e.dataLength;
@@ -70,6 +85,16 @@ try {
     await page.goto(`${base}/?magnet=${encodeURIComponent(magnet)}&file=0`);
     // The owner confirms the torrent the server does not have yet (one click).
     confirmAdds(page);
+  } else if (mode === 'nginx') {
+    // A bare page of the file server's own origin (the Riptide page's CSP keeps media to its
+    // own origin).
+    await page.goto(new URL('/seek.html', src).href);
+    await page.evaluate((u) => {
+      const v = document.querySelector('video');
+      v.addEventListener('error', () => { window.__refError = `video error ${v.error && v.error.code} ${v.error && v.error.message}`; });
+      v.src = u;
+      v.play().catch(() => {});
+    }, src);
   } else {
     await page.goto(`${base}/`);
     await page.evaluate(async (m) => {
@@ -111,11 +136,13 @@ try {
   result.startMs = Date.now() - t0;
   result.duration = s.d;
 
-  for (const f of fractions) {
-    const target = f * s.d;
+  for (const { fraction: f, at } of points) {
+    const key = Math.floor((f * s.d) / gop) * gop;
+    const target = at === 'key' ? key : at === 'mid' ? key + gop / 2 : f * s.d;
     // Did the server already have the target's pieces?
     const had = await page.evaluate(async (frac) => {
       const r = window.riptide;
+      if (!r || !r.torrentId) return { had: false, downloaded: 0 };
       const p = await fetch(`/api/torrents/${r.torrentId}/pieces`).then((x) => x.json());
       const bits = Uint8Array.from(atob(p.have), (c) => c.charCodeAt(0));
       const at = r.file.offset + Math.floor(frac * r.file.length);
@@ -123,7 +150,7 @@ try {
       const has = (i) => i >= 0 && i < p.total_pieces && (bits[i >> 3] & (0x80 >> (i & 7))) !== 0;
       const torrent = await fetch(`/api/torrents/${r.torrentId}`).then((x) => x.json());
       return { had: has(k) && has(k + 1), downloaded: torrent.stats.downloaded_bytes };
-    }, f);
+    }, target / s.d);
     const bytes0 = bytes;
     bytesAtDone = null;
     // The seek and its clock run inside the page (no round trip to this script in the figure).
@@ -161,6 +188,7 @@ try {
     const fetched = (bytesAtDone ?? bytes) - bytes0;
     const after = await page.evaluate(async () => {
       const r = window.riptide;
+      if (!r || !r.torrentId) return { downloaded: 0, currentTime: document.querySelector('video').currentTime };
       const torrent = await fetch(`/api/torrents/${r.torrentId}`).then((x) => x.json());
       return { downloaded: torrent.stats.downloaded_bytes, currentTime: document.querySelector('video').currentTime };
     });
@@ -172,7 +200,7 @@ try {
     }) : undefined;
     result.seeks.push({
       trace,
-      fraction: f, target, landed: run.landed, target_had: had.had,
+      fraction: f, at, target, landed: run.landed, target_had: had.had,
       ms_playing: run.done, ms_event: run.event,
       bytes: run.done !== null ? fetched : null,
       player_bytes: run.pb0 !== null && run.pb1 !== null ? run.pb1 - run.pb0 : null,

@@ -44,6 +44,9 @@ pub const MAX_PEER_REQUEST_WINDOW: usize = 500;
 /// `routes/stream.rs`): long enough to ride out a burst of seeks, short enough for the player
 /// to show an error.
 pub const DEFAULT_STREAM_WAIT_MS: u64 = 5000;
+/// How long an ended file stream stays open at its end (`linger.rs`): far longer than a
+/// player's gap between two requests, short enough that a viewer who stopped holds nothing.
+pub const DEFAULT_STREAM_LINGER_MS: u64 = 1000;
 /// Permits always left free for disk I/O, whatever `max_streams` says.
 pub const RESERVED_IO_PERMITS: usize = 16;
 /// Default embedding allow-list (read by `routes/cors.rs`): `*`, any site may embed the player
@@ -162,6 +165,12 @@ pub struct Config {
     #[arg(long, env = "RIPTIDE_SEEK_REPRIORITISE", default_value_t = true, action = clap::ArgAction::Set)]
     pub seek_reprioritise: bool,
 
+    /// Milliseconds a file stream whose response was read to its end stays open at its end,
+    /// so the pieces after it keep their priority until the player's next request (0: closed
+    /// at once).
+    #[arg(long, env = "RIPTIDE_STREAM_LINGER_MS", default_value_t = DEFAULT_STREAM_LINGER_MS)]
+    pub stream_linger_ms: u64,
+
     /// Size of librqbit's blocking I/O pool. Each open stream holds one slot; must exceed
     /// --max-streams by at least 16 so disk I/O never starves.
     #[arg(long, env = "RIPTIDE_IO_THREADS", default_value_t = DEFAULT_IO_THREADS)]
@@ -248,6 +257,7 @@ impl Default for Config {
             peer_request_window: DEFAULT_PEER_REQUEST_WINDOW,
             peer_request_window_min: DEFAULT_PEER_REQUEST_WINDOW_MIN,
             seek_reprioritise: true,
+            stream_linger_ms: DEFAULT_STREAM_LINGER_MS,
             io_threads: DEFAULT_IO_THREADS,
             download_limit_bps: None,
             upload_limit_bps: None,
@@ -288,6 +298,10 @@ impl Config {
 
     pub fn idle_timeout(&self) -> Duration {
         self.net.idle_timeout()
+    }
+
+    pub fn stream_linger(&self) -> Duration {
+        Duration::from_millis(self.stream_linger_ms)
     }
 
     pub fn stream_wait(&self) -> Duration {

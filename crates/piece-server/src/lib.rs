@@ -18,6 +18,7 @@ mod config;
 mod error;
 pub mod host;
 pub mod limits;
+mod linger;
 mod lookup;
 pub mod net_config;
 pub mod range;
@@ -87,6 +88,8 @@ pub struct AppState {
     pub(crate) served: Arc<served::Served>,
     /// What the search for each magnet being added has found (`lookup.rs`, `GET /api/adding`).
     pub(crate) lookups: Arc<lookup::Lookups>,
+    /// File streams whose response ended, kept open for a moment (`linger.rs`).
+    pub(crate) lingers: Arc<linger::Lingers>,
 }
 
 impl AppState {
@@ -108,6 +111,7 @@ impl AppState {
             removals: Arc::default(),
             served: Arc::default(),
             lookups: Arc::default(),
+            lingers: Arc::default(),
         }
     }
 

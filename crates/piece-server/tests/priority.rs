@@ -287,3 +287,51 @@ async fn seek_table() {
         }
     }
 }
+
+/// A player reads in whole-range requests and sends the next when the last has ended. In that
+/// gap no stream is open: librqbit would give the peer the next missing piece in file order
+/// (the start of the file) and the player's next piece would wait behind it. The ended
+/// stream stays open for a moment at its end (`linger.rs`), so the pieces after it keep
+/// coming first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_pieces_after_an_ended_request_keep_coming_first() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = random_bytes(64 * MIB, 7);
+        let (info, http, [_seeder, _server]) = seeder_and_server(
+            tmp.path(),
+            &data,
+            PIECE,
+            |c| c.upload_limit_bps = std::num::NonZeroU32::new(4 * MIB as u32),
+            |_| {},
+        )
+        .await;
+        let client = Client::new();
+        let id = add_magnet_id(&client, http, &info.magnet).await;
+        let url = format!("http://{http}/api/torrents/{id}/files/0");
+        // One whole-range request in the middle of the file, read to its end.
+        let (start, len) = (48 * MIB, MIB);
+        let body = client
+            .get(&url)
+            .header(header::RANGE, format!("bytes={start}-{}", start + len - 1))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(body[..] == data[start..start + len]);
+        // The gap before the next request, long enough for ~2 pieces at 4 MiB/s.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let have = have_pieces(&client, http, &id).await;
+        let piece = PIECE as usize;
+        let after = (start + len) / piece;
+        let from_start = have[..8].iter().filter(|h| **h).count();
+        let next = have[after..after + 8].iter().filter(|h| **h).count();
+        eprintln!("in the gap: {next} of the 8 pieces after the request, {from_start} of the first 8 pieces of the file");
+        assert_eq!(from_start, 0, "pieces from the start of the file came in the gap");
+        assert!(next >= 2, "only {next} of the pieces after the request came in the gap");
+    })
+    .await
+    .expect("test took longer than 60 s");
+}

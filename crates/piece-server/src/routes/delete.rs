@@ -67,6 +67,8 @@ pub async fn delete_torrent(
         ));
     }
     drop(handle);
+    // Ended streams held for their priority (linger.rs) go with the torrent.
+    state.lingers.release_torrent(info_hash);
     state
         .session
         .delete(TorrentIdOrHash::Hash(info_hash), delete_files)

@@ -4,7 +4,9 @@
 //! prioritises the pieces from the stream's read position onwards (32 MiB ahead), so the
 //! response starts as soon as the first piece is verified. A read of a missing piece stays
 //! pending until it arrives. Dropping the response (client gone) drops the stream, which
-//! releases its librqbit I/O permit and our stream slot.
+//! releases its librqbit I/O permit and our stream slot. A response read to its end leaves
+//! its stream open for a moment at the end position (`linger.rs`), so the pieces after it
+//! keep their priority until the player's next request.
 
 use std::{
     io::SeekFrom,
@@ -56,7 +58,10 @@ pub fn content_type_for(path: &std::path::Path) -> &'static str {
 /// An `AsyncRead` that also holds our stream-slot permit (and counts itself as open) for as
 /// long as it lives.
 struct PermitReader<R> {
-    inner: R,
+    /// Taken at drop, for `on_end`.
+    inner: Option<R>,
+    /// Given the reader when the whole range was read (`linger.rs`).
+    on_end: Option<Box<dyn FnOnce(R) + Send>>,
     _permit: OwnedSemaphorePermit,
     _open: OpenGuard,
     _reader: ReaderGuard,
@@ -103,7 +108,10 @@ impl<R: AsyncRead + Unpin> AsyncRead for PermitReader<R> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
         let before = buf.filled().len();
-        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let r = Pin::new(inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = r {
             let n = (buf.filled().len() - before) as u64;
             self.served.add(n);
@@ -119,6 +127,16 @@ impl<R: AsyncRead + Unpin> AsyncRead for PermitReader<R> {
             }
         }
         r
+    }
+}
+
+impl<R> Drop for PermitReader<R> {
+    fn drop(&mut self) {
+        if self.trace.got >= self.trace.len {
+            if let (Some(inner), Some(on_end)) = (self.inner.take(), self.on_end.take()) {
+                on_end(inner);
+            }
+        }
     }
 }
 
@@ -189,6 +207,11 @@ pub async fn stream_file(
         return Ok((status, out, Body::empty()).into_response());
     }
 
+    // This request takes over the file's priority: an ended stream held for it (linger.rs)
+    // goes now, before the new one moves librqbit's priority to its position, and gives its
+    // slot back before this request asks for one.
+    state.lingers.release(handle.info_hash(), index);
+
     // One client address gets at most its share, at once or never (429), so that it cannot
     // take every slot from other viewers. A share as large as the whole pool is no share: then
     // the pool's queue below decides, as for a single client.
@@ -225,8 +248,17 @@ pub async fn stream_file(
         StatusCode::INTERNAL_SERVER_ERROR,
         "could not seek in the file stream",
     )?;
+    let (lingers, slots, info_hash) = (
+        state.lingers.clone(),
+        state.streams.clone(),
+        handle.info_hash(),
+    );
+    let linger = state.config.stream_linger();
     let reader = PermitReader {
-        inner: stream.take(len),
+        inner: Some(stream.take(len)),
+        on_end: Some(Box::new(move |taken: tokio::io::Take<_>| {
+            lingers.hold(info_hash, index, taken.into_inner(), &slots, linger)
+        })),
         _permit: permit,
         _open: OpenGuard::new(&state.open, |c| &c.file_streams),
         _reader: ReaderGuard::new(&state.readers, handle.id()),
