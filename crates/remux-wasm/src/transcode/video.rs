@@ -232,3 +232,66 @@ impl VideoTranscode {
         self.decoder.reset()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::{TrackKind, VideoInfo};
+
+    fn stage() -> VideoTranscode {
+        // An empty configuration: the decoder waits for in-band headers, none needed here.
+        let track = Track {
+            id: 1,
+            kind: TrackKind::Video,
+            codec: Codec::Mpeg4Visual,
+            codec_id: "XVID".into(),
+            unusable: None,
+            time_base: TimeBase::new(1, 25),
+            codec_private: Vec::new(),
+            default_duration: Some(crate::time::Duration(1)),
+            language: None,
+            name: None,
+            default: true,
+            video: Some(VideoInfo {
+                width: 720,
+                height: 400,
+                ..Default::default()
+            }),
+            audio: None,
+        };
+        VideoTranscode::for_track(&track).unwrap().unwrap()
+    }
+
+    fn chunk(pts_us: i64) -> EncodedChunk {
+        EncodedChunk {
+            pts_us,
+            key: false,
+            data: vec![1],
+        }
+    }
+
+    #[test]
+    fn encoded_packets_keep_the_position_of_their_frames_source_packet() {
+        let mut s = stage();
+        s.positions
+            .extend([(0, 1000), (40_000, 1000), (80_000, 5000), (120_000, 9000)]);
+        s.last_pos = 9000;
+        assert_eq!(s.packet(chunk(0)).pos, 1000);
+        assert_eq!(s.packet(chunk(40_000)).pos, 1000);
+        // A frame the encoder dropped (80 ms) is skipped, not given to the next chunk.
+        assert_eq!(s.packet(chunk(120_000)).pos, 9000);
+        assert!(s.positions.is_empty());
+        // Nothing known (after a seek): the latest source packet's position, never 0.
+        assert_eq!(s.packet(chunk(160_000)).pos, 9000);
+    }
+
+    #[test]
+    fn the_budget_counts_the_encoders_bitrate() {
+        let s = stage();
+        // 0.15 bit per pixel per frame at 720×400, 25 fps: 1.08 Mbit/s.
+        assert_eq!(
+            s.output_bytes_per_second(),
+            720.0 * 400.0 * 25.0 * 0.15 / 8.0
+        );
+    }
+}
