@@ -289,7 +289,8 @@ fn xvid_plays_through_the_torrent(engine: Engine) {
 }
 
 /// What the transcode holds stays small (docs/DESIGN.md "Xvid", "Memory"):
-/// - the frames between the decoder and the encoder's output are bounded by the back-pressure;
+/// - the frames between the decoder and the encoder's output are bounded by the back-pressure
+///   (in Chromium);
 /// - the JS heap stays small: frames go to `VideoFrame` from a view on the wasm memory, not as
 ///   a JS copy each (a 432 KB garbage buffer per frame piled up to 40 MB between collections);
 /// - after the jump to 75 % the byte cache no longer holds the start of the film (encoded
@@ -308,6 +309,8 @@ fn xvid_memory_held_down(report: &Value, film: &Path) {
         wasm / 1e6
     );
     if report["engine"] != "chromium" {
+        // Firefox's encoder gives its first chunk only after some 24-48 frames (its own
+        // delay, not a queue the page can shorten): not bounded here.
         return;
     }
     assert!(samples.len() >= 5, "too few memory samples: {}", samples.len());
