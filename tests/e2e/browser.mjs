@@ -31,6 +31,8 @@ export async function launch(engine, { hostMap = null, chromiumArgs = [] } = {})
     engine,
     newPage: async () => new Page(await browser.newPage(), 'chromium'),
     close: () => browser.close(),
+    // A DevTools session with the browser itself (memory dumps: tests/e2e/memory-dump.mjs).
+    cdp: () => browser.newBrowserCDPSession(),
   };
 }
 

@@ -29,6 +29,8 @@
 // --memory: every 500 ms once playing, sample the private memory of the tab's renderer
 //   process(es) (Chromium: Private_Clean + Private_Dirty + Swap of every descendant with
 //   --type=renderer, as benches/browser/playback.mjs), the JS heap and the player's wasm memory.
+// --memory-dump: with --memory in Chromium, every 5 s also a memory-infra dump of the renderer
+//   (tests/e2e/memory-dump.mjs): its size by allocator (`samples[i].allocators`).
 // The report always holds `media`: frames shown and dropped (getVideoPlaybackQuality), the
 // bytes through the audio and video decoders (Chromium) or whether the pipeline holds an audio
 // stream (Firefox: mozHasAudio), and the duration.
@@ -37,6 +39,7 @@
 //   are in `also`, in order.
 import { engineFromArgs, launch } from './browser.mjs';
 import { confirmAdds } from './owner.mjs';
+import { rendererAllocators } from './memory-dump.mjs';
 import { rendererPrivate } from './renderer-memory.mjs';
 
 const args = process.argv.slice(2);
@@ -59,6 +62,7 @@ const seekTo = opt('--seek-to', null);
 const afterSeek = opt('--after-seek', 2);
 const rate = opt('--rate', 1);
 const memory = args.includes('--memory');
+const memoryDump = args.includes('--memory-dump');
 if (!url) {
   console.error('usage: node tests/e2e/play.mjs URL [--play-seconds N] [--timeout-ms N]');
   process.exit(2);
@@ -153,7 +157,10 @@ async function playOne(url) {
     let rateSet = false;
     const samples = [];
     let lastSample = 0;
+    let lastDump = 0;
+    const cdp = memoryDump && browser.cdp ? await browser.cdp() : null;
     if (memory) result.idleRendererPrivate = rendererPrivate();
+    if (cdp) result.idleAllocators = await rendererAllocators(cdp);
     while (Date.now() < deadline) {
       last = await page.evaluate(() => {
         const v = document.querySelector('video');
@@ -240,8 +247,15 @@ async function playOne(url) {
       }
       if (memory && last.firstFrame && Date.now() - lastSample >= 500) {
         lastSample = Date.now();
-        samples.push({ wall: Date.now(), t: last.currentTime, rendererPrivate: rendererPrivate(), heap: last.media && last.media.heap,
-          wasm: last.media && last.media.wasm, quality: last.media && last.media.quality });
+        const ps = last.playerStatus || {};
+        const sample = { wall: Date.now(), t: last.currentTime, rendererPrivate: rendererPrivate(), heap: last.media && last.media.heap,
+          wasm: last.media && last.media.wasm, quality: last.media && last.media.quality,
+          buffered: ps.buffered, framesInFlight: ps.frames_in_flight };
+        if (cdp && Date.now() - lastDump >= 5000) {
+          lastDump = Date.now();
+          sample.allocators = await rendererAllocators(cdp);
+        }
+        samples.push(sample);
       }
       const switchDone = switchAudioAt === null || switched;
       const reached = last.currentTime !== null && last.currentTime >= playSeconds && switchDone

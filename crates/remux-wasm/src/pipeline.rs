@@ -239,11 +239,13 @@ impl Pipeline {
     /// Bytes per second of media the transcode writes (0 without one): the FLAC of decoded
     /// AC-3 is far larger than the source's audio, and the player's media byte budget must
     /// count it. Estimated at 2 bytes per sample and channel (24-bit FLAC of decoded 5.1 AC-3
-    /// at 640 kbit/s: 2.0 on pink noise, 1.2 on test tones; docs/DESIGN.md).
+    /// at 640 kbit/s: 2.0 on pink noise, 1.2 on test tones; docs/DESIGN.md). Re-encoded video
+    /// (Xvid) counts at the bitrate the encoder is asked for.
     pub fn transcoded_bytes_per_second(&self) -> f64 {
-        self.transcode.as_ref().and_then(|t| t.output().audio).map_or(0.0, |a| {
+        let audio = self.transcode.as_ref().and_then(|t| t.output().audio).map_or(0.0, |a| {
             2.0 * a.channels as f64 * a.sample_rate as f64
-        })
+        });
+        audio + self.video.as_ref().map_or(0.0, VideoTranscode::output_bytes_per_second)
     }
 
     /// The remuxer (which tracks it carries, its MSE type).
@@ -372,7 +374,7 @@ impl Pipeline {
             }
         }
         for chunk in chunks {
-            let p = self.video.as_ref().map(|v| v.packet(chunk));
+            let p = self.video.as_mut().map(|v| v.packet(chunk));
             if let Some(p) = p {
                 self.collect(p)?;
             }

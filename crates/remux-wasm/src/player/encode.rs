@@ -52,6 +52,12 @@ impl EncodeStage {
             .map_err(Problem::from)
     }
 
+    /// The most frames at once between the decoder and the encoder's output so far (0 before
+    /// the encoder opens): see [`VideoEncoder::max_in_flight`].
+    pub fn max_in_flight(&self) -> u64 {
+        self.encoder.as_ref().map_or(0, VideoEncoder::max_in_flight)
+    }
+
     /// After a seek: the encoder finishes the frames of the old place, which are dropped.
     pub async fn seeked(&mut self) {
         if let Some(e) = &self.encoder {

@@ -80,6 +80,9 @@ pub struct StatusData {
     /// film's headers are read.
     pub high_watermark: f64,
     pub back_buffer: f64,
+    /// The most decoded frames held at once between the video decoder and the encoder's
+    /// output (a transcoded video track: Xvid; 0 otherwise).
+    pub frames_in_flight: u64,
 }
 
 /// State shared by the [`Player`] handle and its running loop.
@@ -176,6 +179,7 @@ impl Shared {
         );
         set("received", (self.fetcher.received() as f64).into());
         set("wasm_memory", wasm_memory_bytes().into());
+        set("frames_in_flight", (s.frames_in_flight as f64).into());
         set("current_time", self.video.current_time().into());
         let ranges = js_sys::Array::new();
         let mut source = "";
@@ -235,6 +239,8 @@ export interface PlayerStatus {
   stalled_ms: number;
   received: number;
   wasm_memory: number;
+  /** The most decoded frames held at once between the video decoder and encoder (Xvid). */
+  frames_in_flight: number;
   current_time: number;
   buffered: [number, number][];
   media_source: "" | "MediaSource" | "ManagedMediaSource";

@@ -627,9 +627,9 @@ pub async fn run(
                 if let Some(secs) = duration {
                     sink.set_duration(secs);
                 }
-                // Transcoded audio (FLAC) adds to what the file's size says the SourceBuffers
-                // will hold: the budget counts it (conservatively: the source's audio bytes
-                // stay counted too).
+                // Transcoded audio (FLAC) and re-encoded video (Xvid's H.264) add to what the
+                // file's size says the SourceBuffers will hold: the budget counts them
+                // (conservatively: the source's bytes of those tracks stay counted too).
                 let growth = st.source.as_ref().map_or(0.0, |o| o.pipeline.transcoded_bytes_per_second());
                 let size = size.map(|s| s + (growth * duration.unwrap_or(0.0)) as u64);
                 lim = limits(&cfg, size, duration);
@@ -648,6 +648,10 @@ pub async fn run(
             Ok(Outcome::Step(Step::Frames(frames))) => {
                 if let Some(o) = st.source.as_mut() {
                     o.encode.encode(&mut o.pipeline, frames).await?;
+                    let most = o.encode.max_in_flight();
+                    if most > shared.status.borrow().frames_in_flight {
+                        shared.update(|s| s.frames_in_flight = most);
+                    }
                 }
             }
             Ok(Outcome::Step(Step::Segment(seg))) if super::tracks::before(&seg, skip_before) => {}

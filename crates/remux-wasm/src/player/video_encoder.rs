@@ -10,7 +10,7 @@
 //! Every source key frame becomes an output key frame (`encode(frame, {keyFrame: true})`), so
 //! seeking lands where it lands in the source.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
@@ -28,6 +28,8 @@ struct Shared {
     /// `decoderConfig.description` of the first output (the avcC for H.264).
     description: Option<Vec<u8>>,
     error: Option<String>,
+    /// Chunks output so far (one per frame: the encoder drops none in this configuration).
+    outputs: u64,
 }
 
 /// One configured `VideoEncoder`.
@@ -37,6 +39,10 @@ pub struct VideoEncoder {
     shared: Rc<RefCell<Shared>>,
     /// The RFC 6381 string it encodes (the MSE type's codec).
     pub codec: String,
+    /// Frames given to `encode` so far.
+    submitted: Cell<u64>,
+    /// The most frames given and not yet output at once (see [`Self::max_in_flight`]).
+    max_in_flight: Cell<u64>,
     _output: Closure<dyn FnMut(JsValue, JsValue)>,
     _error: Closure<dyn FnMut(JsValue)>,
 }
@@ -68,11 +74,6 @@ pub fn avc_codec(width: u32, height: u32) -> String {
     format!("avc1.42E0{:02X}", crate::transcode::video::avc_level(width, height))
 }
 
-/// The bitrate asked for: 0.15 bit per pixel per frame (about 1 Mbit/s at 720×400, 25 fps),
-/// at least 300 kbit/s.
-fn bitrate(width: u32, height: u32, fps: f64) -> f64 {
-    (f64::from(width) * f64::from(height) * fps * 0.15).max(300_000.0)
-}
 
 impl VideoEncoder {
     /// Configures an encoder for `width` × `height` frames at `fps`, with the first codec
@@ -91,7 +92,7 @@ impl VideoEncoder {
         set(&config, "width", width);
         set(&config, "height", height);
         set(&config, "framerate", fps);
-        set(&config, "bitrate", bitrate(width, height, fps));
+        set(&config, "bitrate", crate::transcode::video::encoder_bitrate(width, height, fps));
         set(&config, "latencyMode", "realtime");
         let avc = Object::new();
         set(&avc, "format", "avc");
@@ -116,12 +117,18 @@ impl VideoEncoder {
         let out = shared.clone();
         let output =
             Closure::<dyn FnMut(JsValue, JsValue)>::new(move |chunk: JsValue, meta: JsValue| {
-                let len = get(&chunk, "byteLength").as_f64().unwrap_or(0.0) as u32;
-                let bytes = Uint8Array::new_with_length(len);
+                // Copied straight into the wasm memory: no JS buffer per chunk for the
+                // garbage collector.
+                let len = get(&chunk, "byteLength").as_f64().unwrap_or(0.0) as usize;
+                let mut data = vec![0u8; len];
                 if let Ok(copy) = get(&chunk, "copyTo").dyn_into::<Function>() {
-                    let _ = copy.call1(&chunk, &bytes);
+                    // SAFETY: the view is used only by `copyTo`, which writes it at once,
+                    // before anything can allocate in (and so move) the wasm memory.
+                    let view = unsafe { Uint8Array::view_mut_raw(data.as_mut_ptr(), len) };
+                    let _ = copy.call1(&chunk, &view);
                 }
                 let mut s = out.borrow_mut();
+                s.outputs += 1;
                 if s.description.is_none() {
                     let desc = get(&get(&meta, "decoderConfig"), "description");
                     if !desc.is_undefined() && !desc.is_null() {
@@ -131,7 +138,7 @@ impl VideoEncoder {
                 s.chunks.push(EncodedChunk {
                     pts_us: get(&chunk, "timestamp").as_f64().unwrap_or(0.0) as i64,
                     key: get(&chunk, "type").as_string().as_deref() == Some("key"),
-                    data: bytes.to_vec(),
+                    data,
                 });
             });
         let err = shared.clone();
@@ -149,6 +156,8 @@ impl VideoEncoder {
             frame_ctor,
             shared,
             codec,
+            submitted: Cell::new(0),
+            max_in_flight: Cell::new(0),
             _output: output,
             _error: error,
         })
@@ -167,12 +176,23 @@ impl VideoEncoder {
             "timestamp",
             time_base.rescale(frame.pts.0, TimeBase::new(1, 1_000_000)) as f64,
         );
-        let data = Uint8Array::from(&frame.data[..]);
-        let vf = Reflect::construct(&self.frame_ctor, &Array::of2(&data, &init)).map_err(text)?;
+        // The constructor copies the picture out of the wasm memory at once (into the frame
+        // it hands the encoder): a view, not a JS copy. A copy would be a 432 KB ArrayBuffer
+        // per 720×400 frame for the garbage collector, 16 MB/s at 1.5× speed, which V8 let
+        // pile up to 40 MB between collections (benches/RESULTS.md, section 17).
+        // SAFETY: the view lives only through the constructor call, which reads it
+        // synchronously; nothing allocates in the wasm memory in between.
+        let data = unsafe { Uint8Array::view(&frame.data) };
+        let vf = Reflect::construct(&self.frame_ctor, &Array::of2(&data, &init));
+        drop(data);
+        let vf = vf.map_err(text)?;
         let options = Object::new();
         set(&options, "keyFrame", frame.key);
         let encode: Function = get(&self.encoder, "encode").unchecked_into();
         let result = encode.call2(&self.encoder, &vf, &options).map_err(text);
+        self.submitted.set(self.submitted.get() + 1);
+        let in_flight = self.submitted.get().saturating_sub(self.shared.borrow().outputs);
+        self.max_in_flight.set(self.max_in_flight.get().max(in_flight));
         // The encoder holds its own reference; ours is released now, not at GC.
         if let Ok(close) = get(&vf, "close").dyn_into::<Function>() {
             let _ = close.call0(&vf);
@@ -204,6 +224,13 @@ impl VideoEncoder {
         get(&self.encoder, "encodeQueueSize")
             .as_f64()
             .unwrap_or(0.0) as u32
+    }
+
+    /// The most frames that were at once given to the encoder and not yet output as chunks:
+    /// the frames the page holds between the decoder and the fragmenter (each a 4:2:0 picture
+    /// in the browser's memory), so tests can check the back-pressure bounds them.
+    pub fn max_in_flight(&self) -> u64 {
+        self.max_in_flight.get()
     }
 
     /// Waits until every queued frame has come out.

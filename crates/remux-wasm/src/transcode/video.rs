@@ -13,6 +13,13 @@
 //! The output track keeps the source's id, is H.264 in microseconds (WebCodecs' unit), and
 //! gets its avcC from the encoder's first output ([`VideoTranscode::set_config`]); the init
 //! segment has to wait for it.
+//!
+//! Each output packet keeps the file position of the source packet whose decoding completed
+//! its frame: the player evicts its byte cache behind the segments' positions, and a packet
+//! at position 0 would hold the cache at the start of the file for the whole film (the cache
+//! kept the first 16 MiB in the wasm memory and dropped everything after them).
+
+use std::collections::VecDeque;
 
 use crate::codec::Codec;
 use crate::error::Result;
@@ -72,8 +79,20 @@ pub struct VideoTranscode {
     source_time_base: TimeBase,
     output: Track,
     frames: Vec<I420Frame>,
+    /// (encoder time, file position) of the frames taken and not yet back as chunks, in
+    /// display order: the position of the source packet whose decoding completed the frame.
+    positions: VecDeque<(i64, u64)>,
+    /// The position of the latest source packet pushed.
+    last_pos: u64,
     /// The encoder's avcC replaced the provisional one.
     configured: bool,
+}
+
+/// The bitrate the encoder is asked for: 0.15 bit per pixel per frame (about 1.1 Mbit/s at
+/// 720×400, 25 fps; 38.5 dB PSNR or more against the decode, docs/DESIGN.md "Xvid"), at least
+/// 300 kbit/s.
+pub fn encoder_bitrate(width: u32, height: u32, fps: f64) -> f64 {
+    (f64::from(width) * f64::from(height) * fps * 0.15).max(300_000.0)
 }
 
 impl VideoTranscode {
@@ -97,6 +116,8 @@ impl VideoTranscode {
                 source_time_base: track.time_base,
                 output,
                 frames: Vec::new(),
+                positions: VecDeque::new(),
+                last_pos: 0,
                 configured: false,
             }
         }))
@@ -124,6 +145,11 @@ impl VideoTranscode {
     /// [`take_frames`](Self::take_frames).
     pub fn push(&mut self, packet: &Packet) -> Result<()> {
         let frames = self.decoder.decode(&packet.data, packet.pts)?;
+        self.last_pos = packet.pos;
+        for f in &frames {
+            let t = self.encoder_time(f);
+            self.positions.push_back((t, packet.pos));
+        }
         self.frames.extend(frames);
         Ok(())
     }
@@ -131,12 +157,24 @@ impl VideoTranscode {
     /// At the end of the stream: the frames the decoder still holds for reordering.
     pub fn finish(&mut self) {
         let frames = self.decoder.flush();
+        for f in &frames {
+            let t = self.encoder_time(f);
+            self.positions.push_back((t, self.last_pos));
+        }
         self.frames.extend(frames);
     }
 
     /// The decoded frames waiting to be encoded, in display order.
     pub fn take_frames(&mut self) -> Vec<I420Frame> {
         std::mem::take(&mut self.frames)
+    }
+
+    /// Bytes per second the encoder writes, at [`encoder_bitrate`] for the track's picture
+    /// size and frame rate: what the SourceBuffer holds per second of this track instead of
+    /// the source's bytes (the player's media byte budget counts it).
+    pub fn output_bytes_per_second(&self) -> f64 {
+        let size = self.output.video.unwrap_or_default();
+        encoder_bitrate(size.width, size.height, self.frame_rate()) / 8.0
     }
 
     /// Frames per second, from the source's frame duration (25 when the container says
@@ -159,15 +197,29 @@ impl VideoTranscode {
     }
 
     /// An encoded chunk as a packet of the output track. Decode order is presentation order
-    /// (the encoder makes no B-frames), so `dts` is the presentation time.
-    pub fn packet(&self, chunk: EncodedChunk) -> Packet {
+    /// (the encoder makes no B-frames), so `dts` is the presentation time; the position is
+    /// that of its frame's source packet (see the module docs).
+    pub fn packet(&mut self, chunk: EncodedChunk) -> Packet {
+        // Chunks come out in the order the frames went in; a frame the encoder dropped leaves
+        // its entry behind, skipped here.
+        let mut pos = None;
+        while let Some(&(t, p)) = self.positions.front() {
+            if t > chunk.pts_us {
+                break;
+            }
+            self.positions.pop_front();
+            if t == chunk.pts_us {
+                pos = Some(p);
+                break;
+            }
+        }
         Packet {
             track_id: self.output.id,
             pts: Timestamp(chunk.pts_us),
             dts: Some(Timestamp(chunk.pts_us)),
             dur: None,
             keyframe: chunk.key,
-            pos: 0,
+            pos: pos.unwrap_or(self.last_pos),
             data: chunk.data,
         }
     }
@@ -176,6 +228,70 @@ impl VideoTranscode {
     /// seek (the player also flushes its encoder).
     pub fn reset(&mut self) -> Result<()> {
         self.frames.clear();
+        self.positions.clear();
         self.decoder.reset()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::{TrackKind, VideoInfo};
+
+    fn stage() -> VideoTranscode {
+        // An empty configuration: the decoder waits for in-band headers, none needed here.
+        let track = Track {
+            id: 1,
+            kind: TrackKind::Video,
+            codec: Codec::Mpeg4Visual,
+            codec_id: "XVID".into(),
+            unusable: None,
+            time_base: TimeBase::new(1, 25),
+            codec_private: Vec::new(),
+            default_duration: Some(crate::time::Duration(1)),
+            language: None,
+            name: None,
+            default: true,
+            video: Some(VideoInfo {
+                width: 720,
+                height: 400,
+                ..Default::default()
+            }),
+            audio: None,
+        };
+        VideoTranscode::for_track(&track).unwrap().unwrap()
+    }
+
+    fn chunk(pts_us: i64) -> EncodedChunk {
+        EncodedChunk {
+            pts_us,
+            key: false,
+            data: vec![1],
+        }
+    }
+
+    #[test]
+    fn encoded_packets_keep_the_position_of_their_frames_source_packet() {
+        let mut s = stage();
+        s.positions
+            .extend([(0, 1000), (40_000, 1000), (80_000, 5000), (120_000, 9000)]);
+        s.last_pos = 9000;
+        assert_eq!(s.packet(chunk(0)).pos, 1000);
+        assert_eq!(s.packet(chunk(40_000)).pos, 1000);
+        // A frame the encoder dropped (80 ms) is skipped, not given to the next chunk.
+        assert_eq!(s.packet(chunk(120_000)).pos, 9000);
+        assert!(s.positions.is_empty());
+        // Nothing known (after a seek): the latest source packet's position, never 0.
+        assert_eq!(s.packet(chunk(160_000)).pos, 9000);
+    }
+
+    #[test]
+    fn the_budget_counts_the_encoders_bitrate() {
+        let s = stage();
+        // 0.15 bit per pixel per frame at 720×400, 25 fps: 1.08 Mbit/s.
+        assert_eq!(
+            s.output_bytes_per_second(),
+            720.0 * 400.0 * 25.0 * 0.15 / 8.0
+        );
     }
 }
