@@ -242,26 +242,55 @@ test('announces back off while they bring no peer', async () => {
   swarm.close();
 });
 
-test('the page joins the swarm only once the picture plays', async () => {
+test('the page joins the swarm only once the picture plays with 4 s of playing time buffered', async () => {
   let sockets = 0;
   globalThis.WebSocket = class { constructor() { sockets += 1; } send() {} close() {} };
   globalThis.location = { href: 'http://x/' };
   const realFetch = globalThis.fetch;
   globalThis.fetch = async () => new Response(torrent);
+  // A video whose buffer runs to `end` (s).
+  let end = 0;
   const video = new EventTarget();
-  Object.assign(video, { paused: false, ended: false, currentTime: 0, playbackRate: 1,
-    buffered: { length: 0 } });
+  Object.assign(video, { paused: false, ended: false, currentTime: 0, playbackRate: 2,
+    buffered: { get length() { return end > 0 ? 1 : 0; }, start: () => 0, end: () => end } });
   let hook = null;
   const { joinSwarm } = await import('../../www/lib/p2p.js');
   const swarm = await joinSwarm({ set_fetch_hook: (h) => { hook = h; } },
     /** @type {any} */ (video), 'http://x/api/torrents/0123456789abcdef0123456789abcdef01234567/files/1');
   globalThis.fetch = realFetch;
+  const tick = () => new Promise((r) => setTimeout(r, 120));
   assert.ok(swarm && hook, 'the hook is installed at once');
+  end = 10;
+  await tick();
   assert.equal(sockets, 0, 'no signalling before the first frame');
+  end = 0.5;
   video.dispatchEvent(new Event('playing'));
-  assert.equal(sockets, 1);
+  await tick();
+  assert.equal(sockets, 0, 'nor while the start builds its buffer (0.25 s of playing time at 2x)');
+  end = 7;
+  await tick();
+  assert.equal(sockets, 0, '3.5 s of playing time at 2x');
+  end = 9;
+  await tick();
+  assert.equal(sockets, 1, 'joined with 4.5 s of playing time');
   video.dispatchEvent(new Event('seeking'));
   video.dispatchEvent(new Event('playing'));
+  await tick();
   assert.equal(sockets, 1, 'joined once');
+  swarm.close();
+});
+
+test('ICE servers the tracker names are used for every peer connection after its reply', async () => {
+  globalThis.WebSocket = class { constructor() { this.readyState = 1; } send() {} close() {} };
+  const swarm = new Swarm('ws://unused', pieceMap(torrent, 1), { later: true });
+  assert.deepEqual(swarm.opt.iceServers, [], 'host candidates only by default');
+  const ice = [{ urls: 'stun:stun.example.org:3478' }];
+  await swarm.onSignal({ action: 'announce', incomplete: 1, ice_servers: ice });
+  assert.deepEqual(swarm.opt.iceServers, ice);
+  let config = null;
+  globalThis.RTCPeerConnection = class { constructor(c) { config = c; } };
+  swarm.newConnection();
+  assert.deepEqual(config, { iceServers: ice });
+  delete globalThis.RTCPeerConnection;
   swarm.close();
 });

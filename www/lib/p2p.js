@@ -64,7 +64,8 @@ export const DEFAULTS = {
    * `announceMaxMs`, and back to this when the tracker reports a new viewer. */
   announceMs: 4000,
   announceMaxMs: 32000,
-  /** ICE servers: none, host candidates only (a LAN or loopback; STUN is a deployment choice). */
+  /** ICE servers: none, host candidates only (a LAN or loopback), unless the server has
+   * `--ice-servers` (STUN/TURN are a deployment's choice: docs/DEPLOY.md). */
   iceServers: /** @type {RTCIceServer[]} */ ([]),
   /** For tests only: flip a byte in every piece this viewer sends (a misbehaving peer). */
   corrupt: false,
@@ -214,8 +215,8 @@ export class Swarm {
    * @param {PieceMap} map
    * @param {Partial<typeof DEFAULTS> & { fetch?: typeof fetch, bufferedAhead?: () => number }} options
    *   `bufferedAhead`: playing time buffered (s): 0 while the picture has not played since the
-   *   last start or seek, Infinity while paused or ended; `later`: join the swarm only when
-   *   `connect()` is called
+   *   last start or seek, Infinity while paused or ended; `later`: join the swarm (signalling,
+   *   peer connections) only once `bufferedAhead()` reaches `minAheadSecs`
    */
   constructor(swarmUrl, map, options = {}) {
     this.opt = { ...DEFAULTS, ...options };
@@ -266,7 +267,9 @@ export class Swarm {
     /** The wait before the next announce, and the peers held at the last one. */
     this.announceWait = this.opt.announceMs;
     this.peersAtAnnounce = 0;
-    if (!options.later) this.connect();
+    /** Joining waits for a healthy buffer (`later`): see `drain`. */
+    this.joinLater = !!options.later;
+    if (!this.joinLater) this.connect();
   }
 
   // -------------------------------------------------------------- signalling
@@ -339,6 +342,9 @@ export class Swarm {
 
   /** @param {any} m */
   async onSignal(m) {
+    // The server's ICE servers (`--ice-servers`), in its reply to our first announce, which
+    // makes no offer: every connection after it uses them.
+    if (Array.isArray(m.ice_servers)) this.opt.iceServers = m.ice_servers;
     // The tracker's answer to our announce: viewers in the swarm, us included. The first one
     // (or one saying others came) is followed at once by offers for them.
     if (Number.isInteger(m.incomplete)) {
@@ -455,8 +461,16 @@ export class Swarm {
     if (w.got >= w.buf.length) w.resolve(w.buf);
   }
 
-  /** Sends queued chunks while the upload budget and the channels' buffers allow. */
+  /** Sends queued chunks while the upload budget and the channels' buffers allow (and joins
+   * the swarm once the buffer allows, for a swarm made `later`). */
   drain() {
+    // Peer connections (ICE gathering, DTLS handshakes) take CPU: not while a start or a seek
+    // builds its buffer (the bench's stalls were all there), and peers would not be asked
+    // before this much is buffered anyway.
+    if (this.joinLater && this.bufferedAhead() >= this.opt.minAheadSecs) {
+      this.joinLater = false;
+      this.connect();
+    }
     const now = performance.now();
     const rate = this.opt.uploadBytesPerSec;
     this.tokens = Math.min(rate / 4, this.tokens + (now - this.lastRefill) * rate / 1000);
@@ -720,17 +734,7 @@ export async function joinSwarm(player, video, url, options = {}) {
   // Firefox, and a late peer must not delay the picture). Listened to before anything is
   // awaited, so a first frame that comes quickly is not missed.
   let shown = false;
-  /** @type {Swarm | null} */
-  let swarm = null;
-  let played = false;
-  // The swarm is joined once the picture first plays: setting up peer connections (ICE,
-  // DTLS) takes CPU, which the start of playback needs more (docs/DESIGN.md, "Viewers share
-  // pieces"); peers are not asked before the warm-up anyway.
-  video.addEventListener('playing', () => {
-    shown = true;
-    if (!played) swarm?.connect();
-    played = true;
-  });
+  video.addEventListener('playing', () => { shown = true; });
   video.addEventListener('seeking', () => { shown = false; });
   const u = new URL(url, location.href);
   const m = /^(.*\/api\/torrents\/([0-9a-fA-F]{40}))\/files\/(\d+)$/.exec(u.pathname);
@@ -753,8 +757,8 @@ export async function joinSwarm(player, video, url, options = {}) {
     }
     return 0;
   };
-  swarm = new Swarm(ws.href, map, { ...options, bufferedAhead, later: true });
-  if (played) swarm.connect();
+  // Joined once 4 s of playing time are buffered (`later`, `minAheadSecs`): see `drain`.
+  const swarm = new Swarm(ws.href, map, { ...options, bufferedAhead, later: true });
   player.set_fetch_hook(swarm.fetch);
   return swarm;
 }
