@@ -7,8 +7,10 @@
 // Prints one JSON line: per viewer its engine, first frame (ms after navigation, bytes the
 // player had then, bytes from peers then), the seek (ms to play again, bytes from peers while
 // it waited), stalls (`waiting` events outside seeks), how far it played, and its swarm stats
-// (bytes from peers and from the server, bad pieces, dropped peers); for the run, the film
-// bytes the server sent (`served_bytes` of GET /api/torrents/{id}, counted by the server).
+// (bytes from peers and from the server, bad pieces, dropped peers), and `why`: what it was
+// doing at each stall (see `explain`); for the run, the film bytes the server sent
+// (`served_bytes` of GET /api/torrents/{id}, counted by the server), the CPU seconds of the
+// browsers' processes (`cpu`) and the load average.
 //
 //   node tests/e2e/p2p-play.mjs --base http://127.0.0.1:PORT --magnet MAGNET --hash HASH
 //     [--viewers 3] [--engines chromium,firefox,...] [--gap-ms 3000] [--rate 2] [--p2p 1]
