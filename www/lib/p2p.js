@@ -213,7 +213,7 @@ export class Swarm {
   /**
    * @param {string} swarmUrl  ws(s)://…/api/torrents/{id}/swarm
    * @param {PieceMap} map
-   * @param {Partial<typeof DEFAULTS> & { fetch?: typeof fetch, bufferedAhead?: () => number }} options
+   * @param {Partial<typeof DEFAULTS> & { fetch?: typeof fetch, bufferedAhead?: () => number, later?: boolean }} options
    *   `bufferedAhead`: playing time buffered (s): 0 while the picture has not played since the
    *   last start or seek, Infinity while paused or ended; `later`: join the swarm (signalling,
    *   peer connections) only once `bufferedAhead()` reaches `minAheadSecs`
