@@ -5,7 +5,7 @@
 import { watchTorrent } from './torrent-watch.js';
 import { setUpShare } from './share.js';
 import { api } from './lib/api.js';
-import { createPlayer, disposePlayer, loadEngine, swarmStats } from './lib/engine.js';
+import { createPlayer, disposePlayer, loadEngine, swarmStats, swarmTrace } from './lib/engine.js';
 import { P2P_DEFAULT, p2pWanted } from './lib/p2p.js';
 import { errorText, toProblem } from './lib/errors.js';
 import { extension, largestVideo } from './lib/files.js';
@@ -82,6 +82,7 @@ const pieceCanvas = /** @type {HTMLCanvasElement} */ ($('piecemap'));
  * @property {string} [watchMode]
  * @property {object} [share] What the share panel shows (share.js).
  * @property {() => object | null} p2p What sharing pieces with other viewers did (p2p.js).
+ * @property {() => object[] | null} p2pTrace The player's latest requests as the swarm saw them.
  */
 
 /** @type {PageState} */
@@ -116,6 +117,7 @@ const riptide = {
   // Switches the audio track (as the menu does).
   selectAudio: (id) => tracks.selectAudio(id),
   p2p: () => swarmStats(riptide.player),
+  p2pTrace: () => swarmTrace(riptide.player),
 };
 /** @type {any} */ (window).riptide = riptide;
 Object.assign(riptide, setUpTrace(video, riptide));

@@ -5,9 +5,12 @@
 # same run, off; then once with a corrupt viewer, and once with Chromium and Firefox viewers
 # mixed. One JSON line per run (server egress per viewer from the server's own count, share
 # of film bytes from peers, stalls, startup and seek).
-#   bash benches/browser/p2p-play.sh [SECONDS=40] [COUNTS="1 3 6"] [ci]
+#   bash benches/browser/p2p-play.sh [SECONDS=40] [COUNTS="1 3 6"] [ci|counts]
 # `ci`: only 3 viewers with P2P on, the first corrupt, the second seeking, Firefox the third
-# (the check scripts/test.sh runs; well under a minute).
+# (the check scripts/test.sh runs; well under a minute). `counts`: only the viewer counts, on
+# and off (no corrupt or Firefox runs).
+# RIPTIDE_P2P_WWW: the page's folder to serve (default www; a copy of an older www/ measures
+# a change before and after on the same machine).
 # Needs the piece-server binary ($CARGO_TARGET_DIR/debug/piece-server) and www/pkg.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,7 +23,7 @@ trap 'kill "$server" 2>/dev/null || true; [ "${ok:-0}" = 1 ] || cat "$work/out" 
 ffmpeg -loglevel error -f lavfi -i "testsrc2=s=640x360:r=25:d=$secs,noise=alls=30:allf=t" \
   -f lavfi -i "sine=f=440:d=$secs" -c:v libx264 -preset ultrafast -g 50 -b:v 2M -maxrate 2M \
   -bufsize 2M -c:a aac -b:a 96k "$work/film.mkv"
-"$bin" seed "$work/film.mkv" --piece-length 262144 --listen 127.0.0.1:0 --www-dir www \
+"$bin" seed "$work/film.mkv" --piece-length 262144 --listen 127.0.0.1:0 --www-dir "${RIPTIDE_P2P_WWW:-www}" \
   --data-dir "$work/data" --no-dht --no-trackers --peer-port 0 > "$work/out" 2> "$work/err" &
 server=$!
 for _ in $(seq 100); do [ "$(wc -l < "$work/out")" -ge 2 ] && break; sleep 0.1; done
@@ -43,9 +46,11 @@ else
   for n in $counts; do
     for p in 1 0; do run --viewers "$n" --p2p "$p"; done
   done
-  run --viewers 3 --p2p 1 --corrupt 1
-  run --viewers 3 --p2p 1 --engines chromium,firefox,chromium
-  run --viewers 3 --p2p 0 --engines chromium,firefox,chromium
+  if [ "$mode" != counts ]; then
+    run --viewers 3 --p2p 1 --corrupt 1
+    run --viewers 3 --p2p 1 --engines chromium,firefox,chromium
+    run --viewers 3 --p2p 0 --engines chromium,firefox,chromium
+  fi
 fi
 ok=1
 [ "$fails" = 0 ] || { echo "$fails run(s) failed" >&2; exit 1; }

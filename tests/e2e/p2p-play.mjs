@@ -7,8 +7,10 @@
 // Prints one JSON line: per viewer its engine, first frame (ms after navigation, bytes the
 // player had then, bytes from peers then), the seek (ms to play again, bytes from peers while
 // it waited), stalls (`waiting` events outside seeks), how far it played, and its swarm stats
-// (bytes from peers and from the server, bad pieces, dropped peers); for the run, the film
-// bytes the server sent (`served_bytes` of GET /api/torrents/{id}, counted by the server).
+// (bytes from peers and from the server, bad pieces, dropped peers), and `why`: what it was
+// doing at each stall (see `explain`); for the run, the film bytes the server sent
+// (`served_bytes` of GET /api/torrents/{id}, counted by the server), the CPU seconds of the
+// browsers' processes (`cpu`) and the load average.
 //
 //   node tests/e2e/p2p-play.mjs --base http://127.0.0.1:PORT --magnet MAGNET --hash HASH
 //     [--viewers 3] [--engines chromium,firefox,...] [--gap-ms 3000] [--rate 2] [--p2p 1]
@@ -18,7 +20,37 @@
 // Exits 1, saying why, unless every viewer played to the end without a stall, started and
 // sought from the server alone, and (with P2P on) later viewers got bytes from peers and the
 // corrupt viewer was detected and dropped.
+import { readdirSync, readFileSync } from 'node:fs';
 import { launch } from './browser.mjs';
+
+/**
+ * CPU seconds used so far by this process's descendants (the browsers), by kind: renderer
+ * (one per viewer page; their sum), gpu, network/utility and the browser process itself.
+ * Linux /proc only; utime + stime at 100 ticks per second.
+ */
+function browserCpu() {
+  const procs = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      procs.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100, cmd });
+    } catch (_) { /* gone */ }
+  }
+  const mine = (pid) => { for (let p = pid; p > 1; p = procs.get(p)?.ppid ?? 0) if (p === process.pid) return true; return false; };
+  const out = { renderer: 0, gpu: 0, other: 0, browser: 0, renderers: 0 };
+  for (const [pid, p] of procs) {
+    if (pid === process.pid || !mine(pid)) continue;
+    const type = /--type=([a-z-]+)/.exec(p.cmd)?.[1];
+    const k = type === 'renderer' ? 'renderer' : type === 'gpu-process' ? 'gpu' : type ? 'other' : 'browser';
+    out[k] += p.cpu;
+    if (k === 'renderer') out.renderers += 1;
+  }
+  for (const k of ['renderer', 'gpu', 'other', 'browser']) out[k] = Math.round(out[k] * 10) / 10;
+  return out;
+}
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,6 +85,30 @@ function instrument({ bad }) {
   window.__stalls = [];
   window.__seeks = [];
   window.__first = null;
+  // Where the time went, for finding why a stall happened: the main thread's long tasks
+  // (Chromium), and every 100 ms the event loop's lag (how late a 100 ms timer fired) and
+  // the seconds buffered ahead of the playhead.
+  window.__long = [];
+  window.__samples = [];
+  try {
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.__long.push([Math.round(e.startTime), Math.round(e.duration)]);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch (_) { /* Firefox has no long-task timing */ }
+  performance.setResourceTimingBufferSize(5000);
+  let tick = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    const v = document.querySelector('video');
+    let ahead = 0;
+    if (v) {
+      for (let k = 0; k < v.buffered.length; k++) {
+        if (v.buffered.start(k) <= v.currentTime + 0.1 && v.currentTime < v.buffered.end(k)) ahead = v.buffered.end(k) - v.currentTime;
+      }
+    }
+    window.__samples.push([Math.round(now), Math.round(now - tick - 100), Math.round(ahead * 10) / 10]);
+    tick = now;
+  }, 100);
   if (bad) window.riptideSwarmOptions = { corrupt: true };
   // What the player had received, and from peers, at this moment.
   const now = () => {
@@ -77,7 +133,8 @@ function instrument({ bad }) {
     if (s && s.playingMs === null) return;
     // `asking`: the player was waiting on peers at that moment (a stall P2P added).
     const sw = r.p2p();
-    window.__stalls.push({ at: Math.round(v.currentTime * 10) / 10, asking: sw ? sw.asking : 0 });
+    window.__stalls.push({ at: Math.round(v.currentTime * 10) / 10, asking: sw ? sw.asking : 0,
+      ms: Math.round(performance.now()) });
   }, true);
 }
 
@@ -116,6 +173,7 @@ try {
     delete r.page;
   }
   const after = await served();
+  const cpu = browserCpu();
   const film = results[0].length;
   const servedPerViewer = (after - before) / viewers;
   const fromPeers = results.reduce((a, r) => a + (r.swarm ? r.swarm.fromPeers : 0), 0);
@@ -127,6 +185,7 @@ try {
     ceiling: +((viewers - 1) / viewers).toFixed(3),
     stalls: results.reduce((a, r) => a + r.stalls.length, 0),
     stallsOnPeers: results.reduce((a, r) => a + r.stalls.filter((x) => x.asking > 0).length, 0),
+    cpu, load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     results,
   };
   console.log(JSON.stringify(report));
@@ -174,6 +233,48 @@ try {
   for (const b of browsers.values()) await b.close();
 }
 
+/**
+ * What viewer `page` was doing when it stalled, and its main thread's load: for each stall,
+ * the player's requests open at that moment (route: through peers or the server and why; ms
+ * open so far; seconds buffered when asked), the long tasks and the worst event-loop lag in
+ * the 3 s before; for the whole run, long tasks (count, ms) and the lag's 99th percentile.
+ * With P2P off the requests come from resource timing (no route, no buffer at request).
+ */
+async function explain(page, stalls) {
+  const d = await page.evaluate(() => ({
+    trace: window.riptide.p2pTrace ? window.riptide.p2pTrace() : null,
+    res: performance.getEntriesByType('resource').filter((e) => /\/files\/\d+$/.test(e.name))
+      .map((e) => ({ at: e.startTime, done: e.responseEnd })),
+    long: window.__long, samples: window.__samples,
+  }));
+  const reqs = d.trace || d.res.map((r) => ({ ...r, route: 'http' }));
+  const lags = d.samples.map((x) => x[1]).sort((a, b) => a - b);
+  const near = (ms) => d.samples.filter((x) => x[0] <= ms && x[0] > ms - 3000);
+  return {
+    longTasks: d.long.length, longMs: d.long.reduce((a, x) => a + x[1], 0),
+    longMax: d.long.reduce((a, x) => Math.max(a, x[1]), 0),
+    lagP99: lags.length ? lags[Math.floor(0.99 * (lags.length - 1))] : 0,
+    long: d.long,
+    reqs: reqs.map((r) => [Math.round(r.at), r.done === null ? null : Math.round(r.done), r.route.split(' ').pop()]),
+    routes: reqs.reduce((a, r) => { const k = r.route.split(' ').pop(); a[k] = (a[k] || 0) + 1; return a; }, {}),
+    stalls: stalls.map((st) => ({
+      at: st.at,
+      open: reqs.filter((r) => r.at <= st.ms && (r.done === null || r.done > st.ms)).map((r) => ({
+        route: r.route, openMs: Math.round(st.ms - r.at), aheadAtAsk: r.ahead !== undefined ? Math.round(r.ahead * 10) / 10 : null,
+        peerMs: r.peerMs !== undefined ? Math.round(r.peerMs) : undefined, failed: r.failed,
+      })),
+      // The last request finished before the stall: how long before, and its route.
+      lastDone: (() => {
+        const r = reqs.filter((x) => x.done !== null && x.done <= st.ms).pop();
+        return r ? { route: r.route, agoMs: Math.round(st.ms - r.done), tookMs: Math.round(r.done - r.at) } : null;
+      })(),
+      longMs: d.long.filter((x) => x[0] <= st.ms && x[0] > st.ms - 3000).reduce((a, x) => a + x[1], 0),
+      lagMax: Math.max(0, ...near(st.ms).map((x) => x[1])),
+      aheadBefore: near(st.ms).map((x) => x[2]).filter((_, k, all) => k % 5 === 0 || k === all.length - 1),
+    })),
+  };
+}
+
 /** Plays the film in `page` to its end; returns what viewer `v` saw. */
 async function watch(page, v, engine, errors) {
   await page.goto(page0);
@@ -208,6 +309,7 @@ async function watch(page, v, engine, errors) {
   }
   const seen = await page.evaluate(() => ({ stalls: window.__stalls, seeks: window.__seeks, first: window.__first }));
   const stalls = seen.stalls;
+  const why = await explain(page, stalls);
   // First frame: ms after navigation, film bytes the player had received then, and how many
   // of them came from peers (must be none). The seek: ms until it played again, bytes
   // received meanwhile, of them from peers.
@@ -221,7 +323,7 @@ async function watch(page, v, engine, errors) {
   }
   // Stay in the swarm (page open) until every viewer is done: the caller closes the browsers.
   return {
-    page, engine, first, seek, stalls, errors, ended: !!s?.ended, currentTime: s?.currentTime,
+    page, engine, first, seek, stalls, why, errors, ended: !!s?.ended, currentTime: s?.currentTime,
     duration: s?.duration, problem: s?.problem || null, received: s?.received || 0,
     length: s?.length || 0,
   };

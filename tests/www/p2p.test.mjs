@@ -162,3 +162,135 @@ test('pieces held are served to peers under the upload cap', async () => {
   assert.equal(peers.length, 0);
   swarm.close();
 });
+
+test('a peer gets only the time the buffer leaves beyond the server\'s reserve', async () => {
+  const { swarm, serverRanges } = harness(['silent']);
+  swarm.opt.deadlineMs = 2000;
+  swarm.opt.reserveSecs = 2;
+  swarm.bufferedAhead = () => 2.3; // 0.3 s for the peer, then the server
+  await get(swarm, 0, 1500);
+  const t = performance.now();
+  assert.deepEqual(await get(swarm, 1500, 4500), film.subarray(1500, 4500));
+  const ms = performance.now() - t;
+  assert.ok(ms >= 250 && ms < 1000, `served after ${ms} ms, not at the 2000 ms deadline`);
+  assert.equal(swarm.stats.lateOrRefused, 3);
+  assert.deepEqual(serverRanges.slice(1).sort((x, y) => x[0] - y[0]), [[1500, 2500], [2500, 3500], [3500, 4500]]);
+  swarm.close();
+});
+
+test('a piece a peer refuses is asked of the server at once, not after the other pieces', async () => {
+  const { swarm, serverRanges } = harness(['good']);
+  swarm.opt.deadlineMs = 2000;
+  const peer = [...swarm.peers.values()][0];
+  const send = peer.dc.send;
+  // Piece 4 is refused at once; the others come after 300 ms.
+  peer.dc.send = (text) => {
+    const m = JSON.parse(text);
+    if (m.t === 'req' && m.i === 4) queueMicrotask(() => swarm.onText(peer, JSON.stringify({ t: 'rej', i: 4 })));
+    else setTimeout(() => send(text), 300);
+  };
+  await get(swarm, 0, 1500);
+  const asked = [];
+  const fetchFn = swarm.netFetch;
+  const t = performance.now();
+  swarm.netFetch = (url, init) => { asked.push(performance.now() - t); return fetchFn(url, init); };
+  assert.deepEqual(await get(swarm, 1500, 4500), film.subarray(1500, 4500));
+  assert.deepEqual(serverRanges.at(-1), [1500, 2500], 'piece 4 from the server');
+  assert.equal(asked.length, 1);
+  assert.ok(asked[0] < 150, `the server was asked ${asked[0]} ms in, before the other pieces came`);
+  assert.equal(swarm.stats.fromPeers, 2000);
+  swarm.close();
+});
+
+test('uploads wait while the viewer\'s own buffer is short, and a cancelled piece is not sent', async () => {
+  const { swarm } = harness([]);
+  await get(swarm, 0, 7300);
+  for (let k = 0; k < 100 && swarm.held.size < 7; k++) await new Promise((r) => setTimeout(r, 20));
+  const sent = [];
+  const peer = { id: 'q', pc: { close() {} }, have: new Set(), wanted: new Map(),
+    dc: { readyState: 'open', bufferedAmount: 0, send: (f) => sent.push(f) } };
+  let ahead = 1;
+  swarm.bufferedAhead = () => ahead;
+  swarm.opt.uploadMinAheadSecs = 2;
+  swarm.onText(peer, JSON.stringify({ t: 'req', i: 3 }));
+  swarm.onText(peer, JSON.stringify({ t: 'req', i: 4 }));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(sent.length, 0, 'nothing sent with 1 s buffered');
+  swarm.onText(peer, JSON.stringify({ t: 'cancel', i: 3 }));
+  ahead = 5;
+  for (let k = 0; k < 50 && sent.length < 1; k++) await new Promise((r) => setTimeout(r, 20));
+  const pieces = sent.map((f) => new DataView(f).getUint32(0));
+  assert.deepEqual(pieces, [4], 'piece 3 was cancelled, piece 4 goes out');
+  swarm.close();
+});
+
+test('announces back off while they bring no peer', async () => {
+  globalThis.WebSocket = class { constructor() { this.readyState = 1; } send() {} close() {} };
+  const swarm = new Swarm('ws://unused', pieceMap(torrent, 1), { announceMs: 20, announceMaxMs: 1000 });
+  let offers = 0;
+  swarm.newConnection = () => ({
+    createDataChannel: () => ({}), createOffer: async () => ({ type: 'offer', sdp: '' }),
+    setLocalDescription: async () => {}, iceGatheringState: 'complete', localDescription: { sdp: '' },
+    close() {},
+  });
+  swarm.swarmSize = 3;
+  const announce = swarm.announce.bind(swarm);
+  swarm.announce = () => { offers += 1; return announce(); };
+  await new Promise((r) => setTimeout(r, 700));
+  // 20, 40, 80, 160, 320 ms: 4 or 5 announces in 700 ms (every 20 ms would be 35).
+  assert.ok(offers >= 3 && offers <= 6, `${offers} announces in 700 ms`);
+  swarm.close();
+});
+
+test('the page joins the swarm only once the picture plays with 4 s of playing time buffered', async () => {
+  let sockets = 0;
+  globalThis.WebSocket = class { constructor() { sockets += 1; } send() {} close() {} };
+  globalThis.location = { href: 'http://x/' };
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async () => new Response(torrent);
+  // A video whose buffer runs to `end` (s).
+  let end = 0;
+  const video = new EventTarget();
+  Object.assign(video, { paused: false, ended: false, currentTime: 0, playbackRate: 2,
+    buffered: { get length() { return end > 0 ? 1 : 0; }, start: () => 0, end: () => end } });
+  let hook = null;
+  const { joinSwarm } = await import('../../www/lib/p2p.js');
+  const swarm = await joinSwarm({ set_fetch_hook: (h) => { hook = h; } },
+    /** @type {any} */ (video), 'http://x/api/torrents/0123456789abcdef0123456789abcdef01234567/files/1');
+  globalThis.fetch = realFetch;
+  const tick = () => new Promise((r) => setTimeout(r, 120));
+  assert.ok(swarm && hook, 'the hook is installed at once');
+  end = 10;
+  await tick();
+  assert.equal(sockets, 0, 'no signalling before the first frame');
+  end = 0.5;
+  video.dispatchEvent(new Event('playing'));
+  await tick();
+  assert.equal(sockets, 0, 'nor while the start builds its buffer (0.25 s of playing time at 2x)');
+  end = 7;
+  await tick();
+  assert.equal(sockets, 0, '3.5 s of playing time at 2x');
+  end = 9;
+  await tick();
+  assert.equal(sockets, 1, 'joined with 4.5 s of playing time');
+  video.dispatchEvent(new Event('seeking'));
+  video.dispatchEvent(new Event('playing'));
+  await tick();
+  assert.equal(sockets, 1, 'joined once');
+  swarm.close();
+});
+
+test('ICE servers the tracker names are used for every peer connection after its reply', async () => {
+  globalThis.WebSocket = class { constructor() { this.readyState = 1; } send() {} close() {} };
+  const swarm = new Swarm('ws://unused', pieceMap(torrent, 1), { later: true });
+  assert.deepEqual(swarm.opt.iceServers, [], 'host candidates only by default');
+  const ice = [{ urls: 'stun:stun.example.org:3478' }];
+  await swarm.onSignal({ action: 'announce', incomplete: 1, ice_servers: ice });
+  assert.deepEqual(swarm.opt.iceServers, ice);
+  let config = null;
+  globalThis.RTCPeerConnection = class { constructor(c) { config = c; } };
+  swarm.newConnection();
+  assert.deepEqual(config, { iceServers: ice });
+  delete globalThis.RTCPeerConnection;
+  swarm.close();
+});

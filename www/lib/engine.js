@@ -71,6 +71,16 @@ export function swarmStats(player) {
   return s ? { ...s.stats, serverWhy: { ...s.stats.serverWhy } } : null;
 }
 
+/**
+ * The player's latest requests as its swarm saw them (`Swarm.trace`), or null when it shares
+ * no pieces.
+ * @param {Player | null} player
+ */
+export function swarmTrace(player) {
+  const s = player && swarms.get(player);
+  return s ? s.trace.map((t) => ({ ...t })) : null;
+}
+
 /** The swarm each player joined, closed with it. @type {WeakMap<object, import('./p2p.js').Swarm>} */
 const swarms = new WeakMap();
 /** Players already disposed (a swarm joined after that is closed at once). @type {WeakSet<object>} */

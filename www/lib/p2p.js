@@ -5,34 +5,67 @@
 // short go to the server; a request that continues the previous one (the fetch-ahead) takes
 // the pieces it covers from peers that have them, checks each against the torrent's SHA-1
 // piece hash, and fetches from the server whatever a peer did not deliver in time, refused, or
-// got wrong (that peer is dropped). Peers find each other through the server's signalling
+// got wrong (that peer is dropped). "In time" follows the buffer: a peer gets only what leaves
+// the server time to fill in before the playhead needs the bytes, and each piece a peer fails
+// to deliver is asked of the server at once. A viewer uploads only while its own buffer is
+// healthy. Peers find each other through the server's signalling
 // socket, `GET /api/torrents/{id}/swarm` (the WebTorrent tracker's announce messages; see
 // docs/DESIGN.md "Viewers share pieces").
 //
 // On the data channel: text frames are JSON `{t:"have", p:[piece...]}`, `{t:"req", i}`,
-// `{t:"rej", i}`; binary frames are one chunk of a piece: u32 piece index, u32 offset (big
+// `{t:"rej", i}`, `{t:"cancel", i}` (a piece asked for is no longer wanted); binary frames are one chunk of a piece: u32 piece index, u32 offset (big
 // endian), then up to CHUNK bytes.
 
 /** Bytes of piece data per binary frame (well under every browser's message size limit). */
 export const CHUNK = 16 * 1024;
 
+/** Requests kept in `Swarm.trace`. */
+const TRACE_MAX = 400;
+
+/**
+ * One request of the player, as `Swarm.fetch` saw it (ms are `performance.now()`).
+ * @typedef {object} Trace
+ * @property {number} at  when the player asked
+ * @property {number} start  file bytes start..end
+ * @property {number} end
+ * @property {number} ahead  seconds buffered ahead of the playhead then
+ * @property {string} route  `server` (and why: jump, warmup, short, alone) or `peers`
+ * @property {number} [peerMs]  how long the slowest piece from a peer took (peers route)
+ * @property {number} [fromPeers]  pieces that came from peers
+ * @property {number} [failed]  pieces asked of peers that did not come (late, refused, bad)
+ * @property {number | null} done  when the whole answer was ready (null: not yet)
+ */
+
 /** Defaults; each can be overridden in `new Swarm(..., options)`. */
 export const DEFAULTS = {
-  /** Peers to hold at once. */
-  maxPeers: 4,
+  /** Peers to hold at once (each viewer accepts offers until it holds this many, so with
+   * fewer, later viewers of a busy film find every earlier one full). */
+  maxPeers: 8,
   /** Upload cap, bytes per second, all peers together. */
   uploadBytesPerSec: 4 * 1024 * 1024,
-  /** A peer's piece must arrive within this, or the server is asked instead. */
+  /** A peer's piece must arrive within this, or the server is asked instead; less when the
+   * buffer is short (see `reserveSecs`). */
   deadlineMs: 2000,
+  /** Playing time kept for the server to fill in what peers fail to deliver: a peer's
+   * deadline is at most the playing time buffered minus this (s). */
+  reserveSecs: 2,
   /** Bytes fetched from the server after a start or seek before peers are asked. */
   warmupBytes: 2 * 1024 * 1024,
-  /** Peers are asked only while at least this much is buffered ahead of playback (s). */
+  /** Peers are asked only while at least this much playing time is buffered: seconds of
+   * media ahead of the playhead ÷ the playback rate (so 8 s of film at 2×). */
   minAheadSecs: 4,
+  /** Uploads wait while this viewer has less playing time buffered than this (s): its own
+   * playback comes first, and a peer waiting on it falls back to the server at its deadline. */
+  uploadMinAheadSecs: 2,
   /** Pieces kept for other viewers (oldest dropped first). */
   maxHeldBytes: 96 * 1024 * 1024,
-  /** Re-announce while short of peers (ms). */
+  /** Re-announce while short of peers (ms); twice as long after each announce that brought
+   * no new peer (every offer costs a peer connection and its ICE gathering), up to
+   * `announceMaxMs`, and back to this when the tracker reports a new viewer. */
   announceMs: 4000,
-  /** ICE servers: none, host candidates only (a LAN or loopback; STUN is a deployment choice). */
+  announceMaxMs: 32000,
+  /** ICE servers: none, host candidates only (a LAN or loopback), unless the server has
+   * `--ice-servers` (STUN/TURN are a deployment's choice: docs/DEPLOY.md). */
   iceServers: /** @type {RTCIceServer[]} */ ([]),
   /** For tests only: flip a byte in every piece this viewer sends (a misbehaving peer). */
   corrupt: false,
@@ -180,7 +213,10 @@ export class Swarm {
   /**
    * @param {string} swarmUrl  ws(s)://…/api/torrents/{id}/swarm
    * @param {PieceMap} map
-   * @param {Partial<typeof DEFAULTS> & { fetch?: typeof fetch, bufferedAhead?: () => number }} options
+   * @param {Partial<typeof DEFAULTS> & { fetch?: typeof fetch, bufferedAhead?: () => number, later?: boolean }} options
+   *   `bufferedAhead`: playing time buffered (s): 0 while the picture has not played since the
+   *   last start or seek, Infinity while paused or ended; `later`: join the swarm (signalling,
+   *   peer connections) only once `bufferedAhead()` reaches `minAheadSecs`
    */
   constructor(swarmUrl, map, options = {}) {
     this.opt = { ...DEFAULTS, ...options };
@@ -214,10 +250,13 @@ export class Swarm {
        * while this is above 0 is one P2P added). */
       asking: 0,
     };
+    /** The player's latest requests (at most `TRACE_MAX`), oldest first, for finding which
+     * were late when playback stalled: see `Trace`. @type {Trace[]} */
+    this.trace = [];
     /** End of the previous request (file bytes) and bytes fetched since the last jump. */
     this.lastEnd = -1;
     this.sinceJump = 0;
-    /** Upload queue and budget (token bucket). @type {{peer: Peer, frame: Uint8Array}[]} */
+    /** Upload queue and budget (token bucket). @type {{peer: Peer, i: number, frame: Uint8Array}[]} */
     this.sendQueue = [];
     this.tokens = this.opt.uploadBytesPerSec / 4;
     this.lastRefill = performance.now();
@@ -225,7 +264,12 @@ export class Swarm {
     /** The hook for `Player.set_fetch_hook`. */
     this.fetch = this.fetch.bind(this);
     this.pump = setInterval(() => this.drain(), 50);
-    this.connect();
+    /** The wait before the next announce, and the peers held at the last one. */
+    this.announceWait = this.opt.announceMs;
+    this.peersAtAnnounce = 0;
+    /** Joining waits for a healthy buffer (`later`): see `drain`. */
+    this.joinLater = !!options.later;
+    if (!this.joinLater) this.connect();
   }
 
   // -------------------------------------------------------------- signalling
@@ -241,12 +285,21 @@ export class Swarm {
       this.onSignal(m).catch(() => {});
     };
     ws.onclose = () => {
-      clearInterval(this.announcer);
+      clearTimeout(this.announcer);
       if (!this.closed) setTimeout(() => this.connect(), 2000);
     };
-    this.announcer = setInterval(() => {
-      if (this.peers.size < this.opt.maxPeers) this.announce().catch(() => {});
-    }, this.opt.announceMs);
+    const again = () => {
+      this.announcer = setTimeout(() => {
+        if (this.peers.size < this.opt.maxPeers) {
+          this.announceWait = this.peers.size > this.peersAtAnnounce ? this.opt.announceMs
+            : Math.min(2 * this.announceWait, this.opt.announceMaxMs);
+          this.announce().catch(() => {});
+        }
+        again();
+      }, this.announceWait);
+    };
+    clearTimeout(this.announcer);
+    again();
   }
 
   /** @param {object} m */
@@ -255,6 +308,7 @@ export class Swarm {
   }
 
   async announce() {
+    this.peersAtAnnounce = this.peers.size;
     for (const pc of this.offers.values()) pc.close();
     this.offers.clear();
     // Offers only for viewers that exist: each costs a peer connection and its ICE gathering,
@@ -288,10 +342,14 @@ export class Swarm {
 
   /** @param {any} m */
   async onSignal(m) {
+    // The server's ICE servers (`--ice-servers`), in its reply to our first announce, which
+    // makes no offer: every connection after it uses them.
+    if (Array.isArray(m.ice_servers)) this.opt.iceServers = m.ice_servers;
     // The tracker's answer to our announce: viewers in the swarm, us included. The first one
     // (or one saying others came) is followed at once by offers for them.
     if (Number.isInteger(m.incomplete)) {
       const first = this.swarmSize === undefined;
+      if (!first && m.incomplete > (this.swarmSize || 0)) this.announceWait = this.opt.announceMs;
       this.swarmSize = m.incomplete;
       if ((first || this.offers.size === 0) && m.incomplete - 1 > this.peers.size
         && this.peers.size < this.opt.maxPeers) {
@@ -379,9 +437,11 @@ export class Swarm {
         v.setUint32(4, off);
         frame.set(part, 8);
         if (this.opt.corrupt && off === 0) frame[8] ^= 0xff;
-        this.sendQueue.push({ peer, frame });
+        this.sendQueue.push({ peer, i: m.i, frame });
       }
       this.drain();
+    } else if (m.t === 'cancel' && Number.isInteger(m.i)) {
+      this.sendQueue = this.sendQueue.filter((q) => q.peer !== peer || q.i !== m.i);
     } else if (m.t === 'rej' && Number.isInteger(m.i)) {
       peer.have.delete(m.i);
       peer.wanted.get(m.i)?.resolve(null);
@@ -401,12 +461,21 @@ export class Swarm {
     if (w.got >= w.buf.length) w.resolve(w.buf);
   }
 
-  /** Sends queued chunks while the upload budget and the channels' buffers allow. */
+  /** Sends queued chunks while the upload budget and the channels' buffers allow (and joins
+   * the swarm once the buffer allows, for a swarm made `later`). */
   drain() {
+    // Peer connections (ICE gathering, DTLS handshakes) take CPU: not while a start or a seek
+    // builds its buffer (the bench's stalls were all there), and peers would not be asked
+    // before this much is buffered anyway.
+    if (this.joinLater && this.bufferedAhead() >= this.opt.minAheadSecs) {
+      this.joinLater = false;
+      this.connect();
+    }
     const now = performance.now();
     const rate = this.opt.uploadBytesPerSec;
     this.tokens = Math.min(rate / 4, this.tokens + (now - this.lastRefill) * rate / 1000);
     this.lastRefill = now;
+    if (!this.sendQueue.length || this.bufferedAhead() < this.opt.uploadMinAheadSecs) return;
     while (this.sendQueue.length && this.tokens > 0) {
       const q = this.sendQueue[0];
       if (q.peer.dc.readyState !== 'open') { this.sendQueue.shift(); continue; }
@@ -420,18 +489,21 @@ export class Swarm {
 
   /**
    * Piece `i` from a peer that has it, verified; null if none has it, it refused, it was
-   * late, or the bytes were wrong (then that peer is dropped).
+   * later than `deadlineMs` (then it is told to stop sending), or the bytes were wrong (then
+   * that peer is dropped).
    * @param {number} i
+   * @param {number} deadlineMs
    */
-  async fromPeer(i) {
+  async fromPeer(i, deadlineMs) {
     let best = /** @type {Peer | null} */ (null);
     for (const p of this.peers.values()) {
       if (p.have.has(i) && p.dc.readyState === 'open' && (!best || p.wanted.size < best.wanted.size)) best = p;
     }
     if (!best || best.wanted.has(i)) return null;
     const peer = best;
+    let late = false;
     const data = await new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(null), this.opt.deadlineMs);
+      const timer = setTimeout(() => { late = true; resolve(null); }, deadlineMs);
       peer.wanted.set(i, {
         buf: new Uint8Array(pieceSize(this.map, i)), got: 0,
         resolve: (b) => { clearTimeout(timer); resolve(b); },
@@ -439,6 +511,7 @@ export class Swarm {
       peer.dc.send(JSON.stringify({ t: 'req', i }));
     });
     peer.wanted.delete(i);
+    if (late && peer.dc.readyState === 'open') peer.dc.send(JSON.stringify({ t: 'cancel', i }));
     if (!data) { this.stats.lateOrRefused += 1; return null; }
     if (!(await verifyPiece(this.map, i, data))) {
       this.stats.badPieces += 1;
@@ -490,19 +563,29 @@ export class Swarm {
     this.lastEnd = end;
     if (jump) this.sinceJump = 0;
     const warm = this.sinceJump >= this.opt.warmupBytes;
-    const buffered = this.bufferedAhead() >= this.opt.minAheadSecs;
+    const aheadSecs = this.bufferedAhead();
+    const buffered = aheadSecs >= this.opt.minAheadSecs;
     const ahead = !jump && warm && buffered && this.peers.size > 0;
+    // A peer may take what leaves the server `reserveSecs` to fill in before the playhead
+    // reaches these bytes (they start at the end of what is buffered, or later).
+    const deadline = Math.min(this.opt.deadlineMs, (aheadSecs - this.opt.reserveSecs) * 1000);
     this.sinceJump += end - start;
+    /** @type {Trace} */
+    const t = { at: performance.now(), start, end, ahead: aheadSecs, route: 'peers', done: null };
+    this.trace.push(t);
+    if (this.trace.length > TRACE_MAX) this.trace.shift();
     if (!ahead) {
       // Why this request went to the server, in bytes (the first reason that applies).
       const why = jump ? 'jump' : !warm ? 'warmup' : !buffered ? 'short' : 'alone';
+      t.route = `server ${why}`;
       this.stats.serverWhy[why] += end - start;
       const resp = await this.netFetch(url, init);
-      if (resp.status !== 206 || !resp.body) return resp;
+      if (resp.status !== 206 || !resp.body) { t.done = performance.now(); return resp; }
       // The player reads one branch as it streams in (its stall detection sees progress);
       // the other is kept for peers once whole.
       const [mine, theirs] = resp.body.tee();
       new Response(theirs).arrayBuffer().then((b) => {
+        t.done = performance.now();
         this.stats.fromServer += b.byteLength;
         return this.keep(start, new Uint8Array(b));
       }).catch(() => {});
@@ -510,45 +593,34 @@ export class Swarm {
     }
     this.stats.asking += 1;
     try {
-      return await this.fromPeers(url, init, start, end);
+      return await this.fromPeers(url, init, start, end, t, deadline);
     } finally {
       this.stats.asking -= 1;
+      t.done = performance.now();
     }
   }
 
   /**
-   * File bytes `start..end` for the player: pieces held or from peers, the rest (and
-   * whatever peers did not deliver) from the server.
+   * File bytes `start..end` for the player: pieces held or from peers, the rest from the
+   * server at once, and each piece a peer fails to deliver within `deadlineMs` from the
+   * server as soon as it fails (in parallel, not after the other pieces).
    * @param {string} url
    * @param {RequestInit} init
    * @param {number} start
    * @param {number} end
+   * @param {Trace} t  this request's trace
+   * @param {number} deadlineMs  how long a peer may take
    * @returns {Promise<Response>}
    */
-  async fromPeers(url, init, start, end) {
+  async fromPeers(url, init, start, end, t, deadlineMs) {
     const out = new Uint8Array(end - start);
-    const pieces = wholePieces(this.map, start, end);
-    const got = await Promise.all(pieces.map(async (i) => {
-      const mine = this.held.get(i);
-      if (mine) return { data: mine, peer: false };
-      const data = await this.fromPeer(i);
-      return data && { data, peer: true };
-    }));
-    /** File byte ranges still missing, [a, b). */
-    const missing = [];
-    let at = start;
-    pieces.forEach((i, k) => {
-      const ps = i * this.map.pieceLength - this.map.fileOffset;
-      const g = got[k];
-      if (!g) return;
-      if (ps > at) missing.push([at, ps]);
-      out.set(g.data, ps - start);
-      if (g.peer) this.stats.fromPeers += g.data.length;
-      at = ps + g.data.length;
-    });
-    if (at < end) missing.push([at, end]);
+    t.peerMs = 0;
+    t.fromPeers = 0;
+    t.failed = 0;
+    /** @type {Response | null} */
     let last = null;
-    for (const [a, b] of missing) {
+    /** File bytes `a..b` from the server into `out`; a response other than 206 is returned. */
+    const server = async (/** @type {number} */ a, /** @type {number} */ b) => {
       if (init.signal?.aborted) throw new DOMException('aborted', 'AbortError');
       const headers = new Headers(init.headers);
       headers.set('Range', `bytes=${a}-${b - 1}`);
@@ -558,7 +630,35 @@ export class Swarm {
       out.set(bytes.subarray(0, b - a), a - start);
       this.stats.fromServer += bytes.length;
       last = resp;
+      return null;
+    };
+    /** @type {Promise<Response | null>[]} */
+    const jobs = [];
+    let at = start;
+    for (const i of wholePieces(this.map, start, end)) {
+      const ps = i * this.map.pieceLength - this.map.fileOffset;
+      const size = pieceSize(this.map, i);
+      if (ps > at) jobs.push(server(at, ps));
+      at = ps + size;
+      jobs.push((async () => {
+        const mine = this.held.get(i);
+        if (mine) { out.set(mine, ps - start); return null; }
+        const t0 = performance.now();
+        const data = await this.fromPeer(i, deadlineMs);
+        t.peerMs = Math.max(t.peerMs || 0, performance.now() - t0);
+        if (!data) {
+          t.failed = (t.failed || 0) + 1;
+          return server(ps, ps + size);
+        }
+        t.fromPeers = (t.fromPeers || 0) + 1;
+        out.set(data, ps - start);
+        this.stats.fromPeers += data.length;
+        return null;
+      })());
     }
+    if (at < end) jobs.push(server(at, end));
+    const refused = (await Promise.all(jobs)).find((r) => r);
+    if (refused) return refused;
     this.keep(start, out).catch(() => {});
     return partial(out, start, last);
   }
@@ -566,7 +666,7 @@ export class Swarm {
   close() {
     this.closed = true;
     clearInterval(this.pump);
-    clearInterval(this.announcer);
+    clearTimeout(this.announcer);
     this.ws?.close();
     for (const p of [...this.peers.values()]) this.drop(p, false);
     for (const pc of this.offers.values()) pc.close();
@@ -629,6 +729,13 @@ export function p2pWanted(search, fallback) {
  * @param {Partial<typeof DEFAULTS>} [options]
  */
 export async function joinSwarm(player, video, url, options = {}) {
+  // Peers only after the first frame, and after a seek only once it plays again: until then
+  // every byte comes from the server (a browser may hold frames back before 'playing', e.g.
+  // Firefox, and a late peer must not delay the picture). Listened to before anything is
+  // awaited, so a first frame that comes quickly is not missed.
+  let shown = false;
+  video.addEventListener('playing', () => { shown = true; });
+  video.addEventListener('seeking', () => { shown = false; });
   const u = new URL(url, location.href);
   const m = /^(.*\/api\/torrents\/([0-9a-fA-F]{40}))\/files\/(\d+)$/.exec(u.pathname);
   if (!m) return null;
@@ -637,23 +744,21 @@ export async function joinSwarm(player, video, url, options = {}) {
   const map = pieceMap(new Uint8Array(await resp.arrayBuffer()), Number(m[3]));
   const ws = new URL(`${m[1]}/swarm`, u);
   ws.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  // Peers only after the first frame, and after a seek only once it plays again: until then
-  // every byte comes from the server (a browser may hold frames back before 'playing', e.g.
-  // Firefox, and a late peer must not delay the picture).
-  let shown = false;
-  video.addEventListener('playing', () => { shown = true; });
-  video.addEventListener('seeking', () => { shown = false; });
+  // Playing time buffered: media seconds ahead of the playhead at the current rate (a paused
+  // or ended video cannot stall).
   const bufferedAhead = () => {
     if (!shown) return 0;
+    if (video.paused || video.ended) return Infinity;
     const b = video.buffered;
     for (let k = 0; k < b.length; k++) {
       if (b.start(k) <= video.currentTime + 0.1 && video.currentTime < b.end(k)) {
-        return b.end(k) - video.currentTime;
+        return (b.end(k) - video.currentTime) / Math.max(video.playbackRate, 0.1);
       }
     }
     return 0;
   };
-  const swarm = new Swarm(ws.href, map, { ...options, bufferedAhead });
+  // Joined once 4 s of playing time are buffered (`later`, `minAheadSecs`): see `drain`.
+  const swarm = new Swarm(ws.href, map, { ...options, bufferedAhead, later: true });
   player.set_fetch_hook(swarm.fetch);
   return swarm;
 }

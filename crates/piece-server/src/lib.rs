@@ -48,7 +48,7 @@ use librqbit::{ListenerMode, ListenerOptions, Session, SessionOptions};
 use tokio::sync::Semaphore;
 
 pub use config::Config;
-pub use net_config::NetConfig;
+pub use net_config::{parse_ice_servers, IceServers, NetConfig};
 pub use error::{ApiError, ApiResult, WithStatus};
 pub use routes::router;
 pub use seed::{build_torrent, make_magnet, seed, SeedInfo};

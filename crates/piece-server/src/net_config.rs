@@ -89,6 +89,51 @@ pub struct NetConfig {
         requires = "tls_cert"
     )]
     pub tls_key: Option<PathBuf>,
+
+    /// ICE servers for the viewers' peer connections (pages that share pieces, `p2p=on`), as
+    /// a JSON list of WebRTC `RTCIceServer` objects, e.g.
+    /// `[{"urls":"stun:stun.example.org:3478"},{"urls":"turn:turn.example.org","username":"u","credential":"p"}]`.
+    /// The swarm socket hands them to every viewer. Default: none, so viewers connect only
+    /// where their host addresses reach each other (one machine, one LAN).
+    #[arg(long, value_name = "JSON", env = "RIPTIDE_ICE_SERVERS", value_parser = parse_ice_servers)]
+    pub ice_servers: Option<IceServers>,
+}
+
+/// `--ice-servers`: a JSON list of `RTCIceServer` objects, checked at start-up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IceServers(pub serde_json::Value);
+
+/// Parses `--ice-servers`: a JSON list of objects, each with `urls` (a `stun:`, `stuns:`,
+/// `turn:` or `turns:` URL, or a list of them) and, optionally, string `username` and
+/// `credential`.
+pub fn parse_ice_servers(s: &str) -> Result<IceServers, String> {
+    let v: serde_json::Value = serde_json::from_str(s)
+        .map_err(|e| format!("--ice-servers is not JSON ({e}); give a list such as [{{\"urls\":\"stun:stun.example.org\"}}]"))?;
+    let list = v
+        .as_array()
+        .ok_or("--ice-servers must be a JSON list of objects such as {\"urls\":\"stun:stun.example.org\"}")?;
+    for (k, server) in list.iter().enumerate() {
+        let n = k + 1;
+        let urls: Vec<Option<&str>> = match &server["urls"] {
+            serde_json::Value::String(u) => vec![Some(u.as_str())],
+            serde_json::Value::Array(a) if !a.is_empty() => a.iter().map(|u| u.as_str()).collect(),
+            _ => return Err(format!("--ice-servers: server {n} needs \"urls\", a URL or a list of URLs")),
+        };
+        for u in urls {
+            let u = u.ok_or(format!("--ice-servers: server {n}'s urls must be strings"))?;
+            if !["stun:", "stuns:", "turn:", "turns:"].iter().any(|p| u.starts_with(p)) {
+                return Err(format!(
+                    "--ice-servers: server {n}'s URL {u:?} must start with stun:, stuns:, turn: or turns:"
+                ));
+            }
+        }
+        for field in ["username", "credential"] {
+            if !(server[field].is_null() || server[field].is_string()) {
+                return Err(format!("--ice-servers: server {n}'s {field} must be a string"));
+            }
+        }
+    }
+    Ok(IceServers(v))
 }
 
 impl Default for NetConfig {
@@ -104,6 +149,7 @@ impl Default for NetConfig {
             allow_lan_peers: false,
             tls_cert: None,
             tls_key: None,
+            ice_servers: None,
         }
     }
 }

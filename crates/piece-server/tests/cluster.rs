@@ -214,6 +214,32 @@ async fn servers_behind_nginx_route_by_info_hash_cache_slices_and_survive_a_lost
     let used: std::collections::HashSet<_> = owner.values().collect();
     assert!(used.len() >= 2, "eight films spread over the servers: {owner:?}");
 
+    // The viewers' signalling socket (a WebSocket) is upgraded through nginx and reaches the
+    // film's holder, so all its viewers meet there.
+    {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message;
+        let hash = &films[2].0.info_hash;
+        let ws_uri = format!("/api/torrents/{hash}/swarm");
+        let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{}{ws_uri}", nginx.port))
+            .await
+            .expect("the swarm socket upgrades through nginx");
+        let announce = serde_json::json!({"action": "announce", "peer_id": "v1"}).to_string();
+        ws.send(Message::Text(announce.into())).await.unwrap();
+        let reply = loop {
+            match tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a reply within 5 s") {
+                Some(Ok(Message::Text(t))) => break serde_json::from_str::<serde_json::Value>(&t).unwrap(),
+                Some(Ok(_)) => continue,
+                other => panic!("the swarm socket closed: {other:?}"),
+            }
+        };
+        assert_eq!(reply["incomplete"], 1, "{reply}");
+        assert_eq!(reply["info_hash"], hash.as_str(), "{reply}");
+        ws.close(None).await.unwrap();
+        let seen = nginx.log_at_least(&ws_uri, 1).await;
+        assert_eq!(seen[0].0, owner[hash], "the swarm socket reached the film's holder");
+    }
+
     // Slices: the first read is a MISS, the second a HIT, both byte-exact, also across slices.
     let (info, data) = &films[0];
     let uri = format!("/api/torrents/{}/files/0", info.info_hash);

@@ -61,6 +61,7 @@ async fn offers_and_answers_are_relayed_within_one_torrent() {
     let r = recv(&mut v1).await;
     assert_eq!(r["incomplete"], 1, "{r}");
     assert_eq!(r["info_hash"], a_hash);
+    assert!(r.get("ice_servers").is_none(), "no ICE servers unless configured: {r}");
 
     // v2 offers twice; only v1 is there to take one, and never v2 itself or `other`.
     let offer = json!({"type": "offer", "sdp": "v=0 fake"});
@@ -168,4 +169,33 @@ async fn unknown_torrents_and_the_per_client_cap() {
     tokio::time::sleep(Duration::from_millis(1)).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     connect_async(&url).await.expect("a slot is free again");
+}
+
+/// `--ice-servers` reaches every viewer in the tracker's reply (before its first offer), and a
+/// wrong value stops the server at start-up with a sentence naming the problem.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ice_servers_from_the_command_line_reach_the_viewers() {
+    let ice = r#"[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:turn.example.org"],"username":"u","credential":"p"}]"#;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("a.mkv");
+    std::fs::write(&path, random_bytes(300_000, 3)).unwrap();
+    let mut config = Config::for_test(tmp.path().join("s"));
+    config.net.ice_servers = Some(piece_server::parse_ice_servers(ice).unwrap());
+    let (addr, server) = spawn(config).await.unwrap();
+    let a = piece_server::seed(&server.session, &path, None).await.unwrap();
+    let (mut v1, _) = connect_async(format!("ws://{addr}/api/torrents/{}/swarm", a.info_hash)).await.unwrap();
+    send(&mut v1, json!({"action": "announce", "peer_id": "v1"})).await;
+    let r = recv(&mut v1).await;
+    assert_eq!(r["ice_servers"], serde_json::from_str::<Value>(ice).unwrap(), "{r}");
+
+    for (bad, says) in [
+        ("stun:x", "is not JSON"),
+        (r#"{"urls":"stun:x"}"#, "must be a JSON list"),
+        (r#"[{"url":"stun:x"}]"#, "server 1 needs \"urls\""),
+        (r#"[{"urls":"stun:x"},{"urls":["http://x"]}]"#, "server 2's URL \"http://x\" must start with stun:"),
+        (r#"[{"urls":"turn:x","credential":7}]"#, "server 1's credential must be a string"),
+    ] {
+        let e = piece_server::parse_ice_servers(bad).unwrap_err();
+        assert!(e.contains(says), "{bad}: {e}");
+    }
 }

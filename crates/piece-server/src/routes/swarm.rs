@@ -139,10 +139,11 @@ pub async fn swarm_socket(
         None => None,
     };
     let swarms = state.swarms.clone();
+    let ice = state.config.net.ice_servers.as_ref().map(|i| i.0.clone());
     Ok(ws
         .max_message_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
-            run(socket, swarms, hash).await;
+            run(socket, swarms, hash, ice).await;
             drop(slot);
         }))
 }
@@ -152,7 +153,7 @@ fn failure(reason: &str) -> String {
     json!({ "failure reason": reason }).to_string()
 }
 
-async fn run(socket: WebSocket, swarms: Arc<Swarms>, hash: String) {
+async fn run(socket: WebSocket, swarms: Arc<Swarms>, hash: String, ice: Option<Value>) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::channel::<String>(QUEUE);
     let writer = tokio::spawn(async move {
@@ -170,7 +171,7 @@ async fn run(socket: WebSocket, swarms: Arc<Swarms>, hash: String) {
             _ => continue,
         };
         let reply = match serde_json::from_str::<Value>(&text) {
-            Ok(v) => handle(&swarms, &hash, &mut me, &tx, v),
+            Ok(v) => handle(&swarms, &hash, &mut me, &tx, v, ice.as_ref()),
             Err(_) => Some(failure("the message is not JSON; send an announce object")),
         };
         if let Some(r) = reply {
@@ -186,13 +187,16 @@ async fn run(socket: WebSocket, swarms: Arc<Swarms>, hash: String) {
     let _ = writer.await;
 }
 
-/// Acts on one message; returns the reply to the sender, if any.
+/// Acts on one message; returns the reply to the sender, if any. `ice`: `--ice-servers`, sent
+/// in every reply to an announce (an extra field WebTorrent clients ignore), so a page knows
+/// them before it makes its first offer.
 fn handle(
     swarms: &Swarms,
     hash: &str,
     me: &mut Option<String>,
     tx: &mpsc::Sender<String>,
     v: Value,
+    ice: Option<&Value>,
 ) -> Option<String> {
     if v["action"] != "announce" {
         return Some(failure("only the announce action is supported"));
@@ -242,9 +246,10 @@ fn handle(
         );
     }
     let n = swarms.len(hash);
-    Some(
-        json!({"action": "announce", "info_hash": hash, "interval": INTERVAL_S,
-               "complete": 0, "incomplete": n})
-        .to_string(),
-    )
+    let mut reply = json!({"action": "announce", "info_hash": hash, "interval": INTERVAL_S,
+                           "complete": 0, "incomplete": n});
+    if let Some(ice) = ice {
+        reply["ice_servers"] = ice.clone();
+    }
+    Some(reply.to_string())
 }
