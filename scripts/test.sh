@@ -50,7 +50,7 @@ echo "real-world samples: ${RIPTIDE_SAMPLES_DIR:-none (RIPTIDE_SAMPLES_DIR unset
 stage "native tests (unit, integration, end to end in Chromium, Firefox and WebKitGTK)"
 RIPTIDE_REQUIRE_TOOLS=1 cargo test --workspace --quiet
 stage "viewers sharing pieces over WebRTC: 3 viewers of the real player, the first corrupt, Firefox the third"
-bash benches/browser/p2p-play.sh 24 3 ci
+bash benches/browser/p2p-play.sh 30 3 ci
 runner="$RIPTIDE_TOOLS/bin/wasm-bindgen-test-runner"
 stage "wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$runner" \
