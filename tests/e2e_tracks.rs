@@ -410,7 +410,12 @@ fn real_world_films_play(engine: Engine) {
         assert!(!report["statusIsError"].as_bool().unwrap_or(false), "{name}: error shown: {}", report["status"]);
         assert_eq!(report["tracks"]["notices"], serde_json::json!([]), "{name}: {}", report["tracks"]);
         let mime = report["playerStatus"]["mime"].as_str().unwrap_or_default();
-        assert!(mime.contains(carried), "{name}: carried as {mime}, not {carried}");
+        assert!(
+            mime.contains(carried),
+            "{name}: carried as {mime:?}, not {carried}; the page said {} (trace {})",
+            report["status"],
+            report["trace"]
+        );
         let seek = &report["seek"];
         let to = seek["to"].as_f64().unwrap_or_else(|| panic!("{name}: no jump made: {}", report["status"]));
         assert!(seek["playingMs"].as_f64().is_some(), "{name}: never played again after the jump to {to} s");
