@@ -412,9 +412,9 @@ fn real_world_films_play(engine: Engine) {
         let mime = report["playerStatus"]["mime"].as_str().unwrap_or_default();
         assert!(
             mime.contains(carried),
-            "{name}: carried as {mime:?}, not {carried}; the page said {} (trace {})",
+            "{name}: carried as {mime:?}, not {carried}; the page said {} (player status {})",
             report["status"],
-            report["trace"]
+            report["playerStatus"]
         );
         let seek = &report["seek"];
         let to = seek["to"].as_f64().unwrap_or_else(|| panic!("{name}: no jump made: {}", report["status"]));
