@@ -353,8 +353,11 @@ fn real_world_films_play(engine: Engine) {
         return;
     }
     require_wasm_package();
-    // An elementary AC-3 stream goes into MKV as it is (the bitstream stays Dolby's).
-    let ac3 = test_support::scratch("dolby-5ch_dd_25fps_channel_id.mkv");
+    // An elementary AC-3 stream goes into MKV as it is (the bitstream stays Dolby's). One file
+    // per engine: the two tests run at once, and ffmpeg's MKV differs from run to run (a
+    // random SegmentUID), so a shared path rewritten by the other test after this one's
+    // seeder hashed it left the page waiting for pieces that never verify.
+    let ac3 = test_support::tempdir(&format!("real-world-{}", engine.name())).join("dolby-5ch_dd_25fps_channel_id.mkv");
     let st = std::process::Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-i"])
         .arg(dir.join("dolby-5ch_dd_25fps_channel_id.ac3"))
