@@ -171,7 +171,9 @@ async fn seek_step(
             "  access_log off;\n  sendfile on;\n  include /etc/nginx/mime.types;\n  \
              server {{ listen 127.0.0.1:{nginx_port}; root {}; location / {{ limit_rate $arg_bps; }}\n    \
              location = /seek.html {{ default_type text/html; return 200 '<!doctype html><video></video>'; }} }}",
-            fixtures.display()
+            // nginx takes a relative root from its own prefix, not from here: the fixtures'
+            // path is relative when CARGO_TARGET_DIR is (scripts/bench.sh's default).
+            fixtures.canonicalize().expect("the fixtures directory").display()
         );
         test_support::nginx::Nginx::start(Path::new(test_support::nginx::NGINX), &dir, &main, &http).wait_for(nginx_port)
     });
