@@ -298,13 +298,35 @@ fn vorbis_7_1_keeps_every_channel_in_place() {
     assert_eq!(snrs.len(), 8);
 }
 
+/// `raw` (interleaved s16le in ffmpeg's channel order) encoded whole by `enc`, an oxideav-ac3
+/// encoder whose channel `i` is ffmpeg's channel `order[i]`: the elementary stream's bytes.
+fn encode_with_oxideav(raw: &Path, order: &[usize], mut enc: Box<dyn oxideav_core::Encoder>) -> Vec<u8> {
+    use oxideav_core::{AudioFrame, Frame};
+    let pcm: Vec<i16> =
+        std::fs::read(raw).unwrap().chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
+    let mut s16 = Vec::with_capacity(pcm.len() * 2);
+    for frame in pcm.chunks_exact(order.len()) {
+        for &c in order {
+            s16.extend_from_slice(&frame[c].to_le_bytes());
+        }
+    }
+    let samples = (pcm.len() / order.len()) as u32;
+    enc.send_frame(&Frame::Audio(AudioFrame { samples, pts: Some(0), data: vec![s16] })).unwrap();
+    enc.flush().unwrap();
+    let mut bytes = Vec::new();
+    while let Ok(p) = enc.receive_packet() {
+        bytes.extend_from_slice(&p.data);
+    }
+    bytes
+}
+
 /// E-AC-3 7.1: an independent 5.1 substream plus a dependent one carrying the rear pair
 /// (chanmap Lrs/Rrs), which this ffmpeg (5.1) can decode but not write. oxideav-ac3's encoder
 /// writes it from ffmpeg's 7.1 tones; ffmpeg copies the elementary stream into MKV. FLAC's
 /// 7.1 has the independent Ls/Rs as SL/SR and the dependent Lrs/Rrs as BL/BR (FFmpeg's labels).
 #[test]
 fn eac3_7_1_with_a_dependent_substream_keeps_every_channel_in_place() {
-    use oxideav_core::{AudioFrame, CodecId, CodecParameters, Frame, SampleFormat};
+    use oxideav_core::{CodecId, CodecParameters, SampleFormat};
     if !have_encoders(&["pcm_s16le"]) {
         return;
     }
@@ -319,27 +341,13 @@ fn eac3_7_1_with_a_dependent_substream_keeps_every_channel_in_place() {
     // ffmpeg's 7.1 order FL FR FC LFE BL BR SL SR into the encoder's L C R Ls Rs LFE Lb Rb
     // (Ls/Rs go to the independent substream, Lb/Rb to the dependent one as Lrs/Rrs).
     let order = [0, 2, 1, 6, 7, 3, 4, 5];
-    let pcm: Vec<i16> =
-        std::fs::read(&raw).unwrap().chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
-    let mut s16 = Vec::with_capacity(pcm.len() * 2);
-    for frame in pcm.chunks_exact(8) {
-        for &c in &order {
-            s16.extend_from_slice(&frame[c].to_le_bytes());
-        }
-    }
     let mut params = CodecParameters::audio(CodecId::new("eac3"));
     params.sample_rate = Some(48_000);
     params.channels = Some(8);
     params.sample_format = Some(SampleFormat::S16);
     params.bit_rate = Some(1_024_000);
-    let mut enc = oxideav_ac3::eac3::encoder::make_encoder(&params).unwrap();
-    enc.send_frame(&Frame::Audio(AudioFrame { samples: (pcm.len() / 8) as u32, pts: Some(0), data: vec![s16] }))
-        .unwrap();
-    enc.flush().unwrap();
-    let mut bytes = Vec::new();
-    while let Ok(p) = enc.receive_packet() {
-        bytes.extend_from_slice(&p.data);
-    }
+    let enc = oxideav_ac3::eac3::encoder::make_encoder(&params).unwrap();
+    let bytes = encode_with_oxideav(&raw, &order, enc);
     std::fs::write(&es, &bytes).unwrap();
     // The same elementary stream in MKV and in MP4 (where the `dec3` box announces the
     // dependent substream and each sample holds both substreams).
@@ -457,7 +465,7 @@ fn the_byte_budget_is_told_what_the_flac_adds() {
 /// so this test writes the stream with oxideav-ac3's encoder and a -12 dB word.
 #[test]
 fn dynamic_range_words_scale_the_lfe_too() {
-    use oxideav_core::{AudioFrame, CodecId, CodecOptions, CodecParameters, Frame, SampleFormat};
+    use oxideav_core::{CodecId, CodecOptions, CodecParameters, SampleFormat};
     if !have_encoders(&["pcm_s16le"]) {
         return;
     }
@@ -468,29 +476,15 @@ fn dynamic_range_words_scale_the_lfe_too() {
         assert!(st.success(), "ffmpeg {args:?}");
     };
     ffmpeg(&["-f", "lavfi", "-i", &tones("5.1"), "-t", "2", "-f", "s16le", raw.to_str().unwrap()]);
-    // ffmpeg's 5.1 order FL FR FC LFE BL BR into the encoder's L C R Ls Rs LFE.
-    let pcm: Vec<i16> =
-        std::fs::read(&raw).unwrap().chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
-    let mut s16 = Vec::with_capacity(pcm.len() * 2);
-    for frame in pcm.chunks_exact(6) {
-        for c in [0, 2, 1, 4, 5, 3] {
-            s16.extend_from_slice(&frame[c].to_le_bytes());
-        }
-    }
     let mut params = CodecParameters::audio(CodecId::new("ac3"));
     params.sample_rate = Some(48_000);
     params.channels = Some(6);
     params.sample_format = Some(SampleFormat::S16);
     params.bit_rate = Some(640_000);
     params.options = CodecOptions::new().set("dynrng", "0xC0"); // -12.04 dB
-    let mut enc = oxideav_ac3::encoder::make_encoder(&params).unwrap();
-    enc.send_frame(&Frame::Audio(AudioFrame { samples: (pcm.len() / 6) as u32, pts: Some(0), data: vec![s16] }))
-        .unwrap();
-    enc.flush().unwrap();
-    let mut bytes = Vec::new();
-    while let Ok(p) = enc.receive_packet() {
-        bytes.extend_from_slice(&p.data);
-    }
+    let enc = oxideav_ac3::encoder::make_encoder(&params).unwrap();
+    // ffmpeg's 5.1 order FL FR FC LFE BL BR into the encoder's L C R Ls Rs LFE.
+    let bytes = encode_with_oxideav(&raw, &[0, 2, 1, 4, 5, 3], enc);
     std::fs::write(&es, &bytes).unwrap();
     ffmpeg(&["-i", es.to_str().unwrap(), "-c", "copy", mkv.to_str().unwrap()]);
     // This encoder's streams agree with FFmpeg's decode to 67-74 dB on the other channels
