@@ -16,44 +16,12 @@
 // With "scenario" (see definesScenario), the job then also trims and seeks.
 // The server at `base` serves /blank.html, /pkg/ (the wasm package) and the job URLs with
 // Range support (crates/remux-wasm/tests/matrix/browser.rs runs one in-process).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { engineFromArgs, launch } from './browser.mjs';
+import { rendererPrivate } from './renderer-memory.mjs';
 
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const browser = await launch(engineFromArgs(process.argv.slice(2)));
-
-// Private_Clean + Private_Dirty + Swap (/proc/PID/smaps_rollup) of every renderer process
-// below `rootPid` (as benches/browser/playback.mjs counts a tab); 0 where /proc is unreadable.
-function rendererPrivate(rootPid) {
-  const kids = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!kids.has(ppid)) kids.set(ppid, []);
-      kids.get(ppid).push(Number(d));
-    } catch (_) { /* gone */ }
-  }
-  let total = 0;
-  const walk = (pid) => {
-    for (const k of kids.get(pid) || []) {
-      try {
-        const cmd = readFileSync(`/proc/${k}/cmdline`, 'utf8');
-        if (cmd.includes('--type=renderer') || cmd.includes('-contentproc')) {
-          const roll = readFileSync(`/proc/${k}/smaps_rollup`, 'utf8');
-          for (const f of ['Private_Clean', 'Private_Dirty', 'Swap']) {
-            const m = new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(roll);
-            if (m) total += Number(m[1]) * 1024;
-          }
-        }
-      } catch (_) { /* gone */ }
-      walk(k);
-    }
-  };
-  walk(rootPid);
-  return total;
-}
 
 async function play(job) {
   const result = { name: job.name, errors: [] };
