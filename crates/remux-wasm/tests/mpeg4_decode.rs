@@ -152,11 +152,16 @@ fn check(name: &str, size: &str, video: &[&str]) {
     let Some(path) = support::fixture("avi", &args) else {
         return;
     };
-    let (private, packets) = video_packets(&path);
+    decode_and_compare(name, &path);
+}
+
+/// Our decode of `path`'s video against FFmpeg's ([`compare`]: frames, order, PSNR).
+fn decode_and_compare(name: &str, path: &Path) {
+    let (private, packets) = video_packets(path);
     let pts: Vec<i64> = packets.iter().map(|p| p.pts.0).collect();
     let data: Vec<Vec<u8>> = packets.into_iter().map(|p| p.data).collect();
     let (ours, our_secs) = decode(&private, &data, &pts);
-    let (theirs, their_secs) = reference(&path);
+    let (theirs, their_secs) = reference(path);
     compare(name, &ours, &theirs, (our_secs, their_secs));
 }
 
@@ -434,10 +439,5 @@ fn real_world_xvid_by_mencoder() {
     if !support::have_ffmpeg() {
         return;
     }
-    let (private, packets) = video_packets(&path);
-    let pts: Vec<i64> = packets.iter().map(|p| p.pts.0).collect();
-    let data: Vec<Vec<u8>> = packets.into_iter().map(|p| p.data).collect();
-    let (ours, our_secs) = decode(&private, &data, &pts);
-    let (theirs, their_secs) = reference(&path);
-    compare("MEncoder Xvid 320x240 packed -bf", &ours, &theirs, (our_secs, their_secs));
+    decode_and_compare("MEncoder Xvid 320x240 packed -bf", &path);
 }
