@@ -66,6 +66,16 @@ async fn magnet_plays_after_a_few_pieces(engine: Engine) {
         bytes < MAX_FIRST_FRAME_BYTES,
         "the browser had received {bytes} bytes of the film at the first frame (target < 2 MB)"
     );
+    // The page asks to play before the player attaches its source; Firefox's load aborts that
+    // request, and the video used to wait at the first fragment for the player's 3 s startup
+    // hold. Playing must follow the first fragment at once (a loaded machine: well under 3 s).
+    let (first_ms, canplay_ms) = (ff["ms"].as_f64().unwrap_or(f64::NAN), ff["canplayMs"].as_f64());
+    let canplay_ms = canplay_ms.expect("the page never reported canplay");
+    assert!(
+        first_ms - canplay_ms < 2000.0,
+        "the video played {:.0} ms after it could (canplay at {canplay_ms:.0} ms): it was not asked to play",
+        first_ms - canplay_ms
+    );
     let downloaded = ff["torrent"]["stats"]["downloaded_bytes"]
         .as_f64()
         .expect("no torrent stats at first frame");

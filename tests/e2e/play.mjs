@@ -125,6 +125,11 @@ async function playOne(url) {
       window.__waiting = 0;
       document.addEventListener('waiting', () => { if (window.__firstFrame) window.__waiting += 1; }, true);
     });
+    // The first 'canplay' (the first fragment is in): a video that waits long after it for
+    // 'playing' was not asked to play (tests compare the two).
+    await page.initScript(() => {
+      document.addEventListener('canplay', () => { if (!window.__canplayMs) window.__canplayMs = performance.now(); }, true);
+    });
     await page.initScript(() => {
       document.addEventListener('playing', () => {
         if (window.__firstFrame) return;
@@ -138,7 +143,8 @@ async function playOne(url) {
           if (st) { bytes = Number(st.bytes_fetched); received = Number(st.received); }
         } catch (_) {}
         const v = document.querySelector('video');
-        window.__firstFrame = { ms: performance.now(), playerBytes: bytes, playerReceived: received,
+        window.__firstFrame = { ms: performance.now(), canplayMs: window.__canplayMs || null,
+          playerBytes: bytes, playerReceived: received,
           currentTime: v ? v.currentTime : null };
         if (r.torrentId) {
           fetch(`/api/torrents/${r.torrentId}?by=harness`).then((x) => x.json())

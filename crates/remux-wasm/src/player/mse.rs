@@ -64,7 +64,19 @@ impl MseSink {
         let opened = Promise::new(&mut |resolve, _reject| {
             media_source.set_onsourceopen(Some(&resolve));
         });
+        // A `play()` the page called before the source was attached is aborted by the load
+        // that `src` starts in Firefox (its `paused` turns true; Chromium keeps it): ask again,
+        // or the video waits paused at the first fragment until the player's startup hold ends.
+        let play_wanted = !video.paused();
         video.set_src(&object_url);
+        if play_wanted && video.paused() {
+            if let Ok(p) = video.play() {
+                // Refused (autoplay policy) is the page's business: it sees `pause`/no `playing`.
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = JsFuture::from(p).await;
+                });
+            }
+        }
         JsFuture::from(opened)
             .await
             .map_err(|e| format!("the media source did not open: {}", js_message(&e)))?;
