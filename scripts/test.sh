@@ -34,11 +34,12 @@ for f in request_window upload_cancels; do
   "$patch_tests/$f" -q
 done
 rm -rf "$patch_tests"
-# Real-world samples (docs/SAMPLES.md): the team's copy in shared/samples beside the repository
-# (or the workplace's), unless RIPTIDE_SAMPLES_DIR says otherwise. Once set, a missing or changed
-# file fails the tests that use it; unset, they say what they skipped.
+# Real-world samples (docs/SAMPLES.md; scripts/get-samples.sh makes the folder): samples/ or
+# shared/samples beside the repository (or the workplace's), unless RIPTIDE_SAMPLES_DIR says
+# otherwise. Once set, a missing or changed file fails the tests that use it; unset, they say
+# what they skipped.
 if [ -z "${RIPTIDE_SAMPLES_DIR:-}" ]; then
-  for d in ../shared/samples /work/shared/samples; do
+  for d in ../samples ../shared/samples /work/samples /work/shared/samples; do
     if [ -d "$d" ]; then
       RIPTIDE_SAMPLES_DIR=$(cd "$d" && pwd)
       export RIPTIDE_SAMPLES_DIR
