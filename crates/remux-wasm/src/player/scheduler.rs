@@ -11,29 +11,29 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use super::fetch::{trace, FetchError};
-use super::requests::Requests;
+use super::requests::{InFlight, Requests};
 use super::{mse::MseSink, Shared};
 use crate::error::{Error, ErrorCode, Problem};
-use crate::io::SparseCache;
+pub use crate::io::Reading;
+use crate::io::{RequestSizes, SparseCache};
 use crate::pipeline::{Pipeline, Step};
 use crate::time::{TimeBase, Timestamp};
 
 /// Tuning of the loop. Every default names who reads it.
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
-    /// Bytes fetched per request once the video has started playing:
-    /// 1 MiB, rounded up to whole pieces. Read by [`plan_range`].
+    /// Bytes fetched per request once the video has started playing: 1 MiB, ending on a
+    /// piece boundary (`io::ranges::plan_range`, [`Reading::Playing`]). Read by [`plan_range`].
     pub chunk_bytes: u64,
     /// Before the video first plays, a request ends at the next multiple of this many bytes,
     /// 256 KiB (of the piece length when pieces are smaller): what the demuxer needs, rounded
     /// up only that far, so the first (short) fragment costs little more than the bytes it
     /// holds. The server still fetches whole pieces from the swarm; with pieces larger than
-    /// this, the next request reads the rest of the piece at once. Not after a seek: there
-    /// the bytes from the key frame to the target are several pieces at 20 Mbit/s, and short
-    /// requests leave moments with no request open at the server, in which librqbit gives
-    /// the seeder's bandwidth to its background download (a whole piece: docs/DESIGN.md,
-    /// "Seek timeline"); only while the pipeline looks up the
-    /// seek (reads an index). Read by [`plan_range`].
+    /// this, the next request reads the rest of the piece at once. Not after a seek once the
+    /// video has played: there the bytes from the key frame to the target are several pieces
+    /// at 20 Mbit/s, fetched a piece per request until the first fragment at the new place is
+    /// appended ([`Reading::Seeking`]; docs/DESIGN.md, "Seek timeline"). Read by
+    /// [`plan_range`].
     pub startup_bytes: u64,
     /// Requests kept going: when the one the demuxer waits for arrives, the range right after
     /// it (sized as [`plan_range`] says) is asked for at once, so it downloads while the bytes
@@ -192,11 +192,8 @@ pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Li
     }
 }
 
-/// The range `start..end` to fetch for a `NeedData { offset, len }`: at least `len`. Once
-/// playing (`playing`), extended to a chunk and rounded up to a piece boundary when the piece
-/// length is known; before that (startup), rounded up only to the
-/// next multiple of `startup_bytes` (or of the piece length when smaller). Clipped to the
-/// file size and to the next bytes already held.
+/// The range `start..end` to fetch for a `NeedData { offset, len }`, sized for `reading`
+/// with this configuration's request sizes (see [`crate::io::ranges::plan_range`]).
 pub fn plan_range(
     cfg: &Config,
     cache: &SparseCache,
@@ -204,29 +201,10 @@ pub fn plan_range(
     len: u64,
     size: Option<u64>,
     piece_length: u32,
-    playing: bool,
+    reading: Reading,
 ) -> (u64, u64) {
-    let piece = piece_length as u64;
-    let (chunk, align) = if playing {
-        (cfg.chunk_bytes, piece)
-    } else {
-        let step = match piece {
-            0 => cfg.startup_bytes,
-            p => p.min(cfg.startup_bytes),
-        };
-        (0, step.max(1))
-    };
-    let mut end = offset.saturating_add(len.max(chunk).max(1));
-    if align > 0 {
-        end = end.div_ceil(align).saturating_mul(align);
-    }
-    if let Some(size) = size {
-        end = end.min(size);
-    }
-    match cache.missing(offset, end.saturating_sub(offset)) {
-        Some((s, e)) if s == offset => (offset, e),
-        _ => (offset, end),
-    }
+    let sizes = RequestSizes { chunk_bytes: cfg.chunk_bytes, startup_bytes: cfg.startup_bytes };
+    crate::io::plan_range(sizes, cache, offset, len, size, piece_length, reading)
 }
 
 /// A promise that resolves after `ms` milliseconds (a JS timer; never blocks the page).
@@ -376,6 +354,12 @@ struct Loop {
     evict_mark: u64,
     /// End (seconds) of the latest appended segment since the latest seek.
     frontier: Option<f64>,
+    /// From a seek (or an audio switch) until the first fragment at the new place is appended:
+    /// requests are sized for [`Reading::Seeking`].
+    moving: bool,
+    /// The seek index fetched while the video plays, so a seek needs no request for it
+    /// ([`prefetch_index`]).
+    index: IndexFetch,
     retry_ms: i32,
     requests: Requests,
     /// Since when (`performance.now()`) the playhead has sat stuck before a hole in the
@@ -416,6 +400,8 @@ pub async fn run(
         settle_ms: 0,
         evict_mark: 0,
         frontier: None,
+        moving: false,
+        index: IndexFetch::Wanted { rounds: 0 },
         retry_ms: 0,
         requests: Requests::default(),
         stuck_since: None,
@@ -433,6 +419,7 @@ pub async fn run(
             let t = super::tracks::restart(&shared, &sink).await.map_err(Problem::media_source)?;
             skip_before = Some(t);
             st.source = None;
+            st.index = IndexFetch::Wanted { rounds: 0 };
             st.frontier = None;
             st.phase = st.phase.moved();
             st.seek = Some(Seek::to(t));
@@ -447,6 +434,9 @@ pub async fn run(
             st.requests.clear();
             st.seek = Some(Seek::to(t));
             shared.update(|s| s.seeking = true);
+        }
+        if st.phase.played() && st.seek.is_none() {
+            prefetch_index(&mut st, &shared, &cfg, size, piece_length).await;
         }
         let ahead = sink.buffered_ahead();
         shared.update(|s| {
@@ -524,15 +514,21 @@ pub async fn run(
         }
         match result {
             Err(Error::NeedData { offset, len }) => {
-                // Once the video has played, whole chunks, after a seek too (see
-                // `Config::startup_bytes`); but not for what the seek itself reads (an index:
-                // MKV Cues, AVI idx1 and the start of its movi list), a few bytes each.
-                let playing = st.phase.played() && st.seek.is_none();
+                // Once the video has played: a piece per request from a seek to its first
+                // fragment (what the seek reads to find the key frame included), whole chunks
+                // otherwise (see `Config::startup_bytes`, `io::ranges::Reading`).
+                let reading = if !st.phase.played() {
+                    Reading::Startup
+                } else if st.seek.is_some() || st.moving {
+                    Reading::Seeking
+                } else {
+                    Reading::Playing
+                };
                 st.requests.store_finished(offset, &mut st.cache, &shared).await;
                 // The request for the needed byte: one in flight already, or a new one.
                 let cache = &st.cache;
                 let request = st.requests.take_covering(&shared, offset, || {
-                    plan_range(&cfg, cache, offset, len, size, piece_length, playing)
+                    plan_range(&cfg, cache, offset, len, size, piece_length, reading)
                 });
                 let (start, end) = (request.start, request.end);
                 let result = request.wait_unless_seek(&shared).await;
@@ -546,7 +542,7 @@ pub async fn run(
                         end,
                         cfg.requests_in_flight,
                         |next| size.is_some_and(|s| next >= s) || cache.missing(next, 1).is_none(),
-                        |next| plan_range(&cfg, cache, next, 1, size, piece_length, playing),
+                        |next| plan_range(&cfg, cache, next, 1, size, piece_length, reading),
                     );
                 }
                 match result {
@@ -606,6 +602,7 @@ pub async fn run(
                     o.encode.seeked().await;
                 }
                 let ms = super::fetch::now_ms() - st.seek.take().map_or(0.0, |s| s.asked_ms);
+                st.moving = true;
                 trace("sought", || format!("key frame {point_secs:.3} s at byte {}", st.evict_mark));
                 shared.update(|s| {
                     s.seeking = false;
@@ -672,6 +669,7 @@ pub async fn run(
                         .map_err(Problem::media_source)?;
                 }
                 st.settle_ms = 0;
+                st.moving = false;
                 if st.phase == Phase::Opening {
                     st.phase = Phase::Startup;
                     // Media that starts later than 0 s: move the playhead onto it.
@@ -714,6 +712,64 @@ pub async fn run(
                 });
             }
         }
+    }
+}
+
+/// Where the background read of the seek index is.
+enum IndexFetch {
+    /// Not loaded yet; `rounds`: requests made for it so far.
+    Wanted { rounds: u32 },
+    /// A request for its bytes is in flight.
+    Fetching { rounds: u32, request: InFlight },
+    /// Loaded, or nothing to load, or left to the first seek (see [`INDEX_ROUNDS`]).
+    Done,
+}
+
+/// Requests the background read of the index makes before leaving it to the first seek: an
+/// index is a header and a body, usually both in one request; more rounds mean something
+/// odd (the bytes evicted between rounds, an index spread over the file).
+const INDEX_ROUNDS: u32 = 4;
+
+/// Once the video plays, reads the index a seek would read first (MKV Cues, AVI idx1: at the
+/// end of the file, `Pipeline::load_index`) with a request of its own beside the playback's,
+/// so the first seek starts with the bytes at its target instead of a round trip to the
+/// file's end (12–30 ms measured on loopback; a whole piece from the seeder when the server
+/// lacks the file's last one). Never waits: a request in flight is looked at on the next
+/// turn of the loop.
+async fn prefetch_index(
+    st: &mut Loop,
+    shared: &Rc<Shared>,
+    cfg: &Config,
+    size: Option<u64>,
+    piece_length: u32,
+) {
+    let Some(opened) = st.source.as_mut() else { return };
+    let rounds = match std::mem::replace(&mut st.index, IndexFetch::Done) {
+        IndexFetch::Done => return,
+        IndexFetch::Wanted { rounds } => rounds,
+        IndexFetch::Fetching { rounds, request } if !request.finished() => {
+            st.index = IndexFetch::Fetching { rounds, request };
+            return;
+        }
+        IndexFetch::Fetching { rounds, request } => {
+            let start = request.start;
+            if let Ok(bytes) = request.wait().await {
+                let n = bytes.len() as u64;
+                st.cache.insert(start, bytes);
+                shared.update(|s| s.bytes_fetched += n);
+            }
+            rounds
+        }
+    };
+    match opened.pipeline.load_index(&mut st.cache) {
+        Err(Error::NeedData { offset, len }) if rounds < INDEX_ROUNDS => {
+            let (a, b) = plan_range(cfg, &st.cache, offset, len, size, piece_length, Reading::Seeking);
+            trace("index", || format!("fetch {a}-{b}"));
+            let request = InFlight::spawn(shared, a, b);
+            st.index = IndexFetch::Fetching { rounds: rounds + 1, request };
+        }
+        // Loaded, none, or a problem the first seek will report in its own words.
+        _ => {}
     }
 }
 
