@@ -56,10 +56,10 @@ pub struct Config {
     pub startup_watermark: f64,
     /// How long the video may wait to begin at the startup watermark before one more
     /// fragment is pulled (the browser may want more than one fragment): 400 ms, longer than
-    /// the first append's decoder set-up. Also how long the loop stays idle after the first
-    /// fragment following a seek while the video is still seeking (decoding from the key
-    /// frame to the target; both durations are in docs/DESIGN.md, "Seek timeline"). Read by
-    /// [`run`].
+    /// the first append's decoder set-up. Not after a seek: there the loop goes on at once
+    /// (the next fragment needs the next piece, which comes a piece's download time later
+    /// anyway; idling made a browser that wanted more than the first fragment wait up to
+    /// 400 ms more: docs/DESIGN.md, "Seek timeline"). Read by [`run`].
     pub startup_settle_ms: i32,
     /// How long to wait at the startup watermark for playback to begin before filling the
     /// buffer anyway (autoplay blocked, a paused video): 3 s. Read by [`run`].
@@ -428,11 +428,12 @@ pub async fn run(
         }
         // A seek from the page (the `seeking` event, outside what is buffered).
         if let Some(t) = shared.seek_request.take() {
-            trace("seek taken", || format!("{t:.3}"));
+            let asked_ms = shared.seek_asked_ms.get();
+            trace("seek taken", || format!("{t:.3}, {:.1} ms after it was asked", super::fetch::now_ms() - asked_ms));
             // The requests of the old place: retired by the page's `seeking` handler (they are
             // cancelled once the first request for the new place is answered).
             st.requests.clear();
-            st.seek = Some(Seek::to(t));
+            st.seek = Some(Seek { target: t, asked_ms });
             shared.update(|s| s.seeking = true);
         }
         if st.phase.played() && st.seek.is_none() {
@@ -464,19 +465,6 @@ pub async fn run(
             }
         }
         if st.seek.is_none() {
-            if st.phase.played()
-                && st.frontier.is_some()
-                && shared.video.seeking()
-                && st.settle_ms < cfg.startup_settle_ms
-            {
-                // The first fragment after a seek is in: the browser decodes from the key
-                // frame to the target now. Leave it the CPU (remuxing and appending more would
-                // slow that down on a small machine) unless it still waits after
-                // `startup_settle_ms`.
-                sleep_unless_asked(&shared, STARTUP_POLL_MS.min(cfg.startup_settle_ms - st.settle_ms)).await;
-                st.settle_ms += STARTUP_POLL_MS;
-                continue;
-            }
             if st.phase.started() && !st.phase.played() {
                 let may_fill = !(cfg.hold_until_play && shared.video.paused());
                 if shared.state() == "playing" || (may_fill && st.held_ms >= cfg.startup_hold_ms) {
@@ -652,7 +640,7 @@ pub async fn run(
                 }
             }
             Ok(Outcome::Step(Step::Segment(seg))) if super::tracks::before(&seg, skip_before) => {}
-            Ok(Outcome::Step(Step::Segment(seg))) => {
+            Ok(Outcome::Step(Step::Segment(mut seg))) => {
                 trace("segment", || {
                     let tb = seg.time_base;
                     format!("{:.3}-{:.3} s, {} bytes, source byte {}", tb.seconds(seg.start.0), tb.seconds(seg.end.0), seg.data.len(), seg.source_pos)
@@ -661,7 +649,11 @@ pub async fn run(
                     sink.set_window_start(start);
                 }
                 if !seg.data.is_empty() {
-                    sink.append(&seg.data).await.map_err(Problem::media_source)?;
+                    let data = std::mem::take(&mut seg.data);
+                    if !append_unless_seek(&sink, &shared, data).await.map_err(Problem::media_source)? {
+                        // Aborted for a seek elsewhere: taken at the top of the loop.
+                        continue;
+                    }
                 }
                 for run in &seg.audio_apart {
                     sink.append_apart(run.time_base.seconds(run.start.0), &run.data)
@@ -712,6 +704,36 @@ pub async fn run(
                 });
             }
         }
+    }
+}
+
+/// Appends `data` (a media segment) to `sink`; if the page asks for a seek meanwhile, the
+/// append is aborted ([`MseSink::abort_append`]) and `Ok(false)` comes back at once, so the
+/// seek is taken without waiting for the browser to parse media of the old place (a 1 s
+/// fragment of a 20 Mbit/s film: tens of ms on a loaded machine; 64 ms between `seeking` and
+/// the seek being taken in one traced seek). `Ok(true)`: appended.
+async fn append_unless_seek(sink: &Rc<MseSink>, shared: &Shared, data: Vec<u8>) -> Result<bool, String> {
+    let slot: Rc<RefCell<Option<Result<(), String>>>> = Rc::new(RefCell::new(None));
+    let done = {
+        let (sink, slot) = (sink.clone(), slot.clone());
+        wasm_bindgen_futures::future_to_promise(async move {
+            let r = sink.append(&data).await;
+            *slot.borrow_mut() = Some(r);
+            Ok(JsValue::UNDEFINED)
+        })
+    };
+    let mut aborted = false;
+    loop {
+        if let Some(r) = slot.borrow_mut().take() {
+            return r.map(|()| !aborted);
+        }
+        if !aborted && shared.seek_request.get().is_some() {
+            aborted = sink.abort_append();
+            if aborted {
+                trace("append aborted", || "for a seek".into());
+            }
+        }
+        until_woken(&done).await;
     }
 }
 
