@@ -354,9 +354,10 @@ struct Loop {
     evict_mark: u64,
     /// End (seconds) of the latest appended segment since the latest seek.
     frontier: Option<f64>,
-    /// From a seek (or an audio switch) until the first fragment at the new place is appended:
+    /// From a seek (or an audio switch) until a fragment reaching `FIRST_SECONDS` past its
+    /// target (this time, seconds) is appended, the one the browser needs to play on:
     /// requests are sized for [`Reading::Seeking`].
-    moving: bool,
+    moving: Option<f64>,
     /// The seek index fetched while the video plays, so a seek needs no request for it
     /// ([`prefetch_index`]).
     index: IndexFetch,
@@ -400,7 +401,7 @@ pub async fn run(
         settle_ms: 0,
         evict_mark: 0,
         frontier: None,
-        moving: false,
+        moving: None,
         index: IndexFetch::Wanted { rounds: 0 },
         retry_ms: 0,
         requests: Requests::default(),
@@ -507,7 +508,7 @@ pub async fn run(
                 // otherwise (see `Config::startup_bytes`, `io::ranges::Reading`).
                 let reading = if !st.phase.played() {
                     Reading::Startup
-                } else if st.seek.is_some() || st.moving {
+                } else if st.seek.is_some() || st.moving.is_some() {
                     Reading::Seeking
                 } else {
                     Reading::Playing
@@ -589,8 +590,9 @@ pub async fn run(
                 if let Some(o) = st.source.as_mut() {
                     o.encode.seeked().await;
                 }
-                let ms = super::fetch::now_ms() - st.seek.take().map_or(0.0, |s| s.asked_ms);
-                st.moving = true;
+                let seek = st.seek.take();
+                let ms = super::fetch::now_ms() - seek.map_or(0.0, |s| s.asked_ms);
+                st.moving = seek.map(|s| s.target.max(point_secs));
                 trace("sought", || format!("key frame {point_secs:.3} s at byte {}", st.evict_mark));
                 shared.update(|s| {
                     s.seeking = false;
@@ -661,7 +663,10 @@ pub async fn run(
                         .map_err(Problem::media_source)?;
                 }
                 st.settle_ms = 0;
-                st.moving = false;
+                let end = seg.time_base.seconds(seg.end.0);
+                if st.moving.is_some_and(|t| end >= t + crate::fmp4::fragmenter::FIRST_SECONDS - 0.01) {
+                    st.moving = None;
+                }
                 if st.phase == Phase::Opening {
                     st.phase = Phase::Startup;
                     // Media that starts later than 0 s: move the playhead onto it.
