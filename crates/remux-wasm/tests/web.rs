@@ -377,6 +377,9 @@ async fn a_seek_reads_only_the_pieces_at_its_target() {
             web_sys::window().unwrap().fetch_with_str_and_init(&url.as_string().unwrap(), &init).into()
         })
     };
+    // The player's own steps, with their times (`fetch::trace`).
+    let steps = Array::new();
+    Reflect::set(&web_sys::window().unwrap(), &"__riptideTrace".into(), &steps).unwrap();
     let player = Player::new(video.clone(), url.clone(), FILM.len() as f64, PIECE as u32);
     player.set_fetch_hook(Some(hook.as_ref().unchecked_ref::<js_sys::Function>().clone()));
     player.set_chunk_bytes(32768.0);
@@ -391,9 +394,11 @@ async fn a_seek_reads_only_the_pieces_at_its_target() {
         "the player read ahead to the target before the seek: {:?}",
         seen.borrow()
     );
+    let asked = remux_wasm::player::fetch::now_ms();
     video.set_current_time(target);
     let t = wait_for_time(&video, target + 0.1, 10.0).await;
     let status = player.status();
+    Reflect::delete_property(&web_sys::window().unwrap(), &"__riptideTrace".into()).unwrap();
     let message = Reflect::get(&status, &JsValue::from_str("message")).unwrap();
     player.destroy();
     Url::revoke_object_url(&url).unwrap();
@@ -409,6 +414,18 @@ async fn a_seek_reads_only_the_pieces_at_its_target() {
         to_target.iter().all(|&(a, b)| a / PIECE == (b - 1) / PIECE),
         "before the first fragment at the target was appended, a request spanned pieces of {PIECE} bytes: {to_target:?}"
     );
+    // The fragment that lets the browser play on follows the first one at once: the loop does
+    // not idle while the video is still seeking (it did, up to 400 ms).
+    let field = |e: &JsValue, k: &str| Reflect::get(e, &k.into()).unwrap();
+    let segments: Vec<f64> = steps
+        .iter()
+        .filter(|e| field(e, "what").as_string().as_deref() == Some("player segment"))
+        .filter_map(|e| field(&e, "t").as_f64())
+        .filter(|&at| at > asked)
+        .collect();
+    assert!(segments.len() >= 2, "fewer than two fragments after the seek: {segments:?}");
+    let gap = segments[1] - segments[0];
+    assert!(gap < 300.0, "the second fragment after the seek came {gap:.0} ms after the first");
 }
 
 /// `MseSink::abort_append` stops an append that is running (what the player does when the
