@@ -92,11 +92,22 @@ mod tests {
     use super::*;
 
     const MIB: u64 = 1 << 20;
-    const SIZES: RequestSizes = RequestSizes { chunk_bytes: MIB, startup_bytes: 256 << 10 };
+    const SIZES: RequestSizes = RequestSizes {
+        chunk_bytes: MIB,
+        startup_bytes: 256 << 10,
+    };
 
     fn plan(offset: u64, len: u64, piece: u32, reading: Reading) -> (u64, u64) {
         let size = Some(300 * MIB);
-        plan_range(SIZES, &SparseCache::new(size), offset, len, size, piece, reading)
+        plan_range(
+            SIZES,
+            &SparseCache::new(size),
+            offset,
+            len,
+            size,
+            piece,
+            reading,
+        )
     }
 
     #[test]
@@ -109,7 +120,10 @@ mod tests {
         assert_eq!(plan(in_54, 1, p, Reading::Playing), (in_54, 55 * MIB));
         assert_eq!(plan(in_54, 1, p, Reading::Seeking), (in_54, 55 * MIB));
         // The walk to the key frame: one piece per request, not 256 KiB steps.
-        assert_eq!(plan(56_135_253, 4, p, Reading::Seeking), (56_135_253, 54 * MIB));
+        assert_eq!(
+            plan(56_135_253, 4, p, Reading::Seeking),
+            (56_135_253, 54 * MIB)
+        );
         // A piece boundary inside the chunk: playing stops there, at whole pieces from then on.
         assert_eq!(plan(54 * MIB, 1, p, Reading::Playing), (54 * MIB, 55 * MIB));
         let q = 256 << 10;
@@ -118,7 +132,10 @@ mod tests {
         assert_eq!(plan(100, 4, q, Reading::Seeking), (100, 256 << 10));
         // More than a piece needed at once: every piece it touches, whatever the reading.
         assert_eq!(plan(100, 600_000, q, Reading::Seeking), (100, 768 << 10));
-        assert_eq!(plan(100, 3 * MIB, q, Reading::Playing), (100, 3 * MIB + (256 << 10)));
+        assert_eq!(
+            plan(100, 3 * MIB, q, Reading::Playing),
+            (100, 3 * MIB + (256 << 10))
+        );
     }
 
     #[test]
@@ -131,7 +148,10 @@ mod tests {
         // No piece length: chunks while playing, startup steps otherwise.
         assert_eq!(plan(100, 4, 0, Reading::Playing), (100, MIB + 100));
         assert_eq!(plan(100, 4, 0, Reading::Seeking), (100, 256 << 10));
-        assert_eq!(plan(300_000, 10, big, Reading::Startup), (300_000, 512 << 10));
+        assert_eq!(
+            plan(300_000, 10, big, Reading::Startup),
+            (300_000, 512 << 10)
+        );
     }
 
     #[test]
@@ -143,7 +163,13 @@ mod tests {
         assert_eq!(r, (10 * MIB - 5, 10 * MIB));
         let mut held = SparseCache::new(size);
         held.insert(500_000, vec![0; 10]);
-        assert_eq!(plan_range(SIZES, &held, 0, 4, size, p, Reading::Seeking), (0, 262_144));
-        assert_eq!(plan_range(SIZES, &held, 0, 4, size, p, Reading::Playing), (0, 500_000));
+        assert_eq!(
+            plan_range(SIZES, &held, 0, 4, size, p, Reading::Seeking),
+            (0, 262_144)
+        );
+        assert_eq!(
+            plan_range(SIZES, &held, 0, 4, size, p, Reading::Playing),
+            (0, 500_000)
+        );
     }
 }
