@@ -9,11 +9,12 @@ use super::SparseCache;
 pub enum Reading {
     /// Before the video first plays: the first fragment, small steps.
     Startup,
-    /// A seek, until the first fragment at the new place is appended: the bytes from the key
-    /// frame to a little past the target, whatever the demuxer reads to find them. One piece
-    /// at a time: the server answers with a piece once it is verified, so a request that
-    /// also covers the next piece waits for that one too (a whole piece: 262 ms of a 4 MB/s
-    /// seeder for 1 MiB pieces), however few of its bytes the fragment needs.
+    /// A seek, until the fragment the browser needs to play on (`FIRST_SECONDS` past the
+    /// target) is appended: the bytes from the key frame to a little past the target,
+    /// whatever the demuxer reads to find them. One piece at a time: the server answers with
+    /// a piece once it is verified, so a request that also covers the next piece waits for
+    /// that one too (a whole piece: 262 ms of a 4 MB/s seeder for 1 MiB pieces), however few
+    /// of its bytes the fragment needs.
     Seeking,
     /// The video plays: whole chunks, which download while the bytes before them are parsed.
     Playing,

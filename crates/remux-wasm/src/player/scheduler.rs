@@ -31,8 +31,8 @@ pub struct Config {
     /// holds. The server still fetches whole pieces from the swarm; with pieces larger than
     /// this, the next request reads the rest of the piece at once. Not after a seek once the
     /// video has played: there the bytes from the key frame to the target are several pieces
-    /// at 20 Mbit/s, fetched a piece per request until the first fragment at the new place is
-    /// appended ([`Reading::Seeking`]; docs/DESIGN.md, "Seek timeline"). Read by
+    /// at 20 Mbit/s, fetched a piece per request until the fragment the browser needs to play
+    /// on is appended ([`Reading::Seeking`]; docs/DESIGN.md, "Seek timeline"). Read by
     /// [`plan_range`].
     pub startup_bytes: u64,
     /// Requests kept going: when the one the demuxer waits for arrives, the range right after
