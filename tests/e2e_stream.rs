@@ -208,7 +208,10 @@ async fn seek_to_three_quarters_plays_without_fetching_what_lies_between() {
         let (a, b) = range.trim_start_matches("bytes=").split_once('-').unwrap();
         let (a, b): (u64, u64) = (a.parse().unwrap(), b.parse().unwrap());
         if r["wall"].as_u64().unwrap() < asked {
-            before_end = before_end.max(b);
+            // Not the index the player reads at the file's end while it plays (the Cues).
+            if a < film_len * 99 / 100 {
+                before_end = before_end.max(b);
+            }
         } else {
             after.push((a, b));
         }

@@ -280,6 +280,13 @@ impl Pipeline {
         Ok(point)
     }
 
+    /// Reads the index a seek needs (MKV Cues, AVI idx1) ahead of the first seek, so that seek
+    /// needs only the bytes at its target (see [`Demuxer::load_index`]): `NeedData` until
+    /// those bytes are in; the reading position does not move.
+    pub fn load_index(&mut self, src: &mut dyn ByteSource) -> Result<()> {
+        self.demuxer.load_index(src)
+    }
+
     /// Hands `packet` to the remuxer, through the transcode if it is of the transcoded track;
     /// a packet of the transcoded video goes to its decoder (its frames come out as
     /// [`Step::Frames`]).

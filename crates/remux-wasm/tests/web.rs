@@ -136,44 +136,37 @@ async fn player_streams_ranges_from_a_url() {
     Url::revoke_object_url(&url).unwrap();
 }
 
+/// The player's default request sizes through `plan_range` (the rules themselves:
+/// `io::ranges`'s unit tests).
 #[wasm_bindgen_test]
 fn fetch_ranges_are_piece_aligned_small_at_startup_and_chunked_after() {
-    use remux_wasm::player::scheduler::{plan_range, Config};
+    use remux_wasm::player::scheduler::{plan_range, Config, Reading};
     const P: u32 = 256 * 1024;
     let cfg = Config::default();
     let empty = SparseCache::new(Some(10 << 20));
     let size = Some(10 << 20);
-    // Startup (and right after a seek): only to the end of the piece holding the last needed
-    // byte.
-    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, P, false), (0, 262_144));
+    // Startup: to the end of the piece (or 256 KiB step) holding the last needed byte.
+    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, P, Reading::Startup), (0, 262_144));
     assert_eq!(
-        plan_range(&cfg, &empty, 300_000, 10, size, P, false),
+        plan_range(&cfg, &empty, 300_000, 10, size, 4 << 20, Reading::Startup),
         (300_000, 524_288)
     );
+    // After a seek: one piece.
     assert_eq!(
-        plan_range(&cfg, &empty, 0, 600_000, size, P, false),
-        (0, 786_432)
-    );
-    // Unknown piece length, or pieces larger than 256 KiB: to the next multiple of 256 KiB.
-    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, 0, false), (0, 262_144));
-    assert_eq!(
-        plan_range(&cfg, &empty, 300_000, 10, size, 4 << 20, false),
+        plan_range(&cfg, &empty, 300_000, 10, size, P, Reading::Seeking),
         (300_000, 524_288)
     );
-    // Playing: 1 MiB chunks, end on a piece boundary.
-    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, P, true), (0, 1 << 20));
-    assert_eq!(
-        plan_range(&cfg, &empty, 100, 4, size, P, true),
-        (100, (1 << 20) + 262_144)
-    );
+    // Playing: 1 MiB chunks, ending on a piece boundary within the chunk.
+    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, P, Reading::Playing), (0, 1 << 20));
+    assert_eq!(plan_range(&cfg, &empty, 100, 4, size, P, Reading::Playing), (100, 1 << 20));
     // Clipped to the file size and to bytes already held.
     assert_eq!(
-        plan_range(&cfg, &empty, (10 << 20) - 5, 4, size, P, true),
+        plan_range(&cfg, &empty, (10 << 20) - 5, 4, size, P, Reading::Playing),
         ((10 << 20) - 5, 10 << 20)
     );
     let mut held = SparseCache::new(size);
     held.insert(500_000, vec![0; 10]);
-    assert_eq!(plan_range(&cfg, &held, 0, 4, size, P, true), (0, 500_000));
+    assert_eq!(plan_range(&cfg, &held, 0, 4, size, P, Reading::Playing), (0, 500_000));
 }
 
 /// What this Chromium's MSE takes, printed for docs/DESIGN.md ("Codec carriage"), and the
@@ -347,4 +340,152 @@ async fn vp9_opus_webm_plays_through_mse() {
         error_of(&video)
     );
     assert_eq!(error_of(&video), "", "no media error");
+}
+
+/// A seek into the middle of a GOP while the film plays, as a viewer does it
+/// (`video.currentTime = X`), with the torrent's pieces small enough that the GOP spans several:
+/// the player asks for nothing at the file's end (the Cues were read while it played), asks
+/// one piece at a time until the first fragment at the target is appended (a request that
+/// also covers the next piece waits for that piece too), and the video plays on from there.
+#[wasm_bindgen_test]
+async fn a_seek_reads_only_the_pieces_at_its_target() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    static FILM: &[u8] = include_bytes!(env!("RIPTIDE_TEST_MKV_20S"));
+    assert!(!FILM.is_empty(), "test media is empty: install ffmpeg (build.rs generates it) and rebuild");
+    const PIECE: u64 = 8 << 10;
+    let target = 12.5; // key frames every second: half a GOP in
+    let cues = FILM.windows(4).rposition(|w| w == [0x1C, 0x53, 0xBB, 0x6B]).expect("Cues") as u64;
+    assert!(cues > FILM.len() as u64 * 9 / 10, "the Cues are not at the end ({cues})");
+    let parts = Array::of1(&Uint8Array::from(FILM));
+    let url = Url::create_object_url_with_blob(&Blob::new_with_u8_array_sequence(&parts).unwrap()).unwrap();
+    let video = video_element();
+    // Every request the player makes: its range and whether the target was buffered then.
+    let seen: Rc<RefCell<Vec<(u64, u64, bool)>>> = Rc::default();
+    let hook = {
+        let (seen, video) = (seen.clone(), video.clone());
+        Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |url: JsValue, init: JsValue| {
+            let headers: web_sys::Headers = Reflect::get(&init, &"headers".into()).unwrap().unchecked_into();
+            let range = headers.get("Range").unwrap().unwrap_or_default();
+            let (first, last) = range.trim_start_matches("bytes=").split_once('-').unwrap();
+            let (first, last): (u64, u64) = (first.parse().unwrap(), last.parse().unwrap());
+            let b = video.buffered();
+            let covered = (0..b.length()).any(|i| b.start(i).unwrap() <= target && target < b.end(i).unwrap());
+            seen.borrow_mut().push((first, last + 1, covered));
+            let init: web_sys::RequestInit = init.unchecked_into();
+            web_sys::window().unwrap().fetch_with_str_and_init(&url.as_string().unwrap(), &init).into()
+        })
+    };
+    // The player's own steps, with their times (`fetch::trace`).
+    let steps = Array::new();
+    Reflect::set(&web_sys::window().unwrap(), &"__riptideTrace".into(), &steps).unwrap();
+    let player = Player::new(video.clone(), url.clone(), FILM.len() as f64, PIECE as u32);
+    player.set_fetch_hook(Some(hook.as_ref().unchecked_ref::<js_sys::Function>().clone()));
+    player.set_chunk_bytes(32768.0);
+    player.set_high_watermark(3.0);
+    player.set_low_watermark(2.0);
+    let _done = player.start();
+    let t = wait_for_time(&video, 1.5, 10.0).await;
+    assert!(t > 1.5, "the film did not play: {t}; media error {:?}", error_of(&video));
+    let before = seen.borrow().len();
+    assert!(
+        seen.borrow().iter().all(|&(a, _, _)| a < FILM.len() as u64 * 3 / 10 || a >= cues),
+        "the player read ahead to the target before the seek: {:?}",
+        seen.borrow()
+    );
+    let asked = remux_wasm::player::fetch::now_ms();
+    video.set_current_time(target);
+    let t = wait_for_time(&video, target + 0.1, 10.0).await;
+    let status = player.status();
+    Reflect::delete_property(&web_sys::window().unwrap(), &"__riptideTrace".into()).unwrap();
+    let message = Reflect::get(&status, &JsValue::from_str("message")).unwrap();
+    player.destroy();
+    Url::revoke_object_url(&url).unwrap();
+    assert!(t > target + 0.1, "currentTime {t} after the seek to {target}; {message:?}; media error {:?}", error_of(&video));
+    let after: Vec<(u64, u64, bool)> = seen.borrow()[before..].to_vec();
+    let to_target: Vec<(u64, u64)> = after.iter().filter(|r| !r.2).map(|r| (r.0, r.1)).collect();
+    assert!(!to_target.is_empty(), "no request after the seek: {after:?}");
+    assert!(
+        after.iter().all(|&(_, end, _)| end <= cues),
+        "a request after the seek read the Cues at {cues} again: {after:?}"
+    );
+    assert!(
+        to_target.iter().all(|&(a, b)| a / PIECE == (b - 1) / PIECE),
+        "before the first fragment at the target was appended, a request spanned pieces of {PIECE} bytes: {to_target:?}"
+    );
+    // The fragment that lets the browser play on follows the first one at once: the loop does
+    // not idle while the video is still seeking (it did, up to 400 ms).
+    let field = |e: &JsValue, k: &str| Reflect::get(e, &k.into()).unwrap();
+    let segments: Vec<f64> = steps
+        .iter()
+        .filter(|e| field(e, "what").as_string().as_deref() == Some("player segment"))
+        .filter_map(|e| field(&e, "t").as_f64())
+        .filter(|&at| at > asked)
+        .collect();
+    assert!(segments.len() >= 2, "fewer than two fragments after the seek: {segments:?}");
+    let gap = segments[1] - segments[0];
+    assert!(gap < 300.0, "the second fragment after the seek came {gap:.0} ms after the first");
+}
+
+/// `MseSink::abort_append` stops an append that is running (what the player does when the
+/// viewer seeks during one): the awaited append returns without an error, and the buffer then
+/// takes the first fragment of another place, which plays.
+#[wasm_bindgen_test]
+async fn an_append_in_progress_is_aborted_for_a_seek() {
+    use std::rc::Rc;
+    use remux_wasm::{TimeBase, Timestamp};
+    static FILM: &[u8] = include_bytes!(env!("RIPTIDE_TEST_MKV_20S"));
+    let mut cache = SparseCache::from_bytes(FILM.to_vec());
+    let mut pipeline = Pipeline::open(&mut cache).expect("pipeline opens the test MKV");
+    let video = video_element();
+    let sink = Rc::new(MseSink::attach(&video).await.expect("media source opens"));
+    let mut segments = Vec::new();
+    while segments.len() < 6 {
+        match pipeline.step(&mut cache).expect("remux step") {
+            Step::Init(init) => {
+                sink.add_source_buffer(&init.mime).expect("codec supported");
+                sink.append(&init.data).await.expect("init segment appended");
+            }
+            Step::Segment(seg) => segments.push(seg.data),
+            other => panic!("unexpected step {other:?}"),
+        }
+    }
+    // The film's first seconds in one append, aborted while it runs.
+    let data: Vec<u8> = segments.concat();
+    let running = {
+        let sink = sink.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            sink.append(&data).await.map(|()| JsValue::TRUE).map_err(|e| JsValue::from_str(&e))
+        })
+    };
+    let mut aborted = false;
+    for _ in 0..20 {
+        // Microtasks only: the spawned append starts, the browser does not get to finish it.
+        let _ = JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL)).await;
+        aborted = sink.abort_append();
+        if aborted {
+            break;
+        }
+    }
+    assert!(aborted, "no append was running to abort");
+    JsFuture::from(running).await.expect("the aborted append settles without an error");
+    // Another place: its first fragment goes into the same buffer and plays.
+    let ms = TimeBase::MILLIS;
+    pipeline.seek(&mut cache, Timestamp(14_500), ms).expect("seek");
+    let mut after = 0;
+    while after < 3 {
+        match pipeline.step(&mut cache).expect("remux step") {
+            Step::Segment(seg) => {
+                sink.append(&seg.data).await.expect("a segment after the abort is appended");
+                after += 1;
+            }
+            Step::End => break,
+            other => panic!("unexpected step {other:?}"),
+        }
+    }
+    video.set_current_time(14.5);
+    let t = wait_for_time(&video, 14.7, 10.0).await;
+    assert!(t > 14.7, "currentTime {t} after the abort and the seek; media error {:?}", error_of(&video));
+    assert_eq!(error_of(&video), "");
 }

@@ -66,6 +66,15 @@ pub trait Demuxer {
         let _ = (src, to);
         Err(Error::unsupported("seeking in this container"))
     }
+
+    /// Reads, ahead of any seek, the index that [`seek`](Self::seek) would read first (MKV
+    /// Cues, AVI idx1/indx: usually at the end of the file), so a seek then needs only the
+    /// bytes at its target. `NeedData` while those bytes are missing (nothing changes then);
+    /// `Ok` once loaded, or when there is nothing to load (no index: seeks are estimated).
+    fn load_index(&mut self, src: &mut dyn ByteSource) -> Result<()> {
+        let _ = src;
+        Ok(())
+    }
 }
 
 /// A boxed demuxer (as [`probe::open`] returns) is a demuxer.
@@ -81,6 +90,9 @@ impl<D: Demuxer + ?Sized> Demuxer for Box<D> {
     }
     fn seek(&mut self, src: &mut dyn ByteSource, to: SeekTarget) -> Result<SeekPoint> {
         (**self).seek(src, to)
+    }
+    fn load_index(&mut self, src: &mut dyn ByteSource) -> Result<()> {
+        (**self).load_index(src)
     }
 }
 

@@ -38,6 +38,14 @@ use crate::timeline::{self, Sample};
 /// first frames and begin; the following fragments come while it plays them. Read by
 /// [`Fragmenter::next_fragment`].
 pub const FIRST_SECONDS: f64 = 0.25;
+/// After a seek, the first fragment runs from the key frame to this far past the target:
+/// 0.05 s (the frame at the target and the one after). Chromium completes an MSE seek only
+/// once the target is buffered, and then decodes from the key frame; it plays once it also
+/// holds about 0.2 s past the target (a first fragment to target + 0.13 s was not enough:
+/// docs/DESIGN.md, "Seek timeline"). Appending the frames up to the target first lets it
+/// decode them while the bytes of those 0.2 s still download; the second fragment of the run
+/// then reaches [`FIRST_SECONDS`] past the target. Read by [`Fragmenter::next_fragment`].
+pub const SEEK_FIRST_PAST_SECONDS: f64 = 0.05;
 /// Longest wanted length of a fragment: 1 s. Fragments double in length from
 /// [`FIRST_SECONDS`] up to this. Read by [`Fragmenter::next_fragment`].
 pub const TARGET_SECONDS: f64 = 1.0;
@@ -234,9 +242,13 @@ impl Fragmenter {
         let s = &v.samples;
         let first = s[0].dts;
         let mut target = v.ticks(self.target());
-        if let (Some((at, tb)), true) = (self.play_from, self.cuts == self.first_of_run) {
-            // After a seek: the frames between the key frame and the target come too.
-            target = target.saturating_add(tb.rescale(at.0, v.time_base).saturating_sub(first).max(0));
+        let n = self.cuts.saturating_sub(self.first_of_run);
+        if let (Some((at, tb)), true) = (self.play_from, n < 2) {
+            // After a seek: the first fragment reaches just past the target (the frames from
+            // the key frame to it come too), the second `FIRST_SECONDS` past it.
+            let past = if n == 0 { SEEK_FIRST_PAST_SECONDS } else { FIRST_SECONDS };
+            let to = tb.rescale(at.0, v.time_base).saturating_add(v.ticks(past));
+            target = to.saturating_sub(first).max(1);
         }
         let k = if self.ended {
             s.len()

@@ -4,10 +4,12 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 mod file;
+pub mod ranges;
 mod sparse;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use file::FileSource;
+pub use ranges::{plan_range, Reading, RequestSizes};
 pub use sparse::SparseCache;
 
 use crate::error::Result;

@@ -95,6 +95,9 @@ pub struct Shared {
     pub sink: RefCell<Option<Rc<MseSink>>>,
     /// A seek asked for by the page (seconds), taken by the loop.
     pub seek_request: Cell<Option<f64>>,
+    /// `performance.now()` of the latest `seeking` event that asked for a seek (what
+    /// `last_seek_prepare_ms` counts from).
+    pub seek_asked_ms: Cell<f64>,
     /// No progress for this long while the video waits is a stall (`Config::stall_ms`).
     pub stall_ms: Cell<f64>,
     /// Tracks, text tracks and the viewer's audio pick ([`tracks`]).
@@ -292,6 +295,7 @@ impl Player {
                 destroyed: Cell::new(false),
                 sink: RefCell::new(None),
                 seek_request: Cell::new(None),
+                seek_asked_ms: Cell::new(0.0),
                 stall_ms: Cell::new(Config::default().stall_ms),
                 tracks: RefCell::new(tracks::TrackState::default()),
                 on_end: RefCell::new(None),
@@ -370,6 +374,7 @@ impl Player {
             });
             if !buffered {
                 shared.seek_request.set(Some(t));
+                shared.seek_asked_ms.set(fetch::now_ms());
                 // The old requests go once the first one for the new place is answered.
                 shared.fetcher.retire_current();
                 scheduler::wake();

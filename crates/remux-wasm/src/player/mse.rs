@@ -51,6 +51,8 @@ pub struct MseSink {
     removed_secs: Cell<f64>,
     /// The `appendWindowStart` last set ([`set_window_start`](Self::set_window_start)).
     window_start: Cell<f64>,
+    /// The buffer an append of ours is running on (between `appendBuffer` and `updateend`).
+    appending: RefCell<Option<SourceBuffer>>,
 }
 
 impl MseSink {
@@ -93,6 +95,7 @@ impl MseSink {
             keep_ahead: Cell::new(30.0),
             removed_secs: Cell::new(0.0),
             window_start: Cell::new(0.0),
+            appending: RefCell::new(None),
         })
     }
 
@@ -336,7 +339,9 @@ impl MseSink {
             clear_handlers(sb);
             return Err(js_message(&e));
         }
+        *self.appending.borrow_mut() = Some(sb.clone());
         let r = JsFuture::from(done).await;
+        self.appending.borrow_mut().take();
         clear_handlers(sb);
         r.map(|_| ()).map_err(|_| {
             let err = media_error_text(&self.video);
@@ -346,6 +351,26 @@ impl MseSink {
                 err
             }
         })
+    }
+
+    /// Stops an append of ours that is running, with `SourceBuffer.abort()`: the MSE spec
+    /// allows it while an append runs (not while a removal does: then nothing is done), keeps
+    /// the coded frames parsed so far, drops the rest of the segment and fires `updateend`, so
+    /// the awaited [`append`](Self::append) returns `Ok`. For a seek elsewhere: the browser
+    /// need not finish parsing media of the old place first. `abort()` also resets
+    /// `appendWindowStart`, which is set again. Returns whether an append was aborted.
+    pub fn abort_append(&self) -> bool {
+        let Some(sb) = self.appending.borrow().clone() else {
+            return false;
+        };
+        if self.media_source.ready_state() != MediaSourceReadyState::Open || !sb.updating() {
+            return false;
+        }
+        if sb.abort().is_err() {
+            return false;
+        }
+        sb.set_append_window_start(self.window_start.get());
+        true
     }
 
     /// Removes `start..end` seconds from the buffers (the MP4 one and the audio apart) and

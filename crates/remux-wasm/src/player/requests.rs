@@ -27,7 +27,7 @@ pub struct InFlight {
 }
 
 impl InFlight {
-    fn spawn(shared: &Rc<Shared>, start: u64, end: u64) -> InFlight {
+    pub fn spawn(shared: &Rc<Shared>, start: u64, end: u64) -> InFlight {
         let result = Rc::new(RefCell::new(None));
         let (sh, slot) = (shared.clone(), result.clone());
         let done = future_to_promise(async move {
@@ -47,11 +47,11 @@ impl InFlight {
         self.start <= offset && offset < self.end
     }
 
-    fn finished(&self) -> bool {
+    pub fn finished(&self) -> bool {
         self.result.borrow().is_some()
     }
 
-    async fn wait(self) -> Result<Vec<u8>, FetchError> {
+    pub async fn wait(self) -> Result<Vec<u8>, FetchError> {
         let _ = JsFuture::from(self.done).await;
         let r = self.result.borrow_mut().take();
         r.unwrap_or(Err(FetchError::Aborted))

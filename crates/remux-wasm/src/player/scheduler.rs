@@ -11,29 +11,29 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use super::fetch::{trace, FetchError};
-use super::requests::Requests;
+use super::requests::{InFlight, Requests};
 use super::{mse::MseSink, Shared};
 use crate::error::{Error, ErrorCode, Problem};
-use crate::io::SparseCache;
+pub use crate::io::Reading;
+use crate::io::{RequestSizes, SparseCache};
 use crate::pipeline::{Pipeline, Step};
 use crate::time::{TimeBase, Timestamp};
 
 /// Tuning of the loop. Every default names who reads it.
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
-    /// Bytes fetched per request once the video has started playing:
-    /// 1 MiB, rounded up to whole pieces. Read by [`plan_range`].
+    /// Bytes fetched per request once the video has started playing: 1 MiB, ending on a
+    /// piece boundary (`io::ranges::plan_range`, [`Reading::Playing`]). Read by [`plan_range`].
     pub chunk_bytes: u64,
     /// Before the video first plays, a request ends at the next multiple of this many bytes,
     /// 256 KiB (of the piece length when pieces are smaller): what the demuxer needs, rounded
     /// up only that far, so the first (short) fragment costs little more than the bytes it
     /// holds. The server still fetches whole pieces from the swarm; with pieces larger than
-    /// this, the next request reads the rest of the piece at once. Not after a seek: there
-    /// the bytes from the key frame to the target are several pieces at 20 Mbit/s, and short
-    /// requests leave moments with no request open at the server, in which librqbit gives
-    /// the seeder's bandwidth to its background download (a whole piece: docs/DESIGN.md,
-    /// "Seek timeline"); only while the pipeline looks up the
-    /// seek (reads an index). Read by [`plan_range`].
+    /// this, the next request reads the rest of the piece at once. Not after a seek once the
+    /// video has played: there the bytes from the key frame to the target are several pieces
+    /// at 20 Mbit/s, fetched a piece per request until the fragment the browser needs to play
+    /// on is appended ([`Reading::Seeking`]; docs/DESIGN.md, "Seek timeline"). Read by
+    /// [`plan_range`].
     pub startup_bytes: u64,
     /// Requests kept going: when the one the demuxer waits for arrives, the range right after
     /// it (sized as [`plan_range`] says) is asked for at once, so it downloads while the bytes
@@ -56,10 +56,10 @@ pub struct Config {
     pub startup_watermark: f64,
     /// How long the video may wait to begin at the startup watermark before one more
     /// fragment is pulled (the browser may want more than one fragment): 400 ms, longer than
-    /// the first append's decoder set-up. Also how long the loop stays idle after the first
-    /// fragment following a seek while the video is still seeking (decoding from the key
-    /// frame to the target; both durations are in docs/DESIGN.md, "Seek timeline"). Read by
-    /// [`run`].
+    /// the first append's decoder set-up. Not after a seek: there the loop goes on at once
+    /// (the next fragment needs the next piece, which comes a piece's download time later
+    /// anyway; idling made a browser that wanted more than the first fragment wait up to
+    /// 400 ms more: docs/DESIGN.md, "Seek timeline"). Read by [`run`].
     pub startup_settle_ms: i32,
     /// How long to wait at the startup watermark for playback to begin before filling the
     /// buffer anyway (autoplay blocked, a paused video): 3 s. Read by [`run`].
@@ -192,11 +192,8 @@ pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Li
     }
 }
 
-/// The range `start..end` to fetch for a `NeedData { offset, len }`: at least `len`. Once
-/// playing (`playing`), extended to a chunk and rounded up to a piece boundary when the piece
-/// length is known; before that (startup), rounded up only to the
-/// next multiple of `startup_bytes` (or of the piece length when smaller). Clipped to the
-/// file size and to the next bytes already held.
+/// The range `start..end` to fetch for a `NeedData { offset, len }`, sized for `reading`
+/// with this configuration's request sizes (see [`crate::io::ranges::plan_range`]).
 pub fn plan_range(
     cfg: &Config,
     cache: &SparseCache,
@@ -204,29 +201,10 @@ pub fn plan_range(
     len: u64,
     size: Option<u64>,
     piece_length: u32,
-    playing: bool,
+    reading: Reading,
 ) -> (u64, u64) {
-    let piece = piece_length as u64;
-    let (chunk, align) = if playing {
-        (cfg.chunk_bytes, piece)
-    } else {
-        let step = match piece {
-            0 => cfg.startup_bytes,
-            p => p.min(cfg.startup_bytes),
-        };
-        (0, step.max(1))
-    };
-    let mut end = offset.saturating_add(len.max(chunk).max(1));
-    if align > 0 {
-        end = end.div_ceil(align).saturating_mul(align);
-    }
-    if let Some(size) = size {
-        end = end.min(size);
-    }
-    match cache.missing(offset, end.saturating_sub(offset)) {
-        Some((s, e)) if s == offset => (offset, e),
-        _ => (offset, end),
-    }
+    let sizes = RequestSizes { chunk_bytes: cfg.chunk_bytes, startup_bytes: cfg.startup_bytes };
+    crate::io::plan_range(sizes, cache, offset, len, size, piece_length, reading)
 }
 
 /// A promise that resolves after `ms` milliseconds (a JS timer; never blocks the page).
@@ -376,6 +354,13 @@ struct Loop {
     evict_mark: u64,
     /// End (seconds) of the latest appended segment since the latest seek.
     frontier: Option<f64>,
+    /// From a seek (or an audio switch) until a fragment reaching `FIRST_SECONDS` past its
+    /// target (this time, seconds) is appended, the one the browser needs to play on:
+    /// requests are sized for [`Reading::Seeking`].
+    moving: Option<f64>,
+    /// The seek index fetched while the video plays, so a seek needs no request for it
+    /// ([`prefetch_index`]).
+    index: IndexFetch,
     retry_ms: i32,
     requests: Requests,
     /// Since when (`performance.now()`) the playhead has sat stuck before a hole in the
@@ -416,6 +401,8 @@ pub async fn run(
         settle_ms: 0,
         evict_mark: 0,
         frontier: None,
+        moving: None,
+        index: IndexFetch::Wanted { rounds: 0 },
         retry_ms: 0,
         requests: Requests::default(),
         stuck_since: None,
@@ -433,6 +420,7 @@ pub async fn run(
             let t = super::tracks::restart(&shared, &sink).await.map_err(Problem::media_source)?;
             skip_before = Some(t);
             st.source = None;
+            st.index = IndexFetch::Wanted { rounds: 0 };
             st.frontier = None;
             st.phase = st.phase.moved();
             st.seek = Some(Seek::to(t));
@@ -441,12 +429,16 @@ pub async fn run(
         }
         // A seek from the page (the `seeking` event, outside what is buffered).
         if let Some(t) = shared.seek_request.take() {
-            trace("seek taken", || format!("{t:.3}"));
+            let asked_ms = shared.seek_asked_ms.get();
+            trace("seek taken", || format!("{t:.3}, {:.1} ms after it was asked", super::fetch::now_ms() - asked_ms));
             // The requests of the old place: retired by the page's `seeking` handler (they are
             // cancelled once the first request for the new place is answered).
             st.requests.clear();
-            st.seek = Some(Seek::to(t));
+            st.seek = Some(Seek { target: t, asked_ms });
             shared.update(|s| s.seeking = true);
+        }
+        if st.phase.played() && st.seek.is_none() {
+            prefetch_index(&mut st, &shared, &cfg, size, piece_length).await;
         }
         let ahead = sink.buffered_ahead();
         shared.update(|s| {
@@ -474,19 +466,6 @@ pub async fn run(
             }
         }
         if st.seek.is_none() {
-            if st.phase.played()
-                && st.frontier.is_some()
-                && shared.video.seeking()
-                && st.settle_ms < cfg.startup_settle_ms
-            {
-                // The first fragment after a seek is in: the browser decodes from the key
-                // frame to the target now. Leave it the CPU (remuxing and appending more would
-                // slow that down on a small machine) unless it still waits after
-                // `startup_settle_ms`.
-                sleep_unless_asked(&shared, STARTUP_POLL_MS.min(cfg.startup_settle_ms - st.settle_ms)).await;
-                st.settle_ms += STARTUP_POLL_MS;
-                continue;
-            }
             if st.phase.started() && !st.phase.played() {
                 let may_fill = !(cfg.hold_until_play && shared.video.paused());
                 if shared.state() == "playing" || (may_fill && st.held_ms >= cfg.startup_hold_ms) {
@@ -524,15 +503,21 @@ pub async fn run(
         }
         match result {
             Err(Error::NeedData { offset, len }) => {
-                // Once the video has played, whole chunks, after a seek too (see
-                // `Config::startup_bytes`); but not for what the seek itself reads (an index:
-                // MKV Cues, AVI idx1 and the start of its movi list), a few bytes each.
-                let playing = st.phase.played() && st.seek.is_none();
+                // Once the video has played: a piece per request from a seek to its first
+                // fragment (what the seek reads to find the key frame included), whole chunks
+                // otherwise (see `Config::startup_bytes`, `io::ranges::Reading`).
+                let reading = if !st.phase.played() {
+                    Reading::Startup
+                } else if st.seek.is_some() || st.moving.is_some() {
+                    Reading::Seeking
+                } else {
+                    Reading::Playing
+                };
                 st.requests.store_finished(offset, &mut st.cache, &shared).await;
                 // The request for the needed byte: one in flight already, or a new one.
                 let cache = &st.cache;
                 let request = st.requests.take_covering(&shared, offset, || {
-                    plan_range(&cfg, cache, offset, len, size, piece_length, playing)
+                    plan_range(&cfg, cache, offset, len, size, piece_length, reading)
                 });
                 let (start, end) = (request.start, request.end);
                 let result = request.wait_unless_seek(&shared).await;
@@ -546,7 +531,7 @@ pub async fn run(
                         end,
                         cfg.requests_in_flight,
                         |next| size.is_some_and(|s| next >= s) || cache.missing(next, 1).is_none(),
-                        |next| plan_range(&cfg, cache, next, 1, size, piece_length, playing),
+                        |next| plan_range(&cfg, cache, next, 1, size, piece_length, reading),
                     );
                 }
                 match result {
@@ -605,7 +590,9 @@ pub async fn run(
                 if let Some(o) = st.source.as_mut() {
                     o.encode.seeked().await;
                 }
-                let ms = super::fetch::now_ms() - st.seek.take().map_or(0.0, |s| s.asked_ms);
+                let seek = st.seek.take();
+                let ms = super::fetch::now_ms() - seek.map_or(0.0, |s| s.asked_ms);
+                st.moving = seek.map(|s| s.target.max(point_secs));
                 trace("sought", || format!("key frame {point_secs:.3} s at byte {}", st.evict_mark));
                 shared.update(|s| {
                     s.seeking = false;
@@ -655,7 +642,7 @@ pub async fn run(
                 }
             }
             Ok(Outcome::Step(Step::Segment(seg))) if super::tracks::before(&seg, skip_before) => {}
-            Ok(Outcome::Step(Step::Segment(seg))) => {
+            Ok(Outcome::Step(Step::Segment(mut seg))) => {
                 trace("segment", || {
                     let tb = seg.time_base;
                     format!("{:.3}-{:.3} s, {} bytes, source byte {}", tb.seconds(seg.start.0), tb.seconds(seg.end.0), seg.data.len(), seg.source_pos)
@@ -664,7 +651,11 @@ pub async fn run(
                     sink.set_window_start(start);
                 }
                 if !seg.data.is_empty() {
-                    sink.append(&seg.data).await.map_err(Problem::media_source)?;
+                    let data = std::mem::take(&mut seg.data);
+                    if !append_unless_seek(&sink, &shared, data).await.map_err(Problem::media_source)? {
+                        // Aborted for a seek elsewhere: taken at the top of the loop.
+                        continue;
+                    }
                 }
                 for run in &seg.audio_apart {
                     sink.append_apart(run.time_base.seconds(run.start.0), &run.data)
@@ -672,6 +663,10 @@ pub async fn run(
                         .map_err(Problem::media_source)?;
                 }
                 st.settle_ms = 0;
+                let end = seg.time_base.seconds(seg.end.0);
+                if st.moving.is_some_and(|t| end >= t + crate::fmp4::fragmenter::FIRST_SECONDS - 0.01) {
+                    st.moving = None;
+                }
                 if st.phase == Phase::Opening {
                     st.phase = Phase::Startup;
                     // Media that starts later than 0 s: move the playhead onto it.
@@ -714,6 +709,94 @@ pub async fn run(
                 });
             }
         }
+    }
+}
+
+/// Appends `data` (a media segment) to `sink`; if the page asks for a seek meanwhile, the
+/// append is aborted ([`MseSink::abort_append`]) and `Ok(false)` comes back at once, so the
+/// seek is taken without waiting for the browser to parse media of the old place (a 1 s
+/// fragment of a 20 Mbit/s film: tens of ms on a loaded machine; 64 ms between `seeking` and
+/// the seek being taken in one traced seek). `Ok(true)`: appended.
+async fn append_unless_seek(sink: &Rc<MseSink>, shared: &Shared, data: Vec<u8>) -> Result<bool, String> {
+    let slot: Rc<RefCell<Option<Result<(), String>>>> = Rc::new(RefCell::new(None));
+    let done = {
+        let (sink, slot) = (sink.clone(), slot.clone());
+        wasm_bindgen_futures::future_to_promise(async move {
+            let r = sink.append(&data).await;
+            *slot.borrow_mut() = Some(r);
+            Ok(JsValue::UNDEFINED)
+        })
+    };
+    let mut aborted = false;
+    loop {
+        if let Some(r) = slot.borrow_mut().take() {
+            return r.map(|()| !aborted);
+        }
+        if !aborted && shared.seek_request.get().is_some() {
+            aborted = sink.abort_append();
+            if aborted {
+                trace("append aborted", || "for a seek".into());
+            }
+        }
+        until_woken(&done).await;
+    }
+}
+
+/// Where the background read of the seek index is.
+enum IndexFetch {
+    /// Not loaded yet; `rounds`: requests made for it so far.
+    Wanted { rounds: u32 },
+    /// A request for its bytes is in flight.
+    Fetching { rounds: u32, request: InFlight },
+    /// Loaded, or nothing to load, or left to the first seek (see [`INDEX_ROUNDS`]).
+    Done,
+}
+
+/// Requests the background read of the index makes before leaving it to the first seek: an
+/// index is a header and a body, usually both in one request; more rounds mean something
+/// odd (the bytes evicted between rounds, an index spread over the file).
+const INDEX_ROUNDS: u32 = 4;
+
+/// Once the video plays, reads the index a seek would read first (MKV Cues, AVI idx1: at the
+/// end of the file, `Pipeline::load_index`) with a request of its own beside the playback's,
+/// so the first seek starts with the bytes at its target instead of a round trip to the
+/// file's end (12–30 ms measured on loopback; a whole piece from the seeder when the server
+/// lacks the file's last one). Never waits: a request in flight is looked at on the next
+/// turn of the loop.
+async fn prefetch_index(
+    st: &mut Loop,
+    shared: &Rc<Shared>,
+    cfg: &Config,
+    size: Option<u64>,
+    piece_length: u32,
+) {
+    let Some(opened) = st.source.as_mut() else { return };
+    let rounds = match std::mem::replace(&mut st.index, IndexFetch::Done) {
+        IndexFetch::Done => return,
+        IndexFetch::Wanted { rounds } => rounds,
+        IndexFetch::Fetching { rounds, request } if !request.finished() => {
+            st.index = IndexFetch::Fetching { rounds, request };
+            return;
+        }
+        IndexFetch::Fetching { rounds, request } => {
+            let start = request.start;
+            if let Ok(bytes) = request.wait().await {
+                let n = bytes.len() as u64;
+                st.cache.insert(start, bytes);
+                shared.update(|s| s.bytes_fetched += n);
+            }
+            rounds
+        }
+    };
+    match opened.pipeline.load_index(&mut st.cache) {
+        Err(Error::NeedData { offset, len }) if rounds < INDEX_ROUNDS => {
+            let (a, b) = plan_range(cfg, &st.cache, offset, len, size, piece_length, Reading::Seeking);
+            trace("index", || format!("fetch {a}-{b}"));
+            let request = InFlight::spawn(shared, a, b);
+            st.index = IndexFetch::Fetching { rounds: rounds + 1, request };
+        }
+        // Loaded, none, or a problem the first seek will report in its own words.
+        _ => {}
     }
 }
 

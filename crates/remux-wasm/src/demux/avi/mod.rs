@@ -426,7 +426,7 @@ impl AviDemuxer {
 
     /// Reads the index (OpenDML if the streams have super indexes, else `idx1`) and every
     /// `movi` list. Pure: `NeedData` leaves nothing half-loaded.
-    fn load_index(&self, src: &mut dyn ByteSource) -> Result<(SeekIndex, Vec<Movi>)> {
+    fn read_index(&self, src: &mut dyn ByteSource) -> Result<(SeekIndex, Vec<Movi>)> {
         let mut movis = vec![self.first_movi];
         while let Some(m) = find_movi_after(src, movis[movis.len() - 1].riff_end, self.file_size)? {
             if m.fourcc <= movis[movis.len() - 1].fourcc || movis.len() >= 4096 {
@@ -662,13 +662,18 @@ impl Demuxer for AviDemuxer {
         }
     }
 
-    fn seek(&mut self, src: &mut dyn ByteSource, to: SeekTarget) -> Result<SeekPoint> {
-        let SeekTarget { time: target, time_base } = to;
+    fn load_index(&mut self, src: &mut dyn ByteSource) -> Result<()> {
         if self.index.is_none() {
-            let (index, movis) = self.load_index(src)?;
+            let (index, movis) = self.read_index(src)?;
             self.index = Some(index);
             self.movis = movis;
         }
+        Ok(())
+    }
+
+    fn seek(&mut self, src: &mut dyn ByteSource, to: SeekTarget) -> Result<SeekPoint> {
+        let SeekTarget { time: target, time_base } = to;
+        Demuxer::load_index(self, src)?;
         let m = self.master();
         let tb = self.tracks[m].time_base;
         let target_tick = target.rescale(time_base, tb).0;

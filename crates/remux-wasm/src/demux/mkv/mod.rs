@@ -187,6 +187,10 @@ impl Demuxer for MkvDemuxer {
         self.seek_to(src, to)
     }
 
+    fn load_index(&mut self, src: &mut dyn ByteSource) -> Result<()> {
+        self.load_cues(src)
+    }
+
     fn duration(&self) -> Option<(Duration, TimeBase)> {
         self.duration
             .map(|d| (Duration(d.round() as u64), self.time_base))

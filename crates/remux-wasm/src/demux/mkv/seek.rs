@@ -122,7 +122,7 @@ impl MkvDemuxer {
     }
 
     /// Loads the Cues named by the SeekHead (once). `NeedData` while they are not fetched.
-    fn load_cues(&mut self, src: &mut dyn ByteSource) -> Result<()> {
+    pub(super) fn load_cues(&mut self, src: &mut dyn ByteSource) -> Result<()> {
         if self.cues != CueIndex::Unknown {
             return Ok(());
         }
