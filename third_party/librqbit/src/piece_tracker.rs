@@ -437,6 +437,42 @@ mod tests {
     }
 
     #[test]
+    fn test_no_background_piece_while_held_back() {
+        let chunks = make_test_chunk_tracker(5);
+        let mut tracker = PieceTracker::new(chunks);
+        let file_infos = make_test_file_infos(5);
+        let file_priorities = make_default_file_priorities(&file_infos);
+        let lengths = Lengths::new(16384 * 5, 16384).unwrap();
+        let index = |i| lengths.validate_piece_index(i).unwrap();
+
+        // Held back (a seek's piece is being fetched elsewhere): a priority piece is still
+        // given, the natural order is not.
+        let result = tracker.acquire_piece(AcquireRequest {
+            peer: peer(1),
+            peer_avg_time: None,
+            priority_pieces: [index(3)].into_iter(),
+            background: false,
+            file_priorities: &file_priorities,
+            file_infos: &file_infos,
+            peer_has_piece: |_| true,
+            can_steal: |_| true,
+        });
+        assert!(matches!(result, AcquireResult::Reserved(p) if p.get() == 3));
+        let result = tracker.acquire_piece(AcquireRequest {
+            peer: peer(1),
+            peer_avg_time: None,
+            priority_pieces: [index(3)].into_iter(),
+            background: false,
+            file_priorities: &file_priorities,
+            file_infos: &file_infos,
+            peer_has_piece: |_| true,
+            can_steal: |_| true,
+        });
+        assert!(matches!(result, AcquireResult::NoneAvailable), "{result:?}");
+        assert_eq!(tracker.inflight_count(), 1);
+    }
+
+    #[test]
     fn test_reserve_filters_by_peer_has_piece() {
         let chunks = make_test_chunk_tracker(5);
         let mut tracker = PieceTracker::new(chunks);
