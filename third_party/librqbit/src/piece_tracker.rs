@@ -745,6 +745,7 @@ mod tests {
             peer: peer(1),
             peer_avg_time: None,
             priority_pieces: priority.into_iter(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
