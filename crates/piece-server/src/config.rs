@@ -161,13 +161,15 @@ pub struct Config {
     pub peer_request_window_min: usize,
 
     /// On a seek to a piece not downloaded yet, cancel the requests for pieces no reader
-    /// needs and fetch the new position's first 4 MiB first (`false`: librqbit 9.1's order).
+    /// needs and fetch the new position's first 4 MiB first; until they are here, a reader
+    /// that leaves releases its pieces too and no piece is fetched in the background order
+    /// (`false`: librqbit 9.1's order).
     #[arg(long, env = "RIPTIDE_SEEK_REPRIORITISE", default_value_t = true, action = clap::ArgAction::Set)]
     pub seek_reprioritise: bool,
 
     /// Milliseconds a file stream whose response was read to its end stays open at its end,
     /// so the pieces after it keep their priority until the player's next request (0: closed
-    /// at once).
+    /// at once). Only the file's newest request lingers.
     #[arg(long, env = "RIPTIDE_STREAM_LINGER_MS", default_value_t = DEFAULT_STREAM_LINGER_MS)]
     pub stream_linger_ms: u64,
 

@@ -335,3 +335,160 @@ async fn the_pieces_after_an_ended_request_keep_coming_first() {
     .await
     .expect("test took longer than 60 s");
 }
+
+/// What a player does at a seek: its request for the old position is still open when the
+/// request for the new one arrives, and is given up a moment later. The piece the old
+/// position had in flight is then nobody's: the seek's piece must not wait behind it. Counted
+/// the way a user pays for it: the pieces the server verified while the seek waited, other
+/// than the one it asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_seek_does_not_wait_for_the_old_request_s_piece() {
+    tokio::time::timeout(Duration::from_secs(40), async {
+        const BIG: u32 = 1 << 20;
+        let piece = BIG as usize;
+        let tmp = tempfile::tempdir().unwrap();
+        let data = random_bytes(64 * MIB, 17);
+        let (info, http, [_seeder, server]) = seeder_and_server(
+            tmp.path(),
+            &data,
+            BIG,
+            |c| c.upload_limit_bps = std::num::NonZeroU32::new(4 * MIB as u32),
+            |_| {},
+        )
+        .await;
+        let client = Client::new();
+        let id = add_magnet_id(&client, http, &info.magnet).await;
+        let url = format!("http://{http}/api/torrents/{id}/files/0");
+
+        // Play from 4 MiB until the first byte of the third piece arrives: that piece was
+        // just verified, and the next one has only just been asked of the seeder.
+        let mut old = client
+            .get(&url)
+            .header(header::RANGE, format!("bytes={}-", 4 * piece))
+            .send()
+            .await
+            .unwrap();
+        let mut got = 0usize;
+        while got <= 2 * piece {
+            let chunk = old.chunk().await.unwrap().unwrap();
+            assert!(chunk[..] == data[4 * piece + got..4 * piece + got + chunk.len()]);
+            got += chunk.len();
+        }
+        let before = have_pieces(&client, http, &id).await;
+
+        // Seek far outside the old request's 32 MiB window; the old request goes once the
+        // new one is open at the server, as the player does (it waits for the new answer).
+        let target = 48 * piece;
+        let t0 = Instant::now();
+        let seek = {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move {
+                client
+                    .get(&url)
+                    .header(header::RANGE, format!("bytes={target}-{}", target + piece - 1))
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap()
+            })
+        };
+        while server.state.open_file_streams() < 2 {
+            assert!(t0.elapsed() < Duration::from_secs(5), "the seek's stream never opened");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        drop(old);
+        let body = seek.await.unwrap();
+        let took = t0.elapsed();
+        assert!(body[..] == data[target..target + piece]);
+        let after = have_pieces(&client, http, &id).await;
+        let extra: Vec<usize> = (0..after.len())
+            .filter(|&i| after[i] && !before[i] && i != target / piece)
+            .collect();
+        eprintln!(
+            "seek with the old request open a moment: 1 MiB piece in {took:?}; other pieces verified meanwhile: {extra:?}"
+        );
+        assert!(
+            extra.is_empty(),
+            "while the seek waited, the server downloaded pieces nobody reads any more: {extra:?}"
+        );
+    })
+    .await
+    .expect("test took longer than 40 s");
+}
+
+/// The same when the old request ends instead of being given up: the player sends the new
+/// request while the old one still waits for its last bytes. With a deep request queue (a
+/// fixed window of 64 chunks: a whole 1 MiB piece; peers that send on a timer get deeper
+/// ones) the piece after the old request is already in flight at the seek; the ended request
+/// must not keep it wanted (`linger.rs` holds only the newest request of a file).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_seek_does_not_wait_for_a_request_that_ends_meanwhile() {
+    tokio::time::timeout(Duration::from_secs(40), async {
+        const BIG: u32 = 1 << 20;
+        let piece = BIG as usize;
+        let tmp = tempfile::tempdir().unwrap();
+        let data = random_bytes(64 * MIB, 23);
+        let (info, http, [_seeder, server]) = seeder_and_server(
+            tmp.path(),
+            &data,
+            BIG,
+            |c| c.upload_limit_bps = std::num::NonZeroU32::new(4 * MIB as u32),
+            |c| {
+                c.peer_request_window = 64;
+                c.peer_request_window_min = 64;
+            },
+        )
+        .await;
+        let client = Client::new();
+        let id = add_magnet_id(&client, http, &info.magnet).await;
+        let url = format!("http://{http}/api/torrents/{id}/files/0");
+        let get = |range: String| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move {
+                let r = client.get(&url).header(header::RANGE, range).send().await.unwrap();
+                r.bytes().await.unwrap()
+            })
+        };
+
+        // The seeder's rate limiter lets its first seconds' worth through at once: spend it
+        // on pieces nobody looks at below (56-61), so that piece 4 takes its ~250 ms.
+        let warm = get(format!("bytes={}-{}", 56 * piece, 62 * piece - 1)).await.unwrap();
+        assert!(warm[..] == data[56 * piece..62 * piece]);
+
+        // The old request: 100 bytes of piece 4, which takes ~250 ms to come; piece 5 is
+        // asked for right behind it.
+        let before = have_pieces(&client, http, &id).await;
+        let old_at = 4 * piece;
+        let old = get(format!("bytes={old_at}-{}", old_at + 99));
+        let t0 = Instant::now();
+        while server.state.open_file_streams() < 1 {
+            assert!(t0.elapsed() < Duration::from_secs(5), "the old request never opened");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(60)).await;
+
+        // The seek, while the old request still waits.
+        let target = 48 * piece;
+        let t0 = Instant::now();
+        let seek = get(format!("bytes={target}-{}", target + piece - 1));
+        assert!(old.await.unwrap()[..] == data[old_at..old_at + 100]);
+        let body = seek.await.unwrap();
+        let took = t0.elapsed();
+        assert!(body[..] == data[target..target + piece]);
+        let after = have_pieces(&client, http, &id).await;
+        let extra: Vec<usize> = (0..after.len())
+            .filter(|&i| after[i] && !before[i] && i != target / piece && i != old_at / piece)
+            .collect();
+        eprintln!(
+            "seek while the old request ends: 1 MiB piece in {took:?}; pieces nobody read verified meanwhile: {extra:?}"
+        );
+        assert!(
+            extra.is_empty(),
+            "while the seek waited, the server downloaded pieces nobody reads any more: {extra:?}"
+        );
+    })
+    .await
+    .expect("test took longer than 40 s");
+}

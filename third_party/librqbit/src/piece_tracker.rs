@@ -58,6 +58,9 @@ where
     pub peer_avg_time: Option<Duration>,
     /// Priority pieces to check first (e.g., for streaming).
     pub priority_pieces: I,
+    /// Whether pieces outside `priority_pieces` (the natural order) may be reserved: not
+    /// while a seek's pieces are being fetched (`live/critical_window.rs`).
+    pub background: bool,
     /// File download priority ordering.
     pub file_priorities: &'a FilePriorities,
     /// File metadata for iterating pieces.
@@ -144,10 +147,13 @@ impl PieceTracker {
 
         // Then check naturally ordered queued pieces
         // Note: iter_queued_pieces only returns pieces in queue_pieces (not in-flight)
-        let queued: Vec<_> = self
-            .chunks
-            .iter_queued_pieces(req.file_priorities, req.file_infos)
-            .collect();
+        let queued: Vec<_> = if req.background {
+            self.chunks
+                .iter_queued_pieces(req.file_priorities, req.file_infos)
+                .collect()
+        } else {
+            Vec::new()
+        };
 
         for piece in queued {
             if (req.peer_has_piece)(piece) {
@@ -412,6 +418,7 @@ mod tests {
             peer: peer(1),
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true, // Peer has all pieces
@@ -430,6 +437,42 @@ mod tests {
     }
 
     #[test]
+    fn test_no_background_piece_while_held_back() {
+        let chunks = make_test_chunk_tracker(5);
+        let mut tracker = PieceTracker::new(chunks);
+        let file_infos = make_test_file_infos(5);
+        let file_priorities = make_default_file_priorities(&file_infos);
+        let lengths = Lengths::new(16384 * 5, 16384).unwrap();
+        let index = |i| lengths.validate_piece_index(i).unwrap();
+
+        // Held back (a seek's piece is being fetched elsewhere): a priority piece is still
+        // given, the natural order is not.
+        let result = tracker.acquire_piece(AcquireRequest {
+            peer: peer(1),
+            peer_avg_time: None,
+            priority_pieces: [index(3)].into_iter(),
+            background: false,
+            file_priorities: &file_priorities,
+            file_infos: &file_infos,
+            peer_has_piece: |_| true,
+            can_steal: |_| true,
+        });
+        assert!(matches!(result, AcquireResult::Reserved(p) if p.get() == 3));
+        let result = tracker.acquire_piece(AcquireRequest {
+            peer: peer(1),
+            peer_avg_time: None,
+            priority_pieces: [index(3)].into_iter(),
+            background: false,
+            file_priorities: &file_priorities,
+            file_infos: &file_infos,
+            peer_has_piece: |_| true,
+            can_steal: |_| true,
+        });
+        assert!(matches!(result, AcquireResult::NoneAvailable), "{result:?}");
+        assert_eq!(tracker.inflight_count(), 1);
+    }
+
+    #[test]
     fn test_reserve_filters_by_peer_has_piece() {
         let chunks = make_test_chunk_tracker(5);
         let mut tracker = PieceTracker::new(chunks);
@@ -445,6 +488,7 @@ mod tests {
             peer: peer(1),
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |p| p.get() >= 2,
@@ -473,6 +517,7 @@ mod tests {
             peer: peer(1),
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
@@ -506,6 +551,7 @@ mod tests {
             peer: peer(1),
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
@@ -534,6 +580,7 @@ mod tests {
             peer: peer(2),
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |p| p == piece, // Only has the failed piece
@@ -563,6 +610,7 @@ mod tests {
             peer: peer_a,
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
@@ -575,6 +623,7 @@ mod tests {
             peer: peer_a,
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
@@ -589,6 +638,7 @@ mod tests {
             peer: peer_b,
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
@@ -628,6 +678,7 @@ mod tests {
             peer: peer(1),
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
@@ -637,6 +688,7 @@ mod tests {
             peer: peer(1),
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
@@ -654,6 +706,7 @@ mod tests {
             peer: peer(2),
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
@@ -692,6 +745,7 @@ mod tests {
             peer: peer(1),
             peer_avg_time: None,
             priority_pieces: priority.into_iter(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
@@ -718,6 +772,7 @@ mod tests {
             peer: peer(1),
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| false, // Peer has nothing
@@ -766,6 +821,7 @@ mod tests {
             peer: peer_a,
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
@@ -782,6 +838,7 @@ mod tests {
             peer: peer_a,
             peer_avg_time: None,
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |_| true,
@@ -804,6 +861,7 @@ mod tests {
             peer: peer_b,
             peer_avg_time: Some(Duration::from_millis(1)),
             priority_pieces: std::iter::empty(),
+            background: true,
             file_priorities: &file_priorities,
             file_infos: &file_infos,
             peer_has_piece: |p| p.get() == 4, // Peer B only has piece 4

@@ -209,8 +209,9 @@ pub async fn stream_file(
 
     // This request takes over the file's priority: an ended stream held for it (linger.rs)
     // goes now, before the new one moves librqbit's priority to its position, and gives its
-    // slot back before this request asks for one.
-    state.lingers.release(handle.info_hash(), index);
+    // slot back before this request asks for one; a request of this file still open ends
+    // without being held.
+    let ticket = state.lingers.take_over(handle.info_hash(), index);
 
     // One client address gets at most its share, at once or never (429), so that it cannot
     // take every slot from other viewers. A share as large as the whole pool is no share: then
@@ -257,7 +258,7 @@ pub async fn stream_file(
     let reader = PermitReader {
         inner: Some(stream.take(len)),
         on_end: Some(Box::new(move |taken: tokio::io::Take<_>| {
-            lingers.hold(info_hash, index, taken.into_inner(), &slots, linger)
+            lingers.hold(info_hash, index, ticket, taken.into_inner(), &slots, linger)
         })),
         _permit: permit,
         _open: OpenGuard::new(&state.open, |c| &c.file_streams),

@@ -58,12 +58,18 @@ impl StreamState {
         lengths: &'a Lengths,
         bytes: u64,
     ) -> impl Iterator<Item = ValidPieceIndex> + use<'a> {
+        self.piece_range(lengths, bytes)
+            .filter_map(|i| lengths.validate_piece_index(i))
+    }
+
+    // The pieces holding `bytes` from the position (fewer at the file's end).
+    fn piece_range(&self, lengths: &Lengths, bytes: u64) -> std::ops::Range<u32> {
         let start = self.file_abs_offset + self.position;
         let end = (start + bytes).min(self.file_abs_offset + self.file_len);
         let dpl = lengths.default_piece_length();
         let start_id = (start / dpl as u64).try_into().unwrap();
         let end_id = end.div_ceil(dpl as u64).try_into().unwrap();
-        (start_id..end_id).filter_map(|i| lengths.validate_piece_index(i))
+        start_id..end_id
     }
 }
 
@@ -118,20 +124,27 @@ impl TorrentStreams {
         // before anyone else's lookahead (the pieces repeat in the interleave; taking them
         // is idempotent).
         let critical = self
-            .streams
+            .critical_window(lengths)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| lengths.validate_piece_index(i));
+
+        critical.chain(Interleave { all: all.into() })
+    }
+
+    /// The pieces of the critical window (`live/critical_window.rs`): the first
+    /// `SEEK_CRITICAL_BYTES` from the position of the stream that most recently seeked to a
+    /// piece we did not have, for `SEEK_CRITICAL_FOR` after that seek.
+    pub(crate) fn critical_window(&self, lengths: &Lengths) -> Option<std::ops::Range<u32>> {
+        self.streams
             .iter()
             .filter_map(|s| {
                 s.seeked_to_missing_at
                     .filter(|t| t.elapsed() < SEEK_CRITICAL_FOR)
-                    .map(|t| (t, s.queue_of(lengths, SEEK_CRITICAL_BYTES)))
+                    .map(|t| (t, s.piece_range(lengths, SEEK_CRITICAL_BYTES)))
             })
             .max_by_key(|(t, _)| *t)
-            .map(|(_, q)| q);
-
-        critical
-            .into_iter()
-            .flatten()
-            .chain(Interleave { all: all.into() })
+            .map(|(_, r)| r)
     }
 
     fn mark_seeked_to_missing(&self, stream_id: StreamId) {
@@ -318,6 +331,7 @@ impl AsyncSeek for FileStream {
 impl Drop for FileStream {
     fn drop(&mut self) {
         self.streams.drop_stream(self.stream_id);
+        self.on_drop();
     }
 }
 
@@ -465,6 +479,33 @@ impl FileStream {
         }
         self.streams.mark_seeked_to_missing(self.stream_id);
         if let Some(live) = self.torrent.live() {
+            live.reprioritise_after_seek();
+        }
+    }
+
+    // A stream that goes away while a seek still waits for its pieces: what only it wanted
+    // is nobody's now. A player gives up its request for the old position just after it sent
+    // the new one, so the seek above still found the old position's pieces wanted and left
+    // them in flight, ahead of its own.
+    fn on_drop(&self) {
+        if !self.torrent.shared().options.reprioritise_on_seek {
+            return;
+        }
+        let lengths = self.metadata.lengths();
+        let Some(critical) = self.streams.critical_window(lengths) else {
+            return;
+        };
+        let waiting = self
+            .torrent
+            .with_chunk_tracker(|ct| {
+                let have = ct.get_have_pieces();
+                let have = have.as_slice();
+                super::live::critical_window::release_after_drop(Some(&critical), |p| {
+                    have.get(p as usize).is_some_and(|b| *b)
+                })
+            })
+            .unwrap_or(false);
+        if waiting && let Some(live) = self.torrent.live() {
             live.reprioritise_after_seek();
         }
     }

@@ -39,6 +39,7 @@
 // > so don't lock them both at the same time at all, or at the worst lock them in the
 // > same order (peers one first, then the global one).
 
+pub(crate) mod critical_window;
 pub mod peer;
 pub mod peers;
 mod request_window;
@@ -925,6 +926,16 @@ impl TorrentStateLive {
 
         self.streams
             .wake_streams_on_piece_completed(id, self.metadata.lengths());
+        // Peers held back from the background order while a seek's pieces were being fetched
+        // (`critical_window.rs`) look again.
+        if self.shared.options.reprioritise_on_seek
+            && self
+                .streams
+                .critical_window(self.metadata.lengths())
+                .is_some_and(|w| w.contains(&id.get()))
+        {
+            self.new_pieces_notify.notify_waiters();
+        }
 
         locked.unflushed_bitv_bytes += self.metadata.lengths().piece_length(id) as u64;
         if locked.unflushed_bitv_bytes >= FLUSH_BITV_EVERY_BYTES {
@@ -1509,10 +1520,31 @@ impl PeerHandler {
                     ..
                 } = &mut **g;
                 let pieces = pieces.as_mut().ok_or(Error::ChunkTrackerEmpty)?;
+                // Nothing in the background order while a seek's pieces are being fetched.
+                let background = !self.state.shared.options.reprioritise_on_seek
+                    || critical_window::background_allowed(
+                        self.state
+                            .streams
+                            .critical_window(&self.state.lengths)
+                            .as_ref(),
+                        |p| {
+                            self.state
+                                .lengths
+                                .validate_piece_index(p)
+                                .is_some_and(|p| pieces.chunks().is_piece_have(p))
+                        },
+                        |p| {
+                            self.state
+                                .lengths
+                                .validate_piece_index(p)
+                                .is_some_and(|p| pieces.is_inflight(p))
+                        },
+                    );
                 let result = pieces.acquire_piece(AcquireRequest {
                     peer: self.addr,
                     peer_avg_time: self.counters.average_piece_download_time(),
                     priority_pieces: self.state.streams.iter_next_pieces(&self.state.lengths),
+                    background,
                     file_priorities,
                     file_infos: &self.state.metadata.file_infos,
                     peer_has_piece: |p| bf.get(p.get() as usize).map(|v| *v) == Some(true),
