@@ -140,33 +140,34 @@ async fn player_streams_ranges_from_a_url() {
 /// `io::ranges`'s unit tests).
 #[wasm_bindgen_test]
 fn fetch_ranges_are_piece_aligned_small_at_startup_and_chunked_after() {
-    use remux_wasm::player::scheduler::{plan_range, Config, Reading};
+    use remux_wasm::io::plan_range;
+    use remux_wasm::player::scheduler::{Config, Reading};
     const P: u32 = 256 * 1024;
     let cfg = Config::default();
     let empty = SparseCache::new(Some(10 << 20));
     let size = Some(10 << 20);
     // Startup: to the end of the piece (or 256 KiB step) holding the last needed byte.
-    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, P, Reading::Startup), (0, 262_144));
+    assert_eq!(plan_range(cfg.request_sizes(), &empty, 0, 4, size, P, Reading::Startup), (0, 262_144));
     assert_eq!(
-        plan_range(&cfg, &empty, 300_000, 10, size, 4 << 20, Reading::Startup),
+        plan_range(cfg.request_sizes(), &empty, 300_000, 10, size, 4 << 20, Reading::Startup),
         (300_000, 524_288)
     );
     // After a seek: one piece.
     assert_eq!(
-        plan_range(&cfg, &empty, 300_000, 10, size, P, Reading::Seeking),
+        plan_range(cfg.request_sizes(), &empty, 300_000, 10, size, P, Reading::Seeking),
         (300_000, 524_288)
     );
     // Playing: 1 MiB chunks, ending on a piece boundary within the chunk.
-    assert_eq!(plan_range(&cfg, &empty, 0, 4, size, P, Reading::Playing), (0, 1 << 20));
-    assert_eq!(plan_range(&cfg, &empty, 100, 4, size, P, Reading::Playing), (100, 1 << 20));
+    assert_eq!(plan_range(cfg.request_sizes(), &empty, 0, 4, size, P, Reading::Playing), (0, 1 << 20));
+    assert_eq!(plan_range(cfg.request_sizes(), &empty, 100, 4, size, P, Reading::Playing), (100, 1 << 20));
     // Clipped to the file size and to bytes already held.
     assert_eq!(
-        plan_range(&cfg, &empty, (10 << 20) - 5, 4, size, P, Reading::Playing),
+        plan_range(cfg.request_sizes(), &empty, (10 << 20) - 5, 4, size, P, Reading::Playing),
         ((10 << 20) - 5, 10 << 20)
     );
     let mut held = SparseCache::new(size);
     held.insert(500_000, vec![0; 10]);
-    assert_eq!(plan_range(&cfg, &held, 0, 4, size, P, Reading::Playing), (0, 500_000));
+    assert_eq!(plan_range(cfg.request_sizes(), &held, 0, 4, size, P, Reading::Playing), (0, 500_000));
 }
 
 /// What this Chromium's MSE takes, printed for docs/DESIGN.md ("Codec carriage"), and the

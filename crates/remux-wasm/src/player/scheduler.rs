@@ -15,7 +15,7 @@ use super::requests::{InFlight, Requests};
 use super::{mse::MseSink, Shared};
 use crate::error::{Error, ErrorCode, Problem};
 pub use crate::io::Reading;
-use crate::io::{RequestSizes, SparseCache};
+use crate::io::{plan_range, RequestSizes, SparseCache};
 use crate::pipeline::{Pipeline, Step};
 use crate::time::{TimeBase, Timestamp};
 
@@ -108,6 +108,13 @@ pub struct Config {
     pub retry_max_ms: i32,
 }
 
+impl Config {
+    /// The request sizes [`crate::io::plan_range`] plans with.
+    pub fn request_sizes(&self) -> RequestSizes {
+        RequestSizes { chunk_bytes: self.chunk_bytes, startup_bytes: self.startup_bytes }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -190,21 +197,6 @@ pub fn limits(cfg: &Config, size: Option<u64>, duration_secs: Option<f64>) -> Li
         low_watermark,
         back_buffer: (0.25 * budget / byte_rate).max(MIN_BACK_SECS).min(cfg.back_buffer),
     }
-}
-
-/// The range `start..end` to fetch for a `NeedData { offset, len }`, sized for `reading`
-/// with this configuration's request sizes (see [`crate::io::ranges::plan_range`]).
-pub fn plan_range(
-    cfg: &Config,
-    cache: &SparseCache,
-    offset: u64,
-    len: u64,
-    size: Option<u64>,
-    piece_length: u32,
-    reading: Reading,
-) -> (u64, u64) {
-    let sizes = RequestSizes { chunk_bytes: cfg.chunk_bytes, startup_bytes: cfg.startup_bytes };
-    crate::io::plan_range(sizes, cache, offset, len, size, piece_length, reading)
 }
 
 /// A promise that resolves after `ms` milliseconds (a JS timer; never blocks the page).
@@ -517,7 +509,7 @@ pub async fn run(
                 // The request for the needed byte: one in flight already, or a new one.
                 let cache = &st.cache;
                 let request = st.requests.take_covering(&shared, offset, || {
-                    plan_range(&cfg, cache, offset, len, size, piece_length, reading)
+                    plan_range(cfg.request_sizes(), cache, offset, len, size, piece_length, reading)
                 });
                 let (start, end) = (request.start, request.end);
                 let result = request.wait_unless_seek(&shared).await;
@@ -531,7 +523,7 @@ pub async fn run(
                         end,
                         cfg.requests_in_flight,
                         |next| size.is_some_and(|s| next >= s) || cache.missing(next, 1).is_none(),
-                        |next| plan_range(&cfg, cache, next, 1, size, piece_length, reading),
+                        |next| plan_range(cfg.request_sizes(), cache, next, 1, size, piece_length, reading),
                     );
                 }
                 match result {
@@ -790,7 +782,7 @@ async fn prefetch_index(
     };
     match opened.pipeline.load_index(&mut st.cache) {
         Err(Error::NeedData { offset, len }) if rounds < INDEX_ROUNDS => {
-            let (a, b) = plan_range(cfg, &st.cache, offset, len, size, piece_length, Reading::Seeking);
+            let (a, b) = plan_range(cfg.request_sizes(), &st.cache, offset, len, size, piece_length, Reading::Seeking);
             trace("index", || format!("fetch {a}-{b}"));
             let request = InFlight::spawn(shared, a, b);
             st.index = IndexFetch::Fetching { rounds: rounds + 1, request };
