@@ -51,10 +51,21 @@ impl InFlight {
         self.result.borrow().is_some()
     }
 
-    pub async fn wait(self) -> Result<Vec<u8>, FetchError> {
+    async fn wait(self) -> Result<Vec<u8>, FetchError> {
         let _ = JsFuture::from(self.done).await;
         let r = self.result.borrow_mut().take();
         r.unwrap_or(Err(FetchError::Aborted))
+    }
+
+    /// Waits for the answer and puts its bytes into `cache`, counted in the status's
+    /// `bytes_fetched`; a failed or aborted request leaves nothing.
+    pub async fn store(self, cache: &mut SparseCache, shared: &Shared) {
+        let start = self.start;
+        if let Ok(bytes) = self.wait().await {
+            let n = bytes.len() as u64;
+            cache.insert(start, bytes);
+            shared.update(|s| s.bytes_fetched += n);
+        }
     }
 
     /// [`wait`](Self::wait), unless the page asks for a seek first: then `Aborted` at once
@@ -90,12 +101,7 @@ impl Requests {
         while i < self.queue.len() {
             if self.queue[i].finished() && !self.queue[i].covers(offset) {
                 if let Some(r) = self.queue.remove(i) {
-                    let start = r.start;
-                    if let Ok(bytes) = r.wait().await {
-                        let n = bytes.len() as u64;
-                        cache.insert(start, bytes);
-                        shared.update(|s| s.bytes_fetched += n);
-                    }
+                    r.store(cache, shared).await;
                 }
             } else {
                 i += 1;

@@ -771,12 +771,7 @@ async fn prefetch_index(
             return;
         }
         IndexFetch::Fetching { rounds, request } => {
-            let start = request.start;
-            if let Ok(bytes) = request.wait().await {
-                let n = bytes.len() as u64;
-                st.cache.insert(start, bytes);
-                shared.update(|s| s.bytes_fetched += n);
-            }
+            request.store(&mut st.cache, shared).await;
             rounds
         }
     };
