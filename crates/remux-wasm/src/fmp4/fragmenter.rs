@@ -245,11 +245,17 @@ impl Fragmenter {
         Some(self.build(&video, &audio))
     }
 
-    /// Wanted length (seconds) of the next fragment: [`FIRST_SECONDS`] after a start or a
-    /// seek, doubling with each fragment up to [`TARGET_SECONDS`].
+    /// Wanted length (seconds) of the next fragment: [`FIRST_SECONDS`] after a start, or
+    /// after a seek's first two, doubling with each fragment up to [`TARGET_SECONDS`].
     fn target(&self) -> f64 {
-        let n = self.cuts.saturating_sub(self.first_of_run).min(16);
-        (FIRST_SECONDS * f64::from(1u32 << n)).min(TARGET_SECONDS)
+        let mut n = self.cuts.saturating_sub(self.first_of_run);
+        if self.play_from.is_some() {
+            // After a seek the two fragments to the target and just past it come first; the
+            // doubling starts after them, so the browser, which plays on with only 0.1 s of
+            // video past the target, is not left waiting for a whole second of film.
+            n = n.saturating_sub(2);
+        }
+        (FIRST_SECONDS * f64::from(1u32 << n.min(16))).min(TARGET_SECONDS)
     }
 
     /// How far (ticks of `tb`, the video's) the audio of the next fragment must reach when
