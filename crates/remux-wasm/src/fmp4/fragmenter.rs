@@ -170,9 +170,10 @@ impl Fragmenter {
 
     /// Drops every queued sample, for a seek; sequence numbers go on counting. `play_from`:
     /// the seek target, where the browser resumes. The fragment after the reset runs from the
-    /// key frame before it to [`FIRST_SECONDS`] past it: the browser decodes from the key
-    /// frame but can play only once the target is buffered, so cutting earlier would not let
-    /// it resume sooner, and cutting later makes it wait for bytes it does not need yet.
+    /// key frame before it to [`SEEK_FIRST_PAST_SECONDS`] past it (the browser decodes from
+    /// the key frame only once the target is buffered), the next one brings what the browser
+    /// plays on ([`SEEK_SECOND_VIDEO_PAST_SECONDS`]), and the ones after double from
+    /// [`FIRST_SECONDS`]: cutting later makes it wait for bytes it does not need yet.
     pub fn reset(&mut self, play_from: Option<(Timestamp, TimeBase)>) {
         for lane in [&mut self.video, &mut self.audio].into_iter().flatten() {
             lane.samples.clear();
@@ -265,7 +266,9 @@ impl Fragmenter {
     fn audio_reach(&self, tb: TimeBase) -> Option<i64> {
         let (at, at_tb) = self.play_from?;
         (self.cuts.saturating_sub(self.first_of_run) == 1).then(|| {
-            at_tb.rescale(at.0, tb).saturating_add(tb.from_seconds(FIRST_SECONDS))
+            at_tb
+                .rescale(at.0, tb)
+                .saturating_add(tb.from_seconds(FIRST_SECONDS))
         })
     }
 
@@ -279,7 +282,11 @@ impl Fragmenter {
             // After a seek: the first fragment reaches just past the target (the frames from
             // the key frame to it come too), the second the frames shown first (its audio
             // goes further: `audio_reach`).
-            let past = if n == 0 { SEEK_FIRST_PAST_SECONDS } else { SEEK_SECOND_VIDEO_PAST_SECONDS };
+            let past = if n == 0 {
+                SEEK_FIRST_PAST_SECONDS
+            } else {
+                SEEK_SECOND_VIDEO_PAST_SECONDS
+            };
             let to = tb.rescale(at.0, v.time_base).saturating_add(v.ticks(past));
             target = to.saturating_sub(first).max(1);
         }

@@ -481,7 +481,10 @@ fn ends(seg: &MediaSegment) -> (f64, f64) {
     let b = &seg.data;
     let moof = children(b, 0, b.len())[0];
     let mut out = (f64::NAN, f64::NAN);
-    for t in children(b, moof.start + 8, moof.start + moof.size).iter().filter(|t| &t.kind == b"traf") {
+    for t in children(b, moof.start + 8, moof.start + moof.size)
+        .iter()
+        .filter(|t| &t.kind == b"traf")
+    {
         let traf = parse_traf(b, moof, *t);
         let mut dts = traf.tfdt as i64;
         let mut end = i64::MIN;
