@@ -24,6 +24,8 @@
 //                URL) from the assignment to ms_playing; player_bytes: the player's own count
 //                (riptide);
 //   torrent_bytes  bytes the server downloaded meanwhile (its readahead, not the browser's);
+//   played_next_second, waits_next_second  how far currentTime moved in the second after
+//                ms_playing, and the 'waiting' events in it (whether it goes on playing);
 //   trace        with --trace only: the seek's timeline (page clock, ms from the assignment):
 //                the video's events, each range request (sent / headers / first bytes / end),
 //                each SourceBuffer append (start / updateend), the player's own steps (seek
@@ -159,14 +161,20 @@ try {
       const p = window.riptide && window.riptide.player;
       let pb = null;
       try { pb = p ? Number(p.status().bytes_fetched) : null; } catch (_) { /* no player */ }
-      const m = (window.__seekRun = { t0: performance.now(), target: t, event: null, landed: null, done: null, pb0: pb, pb1: null });
+      const m = (window.__seekRun = { t0: performance.now(), target: t, event: null, landed: null, done: null, pb0: pb, pb1: null, next: null, waits: 0 });
       v.addEventListener('playing', () => { if (m.event === null) m.event = performance.now() - m.t0; }, { once: true });
+      // Whether it goes on playing: 'waiting' events in the second after "playing".
+      v.addEventListener('waiting', () => {
+        if (m.done !== null && m.next === null) m.waits++;
+      });
       v.currentTime = t;
       const tick = () => {
         if (m.done !== null) return;
         if (!v.seeking && m.landed === null) m.landed = v.currentTime;
         if (m.landed !== null && !v.seeking && !v.paused && v.readyState >= 3 && v.currentTime >= m.landed + 0.04) {
           m.done = performance.now() - m.t0;
+          const from = v.currentTime;
+          setTimeout(() => { m.next = v.currentTime - from; }, 1000);
           window.__seekDone();
           try { m.pb1 = p ? Number(p.status().bytes_fetched) : null; } catch (_) { /* no player */ }
           return;
@@ -198,8 +206,18 @@ try {
         .map((e) => ({ ...e, t: Math.round((e.t - m.t0) * 10) / 10 }));
       return { origin: performance.timeOrigin + m.t0, events: ev };
     }) : undefined;
+    let next = { played: null, waits: null };
+    if (run.done !== null) {
+      await sleep(1000); // play a little before the next jump
+      next = await page.evaluate(async () => {
+        const m = window.__seekRun;
+        while (m.next === null) await new Promise((r) => setTimeout(r, 20));
+        return { played: +m.next.toFixed(3), waits: m.waits };
+      });
+    }
     result.seeks.push({
       trace,
+      played_next_second: next.played, waits_next_second: next.waits,
       fraction: f, at, target, landed: run.landed, target_had: had.had,
       ms_playing: run.done, ms_event: run.event,
       bytes: run.done !== null ? fetched : null,
@@ -207,7 +225,6 @@ try {
       torrent_bytes: after.downloaded - had.downloaded,
     });
     if (run.done === null) throw new Error(`no playback within ${timeoutMs} ms of the seek to ${target.toFixed(1)} s`);
-    await sleep(1000); // play a little before the next jump
   }
 } catch (e) {
   result.error = String(e && e.message || e);

@@ -44,8 +44,20 @@ pub const FIRST_SECONDS: f64 = 0.25;
 /// holds about 0.2 s past the target (a first fragment to target + 0.13 s was not enough:
 /// docs/DESIGN.md, "Seek timeline"). Appending the frames up to the target first lets it
 /// decode them while the bytes of those 0.2 s still download; the second fragment of the run
-/// then reaches [`FIRST_SECONDS`] past the target. Read by [`Fragmenter::next_fragment`].
+/// then brings what it needs to play on ([`SEEK_SECOND_VIDEO_PAST_SECONDS`]). Read by
+/// [`Fragmenter::next_fragment`].
 pub const SEEK_FIRST_PAST_SECONDS: f64 = 0.05;
+/// After a seek, the second fragment's video reaches this far past the target: 0.1 s (the
+/// frames shown first), its audio [`FIRST_SECONDS`]. What each browser needs before it plays
+/// on, measured with MSE appends cut at each frame (docs/DESIGN.md, "Seek timeline"): two
+/// frames of video past the target in Chromium and Firefox, and in Chromium 0.2 s of audio
+/// past it (its audio renderer starts at 200 ms buffered; 0.19 s was not enough, 0.21 s
+/// was). Cutting the video by [`FIRST_SECONDS`] too used to hold the fragment for the frames
+/// up to 0.25 s past the target plus the timeline's look-ahead, and its audio for the last
+/// reordered frame's end (≈ target + 0.35 s): about 0.15 s of film more than the browser
+/// needed, a whole 1 MiB piece in 3 of the 4 mid-GOP seeks of the page bench. Read by
+/// [`Fragmenter::next_fragment`].
+pub const SEEK_SECOND_VIDEO_PAST_SECONDS: f64 = 0.1;
 /// Longest wanted length of a fragment: 1 s. Fragments double in length from
 /// [`FIRST_SECONDS`] up to this. Read by [`Fragmenter::next_fragment`].
 pub const TARGET_SECONDS: f64 = 1.0;
@@ -158,9 +170,10 @@ impl Fragmenter {
 
     /// Drops every queued sample, for a seek; sequence numbers go on counting. `play_from`:
     /// the seek target, where the browser resumes. The fragment after the reset runs from the
-    /// key frame before it to [`FIRST_SECONDS`] past it: the browser decodes from the key
-    /// frame but can play only once the target is buffered, so cutting earlier would not let
-    /// it resume sooner, and cutting later makes it wait for bytes it does not need yet.
+    /// key frame before it to [`SEEK_FIRST_PAST_SECONDS`] past it (the browser decodes from
+    /// the key frame only once the target is buffered), the next one brings what the browser
+    /// plays on ([`SEEK_SECOND_VIDEO_PAST_SECONDS`]), and the ones after double from
+    /// [`FIRST_SECONDS`]: cutting later makes it wait for bytes it does not need yet.
     pub fn reset(&mut self, play_from: Option<(Timestamp, TimeBase)>) {
         for lane in [&mut self.video, &mut self.audio].into_iter().flatten() {
             lane.samples.clear();
@@ -180,6 +193,9 @@ impl Fragmenter {
         let (video_n, audio_end) = match &self.video {
             Some(v) if !v.samples.is_empty() => {
                 let (k, end) = self.video_cut(v)?;
+                // The audio goes up to the video's end, and further after a seek if the
+                // audio was waited for further ([`Fragmenter::audio_reach`]).
+                let end = self.audio_reach(v.time_base).map_or(end, |to| end.max(to));
                 (k, Some(end))
             }
             Some(_) if !self.ended => return None,
@@ -230,11 +246,30 @@ impl Fragmenter {
         Some(self.build(&video, &audio))
     }
 
-    /// Wanted length (seconds) of the next fragment: [`FIRST_SECONDS`] after a start or a
-    /// seek, doubling with each fragment up to [`TARGET_SECONDS`].
+    /// Wanted length (seconds) of the next fragment: [`FIRST_SECONDS`] after a start, or
+    /// after a seek's first two, doubling with each fragment up to [`TARGET_SECONDS`].
     fn target(&self) -> f64 {
-        let n = self.cuts.saturating_sub(self.first_of_run).min(16);
-        (FIRST_SECONDS * f64::from(1u32 << n)).min(TARGET_SECONDS)
+        let mut n = self.cuts.saturating_sub(self.first_of_run);
+        if self.play_from.is_some() {
+            // After a seek the two fragments to the target and just past it come first; the
+            // doubling starts after them, so the browser, which plays on with only 0.1 s of
+            // video past the target, is not left waiting for a whole second of film.
+            n = n.saturating_sub(2);
+        }
+        (FIRST_SECONDS * f64::from(1u32 << n.min(16))).min(TARGET_SECONDS)
+    }
+
+    /// How far (ticks of `tb`, the video's) the audio of the next fragment must reach when
+    /// that is not the video's end: the second fragment after a seek, whose video stops at
+    /// [`SEEK_SECOND_VIDEO_PAST_SECONDS`] but whose audio goes on to [`FIRST_SECONDS`] past
+    /// the target (what Chromium needs to play on).
+    fn audio_reach(&self, tb: TimeBase) -> Option<i64> {
+        let (at, at_tb) = self.play_from?;
+        (self.cuts.saturating_sub(self.first_of_run) == 1).then(|| {
+            at_tb
+                .rescale(at.0, tb)
+                .saturating_add(tb.from_seconds(FIRST_SECONDS))
+        })
     }
 
     /// Where to cut the video queue: `(sample count, presentation end)`, or `None` to wait.
@@ -245,8 +280,13 @@ impl Fragmenter {
         let n = self.cuts.saturating_sub(self.first_of_run);
         if let (Some((at, tb)), true) = (self.play_from, n < 2) {
             // After a seek: the first fragment reaches just past the target (the frames from
-            // the key frame to it come too), the second `FIRST_SECONDS` past it.
-            let past = if n == 0 { SEEK_FIRST_PAST_SECONDS } else { FIRST_SECONDS };
+            // the key frame to it come too), the second the frames shown first (its audio
+            // goes further: `audio_reach`).
+            let past = if n == 0 {
+                SEEK_FIRST_PAST_SECONDS
+            } else {
+                SEEK_SECOND_VIDEO_PAST_SECONDS
+            };
             let to = tb.rescale(at.0, v.time_base).saturating_add(v.ticks(past));
             target = to.saturating_sub(first).max(1);
         }
@@ -271,7 +311,10 @@ impl Fragmenter {
                 let reach = a.samples.back().map_or(i64::MIN, |x| {
                     a.time_base.rescale(x.dts + x.duration as i64, v.time_base)
                 });
-                if reach < end && v.span() < v.ticks(MAX_WAIT_SECONDS) {
+                // After a seek's second fragment the audio is waited for to `audio_reach`
+                // (further than its video, or not as far as its last reordered frame).
+                let wanted = self.audio_reach(v.time_base).unwrap_or(end);
+                if reach < wanted && v.span() < v.ticks(MAX_WAIT_SECONDS) {
                     return None;
                 }
             }

@@ -453,16 +453,101 @@ fn after_a_seek_the_first_fragment_reaches_just_past_the_target() {
         end >= target_s + first_past && end < target_s + first_past + 0.15,
         "first fragment after the seek ends at {end} (target {target_s})"
     );
-    // The second reaches FIRST_SECONDS past the target (what the browser wants to play on),
-    // the third is a whole TARGET_SECONDS, as after a start's first two.
+    // The second brings what the browser needs to play on: its audio reaches FIRST_SECONDS
+    // past the target (the segment's end), its video the frames shown first; then they
+    // double from FIRST_SECONDS, as after a start (the browser plays on with 0.1 s of video
+    // past the target: a whole TARGET_SECONDS next would leave it waiting for a second of
+    // film).
     let end = tb.seconds(segs[1].end.0);
     let first = fragmenter::FIRST_SECONDS;
     assert!(
         end >= target_s + first && end < target_s + first + 0.15,
         "second fragment after the seek ends at {end} (target {target_s})"
     );
+    let video_end = ends(&segs[1]).0;
+    assert!(
+        video_end >= target_s + fragmenter::SEEK_SECOND_VIDEO_PAST_SECONDS,
+        "second fragment's video ends at {video_end} (target {target_s})"
+    );
     let len = tb.seconds(segs[2].end.0 - segs[2].start.0);
-    assert!((0.9..1.3).contains(&len), "third fragment is {len} s");
+    assert!((0.2..0.5).contains(&len), "third fragment is {len} s");
+    let len = tb.seconds(segs[3].end.0 - segs[3].start.0);
+    assert!((0.45..0.8).contains(&len), "fourth fragment is {len} s");
+}
+
+/// Where a segment's video and audio end (presentation, seconds): tracks 1 (90 kHz) and 2
+/// (48 kHz) of the synthetic film.
+fn ends(seg: &MediaSegment) -> (f64, f64) {
+    let b = &seg.data;
+    let moof = children(b, 0, b.len())[0];
+    let mut out = (f64::NAN, f64::NAN);
+    for t in children(b, moof.start + 8, moof.start + moof.size)
+        .iter()
+        .filter(|t| &t.kind == b"traf")
+    {
+        let traf = parse_traf(b, moof, *t);
+        let mut dts = traf.tfdt as i64;
+        let mut end = i64::MIN;
+        for (_, dur, _, cts, _) in &traf.samples {
+            end = end.max(dts + i64::from(*cts) + i64::from(*dur));
+            dts += i64::from(*dur);
+        }
+        match traf.track_id {
+            1 => out.0 = end as f64 / 90_000.0,
+            _ => out.1 = end as f64 / 48_000.0,
+        }
+    }
+    out
+}
+
+#[test]
+fn after_a_seek_the_second_fragment_waits_only_for_what_the_browser_plays_on() {
+    // After a seek, the browser plays on once it holds two frames past the target and, in
+    // Chromium, 0.2 s of audio past it (fragmenter::SEEK_SECOND_VIDEO_PAST_SECONDS). The
+    // second fragment must come out once the film read holds that (plus the timeline's
+    // look-ahead of 4 frames), not wait for the video to 0.25 s past the target and the
+    // audio to the end of its last reordered frame: in the player, each 0.1 s of film more
+    // is a quarter of a piece more to download before the video plays.
+    let packets = synthetic(4);
+    let half = packets.len() / 2;
+    let key = key_from_middle(&packets);
+    let target = key + 200;
+    let target_s = target as f64 / 1000.0;
+    let mut r = Remuxer::new(&tracks()).unwrap();
+    r.reset_for(Some((Timestamp(target), TimeBase::MILLIS)));
+    let mut segs = Vec::new();
+    // The latest audio time read when the second fragment came out.
+    let mut read_to = None;
+    for p in packets[half..].iter().cloned() {
+        let at = (p.track_id == 2).then_some(p.pts.0 as f64 / 1000.0);
+        segs.extend(r.push(p).unwrap());
+        if let Some(at) = at {
+            if segs.len() < 2 {
+                read_to = Some(at);
+            }
+        }
+        if segs.len() >= 2 {
+            break;
+        }
+    }
+    assert!(segs.len() >= 2, "no second fragment after the seek");
+    let (video_end, audio_end) = ends(&segs[1]);
+    assert!(
+        video_end >= target_s + fragmenter::SEEK_SECOND_VIDEO_PAST_SECONDS,
+        "second fragment's video ends at {video_end} (target {target_s})"
+    );
+    assert!(
+        audio_end >= target_s + fragmenter::FIRST_SECONDS,
+        "second fragment's audio ends at {audio_end} (target {target_s})"
+    );
+    // The film read by then: audio to at most 0.1 s past what the fragment needs (the
+    // video's look-ahead of 4 frames at 25 fps comes to 0.16 s past its 0.1 s, and the
+    // synthetic file interleaves audio by the video's presentation times).
+    let read_to = read_to.unwrap();
+    assert!(
+        read_to < target_s + fragmenter::FIRST_SECONDS + 0.1,
+        "the second fragment came out once audio to {read_to} s was read (target {target_s})"
+    );
 }
 
 #[test]
