@@ -440,12 +440,13 @@ async fn a_seek_does_not_wait_for_the_slow_peer_s_piece() {
         let piece = BIG as usize;
         let tmp = tempfile::tempdir().unwrap();
         let data = random_bytes(128 * MIB, 41);
-        let (info, http, [slow, server]) = seeder_and_server(
+        let (info, http, [slow, _server]) = seeder_and_server(
             tmp.path(),
             &data,
             BIG,
             |c| c.upload_limit_bps = std::num::NonZeroU32::new(300_000),
-            |_| {},
+            // RIPTIDE_TEST_SEEK_ENDGAME=false: without end-game, to see what it saves.
+            |c| c.seek_endgame = std::env::var("RIPTIDE_TEST_SEEK_ENDGAME").as_deref() != Ok("false"),
         )
         .await;
         // The fast seeder shares the same file (same torrent, same info hash).
