@@ -35,7 +35,8 @@
 //! (1 run, 256 KiB pieces), `RIPTIDE_BENCH_PAGE_ONLY=seek|memory` (one of the two parts; its
 //! JSON alone is written). Experiments: `RIPTIDE_BENCH_SEEK_ROWS=mp4:riptide,mp4:nginx`
 //! (only these seek rows), `RIPTIDE_BENCH_SEEK_POINTS='0.75:key;0.75:mid'` (the sessions' jumps,
-//! sessions separated by `;`), `RIPTIDE_BENCH_SEEK_TRACE=FILE` (each seek's page timeline goes in
+//! sessions separated by `;`), `RIPTIDE_BENCH_SEEK_PIECE` (the torrent's piece size in bytes) and
+//! `RIPTIDE_BENCH_SEEK_GOP` (the films' GOP in seconds, default 2) for other films, `RIPTIDE_BENCH_SEEK_TRACE=FILE` (each seek's page timeline goes in
 //! the JSON, `seek.mjs --trace`, and the server's request timeline, debug events of target
 //! `piece_server::stream` plus librqbit's piece events, into FILE). Fails (non-zero exit) when a run does not play.
 
@@ -177,7 +178,13 @@ async fn seek_step(
         );
         test_support::nginx::Nginx::start(Path::new(test_support::nginx::NGINX), &dir, &main, &http).wait_for(nginx_port)
     });
-    let piece: u32 = if smoke { 256 << 10 } else { 1 << 20 };
+    let piece: u32 = match std::env::var("RIPTIDE_BENCH_SEEK_PIECE") {
+        Ok(v) => v.parse().expect("RIPTIDE_BENCH_SEEK_PIECE: the piece size in bytes"),
+        Err(_) if smoke => 256 << 10,
+        Err(_) => 1 << 20,
+    };
+    // The films' fixed GOP in seconds, for seek.mjs's key and mid-GOP targets.
+    let gop = std::env::var("RIPTIDE_BENCH_SEEK_GOP").unwrap_or_else(|_| "2".into());
     let mut rows = Vec::new();
     for &bps in &rates {
         let seed_session = seeder(tmp, &format!("seeder-seek-{bps}"), Some(bps)).await;
@@ -206,6 +213,8 @@ async fn seek_step(
                         mode.into(),
                         "--points".into(),
                         points.clone(),
+                        "--gop".into(),
+                        gop.clone(),
                     ];
                     if mode == "nginx" {
                         args.push("--src".into());
@@ -278,7 +287,7 @@ async fn seek_step(
         }
         drop(seed_session);
     }
-    json!({ "seeder_upload_bps": rates, "piece_bytes": piece, "runs": runs, "sets": sets, "rows": rows })
+    json!({ "seeder_upload_bps": rates, "piece_bytes": piece, "gop_seconds": gop, "runs": runs, "sets": sets, "rows": rows })
 }
 
 /// A seeder session in this process (DHT and trackers off), upload capped at `bps` if given.
