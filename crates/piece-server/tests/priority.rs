@@ -507,10 +507,10 @@ async fn a_seek_does_not_wait_for_the_slow_peer_s_piece() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         let worst = took.iter().map(|(_, t)| *t).max().unwrap();
-        // The fast peer brings the 4 MiB window in ~0.5 s; the slow one needs ~3.5 s for a
-        // piece, and librqbit's steal waits 10× the fast peer's piece time (> 1.2 s).
+        // The fast peer brings the 4 MiB window in ~0.5-0.7 s; the slow one needs ~3.5 s for a
+        // piece, and librqbit's steal waits 10× the fast peer's piece time (1.8-2.5 s here).
         assert!(
-            worst < Duration::from_millis(1100),
+            worst < Duration::from_millis(1300),
             "a seek's first MiB waited for the slow peer: {took:?}"
         );
     })
