@@ -15,7 +15,8 @@
 //! players take turns. An entry `A+B` is several seeders of the same film at once, capped at
 //! A and B (the magnet names them all; nginx serves at A + B): a seek with a slow and a fast
 //! peer, where the server's end-game for the seek's first 4 MiB matters (`--seek-endgame`;
-//! the row `mkv:riptide/no-endgame`, asked for by name, runs the MKV with it off).
+//! the rows `mkv:riptide/no-endgame` and `mp4:reference/no-endgame`, asked for by name, run
+//! with it off).
 //!
 //! **5. Tab memory during a long playback** (`benches/browser/playback.mjs`): a long
 //! low-bitrate film (`long.mkv`: 30 min of 240p in full mode) at 16× and the 1080p MKV at 4×
@@ -163,6 +164,7 @@ async fn seek_step(
         ("avi", "riptide"),
         // Only when asked for by name: the server without end-game (`--seek-endgame false`).
         ("mkv", "riptide/no-endgame"),
+        ("mp4", "reference/no-endgame"),
     ];
     let cells: Vec<(&str, &str)> = cells
         .iter()
