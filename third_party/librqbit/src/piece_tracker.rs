@@ -590,6 +590,50 @@ mod tests {
         assert_eq!((info.peer, info.helpers.len()), (peer(1), 0));
     }
 
+    /// A helper gets the piece's chunks already: it does not steal it, however slow the owner.
+    #[test]
+    fn test_a_helper_does_not_steal_the_piece_it_helps_with() {
+        let chunks = make_test_chunk_tracker(5);
+        let mut tracker = PieceTracker::new(chunks);
+        let file_infos = make_test_file_infos(5);
+        let file_priorities = make_default_file_priorities(&file_infos);
+        let lengths = Lengths::new(16384 * 5, 16384).unwrap();
+        let index = |i| lengths.validate_piece_index(i).unwrap();
+        let acquire = |tracker: &mut PieceTracker, by: u8, priority: Option<u32>| {
+            tracker.acquire_piece(AcquireRequest {
+                peer: peer(by),
+                // Any piece in flight is "slow" for this peer: a steal is always allowed.
+                peer_avg_time: Some(Duration::ZERO),
+                priority_pieces: priority.map(index).into_iter(),
+                background: false,
+                file_priorities: &file_priorities,
+                file_infos: &file_infos,
+                peer_has_piece: |_| true,
+                can_steal: |_| true,
+            })
+        };
+        assert!(matches!(
+            acquire(&mut tracker, 1, Some(1)),
+            AcquireResult::Reserved(p) if p.get() == 1
+        ));
+        assert!(tracker.add_helper(index(1), peer(2)));
+        let r = acquire(&mut tracker, 2, None);
+        assert!(matches!(r, AcquireResult::NoneAvailable), "{r:?}");
+        assert_eq!(tracker.get_inflight(index(1)).unwrap().peer, peer(1));
+        // Another peer may still steal it; the helper keeps helping the new owner.
+        let r = acquire(&mut tracker, 3, None);
+        assert!(
+            matches!(r, AcquireResult::Stolen { piece, from_peer } if piece.get() == 1 && from_peer == peer(1)),
+            "{r:?}"
+        );
+        assert!(
+            tracker
+                .get_inflight(index(1))
+                .unwrap()
+                .is_fetched_by(peer(2))
+        );
+    }
+
     #[test]
     fn test_reserve_filters_by_peer_has_piece() {
         let chunks = make_test_chunk_tracker(5);
