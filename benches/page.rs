@@ -12,7 +12,11 @@
 //! what "seek like a local file" is measured against). Every run is a fresh server (empty data
 //! directory); the seeder's upload is capped at each of `RIPTIDE_BENCH_SEEDER_BPS` in turn
 //! (default 4 and 10 MB/s; smoke: 10 MB/s and the first session only). Within each run the
-//! players take turns.
+//! players take turns. An entry `A+B` is several seeders of the same film at once, capped at
+//! A and B (the magnet names them all; nginx serves at A + B): a seek with a slow and a fast
+//! peer, where the server's end-game for the seek's first 4 MiB matters (`--seek-endgame`;
+//! the rows `mkv:riptide/no-endgame` and `mp4:reference/no-endgame`, asked for by name, run
+//! with it off).
 //!
 //! **5. Tab memory during a long playback** (`benches/browser/playback.mjs`): a long
 //! low-bitrate film (`long.mkv`: 30 min of 240p in full mode) at 16× and the 1080p MKV at 4×
@@ -46,7 +50,7 @@ use piece_server::{seed, spawn, Config};
 use serde_json::{json, Value};
 use test_support::bench::{env_path, max, median};
 use test_support::repo;
-use test_support::swarm::with_fresh_server;
+use test_support::swarm::{with_fresh_server, with_fresh_server_config};
 
 /// Who plays a film in the memory step.
 #[derive(Clone, Copy, PartialEq)]
@@ -119,8 +123,8 @@ async fn seek_step(
     only_rows: &str,
     failures: &mut Vec<String>,
 ) -> Value {
-    // The seeder's upload caps (bytes/s), each a separate pass with its own seeder.
-    let rates: Vec<u32> = std::env::var("RIPTIDE_BENCH_SEEDER_BPS")
+    // The seeders' upload caps (bytes/s), each a separate pass with its own seeders.
+    let rates: Vec<Vec<u32>> = std::env::var("RIPTIDE_BENCH_SEEDER_BPS")
         .unwrap_or_else(|_| {
             if smoke {
                 "10000000".into()
@@ -130,9 +134,13 @@ async fn seek_step(
         })
         .split(',')
         .map(|r| {
-            r.trim()
-                .parse()
-                .expect("RIPTIDE_BENCH_SEEDER_BPS: bytes per second, comma-separated")
+            r.split('+')
+                .map(|c| {
+                    c.trim().parse().expect(
+                        "RIPTIDE_BENCH_SEEDER_BPS: bytes per second, comma-separated, A+B for two seeders",
+                    )
+                })
+                .collect()
         })
         .collect();
     // Each set of jumps is one browser session on a fresh server. A key-frame jump and a
@@ -154,12 +162,19 @@ async fn seek_step(
         ("mp4", "reference"),
         ("mp4", "nginx"),
         ("avi", "riptide"),
+        // Only when asked for by name: the server without end-game (`--seek-endgame false`).
+        ("mkv", "riptide/no-endgame"),
+        ("mp4", "reference/no-endgame"),
     ];
     let cells: Vec<(&str, &str)> = cells
         .iter()
         .copied()
         .filter(|(e, m)| {
-            only_rows.is_empty() || only_rows.split(',').any(|r| r == format!("{e}:{m}"))
+            if only_rows.is_empty() {
+                !m.contains('/')
+            } else {
+                only_rows.split(',').any(|r| r == format!("{e}:{m}"))
+            }
         })
         .collect();
     // nginx serves the fixtures, its rate per connection set by the URL (`?bps=`), so its
@@ -186,8 +201,12 @@ async fn seek_step(
     // The films' fixed GOP in seconds, for seek.mjs's key and mid-GOP targets.
     let gop = std::env::var("RIPTIDE_BENCH_SEEK_GOP").unwrap_or_else(|_| "2".into());
     let mut rows = Vec::new();
-    for &bps in &rates {
-        let seed_session = seeder(tmp, &format!("seeder-seek-{bps}"), Some(bps)).await;
+    for caps in &rates {
+        let bps: u32 = caps.iter().sum();
+        let mut seed_sessions = Vec::new();
+        for (k, &cap) in caps.iter().enumerate() {
+            seed_sessions.push(seeder(tmp, &format!("seeder-seek-{bps}-{k}"), Some(cap)).await);
+        }
         let mut magnets = std::collections::HashMap::new();
         for &(ext, _) in &cells {
             if !magnets.contains_key(ext) {
@@ -195,10 +214,20 @@ async fn seek_step(
                     .join(format!("film.{ext}"))
                     .canonicalize()
                     .expect("fixture (benches/fixtures.sh)");
-                let seeded = seed(&seed_session.session, &film, Some(piece))
-                    .await
-                    .expect("seed the fixture");
-                magnets.insert(ext, seeded.magnet.clone());
+                // The same torrent from every seeder; the magnet names each as a peer.
+                let mut magnet = String::new();
+                for s in &seed_sessions {
+                    let seeded = seed(&s.session, &film, Some(piece))
+                        .await
+                        .expect("seed the fixture");
+                    if magnet.is_empty() {
+                        magnet = seeded.magnet.clone();
+                    } else {
+                        let pe = seeded.magnet.split("&x.pe=").nth(1).expect("x.pe");
+                        magnet.push_str(&format!("&x.pe={pe}"));
+                    }
+                }
+                magnets.insert(ext, magnet);
             }
         }
         let mut seeks: Vec<Vec<Value>> = vec![Vec::new(); cells.len()];
@@ -208,9 +237,13 @@ async fn seek_step(
             for (i, &(ext, mode)) in cells.iter().enumerate() {
                 for points in &sets {
                     *n += 1;
+                    let (player, endgame) = match mode.split_once('/') {
+                        Some((p, "no-endgame")) => (p, false),
+                        _ => (mode, true),
+                    };
                     let mut args = vec![
                         magnets[ext].clone(),
-                        mode.into(),
+                        player.into(),
                         "--points".into(),
                         points.clone(),
                         "--gop".into(),
@@ -225,7 +258,14 @@ async fn seek_step(
                     if trace {
                         args.push("--trace".into());
                     }
-                    let r = with_fresh_server(tmp, *n, "benches/browser/seek.mjs", args).await;
+                    let r = with_fresh_server_config(
+                        tmp,
+                        *n,
+                        "benches/browser/seek.mjs",
+                        args,
+                        |c| c.seek_endgame = endgame,
+                    )
+                    .await;
                     if let Some(e) = r["error"].as_str() {
                         errors[i].push(e.to_string());
                     }
@@ -259,7 +299,7 @@ async fn seek_step(
                         .collect::<Vec<f64>>()
                 };
                 let row = json!({
-                    "seeder_bps": bps, "format": ext, "mode": mode, "fraction": f, "at": at,
+                    "seeder_bps": bps, "seeders_bps": caps, "format": ext, "mode": mode, "fraction": f, "at": at,
                     "ms_median": median(col("ms_playing")),
                     "ms_runs": col("ms_playing"),
                     "ms_event_median": median(col("ms_event")),
@@ -272,8 +312,8 @@ async fn seek_step(
                     "seeks": mine,
                 });
                 eprintln!(
-                    "seek: {:>4.1} MB/s {ext} {mode:<9} to {:>3.0} % ({at}): {} ms (runs {:?}), {} bytes (torrent downloaded {} meanwhile; target already there in {}/{} runs)",
-                    bps as f64 / 1e6,
+                    "seek: {} MB/s {ext} {mode:<9} to {:>3.0} % ({at}): {} ms (runs {:?}), {} bytes (torrent downloaded {} meanwhile; target already there in {}/{} runs)",
+                    caps.iter().map(|c| format!("{:.1}", *c as f64 / 1e6)).collect::<Vec<_>>().join("+"),
                     f * 100.0,
                     row["ms_median"].as_f64().map_or("-".into(), |v| format!("{v:.0}")),
                     row["ms_runs"].as_array().map(|v| v.iter().filter_map(|x| x.as_f64()).map(|x| x.round() as i64).collect::<Vec<_>>()),
@@ -285,9 +325,9 @@ async fn seek_step(
                 rows.push(row);
             }
         }
-        drop(seed_session);
+        drop(seed_sessions);
     }
-    json!({ "seeder_upload_bps": rates, "piece_bytes": piece, "gop_seconds": gop, "runs": runs, "sets": sets, "rows": rows })
+    json!({ "seeder_upload_bps": rates.iter().map(|c| c.iter().sum::<u32>()).collect::<Vec<_>>(), "seeders_upload_bps": rates, "piece_bytes": piece, "gop_seconds": gop, "runs": runs, "sets": sets, "rows": rows })
 }
 
 /// A seeder session in this process (DHT and trackers off), upload capped at `bps` if given.

@@ -29,7 +29,7 @@ stage "unit tests of the page's modules (node --test)"
 node --test tests/www/
 stage "unit tests of our librqbit patch (third_party/librqbit: files with no dependency)"
 patch_tests=$(mktemp -d)
-for f in request_window upload_cancels critical_window; do
+for f in request_window upload_cancels critical_window endgame; do
   rustc --edition 2021 --test "third_party/librqbit/src/torrent_state/live/$f.rs" -o "$patch_tests/$f"
   "$patch_tests/$f" -q
 done

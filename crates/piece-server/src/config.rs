@@ -167,6 +167,13 @@ pub struct Config {
     #[arg(long, env = "RIPTIDE_SEEK_REPRIORITISE", default_value_t = true, action = clap::ArgAction::Set)]
     pub seek_reprioritise: bool,
 
+    /// End-game for a seek's first 4 MiB (with --seek-reprioritise): a peer with nothing else
+    /// of them to fetch also asks for the missing blocks of one another peer is fetching, so
+    /// a slow peer does not hold up the seek; the first copy of a block is kept and the other
+    /// requests are cancelled when the piece is complete (`false`: one peer per piece).
+    #[arg(long, env = "RIPTIDE_SEEK_ENDGAME", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seek_endgame: bool,
+
     /// Milliseconds a file stream whose response was read to its end stays open at its end,
     /// so the pieces after it keep their priority until the player's next request (0: closed
     /// at once). Only the file's newest request lingers.
@@ -259,6 +266,7 @@ impl Default for Config {
             peer_request_window: DEFAULT_PEER_REQUEST_WINDOW,
             peer_request_window_min: DEFAULT_PEER_REQUEST_WINDOW_MIN,
             seek_reprioritise: true,
+            seek_endgame: true,
             stream_linger_ms: DEFAULT_STREAM_LINGER_MS,
             io_threads: DEFAULT_IO_THREADS,
             download_limit_bps: None,

@@ -280,6 +280,7 @@ pub async fn start_session(config: &Config) -> anyhow::Result<Arc<Session>> {
                 max_request_window: Some(config.peer_request_window),
                 min_request_window: Some(config.peer_request_window_min),
                 reprioritise_on_seek: Some(config.seek_reprioritise),
+                critical_endgame: Some(config.seek_endgame),
                 ..Default::default()
             }),
             ..Default::default()

@@ -410,3 +410,110 @@ async fn a_seek_does_not_wait_for_a_request_that_ends_meanwhile() {
     .await
     .expect("test took longer than 40 s");
 }
+
+/// Bytes a seeding server has sent, over all its torrents.
+fn uploaded(server: &Server) -> u64 {
+    server
+        .session
+        .with_torrents(|ts| ts.map(|(_, t)| t.stats().uploaded_bytes).sum())
+}
+
+/// Two seeders of the same file, one slow (0.3 MB/s: a 1 MiB piece takes ~3.5 s) and one fast
+/// (8 MiB/s: ~125 ms), 128 MiB. A reader plays from 0, then seeks five times to far places and reads
+/// one piece (1 MiB) at each. At a seek both peers are handed pieces of the seek's first
+/// 4 MiB (the critical window) and the slow one often gets the piece the reader waits for;
+/// librqbit's steal (a piece in flight 10× the fast peer's piece time) is the only way it
+/// comes sooner. End-game for the critical window (`live/endgame.rs`): once the fast peer
+/// has nothing else of the window to fetch, it asks for the slow peer's piece too, so every
+/// seek's first MiB comes at the fast peer's rate, about 4 of its pieces.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_seek_does_not_wait_for_the_slow_peer_s_piece() {
+    // Who fetched what: RIPTIDE_TEST_LOG=librqbit=debug (or trace) prints the engine's log.
+    if let Ok(filter) = std::env::var("RIPTIDE_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+    tokio::time::timeout(Duration::from_secs(40), async {
+        const BIG: u32 = 1 << 20;
+        let piece = BIG as usize;
+        let tmp = tempfile::tempdir().unwrap();
+        let data = random_bytes(128 * MIB, 41);
+        let (info, http, [slow, _server]) = seeder_and_server(
+            tmp.path(),
+            &data,
+            BIG,
+            |c| c.upload_limit_bps = std::num::NonZeroU32::new(300_000),
+            // RIPTIDE_TEST_SEEK_ENDGAME=false: without end-game, to see what it saves.
+            |c| c.seek_endgame = std::env::var("RIPTIDE_TEST_SEEK_ENDGAME").as_deref() != Ok("false"),
+        )
+        .await;
+        // The fast seeder shares the same file (same torrent, same info hash).
+        let mut fast_cfg = Config::for_test(tmp.path().join("fast"));
+        fast_cfg.upload_limit_bps = std::num::NonZeroU32::new(8 * MIB as u32);
+        let (_, fast) = piece_server::spawn(fast_cfg).await.unwrap();
+        let fast_info = piece_server::seed(&fast.session, &tmp.path().join("film.mkv"), Some(BIG))
+            .await
+            .unwrap();
+        assert_eq!(fast_info.info_hash, info.info_hash);
+        let fast_pe = fast_info.magnet.split("&x.pe=").nth(1).unwrap();
+        let magnet = format!("{}&x.pe={fast_pe}", info.magnet);
+
+        let client = Client::new();
+        let id = add_magnet_id(&client, http, &magnet).await;
+        let url = format!("http://{http}/api/torrents/{id}/files/0");
+
+        // Play from the start for a second, at 2 MB/s.
+        let mut old = client.get(&url).header(header::RANGE, "bytes=0-").send().await.unwrap();
+        let t0 = Instant::now();
+        let mut got = 0usize;
+        while t0.elapsed() < Duration::from_secs(1) {
+            let chunk = old.chunk().await.unwrap().unwrap();
+            assert!(chunk[..] == data[got..got + chunk.len()]);
+            got += chunk.len();
+            let due = Duration::from_secs_f64(got as f64 / 2e6);
+            if due > t0.elapsed() {
+                tokio::time::sleep(due - t0.elapsed()).await;
+            }
+        }
+        drop(old);
+
+        let mut took = Vec::new();
+        // Backwards, 20 MiB apart: the pieces after a target (its reader's 32 MiB lookahead, which
+        // the fast peer fetches while a seek waits) never hold the next target.
+        for at in [112usize, 92, 72, 52, 32] {
+            let target = at * piece;
+            let (slow0, fast0) = (uploaded(&slow), uploaded(&fast));
+            let t0 = Instant::now();
+            let body = client
+                .get(&url)
+                .header(header::RANGE, format!("bytes={target}-{}", target + piece - 1))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            let t = t0.elapsed();
+            assert!(body[..] == data[target..target + piece], "bytes differ after the seek to piece {at}");
+            eprintln!(
+                "seek to piece {at}: its 1 MiB in {t:?}; sent meanwhile: slow seeder {} KiB, fast {} KiB",
+                (uploaded(&slow) - slow0) / 1024,
+                (uploaded(&fast) - fast0) / 1024
+            );
+            took.push((at, t));
+            // Play a little before the next jump.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let worst = took.iter().map(|(_, t)| *t).max().unwrap();
+        // The fast peer brings the 4 MiB window in ~0.5-0.7 s; the slow one needs ~3.5 s for a
+        // piece, and librqbit's steal waits 10× the fast peer's piece time (1.8-2.5 s here).
+        assert!(
+            worst < Duration::from_millis(1300),
+            "a seek's first MiB waited for the slow peer: {took:?}"
+        );
+    })
+    .await
+    .expect("test took longer than 40 s");
+}

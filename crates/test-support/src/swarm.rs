@@ -150,9 +150,21 @@ pub async fn swarm(film: &Path, name: &str) -> (String, [Server; 2]) {
 /// Runs `node SCRIPT ARGS` against a fresh server (empty data directory) that knows nothing
 /// but what the page gives it; the last line of stdout as JSON.
 pub async fn with_fresh_server(tmp: &Path, n: usize, script: &str, args: Vec<String>) -> Value {
+    with_fresh_server_config(tmp, n, script, args, |_| {}).await
+}
+
+/// [`with_fresh_server`] with the server's configuration adjusted by `tweak`.
+pub async fn with_fresh_server_config(
+    tmp: &Path,
+    n: usize,
+    script: &str,
+    args: Vec<String>,
+    tweak: impl FnOnce(&mut Config),
+) -> Value {
     let dir = tmp.join(format!("server-{n}"));
     let mut cfg = Config::for_test(&dir);
     cfg.www_dir = Some(repo().join("www"));
+    tweak(&mut cfg);
     let (addr, server) = spawn(cfg).await.expect("start piece-server");
     let path = repo().join(script);
     let out = tokio::task::spawn_blocking(move || {

@@ -294,6 +294,13 @@ impl ChunkTracker {
             .unwrap_or(false)
     }
 
+    /// Whether this chunk was received (written and marked) since its piece was last queued.
+    pub fn is_chunk_received(&self, chunk: &ChunkInfo) -> bool {
+        self.chunk_status
+            .get(chunk.absolute_index as usize)
+            .is_some_and(|b| *b)
+    }
+
     pub fn get_remaining_bytes(&self) -> u64 {
         self.hns.needed_bytes
     }

@@ -99,6 +99,13 @@ pub struct PeerConnectionOptions {
     /// few MiB at the new position before other streams' lookahead.
     /// Default: off.
     pub reprioritise_on_seek: Option<bool>,
+
+    /// End-game for a seek's critical window (needs `reprioritise_on_seek`): a
+    /// peer with nothing of the window left to fetch also asks for the missing
+    /// chunks of a window piece another peer is fetching; the first copy of a
+    /// chunk is taken, the rest cancelled when the piece is complete.
+    /// Default: off.
+    pub critical_endgame: Option<bool>,
 }
 
 pub(crate) struct PeerConnection<H> {

@@ -29,6 +29,16 @@ use crate::{
 pub struct InflightPiece {
     pub peer: PeerHandle,
     pub started: Instant,
+    /// Peers asking for this piece's missing chunks too (end-game for a seek's critical
+    /// window, `live/endgame.rs`); their chunks are taken like the owner's.
+    pub helpers: Vec<PeerHandle>,
+}
+
+impl InflightPiece {
+    /// The owner or a helper: a peer whose chunks of this piece are taken.
+    pub fn is_fetched_by(&self, peer: PeerHandle) -> bool {
+        self.peer == peer || self.helpers.contains(&peer)
+    }
 }
 
 /// Result of attempting to acquire a piece.
@@ -177,6 +187,7 @@ impl PieceTracker {
             InflightPiece {
                 peer,
                 started: Instant::now(),
+                helpers: Vec::new(),
             },
         );
         AcquireResult::Reserved(piece)
@@ -202,6 +213,8 @@ impl PieceTracker {
             .inflight
             .iter()
             .filter(|(_, info)| info.peer != req.peer)
+            // A helper gets the piece's chunks already (`live/endgame.rs`).
+            .filter(|(_, info)| !info.helpers.contains(&req.peer))
             .filter(|(p, _)| (req.peer_has_piece)(**p))
             .map(|(p, info)| (*p, info.peer, info.started.elapsed()))
             .filter(|(_, _, elapsed)| *elapsed >= min_elapsed)
@@ -216,6 +229,8 @@ impl PieceTracker {
         let info = self.inflight.get_mut(&piece)?;
         info.peer = req.peer;
         info.started = Instant::now();
+        // A helper that takes the piece over is its owner now.
+        info.helpers.retain(|h| *h != req.peer);
 
         Some(AcquireResult::Stolen {
             piece,
@@ -235,6 +250,31 @@ impl PieceTracker {
         Some(inflight.started.elapsed())
     }
 
+    /// [`Self::take_inflight`] for a piece that may have had helpers: also returns every peer
+    /// that was fetching it (owner first), whose requests still outstanding for it are now
+    /// duplicates to cancel.
+    pub fn take_inflight_with_fetchers(
+        &mut self,
+        piece: ValidPieceIndex,
+    ) -> Option<(Duration, Vec<PeerHandle>)> {
+        let inflight = self.inflight.remove(&piece)?;
+        let mut fetchers = vec![inflight.peer];
+        fetchers.extend(inflight.helpers);
+        Some((inflight.started.elapsed(), fetchers))
+    }
+
+    /// Adds `peer` as a helper of an in-flight piece (`live/endgame.rs`). False if the piece
+    /// is not in flight or `peer` already fetches it.
+    pub fn add_helper(&mut self, piece: ValidPieceIndex, peer: PeerHandle) -> bool {
+        match self.inflight.get_mut(&piece) {
+            Some(info) if !info.is_fetched_by(peer) => {
+                info.helpers.push(peer);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Mark piece as downloaded after successful hash verification.
     pub fn mark_piece_hash_ok(&mut self, piece: ValidPieceIndex) {
         self.chunks.mark_piece_downloaded(piece);
@@ -247,9 +287,16 @@ impl PieceTracker {
 
     /// Release all pieces owned by a peer (on peer death).
     ///
-    /// Moves all pieces owned by the peer from IN_FLIGHT back to QUEUED.
-    /// Returns the number of pieces released.
+    /// Moves all pieces owned by the peer from IN_FLIGHT back to QUEUED, except those with a
+    /// helper: the first helper becomes the owner and the chunks received so far are kept.
+    /// The peer stops helping with other pieces. Returns the number of pieces released.
     pub fn release_pieces_owned_by(&mut self, peer: PeerHandle) -> usize {
+        for info in self.inflight.values_mut() {
+            info.helpers.retain(|h| *h != peer);
+            if info.peer == peer && !info.helpers.is_empty() {
+                info.peer = info.helpers.remove(0);
+            }
+        }
         // Collect pieces to release (can't modify while iterating)
         let pieces_to_release: Vec<_> = self
             .inflight
@@ -267,21 +314,26 @@ impl PieceTracker {
     }
 
     /// Release the in-flight pieces for which `release` is true back to the queue (their
-    /// chunks received so far are dropped). Returns each released piece with the peer that
-    /// had it, so that the caller can cancel the requests still outstanding.
+    /// chunks received so far are dropped). Returns each released piece with each peer that
+    /// was fetching it (owner and helpers), so that the caller can cancel the requests still
+    /// outstanding.
     pub fn release_inflight_where(
         &mut self,
         mut release: impl FnMut(ValidPieceIndex) -> bool,
     ) -> Vec<(ValidPieceIndex, PeerHandle)> {
-        let released: Vec<_> = self
+        let pieces: Vec<_> = self
             .inflight
-            .iter()
-            .filter(|(p, _)| release(**p))
-            .map(|(p, info)| (*p, info.peer))
+            .keys()
+            .copied()
+            .filter(|p| release(*p))
             .collect();
-        for (piece, _) in &released {
-            self.inflight.remove(piece);
-            self.chunks.mark_piece_broken_if_not_have(*piece);
+        let mut released = Vec::new();
+        for piece in pieces {
+            if let Some(info) = self.inflight.remove(&piece) {
+                released.push((piece, info.peer));
+                released.extend(info.helpers.into_iter().map(|h| (piece, h)));
+            }
+            self.chunks.mark_piece_broken_if_not_have(piece);
         }
         released
     }
@@ -470,6 +522,116 @@ mod tests {
         });
         assert!(matches!(result, AcquireResult::NoneAvailable), "{result:?}");
         assert_eq!(tracker.inflight_count(), 1);
+    }
+
+    /// End-game (`live/endgame.rs`): a helper's chunks are taken, the owner's death leaves the
+    /// piece to the helper instead of requeueing it, and completing or releasing a helped
+    /// piece names every peer whose requests must be cancelled.
+    #[test]
+    fn test_helpers_of_an_inflight_piece() {
+        let chunks = make_test_chunk_tracker(5);
+        let mut tracker = PieceTracker::new(chunks);
+        let file_infos = make_test_file_infos(5);
+        let file_priorities = make_default_file_priorities(&file_infos);
+        let lengths = Lengths::new(16384 * 5, 16384).unwrap();
+        let index = |i| lengths.validate_piece_index(i).unwrap();
+        let reserve = |tracker: &mut PieceTracker, p: u32, by: u8| {
+            let r = tracker.acquire_piece(AcquireRequest {
+                peer: peer(by),
+                peer_avg_time: None,
+                priority_pieces: [index(p)].into_iter(),
+                background: false,
+                file_priorities: &file_priorities,
+                file_infos: &file_infos,
+                peer_has_piece: |_| true,
+                can_steal: |_| true,
+            });
+            assert!(
+                matches!(r, AcquireResult::Reserved(x) if x.get() == p),
+                "{r:?}"
+            );
+        };
+
+        reserve(&mut tracker, 1, 1);
+        assert!(tracker.add_helper(index(1), peer(2)));
+        assert!(!tracker.add_helper(index(1), peer(2)), "helping twice");
+        assert!(
+            !tracker.add_helper(index(1), peer(1)),
+            "the owner cannot help"
+        );
+        assert!(!tracker.add_helper(index(3), peer(2)), "not in flight");
+        let info = tracker.get_inflight(index(1)).unwrap();
+        assert!(info.is_fetched_by(peer(1)) && info.is_fetched_by(peer(2)));
+        assert!(!info.is_fetched_by(peer(3)));
+
+        // The owner dies: the helper owns the piece, which stays in flight.
+        assert_eq!(tracker.release_pieces_owned_by(peer(1)), 0);
+        let info = tracker.get_inflight(index(1)).unwrap();
+        assert_eq!((info.peer, info.helpers.len()), (peer(2), 0));
+
+        // Completing a helped piece names the owner and the helpers.
+        assert!(tracker.add_helper(index(1), peer(3)));
+        let (_, fetchers) = tracker.take_inflight_with_fetchers(index(1)).unwrap();
+        assert_eq!(fetchers, vec![peer(2), peer(3)]);
+
+        // Releasing one does too.
+        reserve(&mut tracker, 2, 1);
+        assert!(tracker.add_helper(index(2), peer(2)));
+        let mut released = tracker.release_inflight_where(|p| p.get() == 2);
+        released.sort_by_key(|(_, h)| *h);
+        assert_eq!(released, vec![(index(2), peer(1)), (index(2), peer(2))]);
+        assert_eq!(tracker.inflight_count(), 0);
+
+        // A helper that dies stops helping; the owner keeps the piece.
+        reserve(&mut tracker, 4, 1);
+        assert!(tracker.add_helper(index(4), peer(2)));
+        assert_eq!(tracker.release_pieces_owned_by(peer(2)), 0);
+        let info = tracker.get_inflight(index(4)).unwrap();
+        assert_eq!((info.peer, info.helpers.len()), (peer(1), 0));
+    }
+
+    /// A helper gets the piece's chunks already: it does not steal it, however slow the owner.
+    #[test]
+    fn test_a_helper_does_not_steal_the_piece_it_helps_with() {
+        let chunks = make_test_chunk_tracker(5);
+        let mut tracker = PieceTracker::new(chunks);
+        let file_infos = make_test_file_infos(5);
+        let file_priorities = make_default_file_priorities(&file_infos);
+        let lengths = Lengths::new(16384 * 5, 16384).unwrap();
+        let index = |i| lengths.validate_piece_index(i).unwrap();
+        let acquire = |tracker: &mut PieceTracker, by: u8, priority: Option<u32>| {
+            tracker.acquire_piece(AcquireRequest {
+                peer: peer(by),
+                // Any piece in flight is "slow" for this peer: a steal is always allowed.
+                peer_avg_time: Some(Duration::ZERO),
+                priority_pieces: priority.map(index).into_iter(),
+                background: false,
+                file_priorities: &file_priorities,
+                file_infos: &file_infos,
+                peer_has_piece: |_| true,
+                can_steal: |_| true,
+            })
+        };
+        assert!(matches!(
+            acquire(&mut tracker, 1, Some(1)),
+            AcquireResult::Reserved(p) if p.get() == 1
+        ));
+        assert!(tracker.add_helper(index(1), peer(2)));
+        let r = acquire(&mut tracker, 2, None);
+        assert!(matches!(r, AcquireResult::NoneAvailable), "{r:?}");
+        assert_eq!(tracker.get_inflight(index(1)).unwrap().peer, peer(1));
+        // Another peer may still steal it; the helper keeps helping the new owner.
+        let r = acquire(&mut tracker, 3, None);
+        assert!(
+            matches!(r, AcquireResult::Stolen { piece, from_peer } if piece.get() == 1 && from_peer == peer(1)),
+            "{r:?}"
+        );
+        assert!(
+            tracker
+                .get_inflight(index(1))
+                .unwrap()
+                .is_fetched_by(peer(2))
+        );
     }
 
     #[test]

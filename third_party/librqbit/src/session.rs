@@ -1054,6 +1054,7 @@ impl Session {
             reprioritise_on_seek: other
                 .reprioritise_on_seek
                 .or(self.peer_opts.reprioritise_on_seek),
+            critical_endgame: other.critical_endgame.or(self.peer_opts.critical_endgame),
         }
     }
 
@@ -1372,6 +1373,7 @@ impl Session {
                     peer_max_request_window: peer_opts.max_request_window,
                     peer_min_request_window: peer_opts.min_request_window,
                     reprioritise_on_seek: peer_opts.reprioritise_on_seek.unwrap_or(false),
+                    critical_endgame: peer_opts.critical_endgame.unwrap_or(false),
                     allow_overwrite: opts.overwrite,
                     output_folder,
                     ratelimits: opts.ratelimits,

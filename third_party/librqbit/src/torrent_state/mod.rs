@@ -115,6 +115,7 @@ pub(crate) struct ManagedTorrentOptions {
     pub peer_max_request_window: Option<usize>,
     pub peer_min_request_window: Option<usize>,
     pub reprioritise_on_seek: bool,
+    pub critical_endgame: bool,
     pub allow_overwrite: bool,
     pub output_folder: PathBuf,
     pub ratelimits: LimitsConfig,

@@ -40,6 +40,7 @@
 // > same order (peers one first, then the global one).
 
 pub(crate) mod critical_window;
+mod endgame;
 pub mod peer;
 pub mod peers;
 mod request_window;
@@ -220,6 +221,10 @@ pub struct TorrentStateLive {
         Arc<Mutex<UploadCancels<ChunkInfo>>>,
     )>,
     ratelimits: Limits,
+
+    // Chunks being written, so that one sent by an owner and a helper is written once
+    // (`endgame.rs`).
+    endgame_claims: Mutex<endgame::Claims>,
 }
 
 impl TorrentStateLive {
@@ -353,6 +358,7 @@ impl TorrentStateLive {
                 .collect(),
             ratelimit_upload_tx,
             ratelimits,
+            endgame_claims: Default::default(),
         });
 
         state.spawn(
@@ -1494,10 +1500,12 @@ impl PeerHandler {
         Ok(())
     }
 
-    /// Acquire a piece for this peer: try steal (10x) → reserve → steal (3x).
+    /// Acquire a piece for this peer: help with a critical piece (end-game, `endgame.rs`) →
+    /// try steal (10x) → reserve → steal (3x).
     ///
-    /// Returns the piece index to download, or None if no pieces are available.
-    fn acquire_next_piece(&self) -> crate::Result<Option<ValidPieceIndex>> {
+    /// Returns the piece index to download and whether this peer only helps with it, or None
+    /// if no pieces are available.
+    fn acquire_next_piece(&self) -> crate::Result<Option<(ValidPieceIndex, bool)>> {
         if self.is_choked() {
             debug!("we are choked, can't acquire piece");
             return Ok(None);
@@ -1520,13 +1528,42 @@ impl PeerHandler {
                     ..
                 } = &mut **g;
                 let pieces = pieces.as_mut().ok_or(Error::ChunkTrackerEmpty)?;
+                let options = &self.state.shared.options;
+                let critical = if options.reprioritise_on_seek {
+                    self.state.streams.critical_window(&self.state.lengths)
+                } else {
+                    None
+                };
+                // Nothing of a seek's critical window left to fetch: help with a window
+                // piece another peer is fetching.
+                if options.critical_endgame
+                    && let Some(window) = &critical
+                {
+                    let lengths = &self.state.lengths;
+                    let help = endgame::piece_to_help(
+                        window,
+                        |p| match lengths.validate_piece_index(p) {
+                            None => endgame::Slot::Have,
+                            Some(p) if pieces.chunks().is_piece_have(p) => endgame::Slot::Have,
+                            Some(p) => match pieces.get_inflight(p) {
+                                None => endgame::Slot::Queued,
+                                Some(i) if i.is_fetched_by(self.addr) => endgame::Slot::Mine,
+                                Some(_) => endgame::Slot::Theirs,
+                            },
+                        },
+                        |p| bf.get(p as usize).map(|v| *v) == Some(true),
+                    );
+                    if let Some(p) = help.and_then(|p| lengths.validate_piece_index(p))
+                        && pieces.add_helper(p, self.addr)
+                    {
+                        debug!(piece = p.get(), "end-game: helping with a critical piece");
+                        return Ok(Some((p, true)));
+                    }
+                }
                 // Nothing in the background order while a seek's pieces are being fetched.
-                let background = !self.state.shared.options.reprioritise_on_seek
+                let background = !options.reprioritise_on_seek
                     || critical_window::background_allowed(
-                        self.state
-                            .streams
-                            .critical_window(&self.state.lengths)
-                            .as_ref(),
+                        critical.as_ref(),
                         |p| {
                             self.state
                                 .lengths
@@ -1558,13 +1595,19 @@ impl PeerHandler {
                 match result {
                     AcquireResult::Reserved(piece) => {
                         trace!("reserved piece {}", piece);
-                        Ok(Some(piece))
+                        // Idle peers may help with it (`endgame.rs`).
+                        if options.critical_endgame
+                            && critical.as_ref().is_some_and(|w| w.contains(&piece.get()))
+                        {
+                            self.state.new_pieces_notify.notify_waiters();
+                        }
+                        Ok(Some((piece, false)))
                     }
                     AcquireResult::Stolen { piece, from_peer } => {
                         debug!("stole piece {} from {}", piece, from_peer);
                         // Store steal info to process after releasing peer lock to avoid deadlock
                         steal_info = Some((from_peer, piece));
-                        Ok(Some(piece))
+                        Ok(Some((piece, false)))
                     }
                     AcquireResult::NoneAvailable => Ok(None),
                 }
@@ -1793,7 +1836,7 @@ impl PeerHandler {
 
             // Acquire a piece using the strategy: try steal (10x) → reserve → steal (3x).
             let new_piece_notify = self.state.new_pieces_notify.notified();
-            let next = match self.acquire_next_piece()? {
+            let (next, helping) = match self.acquire_next_piece()? {
                 Some(next) => next,
                 None => {
                     debug!("no pieces to request");
@@ -1811,7 +1854,22 @@ impl PeerHandler {
                 }
             };
 
-            for chunk in self.state.lengths.iter_chunk_infos(next) {
+            let endgame = self.state.shared.options.critical_endgame;
+            let chunks: Vec<ChunkInfo> = self.state.lengths.iter_chunk_infos(next).collect();
+            let chunks = if helping {
+                // A helper asks for the chunks not received yet, from the back.
+                let g = self.state.lock_read("end-game chunks");
+                let pieces = g.get_pieces()?;
+                endgame::helper_chunks(chunks.len() as u32, |c| {
+                    pieces.chunks().is_chunk_received(&chunks[c as usize])
+                })
+                .into_iter()
+                .map(|c| chunks[c as usize])
+                .collect()
+            } else {
+                chunks
+            };
+            for chunk in chunks {
                 let request = Request {
                     index: next.get(),
                     begin: chunk.offset,
@@ -1835,20 +1893,27 @@ impl PeerHandler {
                 aframe!(self.wait_for_request_slot()).await;
 
                 // The piece may have been released (a stream seeked away) or stolen while we
-                // waited for a slot: then its remaining chunks are not ours to request.
-                let still_ours = self
-                    .state
-                    .lock_read("is piece still ours")
-                    .get_pieces()
-                    .ok()
-                    .and_then(|p| p.get_inflight(next))
-                    .is_some_and(|i| i.peer == handle);
+                // waited for a slot: then its remaining chunks are not ours to request. With
+                // end-game, a helper may have brought this chunk already.
+                let (still_ours, received) = {
+                    let g = self.state.lock_read("is piece still ours");
+                    let pieces = g.get_pieces().ok();
+                    let still_ours = pieces
+                        .and_then(|p| p.get_inflight(next))
+                        .is_some_and(|i| i.peer == handle || (endgame && i.is_fetched_by(handle)));
+                    let received =
+                        endgame && pieces.is_some_and(|p| p.chunks().is_chunk_received(&chunk));
+                    (still_ours, received)
+                };
                 if !still_ours {
                     trace!(
                         piece = next.get(),
                         "piece no longer ours, not requesting the rest"
                     );
                     break;
+                }
+                if received {
+                    continue;
                 }
 
                 match self
@@ -1986,6 +2051,30 @@ impl PeerHandler {
             chunk_info: &ChunkInfo,
         ) -> anyhow::Result<()> {
             let index = piece.index;
+            let endgame = state.shared.options.critical_endgame;
+
+            // With end-game a chunk may come from two peers (an owner and a helper): the
+            // first to claim it writes it, the other drops its copy (`endgame.rs`). The claim
+            // lasts until the chunk is marked received.
+            struct Claim<'a>(&'a Mutex<endgame::Claims>, u32, u32);
+            impl Drop for Claim<'_> {
+                fn drop(&mut self) {
+                    self.0.lock().release(self.1, self.2);
+                }
+            }
+            let _claim = if endgame {
+                if !state
+                    .endgame_claims
+                    .lock()
+                    .try_claim(index, chunk_info.chunk_index)
+                {
+                    trace!(?chunk_info, "end-game: another peer is writing this chunk");
+                    return Ok(());
+                }
+                Some(Claim(&state.endgame_claims, index, chunk_info.chunk_index))
+            } else {
+                None
+            };
 
             // If someone stole the piece by now, ignore it.
             // However if they didn't, don't let them steal it while we are writing.
@@ -2002,6 +2091,8 @@ impl PeerHandler {
 
                 match g.get_pieces()?.get_inflight(chunk_info.piece_index) {
                     Some(inflight) if inflight.peer == addr => {}
+                    // A helper's chunk (end-game) is taken like the owner's.
+                    Some(inflight) if endgame && inflight.is_fetched_by(addr) => {}
                     Some(inflight) => {
                         debug!(
                             "in-flight piece {} was stolen by {}, ignoring",
@@ -2017,6 +2108,14 @@ impl PeerHandler {
                         return Ok(());
                     }
                 };
+
+                if endgame && g.get_pieces()?.chunks().is_chunk_received(chunk_info) {
+                    trace!(
+                        ?chunk_info,
+                        "end-game: chunk received from another peer already"
+                    );
+                    return Ok(());
+                }
 
                 ppl
             };
@@ -2040,6 +2139,8 @@ impl PeerHandler {
                 };
             }
 
+            // Peers whose requests for this piece are duplicates once it is complete.
+            let mut fetchers = Vec::new();
             let full_piece_download_time = {
                 let mut g = state.lock_write("mark_chunk_downloaded");
                 let chunk_marking_result = g.get_pieces_mut()?.mark_chunk_downloaded(piece);
@@ -2049,7 +2150,16 @@ impl PeerHandler {
                     Some(ChunkMarkingResult::Completed) => {
                         trace!("piece={} done, will write and checksum", piece.index);
                         // Remove from inflight to prevent others from stealing it during hash check.
-                        g.get_pieces_mut()?.take_inflight(chunk_info.piece_index)
+                        if endgame {
+                            g.get_pieces_mut()?
+                                .take_inflight_with_fetchers(chunk_info.piece_index)
+                                .map(|(t, f)| {
+                                    fetchers = f;
+                                    t
+                                })
+                        } else {
+                            g.get_pieces_mut()?.take_inflight(chunk_info.piece_index)
+                        }
                     }
                     Some(ChunkMarkingResult::PreviouslyCompleted) => {
                         // TODO: we might need to send cancellations here.
@@ -2069,6 +2179,20 @@ impl PeerHandler {
             // We don't care about per piece lock anymore, as it's removed from inflight pieces.
             // It shouldn't impact perf anyway, but dropping just in case.
             drop(ppl_guard);
+
+            // A helped piece is complete: cancel what its owner and helpers still wait for.
+            if fetchers.len() > 1 {
+                debug!(
+                    piece = index,
+                    peers = fetchers.len(),
+                    "end-game: piece complete, cancelling the duplicate requests"
+                );
+                for peer in fetchers {
+                    state.peers.with_live_mut(peer, "end-game cancel", |live| {
+                        live.cancel_inflight_requests_for_piece(chunk_info.piece_index)
+                    });
+                }
+            }
 
             let full_piece_download_time = match full_piece_download_time {
                 Some(t) => t,
