@@ -42,6 +42,30 @@ async fn seek_case(setting: Setting, abort_old: bool) -> SeekFigures {
     seek_at(setting, abort_old, 4 * MIB as u32, 48 * MIB, MIB).await
 }
 
+/// Plays the file from its start for about a second, reading at 2 MB/s as a player would and
+/// checking the bytes; returns the response, still open.
+async fn play_a_second(client: &Client, url: &str, data: &[u8]) -> reqwest::Response {
+    let mut resp = client
+        .get(url)
+        .header(header::RANGE, "bytes=0-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+    let t0 = Instant::now();
+    let mut got = 0usize;
+    while t0.elapsed() < Duration::from_secs(1) {
+        let chunk = resp.chunk().await.unwrap().unwrap();
+        assert!(chunk[..] == data[got..got + chunk.len()]);
+        got += chunk.len();
+        let due = Duration::from_secs_f64(got as f64 / 2e6);
+        if due > t0.elapsed() {
+            tokio::time::sleep(due - t0.elapsed()).await;
+        }
+    }
+    resp
+}
+
 /// The same at any seeder rate, seek target and read length.
 async fn seek_at(
     setting: Setting,
@@ -64,25 +88,7 @@ async fn seek_at(
     let id = add_magnet_id(&client, http, &info.magnet).await;
     let url = format!("http://{http}/api/torrents/{id}/files/0");
 
-    // Play from the start for about a second.
-    let mut old = client
-        .get(&url)
-        .header(header::RANGE, "bytes=0-")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(old.status(), StatusCode::PARTIAL_CONTENT);
-    let t0 = Instant::now();
-    let mut got = 0usize;
-    while t0.elapsed() < Duration::from_secs(1) {
-        let chunk = old.chunk().await.unwrap().unwrap();
-        assert!(chunk[..] == data[got..got + chunk.len()]);
-        got += chunk.len();
-        let due = Duration::from_secs_f64(got as f64 / 2e6);
-        if due > t0.elapsed() {
-            tokio::time::sleep(due - t0.elapsed()).await;
-        }
-    }
+    let mut old = play_a_second(&client, &url, &data).await;
     if abort_old {
         drop(old);
         wait_no_streams(&server, Duration::from_secs(5)).await;
@@ -464,20 +470,7 @@ async fn a_seek_does_not_wait_for_the_slow_peer_s_piece() {
         let id = add_magnet_id(&client, http, &magnet).await;
         let url = format!("http://{http}/api/torrents/{id}/files/0");
 
-        // Play from the start for a second, at 2 MB/s.
-        let mut old = client.get(&url).header(header::RANGE, "bytes=0-").send().await.unwrap();
-        let t0 = Instant::now();
-        let mut got = 0usize;
-        while t0.elapsed() < Duration::from_secs(1) {
-            let chunk = old.chunk().await.unwrap().unwrap();
-            assert!(chunk[..] == data[got..got + chunk.len()]);
-            got += chunk.len();
-            let due = Duration::from_secs_f64(got as f64 / 2e6);
-            if due > t0.elapsed() {
-                tokio::time::sleep(due - t0.elapsed()).await;
-            }
-        }
-        drop(old);
+        drop(play_a_second(&client, &url, &data).await);
 
         let mut took = Vec::new();
         // Backwards, 20 MiB apart: the pieces after a target (its reader's 32 MiB lookahead, which
