@@ -53,8 +53,8 @@ STAGES = [
     ('first request sent', lambda e: e.startswith('fetch sent')),
     ('server opened the stream', lambda e: e.startswith('server opening')),
     ('server has its first bytes', lambda e: e.startswith('server first bytes')),
-    ('first fragment made (key frame to target + 0.25 s)', lambda e: e.startswith('player segment')),
-    ('fragment appended', lambda e: e.startswith('append end')),
+    ('first fragment made (key frame to target + 0.05 s)', lambda e: e.startswith('player segment')),
+    ('first fragment appended', lambda e: e.startswith('append end')),
     ('seeked', lambda e: e.startswith('video seeked')),
     ('currentTime advanced 0.04 s', None),
 ]
